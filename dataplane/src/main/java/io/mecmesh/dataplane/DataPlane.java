@@ -1,0 +1,215 @@
+package io.mecmesh.dataplane;
+
+import io.mecmesh.dataplane.cluster.Cluster;
+import io.mecmesh.dataplane.cluster.ClusterConfig;
+import io.mecmesh.dataplane.counters.DataPlaneCounters;
+import io.mecmesh.dataplane.listener.ListenerConfig;
+import io.mecmesh.dataplane.route.RouteTable;
+import io.mecmesh.dataplane.transport.Transport;
+import io.mecmesh.dataplane.upstream.UpstreamPools;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * A running data plane: the event loops, the listeners bound from a {@link MeshConfig}, and the current route
+ * table snapshot. Started by {@link #start}, stopped by {@link #close}. Thread-safe.
+ */
+public final class DataPlane implements AutoCloseable
+{
+    private static final Logger LOG = LoggerFactory.getLogger(DataPlane.class);
+    private static final long SHUTDOWN_QUIET_MS = 50;
+    private static final long SHUTDOWN_TIMEOUT_MS = 1500;
+
+    private final MeshConfig config;
+    private final Transport transport;
+    private final MultiThreadIoEventLoopGroup eventLoops;
+    private final Map<String, Channel> listeners;
+    private final RouteTable routeTable;
+    private volatile boolean ready;
+
+    private DataPlane(
+        final MeshConfig config,
+        final Transport transport,
+        final MultiThreadIoEventLoopGroup eventLoops,
+        final Map<String, Channel> listeners,
+        final RouteTable routeTable)
+    {
+        this.config = config;
+        this.transport = transport;
+        this.eventLoops = eventLoops;
+        this.listeners = listeners;
+        this.routeTable = routeTable;
+        this.ready = true;
+    }
+
+    /**
+     * Starts the data plane: selects the transport (logged once), resolves the clusters, compiles the routes and
+     * binds every listener. Either everything is bound or nothing is left running.
+     *
+     * @param config   the configuration to run.
+     * @param counters where the data plane counts what it does.
+     * @return the running data plane, ready.
+     * @throws DataPlaneException when a cluster's endpoint does not resolve ({@code CONFIG}) or a listener cannot
+     *                            bind or the transport cannot load ({@code UNAVAILABLE}).
+     */
+    public static DataPlane start(final MeshConfig config, final DataPlaneCounters counters)
+    {
+        requireNonNull(config, "config");
+        requireNonNull(counters, "counters");
+        final Map<String, Cluster> clusters = resolveClusters(config.clusters());
+        final RouteTable routeTable = RouteTable.build(config.routes(), clusters);
+
+        final Transport transport = Transport.select(config.transport());
+        LOG.info("data plane transport: {} (configured: {})", transport.kind(), config.transport());
+        final MultiThreadIoEventLoopGroup eventLoops =
+            transport.newEventLoopGroup(config.eventLoopThreads(), "mecmesh-io");
+        final UpstreamPools upstreamPools = new UpstreamPools(eventLoops, transport);
+
+        final Map<String, Channel> bound = new LinkedHashMap<>();
+        try
+        {
+            for (final ListenerConfig listener : config.listeners())
+            {
+                bound.put(listener.name(), bind(listener, transport, eventLoops,
+                    new PipelineAssembler(listener, () -> routeTable, upstreamPools, counters)));
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            bound.values().forEach(Channel::close);
+            eventLoops.shutdownGracefully(0, SHUTDOWN_TIMEOUT_MS, TimeUnit.MILLISECONDS).awaitUninterruptibly();
+            throw ex;
+        }
+        return new DataPlane(config, transport, eventLoops, Collections.unmodifiableMap(bound), routeTable);
+    }
+
+    private static Map<String, Cluster> resolveClusters(final List<ClusterConfig> configs)
+    {
+        final Map<String, Cluster> clusters = new LinkedHashMap<>();
+        for (int i = 0; i < configs.size(); i++)
+        {
+            try
+            {
+                clusters.put(configs.get(i).name(), Cluster.resolve(configs.get(i)));
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new DataPlaneException(DataPlaneException.Category.CONFIG,
+                    "clusters[" + i + "]." + ex.getMessage(), ex);
+            }
+        }
+        return clusters;
+    }
+
+    private static Channel bind(
+        final ListenerConfig listener,
+        final Transport transport,
+        final MultiThreadIoEventLoopGroup eventLoops,
+        final PipelineAssembler assembler)
+    {
+        final ChannelFuture future = new ServerBootstrap()
+            .group(eventLoops)
+            .channel(transport.serverChannelClass())
+            .option(ChannelOption.SO_BACKLOG, 1024)
+            .option(ChannelOption.SO_REUSEADDR, Boolean.TRUE)
+            .childOption(ChannelOption.AUTO_READ, Boolean.FALSE)
+            .childOption(ChannelOption.TCP_NODELAY, Boolean.TRUE)
+            .childHandler(assembler)
+            .bind(listener.address(), listener.port())
+            .awaitUninterruptibly();
+        if (!future.isSuccess())
+        {
+            throw new DataPlaneException(DataPlaneException.Category.UNAVAILABLE,
+                "listener \"" + listener.name() + "\" cannot bind " + listener.address() + ":" + listener.port()
+                + ": " + future.cause().getMessage(), future.cause());
+        }
+        final Channel channel = future.channel();
+        LOG.info("listener {} bound to {}", listener.name(), channel.localAddress());
+        return channel;
+    }
+
+    /**
+     * @return true while every listener is bound and the data plane is not closing.
+     */
+    public boolean isReady()
+    {
+        if (!ready)
+        {
+            return false;
+        }
+        for (final Channel channel : listeners.values())
+        {
+            if (!channel.isActive())
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * @param name a listener's name.
+     * @return the address it is bound to (with the kernel's port when the configuration said 0).
+     */
+    public InetSocketAddress listenerAddress(final String name)
+    {
+        final Channel channel = listeners.get(name);
+        if (channel == null)
+        {
+            throw new IllegalArgumentException("no listener named \"" + name + "\"");
+        }
+        return (InetSocketAddress)channel.localAddress();
+    }
+
+    /**
+     * @return the bound addresses of all listeners, in configuration order.
+     */
+    public List<InetSocketAddress> listenerAddresses()
+    {
+        final List<InetSocketAddress> addresses = new ArrayList<>();
+        listeners.values().forEach(channel -> addresses.add((InetSocketAddress)channel.localAddress()));
+        return addresses;
+    }
+
+    public Transport transport()
+    {
+        return transport;
+    }
+
+    public MeshConfig config()
+    {
+        return config;
+    }
+
+    RouteTable routeTable()
+    {
+        return routeTable;
+    }
+
+    /**
+     * Stops accepting, then shuts the event loops down; returns within about two seconds. Idempotent.
+     */
+    @Override
+    public void close()
+    {
+        ready = false;
+        listeners.values().forEach(channel -> channel.close().awaitUninterruptibly());
+        eventLoops.shutdownGracefully(SHUTDOWN_QUIET_MS, SHUTDOWN_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+            .awaitUninterruptibly(SHUTDOWN_TIMEOUT_MS + 500);
+    }
+}

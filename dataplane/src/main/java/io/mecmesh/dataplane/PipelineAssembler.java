@@ -1,0 +1,76 @@
+package io.mecmesh.dataplane;
+
+import io.mecmesh.dataplane.counters.DataPlaneCounters;
+import io.mecmesh.dataplane.listener.Http1ListenerHandler;
+import io.mecmesh.dataplane.listener.ListenerConfig;
+import io.mecmesh.dataplane.route.RouteHandler;
+import io.mecmesh.dataplane.route.RouteTable;
+import io.mecmesh.dataplane.upstream.ForwardHandler;
+import io.mecmesh.dataplane.upstream.UpstreamPools;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.flow.FlowControlHandler;
+
+import java.util.function.Supplier;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Builds the handler stack of every downstream connection: the one place where the request path of
+ * ARCHITECTURE.md is assembled, top to bottom in the order a request passes.
+ *
+ * <pre>
+ *   http1-codec    HttpServerCodec              bytes ⇄ HTTP/1.1 heads and body parts (slices, not copies)
+ *   flow-control   FlowControlHandler           one message per read(): demand-driven, pipelining-safe
+ *   listener       Http1ListenerHandler         malformed → 400/414/431 and close; counts requests, responses
+ *   (classify)                                  slice and route classification: slices issue
+ *   (admit)                                     per-slice QoS admission: QoS issue
+ *   route          RouteHandler                 authority + longest path prefix → route, or 404
+ *   upstream       ForwardHandler               pooled keep-alive upstream connection per event loop
+ * </pre>
+ *
+ * Shared by all connections of one listener ({@code @Sharable} by {@link ChannelInitializer}); it keeps no
+ * per-connection state.
+ */
+final class PipelineAssembler extends ChannelInitializer<Channel>
+{
+    private final ListenerConfig listener;
+    private final Supplier<RouteTable> routeTables;
+    private final UpstreamPools upstreamPools;
+    private final DataPlaneCounters counters;
+
+    PipelineAssembler(
+        final ListenerConfig listener,
+        final Supplier<RouteTable> routeTables,
+        final UpstreamPools upstreamPools,
+        final DataPlaneCounters counters)
+    {
+        this.listener = requireNonNull(listener, "listener");
+        this.routeTables = requireNonNull(routeTables, "routeTables");
+        this.upstreamPools = requireNonNull(upstreamPools, "upstreamPools");
+        this.counters = requireNonNull(counters, "counters");
+    }
+
+    @Override
+    protected void initChannel(final Channel channel)
+    {
+        final ChannelPipeline pipeline = channel.pipeline();
+        pipeline.addLast("http1-codec", new HttpServerCodec(decoderConfig(listener)));
+        pipeline.addLast("flow-control", new FlowControlHandler());
+        pipeline.addLast("listener", new Http1ListenerHandler(counters));
+        pipeline.addLast("route", new RouteHandler(routeTables, counters));
+        pipeline.addLast("upstream", new ForwardHandler(upstreamPools.forLoop(channel.eventLoop()), counters));
+    }
+
+    static HttpDecoderConfig decoderConfig(final ListenerConfig listener)
+    {
+        return new HttpDecoderConfig()
+            .setMaxInitialLineLength(listener.maxRequestLineBytes())
+            .setMaxHeaderSize(listener.maxHeaderBytes())
+            .setMaxChunkSize(16 * 1024)
+            .setValidateHeaders(true);
+    }
+}

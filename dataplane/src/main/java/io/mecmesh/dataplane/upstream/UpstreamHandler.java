@@ -1,0 +1,100 @@
+package io.mecmesh.dataplane.upstream;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+
+import java.net.InetSocketAddress;
+
+/**
+ * The last handler of an upstream connection: hands what the upstream sends to the {@link ForwardHandler} that
+ * leases the connection. While the connection is idle in its pool, anything the upstream sends is released and
+ * the connection closed (an idle HTTP/1.1 connection has nothing to say). Confined to its event loop.
+ */
+final class UpstreamHandler extends ChannelInboundHandlerAdapter
+{
+    private final UpstreamPool pool;
+    private final InetSocketAddress address;
+    private ForwardHandler owner;
+
+    UpstreamHandler(final UpstreamPool pool, final InetSocketAddress address)
+    {
+        this.pool = pool;
+        this.address = address;
+    }
+
+    void lease(final ForwardHandler owner)
+    {
+        this.owner = owner;
+    }
+
+    void unlease()
+    {
+        this.owner = null;
+    }
+
+    @Override
+    public void channelRead(final ChannelHandlerContext ctx, final Object msg)
+    {
+        if (owner != null)
+        {
+            owner.onUpstreamRead(msg);
+        }
+        else
+        {
+            ReferenceCountUtil.release(msg);
+            ctx.close();
+        }
+    }
+
+    @Override
+    public void channelReadComplete(final ChannelHandlerContext ctx)
+    {
+        if (owner != null)
+        {
+            owner.onUpstreamReadComplete();
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(final ChannelHandlerContext ctx)
+    {
+        if (owner != null)
+        {
+            owner.onUpstreamWritabilityChanged(ctx.channel().isWritable());
+        }
+    }
+
+    @Override
+    public void channelInactive(final ChannelHandlerContext ctx)
+    {
+        final ForwardHandler leasedTo = owner;
+        owner = null;
+        if (leasedTo != null)
+        {
+            leasedTo.onUpstreamInactive(ctx.channel());
+        }
+        else
+        {
+            pool.remove(address, ctx.channel());
+        }
+    }
+
+    @Override
+    public void userEventTriggered(final ChannelHandlerContext ctx, final Object evt)
+    {
+        if (evt instanceof IdleStateEvent)
+        {
+            ctx.close();
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause)
+    {
+        ctx.close();
+    }
+}
