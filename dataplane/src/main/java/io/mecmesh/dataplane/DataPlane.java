@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -75,9 +76,11 @@ public final class DataPlane implements AutoCloseable
         final RouteTable routeTable = RouteTable.build(config.routes(), clusters);
 
         final Transport transport = Transport.select(config.transport());
-        LOG.info("data plane transport: {} (configured: {})", transport.kind(), config.transport());
-        final MultiThreadIoEventLoopGroup eventLoops =
-            transport.newEventLoopGroup(config.eventLoopThreads(), "mecmesh-io");
+        LOG.info("data plane transport: {} (configured: {})", transport.kind(),
+            config.transport().name().toLowerCase(Locale.ROOT));
+        final int threads = config.eventLoopThreads() == 0
+            ? Runtime.getRuntime().availableProcessors() : config.eventLoopThreads();
+        final MultiThreadIoEventLoopGroup eventLoops = transport.newEventLoopGroup(threads, "mecmesh-io");
         final UpstreamPools upstreamPools = new UpstreamPools(eventLoops, transport);
 
         final Map<String, Channel> bound = new LinkedHashMap<>();

@@ -90,7 +90,7 @@ public record Transport(
     /**
      * Creates an event-loop group on this transport.
      *
-     * @param threads    number of event loops; 0 means Netty's default (2 × cores).
+     * @param threads    number of event loops, at least 1.
      * @param namePrefix thread-name prefix, so that thread dumps say what each thread is for.
      * @return the group; the caller shuts it down.
      */

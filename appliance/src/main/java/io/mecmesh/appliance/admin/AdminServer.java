@@ -1,0 +1,146 @@
+package io.mecmesh.appliance.admin;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.mecmesh.appliance.ApplianceException;
+import io.mecmesh.appliance.config.AdminConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.BooleanSupplier;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The admin endpoint on its own port, apart from the data plane so that a saturated proxy can still be probed:
+ * <ul>
+ *   <li>{@code GET /ready}: 200 only while every listener is bound (503 otherwise) — the readiness probe;</li>
+ *   <li>{@code GET /live}: 200 while the process serves — the liveness probe;</li>
+ *   <li>{@code GET /metrics}: Prometheus text format.</li>
+ * </ul>
+ * Anything else is 404; a method other than GET or HEAD is 405. One thread; no per-request logging.
+ */
+public final class AdminServer implements AutoCloseable
+{
+    private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
+
+    private final HttpServer server;
+    private final ExecutorService executor;
+
+    private AdminServer(final HttpServer server, final ExecutorService executor)
+    {
+        this.server = server;
+        this.executor = executor;
+    }
+
+    /**
+     * Binds and starts the admin endpoint.
+     *
+     * @param config  where to bind.
+     * @param ready   the readiness condition.
+     * @param metrics the metrics to expose.
+     * @return the running endpoint.
+     * @throws ApplianceException ({@code UNAVAILABLE}) when the port cannot be bound.
+     */
+    public static AdminServer start(final AdminConfig config, final BooleanSupplier ready, final MetricsExport metrics)
+    {
+        requireNonNull(config, "config");
+        requireNonNull(ready, "ready");
+        requireNonNull(metrics, "metrics");
+        final HttpServer server;
+        try
+        {
+            server = HttpServer.create(new InetSocketAddress(config.address(), config.port()), 64);
+        }
+        catch (final IOException ex)
+        {
+            throw new ApplianceException(ApplianceException.Category.UNAVAILABLE, "admin endpoint cannot bind "
+                + config.address() + ":" + config.port() + ": " + ex.getMessage(), ex);
+        }
+        final ExecutorService executor = Executors.newSingleThreadExecutor(runnable ->
+        {
+            final Thread thread = new Thread(runnable, "mecmesh-admin");
+            thread.setDaemon(true);
+            return thread;
+        });
+        server.setExecutor(executor);
+        server.createContext("/", exchange -> handle(exchange, ready, metrics));
+        server.start();
+        LOG.info("admin endpoint on http://{}:{}/ (ready, live, metrics)",
+            config.address(), server.getAddress().getPort());
+        return new AdminServer(server, executor);
+    }
+
+    /**
+     * @return the bound address (with the kernel's port when the configuration said 0).
+     */
+    public InetSocketAddress address()
+    {
+        return server.getAddress();
+    }
+
+    @Override
+    public void close()
+    {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+
+    private static void handle(final HttpExchange exchange, final BooleanSupplier ready, final MetricsExport metrics)
+        throws IOException
+    {
+        try (exchange)
+        {
+            final String method = exchange.getRequestMethod();
+            final String path = exchange.getRequestURI().getPath();
+            if (!"GET".equals(method) && !"HEAD".equals(method))
+            {
+                exchange.getResponseHeaders().set("Allow", "GET, HEAD");
+                respond(exchange, 405, "text/plain; charset=utf-8", "method not allowed\n");
+                return;
+            }
+            switch (path)
+            {
+                case "/ready" -> respond(exchange, ready.getAsBoolean() ? 200 : 503, "text/plain; charset=utf-8",
+                    ready.getAsBoolean() ? "ready\n" : "not ready\n");
+                case "/live" -> respond(exchange, 200, "text/plain; charset=utf-8", "live\n");
+                case "/metrics" ->
+                {
+                    final ByteArrayOutputStream body = new ByteArrayOutputStream(8192);
+                    metrics.writeTo(body);
+                    respond(exchange, 200, metrics.contentType(), body.toByteArray());
+                }
+                default -> respond(exchange, 404, "text/plain; charset=utf-8",
+                    "not found: the admin endpoint serves /ready, /live and /metrics\n");
+            }
+        }
+    }
+
+    private static void respond(final HttpExchange exchange, final int status, final String type, final String body)
+        throws IOException
+    {
+        respond(exchange, status, type, body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void respond(final HttpExchange exchange, final int status, final String type, final byte[] body)
+        throws IOException
+    {
+        exchange.getResponseHeaders().set("Content-Type", type);
+        final boolean head = "HEAD".equals(exchange.getRequestMethod());
+        exchange.sendResponseHeaders(status, head ? -1 : body.length);
+        if (!head)
+        {
+            try (OutputStream out = exchange.getResponseBody())
+            {
+                out.write(body);
+            }
+        }
+    }
+}

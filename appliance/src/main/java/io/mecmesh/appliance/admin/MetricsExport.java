@@ -1,0 +1,119 @@
+package io.mecmesh.appliance.admin;
+
+import io.mecmesh.dataplane.counters.DataPlaneCounter;
+import io.mecmesh.dataplane.counters.DataPlaneCounters;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.EnumSet;
+import java.util.Locale;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Exposes the data plane's counters as Prometheus metrics, read at scrape time (the request path only increments
+ * counters; nothing is copied until a scrape asks). Names: {@code mecmesh_<counter>_total}; responses by class
+ * share {@code mecmesh_responses_total{class="2xx"}}.
+ */
+public final class MetricsExport
+{
+    private static final Set<DataPlaneCounter> RESPONSE_CLASSES = EnumSet.of(
+        DataPlaneCounter.RESPONSES_1XX, DataPlaneCounter.RESPONSES_2XX, DataPlaneCounter.RESPONSES_3XX,
+        DataPlaneCounter.RESPONSES_4XX, DataPlaneCounter.RESPONSES_5XX);
+
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
+
+    /**
+     * @param counters the data plane's counters.
+     * @param ready    whether the appliance is ready (exported as {@code mecmesh_ready}).
+     * @param info     labels of {@code mecmesh_build_info}: version, transport.
+     */
+    public MetricsExport(final DataPlaneCounters counters, final BooleanSupplier ready, final BuildInfo info)
+    {
+        requireNonNull(counters, "counters");
+        requireNonNull(ready, "ready");
+        requireNonNull(info, "info");
+        for (final DataPlaneCounter counter : DataPlaneCounter.values())
+        {
+            if (!RESPONSE_CLASSES.contains(counter))
+            {
+                CounterWithCallback.builder()
+                    .name("mecmesh_" + counter.metricName())
+                    .help(counter.help())
+                    .callback(callback -> callback.call(counters.get(counter)))
+                    .register(registry);
+            }
+        }
+        CounterWithCallback.builder()
+            .name("mecmesh_responses")
+            .help("Responses sent downstream, by status class (1xx counts informational responses).")
+            .labelNames("class")
+            .callback(callback ->
+            {
+                for (final DataPlaneCounter counter : RESPONSE_CLASSES)
+                {
+                    callback.call(counters.get(counter), responseClassLabel(counter));
+                }
+            })
+            .register(registry);
+        GaugeWithCallback.builder()
+            .name("mecmesh_ready")
+            .help("1 while every listener is bound and the appliance is not shutting down, else 0.")
+            .callback(callback -> callback.call(ready.getAsBoolean() ? 1 : 0))
+            .register(registry);
+        GaugeWithCallback.builder()
+            .name("mecmesh_build_info")
+            .help("Always 1; the labels say which build runs on which transport.")
+            .labelNames("version", "transport", "java_version")
+            .callback(callback -> callback.call(1, info.version(), info.transport(), info.javaVersion()))
+            .register(registry);
+    }
+
+    /**
+     * Labels of the build-info metric.
+     *
+     * @param version     the appliance version.
+     * @param transport   the data-plane transport in use.
+     * @param javaVersion the JVM's version.
+     */
+    public record BuildInfo(String version, String transport, String javaVersion)
+    {
+        public BuildInfo
+        {
+            requireNonNull(version, "version");
+            requireNonNull(transport, "transport");
+            requireNonNull(javaVersion, "javaVersion");
+        }
+    }
+
+    /**
+     * @return the content type of {@link #writeTo}'s output.
+     */
+    public String contentType()
+    {
+        return writer.getContentType();
+    }
+
+    /**
+     * Scrapes every metric and writes the Prometheus text format.
+     *
+     * @param out where to write.
+     * @throws IOException when writing fails.
+     */
+    public void writeTo(final OutputStream out) throws IOException
+    {
+        writer.write(out, registry.scrape());
+    }
+
+    private static String responseClassLabel(final DataPlaneCounter counter)
+    {
+        return counter.metricName().substring("responses_".length()).toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,87 @@
+package io.mecmesh.appliance.cli;
+
+import io.mecmesh.appliance.ApplianceException;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+
+/**
+ * {@code mecmesh}: the one command of the appliance. Every subcommand is listed by {@code mecmesh --help} with one
+ * line. Errors are one line on standard error, and the exit code says which kind ({@link ExitCode}).
+ */
+@Command(name = "mecmesh", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+    description = "Service mesh for telecom edge (MEC) servers.",
+    subcommands = {RunCommand.class, DemoCommand.class, CommandLine.HelpCommand.class},
+    commandListHeading = "%nCommands:%n")
+public final class MecmeshCommand implements Runnable
+{
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run()
+    {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");
+    }
+
+    /**
+     * Runs the command line with the process's standard output and error.
+     *
+     * @param args the arguments.
+     * @return the exit code.
+     */
+    public static int execute(final String... args)
+    {
+        return newCommandLine(new PrintWriter(System.out, true), new PrintWriter(System.err, true)).execute(args);
+    }
+
+    /**
+     * Ends the process with the exit code.
+     *
+     * @param code the exit code.
+     */
+    public static void exit(final int code)
+    {
+        System.exit(code);
+    }
+
+    /**
+     * Builds the command line with the error handling every subcommand shares.
+     *
+     * @param out where commands print their output.
+     * @param err where errors go.
+     * @return the command line.
+     */
+    public static CommandLine newCommandLine(final PrintWriter out, final PrintWriter err)
+    {
+        final CommandLine commandLine = new CommandLine(new MecmeshCommand());
+        commandLine.setCaseInsensitiveEnumValuesAllowed(true);
+        commandLine.setOut(out);
+        commandLine.setErr(err);
+        commandLine.setParameterExceptionHandler((ex, args) ->
+        {
+            final CommandLine failed = ex.getCommandLine();
+            failed.getErr().println("mecmesh: " + ex.getMessage() + " (see '"
+                + failed.getCommandSpec().qualifiedName() + " --help')");
+            return ExitCode.USAGE;
+        });
+        commandLine.setExecutionExceptionHandler((ex, failed, parseResult) ->
+        {
+            if (ex instanceof ApplianceException)
+            {
+                final ApplianceException problem = (ApplianceException)ex;
+                failed.getErr().println("mecmesh: " + problem.getMessage());
+                return problem.category() == ApplianceException.Category.CONFIG
+                    ? ExitCode.CONFIG : ExitCode.UNAVAILABLE;
+            }
+            LoggerFactory.getLogger(MecmeshCommand.class).error("internal error", ex);
+            failed.getErr().println("mecmesh: internal error: " + ex);
+            return ExitCode.SOFTWARE;
+        });
+        return commandLine;
+    }
+}

@@ -1,0 +1,102 @@
+package io.mecmesh.appliance.cli;
+
+import io.mecmesh.appliance.Version;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class MecmeshCommandTest
+{
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(final String... args)
+    {
+        return MecmeshCommand.newCommandLine(new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
+    }
+
+    @Test
+    void shouldListEveryCommandWithOneLineInHelp()
+    {
+        assertThat(run("--help")).isEqualTo(ExitCode.OK);
+
+        assertThat(out.toString())
+            .containsPattern("(?m)^  run +\\S.*$")
+            .containsPattern("(?m)^  demo +\\S.*$")
+            .containsPattern("(?m)^  help +\\S.*$")
+            .doesNotContainPattern("(?m)^ {5,}\\S");
+    }
+
+    @Test
+    void shouldPrintTheVersion()
+    {
+        assertThat(run("--version")).isEqualTo(ExitCode.OK);
+
+        assertThat(out.toString()).startsWith("mecmesh " + Version.current());
+        assertThat(Version.current()).matches("\\d+\\.\\d+\\.\\d+.*");
+    }
+
+    @Test
+    void shouldExitWithUsageErrorAndOneLineWhenAnOptionIsMissing()
+    {
+        assertThat(run("run")).isEqualTo(ExitCode.USAGE);
+
+        assertThat(err.toString()).isEqualTo(
+            "mecmesh: Missing required option: '--config=FILE' (see 'mecmesh run --help')" + System.lineSeparator());
+    }
+
+    @Test
+    void shouldExitWithUsageErrorOnAnUnknownOption()
+    {
+        assertThat(run("demo", "--proxy-prot", "1")).isEqualTo(ExitCode.USAGE);
+
+        assertThat(err.toString()).startsWith("mecmesh: Unknown options: '--proxy-prot'").hasLineCount(1);
+    }
+
+    @Test
+    void shouldExitWithUsageErrorOnABadTransport()
+    {
+        assertThat(run("demo", "--transport", "dpdk")).isEqualTo(ExitCode.USAGE);
+
+        assertThat(err.toString()).contains("--transport").contains("dpdk").hasLineCount(1);
+    }
+
+    @Test
+    void shouldExitWithConfigErrorNamingTheKeyPath(@TempDir final Path dir) throws IOException
+    {
+        final Path config = Files.writeString(dir.resolve("appliance.yaml"),
+            "dataplane:\n  listeners:\n    - name: in\n      port: nope\n");
+
+        assertThat(run("run", "--config", config.toString())).isEqualTo(ExitCode.CONFIG);
+
+        assertThat(err.toString()).isEqualTo("mecmesh: " + config
+            + ": dataplane.listeners[0].port: expected an integer from 0 to 65535, got \"nope\""
+            + System.lineSeparator());
+    }
+
+    @Test
+    void shouldCheckAValidConfigurationWithoutStarting()
+    {
+        assertThat(run("run", "--config", "../packaging/src/etc/appliance.yaml", "--check")).isEqualTo(ExitCode.OK);
+    }
+
+    @Test
+    void shouldExitUnavailableWhenTheDemoPortIsTaken() throws IOException
+    {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress()))
+        {
+            assertThat(run("demo", "--proxy-port", String.valueOf(taken.getLocalPort()), "--admin-port", "0"))
+                .isEqualTo(ExitCode.UNAVAILABLE);
+
+            assertThat(err.toString()).startsWith("mecmesh: listener \"demo-ingress\" cannot bind 127.0.0.1:"
+                + taken.getLocalPort());
+        }
+    }
+}

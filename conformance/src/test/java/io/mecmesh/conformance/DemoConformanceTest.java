@@ -1,0 +1,149 @@
+package io.mecmesh.conformance;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What a new user does first, against the built distribution: start {@code mecmesh demo} from some directory, run
+ * the curl line it prints, look at the admin endpoint, press Ctrl-C.
+ */
+class DemoConformanceTest
+{
+    private static final Pattern CURL_LINE = Pattern.compile("^\\s+(curl .*)$");
+    private static final Pattern ADMIN_LINE = Pattern.compile("^Admin endpoint: (http://\\S+)/ready");
+
+    @Test
+    void shouldServeThePrintedCurlThroughTheProxyAndStopCleanlyOnCtrlC(@TempDir final Path anywhere)
+        throws Exception
+    {
+        final Process demo = Launcher.command(anywhere, "demo", "--proxy-port", "0", "--admin-port", "0")
+            .redirectError(anywhere.resolve("demo.err").toFile())
+            .start();
+        try
+        {
+            final List<String> printed = readUntilCtrlCHint(demo);
+            final String curl = printed.stream().map(CURL_LINE::matcher).filter(Matcher::matches)
+                .map(m -> m.group(1)).findFirst()
+                .orElseThrow(() -> new AssertionError("no curl line in: " + printed));
+            final String admin = printed.stream().map(ADMIN_LINE::matcher).filter(Matcher::find)
+                .map(m -> m.group(1)).findFirst()
+                .orElseThrow(() -> new AssertionError("no admin line in: " + printed));
+
+            final String response = exec(curl.split(" "));
+            assertThat(response).startsWith("HTTP/1.1 200");
+            assertThat(response).contains("hello from the mecmesh demo backend (GET /hello");
+
+            assertThat(exec("curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", admin + "/ready")).isEqualTo("200");
+            assertThat(exec("curl", "-s", admin + "/metrics")).contains("mecmesh_responses_total{class=\"2xx\"} 1.0");
+
+            final boolean sigint = !ignoresSigint(demo.pid());
+            new ProcessBuilder("kill", sigint ? "-INT" : "-TERM", String.valueOf(demo.pid())).start().waitFor();
+
+            assertThat(demo.waitFor(2, TimeUnit.SECONDS)).as("demo stopped within 2 s of Ctrl-C").isTrue();
+            assertThat(demo.exitValue()).isEqualTo(sigint ? 130 : 143);
+            assertThat(Files.readString(anywhere.resolve("demo.err"))).contains("mecmesh stopped")
+                .doesNotContain("ERROR").doesNotContain("Exception");
+        }
+        finally
+        {
+            demo.destroyForcibly();
+        }
+    }
+
+    @Test
+    void shouldFailStartWithTheKeyPathOfABadConfigFile(@TempDir final Path anywhere) throws Exception
+    {
+        final Path config = Files.writeString(anywhere.resolve("appliance.yaml"),
+            "dataplane:\n  listeners:\n    - name: in\n      port: 15001\n  routes:\n    - cluster: nowhere\n");
+
+        final Launcher.Result result = Launcher.run(anywhere, "run", "--config", "appliance.yaml");
+
+        assertThat(result.exitCode()).isEqualTo(78);
+        assertThat(result.err()).isEqualTo(
+            "mecmesh: appliance.yaml: dataplane.routes[0].cluster: no cluster named \"nowhere\" (clusters: )\n");
+    }
+
+    @Test
+    void shouldPrintTheVersionFromAnyDirectory(@TempDir final Path anywhere) throws Exception
+    {
+        final Launcher.Result result = Launcher.run(anywhere, "--version");
+
+        assertThat(result.exitCode()).isZero();
+        assertThat(result.out()).startsWith("mecmesh ");
+    }
+
+    @Test
+    void shouldValidateTheShippedDefaultConfiguration(@TempDir final Path anywhere) throws Exception
+    {
+        final Path config = Launcher.home().resolve("etc/appliance.yaml");
+
+        final Launcher.Result result = Launcher.run(anywhere, "run", "--config", config.toString(), "--check");
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(result.out()).isEqualTo(config + ": OK\n");
+    }
+
+    private static List<String> readUntilCtrlCHint(final Process demo) throws Exception
+    {
+        final BufferedReader out = new BufferedReader(
+            new InputStreamReader(demo.getInputStream(), StandardCharsets.UTF_8));
+        final CompletableFuture<List<String>> lines = CompletableFuture.supplyAsync(() ->
+        {
+            final List<String> read = new ArrayList<>();
+            try
+            {
+                String line;
+                while ((line = out.readLine()) != null)
+                {
+                    read.add(line);
+                    if (line.startsWith("Press Ctrl-C"))
+                    {
+                        break;
+                    }
+                }
+            }
+            catch (final IOException ex)
+            {
+                throw new java.io.UncheckedIOException(ex);
+            }
+            return read;
+        });
+        return lines.get(60, TimeUnit.SECONDS);
+    }
+
+    private static String exec(final String... command) throws IOException, InterruptedException
+    {
+        final Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        final byte[] output = process.getInputStream().readAllBytes();
+        assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        return new String(output, StandardCharsets.UTF_8);
+    }
+
+    /** A process started from a shell without job control inherits SIGINT ignored; the JVM keeps it so. */
+    private static boolean ignoresSigint(final long pid) throws IOException
+    {
+        for (final String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status")))
+        {
+            if (line.startsWith("SigIgn:"))
+            {
+                return (Long.parseUnsignedLong(line.substring(7).trim(), 16) & (1L << 1)) != 0;
+            }
+        }
+        return false;
+    }
+}
