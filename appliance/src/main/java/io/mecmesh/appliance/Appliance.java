@@ -58,7 +58,8 @@ public final class Appliance implements AutoCloseable
             final MetricsExport metrics = new MetricsExport(counters, dataPlane::isReady, new MetricsExport.BuildInfo(
                 Version.current(), dataPlane.transport().kind().name().toLowerCase(Locale.ROOT),
                 Runtime.version().toString()));
-            final AdminServer admin = AdminServer.start(config.admin(), dataPlane::isReady, metrics);
+            final AdminServer admin = AdminServer.start(config.admin(), dataPlane::isReady, metrics,
+                dataPlane::config);
             LOG.info("mecmesh {} node {} started: listeners {}, admin {}", Version.current(), config.node().id(),
                 dataPlane.listenerAddresses(), admin.address());
             return new Appliance(dataPlane, admin);

@@ -2,9 +2,13 @@ package io.mecmesh.dataplane;
 
 import io.mecmesh.dataplane.cluster.Cluster;
 import io.mecmesh.dataplane.cluster.ClusterConfig;
+import io.mecmesh.dataplane.cluster.Locality;
 import io.mecmesh.dataplane.counters.DataPlaneCounters;
+import io.mecmesh.dataplane.counters.StatsRegistry;
 import io.mecmesh.dataplane.listener.ListenerConfig;
 import io.mecmesh.dataplane.route.RouteTable;
+import io.mecmesh.dataplane.tls.PeerRejections;
+import io.mecmesh.dataplane.tls.TlsContexts;
 import io.mecmesh.dataplane.transport.Transport;
 import io.mecmesh.dataplane.upstream.UpstreamPools;
 import io.netty.bootstrap.ServerBootstrap;
@@ -12,10 +16,12 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.handler.ssl.SslContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -23,6 +29,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static java.util.Objects.requireNonNull;
 
@@ -36,25 +43,33 @@ public final class DataPlane implements AutoCloseable
     private static final long SHUTDOWN_QUIET_MS = 50;
     private static final long SHUTDOWN_TIMEOUT_MS = 1500;
 
-    private final MeshConfig config;
     private final Transport transport;
     private final MultiThreadIoEventLoopGroup eventLoops;
     private final Map<String, Channel> listeners;
-    private final RouteTable routeTable;
+    private final AtomicReference<Snapshot> current;
+    private final PeerRejections peerRejections;
+    private final StatsRegistry stats;
     private volatile boolean ready;
 
+    /** What one configuration version runs: published whole, read once per request. */
+    private record Snapshot(MeshConfig config, RouteTable routes)
+    {
+    }
+
     private DataPlane(
-        final MeshConfig config,
         final Transport transport,
         final MultiThreadIoEventLoopGroup eventLoops,
         final Map<String, Channel> listeners,
-        final RouteTable routeTable)
+        final AtomicReference<Snapshot> current,
+        final PeerRejections peerRejections,
+        final StatsRegistry stats)
     {
-        this.config = config;
+        this.peerRejections = peerRejections;
+        this.stats = stats;
         this.transport = transport;
         this.eventLoops = eventLoops;
         this.listeners = listeners;
-        this.routeTable = routeTable;
+        this.current = current;
         this.ready = true;
     }
 
@@ -72,8 +87,8 @@ public final class DataPlane implements AutoCloseable
     {
         requireNonNull(config, "config");
         requireNonNull(counters, "counters");
-        final Map<String, Cluster> clusters = resolveClusters(config.clusters());
-        final RouteTable routeTable = RouteTable.build(config.routes(), clusters);
+        final PeerRejections rejections = new PeerRejections();
+        final AtomicReference<Snapshot> current = new AtomicReference<>(compile(config, rejections, counters.stats()));
 
         final Transport transport = Transport.select(config.transport());
         LOG.info("data plane transport: {} (configured: {})", transport.kind(),
@@ -89,7 +104,7 @@ public final class DataPlane implements AutoCloseable
             for (final ListenerConfig listener : config.listeners())
             {
                 bound.put(listener.name(), bind(listener, transport, eventLoops,
-                    new PipelineAssembler(listener, () -> routeTable, upstreamPools, counters)));
+                    new PipelineAssembler(listener, () -> current.getAcquire().routes(), upstreamPools, counters)));
             }
         }
         catch (final RuntimeException ex)
@@ -98,22 +113,69 @@ public final class DataPlane implements AutoCloseable
             eventLoops.shutdownGracefully(0, SHUTDOWN_TIMEOUT_MS, TimeUnit.MILLISECONDS).awaitUninterruptibly();
             throw ex;
         }
-        return new DataPlane(config, transport, eventLoops, Collections.unmodifiableMap(bound), routeTable);
+        return new DataPlane(transport, eventLoops, Collections.unmodifiableMap(bound), current, rejections,
+            counters.stats());
     }
 
-    private static Map<String, Cluster> resolveClusters(final List<ClusterConfig> configs)
+    /**
+     * Swaps in new routes and clusters. Requests in flight keep the route they were given; new requests see the
+     * new table; upstream connections to endpoints that remain are kept.
+     *
+     * @param config the new configuration; its listeners, transport, event loops and locality must equal the
+     *               running ones (changing those needs a restart for now).
+     * @throws DataPlaneException ({@code CONFIG}) when the configuration changes what cannot be swapped, or an
+     *                            endpoint does not resolve; the running configuration is kept.
+     */
+    public void update(final MeshConfig config)
+    {
+        requireNonNull(config, "config");
+        final MeshConfig running = current.getAcquire().config();
+        if (!running.listeners().equals(config.listeners()) || running.transport() != config.transport()
+            || running.eventLoopThreads() != config.eventLoopThreads() || !running.locality().equals(config.locality()))
+        {
+            throw new DataPlaneException(DataPlaneException.Category.CONFIG,
+                "listeners, transport, eventLoopThreads and locality cannot change without a restart");
+        }
+        final Snapshot next = compile(config, peerRejections, stats);
+        current.setRelease(next);
+        LOG.info("data plane configuration version {} applied ({} routes, {} clusters)", config.version(),
+            config.routes().size(), config.clusters().size());
+    }
+
+    private static Snapshot compile(final MeshConfig config, final PeerRejections rejections,
+        final StatsRegistry stats)
+    {
+        final Map<String, Cluster> clusters = resolveClusters(config.clusters(), config.locality(), rejections,
+            stats);
+        return new Snapshot(config, RouteTable.build(config.routes(), clusters, config.version(), stats));
+    }
+
+    private static Map<String, Cluster> resolveClusters(
+        final List<ClusterConfig> configs,
+        final Locality locality,
+        final PeerRejections rejections,
+        final StatsRegistry stats)
     {
         final Map<String, Cluster> clusters = new LinkedHashMap<>();
         for (int i = 0; i < configs.size(); i++)
         {
             try
             {
-                clusters.put(configs.get(i).name(), Cluster.resolve(configs.get(i)));
+                final ClusterConfig cluster = configs.get(i);
+                final SslContext tls = cluster.tls().map(t -> TlsContexts.client(t.tls(), t.expectation(),
+                    rejections, Clock.systemUTC())).orElse(null);
+                clusters.put(cluster.name(), Cluster.resolve(cluster, locality, System::nanoTime, tls,
+                    stats.cluster(cluster.name())));
             }
             catch (final IllegalArgumentException ex)
             {
                 throw new DataPlaneException(DataPlaneException.Category.CONFIG,
                     "clusters[" + i + "]." + ex.getMessage(), ex);
+            }
+            catch (final DataPlaneException ex)
+            {
+                throw new DataPlaneException(DataPlaneException.Category.CONFIG,
+                    "clusters[" + i + "].tls: " + ex.getMessage(), ex);
             }
         }
         return clusters;
@@ -189,19 +251,30 @@ public final class DataPlane implements AutoCloseable
         return addresses;
     }
 
+    /**
+     * @return peers refused in TLS handshakes, by the rule their certificate broke.
+     */
+    public PeerRejections peerRejections()
+    {
+        return peerRejections;
+    }
+
     public Transport transport()
     {
         return transport;
     }
 
+    /**
+     * @return the configuration running now.
+     */
     public MeshConfig config()
     {
-        return config;
+        return current.getAcquire().config();
     }
 
     RouteTable routeTable()
     {
-        return routeTable;
+        return current.getAcquire().routes();
     }
 
     /**

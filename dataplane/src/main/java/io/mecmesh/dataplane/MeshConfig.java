@@ -4,6 +4,7 @@ import io.mecmesh.dataplane.listener.ListenerConfig;
 import io.mecmesh.dataplane.route.RouteConfig;
 import io.mecmesh.dataplane.transport.TransportKind;
 import io.mecmesh.dataplane.cluster.ClusterConfig;
+import io.mecmesh.dataplane.cluster.Locality;
 
 import java.util.HashSet;
 import java.util.List;
@@ -23,6 +24,7 @@ import static java.util.Objects.requireNonNull;
  * @param version          monotonically increasing version of this configuration (0 for a static file).
  * @param transport        the socket transport to run on.
  * @param eventLoopThreads number of event loops, 0 for one per core.
+ * @param locality         where this node is (site, zone), for locality-aware balancing.
  * @param listeners        at least one listener, names unique.
  * @param routes           routes, each naming a cluster that exists.
  * @param clusters         clusters, names unique.
@@ -31,6 +33,7 @@ public record MeshConfig(
     long version,
     TransportKind transport,
     int eventLoopThreads,
+    Locality locality,
     List<ListenerConfig> listeners,
     List<RouteConfig> routes,
     List<ClusterConfig> clusters)
@@ -38,6 +41,7 @@ public record MeshConfig(
     public MeshConfig
     {
         requireNonNull(transport, "transport");
+        requireNonNull(locality, "locality");
         listeners = List.copyOf(requireNonNull(listeners, "listeners"));
         routes = List.copyOf(requireNonNull(routes, "routes"));
         clusters = List.copyOf(requireNonNull(clusters, "clusters"));
@@ -60,13 +64,52 @@ public record MeshConfig(
         final Set<String> clusterNames = clusters.stream().map(ClusterConfig::name).collect(Collectors.toSet());
         for (int i = 0; i < routes.size(); i++)
         {
-            final String cluster = routes.get(i).cluster();
-            if (!clusterNames.contains(cluster))
+            final List<String> referenced = routes.get(i).action().clusterNames();
+            for (int j = 0; j < referenced.size(); j++)
             {
-                throw new IllegalArgumentException("routes[" + i + "].cluster: no cluster named \"" + cluster
-                    + "\" (clusters: " + String.join(", ", clusterNames.stream().sorted().toList()) + ")");
+                final String cluster = referenced.get(j);
+                if (!clusterNames.contains(cluster))
+                {
+                    final String field = referenced.size() == 1 ? "routes[" + i + "].cluster"
+                        : "routes[" + i + "].clusters[" + j + "].cluster";
+                    throw new IllegalArgumentException(field + ": no cluster named \"" + cluster + "\" (clusters: "
+                        + String.join(", ", clusterNames.stream().sorted().toList()) + ")");
+                }
             }
         }
+    }
+
+    /**
+     * A configuration for a node of unknown locality.
+     *
+     * @param version          configuration version.
+     * @param transport        socket transport.
+     * @param eventLoopThreads event loops, 0 for one per core.
+     * @param listeners        listeners.
+     * @param routes           routes.
+     * @param clusters         clusters.
+     */
+    public MeshConfig(
+        final long version,
+        final TransportKind transport,
+        final int eventLoopThreads,
+        final List<ListenerConfig> listeners,
+        final List<RouteConfig> routes,
+        final List<ClusterConfig> clusters)
+    {
+        this(version, transport, eventLoopThreads, Locality.UNKNOWN, listeners, routes, clusters);
+    }
+
+    /**
+     * @param newVersion the version of the new configuration.
+     * @param newRoutes  its routes.
+     * @param newClusters its clusters.
+     * @return this configuration with other routes and clusters (listeners, transport and locality unchanged).
+     */
+    public MeshConfig withRoutes(
+        final long newVersion, final List<RouteConfig> newRoutes, final List<ClusterConfig> newClusters)
+    {
+        return new MeshConfig(newVersion, transport, eventLoopThreads, locality, listeners, newRoutes, newClusters);
     }
 
     private static void requireUniqueNames(final String field, final List<String> names)

@@ -1,6 +1,7 @@
 package io.mecmesh.dataplane;
 
 import io.mecmesh.dataplane.counters.DataPlaneCounters;
+import io.mecmesh.dataplane.listener.ConnectionGuard;
 import io.mecmesh.dataplane.listener.Http1ListenerHandler;
 import io.mecmesh.dataplane.listener.ListenerConfig;
 import io.mecmesh.dataplane.route.RouteHandler;
@@ -23,9 +24,13 @@ import static java.util.Objects.requireNonNull;
  * ARCHITECTURE.md is assembled, top to bottom in the order a request passes.
  *
  * <pre>
- *   http1-codec    HttpServerCodec              bytes ⇄ HTTP/1.1 heads and body parts (slices, not copies)
+ *   guard          ConnectionGuard              max connections per listener (close at accept); notes the
+ *                                               first byte of a request head for the listener's timeout
+ *   http1-codec    HttpServerCodec              bytes ⇄ HTTP/1.1 heads and body parts (slices, not copies); strict
+ *                                               CRLF, RFC 9112 Transfer-Encoding rules
  *   flow-control   FlowControlHandler           one message per read(): demand-driven, pipelining-safe
- *   listener       Http1ListenerHandler         malformed → 400/414/431 and close; counts requests, responses
+ *   listener       Http1ListenerHandler         smuggling checks, limits, timeouts → 400/408/413/414/431 and
+ *                                               close; normalizes heads; counts requests, responses
  *   (classify)                                  slice and route classification: slices issue
  *   (admit)                                     per-slice QoS admission: QoS issue
  *   route          RouteHandler                 authority + longest path prefix → route, or 404
@@ -58,9 +63,11 @@ final class PipelineAssembler extends ChannelInitializer<Channel>
     protected void initChannel(final Channel channel)
     {
         final ChannelPipeline pipeline = channel.pipeline();
+        final Http1ListenerHandler listenerStage = new Http1ListenerHandler(listener, counters);
+        pipeline.addLast("guard", new ConnectionGuard(listener, counters, listenerStage));
         pipeline.addLast("http1-codec", new HttpServerCodec(decoderConfig(listener)));
         pipeline.addLast("flow-control", new FlowControlHandler());
-        pipeline.addLast("listener", new Http1ListenerHandler(counters));
+        pipeline.addLast("listener", listenerStage);
         pipeline.addLast("route", new RouteHandler(routeTables, counters));
         pipeline.addLast("upstream", new ForwardHandler(upstreamPools.forLoop(channel.eventLoop()), counters));
     }
@@ -71,6 +78,9 @@ final class PipelineAssembler extends ChannelInitializer<Channel>
             .setMaxInitialLineLength(listener.maxRequestLineBytes())
             .setMaxHeaderSize(listener.maxHeaderBytes())
             .setMaxChunkSize(16 * 1024)
-            .setValidateHeaders(true);
+            .setValidateHeaders(true)
+            .setStrictLineParsing(true)
+            .setUseRfc9112TransferEncoding(true)
+            .setAllowDuplicateContentLengths(false);
     }
 }

@@ -65,8 +65,8 @@ class ProxyIntegrationTest
         return new MeshConfig(0, transport, 1,
             List.of(ListenerConfig.of("ingress", "127.0.0.1", 0)),
             List.of(
-                new RouteConfig("web.local", "/", "web"),
                 new RouteConfig("web.local", "/api", "api"),
+                new RouteConfig("web.local", "/", "web"),
                 new RouteConfig("api.local", "/", "api")),
             List.of(
                 ClusterConfig.of("web", List.of(new Endpoint("127.0.0.1", webPort))),
@@ -105,7 +105,7 @@ class ProxyIntegrationTest
     }
 
     @Test
-    void shouldChooseClusterByLongestPathPrefix() throws Exception
+    void shouldTakeTheFirstRouteThatMatchesInConfigurationOrder() throws Exception
     {
         final HttpResponse<String> response = client.send(request("web.local", "/api/v1/x").build(),
             HttpResponse.BodyHandlers.ofString());
@@ -231,7 +231,9 @@ class ProxyIntegrationTest
             assertThat(failed.headers()).containsEntry(DirectResponse.ANSWERED_BY_HEADER, "mecmesh");
             assertThat(next.status()).as("a bodiless request's connection survives a 502").isEqualTo(200);
         }
-        assertThat(counters.get(DataPlaneCounter.UPSTREAM_CONNECT_FAILURES)).isEqualTo(1);
+        assertThat(counters.get(DataPlaneCounter.UPSTREAM_CONNECT_FAILURES))
+            .as("the first attempt and the default policy's two retries").isEqualTo(3);
+        assertThat(counters.get(DataPlaneCounter.UPSTREAM_RETRIES)).isEqualTo(2);
         assertThat(counters.get(DataPlaneCounter.RESPONSES_5XX)).isEqualTo(1);
     }
 

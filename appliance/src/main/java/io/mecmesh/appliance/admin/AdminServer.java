@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 import static java.util.Objects.requireNonNull;
 
@@ -23,7 +24,9 @@ import static java.util.Objects.requireNonNull;
  * <ul>
  *   <li>{@code GET /ready}: 200 only while every listener is bound (503 otherwise) — the readiness probe;</li>
  *   <li>{@code GET /live}: 200 while the process serves — the liveness probe;</li>
- *   <li>{@code GET /metrics}: Prometheus text format.</li>
+ *   <li>{@code GET /metrics}: Prometheus text format;</li>
+ *   <li>{@code GET /config_dump}: the running data-plane configuration (listeners, routes, clusters, version) as
+ *   JSON.</li>
  * </ul>
  * Anything else is 404; a method other than GET or HEAD is 405. One thread; no per-request logging.
  */
@@ -51,6 +54,25 @@ public final class AdminServer implements AutoCloseable
      */
     public static AdminServer start(final AdminConfig config, final BooleanSupplier ready, final MetricsExport metrics)
     {
+        return start(config, ready, metrics, () -> null);
+    }
+
+    /**
+     * Binds and starts the admin endpoint.
+     *
+     * @param config     where to bind.
+     * @param ready      the readiness condition.
+     * @param metrics    the metrics to expose.
+     * @param configDump the running configuration, rendered by {@code /config_dump} (may supply {@code null}).
+     * @return the running endpoint.
+     * @throws ApplianceException ({@code UNAVAILABLE}) when the port cannot be bound.
+     */
+    public static AdminServer start(
+        final AdminConfig config,
+        final BooleanSupplier ready,
+        final MetricsExport metrics,
+        final Supplier<Object> configDump)
+    {
         requireNonNull(config, "config");
         requireNonNull(ready, "ready");
         requireNonNull(metrics, "metrics");
@@ -71,7 +93,7 @@ public final class AdminServer implements AutoCloseable
             return thread;
         });
         server.setExecutor(executor);
-        server.createContext("/", exchange -> handle(exchange, ready, metrics));
+        server.createContext("/", exchange -> handle(exchange, ready, metrics, configDump));
         server.start();
         LOG.info("admin endpoint on http://{}:{}/ (ready, live, metrics)",
             config.address(), server.getAddress().getPort());
@@ -93,10 +115,35 @@ public final class AdminServer implements AutoCloseable
         executor.shutdownNow();
     }
 
-    private static void handle(final HttpExchange exchange, final BooleanSupplier ready, final MetricsExport metrics)
+    private static void handle(
+        final HttpExchange exchange,
+        final BooleanSupplier ready,
+        final MetricsExport metrics,
+        final Supplier<Object> configDump)
         throws IOException
     {
         try (exchange)
+        {
+            route(exchange, ready, metrics, configDump);
+        }
+        catch (final IOException ex)
+        {
+            throw ex;
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.warn("admin endpoint: {} failed", exchange.getRequestURI(), ex);
+            respond(exchange, 500, "text/plain; charset=utf-8", "internal error: " + ex + "\n");
+        }
+    }
+
+    private static void route(
+        final HttpExchange exchange,
+        final BooleanSupplier ready,
+        final MetricsExport metrics,
+        final Supplier<Object> configDump)
+        throws IOException
+    {
         {
             final String method = exchange.getRequestMethod();
             final String path = exchange.getRequestURI().getPath();
@@ -117,8 +164,10 @@ public final class AdminServer implements AutoCloseable
                     metrics.writeTo(body);
                     respond(exchange, 200, metrics.contentType(), body.toByteArray());
                 }
+                case "/config_dump" -> respond(exchange, 200, "application/json",
+                    ConfigDump.JSON.writeValueAsBytes(configDump.get()));
                 default -> respond(exchange, 404, "text/plain; charset=utf-8",
-                    "not found: the admin endpoint serves /ready, /live and /metrics\n");
+                    "not found: the admin endpoint serves /ready, /live, /metrics and /config_dump\n");
             }
         }
     }

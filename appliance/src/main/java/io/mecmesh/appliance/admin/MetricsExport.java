@@ -2,6 +2,7 @@ package io.mecmesh.appliance.admin;
 
 import io.mecmesh.dataplane.counters.DataPlaneCounter;
 import io.mecmesh.dataplane.counters.DataPlaneCounters;
+import io.mecmesh.dataplane.counters.StatsRegistry;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
@@ -62,6 +63,61 @@ public final class MetricsExport
                     callback.call(counters.get(counter), responseClassLabel(counter));
                 }
             })
+            .register(registry);
+        final StatsRegistry stats = counters.stats();
+        CounterWithCallback.builder()
+            .name("mecmesh_route_requests")
+            .help("Requests taken by a route.")
+            .labelNames("route")
+            .callback(callback -> stats.routes().forEach(r -> callback.call(r.requests(), r.name())))
+            .register(registry);
+        CounterWithCallback.builder()
+            .name("mecmesh_route_responses")
+            .help("Responses to requests of a route, by status class.")
+            .labelNames("route", "class")
+            .callback(callback -> stats.routes().forEach(r ->
+            {
+                for (int statusClass = 1; statusClass <= 5; statusClass++)
+                {
+                    callback.call(r.responses(statusClass), r.name(), statusClass + "xx");
+                }
+            }))
+            .register(registry);
+        CounterWithCallback.builder()
+            .name("mecmesh_route_retries")
+            .help("Retried attempts of a route's requests.")
+            .labelNames("route")
+            .callback(callback -> stats.routes().forEach(r -> callback.call(r.retries(), r.name())))
+            .register(registry);
+        CounterWithCallback.builder()
+            .name("mecmesh_route_timeouts")
+            .help("A route's requests answered 504 by its timeout.")
+            .labelNames("route")
+            .callback(callback -> stats.routes().forEach(r -> callback.call(r.timeouts(), r.name())))
+            .register(registry);
+        CounterWithCallback.builder()
+            .name("mecmesh_cluster_attempts")
+            .help("Attempts sent to a cluster's endpoints (requests and their retries).")
+            .labelNames("cluster")
+            .callback(callback -> stats.clusters().forEach(c -> callback.call(c.attempts(), c.name())))
+            .register(registry);
+        CounterWithCallback.builder()
+            .name("mecmesh_cluster_failures")
+            .help("Failed attempts towards a cluster: 5xx, connect failures, resets, timeouts.")
+            .labelNames("cluster")
+            .callback(callback -> stats.clusters().forEach(c -> callback.call(c.failures(), c.name())))
+            .register(registry);
+        CounterWithCallback.builder()
+            .name("mecmesh_cluster_connect_failures")
+            .help("Connection attempts to a cluster's endpoints that failed.")
+            .labelNames("cluster")
+            .callback(callback -> stats.clusters().forEach(c -> callback.call(c.connectFailures(), c.name())))
+            .register(registry);
+        CounterWithCallback.builder()
+            .name("mecmesh_cluster_ejections")
+            .help("Endpoints of a cluster ejected by outlier detection.")
+            .labelNames("cluster")
+            .callback(callback -> stats.clusters().forEach(c -> callback.call(c.ejections(), c.name())))
             .register(registry);
         GaugeWithCallback.builder()
             .name("mecmesh_ready")

@@ -1,6 +1,8 @@
 package io.mecmesh.appliance.cli;
 
 import io.mecmesh.appliance.ApplianceException;
+import io.mecmesh.dataplane.DataPlaneException;
+import io.mecmesh.slicemanager.ca.CertificateAuthorityException;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -15,7 +17,7 @@ import java.io.PrintWriter;
  */
 @Command(name = "mecmesh", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
     description = "Service mesh for telecom edge (MEC) servers.",
-    subcommands = {RunCommand.class, DemoCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {RunCommand.class, DemoCommand.class, CertCommand.class, CommandLine.HelpCommand.class},
     commandListHeading = "%nCommands:%n")
 public final class MecmeshCommand implements Runnable
 {
@@ -77,6 +79,13 @@ public final class MecmeshCommand implements Runnable
                 failed.getErr().println("mecmesh: " + problem.getMessage());
                 return problem.category() == ApplianceException.Category.CONFIG
                     ? ExitCode.CONFIG : ExitCode.UNAVAILABLE;
+            }
+            if (ex instanceof CertificateAuthorityException || ex instanceof DataPlaneException)
+            {
+                failed.getErr().println("mecmesh: " + ex.getMessage());
+                return ex instanceof DataPlaneException dataPlane
+                    && dataPlane.category() == DataPlaneException.Category.UNAVAILABLE
+                    ? ExitCode.UNAVAILABLE : ExitCode.FAILURE;
             }
             LoggerFactory.getLogger(MecmeshCommand.class).error("internal error", ex);
             failed.getErr().println("mecmesh: internal error: " + ex);

@@ -6,10 +6,26 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.mecmesh.appliance.ApplianceException;
 import io.mecmesh.dataplane.MeshConfig;
+import io.mecmesh.dataplane.authz.AuthorizationPolicy;
+import io.mecmesh.dataplane.authz.AuthzRule;
+import io.mecmesh.dataplane.authz.PrincipalMatch;
 import io.mecmesh.dataplane.cluster.ClusterConfig;
+import io.mecmesh.dataplane.cluster.ClusterTls;
 import io.mecmesh.dataplane.cluster.Endpoint;
+import io.mecmesh.dataplane.cluster.LbPolicy;
+import io.mecmesh.dataplane.cluster.Locality;
+import io.mecmesh.dataplane.cluster.OutlierDetection;
 import io.mecmesh.dataplane.listener.ListenerConfig;
+import io.mecmesh.dataplane.identity.SpiffeId;
+import io.mecmesh.dataplane.route.HeaderMatch;
+import io.mecmesh.dataplane.route.HeaderRewrite;
+import io.mecmesh.dataplane.route.PathMatch;
+import io.mecmesh.dataplane.route.RetryPolicy;
+import io.mecmesh.dataplane.route.RouteAction;
 import io.mecmesh.dataplane.route.RouteConfig;
+import io.mecmesh.dataplane.route.RouteMatch;
+import io.mecmesh.dataplane.route.WeightedCluster;
+import io.mecmesh.dataplane.tls.TlsConfig;
 import io.mecmesh.dataplane.transport.TransportKind;
 
 import java.io.IOException;
@@ -18,6 +34,11 @@ import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+import static java.util.Objects.requireNonNull;
 
 /**
  * Reads {@code appliance.yaml} into an {@link ApplianceConfig}, validated once. Every key is documented in
@@ -56,7 +77,8 @@ public final class ConfigLoader
             throw new ApplianceException(ApplianceException.Category.CONFIG,
                 name + ": cannot read: " + ex.getMessage(), ex);
         }
-        return parse(name, text);
+        final Path parent = file.toAbsolutePath().getParent();
+        return parse(name, text, parent == null ? Path.of("") : parent);
     }
 
     /**
@@ -68,6 +90,20 @@ public final class ConfigLoader
      */
     public static ApplianceConfig parse(final String name, final String text)
     {
+        return parse(name, text, Path.of(""));
+    }
+
+    /**
+     * Parses and validates configuration text whose relative file paths are relative to a directory.
+     *
+     * @param name    what to call the source in errors (the file name).
+     * @param text    the YAML text.
+     * @param baseDir the directory relative paths (certificates, keys) are resolved against.
+     * @return the configuration.
+     */
+    public static ApplianceConfig parse(final String name, final String text, final Path baseDir)
+    {
+        requireNonNull(baseDir, "baseDir");
         final JsonNode tree;
         try
         {
@@ -85,18 +121,20 @@ public final class ConfigLoader
         {
             throw new ApplianceException(ApplianceException.Category.CONFIG, name + ": the file is empty");
         }
-        final ConfigNode root = ConfigNode.root(name, tree).requireMapping("node", "admin", "dataplane");
+        final ConfigNode root = ConfigNode.root(name, tree, baseDir).requireMapping("node", "admin", "dataplane");
         if (!root.get("dataplane").isPresent())
         {
             throw root.get("dataplane").error("missing (expected a mapping with listeners, clusters and routes)");
         }
-        return new ApplianceConfig(node(root.get("node")), admin(root.get("admin")), dataplane(root.get("dataplane")));
+        final NodeConfig node = node(root.get("node"));
+        return new ApplianceConfig(node, admin(root.get("admin")), dataplane(root.get("dataplane"), node));
     }
 
     private static NodeConfig node(final ConfigNode node)
     {
-        node.requireMapping("id");
-        return node.build(n -> new NodeConfig(n.string("id", defaultNodeId())));
+        node.requireMapping("id", "site", "zone");
+        return node.build(n -> new NodeConfig(n.string("id", defaultNodeId()), n.string("site", ""),
+            n.string("zone", "")));
     }
 
     private static AdminConfig admin(final ConfigNode admin)
@@ -107,13 +145,14 @@ public final class ConfigLoader
             a.integer("port", AdminConfig.DEFAULT_PORT, 0, 65535)));
     }
 
-    private static MeshConfig dataplane(final ConfigNode dataplane)
+    private static MeshConfig dataplane(final ConfigNode dataplane, final NodeConfig node)
     {
         dataplane.requireMapping("transport", "eventLoopThreads", "listeners", "clusters", "routes");
         return dataplane.build(d -> new MeshConfig(
             0,
             d.enumValue("transport", TransportKind.class, TransportKind.AUTO),
             d.integer("eventLoopThreads", 0, 0, 1024),
+            new Locality(node.site(), node.zone()),
             d.list("listeners", ConfigLoader::listener),
             d.list("routes", ConfigLoader::route),
             d.list("clusters", ConfigLoader::cluster)));
@@ -121,33 +160,253 @@ public final class ConfigLoader
 
     private static ListenerConfig listener(final ConfigNode listener)
     {
-        listener.requireMapping("name", "address", "port", "maxRequestLineBytes", "maxHeaderBytes");
+        listener.requireMapping("name", "address", "port", "maxRequestLineBytes", "maxHeaderBytes", "maxHeaderCount",
+            "maxRequestBodyBytes", "requestHeaderTimeoutMs", "idleTimeoutMs", "maxConnections",
+            "maxRequestsPerConnection");
         return listener.build(l -> new ListenerConfig(
             l.string("name"),
             l.string("address", "0.0.0.0"),
             l.requiredInteger("port", 0, 65535),
             l.integer("maxRequestLineBytes", ListenerConfig.DEFAULT_MAX_REQUEST_LINE_BYTES, 256, 1 << 20),
-            l.integer("maxHeaderBytes", ListenerConfig.DEFAULT_MAX_HEADER_BYTES, 1024, 1 << 20)));
+            l.integer("maxHeaderBytes", ListenerConfig.DEFAULT_MAX_HEADER_BYTES, 1024, 1 << 20),
+            l.integer("maxHeaderCount", ListenerConfig.DEFAULT_MAX_HEADER_COUNT, 1, 10_000),
+            l.longInteger("maxRequestBodyBytes", ListenerConfig.DEFAULT_MAX_REQUEST_BODY_BYTES, 0,
+                ListenerConfig.MAX_REQUEST_BODY_BYTES_LIMIT),
+            l.longInteger("requestHeaderTimeoutMs", ListenerConfig.DEFAULT_REQUEST_HEADER_TIMEOUT_MS, 1,
+                ListenerConfig.MAX_REQUEST_HEADER_TIMEOUT_MS),
+            l.longInteger("idleTimeoutMs", ListenerConfig.DEFAULT_IDLE_TIMEOUT_MS, 1,
+                ListenerConfig.MAX_IDLE_TIMEOUT_MS),
+            l.integer("maxConnections", ListenerConfig.DEFAULT_MAX_CONNECTIONS, 1, 1_000_000),
+            l.integer("maxRequestsPerConnection", ListenerConfig.DEFAULT_MAX_REQUESTS_PER_CONNECTION, 0,
+                Integer.MAX_VALUE)));
     }
 
     private static RouteConfig route(final ConfigNode route)
     {
-        route.requireMapping("host", "pathPrefix", "cluster");
+        route.requireMapping("name", "host", "path", "pathPrefix", "pathRegex", "methods", "headers", "cluster",
+            "clusters", "respond", "redirect", "timeoutMs", "perTryTimeoutMs", "retry", "requestHeaders",
+            "responseHeaders", "authorization");
         return route.build(r -> new RouteConfig(
-            r.string("host", RouteConfig.ANY_HOST),
-            r.string("pathPrefix", "/"),
-            r.string("cluster")));
+            r.string("name", ""),
+            new RouteMatch(r.string("host", RouteConfig.ANY_HOST), path(r),
+                r.list("methods", m -> m.asString().toUpperCase(java.util.Locale.ROOT)),
+                r.list("headers", ConfigLoader::headerMatch)),
+            action(r),
+            headerRewrite(r.get("requestHeaders")),
+            headerRewrite(r.get("responseHeaders")),
+            authorization(r.get("authorization"))));
+    }
+
+    private static AuthorizationPolicy authorization(final ConfigNode policy)
+    {
+        if (!policy.isPresent())
+        {
+            return AuthorizationPolicy.ALLOW_ALL;
+        }
+        policy.requireMapping("allow", "deny");
+        return policy.build(p -> new AuthorizationPolicy(p.list("allow", ConfigLoader::authzRule),
+            p.list("deny", ConfigLoader::authzRule)));
+    }
+
+    private static AuthzRule authzRule(final ConfigNode rule)
+    {
+        rule.requireMapping("principals", "methods", "paths");
+        return rule.build(r -> new AuthzRule(
+            r.list("principals", p -> p.build(x -> principal(x.asString()))),
+            r.list("methods", m -> m.asString().toUpperCase(java.util.Locale.ROOT)),
+            r.list("paths", ConfigNode::asString)));
+    }
+
+    private static PrincipalMatch principal(final String text)
+    {
+        try
+        {
+            return PrincipalMatch.parse(text);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new IllegalArgumentException("expected a SPIFFE id, a prefix ending in /* or a trust domain "
+                + "(spiffe://domain), got \"" + text + "\": " + ex.getMessage(), ex);
+        }
+    }
+
+    private static PathMatch path(final ConfigNode route)
+    {
+        final String kind = route.oneOf("path", "pathPrefix", "pathRegex");
+        if (kind == null)
+        {
+            return PathMatch.prefix("/");
+        }
+        final String value = route.string(kind);
+        return route.build(p -> switch (kind)
+        {
+            case "path" -> PathMatch.exact(value);
+            case "pathRegex" -> PathMatch.regex(value);
+            default -> PathMatch.prefix(value);
+        });
+    }
+
+    private static HeaderMatch headerMatch(final ConfigNode header)
+    {
+        header.requireMapping("name", "exact", "regex", "present", "absent");
+        final String name = header.string("name");
+        final String kind = header.oneOf("exact", "regex", "present", "absent");
+        if (kind == null)
+        {
+            throw header.error("expected one of exact, regex, present: true, absent: true");
+        }
+        return header.build(h -> switch (kind)
+        {
+            case "exact" -> new HeaderMatch(name, HeaderMatch.Kind.EXACT, h.string("exact"));
+            case "regex" -> new HeaderMatch(name, HeaderMatch.Kind.REGEX, h.string("regex"));
+            case "present" -> new HeaderMatch(name, h.bool("present", true) ? HeaderMatch.Kind.PRESENT
+                : HeaderMatch.Kind.ABSENT, "");
+            default -> new HeaderMatch(name, h.bool("absent", true) ? HeaderMatch.Kind.ABSENT
+                : HeaderMatch.Kind.PRESENT, "");
+        });
+    }
+
+    private static RouteAction action(final ConfigNode route)
+    {
+        final String kind = route.oneOf("cluster", "clusters", "respond", "redirect");
+        if (kind == null)
+        {
+            throw route.get("cluster").error("missing (a route needs one of cluster, clusters, respond, redirect)");
+        }
+        switch (kind)
+        {
+            case "respond":
+            {
+                final ConfigNode respond = route.get("respond").requireMapping("status", "body");
+                return respond.build(x -> new RouteAction.Respond(x.requiredInteger("status", 200, 599),
+                    x.string("body", "")));
+            }
+            case "redirect":
+            {
+                final ConfigNode redirect = route.get("redirect").requireMapping("status", "scheme", "host", "path");
+                return redirect.build(x -> new RouteAction.Redirect(x.integer("status", 301, 301, 308),
+                    x.string("scheme", ""), x.string("host", ""), x.string("path", "")));
+            }
+            default:
+            {
+                final List<WeightedCluster> clusters = "cluster".equals(kind)
+                    ? List.of(new WeightedCluster(route.string("cluster"), 1))
+                    : route.list("clusters", c -> c.requireMapping("name", "weight")
+                        .build(x -> new WeightedCluster(x.string("name"), x.integer("weight", 1, 1, 10_000))));
+                return new RouteAction.Forward(clusters,
+                    route.longInteger("timeoutMs", 15_000, 0, 3_600_000),
+                    route.longInteger("perTryTimeoutMs", 0, 0, 3_600_000),
+                    retry(route.get("retry")));
+            }
+        }
+    }
+
+    private static RetryPolicy retry(final ConfigNode retry)
+    {
+        if (!retry.isPresent())
+        {
+            return RetryPolicy.DEFAULT;
+        }
+        retry.requireMapping("maxRetries", "retryOn", "backoffBaseMs", "backoffMaxMs", "budgetRatio",
+            "minRetriesPerSecond", "maxBufferedBodyBytes");
+        final RetryPolicy defaults = RetryPolicy.DEFAULT;
+        return retry.build(r -> new RetryPolicy(
+            r.integer("maxRetries", defaults.maxRetries(), 0, 10),
+            r.get("retryOn").isPresent() ? Set.copyOf(r.list("retryOn", s -> s.build(
+                x -> Integer.parseInt(x.asString())))) : defaults.retryOnStatuses(),
+            r.longInteger("backoffBaseMs", defaults.backoffBaseMs(), 1, 60_000),
+            r.longInteger("backoffMaxMs", defaults.backoffMaxMs(), 1, 600_000),
+            r.decimal("budgetRatio", defaults.budgetRatio(), 0, 10),
+            r.integer("minRetriesPerSecond", defaults.minRetriesPerSecond(), 0, 100_000),
+            r.integer("maxBufferedBodyBytes", defaults.maxBufferedBodyBytes(), 0, 16 * 1024 * 1024)));
+    }
+
+    private static HeaderRewrite headerRewrite(final ConfigNode rewrite)
+    {
+        if (!rewrite.isPresent())
+        {
+            return HeaderRewrite.NONE;
+        }
+        rewrite.requireMapping("set", "remove");
+        return rewrite.build(r -> new HeaderRewrite(r.stringMap("set"), r.list("remove", ConfigNode::asString)));
     }
 
     private static ClusterConfig cluster(final ConfigNode cluster)
     {
-        cluster.requireMapping("name", "endpoints", "connectTimeoutMs", "maxIdleConnectionsPerLoop", "idleTimeoutMs");
+        cluster.requireMapping("name", "endpoints", "connectTimeoutMs", "maxIdleConnectionsPerLoop", "idleTimeoutMs",
+            "lbPolicy", "hashHeader", "localitySpillPercent", "outlierDetection", "tls");
         return cluster.build(c -> new ClusterConfig(
             c.string("name"),
-            c.list("endpoints", e -> e.build(text -> Endpoint.parse(text.asString()))),
+            c.list("endpoints", ConfigLoader::endpoint),
             c.integer("connectTimeoutMs", ClusterConfig.DEFAULT_CONNECT_TIMEOUT_MS, 1, 600_000),
             c.integer("maxIdleConnectionsPerLoop", ClusterConfig.DEFAULT_MAX_IDLE_CONNECTIONS_PER_LOOP, 0, 100_000),
-            c.longInteger("idleTimeoutMs", ClusterConfig.DEFAULT_IDLE_TIMEOUT_MS, 1, 86_400_000L)));
+            c.longInteger("idleTimeoutMs", ClusterConfig.DEFAULT_IDLE_TIMEOUT_MS, 1, 86_400_000L),
+            c.enumValue("lbPolicy", LbPolicy.class, LbPolicy.ROUND_ROBIN),
+            c.string("hashHeader", ""),
+            c.integer("localitySpillPercent", ClusterConfig.DEFAULT_LOCALITY_SPILL_PERCENT, 0, 100),
+            outlier(c.get("outlierDetection")),
+            clusterTls(c.get("tls"))));
+    }
+
+    private static Endpoint endpoint(final ConfigNode endpoint)
+    {
+        if (!endpoint.isPresent() || endpoint.isScalar())
+        {
+            return endpoint.build(text -> Endpoint.parse(text.asString()));
+        }
+        endpoint.requireMapping("address", "site", "zone", "weight");
+        final Endpoint parsed = endpoint.get("address").build(a -> Endpoint.parse(endpoint.string("address")));
+        return endpoint.build(e -> new Endpoint(parsed.host(), parsed.port(),
+            new Locality(e.string("site", ""), e.string("zone", "")), e.integer("weight", 1, 1, 1000)));
+    }
+
+    private static Optional<ClusterTls> clusterTls(final ConfigNode tls)
+    {
+        if (!tls.isPresent())
+        {
+            return Optional.empty();
+        }
+        tls.requireMapping("certificateChain", "privateKey", "trustBundle", "expectedPeer", "sni");
+        final TlsConfig files = tlsFiles(tls, TlsConfig.Mode.MESH);
+        final SpiffeId peer = tls.get("expectedPeer").build(p -> spiffeId(tls.string("expectedPeer")));
+        return Optional.of(tls.build(t -> new ClusterTls(files, peer, t.string("sni", ""))));
+    }
+
+    /**
+     * Reads the certificate, key and bundle paths of a {@code tls} mapping; a relative path is relative to the
+     * configuration file's directory. The files are read when the data plane starts.
+     */
+    static TlsConfig tlsFiles(final ConfigNode tls, final TlsConfig.Mode mode)
+    {
+        return tls.build(t -> new TlsConfig(t.file("certificateChain"), t.file("privateKey"),
+            t.file("trustBundle"), mode));
+    }
+
+    private static SpiffeId spiffeId(final String text)
+    {
+        try
+        {
+            return SpiffeId.parse(text);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new IllegalArgumentException("expected a SPIFFE id such as spiffe://example.org/app/x or a trust "
+                + "domain such as spiffe://example.org: " + ex.getMessage(), ex);
+        }
+    }
+
+    private static OutlierDetection outlier(final ConfigNode outlier)
+    {
+        if (!outlier.isPresent())
+        {
+            return OutlierDetection.DEFAULT;
+        }
+        outlier.requireMapping("consecutiveFailures", "baseEjectionMs", "maxEjectionPercent");
+        final OutlierDetection defaults = OutlierDetection.DEFAULT;
+        return outlier.build(o -> new OutlierDetection(
+            o.integer("consecutiveFailures", defaults.consecutiveFailures(), 0, 1000),
+            o.longInteger("baseEjectionMs", defaults.baseEjectionMs(), 1, 3_600_000),
+            o.integer("maxEjectionPercent", defaults.maxEjectionPercent(), 0, 100)));
     }
 
     private static String defaultNodeId()

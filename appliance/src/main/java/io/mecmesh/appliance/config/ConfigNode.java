@@ -3,6 +3,7 @@ package io.mecmesh.appliance.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mecmesh.appliance.ApplianceException;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -27,17 +28,28 @@ final class ConfigNode
     private final String file;
     private final String path;
     private final JsonNode node;
+    private final Path baseDir;
 
-    private ConfigNode(final String file, final String path, final JsonNode node)
+    private ConfigNode(final String file, final String path, final JsonNode node, final Path baseDir)
     {
         this.file = file;
         this.path = path;
         this.node = node;
+        this.baseDir = baseDir;
     }
 
-    static ConfigNode root(final String file, final JsonNode node)
+    static ConfigNode root(final String file, final JsonNode node, final Path baseDir)
     {
-        return new ConfigNode(file, "", node);
+        return new ConfigNode(file, "", node, baseDir);
+    }
+
+    /**
+     * @param key a key whose value is a file path.
+     * @return the path; a relative one is relative to the configuration file's directory.
+     */
+    Path file(final String key)
+    {
+        return baseDir.resolve(string(key));
     }
 
     String path()
@@ -73,7 +85,7 @@ final class ConfigNode
             final String name = names.next();
             if (!keys.contains(name))
             {
-                throw new ConfigNode(file, join(name), node.get(name))
+                throw new ConfigNode(file, join(name), node.get(name), baseDir)
                     .error("unknown key (expected one of: " + String.join(", ", keys) + ")");
             }
         }
@@ -82,7 +94,7 @@ final class ConfigNode
 
     ConfigNode get(final String key)
     {
-        return new ConfigNode(file, join(key), isPresent() ? node.get(key) : null);
+        return new ConfigNode(file, join(key), isPresent() ? node.get(key) : null, baseDir);
     }
 
     String string(final String key)
@@ -99,6 +111,11 @@ final class ConfigNode
     {
         final ConfigNode child = get(key);
         return child.isPresent() ? child.asString() : defaultValue;
+    }
+
+    boolean isScalar()
+    {
+        return isPresent() && node.isValueNode();
     }
 
     String asString()
@@ -146,6 +163,87 @@ final class ConfigNode
         return number;
     }
 
+    double decimal(final String key, final double defaultValue, final double min, final double max)
+    {
+        final ConfigNode child = get(key);
+        if (!child.isPresent())
+        {
+            return defaultValue;
+        }
+        final String expected = "expected a number from " + min + " to " + max;
+        if (!child.node.isNumber())
+        {
+            throw child.error(expected + ", got " + describe(child.node));
+        }
+        final double number = child.node.asDouble();
+        if (number < min || number > max)
+        {
+            throw child.error(expected + ", got " + number);
+        }
+        return number;
+    }
+
+    boolean bool(final String key, final boolean defaultValue)
+    {
+        final ConfigNode child = get(key);
+        if (!child.isPresent())
+        {
+            return defaultValue;
+        }
+        if (!child.node.isBoolean())
+        {
+            throw child.error("expected true or false, got " + describe(child.node));
+        }
+        return child.node.asBoolean();
+    }
+
+    /**
+     * @param key a mapping of strings to strings.
+     * @return its entries in file order; empty when absent.
+     */
+    java.util.Map<String, String> stringMap(final String key)
+    {
+        final ConfigNode child = get(key);
+        final java.util.Map<String, String> result = new java.util.LinkedHashMap<>();
+        if (!child.isPresent())
+        {
+            return result;
+        }
+        if (!child.node.isObject())
+        {
+            throw child.error("expected a mapping of names to values, got " + describe(child.node));
+        }
+        final Iterator<String> names = child.node.fieldNames();
+        while (names.hasNext())
+        {
+            final String name = names.next();
+            result.put(name, child.get(name).asString());
+        }
+        return result;
+    }
+
+    /**
+     * @param names keys of which at most one may be present.
+     * @return the one present, or {@code null} when none is.
+     */
+    String oneOf(final String... names)
+    {
+        String found = null;
+        for (final String name : names)
+        {
+            if (get(name).isPresent())
+            {
+                if (found != null)
+                {
+                    throw get(name).error("conflicts with " + found + " (give only one of: "
+                        + String.join(", ", names) + ")");
+                }
+                found = name;
+            }
+        }
+        return found;
+    }
+
     <E extends Enum<E>> E enumValue(final String key, final Class<E> type, final E defaultValue)
     {
         final ConfigNode child = get(key);
@@ -191,7 +289,7 @@ final class ConfigNode
         final List<T> result = new ArrayList<>();
         for (int i = 0; i < child.node.size(); i++)
         {
-            result.add(mapper.apply(new ConfigNode(file, child.path + "[" + i + "]", child.node.get(i))));
+            result.add(mapper.apply(new ConfigNode(file, child.path + "[" + i + "]", child.node.get(i), baseDir)));
         }
         return result;
     }

@@ -74,6 +74,21 @@ class ApplianceAdminTest
     }
 
     @Test
+    void shouldDumpTheRunningConfiguration() throws Exception
+    {
+        final HttpResponse<String> dump = admin("/config_dump");
+
+        assertThat(dump.statusCode()).isEqualTo(200);
+        assertThat(dump.headers().firstValue("content-type")).hasValue("application/json");
+        assertThat(dump.body())
+            .contains("\"version\" : 0")
+            .contains("\"name\" : \"ingress\"")
+            .contains("\"type\" : \"Forward\"")
+            .contains("\"cluster\" : \"app\"")
+            .contains("\"port\" : " + backend.port());
+    }
+
+    @Test
     void shouldStopAnsweringAfterClose() throws Exception
     {
         appliance.close();
@@ -113,7 +128,10 @@ class ApplianceAdminTest
             .contains("mecmesh_requests_total 3.0")
             .contains("mecmesh_responses_total{class=\"2xx\"} 3.0")
             .contains("mecmesh_upstream_connect_failures_total 0.0")
-            .contains("mecmesh_ready 1.0");
+            .contains("mecmesh_ready 1.0")
+            .contains("mecmesh_route_requests_total{route=\"* /*\"} 3.0")
+            .contains("mecmesh_route_responses_total{class=\"2xx\",route=\"* /*\"} 3.0")
+            .contains("mecmesh_cluster_attempts_total{cluster=\"app\"} 3.0");
     }
 
     @Test

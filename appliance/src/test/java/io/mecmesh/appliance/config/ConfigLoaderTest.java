@@ -1,6 +1,18 @@
 package io.mecmesh.appliance.config;
 
 import io.mecmesh.appliance.ApplianceException;
+import io.mecmesh.dataplane.cluster.ClusterConfig;
+import io.mecmesh.dataplane.cluster.Endpoint;
+import io.mecmesh.dataplane.cluster.LbPolicy;
+import io.mecmesh.dataplane.cluster.Locality;
+import io.mecmesh.dataplane.route.HeaderMatch;
+import io.mecmesh.dataplane.route.HeaderRewrite;
+import io.mecmesh.dataplane.route.PathMatch;
+import io.mecmesh.dataplane.route.RetryPolicy;
+import io.mecmesh.dataplane.route.RouteAction;
+import io.mecmesh.dataplane.route.RouteConfig;
+import io.mecmesh.dataplane.route.RouteMatch;
+import io.mecmesh.dataplane.route.WeightedCluster;
 import io.mecmesh.dataplane.transport.TransportKind;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -8,6 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -44,7 +59,7 @@ class ConfigLoaderTest
         assertThat(config.dataplane().listeners()).singleElement()
             .satisfies(listener -> assertThat(listener.port()).isEqualTo(15001));
         assertThat(config.dataplane().routes()).singleElement()
-            .satisfies(route -> assertThat(route.cluster()).isEqualTo("local-app"));
+            .satisfies(route -> assertThat(route.action().clusterNames()).containsExactly("local-app"));
     }
 
     @Test
@@ -55,9 +70,121 @@ class ConfigLoaderTest
         assertThat(config.dataplane().transport()).isEqualTo(TransportKind.EPOLL);
         assertThat(config.dataplane().eventLoopThreads()).isZero();
         assertThat(config.admin().address()).isEqualTo("127.0.0.1");
-        assertThat(config.dataplane().routes().get(0).pathPrefix()).isEqualTo("/");
+        assertThat(config.dataplane().routes().get(0).match().path()).isEqualTo(PathMatch.prefix("/"));
+        assertThat(config.dataplane().routes().get(0).action()).isEqualTo(RouteAction.Forward.to("app"));
         assertThat(config.dataplane().clusters().get(0).endpoints().get(1).host()).isEqualTo("::1");
         assertThat(config.dataplane().clusters().get(0).connectTimeoutMs()).isEqualTo(1000);
+    }
+
+    private static final String ROUTES = """
+        node:
+          id: edge-7
+          site: site-a
+          zone: metro-1
+        dataplane:
+          listeners:
+            - name: ingress
+              port: 0
+          clusters:
+            - name: v1
+              endpoints:
+                - "127.0.0.1:8080"
+                - address: "127.0.0.1:8081"
+                  site: site-b
+                  zone: metro-1
+                  weight: 3
+              lbPolicy: ring_hash
+              hashHeader: x-user
+              outlierDetection: {consecutiveFailures: 0}
+            - name: v2
+              endpoints: ["127.0.0.1:8082"]
+              lbPolicy: least-request
+          routes:
+            - name: api
+              host: "*.edge.local"
+              pathRegex: "/v[0-9]+/.*"
+              methods: [get, post]
+              headers:
+                - {name: x-canary, exact: "1"}
+                - {name: x-debug, absent: true}
+              clusters: [{name: v1, weight: 90}, {name: v2, weight: 10}]
+              timeoutMs: 2000
+              perTryTimeoutMs: 500
+              retry: {maxRetries: 1, retryOn: [502, 503], budgetRatio: 0.1}
+              requestHeaders: {set: {x-slice: "1-000001"}, remove: [x-internal]}
+            - path: /healthz
+              respond: {status: 200, body: "ok"}
+            - pathPrefix: /old
+              redirect: {status: 308, scheme: https}
+        """;
+
+    @Test
+    void shouldLoadEveryRouteAndClusterForm()
+    {
+        final ApplianceConfig config = ConfigLoader.parse("a.yaml", ROUTES);
+
+        assertThat(config.dataplane().locality()).isEqualTo(new Locality("site-a", "metro-1"));
+        final ClusterConfig v1 = config.dataplane().clusters().get(0);
+        assertThat(v1.endpoints().get(1)).isEqualTo(new Endpoint("127.0.0.1", 8081,
+            new Locality("site-b", "metro-1"), 3));
+        assertThat(v1.lbPolicy()).isEqualTo(LbPolicy.RING_HASH);
+        assertThat(v1.hashHeader()).isEqualTo("x-user");
+        assertThat(v1.outlierDetection().consecutiveFailures()).isZero();
+        assertThat(config.dataplane().clusters().get(1).lbPolicy()).isEqualTo(LbPolicy.LEAST_REQUEST);
+
+        final RouteConfig api = config.dataplane().routes().get(0);
+        assertThat(api.name()).isEqualTo("api");
+        assertThat(api.match()).isEqualTo(new RouteMatch("*.edge.local", PathMatch.regex("/v[0-9]+/.*"),
+            List.of("GET", "POST"), List.of(new HeaderMatch("x-canary", HeaderMatch.Kind.EXACT, "1"),
+                new HeaderMatch("x-debug", HeaderMatch.Kind.ABSENT, ""))));
+        assertThat(api.action()).isEqualTo(new RouteAction.Forward(
+            List.of(new WeightedCluster("v1", 90), new WeightedCluster("v2", 10)), 2000, 500,
+            new RetryPolicy(1, Set.of(502, 503), 25, 250, 0.1, 10, 65536)));
+        assertThat(api.requestHeaders()).isEqualTo(new HeaderRewrite(Map.of("x-slice", "1-000001"),
+            List.of("x-internal")));
+        assertThat(config.dataplane().routes().get(1).action()).isEqualTo(new RouteAction.Respond(200, "ok"));
+        assertThat(config.dataplane().routes().get(1).match().path()).isEqualTo(PathMatch.exact("/healthz"));
+        assertThat(config.dataplane().routes().get(2).action())
+            .isEqualTo(new RouteAction.Redirect(308, "https", "", ""));
+    }
+
+    @Test
+    void shouldRejectARouteWithTwoActions()
+    {
+        assertConfigError(ROUTES.replace("      respond: {status: 200, body: \"ok\"}",
+                "      respond: {status: 200, body: \"ok\"}\n      cluster: v1"),
+            "a.yaml: dataplane.routes[1].respond: conflicts with cluster (give only one of: cluster, clusters, "
+                + "respond, redirect)");
+    }
+
+    @Test
+    void shouldRejectARouteWithoutAction()
+    {
+        assertConfigError(ROUTES.replace("      respond: {status: 200, body: \"ok\"}\n", ""),
+            "a.yaml: dataplane.routes[1].cluster: missing (a route needs one of cluster, clusters, respond, "
+                + "redirect)");
+    }
+
+    @Test
+    void shouldRejectAnInvalidPathRegex()
+    {
+        assertConfigError(ROUTES.replace("/v[0-9]+/.*", "/v[0-9+/.*"),
+            "a.yaml: dataplane.routes[0].pathRegex: not a valid regular expression: Unclosed character class "
+                + "in \"/v[0-9+/.*\"");
+    }
+
+    @Test
+    void shouldRejectRingHashWithoutAHashHeader()
+    {
+        assertConfigError(ROUTES.replace("      hashHeader: x-user\n", ""),
+            "a.yaml: dataplane.clusters[0].hashHeader: required with lbPolicy ring_hash");
+    }
+
+    @Test
+    void shouldRejectAWeightedClusterThatDoesNotExist()
+    {
+        assertConfigError(ROUTES.replace("{name: v2, weight: 10}", "{name: v3, weight: 10}"),
+            "a.yaml: dataplane.routes[0].clusters[1].cluster: no cluster named \"v3\" (clusters: v1, v2)");
     }
 
     @Test
@@ -77,9 +204,10 @@ class ConfigLoaderTest
     @Test
     void shouldRejectAnUnknownKeyNamingTheKeysThatExist()
     {
-        assertConfigError(VALID.replace("address: 127.0.0.1", "adress: 127.0.0.1"),
-            "a.yaml: dataplane.listeners[0].adress: unknown key (expected one of: address, maxHeaderBytes, "
-                + "maxRequestLineBytes, name, port)");
+        assertThatThrownBy(() -> ConfigLoader.parse("a.yaml", VALID.replace("address: 127.0.0.1", "adress: x")))
+            .isInstanceOf(ApplianceException.class)
+            .hasMessageStartingWith("a.yaml: dataplane.listeners[0].adress: unknown key (expected one of: address, ")
+            .hasMessageContaining(" port");
     }
 
     @Test

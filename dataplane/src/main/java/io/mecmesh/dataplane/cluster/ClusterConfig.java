@@ -1,6 +1,7 @@
 package io.mecmesh.dataplane.cluster;
 
 import java.util.List;
+import java.util.Optional;
 
 import static java.util.Objects.requireNonNull;
 
@@ -12,21 +13,48 @@ import static java.util.Objects.requireNonNull;
  * @param connectTimeoutMs           how long a connection attempt may take before the request gets 502.
  * @param maxIdleConnectionsPerLoop  keep-alive connections kept per event loop and endpoint.
  * @param idleTimeoutMs              an upstream connection idle this long is closed.
+ * @param lbPolicy                   how an endpoint is picked.
+ * @param hashHeader                 the request header hashed by {@link LbPolicy#RING_HASH} (empty otherwise).
+ * @param localitySpillPercent       a locality is used alone while at least this share of its endpoints is
+ *                                   healthy; below it, the next locality's endpoints join (same host, same site,
+ *                                   same zone, anywhere).
+ * @param outlierDetection           passive health checking.
+ * @param tls                        mutual TLS towards the endpoints, or empty for plain text.
  */
 public record ClusterConfig(
     String name,
     List<Endpoint> endpoints,
     int connectTimeoutMs,
     int maxIdleConnectionsPerLoop,
-    long idleTimeoutMs)
+    long idleTimeoutMs,
+    LbPolicy lbPolicy,
+    String hashHeader,
+    int localitySpillPercent,
+    OutlierDetection outlierDetection,
+    Optional<ClusterTls> tls)
 {
     public static final int DEFAULT_CONNECT_TIMEOUT_MS = 1000;
     public static final int DEFAULT_MAX_IDLE_CONNECTIONS_PER_LOOP = 64;
     public static final long DEFAULT_IDLE_TIMEOUT_MS = 60_000;
 
+    public static final int DEFAULT_LOCALITY_SPILL_PERCENT = 70;
+
     public ClusterConfig
     {
         requireNonNull(name, "name");
+        requireNonNull(lbPolicy, "lbPolicy");
+        requireNonNull(hashHeader, "hashHeader");
+        requireNonNull(outlierDetection, "outlierDetection");
+        requireNonNull(tls, "tls");
+        if (lbPolicy == LbPolicy.RING_HASH && hashHeader.isBlank())
+        {
+            throw new IllegalArgumentException("hashHeader: required with lbPolicy ring_hash");
+        }
+        if (localitySpillPercent < 0 || localitySpillPercent > 100)
+        {
+            throw new IllegalArgumentException("localitySpillPercent: expected 0 to 100, got " + localitySpillPercent);
+        }
+
         endpoints = List.copyOf(requireNonNull(endpoints, "endpoints"));
         if (name.isBlank())
         {
@@ -49,6 +77,26 @@ public record ClusterConfig(
         {
             throw new IllegalArgumentException("idleTimeoutMs: expected at least 1, got " + idleTimeoutMs);
         }
+    }
+
+    /**
+     * A round-robin cluster with the default locality and outlier settings.
+     *
+     * @param name                      cluster name.
+     * @param endpoints                 its endpoints.
+     * @param connectTimeoutMs          connect timeout.
+     * @param maxIdleConnectionsPerLoop idle connections kept per event loop and endpoint.
+     * @param idleTimeoutMs             idle timeout of upstream connections.
+     */
+    public ClusterConfig(
+        final String name,
+        final List<Endpoint> endpoints,
+        final int connectTimeoutMs,
+        final int maxIdleConnectionsPerLoop,
+        final long idleTimeoutMs)
+    {
+        this(name, endpoints, connectTimeoutMs, maxIdleConnectionsPerLoop, idleTimeoutMs, LbPolicy.ROUND_ROBIN, "",
+            DEFAULT_LOCALITY_SPILL_PERCENT, OutlierDetection.DEFAULT, Optional.empty());
     }
 
     /**

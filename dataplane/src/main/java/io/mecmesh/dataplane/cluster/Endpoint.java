@@ -5,14 +5,21 @@ import static java.util.Objects.requireNonNull;
 /**
  * An upstream endpoint.
  *
- * @param host an IP literal or host name, resolved once when the data plane starts.
- * @param port the TCP port.
+ * @param host     an IP literal or host name, resolved once when the data plane starts.
+ * @param port     the TCP port.
+ * @param locality where it runs, for locality-aware balancing.
+ * @param weight   its share relative to the cluster's other endpoints (1 to 1000).
  */
-public record Endpoint(String host, int port)
+public record Endpoint(String host, int port, Locality locality, int weight)
 {
     public Endpoint
     {
         requireNonNull(host, "host");
+        requireNonNull(locality, "locality");
+        if (weight < 1 || weight > 1000)
+        {
+            throw new IllegalArgumentException("weight: expected 1 to 1000, got " + weight);
+        }
         if (host.isBlank())
         {
             throw new IllegalArgumentException("host: must not be empty");
@@ -21,6 +28,17 @@ public record Endpoint(String host, int port)
         {
             throw new IllegalArgumentException("port: expected 1 to 65535, got " + port);
         }
+    }
+
+    /**
+     * An endpoint of unknown locality and weight 1.
+     *
+     * @param host the host.
+     * @param port the port.
+     */
+    public Endpoint(final String host, final int port)
+    {
+        this(host, port, Locality.UNKNOWN, 1);
     }
 
     /**

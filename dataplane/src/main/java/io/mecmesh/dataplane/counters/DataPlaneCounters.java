@@ -11,6 +11,7 @@ public final class DataPlaneCounters
     private static final DataPlaneCounter[] COUNTERS = DataPlaneCounter.values();
 
     private final LongAdder[] adders = new LongAdder[COUNTERS.length];
+    private final StatsRegistry stats = new StatsRegistry();
 
     public DataPlaneCounters()
     {
@@ -28,6 +29,14 @@ public final class DataPlaneCounters
     public void increment(final DataPlaneCounter counter)
     {
         adders[counter.ordinal()].increment();
+    }
+
+    /**
+     * @return the per-route and per-cluster statistics.
+     */
+    public StatsRegistry stats()
+    {
+        return stats;
     }
 
     /**

@@ -39,12 +39,40 @@ public final class DirectResponse
         final String reason,
         final boolean keepAlive)
     {
-        final ByteBuf body = ByteBufUtil.writeUtf8(ctx.alloc(), reason + "\n");
-        final FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
+        send(ctx, newResponse(ctx, status, reason + "\n"), keepAlive);
+    }
+
+    /**
+     * Builds a response answered here, with its body and framing, for the caller to add headers to before
+     * {@link #send(ChannelHandlerContext, FullHttpResponse, boolean)}.
+     *
+     * @param ctx    the context whose allocator holds the body.
+     * @param status the status.
+     * @param body   the body, exactly.
+     * @return the response; the caller owns it.
+     */
+    public static FullHttpResponse newResponse(
+        final ChannelHandlerContext ctx, final HttpResponseStatus status, final String body)
+    {
+        final ByteBuf content = ByteBufUtil.writeUtf8(ctx.alloc(), body);
+        final FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
         response.headers()
             .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN)
-            .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes())
+            .setInt(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes())
             .set(ANSWERED_BY_HEADER, "mecmesh");
+        return response;
+    }
+
+    /**
+     * Writes and flushes a response built by {@link #newResponse}, which passes to the channel, and closes the
+     * connection after it when {@code keepAlive} is false.
+     *
+     * @param ctx       the context of the handler that answers.
+     * @param response  the response.
+     * @param keepAlive whether the connection stays open after the response.
+     */
+    public static void send(final ChannelHandlerContext ctx, final FullHttpResponse response, final boolean keepAlive)
+    {
         if (keepAlive)
         {
             ctx.writeAndFlush(response, ctx.voidPromise());

@@ -118,7 +118,9 @@ public record SpiffeId(String trustDomain, String path)
         {
             return false;
         }
-        return prefix.path.isEmpty() || path.equals(prefix.path) || path.startsWith(prefix.path + "/");
+        final int length = prefix.path.length();
+        return length == 0 || path.equals(prefix.path)
+            || (path.length() > length && path.startsWith(prefix.path) && path.charAt(length) == '/');
     }
 
     @Override

@@ -4,33 +4,50 @@ import io.mecmesh.dataplane.counters.DataPlaneCounter;
 import io.mecmesh.dataplane.counters.DataPlaneCounters;
 import io.mecmesh.dataplane.http.DirectResponse;
 import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.DecoderResult;
-import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 
-import java.util.Locale;
+import java.nio.channels.ClosedChannelException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 import static java.util.Objects.requireNonNull;
 
 /**
- * The listener stage, right after the HTTP/1.1 codec: rejects what the codec could not decode and counts requests
- * and responses.
+ * The listener stage, right after the HTTP/1.1 codec (and its flow-control handler): the gate between what a
+ * client sent and what the proxy forwards. It refuses what could be read two ways (request smuggling), enforces the
+ * listener's limits and timeouts, normalizes the heads it passes, and counts every outcome.
  *
  * <ul>
- *   <li>Inbound: a request head the codec marked as failed is answered 400 (414 for a request line too long, 431
- *   for headers too large) with {@code Connection: close}, released, and nothing after it on that connection is
- *   read. A failed body part closes the connection: the request may already be upstream. Every well-formed message
- *   is forwarded unchanged (ownership passes on).</li>
- *   <li>Outbound: counts each response head by class and forwards every write unchanged.</li>
+ *   <li>Inbound heads: a head the codec failed to decode, or that {@link RequestHeadValidator} refuses, is released
+ *   and answered here ({@link Rejection}: 400, 413, 414, 431, 501 or 505) with {@code Connection: close}; nothing
+ *   after it on the connection is read. An accepted head is normalized in place and forwarded (ownership passes
+ *   on).</li>
+ *   <li>Inbound body parts: forwarded unchanged while the body stays within
+ *   {@link ListenerConfig#maxRequestBodyBytes()}. A part the codec failed to decode (a malformed chunk or trailer),
+ *   or that takes the body over the limit, is released and the connection closed, after a 400 or 413 when no
+ *   response to the request has started yet: the head and earlier parts may already be upstream, and the stage
+ *   that forwarded them closes its upstream connection when this one closes.</li>
+ *   <li>Outbound: counts response heads by class; puts {@code Connection: close} on the response to the last
+ *   request a connection may carry ({@link ListenerConfig#maxRequestsPerConnection()}) and closes after it; once
+ *   this stage has answered a request itself, releases whatever a later stage still writes. Everything else is
+ *   forwarded unchanged.</li>
+ *   <li>Timeouts, on the channel's event loop: a connection waiting for a request with no byte of it received is
+ *   closed after {@link ListenerConfig#idleTimeoutMs()}; a head whose first byte arrived (reported by the
+ *   {@link ConnectionGuard}) must be complete within {@link ListenerConfig#requestHeaderTimeoutMs()}, else 408
+ *   and close. One timer task per connection, re-armed when it fires rather than per request. Bytes of a
+ *   pipelined head that arrived during the previous exchange are not seen as a started head: such a head, if it
+ *   never completes, is closed as idle rather than answered 408.</li>
  *   <li>Read demand: the connection reads on demand ({@code AUTO_READ} off) through the flow-control handler
  *   before this one, which forgets a {@code read()} that a read cycle ended without satisfying. This stage
  *   remembers that a later stage asked for a message and asks again when a read cycle completes without one,
@@ -40,13 +57,67 @@ import static java.util.Objects.requireNonNull;
  */
 public final class Http1ListenerHandler extends ChannelDuplexHandler
 {
-    private final DataPlaneCounters counters;
-    private boolean rejected;
-    private boolean readWanted;
+    private static final int WAITING_IDLE = 0;
+    private static final int WAITING_HEAD = 1;
+    private static final int EXCHANGE = 2;
 
-    public Http1ListenerHandler(final DataPlaneCounters counters)
+    private final DataPlaneCounters counters;
+    private final int maxHeaderCount;
+    private final long maxRequestBodyBytes;
+    private final int maxRequestsPerConnection;
+    private final long idleTimeoutNs;
+    private final long requestHeaderTimeoutNs;
+    private final long timerTickNs;
+    private final Runnable onTimer = this::onTimer;
+
+    private ChannelHandlerContext ctx;
+    private ScheduledFuture<?> timer;
+    private int phase = WAITING_IDLE;
+    private long phaseStartNs;
+    private boolean closing;
+    private boolean readWanted;
+    private int requestCount;
+    private boolean requestInProgress;
+    private boolean finalResponseStarted;
+    private boolean responseComplete = true;
+    private boolean informational;
+    private boolean closeAfterResponse;
+    private long bodyBytes;
+
+    /**
+     * @param config   the listener's limits.
+     * @param counters where outcomes are counted.
+     */
+    public Http1ListenerHandler(final ListenerConfig config, final DataPlaneCounters counters)
     {
+        requireNonNull(config, "config");
         this.counters = requireNonNull(counters, "counters");
+        this.maxHeaderCount = config.maxHeaderCount();
+        this.maxRequestBodyBytes = config.maxRequestBodyBytes();
+        this.maxRequestsPerConnection = config.maxRequestsPerConnection();
+        this.idleTimeoutNs = TimeUnit.MILLISECONDS.toNanos(config.idleTimeoutMs());
+        this.requestHeaderTimeoutNs = TimeUnit.MILLISECONDS.toNanos(config.requestHeaderTimeoutMs());
+        this.timerTickNs = Math.min(idleTimeoutNs, requestHeaderTimeoutNs);
+    }
+
+    @Override
+    public void handlerAdded(final ChannelHandlerContext ctx)
+    {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelActive(final ChannelHandlerContext ctx)
+    {
+        enterWaiting(WAITING_IDLE);
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelInactive(final ChannelHandlerContext ctx)
+    {
+        cancelTimer();
+        ctx.fireChannelInactive();
     }
 
     @Override
@@ -60,7 +131,7 @@ public final class Http1ListenerHandler extends ChannelDuplexHandler
     public void channelReadComplete(final ChannelHandlerContext ctx)
     {
         ctx.fireChannelReadComplete();
-        if (readWanted && !rejected)
+        if (readWanted && !closing)
         {
             ctx.read();
         }
@@ -70,64 +141,235 @@ public final class Http1ListenerHandler extends ChannelDuplexHandler
     public void channelRead(final ChannelHandlerContext ctx, final Object msg)
     {
         readWanted = false;
-        if (rejected)
+        if (closing)
         {
             ReferenceCountUtil.release(msg);
             return;
         }
         if (msg instanceof HttpRequest)
         {
-            counters.increment(DataPlaneCounter.REQUESTS);
+            onRequestHead(ctx, (HttpRequest)msg);
         }
-        final DecoderResult result = msg instanceof HttpObject ? ((HttpObject)msg).decoderResult() : null;
-        if (result != null && result.isFailure())
+        else if (msg instanceof HttpContent)
         {
-            rejected = true;
-            counters.increment(DataPlaneCounter.BAD_REQUESTS);
-            ReferenceCountUtil.release(msg);
-            if (msg instanceof HttpRequest)
-            {
-                final HttpResponseStatus status = statusFor(result.cause());
-                DirectResponse.send(ctx, status, "malformed request: " + reasonFor(status), false);
-            }
-            else if (msg instanceof HttpContent)
-            {
-                ctx.close();
-            }
+            onRequestContent(ctx, (HttpContent)msg);
+        }
+        else
+        {
+            ctx.fireChannelRead(msg);
+        }
+    }
+
+    /**
+     * Called by the {@link ConnectionGuard} before the codec sees the bytes of a read: a request head has started
+     * when the connection was waiting for one.
+     */
+    void onBytesReceived()
+    {
+        if (phase == WAITING_IDLE && ctx != null)
+        {
+            phase = WAITING_HEAD;
+            phaseStartNs = nanoTime();
+        }
+    }
+
+    private void onRequestHead(final ChannelHandlerContext ctx, final HttpRequest request)
+    {
+        counters.increment(DataPlaneCounter.REQUESTS);
+        phase = EXCHANGE;
+        finalResponseStarted = false;
+        responseComplete = false;
+        informational = false;
+        bodyBytes = 0;
+        final DecoderResult result = request.decoderResult();
+        final Rejection rejection = result.isFailure()
+            ? Rejection.ofDecoderFailure(result.cause(), true)
+            : RequestHeadValidator.check(request, maxHeaderCount, maxRequestBodyBytes);
+        if (rejection != null)
+        {
+            ReferenceCountUtil.release(request);
+            reject(ctx, rejection);
             return;
         }
-        ctx.fireChannelRead(msg);
+        requestCount++;
+        if (maxRequestsPerConnection > 0 && requestCount >= maxRequestsPerConnection)
+        {
+            closeAfterResponse = true;
+            RequestHeadValidator.requestClose(request.headers());
+        }
+        final boolean last = request instanceof LastHttpContent;
+        requestInProgress = !last;
+        ctx.fireChannelRead(request);
+        if (last)
+        {
+            onExchangeMaybeComplete();
+        }
+    }
+
+    private void onRequestContent(final ChannelHandlerContext ctx, final HttpContent content)
+    {
+        final DecoderResult result = content.decoderResult();
+        if (result.isFailure())
+        {
+            content.release();
+            reject(ctx, Rejection.ofDecoderFailure(result.cause(), false));
+            return;
+        }
+        bodyBytes += content.content().readableBytes();
+        if (bodyBytes > maxRequestBodyBytes)
+        {
+            content.release();
+            reject(ctx, Rejection.BODY_TOO_LARGE);
+            return;
+        }
+        final boolean last = content instanceof LastHttpContent;
+        if (last)
+        {
+            requestInProgress = false;
+        }
+        ctx.fireChannelRead(content);
+        if (last)
+        {
+            onExchangeMaybeComplete();
+        }
     }
 
     @Override
     public void write(final ChannelHandlerContext ctx, final Object msg, final ChannelPromise promise)
     {
+        if (closing && msg instanceof HttpObject)
+        {
+            ReferenceCountUtil.release(msg);
+            promise.tryFailure(new ClosedChannelException());
+            return;
+        }
+        ChannelPromise written = promise;
         if (msg instanceof HttpResponse)
         {
-            counters.increment(DataPlaneCounter.responseClass(((HttpResponse)msg).status().code()));
+            onResponseHead((HttpResponse)msg);
         }
-        ctx.write(msg, promise);
+        if (msg instanceof LastHttpContent)
+        {
+            if (informational)
+            {
+                informational = false;
+            }
+            else if (finalResponseStarted && !responseComplete)
+            {
+                responseComplete = true;
+                if (closeAfterResponse)
+                {
+                    counters.increment(DataPlaneCounter.MAX_REQUESTS_CLOSES);
+                    closing = true;
+                    written = promise.unvoid();
+                    written.addListener(ChannelFutureListener.CLOSE);
+                }
+                else
+                {
+                    onExchangeMaybeComplete();
+                }
+            }
+        }
+        ctx.write(msg, written);
     }
 
-    private static HttpResponseStatus statusFor(final Throwable cause)
+    private void onResponseHead(final HttpResponse response)
     {
-        if (cause instanceof TooLongHttpLineException)
+        final int status = response.status().code();
+        counters.increment(DataPlaneCounter.responseClass(status));
+        if (status < 200)
         {
-            return HttpResponseStatus.REQUEST_URI_TOO_LONG;
+            informational = true;
+            return;
         }
-        if (cause instanceof TooLongHttpHeaderException)
+        finalResponseStarted = true;
+        if (closeAfterResponse)
         {
-            return HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }
-        if (cause instanceof TooLongFrameException)
-        {
-            return HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE;
-        }
-        return HttpResponseStatus.BAD_REQUEST;
     }
 
-    private static String reasonFor(final HttpResponseStatus status)
+    /**
+     * Answers a request this stage refuses and closes the connection; when a response to it already started, only
+     * closes. Nothing more is read, and whatever a later stage still writes is released.
+     */
+    private void reject(final ChannelHandlerContext ctx, final Rejection rejection)
     {
-        return status.reasonPhrase().toLowerCase(Locale.ROOT);
+        closing = true;
+        cancelTimer();
+        counters.increment(rejection.counter());
+        if (rejection.isBadRequest())
+        {
+            counters.increment(DataPlaneCounter.BAD_REQUESTS);
+        }
+        if (phase == EXCHANGE && finalResponseStarted)
+        {
+            ctx.close();
+            return;
+        }
+        counters.increment(DataPlaneCounter.responseClass(rejection.status().code()));
+        DirectResponse.send(ctx, rejection.status(), rejection.reason(), false);
+    }
+
+    private void onExchangeMaybeComplete()
+    {
+        if (!requestInProgress && responseComplete && !closing)
+        {
+            enterWaiting(WAITING_IDLE);
+        }
+    }
+
+    private void enterWaiting(final int waitingPhase)
+    {
+        phase = waitingPhase;
+        phaseStartNs = nanoTime();
+        if (timer == null)
+        {
+            schedule(timerTickNs);
+        }
+    }
+
+    private void onTimer()
+    {
+        timer = null;
+        if (closing || phase == EXCHANGE || !ctx.channel().isActive())
+        {
+            return;
+        }
+        final long elapsedNs = nanoTime() - phaseStartNs;
+        final long remainingNs = (phase == WAITING_IDLE ? idleTimeoutNs : requestHeaderTimeoutNs) - elapsedNs;
+        if (remainingNs > 0)
+        {
+            schedule(Math.min(remainingNs, timerTickNs));
+        }
+        else if (phase == WAITING_IDLE)
+        {
+            closing = true;
+            counters.increment(DataPlaneCounter.IDLE_TIMEOUTS);
+            ctx.close();
+        }
+        else
+        {
+            reject(ctx, Rejection.HEADER_TIMEOUT);
+        }
+    }
+
+    private void schedule(final long delayNs)
+    {
+        timer = ctx.executor().schedule(onTimer, delayNs, TimeUnit.NANOSECONDS);
+    }
+
+    private void cancelTimer()
+    {
+        if (timer != null)
+        {
+            timer.cancel(false);
+            timer = null;
+        }
+    }
+
+    private long nanoTime()
+    {
+        return ctx.executor().ticker().nanoTime();
     }
 }

@@ -3,18 +3,52 @@ package io.mecmesh.dataplane.listener;
 import static java.util.Objects.requireNonNull;
 
 /**
- * One HTTP/1.1 listener.
+ * One HTTP/1.1 listener and the limits it enforces on its downstream connections.
  *
- * @param name                a name unique among listeners, used in logs and metrics.
- * @param address             the address to bind (an IP literal or a host name; {@code 0.0.0.0} for all).
- * @param port                the TCP port, 0 to let the kernel choose (tests and the demo).
- * @param maxRequestLineBytes longest request line accepted; longer gets 414.
- * @param maxHeaderBytes      most header bytes accepted; more gets 431.
+ * @param name                     a name unique among listeners, used in logs and metrics.
+ * @param address                  the address to bind (an IP literal or a host name; {@code 0.0.0.0} for all).
+ * @param port                     the TCP port, 0 to let the kernel choose (tests and the demo).
+ * @param maxRequestLineBytes      longest request line accepted; longer gets 414.
+ * @param maxHeaderBytes           most header bytes accepted; more gets 431.
+ * @param maxHeaderCount           most header fields accepted in a request head; more gets 431.
+ * @param maxRequestBodyBytes      largest request body accepted; a larger Content-Length gets 413 before anything is
+ *                                 forwarded, a chunked body that grows larger gets 413 (or a close when the
+ *                                 response already started) and the connection is closed.
+ * @param requestHeaderTimeoutMs   time from the first byte of a request head to its end; slower gets 408 and close.
+ * @param idleTimeoutMs            time a connection may wait with no request in progress and no byte received
+ *                                 (after accept and between keep-alive requests); longer is closed.
+ * @param maxConnections           most open downstream connections; beyond it a new connection is closed at accept.
+ * @param maxRequestsPerConnection most requests on one connection, 0 for no limit: the response to the last one
+ *                                 carries {@code Connection: close} and the connection is closed after it.
  */
-public record ListenerConfig(String name, String address, int port, int maxRequestLineBytes, int maxHeaderBytes)
+public record ListenerConfig(
+    String name,
+    String address,
+    int port,
+    int maxRequestLineBytes,
+    int maxHeaderBytes,
+    int maxHeaderCount,
+    long maxRequestBodyBytes,
+    long requestHeaderTimeoutMs,
+    long idleTimeoutMs,
+    int maxConnections,
+    int maxRequestsPerConnection)
 {
     public static final int DEFAULT_MAX_REQUEST_LINE_BYTES = 8192;
     public static final int DEFAULT_MAX_HEADER_BYTES = 16384;
+    public static final int DEFAULT_MAX_HEADER_COUNT = 100;
+    public static final long DEFAULT_MAX_REQUEST_BODY_BYTES = 64L * 1024 * 1024;
+    public static final long DEFAULT_REQUEST_HEADER_TIMEOUT_MS = 10_000;
+    public static final long DEFAULT_IDLE_TIMEOUT_MS = 60_000;
+    public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
+    public static final int DEFAULT_MAX_REQUESTS_PER_CONNECTION = 0;
+
+    /** Upper bound of {@link #maxRequestBodyBytes}: 1 TiB. */
+    public static final long MAX_REQUEST_BODY_BYTES_LIMIT = 1L << 40;
+    /** Upper bound of {@link #requestHeaderTimeoutMs}: one hour. */
+    public static final long MAX_REQUEST_HEADER_TIMEOUT_MS = 3_600_000;
+    /** Upper bound of {@link #idleTimeoutMs}: one day. */
+    public static final long MAX_IDLE_TIMEOUT_MS = 86_400_000;
 
     public ListenerConfig
     {
@@ -40,6 +74,20 @@ public record ListenerConfig(String name, String address, int port, int maxReque
         {
             throw new IllegalArgumentException("maxHeaderBytes: expected at least 1024, got " + maxHeaderBytes);
         }
+        requireRange("maxHeaderCount", maxHeaderCount, 1, 10_000);
+        requireRange("maxRequestBodyBytes", maxRequestBodyBytes, 0, MAX_REQUEST_BODY_BYTES_LIMIT);
+        requireRange("requestHeaderTimeoutMs", requestHeaderTimeoutMs, 1, MAX_REQUEST_HEADER_TIMEOUT_MS);
+        requireRange("idleTimeoutMs", idleTimeoutMs, 1, MAX_IDLE_TIMEOUT_MS);
+        requireRange("maxConnections", maxConnections, 1, 1_000_000);
+        requireRange("maxRequestsPerConnection", maxRequestsPerConnection, 0, Integer.MAX_VALUE);
+    }
+
+    private static void requireRange(final String field, final long value, final long min, final long max)
+    {
+        if (value < min || value > max)
+        {
+            throw new IllegalArgumentException(field + ": expected " + min + " to " + max + ", got " + value);
+        }
     }
 
     /**
@@ -52,6 +100,100 @@ public record ListenerConfig(String name, String address, int port, int maxReque
      */
     public static ListenerConfig of(final String name, final String address, final int port)
     {
-        return new ListenerConfig(name, address, port, DEFAULT_MAX_REQUEST_LINE_BYTES, DEFAULT_MAX_HEADER_BYTES);
+        return builder(name, address, port).build();
+    }
+
+    /**
+     * @param name    listener name.
+     * @param address bind address.
+     * @param port    bind port.
+     * @return a builder that starts from the default limits.
+     */
+    public static Builder builder(final String name, final String address, final int port)
+    {
+        return new Builder(name, address, port);
+    }
+
+    /**
+     * Sets the limits that differ from the defaults; {@link #build()} validates them all at once.
+     */
+    public static final class Builder
+    {
+        private final String name;
+        private final String address;
+        private final int port;
+        private int maxRequestLineBytes = DEFAULT_MAX_REQUEST_LINE_BYTES;
+        private int maxHeaderBytes = DEFAULT_MAX_HEADER_BYTES;
+        private int maxHeaderCount = DEFAULT_MAX_HEADER_COUNT;
+        private long maxRequestBodyBytes = DEFAULT_MAX_REQUEST_BODY_BYTES;
+        private long requestHeaderTimeoutMs = DEFAULT_REQUEST_HEADER_TIMEOUT_MS;
+        private long idleTimeoutMs = DEFAULT_IDLE_TIMEOUT_MS;
+        private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+        private int maxRequestsPerConnection = DEFAULT_MAX_REQUESTS_PER_CONNECTION;
+
+        private Builder(final String name, final String address, final int port)
+        {
+            this.name = name;
+            this.address = address;
+            this.port = port;
+        }
+
+        public Builder maxRequestLineBytes(final int maxRequestLineBytes)
+        {
+            this.maxRequestLineBytes = maxRequestLineBytes;
+            return this;
+        }
+
+        public Builder maxHeaderBytes(final int maxHeaderBytes)
+        {
+            this.maxHeaderBytes = maxHeaderBytes;
+            return this;
+        }
+
+        public Builder maxHeaderCount(final int maxHeaderCount)
+        {
+            this.maxHeaderCount = maxHeaderCount;
+            return this;
+        }
+
+        public Builder maxRequestBodyBytes(final long maxRequestBodyBytes)
+        {
+            this.maxRequestBodyBytes = maxRequestBodyBytes;
+            return this;
+        }
+
+        public Builder requestHeaderTimeoutMs(final long requestHeaderTimeoutMs)
+        {
+            this.requestHeaderTimeoutMs = requestHeaderTimeoutMs;
+            return this;
+        }
+
+        public Builder idleTimeoutMs(final long idleTimeoutMs)
+        {
+            this.idleTimeoutMs = idleTimeoutMs;
+            return this;
+        }
+
+        public Builder maxConnections(final int maxConnections)
+        {
+            this.maxConnections = maxConnections;
+            return this;
+        }
+
+        public Builder maxRequestsPerConnection(final int maxRequestsPerConnection)
+        {
+            this.maxRequestsPerConnection = maxRequestsPerConnection;
+            return this;
+        }
+
+        /**
+         * @return the validated configuration.
+         * @throws IllegalArgumentException naming the first field out of range.
+         */
+        public ListenerConfig build()
+        {
+            return new ListenerConfig(name, address, port, maxRequestLineBytes, maxHeaderBytes, maxHeaderCount,
+                maxRequestBodyBytes, requestHeaderTimeoutMs, idleTimeoutMs, maxConnections, maxRequestsPerConnection);
+        }
     }
 }

@@ -1,20 +1,234 @@
 package io.mecmesh.dataplane.route;
 
 import io.mecmesh.dataplane.cluster.Cluster;
+import io.mecmesh.dataplane.counters.RouteStats;
+import io.mecmesh.dataplane.counters.StatsRegistry;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Pattern;
 
 import static java.util.Objects.requireNonNull;
 
 /**
- * A compiled route: its configuration and the cluster it forwards to.
- *
- * @param config  the route as configured.
- * @param cluster the cluster requests on this route go to.
+ * A compiled route: its configuration with the expressions compiled, the clusters of a forward action resolved and
+ * its retry budget. Immutable but for the budget; shared by every event loop.
  */
-public record Route(RouteConfig config, Cluster cluster)
+public final class Route
 {
-    public Route
+    private final RouteConfig config;
+    private final PathMatch.Kind pathKind;
+    private final String pathValue;
+    private final Pattern pathPattern;
+    private final String[] methods;
+    private final HeaderCondition[] headers;
+    private final Cluster[] clusters;
+    private final int[] cumulativeWeights;
+    private final RetryBudget retryBudget;
+    private final RouteStats stats;
+
+    Route(final RouteConfig config, final Map<String, Cluster> clustersByName, final StatsRegistry registry)
     {
-        requireNonNull(config, "config");
-        requireNonNull(cluster, "cluster");
+        this.config = requireNonNull(config, "config");
+        this.stats = registry.route(statsName(config));
+        final RouteMatch match = config.match();
+        pathKind = match.path().kind();
+        pathValue = match.path().value();
+        pathPattern = pathKind == PathMatch.Kind.REGEX ? Pattern.compile(pathValue) : null;
+        methods = match.methods().toArray(new String[0]);
+        headers = match.headers().stream().map(HeaderCondition::new).toArray(HeaderCondition[]::new);
+        if (config.action() instanceof RouteAction.Forward forward)
+        {
+            final List<WeightedCluster> weighted = forward.clusters();
+            clusters = new Cluster[weighted.size()];
+            cumulativeWeights = new int[weighted.size()];
+            int total = 0;
+            for (int i = 0; i < clusters.length; i++)
+            {
+                clusters[i] = clustersByName.get(weighted.get(i).cluster());
+                if (clusters[i] == null)
+                {
+                    throw new IllegalArgumentException("no cluster named \"" + weighted.get(i).cluster() + "\"");
+                }
+                total += weighted.get(i).weight();
+                cumulativeWeights[i] = total;
+            }
+            retryBudget = new RetryBudget(forward.retry().budgetRatio(), forward.retry().minRetriesPerSecond());
+        }
+        else
+        {
+            clusters = new Cluster[0];
+            cumulativeWeights = new int[0];
+            retryBudget = new RetryBudget(0, 0);
+        }
+    }
+
+    public RouteConfig config()
+    {
+        return config;
+    }
+
+    /**
+     * @return what happened on this route (kept across configuration versions under its name).
+     */
+    public RouteStats stats()
+    {
+        return stats;
+    }
+
+    /** The route's name, or for an unnamed route its host and path condition. */
+    static String statsName(final RouteConfig config)
+    {
+        if (!config.name().isEmpty())
+        {
+            return config.name();
+        }
+        final PathMatch path = config.match().path();
+        return config.match().authority() + (path.kind() == PathMatch.Kind.PREFIX ? " " + path.value() + "*"
+            : path.kind() == PathMatch.Kind.EXACT ? " " + path.value() : " ~" + path.value());
+    }
+
+    public RouteAction action()
+    {
+        return config.action();
+    }
+
+    /**
+     * Picks the cluster of a forward action by weight.
+     *
+     * @return the cluster for this request.
+     */
+    public Cluster pickCluster()
+    {
+        if (clusters.length == 1)
+        {
+            return clusters[0];
+        }
+        final int ticket = ThreadLocalRandom.current().nextInt(cumulativeWeights[cumulativeWeights.length - 1]);
+        for (int i = 0; i < cumulativeWeights.length; i++)
+        {
+            if (ticket < cumulativeWeights[i])
+            {
+                return clusters[i];
+            }
+        }
+        return clusters[clusters.length - 1];
+    }
+
+    /**
+     * @return the clusters of a forward action, in configuration order (empty for other actions).
+     */
+    public List<Cluster> clusters()
+    {
+        return List.of(clusters);
+    }
+
+    public RetryBudget retryBudget()
+    {
+        return retryBudget;
+    }
+
+    /**
+     * Tests path, method and headers (the authority was chosen by the table).
+     *
+     * @param request the request head, or {@code null} to match routes without method or header conditions only.
+     * @param path    the request path in origin form (may carry a query string).
+     * @return true when the route takes the request.
+     */
+    boolean matches(final HttpRequest request, final String path)
+    {
+        if (!matchesPath(path))
+        {
+            return false;
+        }
+        if (request == null)
+        {
+            return methods.length == 0 && headers.length == 0;
+        }
+        if (methods.length > 0)
+        {
+            final String method = request.method().name();
+            boolean found = false;
+            for (final String candidate : methods)
+            {
+                if (candidate.equals(method))
+                {
+                    found = true;
+                    break;
+                }
+            }
+            if (!found)
+            {
+                return false;
+            }
+        }
+        final HttpHeaders requestHeaders = request.headers();
+        for (final HeaderCondition header : headers)
+        {
+            if (!header.matches(requestHeaders))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private boolean matchesPath(final String path)
+    {
+        switch (pathKind)
+        {
+            case PREFIX:
+                return path.startsWith(pathValue);
+            case EXACT:
+                final int query = path.indexOf('?');
+                final int length = query < 0 ? path.length() : query;
+                return length == pathValue.length() && path.startsWith(pathValue);
+            case REGEX:
+            default:
+                final int q = path.indexOf('?');
+                return pathPattern.matcher(q < 0 ? path : path.substring(0, q)).matches();
+        }
+    }
+
+    @Override
+    public String toString()
+    {
+        return "Route[" + config + "]";
+    }
+
+    private static final class HeaderCondition
+    {
+        private final String name;
+        private final HeaderMatch.Kind kind;
+        private final String value;
+        private final Pattern pattern;
+
+        HeaderCondition(final HeaderMatch match)
+        {
+            name = match.name();
+            kind = match.kind();
+            value = match.value();
+            pattern = kind == HeaderMatch.Kind.REGEX ? Pattern.compile(value) : null;
+        }
+
+        boolean matches(final HttpHeaders headers)
+        {
+            final String actual = headers.get(name);
+            switch (kind)
+            {
+                case PRESENT:
+                    return actual != null;
+                case ABSENT:
+                    return actual == null;
+                case EXACT:
+                    return value.equals(actual);
+                case REGEX:
+                default:
+                    return actual != null && pattern.matcher(actual).matches();
+            }
+        }
     }
 }

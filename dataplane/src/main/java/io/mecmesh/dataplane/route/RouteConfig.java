@@ -1,35 +1,69 @@
 package io.mecmesh.dataplane.route;
 
+import io.mecmesh.dataplane.authz.AuthorizationPolicy;
+
 import static java.util.Objects.requireNonNull;
 
 /**
- * A route: requests whose authority and path match go to a cluster.
+ * A route: requests that match go where the action says, with headers rewritten on the way.
  *
- * @param host       the authority to match, without port, case-insensitive; {@code *} matches any host.
- * @param pathPrefix the path prefix to match; {@code /} matches every path.
- * @param cluster    the name of the cluster to forward to.
+ * @param name            a name for metrics and logs (need not be unique; empty for none).
+ * @param match           what the route takes.
+ * @param action          what it does with them.
+ * @param requestHeaders  headers set/removed on the forwarded request.
+ * @param responseHeaders headers set/removed on the response.
+ * @param authorization   who may call this route (by the caller's SPIFFE id), and with which methods and paths.
  */
-public record RouteConfig(String host, String pathPrefix, String cluster)
+public record RouteConfig(
+    String name,
+    RouteMatch match,
+    RouteAction action,
+    HeaderRewrite requestHeaders,
+    HeaderRewrite responseHeaders,
+    AuthorizationPolicy authorization)
 {
     /** The host that matches any authority. */
-    public static final String ANY_HOST = "*";
+    public static final String ANY_HOST = RouteMatch.ANY_AUTHORITY;
 
     public RouteConfig
     {
-        requireNonNull(host, "host");
-        requireNonNull(pathPrefix, "pathPrefix");
-        requireNonNull(cluster, "cluster");
-        if (host.isBlank())
-        {
-            throw new IllegalArgumentException("host: must not be empty (use \"*\" for any host)");
-        }
-        if (!pathPrefix.startsWith("/"))
-        {
-            throw new IllegalArgumentException("pathPrefix: must start with '/', got \"" + pathPrefix + "\"");
-        }
-        if (cluster.isBlank())
-        {
-            throw new IllegalArgumentException("cluster: must not be empty");
-        }
+        requireNonNull(name, "name");
+        requireNonNull(match, "match");
+        requireNonNull(action, "action");
+        requireNonNull(requestHeaders, "requestHeaders");
+        requireNonNull(responseHeaders, "responseHeaders");
+        requireNonNull(authorization, "authorization");
+    }
+
+    /**
+     * A route without an authorization policy.
+     *
+     * @param name            the route's name.
+     * @param match           what it takes.
+     * @param action          what it does.
+     * @param requestHeaders  request header rewrite.
+     * @param responseHeaders response header rewrite.
+     */
+    public RouteConfig(
+        final String name,
+        final RouteMatch match,
+        final RouteAction action,
+        final HeaderRewrite requestHeaders,
+        final HeaderRewrite responseHeaders)
+    {
+        this(name, match, action, requestHeaders, responseHeaders, AuthorizationPolicy.ALLOW_ALL);
+    }
+
+    /**
+     * The simplest route: a host and a path prefix forwarded to one cluster with the default timeouts and retries.
+     *
+     * @param host       the authority ({@code *} for any).
+     * @param pathPrefix the path prefix.
+     * @param cluster    the cluster.
+     */
+    public RouteConfig(final String host, final String pathPrefix, final String cluster)
+    {
+        this("", RouteMatch.prefix(host, pathPrefix), RouteAction.Forward.to(cluster), HeaderRewrite.NONE,
+            HeaderRewrite.NONE, AuthorizationPolicy.ALLOW_ALL);
     }
 }

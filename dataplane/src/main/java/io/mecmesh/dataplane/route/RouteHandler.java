@@ -1,12 +1,16 @@
 package io.mecmesh.dataplane.route;
 
+import io.mecmesh.dataplane.authz.AuthorizationPolicy;
 import io.mecmesh.dataplane.counters.DataPlaneCounter;
 import io.mecmesh.dataplane.counters.DataPlaneCounters;
 import io.mecmesh.dataplane.http.DirectResponse;
+import io.mecmesh.dataplane.tls.PeerIdentity;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
@@ -14,6 +18,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 
+import java.util.Map;
 import java.util.function.Supplier;
 
 import static java.util.Objects.requireNonNull;
@@ -23,8 +28,13 @@ import static java.util.Objects.requireNonNull;
  * request, so a swap never changes the route of a request in flight) and records it in the channel's
  * {@link #ROUTE} attribute for the upstream stage.
  *
- * <p>A request that matches no route is answered 404 here; its body is released as it arrives and the connection
- * is kept when the client asked for keep-alive. Everything else is forwarded unchanged (ownership passes on).
+ * <p>The route's authorization policy is checked against the caller's SPIFFE id (from the TLS handshake, absent on
+ * plain-text connections): a denied request is answered 403 and counted by reason.
+ *
+ * <p>A request for a forwarding route has the route's request headers rewritten and goes on. A request that matches
+ * no route is answered 404 here, one for a direct-response or redirect route with what the route says; the body of
+ * a request answered here is released as it arrives and the connection is kept when the client asked for
+ * keep-alive. Everything else is forwarded unchanged (ownership passes on).
  * The channel reads on demand ({@code AUTO_READ} off): while it drops a body, this stage asks for the next message.
  * One instance per connection, confined to its event loop.
  */
@@ -50,18 +60,54 @@ public final class RouteHandler extends ChannelInboundHandlerAdapter
         if (msg instanceof HttpRequest)
         {
             final HttpRequest request = (HttpRequest)msg;
-            final Route route = routeTables.get().find(authority(request), path(request.uri()));
-            if (route != null)
+            final CharSequence authority = authority(request);
+            final String path = path(request.uri());
+            final Route route = routeTables.get().find(request, authority, path);
+            if (route == null)
             {
+                counters.increment(DataPlaneCounter.NO_ROUTE);
+                answer(ctx, request, DirectResponse.newResponse(ctx, HttpResponseStatus.NOT_FOUND,
+                    "no route for this host and path\n"));
+                return;
+            }
+            final AuthorizationPolicy.Decision decision = route.config().authorization().check(
+                ctx.channel().attr(PeerIdentity.SPIFFE_ID).get(), request.method().name(), path);
+            if (decision != AuthorizationPolicy.Decision.ALLOWED)
+            {
+                counters.increment(decision == AuthorizationPolicy.Decision.DENIED_BY_RULE
+                    ? DataPlaneCounter.AUTHZ_DENIED_BY_RULE : DataPlaneCounter.AUTHZ_DENIED_NO_ALLOW_RULE);
+                route.stats().onRequest();
+                route.stats().onResponse(403);
+                answer(ctx, request, DirectResponse.newResponse(ctx, HttpResponseStatus.FORBIDDEN,
+                    "caller not authorized for this route\n"));
+                return;
+            }
+            final RouteAction action = route.action();
+            if (action instanceof RouteAction.Forward)
+            {
+                rewrite(request.headers(), route.config().requestHeaders());
                 ctx.channel().attr(ROUTE).set(route);
                 ctx.fireChannelRead(msg);
                 return;
             }
-            counters.increment(DataPlaneCounter.NO_ROUTE);
-            dropping = true;
-            keepAliveAfterDrop = HttpUtil.isKeepAlive(request);
-            DirectResponse.send(ctx, HttpResponseStatus.NOT_FOUND, "no route for this host and path",
-                keepAliveAfterDrop);
+            counters.increment(DataPlaneCounter.DIRECT_RESPONSES);
+            route.stats().onRequest();
+            route.stats().onResponse(action instanceof RouteAction.Respond respond ? respond.status()
+                : ((RouteAction.Redirect)action).status());
+            if (action instanceof RouteAction.Respond respond)
+            {
+                answer(ctx, request, DirectResponse.newResponse(ctx, HttpResponseStatus.valueOf(respond.status()),
+                    respond.body()));
+            }
+            else
+            {
+                final FullHttpResponse redirect = DirectResponse.newResponse(ctx,
+                    HttpResponseStatus.valueOf(((RouteAction.Redirect)action).status()), "");
+                redirect.headers().set(HttpHeaderNames.LOCATION,
+                    location((RouteAction.Redirect)action, authority, request.uri()));
+                answer(ctx, request, redirect);
+            }
+            return;
         }
         if (dropping && msg instanceof HttpContent)
         {
@@ -76,13 +122,57 @@ public final class RouteHandler extends ChannelInboundHandlerAdapter
             }
             return;
         }
-        if (dropping)
+        ctx.fireChannelRead(msg);
+    }
+
+    /**
+     * Answers the request here: the response is written, the request's body is dropped as it arrives.
+     */
+    private void answer(final ChannelHandlerContext ctx, final HttpRequest request, final FullHttpResponse response)
+    {
+        dropping = true;
+        keepAliveAfterDrop = HttpUtil.isKeepAlive(request);
+        ReferenceCountUtil.release(request);
+        DirectResponse.send(ctx, response, keepAliveAfterDrop);
+        ctx.read();
+    }
+
+    /**
+     * Applies a route's header rewrite in place.
+     *
+     * @param headers the message's headers.
+     * @param rewrite what to set and remove.
+     */
+    public static void rewrite(final HttpHeaders headers, final HeaderRewrite rewrite)
+    {
+        if (rewrite.isEmpty())
         {
-            ReferenceCountUtil.release(msg);
-            ctx.read();
             return;
         }
-        ctx.fireChannelRead(msg);
+        for (final String name : rewrite.remove())
+        {
+            headers.remove(name);
+        }
+        for (final Map.Entry<String, String> header : rewrite.set().entrySet())
+        {
+            headers.set(header.getKey(), header.getValue());
+        }
+    }
+
+    private static String location(final RouteAction.Redirect redirect, final CharSequence authority,
+        final String uri)
+    {
+        final String target = path(uri);
+        final int query = target.indexOf('?');
+        final String path = redirect.path().isEmpty() ? target
+            : redirect.path() + (query < 0 ? "" : target.substring(query));
+        if (redirect.scheme().isEmpty() && redirect.host().isEmpty())
+        {
+            return path;
+        }
+        final String scheme = redirect.scheme().isEmpty() ? "http" : redirect.scheme();
+        final String host = redirect.host().isEmpty() ? String.valueOf(authority) : redirect.host();
+        return scheme + "://" + host + path;
     }
 
     private static CharSequence authority(final HttpRequest request)

@@ -1,87 +1,116 @@
 package io.mecmesh.dataplane.route;
 
 import io.mecmesh.dataplane.cluster.Cluster;
+import io.mecmesh.dataplane.counters.StatsRegistry;
+import io.netty.handler.codec.http.HttpRequest;
 
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
- * An immutable snapshot of the routes: looked up once per request by authority, then by the longest path prefix.
- * A host's own routes are tried before the routes for any host ({@code *}). Safe to share between event loops;
- * a new configuration builds a new table and swaps it in whole.
+ * An immutable snapshot of the routes. A request's authority chooses the hosts to try — its exact name first, then
+ * the {@code *.suffix} wildcards from the longest suffix, then {@code *} — and within a host the routes are tried in
+ * configuration order: the first that matches takes the request. Safe to share between event loops; a new
+ * configuration builds a new table and swaps it in whole.
  */
 public final class RouteTable
 {
-    private final VirtualHost[] hosts;
+    private final VirtualHost[] exactHosts;
+    private final VirtualHost[] suffixHosts;
     private final Route[] anyHost;
+    private final long version;
 
-    private RouteTable(final VirtualHost[] hosts, final Route[] anyHost)
+    private RouteTable(
+        final VirtualHost[] exactHosts, final VirtualHost[] suffixHosts, final Route[] anyHost, final long version)
     {
-        this.hosts = hosts;
+        this.exactHosts = exactHosts;
+        this.suffixHosts = suffixHosts;
         this.anyHost = anyHost;
+        this.version = version;
     }
 
     /**
      * Compiles the routes.
      *
      * @param routes   routes in configuration order.
-     * @param clusters run-time clusters by name; every route's cluster must be there.
+     * @param clusters run-time clusters by name; every cluster a route forwards to must be there.
+     * @param version  the configuration version the table comes from.
+     * @param stats    where routes keep their statistics, by name.
      * @return the table.
      */
-    public static RouteTable build(final List<RouteConfig> routes, final Map<String, Cluster> clusters)
+    public static RouteTable build(
+        final List<RouteConfig> routes, final Map<String, Cluster> clusters, final long version,
+        final StatsRegistry stats)
     {
         final Map<String, List<Route>> byHost = new LinkedHashMap<>();
         for (final RouteConfig config : routes)
         {
-            final Cluster cluster = clusters.get(config.cluster());
-            if (cluster == null)
-            {
-                throw new IllegalArgumentException("no cluster named \"" + config.cluster() + "\"");
-            }
-            byHost.computeIfAbsent(config.host().toLowerCase(Locale.ROOT), h -> new ArrayList<>())
-                .add(new Route(config, cluster));
+            byHost.computeIfAbsent(config.match().authority(), h -> new ArrayList<>())
+                .add(new Route(config, clusters, stats));
         }
-        final Comparator<Route> longestPrefixFirst =
-            Comparator.comparingInt((Route r) -> r.config().pathPrefix().length()).reversed();
-        final List<VirtualHost> hosts = new ArrayList<>();
-        Route[] anyHost = new Route[0];
+        final List<VirtualHost> exact = new ArrayList<>();
+        final List<VirtualHost> suffix = new ArrayList<>();
+        Route[] any = new Route[0];
         for (final Map.Entry<String, List<Route>> entry : byHost.entrySet())
         {
-            final List<Route> sorted = new ArrayList<>(entry.getValue());
-            sorted.sort(longestPrefixFirst);
-            if (RouteConfig.ANY_HOST.equals(entry.getKey()))
+            final String host = entry.getKey();
+            final Route[] hostRoutes = entry.getValue().toArray(new Route[0]);
+            if (RouteMatch.ANY_AUTHORITY.equals(host))
             {
-                anyHost = sorted.toArray(new Route[0]);
+                any = hostRoutes;
+            }
+            else if (host.startsWith("*."))
+            {
+                suffix.add(new VirtualHost(host.substring(1), hostRoutes));
             }
             else
             {
-                hosts.add(new VirtualHost(entry.getKey(), sorted.toArray(new Route[0])));
+                exact.add(new VirtualHost(host, hostRoutes));
             }
         }
-        return new RouteTable(hosts.toArray(new VirtualHost[0]), anyHost);
+        suffix.sort(Comparator.comparingInt((VirtualHost h) -> h.host.length()).reversed());
+        return new RouteTable(exact.toArray(new VirtualHost[0]), suffix.toArray(new VirtualHost[0]), any, version);
     }
 
     /**
-     * Finds the route for a request. Allocates nothing.
+     * Compiles routes for configuration version 0.
      *
-     * @param authority the Host header (may carry a port; may be {@code null} when absent).
-     * @param path      the request target in origin form (starts with {@code /}).
+     * @param routes   routes in configuration order.
+     * @param clusters run-time clusters by name.
+     * @return the table.
+     */
+    public static RouteTable build(final List<RouteConfig> routes, final Map<String, Cluster> clusters)
+    {
+        return build(routes, clusters, 0, new StatsRegistry());
+    }
+
+    public long version()
+    {
+        return version;
+    }
+
+    /**
+     * Finds the route for a request. Allocates nothing unless a route matches by regular expression.
+     *
+     * @param request   the request head.
+     * @param authority the authority (Host header or absolute-form target; may carry a port; {@code null} when
+     *                  absent).
+     * @param path      the request target in origin form.
      * @return the route, or {@code null} when none matches.
      */
-    public Route find(final CharSequence authority, final String path)
+    public Route find(final HttpRequest request, final CharSequence authority, final String path)
     {
         if (authority != null)
         {
             final int hostLength = hostLength(authority);
-            for (final VirtualHost host : hosts)
+            for (final VirtualHost host : exactHosts)
             {
-                if (host.matches(authority, hostLength))
+                if (host.equalsHost(authority, hostLength))
                 {
-                    final Route route = longestPrefix(host.routes, path);
+                    final Route route = first(host.routes, request, path);
                     if (route != null)
                     {
                         return route;
@@ -89,15 +118,39 @@ public final class RouteTable
                     break;
                 }
             }
+            for (final VirtualHost host : suffixHosts)
+            {
+                if (host.endsHost(authority, hostLength))
+                {
+                    final Route route = first(host.routes, request, path);
+                    if (route != null)
+                    {
+                        return route;
+                    }
+                }
+            }
         }
-        return longestPrefix(anyHost, path);
+        return first(anyHost, request, path);
     }
 
-    private static Route longestPrefix(final Route[] routes, final String path)
+    /**
+     * Finds a route by authority and path alone, for callers without a request head (benchmarks, tools): a route
+     * with method or header conditions is skipped.
+     *
+     * @param authority the authority, or {@code null}.
+     * @param path      the request target in origin form.
+     * @return the route, or {@code null} when none matches.
+     */
+    public Route find(final CharSequence authority, final String path)
+    {
+        return find(null, authority, path);
+    }
+
+    private static Route first(final Route[] routes, final HttpRequest request, final String path)
     {
         for (final Route route : routes)
         {
-            if (path.startsWith(route.config().pathPrefix()))
+            if (route.matches(request, path))
             {
                 return route;
             }
@@ -132,15 +185,22 @@ public final class RouteTable
 
     private record VirtualHost(String host, Route[] routes)
     {
-        boolean matches(final CharSequence authority, final int hostLength)
+        boolean equalsHost(final CharSequence authority, final int hostLength)
         {
-            if (hostLength != host.length())
+            return hostLength == host.length() && regionEquals(authority, 0, hostLength);
+        }
+
+        /** {@code host} here is the suffix with its leading dot: {@code .example.com}. */
+        boolean endsHost(final CharSequence authority, final int hostLength)
+        {
+            return hostLength > host.length() && regionEquals(authority, hostLength - host.length(), hostLength);
+        }
+
+        private boolean regionEquals(final CharSequence authority, final int from, final int to)
+        {
+            for (int i = from; i < to; i++)
             {
-                return false;
-            }
-            for (int i = 0; i < hostLength; i++)
-            {
-                if (Character.toLowerCase(authority.charAt(i)) != host.charAt(i))
+                if (Character.toLowerCase(authority.charAt(i)) != host.charAt(i - from))
                 {
                     return false;
                 }

@@ -1,11 +1,16 @@
 package io.mecmesh.dataplane.upstream;
 
-import io.mecmesh.dataplane.cluster.ClusterConfig;
+import io.mecmesh.dataplane.cluster.Cluster;
+import io.mecmesh.dataplane.cluster.EndpointState;
+import io.mecmesh.dataplane.cluster.LbPolicy;
 import io.mecmesh.dataplane.counters.DataPlaneCounter;
 import io.mecmesh.dataplane.counters.DataPlaneCounters;
 import io.mecmesh.dataplane.http.DirectResponse;
 import io.mecmesh.dataplane.http.HopByHopHeaders;
+import io.mecmesh.dataplane.lifecycle.DrainEvent;
+import io.mecmesh.dataplane.route.RetryPolicy;
 import io.mecmesh.dataplane.route.Route;
+import io.mecmesh.dataplane.route.RouteAction;
 import io.mecmesh.dataplane.route.RouteHandler;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -25,8 +30,12 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
 
-import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 
 import static java.util.Objects.requireNonNull;
 
@@ -41,29 +50,45 @@ import static java.util.Objects.requireNonNull;
  * this stage asks for the next request part only while the upstream connection is writable; the upstream
  * connection stops reading while the downstream one is not writable.
  *
+ * <p>Attempts: the cluster's balancer picks an endpoint per attempt. An attempt fails on a connect failure, a reset
+ * before the response head, a per-try timeout, or a status the route's retry policy retries; it is tried again
+ * (on another endpoint when there is one, after a jittered backoff) while the policy, the route's retry budget and
+ * the request's replayability allow: a bodiless request always, one with a body only if every part sent so far is
+ * kept in a replay buffer within the policy's limit (retained duplicates, released when the response starts or
+ * the exchange ends). The route's timeout bounds the whole exchange until the response head (504). Every attempt's
+ * outcome is reported to the cluster for outlier ejection and least-request balancing.
+ *
+ * <p>Drain ({@link DrainEvent}): an idle connection closes at once; a request in flight is answered with
+ * {@code Connection: close} (when its response has not started) and the connection closes after it.
+ *
  * <p>One exchange at a time per connection: the next request is read only after the response is complete, so
  * pipelined requests are answered in order. An upstream connection goes back to the pool only when both the
  * request and the response were complete and the upstream kept it alive.
  *
  * <p>One instance per downstream connection, confined to its event loop, as are the upstream connections it
- * leases.
+ * leases and its timers.
  */
 public final class ForwardHandler extends ChannelInboundHandlerAdapter
 {
     private final UpstreamPool pool;
     private final DataPlaneCounters counters;
-    private final ChannelFutureListener onConnected = this::onConnectComplete;
 
     private ChannelHandlerContext ctx;
 
     private HttpRequest request;
-    private ClusterConfig cluster;
-    private InetSocketAddress address;
+    private Route route;
+    private Cluster cluster;
+    private RetryPolicy retry;
+    private long perTryTimeoutMs;
+    private EndpointState endpoint;
+    private EndpointState failedEndpoint;
     private Channel upstream;
+    private int attempt;
+    private long attemptStartNs;
+    private boolean attemptOpen;
     private boolean exchangeActive;
-    private boolean connecting;
     private boolean reusedConnection;
-    private boolean retried;
+    private boolean staleRetried;
     private boolean requestBodyless;
     private boolean requestDone;
     private boolean droppingRequestBody;
@@ -73,6 +98,12 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter
     private boolean informational;
     private boolean upstreamKeepAlive;
     private boolean readWanted;
+    private boolean draining;
+    private List<HttpContent> replay;
+    private int replayBytes;
+    private boolean replayable;
+    private ScheduledFuture<?> requestTimer;
+    private ScheduledFuture<?> tryTimer;
 
     public ForwardHandler(final UpstreamPool pool, final DataPlaneCounters counters)
     {
@@ -129,10 +160,16 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter
             counters.increment(DataPlaneCounter.DOWNSTREAM_RESETS);
         }
         exchangeActive = false;
+        cancelTimers();
+        if (attemptOpen)
+        {
+            attemptOpen = false;
+            cluster.onAbandoned(endpoint);
+        }
+        releaseReplay();
         if (upstream != null)
         {
-            final Channel leased = detachUpstream();
-            leased.close();
+            detachUpstream().close();
         }
         ctx.fireChannelInactive();
     }
@@ -143,49 +180,91 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter
         ctx.close();
     }
 
+    @Override
+    public void userEventTriggered(final ChannelHandlerContext ctx, final Object evt)
+    {
+        if (evt instanceof DrainEvent)
+        {
+            draining = true;
+            if (!exchangeActive)
+            {
+                ctx.close();
+            }
+            else if (!responseStarted)
+            {
+                keepAlive = false;
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
     private void onRequest(final HttpRequest request)
     {
         final Route route = ctx.channel().attr(RouteHandler.ROUTE).get();
+        final RouteAction.Forward forward = (RouteAction.Forward)route.action();
         this.request = request;
-        this.cluster = route.cluster().config();
-        this.address = route.cluster().nextAddress();
+        this.route = route;
+        this.cluster = route.pickCluster();
+        this.retry = forward.retry();
+        this.perTryTimeoutMs = forward.perTryTimeoutMs();
+        failedEndpoint = null;
+        attempt = 0;
         exchangeActive = true;
-        reusedConnection = false;
-        retried = false;
+        staleRetried = false;
         requestDone = false;
         droppingRequestBody = false;
         responseStarted = false;
         informational = false;
-        keepAlive = HttpUtil.isKeepAlive(request);
+        keepAlive = HttpUtil.isKeepAlive(request) && !draining;
         headRequest = HttpMethod.HEAD.equals(request.method());
         requestBodyless = !HttpUtil.isTransferEncodingChunked(request) && HttpUtil.getContentLength(request, 0L) == 0L;
+        replayable = requestBodyless || retry.maxBufferedBodyBytes() > 0;
+        replayBytes = 0;
 
         HopByHopHeaders.remove(request.headers());
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
+        route.retryBudget().onRequest();
+        route.stats().onRequest();
+        if (forward.timeoutMs() > 0)
+        {
+            requestTimer = ctx.executor().schedule(this::onRequestTimeout, forward.timeoutMs(), TimeUnit.MILLISECONDS);
+        }
+        startAttempt();
+    }
 
-        final Channel pooled = pool.acquire(address);
+    private void startAttempt()
+    {
+        attempt++;
+        endpoint = cluster.pick(hashKey(), failedEndpoint);
+        cluster.onAttemptStart(endpoint);
+        attemptOpen = true;
+        attemptStartNs = System.nanoTime();
+        final Channel pooled = pool.acquire(endpoint.poolKey());
         if (pooled != null)
         {
             reusedConnection = true;
             attachUpstream(pooled);
-            sendRequestHead();
+            sendRequest();
         }
         else
         {
-            connect();
+            reusedConnection = false;
+            final int thisAttempt = attempt;
+            pool.connect(endpoint, cluster)
+                .addListener((ChannelFutureListener)future -> onConnectComplete(future, thisAttempt));
         }
     }
 
-    private void connect()
+    private CharSequence hashKey()
     {
-        connecting = true;
-        pool.connect(address, cluster).addListener(onConnected);
+        return cluster.config().lbPolicy() == LbPolicy.RING_HASH
+            ? request.headers().get(cluster.config().hashHeader()) : null;
     }
 
-    private void onConnectComplete(final ChannelFuture future)
+    private void onConnectComplete(final ChannelFuture future, final int forAttempt)
     {
-        connecting = false;
-        if (!exchangeActive || !ctx.channel().isActive())
+        if (!exchangeActive || forAttempt != attempt || !ctx.channel().isActive())
         {
             if (future.isSuccess())
             {
@@ -196,30 +275,49 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter
         if (!future.isSuccess())
         {
             counters.increment(DataPlaneCounter.UPSTREAM_CONNECT_FAILURES);
-            failExchange(HttpResponseStatus.BAD_GATEWAY, "upstream connect failed: " + address);
+            cluster.stats().onConnectFailure();
+            onAttemptFailed(HttpResponseStatus.BAD_GATEWAY, "upstream connect failed: " + endpoint);
             return;
         }
         counters.increment(DataPlaneCounter.UPSTREAM_CONNECTIONS);
         attachUpstream(future.channel());
-        sendRequestHead();
+        sendRequest();
     }
 
-    private void sendRequestHead()
+    /** Writes the request head and everything of the body read so far (kept for replay) to the new attempt. */
+    private void sendRequest()
     {
-        if (requestDone)
+        if (perTryTimeoutMs > 0)
         {
-            upstream.write(request);
-            upstream.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
-            return;
+            final int thisAttempt = attempt;
+            tryTimer = ctx.executor().schedule(() -> onTryTimeout(thisAttempt), perTryTimeoutMs,
+                TimeUnit.MILLISECONDS);
         }
         upstream.write(request);
+        if (replay != null)
+        {
+            for (final HttpContent part : replay)
+            {
+                upstream.write(part.retainedDuplicate());
+            }
+        }
+        if (requestDone)
+        {
+            if (replay == null || replay.isEmpty())
+            {
+                upstream.write(LastHttpContent.EMPTY_LAST_CONTENT);
+            }
+            upstream.flush();
+            return;
+        }
+        upstream.flush();
         readRequestWhenWritable();
     }
 
     private void onRequestContent(final HttpContent content)
     {
         final boolean last = content instanceof LastHttpContent;
-        if (droppingRequestBody || upstream == null)
+        if (droppingRequestBody || !exchangeActive)
         {
             content.release();
             if (last)
@@ -237,14 +335,60 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter
             }
             return;
         }
+        keepForReplay(content);
         if (last)
         {
             requestDone = true;
-            upstream.writeAndFlush(content);
+        }
+        if (upstream == null)
+        {
+            // Between attempts (backoff or connecting): the part is in the replay buffer, sent with the next one.
+            if (!replayable)
+            {
+                content.release();
+                failExchange(HttpResponseStatus.BAD_GATEWAY, "upstream failed while the request body was sent");
+                return;
+            }
+            content.release();
             return;
         }
         upstream.writeAndFlush(content);
-        readRequestWhenWritable();
+        if (!last)
+        {
+            readRequestWhenWritable();
+        }
+    }
+
+    private void keepForReplay(final HttpContent content)
+    {
+        if (!replayable || retry.maxRetries() == 0 || responseStarted)
+        {
+            return;
+        }
+        replayBytes += content.content().readableBytes();
+        if (replayBytes > retry.maxBufferedBodyBytes())
+        {
+            replayable = false;
+            releaseReplay();
+            return;
+        }
+        if (replay == null)
+        {
+            replay = new ArrayList<>(4);
+        }
+        replay.add(content.retainedDuplicate());
+    }
+
+    private void releaseReplay()
+    {
+        if (replay != null)
+        {
+            for (final HttpContent part : replay)
+            {
+                part.release();
+            }
+            replay = null;
+        }
     }
 
     private void readRequestWhenWritable()
@@ -273,14 +417,17 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter
         if (msg instanceof HttpObject && ((HttpObject)msg).decoderResult().isFailure())
         {
             ReferenceCountUtil.release(msg);
-            final Channel broken = detachUpstream();
-            broken.close();
-            onUpstreamBroken(false);
+            detachUpstream().close();
+            onUpstreamBroken(false, "upstream sent a malformed response");
             return;
         }
         if (msg instanceof HttpResponse)
         {
-            onResponseHead((HttpResponse)msg);
+            if (!onResponseHead((HttpResponse)msg))
+            {
+                ReferenceCountUtil.release(msg);
+                return;
+            }
         }
         if (msg instanceof HttpContent)
         {
@@ -292,7 +439,10 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter
         }
     }
 
-    private void onResponseHead(final HttpResponse response)
+    /**
+     * @return false when the response is not forwarded (its attempt is retried).
+     */
+    private boolean onResponseHead(final HttpResponse response)
     {
         final int status = response.status().code();
         if (status < 200)
@@ -300,12 +450,37 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter
             informational = true;
             HopByHopHeaders.remove(response.headers());
             ctx.write(response);
-            return;
+            return true;
         }
+        cancel(tryTimer);
+        tryTimer = null;
+        if (retry.retryOnStatuses().contains(status) && mayRetry())
+        {
+            attemptOpen = false;
+            cluster.onFailure(endpoint);
+            failedEndpoint = endpoint;
+            detachUpstream().close();
+            retryAfterBackoff();
+            return false;
+        }
+        attemptOpen = false;
+        if (status >= 500)
+        {
+            cluster.onFailure(endpoint);
+        }
+        else
+        {
+            cluster.onSuccess(endpoint, System.nanoTime() - attemptStartNs);
+        }
+        cancel(requestTimer);
+        requestTimer = null;
+        releaseReplay();
+        route.stats().onResponse(status);
         responseStarted = true;
         upstreamKeepAlive = HttpUtil.isKeepAlive(response);
         final HttpHeaders headers = response.headers();
         HopByHopHeaders.remove(headers);
+        RouteHandler.rewrite(headers, route.config().responseHeaders());
         final boolean bodyless = headRequest || status == 204 || status == 304;
         if (!bodyless && !headers.contains(HttpHeaderNames.CONTENT_LENGTH)
             && !HttpUtil.isTransferEncodingChunked(response))
@@ -322,6 +497,7 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter
             headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
         ctx.write(response);
+        return true;
     }
 
     private void onResponseContent(final HttpContent content)
@@ -347,7 +523,7 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter
         final Channel leased = detachUpstream();
         if (requestDone && upstreamKeepAlive)
         {
-            pool.release(address, leased, cluster.maxIdleConnectionsPerLoop());
+            pool.release(endpoint.poolKey(), leased, cluster.config().maxIdleConnectionsPerLoop());
         }
         else
         {
@@ -377,15 +553,14 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter
             return;
         }
         detachUpstream();
-        onUpstreamBroken(true);
+        onUpstreamBroken(true, "upstream closed the connection before responding");
     }
 
     /**
      * The leased upstream connection closed or sent something that is not HTTP before the response was complete:
-     * truncate the response if it started, retry a bodiless request once if a pooled connection went stale,
-     * otherwise answer 502.
+     * truncate the response if it started, otherwise treat it as a failed attempt.
      */
-    private void onUpstreamBroken(final boolean mayRetry)
+    private void onUpstreamBroken(final boolean closed, final String reason)
     {
         if (responseStarted)
         {
@@ -394,16 +569,106 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter
             ctx.close();
             return;
         }
-        if (mayRetry && reusedConnection && requestBodyless && !retried)
+        if (closed && reusedConnection && !staleRetried && (requestBodyless || replayable))
         {
-            retried = true;
-            reusedConnection = false;
+            // A pooled connection the upstream had closed just before reuse: not the endpoint's fault.
+            staleRetried = true;
             counters.increment(DataPlaneCounter.UPSTREAM_REUSE_RETRIES);
-            connect();
+            cancel(tryTimer);
+            tryTimer = null;
+            attemptOpen = false;
+            cluster.onAbandoned(endpoint);
+            attempt--;
+            startAttempt();
             return;
         }
         counters.increment(DataPlaneCounter.UPSTREAM_RESETS);
-        failExchange(HttpResponseStatus.BAD_GATEWAY, "upstream closed the connection before responding");
+        onAttemptFailed(HttpResponseStatus.BAD_GATEWAY, reason);
+    }
+
+    private void onTryTimeout(final int forAttempt)
+    {
+        if (!exchangeActive || forAttempt != attempt || responseStarted || !attemptOpen)
+        {
+            return;
+        }
+        tryTimer = null;
+        counters.increment(DataPlaneCounter.UPSTREAM_PER_TRY_TIMEOUTS);
+        if (upstream != null)
+        {
+            detachUpstream().close();
+        }
+        onAttemptFailed(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream per-try timeout");
+    }
+
+    private void onRequestTimeout()
+    {
+        requestTimer = null;
+        if (!exchangeActive || responseStarted)
+        {
+            return;
+        }
+        counters.increment(DataPlaneCounter.UPSTREAM_TIMEOUTS);
+        route.stats().onTimeout();
+        if (attemptOpen)
+        {
+            attemptOpen = false;
+            cluster.onFailure(endpoint);
+        }
+        if (upstream != null)
+        {
+            detachUpstream().close();
+        }
+        failExchange(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream request timeout");
+    }
+
+    /** An attempt failed before its response: retry when allowed, otherwise answer with {@code status}. */
+    private void onAttemptFailed(final HttpResponseStatus status, final String reason)
+    {
+        cancel(tryTimer);
+        tryTimer = null;
+        if (attemptOpen)
+        {
+            attemptOpen = false;
+            cluster.onFailure(endpoint);
+        }
+        failedEndpoint = endpoint;
+        if (mayRetry())
+        {
+            retryAfterBackoff();
+            return;
+        }
+        failExchange(status, reason);
+    }
+
+    private boolean mayRetry()
+    {
+        if (!exchangeActive || responseStarted || attempt > retry.maxRetries() || !(requestBodyless || replayable))
+        {
+            return false;
+        }
+        if (!route.retryBudget().tryRetry())
+        {
+            counters.increment(DataPlaneCounter.UPSTREAM_RETRY_BUDGET_EXHAUSTED);
+            return false;
+        }
+        return true;
+    }
+
+    private void retryAfterBackoff()
+    {
+        counters.increment(DataPlaneCounter.UPSTREAM_RETRIES);
+        route.stats().onRetry();
+        final long ceilingMs = Math.min(retry.backoffMaxMs(), retry.backoffBaseMs() << Math.min(attempt - 1, 20));
+        final long backoffMs = ThreadLocalRandom.current().nextLong(ceilingMs + 1);
+        final int thisAttempt = attempt;
+        ctx.executor().schedule(() ->
+        {
+            if (exchangeActive && thisAttempt == attempt && ctx.channel().isActive())
+            {
+                startAttempt();
+            }
+        }, backoffMs, TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -413,6 +678,9 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter
     private void failExchange(final HttpResponseStatus status, final String reason)
     {
         exchangeActive = false;
+        cancelTimers();
+        releaseReplay();
+        route.stats().onResponse(status.code());
         if (!requestDone && !requestBodyless)
         {
             keepAlive = false;
@@ -426,6 +694,22 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter
         else if (keepAlive)
         {
             ctx.read();
+        }
+    }
+
+    private void cancelTimers()
+    {
+        cancel(requestTimer);
+        cancel(tryTimer);
+        requestTimer = null;
+        tryTimer = null;
+    }
+
+    private static void cancel(final ScheduledFuture<?> timer)
+    {
+        if (timer != null)
+        {
+            timer.cancel(false);
         }
     }
 
@@ -446,10 +730,5 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter
             handler.unlease();
         }
         return channel;
-    }
-
-    boolean isConnecting()
-    {
-        return connecting;
     }
 }

@@ -5,7 +5,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 
-import java.net.InetSocketAddress;
+import io.mecmesh.dataplane.cluster.PoolKey;
 
 /**
  * The last handler of an upstream connection: hands what the upstream sends to the {@link ForwardHandler} that
@@ -15,13 +15,13 @@ import java.net.InetSocketAddress;
 final class UpstreamHandler extends ChannelInboundHandlerAdapter
 {
     private final UpstreamPool pool;
-    private final InetSocketAddress address;
+    private final PoolKey key;
     private ForwardHandler owner;
 
-    UpstreamHandler(final UpstreamPool pool, final InetSocketAddress address)
+    UpstreamHandler(final UpstreamPool pool, final PoolKey key)
     {
         this.pool = pool;
-        this.address = address;
+        this.key = key;
     }
 
     void lease(final ForwardHandler owner)
@@ -77,7 +77,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter
         }
         else
         {
-            pool.remove(address, ctx.channel());
+            pool.remove(key, ctx.channel());
         }
     }
 

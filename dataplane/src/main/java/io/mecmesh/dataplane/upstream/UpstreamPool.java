@@ -1,6 +1,9 @@
 package io.mecmesh.dataplane.upstream;
 
+import io.mecmesh.dataplane.cluster.Cluster;
 import io.mecmesh.dataplane.cluster.ClusterConfig;
+import io.mecmesh.dataplane.cluster.EndpointState;
+import io.mecmesh.dataplane.cluster.PoolKey;
 import io.mecmesh.dataplane.transport.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -32,7 +35,7 @@ public final class UpstreamPool
 {
     private final EventLoop eventLoop;
     private final Transport transport;
-    private final Map<InetSocketAddress, ArrayDeque<Channel>> idleByEndpoint = new HashMap<>();
+    private final Map<PoolKey, ArrayDeque<Channel>> idleByEndpoint = new HashMap<>();
 
     public UpstreamPool(final EventLoop eventLoop, final Transport transport)
     {
@@ -43,12 +46,12 @@ public final class UpstreamPool
     /**
      * Takes an idle connection to the endpoint, most recently used first.
      *
-     * @param address the endpoint.
+     * @param key the endpoint's pool key.
      * @return an open connection leased to the caller, or {@code null} when none is idle.
      */
-    Channel acquire(final InetSocketAddress address)
+    Channel acquire(final PoolKey key)
     {
-        final ArrayDeque<Channel> idle = idleByEndpoint.get(address);
+        final ArrayDeque<Channel> idle = idleByEndpoint.get(key);
         if (idle == null)
         {
             return null;
@@ -65,15 +68,19 @@ public final class UpstreamPool
     }
 
     /**
-     * Opens a new connection to the endpoint on this pool's event loop.
+     * Opens a new connection to the endpoint on this pool's event loop, with TLS when the cluster has it (the
+     * handshake completes before the request, which waits in the TLS handler).
      *
-     * @param address the endpoint.
-     * @param cluster the cluster it belongs to (connect and idle timeouts).
+     * @param endpoint the endpoint.
+     * @param runtime  the cluster it belongs to (connect and idle timeouts, TLS).
      * @return the connect future; its channel has an {@link UpstreamHandler} with no owner yet.
      */
-    ChannelFuture connect(final InetSocketAddress address, final ClusterConfig cluster)
+    ChannelFuture connect(final EndpointState endpoint, final Cluster runtime)
     {
         final UpstreamPool pool = this;
+        final ClusterConfig cluster = runtime.config();
+        final InetSocketAddress address = endpoint.address();
+        final PoolKey key = endpoint.poolKey();
         return new Bootstrap()
             .group(eventLoop)
             .channel(transport.channelClass())
@@ -84,10 +91,17 @@ public final class UpstreamPool
                 @Override
                 protected void initChannel(final Channel channel)
                 {
+                    if (runtime.sslContext() != null)
+                    {
+                        final String sni = cluster.tls().map(tls -> tls.sni()).filter(name -> !name.isEmpty())
+                            .orElse(address.getHostString());
+                        channel.pipeline().addLast("tls",
+                            runtime.sslContext().newHandler(channel.alloc(), sni, address.getPort()));
+                    }
                     channel.pipeline()
                         .addLast("idle", new IdleStateHandler(0, 0, cluster.idleTimeoutMs(), TimeUnit.MILLISECONDS))
                         .addLast("http1-codec", new HttpClientCodec(new HttpDecoderConfig(), false, false))
-                        .addLast("upstream", new UpstreamHandler(pool, address));
+                        .addLast("upstream", new UpstreamHandler(pool, key));
                 }
             })
             .connect(address);
@@ -97,17 +111,17 @@ public final class UpstreamPool
      * Returns a connection after a complete exchange: kept for reuse when the pool for its endpoint has room,
      * otherwise closed.
      *
-     * @param address the endpoint.
+     * @param key     the endpoint's pool key.
      * @param channel the connection, no longer leased.
      * @param maxIdle most idle connections kept for the endpoint.
      */
-    void release(final InetSocketAddress address, final Channel channel, final int maxIdle)
+    void release(final PoolKey key, final Channel channel, final int maxIdle)
     {
         if (!channel.isActive())
         {
             return;
         }
-        final ArrayDeque<Channel> idle = idleByEndpoint.computeIfAbsent(address, a -> new ArrayDeque<>());
+        final ArrayDeque<Channel> idle = idleByEndpoint.computeIfAbsent(key, a -> new ArrayDeque<>());
         if (idle.size() >= maxIdle)
         {
             channel.close();
@@ -120,12 +134,12 @@ public final class UpstreamPool
     /**
      * Forgets a connection that closed while idle.
      *
-     * @param address the endpoint.
+     * @param key     the endpoint's pool key.
      * @param channel the closed connection.
      */
-    void remove(final InetSocketAddress address, final Channel channel)
+    void remove(final PoolKey key, final Channel channel)
     {
-        final ArrayDeque<Channel> idle = idleByEndpoint.get(address);
+        final ArrayDeque<Channel> idle = idleByEndpoint.get(key);
         if (idle != null)
         {
             idle.remove(channel);

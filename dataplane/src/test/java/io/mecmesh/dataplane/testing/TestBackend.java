@@ -35,6 +35,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * it accepted and which request heads it received. Paths:
  * <ul>
  *   <li>{@code /echo...}: streams the request body back as it arrives (same length framing);</li>
+ *   <li>{@code /status/NNN}: answers with status NNN;</li>
+ *   <li>{@code /delay/MS}: answers 200 after MS milliseconds;</li>
  *   <li>anything else: 200 with the body {@code <name> <method> <uri>}.</li>
  * </ul>
  */
@@ -150,14 +152,32 @@ public final class TestBackend implements AutoCloseable
                 if (content instanceof LastHttpContent)
                 {
                     final HttpRequest request = current;
-                    final ByteBuf body = ByteBufUtil.writeUtf8(ctx.alloc(),
-                        name + " " + request.method() + " " + request.uri());
-                    final FullHttpResponse response =
-                        new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, body);
-                    HttpUtil.setContentLength(response, body.readableBytes());
-                    HttpUtil.setKeepAlive(response, keepAlive);
-                    ctx.writeAndFlush(response)
-                        .addListener(keepAlive ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE);
+                    final String uri = request.uri();
+                    final HttpResponseStatus status = uri.startsWith("/status/")
+                        ? HttpResponseStatus.valueOf(Integer.parseInt(uri.substring("/status/".length())))
+                        : HttpResponseStatus.OK;
+                    final long delayMs = uri.startsWith("/delay/") ? Long.parseLong(uri.substring("/delay/".length()))
+                        : 0;
+                    final boolean close = !keepAlive;
+                    final Runnable respond = () ->
+                    {
+                        final ByteBuf body = ByteBufUtil.writeUtf8(ctx.alloc(),
+                            name + " " + request.method() + " " + uri);
+                        final FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+                            body);
+                        HttpUtil.setContentLength(response, body.readableBytes());
+                        HttpUtil.setKeepAlive(response, !close);
+                        ctx.writeAndFlush(response)
+                            .addListener(close ? ChannelFutureListener.CLOSE : ChannelFutureListener.CLOSE_ON_FAILURE);
+                    };
+                    if (delayMs > 0)
+                    {
+                        ctx.executor().schedule(respond, delayMs, TimeUnit.MILLISECONDS);
+                    }
+                    else
+                    {
+                        respond.run();
+                    }
                 }
             }
         }

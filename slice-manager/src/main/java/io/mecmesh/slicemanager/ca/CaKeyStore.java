@@ -236,6 +236,19 @@ public final class CaKeyStore
             file + ": the root certificate has no SPIFFE URI SAN naming its trust domain");
     }
 
+    /**
+     * Writes a file atomically (temporary file, fsync, rename) with mode 0600: for keys and anything else only the
+     * appliance's user may read.
+     *
+     * @param file    the file.
+     * @param content its bytes.
+     * @throws CertificateAuthorityException (KEY_STORE) if it cannot be written.
+     */
+    public static void writeOwnerOnly(final Path file, final byte[] content)
+    {
+        writeAtomically(file, content);
+    }
+
     private static void writeAtomically(final Path file, final byte[] content)
     {
         final Path target = file.toAbsolutePath();

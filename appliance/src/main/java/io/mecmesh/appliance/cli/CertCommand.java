@@ -1,0 +1,319 @@
+package io.mecmesh.appliance.cli;
+
+import io.mecmesh.appliance.ApplianceException;
+import io.mecmesh.dataplane.DataPlaneException;
+import io.mecmesh.dataplane.identity.Pem;
+import io.mecmesh.dataplane.identity.SpiffeId;
+import io.mecmesh.dataplane.identity.X509SvidValidator;
+import io.mecmesh.slicemanager.ca.CaKeyStore;
+import io.mecmesh.slicemanager.ca.CertificateAuthority;
+import io.mecmesh.slicemanager.ca.CertificateRequests;
+import io.mecmesh.slicemanager.ca.SigningAuthority;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.cert.CertificateParsingException;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code mecmesh cert}: the certificate authority and workload certificates, by hand. The data plane validates
+ * peers with the same code as {@code cert verify}.
+ */
+@Command(name = "cert", mixinStandardHelpOptions = true,
+    description = "Create a CA, issue, inspect and verify SPIFFE X.509-SVIDs.",
+    subcommands = {CertCommand.Init.class, CertCommand.Issue.class, CertCommand.Verify.class,
+        CertCommand.Inspect.class, CertCommand.Bundle.class})
+final class CertCommand
+{
+    static final String CA_FILE = "ca.p12";
+    static final String BUNDLE_FILE = "bundle.pem";
+    static final String SVID_FILE = "svid.pem";
+    static final String KEY_FILE = "svid-key.pem";
+    static final String PASSPHRASE_VARIABLE = "MECMESH_CA_PASSPHRASE";
+
+    /** Where the CA key store's passphrase comes from. */
+    static final class Passphrase
+    {
+        @Option(names = "--passphrase-file", paramLabel = "FILE",
+            description = "File holding the CA key store's passphrase (default: the environment variable "
+                + PASSPHRASE_VARIABLE + ").")
+        Path file;
+
+        char[] read()
+        {
+            return file != null ? CaKeyStore.passphraseFromFile(file)
+                : CaKeyStore.passphraseFromEnvironment(PASSPHRASE_VARIABLE);
+        }
+    }
+
+    @Command(name = "init", mixinStandardHelpOptions = true,
+        description = "Create a root CA for a trust domain: DIR/ca.p12 (encrypted, 0600) and DIR/bundle.pem.")
+    static final class Init implements Callable<Integer>
+    {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--trust-domain", required = true, paramLabel = "NAME",
+            description = "The trust domain, e.g. mesh.example.org.")
+        String trustDomain;
+
+        @Option(names = "--dir", required = true, paramLabel = "DIR", description = "Where to write the CA.")
+        Path dir;
+
+        @Option(names = "--ttl-days", defaultValue = "3650", paramLabel = "DAYS",
+            description = "Lifetime of the root (default: ${DEFAULT-VALUE}).")
+        long ttlDays;
+
+        @Option(names = "--force", description = "Overwrite an existing CA in DIR.")
+        boolean force;
+
+        @Mixin
+        Passphrase passphrase;
+
+        @Override
+        public Integer call() throws IOException
+        {
+            final Path keyStore = dir.resolve(CA_FILE);
+            if (Files.exists(keyStore) && !force)
+            {
+                throw new ApplianceException(ApplianceException.Category.CONFIG,
+                    keyStore + " exists: a CA is already there (use --force to replace it)");
+            }
+            final char[] secret = passphrase.read();
+            final CertificateAuthority ca = CertificateAuthority.generate(trustDomain, Duration.ofDays(ttlDays),
+                InstantSource.system());
+            Files.createDirectories(dir);
+            CaKeyStore.writeRoot(keyStore, ca.root(), secret);
+            Files.writeString(dir.resolve(BUNDLE_FILE), Pem.encodeCertificates(ca.trustBundle()));
+            spec.commandLine().getOut().println("root CA for " + ca.root().scope() + " written to " + keyStore + " and "
+                + dir.resolve(BUNDLE_FILE));
+            return ExitCode.OK;
+        }
+    }
+
+    @Command(name = "issue", mixinStandardHelpOptions = true,
+        description = "Generate a key here and issue an X.509-SVID for it: OUT/svid.pem, svid-key.pem, bundle.pem.")
+    static final class Issue implements Callable<Integer>
+    {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--ca-dir", required = true, paramLabel = "DIR", description = "The CA made by cert init.")
+        Path caDir;
+
+        @Option(names = "--spiffe-id", required = true, paramLabel = "ID",
+            description = "The workload's SPIFFE id, e.g. spiffe://mesh.example.org/slice/1-000001/app/amf.")
+        String spiffeId;
+
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where to write the SVID.")
+        Path out;
+
+        @Option(names = "--ttl-hours", defaultValue = "24", paramLabel = "HOURS",
+            description = "Lifetime of the SVID (default: ${DEFAULT-VALUE}).")
+        long ttlHours;
+
+        @Mixin
+        Passphrase passphrase;
+
+        @Override
+        public Integer call() throws IOException
+        {
+            final SpiffeId id = parseId(spiffeId, "--spiffe-id");
+            final SigningAuthority root = CaKeyStore.readRoot(caDir.resolve(CA_FILE), passphrase.read());
+            final CertificateAuthority ca = CertificateAuthority.load(root, InstantSource.system(), List.of());
+            final KeyPair keyPair = CertificateRequests.newKeyPair();
+            final List<X509Certificate> chain = ca.issue(root, CertificateRequests.csr(keyPair), id,
+                Duration.ofHours(ttlHours));
+            Files.createDirectories(out);
+            CaKeyStore.writeOwnerOnly(out.resolve(KEY_FILE),
+                Pem.encodePrivateKey(keyPair.getPrivate()).getBytes(StandardCharsets.US_ASCII));
+            Files.writeString(out.resolve(SVID_FILE), Pem.encodeCertificates(chain));
+            Files.writeString(out.resolve(BUNDLE_FILE), Pem.encodeCertificates(ca.trustBundle()));
+            spec.commandLine().getOut().println(id + " issued until " + chain.get(0).getNotAfter().toInstant() + ": "
+                + out.resolve(SVID_FILE) + ", " + out.resolve(KEY_FILE) + " (0600), " + out.resolve(BUNDLE_FILE));
+            return ExitCode.OK;
+        }
+    }
+
+    @Command(name = "verify", mixinStandardHelpOptions = true,
+        description = "Validate a chain as the data plane does; print VALID or INVALID with the reason.")
+    static final class Verify implements Callable<Integer>
+    {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--bundle", required = true, paramLabel = "ROOTS.pem", description = "Trusted CAs.")
+        Path bundle;
+
+        @Option(names = "--chain", required = true, paramLabel = "CHAIN.pem",
+            description = "The leaf first, then its intermediates.")
+        Path chain;
+
+        @Option(names = "--at", paramLabel = "INSTANT",
+            description = "Validate at this time (ISO-8601, e.g. 2025-01-01T00:00:00Z; default: now).")
+        String at;
+
+        @ArgGroup(exclusive = true)
+        Expected expected = new Expected();
+
+        static final class Expected
+        {
+            @Option(names = "--spiffe-id", paramLabel = "ID",
+                description = "Require this SPIFFE id (or any id in a trust domain given as spiffe://domain).")
+            String spiffeId;
+
+            @Option(names = "--dns-name", paramLabel = "NAME", description = "Require a DNS SAN matching NAME.")
+            String dnsName;
+        }
+
+        @Override
+        public Integer call()
+        {
+            final Instant when;
+            try
+            {
+                when = at == null ? Instant.now() : Instant.parse(at);
+            }
+            catch (final DateTimeParseException ex)
+            {
+                throw new ApplianceException(ApplianceException.Category.CONFIG,
+                    "--at: expected an ISO-8601 instant such as 2025-01-01T00:00:00Z, got \"" + at + "\"");
+            }
+            final X509SvidValidator.Expectation expectation;
+            if (expected.spiffeId != null)
+            {
+                final SpiffeId id = parseId(expected.spiffeId, "--spiffe-id");
+                expectation = id.isTrustDomainId() ? X509SvidValidator.Expectation.trustDomain(id.trustDomain())
+                    : X509SvidValidator.Expectation.spiffeId(id);
+            }
+            else if (expected.dnsName != null)
+            {
+                expectation = X509SvidValidator.Expectation.dnsName(expected.dnsName);
+            }
+            else
+            {
+                expectation = X509SvidValidator.Expectation.anyId();
+            }
+            final List<X509Certificate> roots;
+            final List<X509Certificate> certificates;
+            try
+            {
+                roots = Pem.readCertificates(bundle);
+                certificates = Pem.readCertificates(chain);
+            }
+            catch (final DataPlaneException ex)
+            {
+                spec.commandLine().getOut().println("INVALID: " + ex.getMessage());
+                return ExitCode.FAILURE;
+            }
+            final X509SvidValidator.Result result = new X509SvidValidator(roots).validate(certificates, when,
+                expectation);
+            if (result.isValid())
+            {
+                spec.commandLine().getOut().println("VALID: " + result.spiffeId().map(SpiffeId::toString).orElse(result.message()));
+                return ExitCode.OK;
+            }
+            spec.commandLine().getOut().println("INVALID: " + result.reason().name().toLowerCase(Locale.ROOT) + ": "
+                + result.message());
+            return ExitCode.FAILURE;
+        }
+    }
+
+    @Command(name = "inspect", mixinStandardHelpOptions = true,
+        description = "Show the certificates in a PEM file: identity, issuer, validity, usage.")
+    static final class Inspect implements Callable<Integer>
+    {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(paramLabel = "FILE", description = "A PEM file of certificates.")
+        Path file;
+
+        @Override
+        public Integer call() throws CertificateParsingException
+        {
+            final List<X509Certificate> certificates = Pem.readCertificates(file);
+            for (int i = 0; i < certificates.size(); i++)
+            {
+                final X509Certificate certificate = certificates.get(i);
+                final List<String> uris = new ArrayList<>();
+                final List<String> dns = new ArrayList<>();
+                if (certificate.getSubjectAlternativeNames() != null)
+                {
+                    for (final List<?> name : certificate.getSubjectAlternativeNames())
+                    {
+                        if (Integer.valueOf(6).equals(name.get(0)))
+                        {
+                            uris.add(String.valueOf(name.get(1)));
+                        }
+                        else if (Integer.valueOf(2).equals(name.get(0)))
+                        {
+                            dns.add(String.valueOf(name.get(1)));
+                        }
+                    }
+                }
+                spec.commandLine().getOut().printf("[%d] %s%n", i, certificate.getSubjectX500Principal().getName());
+                spec.commandLine().getOut().printf("    URI SANs:  %s%n", uris.isEmpty() ? "none" : String.join(", ", uris));
+                if (!dns.isEmpty())
+                {
+                    spec.commandLine().getOut().printf("    DNS SANs:  %s%n", String.join(", ", dns));
+                }
+                spec.commandLine().getOut().printf("    issuer:    %s%n", certificate.getIssuerX500Principal().getName());
+                spec.commandLine().getOut().printf("    serial:    %s%n", certificate.getSerialNumber().toString(16));
+                spec.commandLine().getOut().printf("    valid:     %s .. %s%n", certificate.getNotBefore().toInstant(),
+                    certificate.getNotAfter().toInstant());
+                spec.commandLine().getOut().printf("    CA:        %s%n", certificate.getBasicConstraints() >= 0 ? "yes" : "no");
+                spec.commandLine().getOut().printf("    key:       %s%n", certificate.getPublicKey().getAlgorithm());
+            }
+            return ExitCode.OK;
+        }
+    }
+
+    @Command(name = "bundle", mixinStandardHelpOptions = true,
+        description = "Print the CA's trust bundle (PEM) for distribution to nodes.")
+    static final class Bundle implements Callable<Integer>
+    {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--ca-dir", required = true, paramLabel = "DIR", description = "The CA made by cert init.")
+        Path caDir;
+
+        @Override
+        public Integer call()
+        {
+            spec.commandLine().getOut().print(Pem.encodeCertificates(Pem.readCertificates(caDir.resolve(BUNDLE_FILE))));
+            return ExitCode.OK;
+        }
+    }
+
+    static SpiffeId parseId(final String text, final String option)
+    {
+        try
+        {
+            return SpiffeId.parse(text);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new ApplianceException(ApplianceException.Category.CONFIG, option + ": " + ex.getMessage());
+        }
+    }
+}

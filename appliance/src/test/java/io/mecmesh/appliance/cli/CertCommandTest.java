@@ -1,0 +1,161 @@
+package io.mecmesh.appliance.cli;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code mecmesh cert}: a CA made, an SVID issued, verified, inspected, as an operator would.
+ */
+class CertCommandTest
+{
+    private static final Path CORPUS = Path.of("../../shared/corpora/spiffe-x509svid/go-spiffe");
+
+    @TempDir
+    Path dir;
+
+    private StringWriter out;
+    private StringWriter err;
+    private Path passphrase;
+
+    @BeforeEach
+    void createCa() throws IOException
+    {
+        passphrase = Files.writeString(dir.resolve("pass"), "correct horse battery staple\n");
+        Files.setPosixFilePermissions(passphrase, PosixFilePermissions.fromString("rw-------"));
+        assertThat(run("cert", "init", "--trust-domain", "mesh.test", "--dir", dir.resolve("ca").toString(),
+            "--passphrase-file", passphrase.toString())).isEqualTo(ExitCode.OK);
+        assertThat(run("cert", "issue", "--ca-dir", dir.resolve("ca").toString(), "--spiffe-id",
+            "spiffe://mesh.test/app/amf", "--out", dir.resolve("amf").toString(), "--passphrase-file",
+            passphrase.toString())).isEqualTo(ExitCode.OK);
+    }
+
+    private int run(final String... args)
+    {
+        out = new StringWriter();
+        err = new StringWriter();
+        return MecmeshCommand.newCommandLine(new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
+    }
+
+    @Test
+    void shouldWriteTheKeyOwnerOnlyAndTheChainAndBundle() throws IOException
+    {
+        assertThat(Files.getPosixFilePermissions(dir.resolve("amf/svid-key.pem")))
+            .isEqualTo(PosixFilePermissions.fromString("rw-------"));
+        assertThat(Files.getPosixFilePermissions(dir.resolve("ca/ca.p12")))
+            .isEqualTo(PosixFilePermissions.fromString("rw-------"));
+        assertThat(Files.readString(dir.resolve("amf/svid.pem"))).startsWith("-----BEGIN CERTIFICATE-----");
+        assertThat(Files.readString(dir.resolve("amf/bundle.pem")))
+            .isEqualTo(Files.readString(dir.resolve("ca/bundle.pem")));
+    }
+
+    @Test
+    void shouldVerifyAnIssuedSvidAsValid()
+    {
+        assertThat(run("cert", "verify", "--bundle", dir.resolve("ca/bundle.pem").toString(), "--chain",
+            dir.resolve("amf/svid.pem").toString(), "--spiffe-id", "spiffe://mesh.test/app/amf"))
+            .isEqualTo(ExitCode.OK);
+
+        assertThat(out.toString()).isEqualTo("VALID: spiffe://mesh.test/app/amf" + System.lineSeparator());
+    }
+
+    @Test
+    void shouldReportTheExpectedIdThatDoesNotMatch()
+    {
+        assertThat(run("cert", "verify", "--bundle", dir.resolve("ca/bundle.pem").toString(), "--chain",
+            dir.resolve("amf/svid.pem").toString(), "--spiffe-id", "spiffe://mesh.test/app/smf"))
+            .isEqualTo(ExitCode.FAILURE);
+
+        assertThat(out.toString()).startsWith("INVALID: spiffe_id_mismatch: ");
+    }
+
+    @Test
+    void shouldAcceptAnyIdInATrustDomainAndRejectAnother()
+    {
+        assertThat(run("cert", "verify", "--bundle", dir.resolve("ca/bundle.pem").toString(), "--chain",
+            dir.resolve("amf/svid.pem").toString(), "--spiffe-id", "spiffe://mesh.test")).isEqualTo(ExitCode.OK);
+        assertThat(run("cert", "verify", "--bundle", dir.resolve("ca/bundle.pem").toString(), "--chain",
+            dir.resolve("amf/svid.pem").toString(), "--spiffe-id", "spiffe://other.test"))
+            .isEqualTo(ExitCode.FAILURE);
+    }
+
+    @Test
+    void shouldRejectTheCorpusLeafWithCaTrueAtThePinnedTime()
+    {
+        assertThat(run("cert", "verify", "--bundle", CORPUS.resolve("good-leaf-only.pem").toString(), "--chain",
+            CORPUS.resolve("wrong-leaf-ca-true.pem").toString(), "--at", "2021-01-01T00:00:00Z"))
+            .isEqualTo(ExitCode.FAILURE);
+
+        assertThat(out.toString()).startsWith("INVALID: leaf_ca_true: ");
+    }
+
+    @Test
+    void shouldReportAnUnreadableChainAsInvalid() throws IOException
+    {
+        final Path garbage = Files.writeString(dir.resolve("garbage.pem"), "not a certificate");
+
+        assertThat(run("cert", "verify", "--bundle", dir.resolve("ca/bundle.pem").toString(), "--chain",
+            garbage.toString())).isEqualTo(ExitCode.FAILURE);
+
+        assertThat(out.toString()).startsWith("INVALID: ");
+    }
+
+    @Test
+    void shouldNameABadInstant()
+    {
+        assertThat(run("cert", "verify", "--bundle", dir.resolve("ca/bundle.pem").toString(), "--chain",
+            dir.resolve("amf/svid.pem").toString(), "--at", "yesterday")).isEqualTo(ExitCode.CONFIG);
+
+        assertThat(err.toString()).contains("--at: expected an ISO-8601 instant");
+    }
+
+    @Test
+    void shouldRefuseAWrongPassphrase() throws IOException
+    {
+        final Path wrong = Files.writeString(dir.resolve("wrong"), "not the passphrase\n");
+        Files.setPosixFilePermissions(wrong, PosixFilePermissions.fromString("rw-------"));
+
+        assertThat(run("cert", "issue", "--ca-dir", dir.resolve("ca").toString(), "--spiffe-id",
+            "spiffe://mesh.test/app/x", "--out", dir.resolve("x").toString(), "--passphrase-file", wrong.toString()))
+            .isEqualTo(ExitCode.FAILURE);
+
+        assertThat(err.toString()).contains("wrong passphrase");
+        assertThat(dir.resolve("x")).doesNotExist();
+    }
+
+    @Test
+    void shouldRefuseToIssueOutsideTheTrustDomain()
+    {
+        assertThat(run("cert", "issue", "--ca-dir", dir.resolve("ca").toString(), "--spiffe-id",
+            "spiffe://other.test/app/x", "--out", dir.resolve("x").toString(), "--passphrase-file",
+            passphrase.toString())).isEqualTo(ExitCode.FAILURE);
+
+        assertThat(err.toString()).contains("outside the issuer's scope");
+    }
+
+    @Test
+    void shouldNotOverwriteAnExistingCa()
+    {
+        assertThat(run("cert", "init", "--trust-domain", "mesh.test", "--dir", dir.resolve("ca").toString(),
+            "--passphrase-file", passphrase.toString())).isEqualTo(ExitCode.CONFIG);
+
+        assertThat(err.toString()).contains("a CA is already there");
+    }
+
+    @Test
+    void shouldInspectTheSpiffeIdAndValidity()
+    {
+        assertThat(run("cert", "inspect", dir.resolve("amf/svid.pem").toString())).isEqualTo(ExitCode.OK);
+
+        assertThat(out.toString()).contains("URI SANs:  spiffe://mesh.test/app/amf").contains("CA:        no");
+    }
+}

@@ -1,0 +1,110 @@
+package io.mecmesh.dataplane.authz;
+
+import io.mecmesh.dataplane.identity.SpiffeId;
+
+import java.util.List;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Who may call a destination: deny rules first, then allow rules. With allow rules, a request that matches none
+ * is denied (deny by default once a policy exists); with none, everything not denied is allowed.
+ *
+ * @param allow rules that let a request through.
+ * @param deny  rules that refuse a request whatever the allow rules say.
+ */
+public record AuthorizationPolicy(List<AuthzRule> allow, List<AuthzRule> deny)
+{
+    /** No policy: every request is allowed. */
+    public static final AuthorizationPolicy ALLOW_ALL = new AuthorizationPolicy(List.of(), List.of());
+
+    /**
+     * The outcome of a check.
+     */
+    public enum Decision
+    {
+        ALLOWED,
+        /** A deny rule matched. */
+        DENIED_BY_RULE,
+        /** Allow rules exist and none matched. */
+        DENIED_NO_ALLOW_RULE
+    }
+
+    public AuthorizationPolicy
+    {
+        allow = List.copyOf(requireNonNull(allow, "allow"));
+        deny = List.copyOf(requireNonNull(deny, "deny"));
+    }
+
+    /**
+     * Checks a request. Allocates nothing.
+     *
+     * @param caller the caller's SPIFFE id, or {@code null} when the connection has none.
+     * @param method the request method.
+     * @param path   the request path (a query string may follow).
+     * @return the decision.
+     */
+    public Decision check(final SpiffeId caller, final String method, final String path)
+    {
+        for (final AuthzRule rule : deny)
+        {
+            if (matches(rule, caller, method, path))
+            {
+                return Decision.DENIED_BY_RULE;
+            }
+        }
+        if (allow.isEmpty())
+        {
+            return Decision.ALLOWED;
+        }
+        for (final AuthzRule rule : allow)
+        {
+            if (matches(rule, caller, method, path))
+            {
+                return Decision.ALLOWED;
+            }
+        }
+        return Decision.DENIED_NO_ALLOW_RULE;
+    }
+
+    private static boolean matches(final AuthzRule rule, final SpiffeId caller, final String method,
+        final String path)
+    {
+        if (!rule.principals().isEmpty())
+        {
+            if (caller == null)
+            {
+                return false;
+            }
+            boolean found = false;
+            for (final PrincipalMatch principal : rule.principals())
+            {
+                if (principal.matches(caller))
+                {
+                    found = true;
+                    break;
+                }
+            }
+            if (!found)
+            {
+                return false;
+            }
+        }
+        if (!rule.methods().isEmpty() && !rule.methods().contains(method))
+        {
+            return false;
+        }
+        if (!rule.pathPrefixes().isEmpty())
+        {
+            for (final String prefix : rule.pathPrefixes())
+            {
+                if (path.startsWith(prefix))
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+        return true;
+    }
+}

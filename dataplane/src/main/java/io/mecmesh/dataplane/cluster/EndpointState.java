@@ -1,0 +1,129 @@
+package io.mecmesh.dataplane.cluster;
+
+import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One endpoint of a cluster at run time: its address, how busy and how fast it is, and whether it is ejected.
+ * Shared by every event loop; updates are lock-free and approximate where exactness costs more than it is worth
+ * (the latency average).
+ */
+public final class EndpointState
+{
+    private static final double EWMA_WEIGHT = 0.2;
+    private static final long INITIAL_LATENCY_NS = 1_000_000;
+
+    private final Endpoint endpoint;
+    private final InetSocketAddress address;
+    private final int tier;
+    private final PoolKey poolKey;
+    private final AtomicInteger activeRequests = new AtomicInteger();
+    private final AtomicInteger consecutiveFailures = new AtomicInteger();
+    private final AtomicInteger ejections = new AtomicInteger();
+    private static final long NEVER_EJECTED = Long.MIN_VALUE;
+
+    private final AtomicLong ejectedUntilNs = new AtomicLong(NEVER_EJECTED);
+    private volatile long ewmaLatencyNs = INITIAL_LATENCY_NS;
+
+    EndpointState(final Endpoint endpoint, final InetSocketAddress address, final int tier, final PoolKey poolKey)
+    {
+        this.endpoint = endpoint;
+        this.address = address;
+        this.tier = tier;
+        this.poolKey = poolKey;
+    }
+
+    /**
+     * @return what its pooled connections are filed under: stable across configuration versions while the
+     * address, the cluster name and the use of TLS stay the same.
+     */
+    public PoolKey poolKey()
+    {
+        return poolKey;
+    }
+
+    public Endpoint endpoint()
+    {
+        return endpoint;
+    }
+
+    public InetSocketAddress address()
+    {
+        return address;
+    }
+
+    /**
+     * @return 0 same host, 1 same site, 2 same zone, 3 elsewhere (relative to the node).
+     */
+    public int tier()
+    {
+        return tier;
+    }
+
+    public int activeRequests()
+    {
+        return activeRequests.get();
+    }
+
+    public long ewmaLatencyNs()
+    {
+        return ewmaLatencyNs;
+    }
+
+    /**
+     * @param nowNs the clock.
+     * @return true while ejected by outlier detection.
+     */
+    public boolean isEjected(final long nowNs)
+    {
+        final long until = ejectedUntilNs.get();
+        return until != NEVER_EJECTED && nowNs - until < 0;
+    }
+
+    void onAttemptStart()
+    {
+        activeRequests.incrementAndGet();
+    }
+
+    void onSuccess(final long latencyNs)
+    {
+        activeRequests.decrementAndGet();
+        consecutiveFailures.set(0);
+        ewmaLatencyNs = (long)(ewmaLatencyNs * (1 - EWMA_WEIGHT) + latencyNs * EWMA_WEIGHT);
+    }
+
+    /**
+     * @return the number of failures in a row, this one included.
+     */
+    int onFailure()
+    {
+        activeRequests.decrementAndGet();
+        return consecutiveFailures.incrementAndGet();
+    }
+
+    void onAbandoned()
+    {
+        activeRequests.decrementAndGet();
+    }
+
+    /**
+     * Ejects the endpoint.
+     *
+     * @return how long, in nanoseconds.
+     */
+    long eject(final long nowNs, final long baseEjectionNs)
+    {
+        final int count = Math.min(ejections.incrementAndGet(), 10);
+        final long durationNs = baseEjectionNs * count;
+        ejectedUntilNs.set(nowNs + durationNs);
+        consecutiveFailures.set(0);
+        return durationNs;
+    }
+
+    @Override
+    public String toString()
+    {
+        return endpoint.toString();
+    }
+}

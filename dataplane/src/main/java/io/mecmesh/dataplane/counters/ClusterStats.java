@@ -1,0 +1,69 @@
+package io.mecmesh.dataplane.counters;
+
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * What happened towards one cluster, kept across configuration versions while the cluster keeps its name.
+ * Thread-safe.
+ */
+public final class ClusterStats
+{
+    private final String name;
+    private final LongAdder attempts = new LongAdder();
+    private final LongAdder connectFailures = new LongAdder();
+    private final LongAdder failures = new LongAdder();
+    private final LongAdder ejections = new LongAdder();
+
+    ClusterStats(final String name)
+    {
+        this.name = name;
+    }
+
+    public String name()
+    {
+        return name;
+    }
+
+    public void onAttempt()
+    {
+        attempts.increment();
+    }
+
+    public void onConnectFailure()
+    {
+        connectFailures.increment();
+    }
+
+    public void onFailure()
+    {
+        failures.increment();
+    }
+
+    public void onEjection()
+    {
+        ejections.increment();
+    }
+
+    public long attempts()
+    {
+        return attempts.sum();
+    }
+
+    public long connectFailures()
+    {
+        return connectFailures.sum();
+    }
+
+    /**
+     * @return failed attempts: 5xx, connect failures, resets, timeouts.
+     */
+    public long failures()
+    {
+        return failures.sum();
+    }
+
+    public long ejections()
+    {
+        return ejections.sum();
+    }
+}

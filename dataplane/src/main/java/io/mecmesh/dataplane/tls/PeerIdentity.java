@@ -1,0 +1,18 @@
+package io.mecmesh.dataplane.tls;
+
+import io.mecmesh.dataplane.identity.SpiffeId;
+import io.netty.util.AttributeKey;
+
+/**
+ * Where the stages after the TLS handshake find the peer's identity: the SPIFFE id of its validated X.509-SVID,
+ * extracted once per connection.
+ */
+public final class PeerIdentity
+{
+    /** The peer's SPIFFE id on a mesh connection; absent on plain-text and external connections. */
+    public static final AttributeKey<SpiffeId> SPIFFE_ID = AttributeKey.valueOf(PeerIdentity.class, "spiffeId");
+
+    private PeerIdentity()
+    {
+    }
+}

@@ -1,0 +1,172 @@
+package io.mecmesh.dataplane.tls;
+
+import io.mecmesh.dataplane.DataPlaneException;
+import io.mecmesh.dataplane.identity.Pem;
+import io.mecmesh.dataplane.identity.X509SvidValidator;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.OpenSslContextOption;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.net.ssl.SSLException;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.util.List;
+
+/**
+ * Builds the TLS contexts of the data plane: BoringSSL through netty-tcnative when it loads, else the JDK provider
+ * (chosen once, logged); ALPN http/1.1; for the mesh, TLS 1.3 only, mutual authentication validated to the SPIFFE
+ * X.509-SVID rules, and the X25519MLKEM768 hybrid post-quantum key exchange preferred with X25519 as fallback.
+ */
+public final class TlsContexts
+{
+    private static final Logger LOG = LoggerFactory.getLogger(TlsContexts.class);
+    private static final String[] MESH_PROTOCOLS = {"TLSv1.3"};
+    private static final String[] EXTERNAL_PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
+    /** Hybrid post-quantum first; classic X25519 and P-256 for peers without it. */
+    static final String[] KEY_EXCHANGE_GROUPS = {"X25519MLKEM768", "X25519", "P-256"};
+    private static final SslProvider PROVIDER = selectProvider();
+
+    private TlsContexts()
+    {
+    }
+
+    private static SslProvider selectProvider()
+    {
+        final SslProvider provider = OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
+        LOG.info("TLS provider: {}{}", provider == SslProvider.OPENSSL ? OpenSsl.versionString() : "JDK",
+            provider == SslProvider.OPENSSL ? "" : " (BoringSSL did not load: " + OpenSsl.unavailabilityCause() + ")");
+        return provider;
+    }
+
+    /**
+     * @return the provider in use: {@code OPENSSL} (BoringSSL) or {@code JDK}.
+     */
+    public static SslProvider provider()
+    {
+        return PROVIDER;
+    }
+
+    /**
+     * A server context for a listener.
+     *
+     * @param config     the listener's TLS configuration.
+     * @param rejections where refused peers are counted.
+     * @param clock      the time certificates are validated at.
+     * @return the context.
+     * @throws DataPlaneException ({@code CONFIG}) naming the file that cannot be read.
+     */
+    public static SslContext server(final TlsConfig config, final PeerRejections rejections, final Clock clock)
+    {
+        final Material material = Material.read(config);
+        final SslContextBuilder builder = SslContextBuilder.forServer(material.key, material.chain)
+            .sslProvider(PROVIDER)
+            .applicationProtocolConfig(alpn());
+        if (config.mode() == TlsConfig.Mode.MESH)
+        {
+            builder.protocols(MESH_PROTOCOLS)
+                .clientAuth(ClientAuth.REQUIRE)
+                .trustManager(new SpiffeTrustManager(new X509SvidValidator(material.bundle),
+                    X509SvidValidator.Expectation.anyId(), rejections, clock));
+        }
+        else
+        {
+            builder.protocols(EXTERNAL_PROTOCOLS).clientAuth(ClientAuth.NONE);
+        }
+        return build(builder, "listener TLS with " + config.certificateChain());
+    }
+
+    /**
+     * A client context towards a cluster of mesh peers.
+     *
+     * @param config      the cluster's TLS configuration.
+     * @param expectation what the peer's SPIFFE id must be.
+     * @param rejections  where refused peers are counted.
+     * @param clock       the time certificates are validated at.
+     * @return the context.
+     * @throws DataPlaneException ({@code CONFIG}) naming the file that cannot be read.
+     */
+    public static SslContext client(
+        final TlsConfig config,
+        final X509SvidValidator.Expectation expectation,
+        final PeerRejections rejections,
+        final Clock clock)
+    {
+        final Material material = Material.read(config);
+        final SslContextBuilder builder = SslContextBuilder.forClient()
+            .sslProvider(PROVIDER)
+            .keyManager(material.key, material.chain)
+            .protocols(config.mode() == TlsConfig.Mode.MESH ? MESH_PROTOCOLS : EXTERNAL_PROTOCOLS)
+            .trustManager(new SpiffeTrustManager(new X509SvidValidator(material.bundle), expectation, rejections,
+                clock))
+            .applicationProtocolConfig(alpn());
+        return build(builder, "cluster TLS with " + config.certificateChain());
+    }
+
+    private static SslContext build(final SslContextBuilder builder, final String what)
+    {
+        if (PROVIDER == SslProvider.OPENSSL)
+        {
+            try
+            {
+                return builder.option(OpenSslContextOption.GROUPS, KEY_EXCHANGE_GROUPS).build();
+            }
+            catch (final SSLException | RuntimeException ex)
+            {
+                LOG.warn("{}: the hybrid post-quantum group is not supported here ({}); using the defaults", what,
+                    ex.getMessage());
+            }
+        }
+        try
+        {
+            return builder.build();
+        }
+        catch (final SSLException ex)
+        {
+            throw new DataPlaneException(DataPlaneException.Category.CONFIG, what + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    private static ApplicationProtocolConfig alpn()
+    {
+        return new ApplicationProtocolConfig(
+            ApplicationProtocolConfig.Protocol.ALPN,
+            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+            ApplicationProtocolNames.HTTP_1_1);
+    }
+
+    private record Material(PrivateKey key, List<X509Certificate> chain, List<X509Certificate> bundle)
+    {
+        static Material read(final TlsConfig config)
+        {
+            try
+            {
+                final List<X509Certificate> chain = Pem.readCertificates(config.certificateChain());
+                final PrivateKey key = Pem.readPrivateKey(config.privateKey());
+                final List<X509Certificate> bundle = Pem.readCertificates(config.trustBundle());
+                if (chain.isEmpty() || bundle.isEmpty())
+                {
+                    throw new DataPlaneException(DataPlaneException.Category.CONFIG, (chain.isEmpty()
+                        ? config.certificateChain() : config.trustBundle()) + ": no certificate in the file");
+                }
+                return new Material(key, chain, bundle);
+            }
+            catch (final DataPlaneException ex)
+            {
+                throw ex;
+            }
+            catch (final RuntimeException ex)
+            {
+                throw new DataPlaneException(DataPlaneException.Category.CONFIG, ex.getMessage(), ex);
+            }
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package io.mecmesh.dataplane.tls;
+
+import io.mecmesh.dataplane.identity.SpiffeId;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+
+import javax.net.ssl.SSLPeerUnverifiedException;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateParsingException;
+import java.security.cert.X509Certificate;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * Right after the {@link SslHandler}: when the handshake completes, puts the peer's SPIFFE id (its certificate was
+ * validated in the handshake) in the channel's {@link PeerIdentity#SPIFFE_ID} attribute and removes itself. A
+ * failed handshake closes the connection. Forwards every message unchanged. One instance per connection, confined
+ * to its event loop.
+ */
+public final class TlsIdentityHandler extends ChannelInboundHandlerAdapter
+{
+    private static final int SAN_URI = 6;
+
+    @Override
+    public void userEventTriggered(final ChannelHandlerContext ctx, final Object evt)
+    {
+        if (evt instanceof SslHandshakeCompletionEvent handshake)
+        {
+            if (!handshake.isSuccess())
+            {
+                ctx.close();
+                return;
+            }
+            final SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+            try
+            {
+                final Certificate[] peer = ssl.engine().getSession().getPeerCertificates();
+                if (peer.length > 0 && peer[0] instanceof X509Certificate leaf)
+                {
+                    final SpiffeId id = spiffeId(leaf);
+                    if (id != null)
+                    {
+                        ctx.channel().attr(PeerIdentity.SPIFFE_ID).set(id);
+                    }
+                }
+            }
+            catch (final SSLPeerUnverifiedException ex)
+            {
+                // External listener without client certificates: no identity.
+            }
+            ctx.pipeline().remove(this);
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    static SpiffeId spiffeId(final X509Certificate leaf)
+    {
+        try
+        {
+            final Collection<List<?>> names = leaf.getSubjectAlternativeNames();
+            if (names == null)
+            {
+                return null;
+            }
+            for (final List<?> name : names)
+            {
+                if (name.size() >= 2 && Integer.valueOf(SAN_URI).equals(name.get(0)))
+                {
+                    return SpiffeId.parse(String.valueOf(name.get(1)));
+                }
+            }
+        }
+        catch (final CertificateParsingException | IllegalArgumentException ex)
+        {
+            return null;
+        }
+        return null;
+    }
+}

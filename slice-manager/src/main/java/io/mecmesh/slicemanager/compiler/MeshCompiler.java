@@ -1,0 +1,324 @@
+package io.mecmesh.slicemanager.compiler;
+
+import io.mecmesh.dataplane.MeshConfig;
+import io.mecmesh.dataplane.cluster.ClusterConfig;
+import io.mecmesh.dataplane.cluster.Endpoint;
+import io.mecmesh.dataplane.cluster.Locality;
+import io.mecmesh.dataplane.listener.ListenerConfig;
+import io.mecmesh.dataplane.policy.SlicePolicy;
+import io.mecmesh.dataplane.route.RouteConfig;
+import io.mecmesh.slicemanager.model.AuthorizationPolicy;
+import io.mecmesh.slicemanager.model.BitRates;
+import io.mecmesh.slicemanager.model.DesiredState;
+import io.mecmesh.slicemanager.model.Node;
+import io.mecmesh.slicemanager.model.RetryPolicy;
+import io.mecmesh.slicemanager.model.Service;
+import io.mecmesh.slicemanager.model.ServiceEndpoint;
+import io.mecmesh.slicemanager.model.ServiceRoute;
+import io.mecmesh.slicemanager.model.Slice;
+import io.mecmesh.slicemanager.model.Snssai;
+import io.mecmesh.slicemanager.model.Timeouts;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Compiles the desired state into one {@link NodeMeshConfig} per node. A pure, deterministic function of the desired
+ * state, the settings and the previous result: the same inputs always give equal outputs.
+ *
+ * <p><b>What a node sees.</b> Slices are isolated end to end: a node's workloads may call the services of the slices
+ * its own services belong to, and nothing else. So a node's configuration holds the services of those slices (routes
+ * and clusters), a slice-default policy record per such slice and a policy record per route.
+ *
+ * <p><b>Versions.</b> A node's version is the desired-state sequence number at which its content (hashed with
+ * SHA-256 over a canonical encoding) last changed. Sequence numbers only grow and survive restarts (they are
+ * journaled), so versions only grow, also across a restart of the slice manager.
+ *
+ * <p><b>Incremental.</b> Only nodes whose inputs changed are compiled again: nodes added or changed, and nodes that see
+ * a slice that changed or that holds a service that changed (its old or its new slice). The others keep their
+ * previous configuration object. {@link #nodeCompilations()} counts the nodes compiled, for tests and benchmarks.
+ *
+ * <p>Not thread-safe: one conductor thread compiles.
+ */
+public final class MeshCompiler
+{
+    private static final long NANOS_PER_MILLI = 1_000_000L;
+    private static final long MIN_BURST_BYTES = 64 * 1024;
+
+    private long nodeCompilations;
+
+    /**
+     * Compiles every node from scratch.
+     *
+     * @param state    the desired state.
+     * @param settings the settings.
+     * @return every node's configuration.
+     */
+    public CompiledMesh compile(final DesiredState state, final CompilerSettings settings)
+    {
+        return compile(state, CompiledMesh.empty(settings), settings);
+    }
+
+    /**
+     * Compiles the nodes whose inputs changed since {@code previous}; the others keep their configuration.
+     *
+     * @param state    the desired state.
+     * @param previous the previous result (or {@link CompiledMesh#empty(CompilerSettings)}).
+     * @param settings the settings; if they differ from the previous result's, every node is compiled.
+     * @return every node's configuration.
+     */
+    public CompiledMesh compile(final DesiredState state, final CompiledMesh previous, final CompilerSettings settings)
+    {
+        requireNonNull(state, "state");
+        requireNonNull(previous, "previous");
+        requireNonNull(settings, "settings");
+        final boolean full = !settings.equals(previous.settings()) || previous.nodes().isEmpty();
+        final Set<Snssai> touched = full ? Set.of() : touchedSlices(previous.source(), state);
+        final Map<Snssai, List<Service>> servicesBySlice = servicesBySlice(state);
+
+        final SortedMap<String, NodeMeshConfig> nodes = new TreeMap<>();
+        for (final Node node : state.nodes().values())
+        {
+            final NodeMeshConfig before = previous.nodes().get(node.id());
+            final SortedSet<Snssai> visible = visibleSlices(state, node);
+            final boolean unchanged = !full && before != null
+                && node.equals(previous.source().nodes().get(node.id()))
+                && visible.stream().noneMatch(touched::contains);
+            if (unchanged)
+            {
+                nodes.put(node.id(), before);
+                continue;
+            }
+            final NodeMeshConfig compiled = compileNode(state, settings, node, visible, servicesBySlice);
+            nodeCompilations++;
+            nodes.put(node.id(), before != null && before.contentHash().equals(compiled.contentHash())
+                ? before : compiled);
+        }
+        return new CompiledMesh(state, settings, nodes);
+    }
+
+    /**
+     * How many node configurations this compiler has compiled (not counting those reused unchanged).
+     *
+     * @return the count.
+     */
+    public long nodeCompilations()
+    {
+        return nodeCompilations;
+    }
+
+    private static Set<Snssai> touchedSlices(final DesiredState before, final DesiredState after)
+    {
+        final Set<Snssai> touched = new HashSet<>();
+        final Set<Snssai> sliceKeys = new HashSet<>(before.slices().keySet());
+        sliceKeys.addAll(after.slices().keySet());
+        for (final Snssai key : sliceKeys)
+        {
+            final Slice old = before.slices().get(key);
+            final Slice now = after.slices().get(key);
+            if (old != now && !Objects.equals(old, now))
+            {
+                touched.add(key);
+            }
+        }
+        final Set<String> serviceKeys = new HashSet<>(before.services().keySet());
+        serviceKeys.addAll(after.services().keySet());
+        for (final String key : serviceKeys)
+        {
+            final Service old = before.services().get(key);
+            final Service now = after.services().get(key);
+            if (old != now && !Objects.equals(old, now))
+            {
+                if (old != null)
+                {
+                    touched.add(old.slice());
+                }
+                if (now != null)
+                {
+                    touched.add(now.slice());
+                }
+            }
+        }
+        return touched;
+    }
+
+    private static Map<Snssai, List<Service>> servicesBySlice(final DesiredState state)
+    {
+        final Map<Snssai, List<Service>> bySlice = new HashMap<>();
+        for (final Service service : state.services().values())
+        {
+            bySlice.computeIfAbsent(service.slice(), s -> new ArrayList<>()).add(service);
+        }
+        return bySlice;
+    }
+
+    private static SortedSet<Snssai> visibleSlices(final DesiredState state, final Node node)
+    {
+        final SortedSet<Snssai> visible = new TreeSet<>();
+        for (final String name : node.services())
+        {
+            visible.add(state.services().get(name).slice());
+        }
+        return visible;
+    }
+
+    private static NodeMeshConfig compileNode(
+        final DesiredState state,
+        final CompilerSettings settings,
+        final Node node,
+        final SortedSet<Snssai> visible,
+        final Map<Snssai, List<Service>> servicesBySlice)
+    {
+        final List<Service> services = new ArrayList<>();
+        for (final Snssai slice : visible)
+        {
+            services.addAll(servicesBySlice.getOrDefault(slice, List.of()));
+        }
+        services.sort(Comparator.comparing(Service::name));
+
+        final List<RouteBinding> routes = routes(services);
+        final List<AuthorizationPolicy> authorizationSets = new ArrayList<>();
+        for (final Service service : services)
+        {
+            if (!service.authorization().equals(AuthorizationPolicy.ANY_AUTHENTICATED)
+                && !authorizationSets.contains(service.authorization()))
+            {
+                authorizationSets.add(service.authorization());
+            }
+        }
+
+        final List<SlicePolicy> policies = new ArrayList<>();
+        for (final Snssai snssai : visible)
+        {
+            final Slice slice = state.slices().get(snssai);
+            final Timeouts timeouts = Timeouts.derivedFrom(slice.packetDelayBudgetMs());
+            policies.add(policy(slice, SlicePolicy.SLICE_DEFAULT_ROUTE_ID, timeouts,
+                RetryPolicy.derivedFrom(slice.packetDelayBudgetMs()), 0));
+        }
+        for (final RouteBinding route : routes)
+        {
+            final Service service = state.services().get(route.service());
+            policies.add(policy(state.slices().get(route.slice()), route.routeId(), service.timeouts(),
+                service.retries(), authorizationSets.indexOf(service.authorization()) + 1));
+        }
+
+        final CanonicalEncoder encoder = new CanonicalEncoder();
+        encoder.putString(node.id()).putString(settings.transport().name()).putInt(settings.eventLoopThreads());
+        encoder.putInt(settings.listeners().size());
+        for (final ListenerConfig listener : settings.listeners())
+        {
+            encoder.putString(listener.name()).putString(listener.address()).putInt(listener.port())
+                .putInt(listener.maxRequestLineBytes()).putInt(listener.maxHeaderBytes());
+        }
+        encoder.putInt(routes.size());
+        for (final RouteBinding route : routes)
+        {
+            encoder.putInt(route.routeId()).putString(route.host()).putString(route.pathPrefix())
+                .putString(route.service()).putInt(route.slice().sliceId());
+        }
+        final List<ClusterConfig> clusters = new ArrayList<>();
+        encoder.putInt(services.size());
+        for (final Service service : services)
+        {
+            final List<ServiceEndpoint> endpoints = service.endpoints().stream()
+                .sorted(Comparator.comparing(ServiceEndpoint::address).thenComparingInt(ServiceEndpoint::port))
+                .toList();
+            encoder.putString(service.name()).putInt(service.timeouts().connectTimeoutMs()).putInt(endpoints.size());
+            final List<Endpoint> dataPlaneEndpoints = new ArrayList<>();
+            for (final ServiceEndpoint endpoint : endpoints)
+            {
+                encoder.putString(endpoint.address()).putInt(endpoint.port()).putString(endpoint.protocol().name())
+                    .putString(endpoint.site()).putString(endpoint.zone()).putInt(endpoint.weight());
+                dataPlaneEndpoints.add(new Endpoint(endpoint.address(), endpoint.port(),
+                    new Locality(endpoint.site(), endpoint.zone()), endpoint.weight()));
+            }
+            clusters.add(new ClusterConfig(service.name(), dataPlaneEndpoints, service.timeouts().connectTimeoutMs(),
+                ClusterConfig.DEFAULT_MAX_IDLE_CONNECTIONS_PER_LOOP, ClusterConfig.DEFAULT_IDLE_TIMEOUT_MS));
+        }
+        encoder.putInt(policies.size());
+        for (final SlicePolicy policy : policies)
+        {
+            encoder.putInt(policy.sliceId()).putInt(policy.routeId()).putInt(policy.priorityLevel())
+                .putInt(policy.dscp()).putLong(policy.uplinkRateBytesPerSecond())
+                .putLong(policy.downlinkRateBytesPerSecond()).putLong(policy.burstBytes())
+                .putLong(policy.requestTimeoutNs()).putInt(policy.maxRetries()).putInt(policy.retryBudgetPercent())
+                .putInt(policy.authorizationSetId());
+        }
+        encoder.putInt(authorizationSets.size());
+        for (final AuthorizationPolicy set : authorizationSets)
+        {
+            encoder.putInt(set.allowedCallerPrefixes().size());
+            set.allowedCallerPrefixes().forEach(encoder::putString);
+        }
+
+        final long version = state.sequence();
+        final List<RouteConfig> routeConfigs = routes.stream()
+            .map(route -> new RouteConfig(route.host(), route.pathPrefix(), route.service())).toList();
+        final MeshConfig meshConfig = new MeshConfig(version, settings.transport(), settings.eventLoopThreads(),
+            settings.listeners(), routeConfigs, clusters);
+        return new NodeMeshConfig(node.id(), version, encoder.sha256Hex(), meshConfig, routes, policies,
+            authorizationSets);
+    }
+
+    /**
+     * Routes sorted so that the data plane's first match is the most specific: by host, then longest path prefix
+     * first, then service name.
+     */
+    private static List<RouteBinding> routes(final List<Service> services)
+    {
+        final List<RouteBinding> unnumbered = new ArrayList<>();
+        for (final Service service : services)
+        {
+            for (final ServiceRoute route : service.routes())
+            {
+                unnumbered.add(new RouteBinding(1, route.host(), route.pathPrefix(), service.name(), service.slice()));
+            }
+        }
+        unnumbered.sort(Comparator.comparing(RouteBinding::host)
+            .thenComparing(Comparator.comparingInt((RouteBinding route) -> route.pathPrefix().length()).reversed())
+            .thenComparing(RouteBinding::pathPrefix)
+            .thenComparing(RouteBinding::service));
+        final List<RouteBinding> routes = new ArrayList<>(unnumbered.size());
+        for (int i = 0; i < unnumbered.size(); i++)
+        {
+            final RouteBinding route = unnumbered.get(i);
+            routes.add(new RouteBinding(i + 1, route.host(), route.pathPrefix(), route.service(), route.slice()));
+        }
+        return routes;
+    }
+
+    /**
+     * A policy record. Rates are the slice's MBRs in bytes per second; the burst is the largest of 64 KiB, a tenth
+     * of a second at the higher rate, and the 5QI's maximum data burst volume (0 when no rate is limited).
+     */
+    private static SlicePolicy policy(
+        final Slice slice, final int routeId, final Timeouts timeouts, final RetryPolicy retries,
+        final int authorizationSetId)
+    {
+        final BitRates rates = slice.bitRates();
+        final long uplink = bytesPerSecond(rates.mbrUplinkBps());
+        final long downlink = bytesPerSecond(rates.mbrDownlinkBps());
+        final long burst = uplink == 0 && downlink == 0 ? 0
+            : Math.max(Math.max(MIN_BURST_BYTES, Math.max(uplink, downlink) / 10), slice.fiveQi().maxDataBurstBytes());
+        return new SlicePolicy(slice.snssai().sliceId(), routeId, slice.priorityLevel(), slice.dscp(), uplink,
+            downlink, burst, timeouts.requestTimeoutMs() * NANOS_PER_MILLI, retries.maxRetries(),
+            retries.budgetPercent(), authorizationSetId);
+    }
+
+    private static long bytesPerSecond(final long bitsPerSecond)
+    {
+        return (bitsPerSecond + 7) / 8;
+    }
+}

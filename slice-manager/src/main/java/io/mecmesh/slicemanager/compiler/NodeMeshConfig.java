@@ -1,0 +1,67 @@
+package io.mecmesh.slicemanager.compiler;
+
+import io.mecmesh.dataplane.MeshConfig;
+import io.mecmesh.dataplane.policy.PolicyTable;
+import io.mecmesh.dataplane.policy.PolicyTableWriter;
+import io.mecmesh.dataplane.policy.SlicePolicy;
+import io.mecmesh.slicemanager.model.AuthorizationPolicy;
+
+import java.util.List;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * One node's compiled configuration: the data plane's {@link MeshConfig}, the per-slice policy records for its
+ * policy table, and what the ids in them refer to.
+ *
+ * @param nodeId            the node.
+ * @param version           increases whenever the content changes: the desired-state sequence number at which this
+ *                          content was compiled (also {@code meshConfig.version()}).
+ * @param contentHash       SHA-256, lower-case hex, over the canonical encoding of everything but the version.
+ * @param meshConfig        listeners, routes and clusters.
+ * @param routes            per route of {@code meshConfig}, in the same order: its id, service and slice.
+ * @param policies          the policy records: one slice-default record (route id 0) per visible slice, and one per
+ *                          route.
+ * @param authorizationSets what the policy records' authorization set ids 1..n refer to (0 is "any authenticated").
+ */
+public record NodeMeshConfig(
+    String nodeId,
+    long version,
+    String contentHash,
+    MeshConfig meshConfig,
+    List<RouteBinding> routes,
+    List<SlicePolicy> policies,
+    List<AuthorizationPolicy> authorizationSets)
+{
+    public NodeMeshConfig
+    {
+        requireNonNull(nodeId, "nodeId");
+        requireNonNull(contentHash, "contentHash");
+        requireNonNull(meshConfig, "meshConfig");
+        routes = List.copyOf(requireNonNull(routes, "routes"));
+        policies = List.copyOf(requireNonNull(policies, "policies"));
+        authorizationSets = List.copyOf(requireNonNull(authorizationSets, "authorizationSets"));
+        if (!contentHash.matches("[0-9a-f]{64}"))
+        {
+            throw new IllegalArgumentException("contentHash: expected 64 lower-case hex digits, got \""
+                + contentHash + "\"");
+        }
+        if (version != meshConfig.version())
+        {
+            throw new IllegalArgumentException("version: " + version + " differs from meshConfig.version "
+                + meshConfig.version());
+        }
+    }
+
+    /**
+     * Lays the policy records out in an off-heap table for the data plane.
+     *
+     * @return a new table, versioned like this configuration.
+     */
+    public PolicyTable toPolicyTable()
+    {
+        final PolicyTableWriter writer = new PolicyTableWriter(Math.max(1, policies.size()));
+        policies.forEach(writer::add);
+        return writer.build(version);
+    }
+}
