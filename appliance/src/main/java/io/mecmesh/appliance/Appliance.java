@@ -55,7 +55,8 @@ public final class Appliance implements AutoCloseable
         }
         try
         {
-            final MetricsExport metrics = new MetricsExport(counters, dataPlane::isReady, new MetricsExport.BuildInfo(
+            final MetricsExport metrics = new MetricsExport(counters, dataPlane.peerRejections(), dataPlane::isReady,
+                new MetricsExport.BuildInfo(
                 Version.current(), dataPlane.transport().kind().name().toLowerCase(Locale.ROOT),
                 Runtime.version().toString()));
             final AdminServer admin = AdminServer.start(config.admin(), dataPlane::isReady, metrics,

@@ -103,8 +103,10 @@ public final class DataPlane implements AutoCloseable
         {
             for (final ListenerConfig listener : config.listeners())
             {
+                final SslContext tls = listenerTls(listener, config.listeners().indexOf(listener), rejections);
                 bound.put(listener.name(), bind(listener, transport, eventLoops,
-                    new PipelineAssembler(listener, () -> current.getAcquire().routes(), upstreamPools, counters)));
+                    new PipelineAssembler(listener, () -> current.getAcquire().routes(), upstreamPools, counters,
+                        tls)));
             }
         }
         catch (final RuntimeException ex)
@@ -140,6 +142,20 @@ public final class DataPlane implements AutoCloseable
         current.setRelease(next);
         LOG.info("data plane configuration version {} applied ({} routes, {} clusters)", config.version(),
             config.routes().size(), config.clusters().size());
+    }
+
+    private static SslContext listenerTls(
+        final ListenerConfig listener, final int index, final PeerRejections rejections)
+    {
+        try
+        {
+            return listener.tls().map(t -> TlsContexts.server(t, rejections, Clock.systemUTC())).orElse(null);
+        }
+        catch (final DataPlaneException ex)
+        {
+            throw new DataPlaneException(DataPlaneException.Category.CONFIG,
+                "listeners[" + index + "].tls: " + ex.getMessage(), ex);
+        }
     }
 
     private static Snapshot compile(final MeshConfig config, final PeerRejections rejections,

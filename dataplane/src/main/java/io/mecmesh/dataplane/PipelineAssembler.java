@@ -6,11 +6,13 @@ import io.mecmesh.dataplane.listener.Http1ListenerHandler;
 import io.mecmesh.dataplane.listener.ListenerConfig;
 import io.mecmesh.dataplane.route.RouteHandler;
 import io.mecmesh.dataplane.route.RouteTable;
+import io.mecmesh.dataplane.tls.TlsIdentityHandler;
 import io.mecmesh.dataplane.upstream.ForwardHandler;
 import io.mecmesh.dataplane.upstream.UpstreamPools;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.flow.FlowControlHandler;
@@ -24,6 +26,9 @@ import static java.util.Objects.requireNonNull;
  * ARCHITECTURE.md is assembled, top to bottom in the order a request passes.
  *
  * <pre>
+ *   tls            SslHandler                   (TLS listeners) mutual TLS 1.3 for the mesh; the peer's X.509-SVID
+ *                                               is validated in the handshake by the SPIFFE trust manager
+ *   peer-identity  TlsIdentityHandler           (TLS listeners) the peer's SPIFFE id into the channel, once
  *   guard          ConnectionGuard              max connections per listener (close at accept); notes the
  *                                               first byte of a request head for the listener's timeout
  *   http1-codec    HttpServerCodec              bytes ⇄ HTTP/1.1 heads and body parts (slices, not copies); strict
@@ -33,7 +38,8 @@ import static java.util.Objects.requireNonNull;
  *                                               close; normalizes heads; counts requests, responses
  *   (classify)                                  slice and route classification: slices issue
  *   (admit)                                     per-slice QoS admission: QoS issue
- *   route          RouteHandler                 authority + longest path prefix → route, or 404
+ *   route          RouteHandler                 authority, path, method, headers → first matching route, or 404;
+ *                                               the route's authorization policy on the caller's SPIFFE id (403)
  *   upstream       ForwardHandler               pooled keep-alive upstream connection per event loop
  * </pre>
  *
@@ -46,23 +52,31 @@ final class PipelineAssembler extends ChannelInitializer<Channel>
     private final Supplier<RouteTable> routeTables;
     private final UpstreamPools upstreamPools;
     private final DataPlaneCounters counters;
+    private final SslContext sslContext;
 
     PipelineAssembler(
         final ListenerConfig listener,
         final Supplier<RouteTable> routeTables,
         final UpstreamPools upstreamPools,
-        final DataPlaneCounters counters)
+        final DataPlaneCounters counters,
+        final SslContext sslContext)
     {
         this.listener = requireNonNull(listener, "listener");
         this.routeTables = requireNonNull(routeTables, "routeTables");
         this.upstreamPools = requireNonNull(upstreamPools, "upstreamPools");
         this.counters = requireNonNull(counters, "counters");
+        this.sslContext = sslContext;
     }
 
     @Override
     protected void initChannel(final Channel channel)
     {
         final ChannelPipeline pipeline = channel.pipeline();
+        if (sslContext != null)
+        {
+            pipeline.addLast("tls", sslContext.newHandler(channel.alloc()));
+            pipeline.addLast("peer-identity", new TlsIdentityHandler(counters));
+        }
         final Http1ListenerHandler listenerStage = new Http1ListenerHandler(listener, counters);
         pipeline.addLast("guard", new ConnectionGuard(listener, counters, listenerStage));
         pipeline.addLast("http1-codec", new HttpServerCodec(decoderConfig(listener)));

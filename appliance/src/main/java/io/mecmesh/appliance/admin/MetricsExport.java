@@ -3,6 +3,8 @@ package io.mecmesh.appliance.admin;
 import io.mecmesh.dataplane.counters.DataPlaneCounter;
 import io.mecmesh.dataplane.counters.DataPlaneCounters;
 import io.mecmesh.dataplane.counters.StatsRegistry;
+import io.mecmesh.dataplane.identity.X509SvidValidator;
+import io.mecmesh.dataplane.tls.PeerRejections;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
@@ -37,6 +39,18 @@ public final class MetricsExport
      * @param info     labels of {@code mecmesh_build_info}: version, transport.
      */
     public MetricsExport(final DataPlaneCounters counters, final BooleanSupplier ready, final BuildInfo info)
+    {
+        this(counters, new PeerRejections(), ready, info);
+    }
+
+    /**
+     * @param counters   the data plane's counters.
+     * @param rejections peers refused in TLS handshakes, by reason.
+     * @param ready      whether the appliance is ready (exported as {@code mecmesh_ready}).
+     * @param info       labels of {@code mecmesh_build_info}: version, transport.
+     */
+    public MetricsExport(final DataPlaneCounters counters, final PeerRejections rejections,
+        final BooleanSupplier ready, final BuildInfo info)
     {
         requireNonNull(counters, "counters");
         requireNonNull(ready, "ready");
@@ -118,6 +132,21 @@ public final class MetricsExport
             .help("Endpoints of a cluster ejected by outlier detection.")
             .labelNames("cluster")
             .callback(callback -> stats.clusters().forEach(c -> callback.call(c.ejections(), c.name())))
+            .register(registry);
+        CounterWithCallback.builder()
+            .name("mecmesh_tls_peer_rejected")
+            .help("Peers refused in TLS handshakes, by the SPIFFE X.509-SVID rule their certificate broke.")
+            .labelNames("reason")
+            .callback(callback ->
+            {
+                for (final X509SvidValidator.Reason reason : X509SvidValidator.Reason.values())
+                {
+                    if (reason != X509SvidValidator.Reason.VALID)
+                    {
+                        callback.call(rejections.get(reason), reason.name().toLowerCase(Locale.ROOT));
+                    }
+                }
+            })
             .register(registry);
         GaugeWithCallback.builder()
             .name("mecmesh_ready")

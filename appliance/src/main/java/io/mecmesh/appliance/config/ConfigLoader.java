@@ -162,7 +162,8 @@ public final class ConfigLoader
     {
         listener.requireMapping("name", "address", "port", "maxRequestLineBytes", "maxHeaderBytes", "maxHeaderCount",
             "maxRequestBodyBytes", "requestHeaderTimeoutMs", "idleTimeoutMs", "maxConnections",
-            "maxRequestsPerConnection");
+            "maxRequestsPerConnection", "tls");
+        final Optional<TlsConfig> tls = listenerTls(listener.get("tls"));
         return listener.build(l -> new ListenerConfig(
             l.string("name"),
             l.string("address", "0.0.0.0"),
@@ -178,7 +179,18 @@ public final class ConfigLoader
                 ListenerConfig.MAX_IDLE_TIMEOUT_MS),
             l.integer("maxConnections", ListenerConfig.DEFAULT_MAX_CONNECTIONS, 1, 1_000_000),
             l.integer("maxRequestsPerConnection", ListenerConfig.DEFAULT_MAX_REQUESTS_PER_CONNECTION, 0,
-                Integer.MAX_VALUE)));
+                Integer.MAX_VALUE),
+            tls));
+    }
+
+    private static Optional<TlsConfig> listenerTls(final ConfigNode tls)
+    {
+        if (!tls.isPresent())
+        {
+            return Optional.empty();
+        }
+        tls.requireMapping("certificateChain", "privateKey", "trustBundle", "mode");
+        return Optional.of(tlsFiles(tls, tls.enumValue("mode", TlsConfig.Mode.class, TlsConfig.Mode.MESH)));
     }
 
     private static RouteConfig route(final ConfigNode route)

@@ -1,5 +1,9 @@
 package io.mecmesh.dataplane.listener;
 
+import io.mecmesh.dataplane.tls.TlsConfig;
+
+import java.util.Optional;
+
 import static java.util.Objects.requireNonNull;
 
 /**
@@ -20,6 +24,8 @@ import static java.util.Objects.requireNonNull;
  * @param maxConnections           most open downstream connections; beyond it a new connection is closed at accept.
  * @param maxRequestsPerConnection most requests on one connection, 0 for no limit: the response to the last one
  *                                 carries {@code Connection: close} and the connection is closed after it.
+ * @param tls                      TLS on this listener (mesh: mutual TLS 1.3 between appliances; external: TLS for
+ *                                 clients outside the mesh), or empty for plain text.
  */
 public record ListenerConfig(
     String name,
@@ -32,7 +38,8 @@ public record ListenerConfig(
     long requestHeaderTimeoutMs,
     long idleTimeoutMs,
     int maxConnections,
-    int maxRequestsPerConnection)
+    int maxRequestsPerConnection,
+    Optional<TlsConfig> tls)
 {
     public static final int DEFAULT_MAX_REQUEST_LINE_BYTES = 8192;
     public static final int DEFAULT_MAX_HEADER_BYTES = 16384;
@@ -54,6 +61,7 @@ public record ListenerConfig(
     {
         requireNonNull(name, "name");
         requireNonNull(address, "address");
+        requireNonNull(tls, "tls");
         if (name.isBlank())
         {
             throw new IllegalArgumentException("name: must not be empty");
@@ -130,6 +138,7 @@ public record ListenerConfig(
         private long idleTimeoutMs = DEFAULT_IDLE_TIMEOUT_MS;
         private int maxConnections = DEFAULT_MAX_CONNECTIONS;
         private int maxRequestsPerConnection = DEFAULT_MAX_REQUESTS_PER_CONNECTION;
+        private Optional<TlsConfig> tls = Optional.empty();
 
         private Builder(final String name, final String address, final int port)
         {
@@ -186,6 +195,12 @@ public record ListenerConfig(
             return this;
         }
 
+        public Builder tls(final TlsConfig tls)
+        {
+            this.tls = Optional.of(tls);
+            return this;
+        }
+
         /**
          * @return the validated configuration.
          * @throws IllegalArgumentException naming the first field out of range.
@@ -193,7 +208,8 @@ public record ListenerConfig(
         public ListenerConfig build()
         {
             return new ListenerConfig(name, address, port, maxRequestLineBytes, maxHeaderBytes, maxHeaderCount,
-                maxRequestBodyBytes, requestHeaderTimeoutMs, idleTimeoutMs, maxConnections, maxRequestsPerConnection);
+                maxRequestBodyBytes, requestHeaderTimeoutMs, idleTimeoutMs, maxConnections, maxRequestsPerConnection,
+                tls);
         }
     }
 }

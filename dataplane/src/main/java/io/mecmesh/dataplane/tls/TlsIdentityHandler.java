@@ -1,5 +1,7 @@
 package io.mecmesh.dataplane.tls;
 
+import io.mecmesh.dataplane.counters.DataPlaneCounter;
+import io.mecmesh.dataplane.counters.DataPlaneCounters;
 import io.mecmesh.dataplane.identity.SpiffeId;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -13,15 +15,25 @@ import java.security.cert.X509Certificate;
 import java.util.Collection;
 import java.util.List;
 
+import static java.util.Objects.requireNonNull;
+
 /**
  * Right after the {@link SslHandler}: when the handshake completes, puts the peer's SPIFFE id (its certificate was
  * validated in the handshake) in the channel's {@link PeerIdentity#SPIFFE_ID} attribute and removes itself. A
- * failed handshake closes the connection. Forwards every message unchanged. One instance per connection, confined
+ * failed handshake is counted and closes the connection (the reason a peer's certificate was refused is counted by
+ * the trust manager). Forwards every message unchanged. One instance per connection, confined
  * to its event loop.
  */
 public final class TlsIdentityHandler extends ChannelInboundHandlerAdapter
 {
     private static final int SAN_URI = 6;
+
+    private final DataPlaneCounters counters;
+
+    public TlsIdentityHandler(final DataPlaneCounters counters)
+    {
+        this.counters = requireNonNull(counters, "counters");
+    }
 
     @Override
     public void userEventTriggered(final ChannelHandlerContext ctx, final Object evt)
@@ -30,9 +42,11 @@ public final class TlsIdentityHandler extends ChannelInboundHandlerAdapter
         {
             if (!handshake.isSuccess())
             {
+                counters.increment(DataPlaneCounter.TLS_HANDSHAKE_FAILURES);
                 ctx.close();
                 return;
             }
+            counters.increment(DataPlaneCounter.TLS_HANDSHAKES);
             final SslHandler ssl = ctx.pipeline().get(SslHandler.class);
             try
             {
