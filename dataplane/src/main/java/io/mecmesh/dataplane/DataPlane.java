@@ -5,6 +5,7 @@ import io.mecmesh.dataplane.cluster.ClusterConfig;
 import io.mecmesh.dataplane.cluster.Locality;
 import io.mecmesh.dataplane.counters.DataPlaneCounters;
 import io.mecmesh.dataplane.counters.StatsRegistry;
+import io.mecmesh.dataplane.lifecycle.DrainEvent;
 import io.mecmesh.dataplane.listener.ListenerConfig;
 import io.mecmesh.dataplane.route.RouteTable;
 import io.mecmesh.dataplane.tls.PeerRejections;
@@ -16,6 +17,9 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.handler.ssl.SslContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +46,8 @@ public final class DataPlane implements AutoCloseable
     private static final Logger LOG = LoggerFactory.getLogger(DataPlane.class);
     private static final long SHUTDOWN_QUIET_MS = 50;
     private static final long SHUTDOWN_TIMEOUT_MS = 1500;
+    /** How long {@link #close()} lets requests in flight finish. */
+    public static final long DEFAULT_DRAIN_MS = 5000;
 
     private final Transport transport;
     private final MultiThreadIoEventLoopGroup eventLoops;
@@ -49,6 +55,7 @@ public final class DataPlane implements AutoCloseable
     private final AtomicReference<Snapshot> current;
     private final PeerRejections peerRejections;
     private final StatsRegistry stats;
+    private final ChannelGroup downstream;
     private volatile boolean ready;
 
     /** What one configuration version runs: published whole, read once per request. */
@@ -62,8 +69,10 @@ public final class DataPlane implements AutoCloseable
         final Map<String, Channel> listeners,
         final AtomicReference<Snapshot> current,
         final PeerRejections peerRejections,
-        final StatsRegistry stats)
+        final StatsRegistry stats,
+        final ChannelGroup downstream)
     {
+        this.downstream = downstream;
         this.peerRejections = peerRejections;
         this.stats = stats;
         this.transport = transport;
@@ -99,6 +108,7 @@ public final class DataPlane implements AutoCloseable
         final UpstreamPools upstreamPools = new UpstreamPools(eventLoops, transport);
 
         final Map<String, Channel> bound = new LinkedHashMap<>();
+        final ChannelGroup downstream = new DefaultChannelGroup("downstream", GlobalEventExecutor.INSTANCE);
         try
         {
             for (final ListenerConfig listener : config.listeners())
@@ -106,7 +116,7 @@ public final class DataPlane implements AutoCloseable
                 final SslContext tls = listenerTls(listener, config.listeners().indexOf(listener), rejections);
                 bound.put(listener.name(), bind(listener, transport, eventLoops,
                     new PipelineAssembler(listener, () -> current.getAcquire().routes(), upstreamPools, counters,
-                        tls)));
+                        tls, downstream)));
             }
         }
         catch (final RuntimeException ex)
@@ -116,7 +126,7 @@ public final class DataPlane implements AutoCloseable
             throw ex;
         }
         return new DataPlane(transport, eventLoops, Collections.unmodifiableMap(bound), current, rejections,
-            counters.stats());
+            counters.stats(), downstream);
     }
 
     /**
@@ -294,13 +304,40 @@ public final class DataPlane implements AutoCloseable
     }
 
     /**
-     * Stops accepting, then shuts the event loops down; returns within about two seconds. Idempotent.
+     * Drains for at most {@link #DEFAULT_DRAIN_MS}, then stops. Idempotent.
      */
     @Override
     public void close()
     {
+        close(DEFAULT_DRAIN_MS);
+    }
+
+    /**
+     * Stops accepting, lets requests in flight finish (each is answered with {@code Connection: close}; idle
+     * connections close at once) for at most {@code drainMs}, then closes what is left and shuts the event loops
+     * down. With nothing in flight it returns at once. Idempotent.
+     *
+     * @param drainMs how long requests in flight may take to finish.
+     */
+    public void close(final long drainMs)
+    {
         ready = false;
         listeners.values().forEach(channel -> channel.close().awaitUninterruptibly());
+        for (final Channel channel : downstream)
+        {
+            channel.pipeline().fireUserEventTriggered(DrainEvent.INSTANCE);
+        }
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(drainMs);
+        while (!downstream.isEmpty() && System.nanoTime() - deadline < 0)
+        {
+            downstream.newCloseFuture().awaitUninterruptibly(Math.max(1,
+                TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+        }
+        if (!downstream.isEmpty())
+        {
+            LOG.warn("drain: {} connection(s) still busy after {} ms, closing them", downstream.size(), drainMs);
+            downstream.close().awaitUninterruptibly(SHUTDOWN_TIMEOUT_MS);
+        }
         eventLoops.shutdownGracefully(SHUTDOWN_QUIET_MS, SHUTDOWN_TIMEOUT_MS, TimeUnit.MILLISECONDS)
             .awaitUninterruptibly(SHUTDOWN_TIMEOUT_MS + 500);
     }

@@ -12,6 +12,7 @@ import io.mecmesh.dataplane.upstream.UpstreamPools;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -53,14 +54,17 @@ final class PipelineAssembler extends ChannelInitializer<Channel>
     private final UpstreamPools upstreamPools;
     private final DataPlaneCounters counters;
     private final SslContext sslContext;
+    private final ChannelGroup downstream;
 
     PipelineAssembler(
         final ListenerConfig listener,
         final Supplier<RouteTable> routeTables,
         final UpstreamPools upstreamPools,
         final DataPlaneCounters counters,
-        final SslContext sslContext)
+        final SslContext sslContext,
+        final ChannelGroup downstream)
     {
+        this.downstream = requireNonNull(downstream, "downstream");
         this.listener = requireNonNull(listener, "listener");
         this.routeTables = requireNonNull(routeTables, "routeTables");
         this.upstreamPools = requireNonNull(upstreamPools, "upstreamPools");
@@ -71,6 +75,7 @@ final class PipelineAssembler extends ChannelInitializer<Channel>
     @Override
     protected void initChannel(final Channel channel)
     {
+        downstream.add(channel);
         final ChannelPipeline pipeline = channel.pipeline();
         if (sslContext != null)
         {

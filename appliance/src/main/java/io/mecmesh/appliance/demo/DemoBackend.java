@@ -79,8 +79,10 @@ public final class DemoBackend implements AutoCloseable
                 return;
             }
             in.transferTo(OutputStream.nullOutputStream());
+            final String caller = exchange.getRequestHeaders().getFirst("x-mecmesh-peer-id");
             final byte[] body = (GREETING + " (" + method + " " + exchange.getRequestURI() + ", host "
-                + exchange.getRequestHeaders().getFirst("Host") + ")\n").getBytes(StandardCharsets.UTF_8);
+                + exchange.getRequestHeaders().getFirst("Host")
+                + (caller == null ? "" : ", called by " + caller) + ")\n").getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
             exchange.sendResponseHeaders(200, "HEAD".equals(method) ? -1 : body.length);
             if (!"HEAD".equals(method))

@@ -134,7 +134,8 @@ class MeshTlsIntegrationTest
     {
         try (RawHttp raw = new RawHttp(node.listenerAddress("outbound")))
         {
-            return raw.send("GET " + path + " HTTP/1.1\r\nHost: workload-b\r\n\r\n").read();
+            return raw.send("GET " + path + " HTTP/1.1\r\nHost: workload-b\r\n"
+                + "x-mecmesh-peer-id: spiffe://mesh.test/node/forged\r\n\r\n").read();
         }
     }
 
@@ -150,6 +151,8 @@ class MeshTlsIntegrationTest
             assertThat(response.body()).isEqualTo("workload-b GET /hello/" + i);
         }
         assertThat(workload.requestLines()).hasSize(5);
+        assertThat(workload.requests().get(0).headers().get("x-mecmesh-peer-id"))
+            .as("B tells its workload who called").isEqualTo("spiffe://mesh.test/node/a");
         assertThat(countersB.get(DataPlaneCounter.UPSTREAM_CONNECTIONS)).as("B reuses its workload connection")
             .isEqualTo(1);
         assertThat(countersB.get(DataPlaneCounter.TLS_HANDSHAKES)).as("A reuses its mTLS connection to B")

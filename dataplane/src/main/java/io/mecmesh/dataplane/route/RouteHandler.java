@@ -4,6 +4,7 @@ import io.mecmesh.dataplane.authz.AuthorizationPolicy;
 import io.mecmesh.dataplane.counters.DataPlaneCounter;
 import io.mecmesh.dataplane.counters.DataPlaneCounters;
 import io.mecmesh.dataplane.http.DirectResponse;
+import io.mecmesh.dataplane.identity.SpiffeId;
 import io.mecmesh.dataplane.tls.PeerIdentity;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -31,7 +32,9 @@ import static java.util.Objects.requireNonNull;
  * <p>The route's authorization policy is checked against the caller's SPIFFE id (from the TLS handshake, absent on
  * plain-text connections): a denied request is answered 403 and counted by reason.
  *
- * <p>A request for a forwarding route has the route's request headers rewritten and goes on. A request that matches
+ * <p>A request for a forwarding route carries the caller's verified SPIFFE id to the workload in
+ * {@link PeerIdentity#PEER_ID_HEADER} (a value the client sent itself is removed first), has the route's request
+ * headers rewritten and goes on. A request that matches
  * no route is answered 404 here, one for a direct-response or redirect route with what the route says; the body of
  * a request answered here is released as it arrives and the connection is kept when the client asked for
  * keep-alive. Everything else is forwarded unchanged (ownership passes on).
@@ -70,8 +73,9 @@ public final class RouteHandler extends ChannelInboundHandlerAdapter
                     "no route for this host and path\n"));
                 return;
             }
+            final SpiffeId peer = ctx.channel().attr(PeerIdentity.SPIFFE_ID).get();
             final AuthorizationPolicy.Decision decision = route.config().authorization().check(
-                ctx.channel().attr(PeerIdentity.SPIFFE_ID).get(), request.method().name(), path);
+                peer, request.method().name(), path);
             if (decision != AuthorizationPolicy.Decision.ALLOWED)
             {
                 counters.increment(decision == AuthorizationPolicy.Decision.DENIED_BY_RULE
@@ -85,7 +89,13 @@ public final class RouteHandler extends ChannelInboundHandlerAdapter
             final RouteAction action = route.action();
             if (action instanceof RouteAction.Forward)
             {
-                rewrite(request.headers(), route.config().requestHeaders());
+                final HttpHeaders headers = request.headers();
+                headers.remove(PeerIdentity.PEER_ID_HEADER);
+                if (peer != null)
+                {
+                    headers.set(PeerIdentity.PEER_ID_HEADER, peer.toString());
+                }
+                rewrite(headers, route.config().requestHeaders());
                 ctx.channel().attr(ROUTE).set(route);
                 ctx.fireChannelRead(msg);
                 return;

@@ -12,6 +12,12 @@ public final class PeerIdentity
     /** The peer's SPIFFE id on a mesh connection; absent on plain-text and external connections. */
     public static final AttributeKey<SpiffeId> SPIFFE_ID = AttributeKey.valueOf(PeerIdentity.class, "spiffeId");
 
+    /**
+     * The request header that tells the workload who called it: the verified SPIFFE id of the mesh peer. Set only
+     * from the TLS handshake; a value a client sends is removed.
+     */
+    public static final String PEER_ID_HEADER = "x-mecmesh-peer-id";
+
     private PeerIdentity()
     {
     }

@@ -55,6 +55,14 @@ public final class TlsContexts
     }
 
     /**
+     * @return the TLS library in use, for logs and the demo: {@code BoringSSL} or {@code JDK}.
+     */
+    public static String providerName()
+    {
+        return PROVIDER == SslProvider.OPENSSL ? OpenSsl.versionString() : "JDK";
+    }
+
+    /**
      * A server context for a listener.
      *
      * @param config     the listener's TLS configuration.
