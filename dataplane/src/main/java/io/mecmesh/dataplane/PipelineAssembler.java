@@ -2,7 +2,10 @@ package io.mecmesh.dataplane;
 
 import io.mecmesh.dataplane.counters.DataPlaneCounters;
 import io.mecmesh.dataplane.listener.ConnectionGuard;
+import io.mecmesh.dataplane.counters.DataPlaneCounter;
+import io.mecmesh.dataplane.lifecycle.Http2DrainHandler;
 import io.mecmesh.dataplane.listener.Http1ListenerHandler;
+import io.mecmesh.dataplane.listener.Http2StreamListenerHandler;
 import io.mecmesh.dataplane.listener.ListenerConfig;
 import io.mecmesh.dataplane.route.RouteHandler;
 import io.mecmesh.dataplane.route.RouteTable;
@@ -12,6 +15,11 @@ import io.mecmesh.dataplane.upstream.UpstreamPools;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.codec.http.HttpDecoderConfig;
@@ -27,9 +35,13 @@ import static java.util.Objects.requireNonNull;
  * ARCHITECTURE.md is assembled, top to bottom in the order a request passes.
  *
  * <pre>
+ *   (every connection)
  *   tls            SslHandler                   (TLS listeners) mutual TLS 1.3 for the mesh; the peer's X.509-SVID
  *                                               is validated in the handshake by the SPIFFE trust manager
  *   peer-identity  TlsIdentityHandler           (TLS listeners) the peer's SPIFFE id into the channel, once
+ *   protocol       ProtocolSelector             ALPN h2, or the HTTP/2 preface, or HTTP/1.1: adds one of the two
+ *                                               stacks below and steps aside
+ *   (HTTP/1.1)
  *   guard          ConnectionGuard              max connections per listener (close at accept); notes the
  *                                               first byte of a request head for the listener's timeout
  *   http1-codec    HttpServerCodec              bytes ⇄ HTTP/1.1 heads and body parts (slices, not copies); strict
@@ -42,6 +54,15 @@ import static java.util.Objects.requireNonNull;
  *   route          RouteHandler                 authority, path, method, headers → first matching route, or 404;
  *                                               the route's authorization policy on the caller's SPIFFE id (403)
  *   upstream       ForwardHandler               pooled keep-alive upstream connection per event loop
+ *   (HTTP/2: on the connection)
+ *   guard          ConnectionGuard              max connections per listener
+ *   http2-codec    Http2FrameCodec              frames, settings, flow control; floods of resets and control
+ *                                               frames end in GOAWAY (Netty's Rapid Reset / MadeYouReset limits)
+ *   http2-streams  Http2MultiplexHandler        one child channel per stream, with:
+ *     http2-to-http  Http2StreamFrameToHttpObjectCodec   frames ⇄ the same HTTP messages as HTTP/1.1
+ *     listener       Http2StreamListenerHandler          counts, body limit, strips x-http2-* headers
+ *     route, upstream                                    as for HTTP/1.1 (upstream connections are HTTP/1.1)
+ *   drain          Http2DrainHandler            GOAWAY on shutdown
  * </pre>
  *
  * Shared by all connections of one listener ({@code @Sharable} by {@link ChannelInitializer}); it keeps no
@@ -49,6 +70,9 @@ import static java.util.Objects.requireNonNull;
  */
 final class PipelineAssembler extends ChannelInitializer<Channel>
 {
+    /** Streams a client may have open at once on one HTTP/2 connection. */
+    static final int MAX_CONCURRENT_STREAMS = 128;
+
     private final ListenerConfig listener;
     private final Supplier<RouteTable> routeTables;
     private final UpstreamPools upstreamPools;
@@ -76,12 +100,24 @@ final class PipelineAssembler extends ChannelInitializer<Channel>
     protected void initChannel(final Channel channel)
     {
         downstream.add(channel);
+        counters.increment(DataPlaneCounter.DOWNSTREAM_CONNECTIONS);
         final ChannelPipeline pipeline = channel.pipeline();
         if (sslContext != null)
         {
             pipeline.addLast("tls", sslContext.newHandler(channel.alloc()));
             pipeline.addLast("peer-identity", new TlsIdentityHandler(counters));
         }
+        pipeline.addLast("protocol", new ProtocolSelector(this, sslContext != null, listener.idleTimeoutMs(), counters));
+    }
+
+    /**
+     * The HTTP/1.1 stages, in request order.
+     *
+     * @param channel the downstream connection.
+     */
+    void addHttp1(final Channel channel)
+    {
+        final ChannelPipeline pipeline = channel.pipeline();
         final Http1ListenerHandler listenerStage = new Http1ListenerHandler(listener, counters);
         pipeline.addLast("guard", new ConnectionGuard(listener, counters, listenerStage));
         pipeline.addLast("http1-codec", new HttpServerCodec(decoderConfig(listener)));
@@ -89,6 +125,39 @@ final class PipelineAssembler extends ChannelInitializer<Channel>
         pipeline.addLast("listener", listenerStage);
         pipeline.addLast("route", new RouteHandler(routeTables, counters));
         pipeline.addLast("upstream", new ForwardHandler(upstreamPools.forLoop(channel.eventLoop()), counters));
+    }
+
+    /**
+     * The HTTP/2 connection stages; each stream gets the request stages on its own child channel, where frames
+     * are converted to the same HTTP messages as on HTTP/1.1, so routing and forwarding are shared.
+     *
+     * @param channel the downstream connection.
+     */
+    void addHttp2(final Channel channel)
+    {
+        channel.config().setAutoRead(true);
+        final ChannelPipeline pipeline = channel.pipeline();
+        pipeline.addLast("guard", ConnectionGuard.admissionOnly(listener, counters));
+        pipeline.addLast("http2-codec", Http2FrameCodecBuilder.forServer()
+            .initialSettings(Http2Settings.defaultSettings()
+                .maxConcurrentStreams(MAX_CONCURRENT_STREAMS)
+                .maxHeaderListSize(listener.maxHeaderBytes()))
+            .validateHeaders(true)
+            .build());
+        pipeline.addLast("http2-streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>()
+        {
+            @Override
+            protected void initChannel(final Http2StreamChannel stream)
+            {
+                stream.config().setAutoRead(false);
+                stream.pipeline()
+                    .addLast("http2-to-http", new Http2StreamFrameToHttpObjectCodec(true, true))
+                    .addLast("listener", new Http2StreamListenerHandler(listener, counters))
+                    .addLast("route", new RouteHandler(routeTables, counters))
+                    .addLast("upstream", new ForwardHandler(upstreamPools.forLoop(stream.eventLoop()), counters));
+            }
+        }));
+        pipeline.addLast("drain", new Http2DrainHandler());
     }
 
     static HttpDecoderConfig decoderConfig(final ListenerConfig listener)

@@ -49,6 +49,25 @@ public final class ConnectionGuard extends ChannelInboundHandlerAdapter
         this.listener = requireNonNull(listener, "listener");
     }
 
+    private ConnectionGuard(final ListenerConfig config, final DataPlaneCounters counters)
+    {
+        this.maxConnections = requireNonNull(config, "config").maxConnections();
+        this.counters = requireNonNull(counters, "counters");
+        this.listener = null;
+    }
+
+    /**
+     * A guard that only admits connections (an HTTP/2 connection has no HTTP/1.1 listener stage to tell).
+     *
+     * @param config   the listener's configuration.
+     * @param counters where refusals are counted.
+     * @return the guard.
+     */
+    public static ConnectionGuard admissionOnly(final ListenerConfig config, final DataPlaneCounters counters)
+    {
+        return new ConnectionGuard(config, counters);
+    }
+
     @Override
     public void channelActive(final ChannelHandlerContext ctx)
     {
@@ -82,7 +101,10 @@ public final class ConnectionGuard extends ChannelInboundHandlerAdapter
     @Override
     public void channelRead(final ChannelHandlerContext ctx, final Object msg)
     {
-        listener.onBytesReceived();
+        if (listener != null)
+        {
+            listener.onBytesReceived();
+        }
         ctx.fireChannelRead(msg);
     }
 

@@ -6,6 +6,7 @@ import io.mecmesh.dataplane.counters.DataPlaneCounters;
 import io.mecmesh.dataplane.http.DirectResponse;
 import io.mecmesh.dataplane.identity.SpiffeId;
 import io.mecmesh.dataplane.tls.PeerIdentity;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpContent;
@@ -73,7 +74,7 @@ public final class RouteHandler extends ChannelInboundHandlerAdapter
                     "no route for this host and path\n"));
                 return;
             }
-            final SpiffeId peer = ctx.channel().attr(PeerIdentity.SPIFFE_ID).get();
+            final SpiffeId peer = peerOf(ctx.channel());
             final AuthorizationPolicy.Decision decision = route.config().authorization().check(
                 peer, request.method().name(), path);
             if (decision != AuthorizationPolicy.Decision.ALLOWED)
@@ -145,6 +146,13 @@ public final class RouteHandler extends ChannelInboundHandlerAdapter
         ReferenceCountUtil.release(request);
         DirectResponse.send(ctx, response, keepAliveAfterDrop);
         ctx.read();
+    }
+
+    /** The peer of the connection: on an HTTP/2 stream, of its parent connection. */
+    private static SpiffeId peerOf(final Channel channel)
+    {
+        final SpiffeId peer = channel.attr(PeerIdentity.SPIFFE_ID).get();
+        return peer != null || channel.parent() == null ? peer : channel.parent().attr(PeerIdentity.SPIFFE_ID).get();
     }
 
     /**

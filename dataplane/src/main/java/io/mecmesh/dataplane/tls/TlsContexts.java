@@ -22,7 +22,7 @@ import java.util.List;
 
 /**
  * Builds the TLS contexts of the data plane: BoringSSL through netty-tcnative when it loads, else the JDK provider
- * (chosen once, logged); ALPN http/1.1; for the mesh, TLS 1.3 only, mutual authentication validated to the SPIFFE
+ * (chosen once, logged); ALPN h2 and http/1.1 on listeners, http/1.1 towards clusters; for the mesh, TLS 1.3 only, mutual authentication validated to the SPIFFE
  * X.509-SVID rules, and the X25519MLKEM768 hybrid post-quantum key exchange preferred with X25519 as fallback.
  */
 public final class TlsContexts
@@ -76,7 +76,7 @@ public final class TlsContexts
         final Material material = Material.read(config);
         final SslContextBuilder builder = SslContextBuilder.forServer(material.key, material.chain)
             .sslProvider(PROVIDER)
-            .applicationProtocolConfig(alpn());
+            .applicationProtocolConfig(alpn(ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1));
         if (config.mode() == TlsConfig.Mode.MESH)
         {
             builder.protocols(MESH_PROTOCOLS)
@@ -114,7 +114,7 @@ public final class TlsContexts
             .protocols(config.mode() == TlsConfig.Mode.MESH ? MESH_PROTOCOLS : EXTERNAL_PROTOCOLS)
             .trustManager(new SpiffeTrustManager(new X509SvidValidator(material.bundle), expectation, rejections,
                 clock))
-            .applicationProtocolConfig(alpn());
+            .applicationProtocolConfig(alpn(ApplicationProtocolNames.HTTP_1_1));
         return build(builder, "cluster TLS with " + config.certificateChain());
     }
 
@@ -142,13 +142,13 @@ public final class TlsContexts
         }
     }
 
-    private static ApplicationProtocolConfig alpn()
+    private static ApplicationProtocolConfig alpn(final String... protocols)
     {
         return new ApplicationProtocolConfig(
             ApplicationProtocolConfig.Protocol.ALPN,
             ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
             ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
-            ApplicationProtocolNames.HTTP_1_1);
+            protocols);
     }
 
     private record Material(PrivateKey key, List<X509Certificate> chain, List<X509Certificate> bundle)

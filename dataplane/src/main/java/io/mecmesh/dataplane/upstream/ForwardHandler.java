@@ -120,7 +120,6 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter
     @Override
     public void channelActive(final ChannelHandlerContext ctx)
     {
-        counters.increment(DataPlaneCounter.DOWNSTREAM_CONNECTIONS);
         ctx.read();
         ctx.fireChannelActive();
     }
