@@ -1,0 +1,228 @@
+package io.mecmesh.slicemanager.agent;
+
+import io.aeron.Aeron;
+import io.aeron.ExclusivePublication;
+import io.aeron.FragmentAssembler;
+import io.aeron.Subscription;
+import io.mecmesh.slicemanager.distribution.ConfigListener;
+import io.mecmesh.slicemanager.distribution.ConfigSubscriberAdapter;
+import io.mecmesh.slicemanager.distribution.ControlPlaneProxy;
+import io.mecmesh.slicemanager.distribution.DistributionChannels;
+import io.mecmesh.slicemanager.distribution.DistributionCounter;
+import io.mecmesh.slicemanager.distribution.DistributionCounters;
+import io.mecmesh.slicemanager.distribution.MessageAuthenticator;
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.Agent;
+
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The node agent of an edge appliance: receives its configurations over Aeron, has the {@link NodeConfigConductor}
+ * validate, persist and apply them, and acknowledges every verdict to the slice manager.
+ *
+ * <ul>
+ *   <li>{@link #onStart()} first loads and applies the last known good configuration (the node serves with it even
+ *       when the control plane is unreachable, {@link #startOutcome()} says what happened), then opens the channels.
+ *   </li>
+ *   <li>Whenever the slice manager's CONFIG stream becomes available (at start, and after the slice manager or the
+ *       link comes back) the agent asks to catch up, sending the version it runs; the slice manager answers with the
+ *       latest configuration for this node if it is newer.</li>
+ *   <li>Verdicts wait in a small queue until the ACK publication takes them (it may not be connected yet); beyond
+ *       {@value #MAX_PENDING_ACKS} the oldest is dropped: the slice manager resends what it has no ACK for.</li>
+ * </ul>
+ *
+ * <p>{@link #onStart()}, {@link #doWork()} and {@link #onClose()} run on one thread; {@link #runningVersion()} and
+ * {@link #counters()} are safe from any thread.
+ */
+public final class NodeAgent implements Agent, ConfigListener
+{
+    /** Most verdicts waiting to be acknowledged. */
+    public static final int MAX_PENDING_ACKS = 64;
+
+    private static final int FRAGMENT_LIMIT = 16;
+
+    private final Context context;
+    private final DistributionCounters counters = new DistributionCounters();
+    private final MessageAuthenticator authenticator;
+    private final NodeConfigConductor conductor;
+    private final FragmentAssembler assembler;
+    private final ArrayDeque<ConfigVerdict> pendingAcks = new ArrayDeque<>();
+    private volatile long runningVersion;
+    private volatile boolean catchUpWanted = true;
+    private boolean ackBlocked;
+    private NodeConfigConductor.StartOutcome startOutcome;
+    private Subscription subscription;
+    private ExclusivePublication publication;
+    private ControlPlaneProxy controlPlane;
+
+    /**
+     * @param context the settings.
+     */
+    public NodeAgent(final Context context)
+    {
+        this.context = requireNonNull(context, "context");
+        this.authenticator = new MessageAuthenticator(context.key());
+        this.conductor = new NodeConfigConductor(context.nodeId(), new LastKnownGoodStore(context.lastKnownGoodDirectory()),
+            context.applier(), counters);
+        this.assembler = new FragmentAssembler(new ConfigSubscriberAdapter(context.nodeId(), authenticator, counters,
+            this));
+        this.runningVersion = conductor.runningVersion();
+    }
+
+    @Override
+    public void onStart()
+    {
+        startOutcome = conductor.startFromLastKnownGood();
+        runningVersion = conductor.runningVersion();
+        final DistributionChannels channels = context.channels();
+        subscription = context.aeron().addSubscription(channels.configChannel(), channels.configStreamId(),
+            image -> catchUpWanted = true, image -> { });
+        publication = context.aeron().addExclusivePublication(channels.ackChannel(), channels.ackStreamId());
+        controlPlane = new ControlPlaneProxy(context.nodeId(), publication, authenticator);
+    }
+
+    @Override
+    public int doWork()
+    {
+        int work = subscription.poll(assembler, FRAGMENT_LIMIT);
+        work += sendPendingAcks();
+        if (catchUpWanted && controlPlane.catchUp(conductor.runningVersion()))
+        {
+            catchUpWanted = false;
+            counters.increment(DistributionCounter.CATCH_UP_SENT);
+            work++;
+        }
+        return work;
+    }
+
+    @Override
+    public void onClose()
+    {
+        CloseHelper.closeAll(subscription, publication);
+    }
+
+    @Override
+    public String roleName()
+    {
+        return "mecmesh-node-agent-" + context.nodeId();
+    }
+
+    @Override
+    public void onConfig(final long version, final byte[] sha256, final byte[] payload)
+    {
+        enqueue(conductor.onConfig(version, sha256, payload));
+        runningVersion = conductor.runningVersion();
+    }
+
+    @Override
+    public void onBadMac(final long claimedVersion)
+    {
+        enqueue(conductor.onBadMac(claimedVersion));
+    }
+
+    /**
+     * @return what loading the last known good configuration gave (after {@link #onStart()}).
+     */
+    public NodeConfigConductor.StartOutcome startOutcome()
+    {
+        if (startOutcome == null)
+        {
+            throw new IllegalStateException("the node agent has not started");
+        }
+        return startOutcome;
+    }
+
+    /**
+     * @return the conductor (on the agent's thread only).
+     */
+    public NodeConfigConductor conductor()
+    {
+        return conductor;
+    }
+
+    /**
+     * @return the version running, -1 for none; from any thread.
+     */
+    public long runningVersion()
+    {
+        return runningVersion;
+    }
+
+    /**
+     * @return this node's counters.
+     */
+    public DistributionCounters counters()
+    {
+        return counters;
+    }
+
+    private void enqueue(final ConfigVerdict verdict)
+    {
+        if (pendingAcks.size() == MAX_PENDING_ACKS)
+        {
+            pendingAcks.pollFirst();
+            counters.increment(DistributionCounter.ACK_SEND_FAILED);
+        }
+        pendingAcks.addLast(verdict);
+    }
+
+    private int sendPendingAcks()
+    {
+        int work = 0;
+        ConfigVerdict verdict;
+        while ((verdict = pendingAcks.peekFirst()) != null)
+        {
+            if (!controlPlane.ack(verdict.version(), verdict.reason(), verdict.detail()))
+            {
+                if (!ackBlocked)
+                {
+                    ackBlocked = true;
+                    counters.increment(DistributionCounter.ACK_SEND_FAILED);
+                }
+                break;
+            }
+            ackBlocked = false;
+            pendingAcks.pollFirst();
+            counters.increment(DistributionCounter.ACK_SENT);
+            work++;
+        }
+        return work;
+    }
+
+    /**
+     * The node agent's settings; checked on construction.
+     *
+     * @param nodeId                 this node's id.
+     * @param aeron                  the Aeron client (not closed by the agent).
+     * @param channels               the node's side of the channels.
+     * @param key                    the shared HMAC key, at least 32 bytes.
+     * @param lastKnownGoodDirectory where the last-known-good files live.
+     * @param applier                the data plane.
+     */
+    public record Context(String nodeId, Aeron aeron, DistributionChannels channels, byte[] key,
+        Path lastKnownGoodDirectory, ConfigApplier applier)
+    {
+        public Context
+        {
+            requireNonNull(nodeId, "nodeId");
+            requireNonNull(aeron, "aeron");
+            requireNonNull(channels, "channels");
+            requireNonNull(key, "key");
+            requireNonNull(lastKnownGoodDirectory, "lastKnownGoodDirectory");
+            requireNonNull(applier, "applier");
+            if (nodeId.isBlank())
+            {
+                throw new IllegalArgumentException("nodeId: must not be empty");
+            }
+            if (key.length < MessageAuthenticator.MIN_KEY_LENGTH)
+            {
+                throw new IllegalArgumentException("key: expected at least " + MessageAuthenticator.MIN_KEY_LENGTH
+                    + " bytes, got " + key.length);
+            }
+            key = key.clone();
+        }
+    }
+}

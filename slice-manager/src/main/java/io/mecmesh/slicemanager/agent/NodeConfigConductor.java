@@ -1,0 +1,267 @@
+package io.mecmesh.slicemanager.agent;
+
+import io.mecmesh.slicemanager.compiler.NodeMeshConfig;
+import io.mecmesh.slicemanager.distribution.DistributionCounter;
+import io.mecmesh.slicemanager.distribution.DistributionCounters;
+import io.mecmesh.slicemanager.distribution.DistributionMessageDescriptor;
+import io.mecmesh.slicemanager.distribution.MeshConfigCodec;
+import io.mecmesh.slicemanager.distribution.RejectReason;
+
+import java.io.UncheckedIOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Owns the node's running configuration and decides on every configuration offered to it: the hash must match the
+ * payload, the version must be newer than the running one, the payload must decode to a valid configuration for this
+ * node and version; then it is persisted as last known good, and only then applied. Any failure leaves the running
+ * configuration (and the last-known-good files) as they were, and is counted by reason.
+ *
+ * <p>At start ({@link #startFromLastKnownGood()}) the last known good configuration is loaded and applied, falling
+ * back to the previous one when the current file is damaged, so a node serves without its control plane.
+ *
+ * <p>Not thread-safe: owned by the node agent's thread. No Aeron here: testable on its own.
+ */
+public final class NodeConfigConductor
+{
+    private final String nodeId;
+    private final LastKnownGoodStore store;
+    private final ConfigApplier applier;
+    private final DistributionCounters counters;
+    private final MessageDigest sha256;
+    private NodeMeshConfig running;
+    private byte[] runningSha256;
+
+    /**
+     * @param nodeId   this node.
+     * @param store    its last-known-good files.
+     * @param applier  the data plane.
+     * @param counters where outcomes are counted.
+     */
+    public NodeConfigConductor(
+        final String nodeId, final LastKnownGoodStore store, final ConfigApplier applier,
+        final DistributionCounters counters)
+    {
+        this.nodeId = requireNonNull(nodeId, "nodeId");
+        this.store = requireNonNull(store, "store");
+        this.applier = requireNonNull(applier, "applier");
+        this.counters = requireNonNull(counters, "counters");
+        try
+        {
+            this.sha256 = MessageDigest.getInstance("SHA-256");
+        }
+        catch (final NoSuchAlgorithmException ex)
+        {
+            throw new IllegalStateException("SHA-256 is not available in this JVM", ex);
+        }
+    }
+
+    /**
+     * The outcome of loading the last known good configuration at start.
+     *
+     * @param loaded   the configuration now running, if one was usable.
+     * @param slot     the file it came from, if one was usable.
+     * @param problems every unusable file and why (empty when the current file was good or there was none).
+     */
+    public record StartOutcome(
+        Optional<NodeMeshConfig> loaded, Optional<LastKnownGoodStore.Slot> slot, List<String> problems)
+    {
+        public StartOutcome
+        {
+            requireNonNull(loaded, "loaded");
+            requireNonNull(slot, "slot");
+            problems = List.copyOf(requireNonNull(problems, "problems"));
+        }
+
+        /**
+         * @return a one-line description for the operator.
+         */
+        public String describe()
+        {
+            if (loaded.isPresent())
+            {
+                return "serving last known good configuration version " + loaded.get().version() + " from "
+                    + slot.orElseThrow() + (problems.isEmpty() ? "" : " (" + String.join("; ", problems) + ")");
+            }
+            return problems.isEmpty() ? "no last known good configuration: waiting for the control plane"
+                : "no usable last known good configuration, nothing applied: " + String.join("; ", problems);
+        }
+    }
+
+    /**
+     * Loads the last known good configuration (current file, else previous) and applies it.
+     *
+     * @return what was loaded, and every problem met.
+     */
+    public StartOutcome startFromLastKnownGood()
+    {
+        final List<String> problems = new ArrayList<>();
+        boolean anyFile = false;
+        for (final LastKnownGoodStore.Slot slot : LastKnownGoodStore.Slot.values())
+        {
+            final LastKnownGoodStore.Read read = store.read(slot);
+            if (read.isAbsent())
+            {
+                continue;
+            }
+            anyFile = true;
+            if (read.problem().isPresent())
+            {
+                counters.increment(DistributionCounter.LKG_CORRUPT);
+                problems.add(read.problem().get());
+                continue;
+            }
+            final byte[] content = read.content().orElseThrow();
+            final NodeMeshConfig config;
+            try
+            {
+                config = MeshConfigCodec.decode(content);
+                if (!config.nodeId().equals(nodeId))
+                {
+                    throw new IllegalArgumentException("configuration of node \"" + config.nodeId() + "\"");
+                }
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                counters.increment(DistributionCounter.LKG_CORRUPT);
+                problems.add(store.path(slot) + ": does not decode: " + ex.getMessage());
+                continue;
+            }
+            try
+            {
+                applier.apply(config);
+            }
+            catch (final RuntimeException ex)
+            {
+                counters.increment(DistributionCounter.CONFIG_REJECTED_APPLY_FAILED);
+                problems.add(store.path(slot) + ": version " + config.version() + " refused by the data plane: "
+                    + ex.getMessage());
+                continue;
+            }
+            running = config;
+            runningSha256 = sha256.digest(content);
+            counters.increment(DistributionCounter.LKG_LOADED);
+            if (slot == LastKnownGoodStore.Slot.PREVIOUS)
+            {
+                counters.increment(DistributionCounter.LKG_LOADED_PREVIOUS);
+            }
+            return new StartOutcome(Optional.of(config), Optional.of(slot), problems);
+        }
+        if (anyFile)
+        {
+            counters.increment(DistributionCounter.LKG_NONE_USABLE);
+        }
+        return new StartOutcome(Optional.empty(), Optional.empty(), problems);
+    }
+
+    /**
+     * Decides on a configuration whose MAC verified.
+     *
+     * @param version         the version the message carries.
+     * @param claimedSha256   the SHA-256 the message claims for the payload.
+     * @param payload         the payload.
+     * @return the verdict to acknowledge.
+     */
+    public ConfigVerdict onConfig(final long version, final byte[] claimedSha256, final byte[] payload)
+    {
+        requireNonNull(claimedSha256, "claimedSha256");
+        requireNonNull(payload, "payload");
+        final byte[] actual = sha256.digest(payload);
+        if (!MessageDigest.isEqual(actual, claimedSha256))
+        {
+            return reject(version, RejectReason.HASH_MISMATCH, "the payload's SHA-256 differs from the message's");
+        }
+        if (running != null && version <= running.version())
+        {
+            if (version == running.version() && MessageDigest.isEqual(actual, runningSha256))
+            {
+                counters.increment(DistributionCounter.CONFIG_DUPLICATE);
+                return new ConfigVerdict(version, RejectReason.NONE, "");
+            }
+            return reject(version, RejectReason.VERSION_NOT_NEWER, "version " + version + " is not newer than the"
+                + " running version " + running.version());
+        }
+        final NodeMeshConfig config;
+        try
+        {
+            config = MeshConfigCodec.decode(payload);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            return reject(version, RejectReason.INVALID, "does not decode: " + ex.getMessage());
+        }
+        if (!config.nodeId().equals(nodeId) || config.version() != version)
+        {
+            return reject(version, RejectReason.INVALID, "the payload is version " + config.version() + " of node \""
+                + config.nodeId() + "\"");
+        }
+        try
+        {
+            store.save(payload);
+        }
+        catch (final UncheckedIOException ex)
+        {
+            return reject(version, RejectReason.PERSIST_FAILED, ex.getMessage());
+        }
+        try
+        {
+            applier.apply(config);
+        }
+        catch (final RuntimeException ex)
+        {
+            String restored = "";
+            try
+            {
+                store.rollback();
+            }
+            catch (final UncheckedIOException rollbackFailure)
+            {
+                restored = "; restoring the previous last known good file failed: " + rollbackFailure.getMessage();
+            }
+            return reject(version, RejectReason.APPLY_FAILED, "refused by the data plane: " + ex.getMessage()
+                + restored);
+        }
+        running = config;
+        runningSha256 = actual;
+        counters.increment(DistributionCounter.CONFIG_APPLIED);
+        return new ConfigVerdict(version, RejectReason.NONE, "");
+    }
+
+    /**
+     * Reports a message whose MAC failed.
+     *
+     * @param claimedVersion the version it claims.
+     * @return the verdict to acknowledge.
+     */
+    public ConfigVerdict onBadMac(final long claimedVersion)
+    {
+        return reject(claimedVersion, RejectReason.BAD_MAC, "the message's HMAC does not verify with the shared key");
+    }
+
+    /**
+     * @return the running configuration, if any.
+     */
+    public Optional<NodeMeshConfig> running()
+    {
+        return Optional.ofNullable(running);
+    }
+
+    /**
+     * @return the running version, {@link DistributionMessageDescriptor#NO_VERSION} for none.
+     */
+    public long runningVersion()
+    {
+        return running == null ? DistributionMessageDescriptor.NO_VERSION : running.version();
+    }
+
+    private ConfigVerdict reject(final long version, final RejectReason reason, final String detail)
+    {
+        counters.increment(reason.counter());
+        return new ConfigVerdict(version, reason, detail);
+    }
+}

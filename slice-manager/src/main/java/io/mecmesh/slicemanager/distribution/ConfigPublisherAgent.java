@@ -1,0 +1,365 @@
+package io.mecmesh.slicemanager.distribution;
+
+import io.aeron.Aeron;
+import io.aeron.ExclusivePublication;
+import io.aeron.FragmentAssembler;
+import io.aeron.Publication;
+import io.aeron.Subscription;
+import io.aeron.logbuffer.Header;
+import io.mecmesh.slicemanager.compiler.CompiledMesh;
+import io.mecmesh.slicemanager.compiler.NodeMeshConfig;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
+import org.agrona.concurrent.NanoClock;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static io.mecmesh.slicemanager.distribution.DistributionMessageDescriptor.STATUS_ACCEPTED;
+import static io.mecmesh.slicemanager.distribution.DistributionMessageDescriptor.STATUS_REJECTED;
+import static io.mecmesh.slicemanager.distribution.DistributionMessageDescriptor.TYPE_ACK;
+import static io.mecmesh.slicemanager.distribution.DistributionMessageDescriptor.TYPE_CATCH_UP;
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The slice manager's side of distribution: holds the latest configuration of every node, sends it on the CONFIG
+ * channel, and reads the nodes' ACKs and catch-up requests.
+ *
+ * <ul>
+ *   <li>{@link #publish(NodeMeshConfig)} (any thread) hands over a newly compiled configuration; the duty cycle
+ *       encodes it once ({@link MeshConfigCodec}), and sends it.</li>
+ *   <li>A configuration not acknowledged within {@code resendIntervalNs} is sent again (a node that was away, a lost
+ *       message); one the node rejected for its content is not resent until the node asks for it (one rejected for a
+ *       bad MAC is: what the node saw was not what this publisher sent).</li>
+ *   <li>Snapshot on demand: a CATCH_UP from a node that runs an older version (or none) is answered at once with
+ *       its latest configuration.</li>
+ *   <li>ACKs and CATCH_UPs whose MAC does not verify are counted and dropped.</li>
+ * </ul>
+ * {@link #status()} gives each node's applied version and last rejection, from any thread.
+ *
+ * <p>The duty cycle ({@link #doWork()}) and {@link #onStart()} / {@link #onClose()} run on one thread (an
+ * {@code AgentRunner} or a composite agent); {@link #publish}, {@link #status()} and {@link #counters()} are safe
+ * from any thread.
+ */
+public final class ConfigPublisherAgent implements Agent
+{
+    /** Default time after which an unacknowledged configuration is sent again. */
+    public static final long DEFAULT_RESEND_INTERVAL_NS = 1_000_000_000L;
+
+    private static final int FRAGMENT_LIMIT = 16;
+
+    private final Context context;
+    private final MessageAuthenticator authenticator;
+    private final DistributionMessageEncoder encoder;
+    private final DistributionMessageFlyweight message = new DistributionMessageFlyweight();
+    private final FragmentAssembler assembler = new FragmentAssembler(this::onFragment);
+    private final ManyToOneConcurrentLinkedQueue<NodeMeshConfig> published = new ManyToOneConcurrentLinkedQueue<>();
+    private final Map<String, NodeEntry> nodes = new TreeMap<>();
+    private final DistributionCounters counters = new DistributionCounters();
+    private volatile Map<String, NodeStatus> status = Map.of();
+    private boolean statusChanged;
+    private ExclusivePublication publication;
+    private Subscription subscription;
+
+    /**
+     * @param context the settings.
+     */
+    public ConfigPublisherAgent(final Context context)
+    {
+        this.context = requireNonNull(context, "context");
+        this.authenticator = new MessageAuthenticator(context.key());
+        this.encoder = new DistributionMessageEncoder(authenticator);
+    }
+
+    /**
+     * Hands over a node's newly compiled configuration. A configuration not newer than the one held for the node is
+     * ignored (and counted). Safe from any thread.
+     *
+     * @param config the node's configuration.
+     */
+    public void publish(final NodeMeshConfig config)
+    {
+        published.offer(requireNonNull(config, "config"));
+    }
+
+    /**
+     * Hands over every node's configuration of a compilation (unchanged ones are ignored cheaply: same version).
+     *
+     * @param mesh the compilation.
+     */
+    public void publish(final CompiledMesh mesh)
+    {
+        requireNonNull(mesh, "mesh").nodes().values().forEach(this::publish);
+    }
+
+    /**
+     * @return every known node's status, by node id (an immutable snapshot).
+     */
+    public Map<String, NodeStatus> status()
+    {
+        return status;
+    }
+
+    /**
+     * @return this side's counters.
+     */
+    public DistributionCounters counters()
+    {
+        return counters;
+    }
+
+    @Override
+    public void onStart()
+    {
+        final DistributionChannels channels = context.channels();
+        publication = context.aeron().addExclusivePublication(channels.configChannel(), channels.configStreamId());
+        subscription = context.aeron().addSubscription(channels.ackChannel(), channels.ackStreamId());
+    }
+
+    @Override
+    public int doWork()
+    {
+        int work = drainPublished();
+        work += subscription.poll(assembler, FRAGMENT_LIMIT);
+        work += sendDue(context.clock().nanoTime());
+        if (statusChanged)
+        {
+            statusChanged = false;
+            final Map<String, NodeStatus> snapshot = new TreeMap<>();
+            nodes.forEach((id, entry) -> snapshot.put(id, entry.status()));
+            status = Collections.unmodifiableMap(snapshot);
+        }
+        return work;
+    }
+
+    @Override
+    public void onClose()
+    {
+        CloseHelper.closeAll(subscription, publication);
+    }
+
+    @Override
+    public String roleName()
+    {
+        return "mecmesh-config-publisher";
+    }
+
+    private int drainPublished()
+    {
+        int work = 0;
+        NodeMeshConfig config;
+        while ((config = published.poll()) != null)
+        {
+            work++;
+            final NodeEntry entry = nodes.computeIfAbsent(config.nodeId(), NodeEntry::new);
+            if (entry.payload != null && config.version() <= entry.version)
+            {
+                counters.increment(DistributionCounter.CONFIG_NOT_NEWER_IGNORED);
+                continue;
+            }
+            final byte[] payload = MeshConfigCodec.encode(config);
+            entry.version = config.version();
+            entry.payload = payload;
+            entry.sha256 = authenticator.sha256(payload);
+            entry.everSent = false;
+            entry.sendNow = true;
+            entry.tooLarge = DistributionMessageDescriptor.messageLength(config.nodeId().getBytes(StandardCharsets.UTF_8).length, payload.length)
+                > publication.maxMessageLength();
+            if (entry.tooLarge)
+            {
+                counters.increment(DistributionCounter.CONFIG_TOO_LARGE);
+            }
+            statusChanged = true;
+        }
+        return work;
+    }
+
+    private int sendDue(final long nowNs)
+    {
+        int work = 0;
+        for (final NodeEntry entry : nodes.values())
+        {
+            if (entry.payload == null || entry.tooLarge || entry.version <= entry.appliedVersion)
+            {
+                continue;
+            }
+            final boolean due = entry.sendNow || (entry.version != entry.heldVersion
+                && (!entry.everSent || nowNs - entry.lastSentNs >= context.resendIntervalNs()));
+            if (!due)
+            {
+                continue;
+            }
+            final int length = encoder.encodeConfig(entry.nodeId, entry.version, entry.sha256, entry.payload);
+            final long result = publication.offer(encoder.buffer(), 0, length);
+            work++;
+            if (result > 0)
+            {
+                counters.increment(DistributionCounter.CONFIG_SENT);
+                if (entry.everSent && !entry.sendNow)
+                {
+                    counters.increment(DistributionCounter.CONFIG_RESENT);
+                }
+                entry.everSent = true;
+                entry.sendNow = false;
+                entry.lastSentNs = nowNs;
+            }
+            else
+            {
+                counters.increment(DistributionCounter.CONFIG_SEND_FAILED);
+                if (result != Publication.BACK_PRESSURED && result != Publication.ADMIN_ACTION)
+                {
+                    entry.everSent = true;
+                    entry.sendNow = false;
+                    entry.lastSentNs = nowNs;
+                }
+            }
+        }
+        return work;
+    }
+
+    private void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
+    {
+        message.wrap(buffer, offset, length);
+        if (!message.isWellFormed())
+        {
+            counters.increment(DistributionCounter.MESSAGE_MALFORMED);
+            return;
+        }
+        if (!message.verifyMac(authenticator))
+        {
+            counters.increment(DistributionCounter.MESSAGE_BAD_MAC);
+            return;
+        }
+        final int type = message.type();
+        if (type == TYPE_ACK)
+        {
+            onAck(message.nodeId(), message.version(), message.status(), message.reasonCode(), message.bodyText());
+        }
+        else if (type == TYPE_CATCH_UP)
+        {
+            onCatchUp(message.nodeId(), message.version());
+        }
+        else
+        {
+            counters.increment(DistributionCounter.MESSAGE_MALFORMED);
+        }
+    }
+
+    private void onAck(
+        final String nodeId, final long version, final int ackStatus, final int reasonCode, final String detail)
+    {
+        final NodeEntry entry = nodes.get(nodeId);
+        final RejectReason reason = RejectReason.fromCode(reasonCode);
+        if (ackStatus == STATUS_ACCEPTED && reason == RejectReason.NONE)
+        {
+            counters.increment(DistributionCounter.ACK_ACCEPTED_RECEIVED);
+            if (entry != null)
+            {
+                entry.appliedVersion = version;
+                entry.lastContactNs = context.clock().nanoTime();
+                statusChanged = true;
+            }
+        }
+        else if (ackStatus == STATUS_REJECTED && reason != null && reason != RejectReason.NONE)
+        {
+            counters.increment(DistributionCounter.ACK_REJECTED_RECEIVED);
+            if (entry != null)
+            {
+                entry.rejectedVersion = version;
+                if (reason != RejectReason.BAD_MAC)
+                {
+                    entry.heldVersion = version;
+                }
+                entry.rejectReason = reason;
+                entry.rejectDetail = detail;
+                entry.lastContactNs = context.clock().nanoTime();
+                statusChanged = true;
+            }
+        }
+        else
+        {
+            counters.increment(DistributionCounter.MESSAGE_MALFORMED);
+        }
+    }
+
+    private void onCatchUp(final String nodeId, final long runningVersion)
+    {
+        counters.increment(DistributionCounter.CATCH_UP_RECEIVED);
+        final NodeEntry entry = nodes.get(nodeId);
+        if (entry == null || entry.payload == null)
+        {
+            counters.increment(DistributionCounter.CATCH_UP_UNKNOWN_NODE);
+            return;
+        }
+        entry.appliedVersion = runningVersion;
+        entry.lastContactNs = context.clock().nanoTime();
+        entry.sendNow = entry.version > runningVersion;
+        statusChanged = true;
+    }
+
+    private static final class NodeEntry
+    {
+        private final String nodeId;
+        private long version = -1;
+        private byte[] payload;
+        private byte[] sha256;
+        private boolean tooLarge;
+        private boolean everSent;
+        private boolean sendNow;
+        private long lastSentNs;
+        private long appliedVersion = -1;
+        private long rejectedVersion = -1;
+        /** Rejected for its content: not resent until the node asks. A bad MAC is not the content's fault. */
+        private long heldVersion = -1;
+        private RejectReason rejectReason = RejectReason.NONE;
+        private String rejectDetail = "";
+        private long lastContactNs = -1;
+
+        NodeEntry(final String nodeId)
+        {
+            this.nodeId = nodeId;
+        }
+
+        NodeStatus status()
+        {
+            return new NodeStatus(nodeId, version, appliedVersion, rejectedVersion, rejectReason,
+                tooLarge ? "configuration larger than the channel's maximum message length" : rejectDetail,
+                lastContactNs);
+        }
+    }
+
+    /**
+     * The publisher's settings; checked on construction.
+     *
+     * @param aeron            the Aeron client (not closed by the agent).
+     * @param channels         the slice manager's side of the channels.
+     * @param key              the shared HMAC key, at least 32 bytes.
+     * @param clock            the clock of resend decisions.
+     * @param resendIntervalNs how long to wait for an ACK before sending again, more than 0.
+     */
+    public record Context(Aeron aeron, DistributionChannels channels, byte[] key, NanoClock clock,
+        long resendIntervalNs)
+    {
+        public Context
+        {
+            requireNonNull(aeron, "aeron");
+            requireNonNull(channels, "channels");
+            requireNonNull(key, "key");
+            requireNonNull(clock, "clock");
+            if (key.length < MessageAuthenticator.MIN_KEY_LENGTH)
+            {
+                throw new IllegalArgumentException("key: expected at least " + MessageAuthenticator.MIN_KEY_LENGTH
+                    + " bytes, got " + key.length);
+            }
+            if (resendIntervalNs <= 0)
+            {
+                throw new IllegalArgumentException("resendIntervalNs: expected more than 0, got " + resendIntervalNs);
+            }
+            key = key.clone();
+        }
+    }
+}

@@ -1,0 +1,146 @@
+package io.mecmesh.slicemanager.distribution;
+
+import io.mecmesh.dataplane.MeshConfig;
+import io.mecmesh.dataplane.authz.AuthorizationPolicy;
+import io.mecmesh.dataplane.authz.AuthzRule;
+import io.mecmesh.dataplane.authz.PrincipalMatch;
+import io.mecmesh.dataplane.cluster.ClusterConfig;
+import io.mecmesh.dataplane.cluster.ClusterTls;
+import io.mecmesh.dataplane.cluster.Endpoint;
+import io.mecmesh.dataplane.cluster.LbPolicy;
+import io.mecmesh.dataplane.cluster.Locality;
+import io.mecmesh.dataplane.cluster.OutlierDetection;
+import io.mecmesh.dataplane.identity.SpiffeId;
+import io.mecmesh.dataplane.listener.ListenerConfig;
+import io.mecmesh.dataplane.route.HeaderMatch;
+import io.mecmesh.dataplane.route.HeaderRewrite;
+import io.mecmesh.dataplane.route.PathMatch;
+import io.mecmesh.dataplane.route.RetryPolicy;
+import io.mecmesh.dataplane.route.RouteAction;
+import io.mecmesh.dataplane.route.RouteConfig;
+import io.mecmesh.dataplane.route.RouteMatch;
+import io.mecmesh.dataplane.route.WeightedCluster;
+import io.mecmesh.dataplane.tls.TlsConfig;
+import io.mecmesh.dataplane.transport.TransportKind;
+import io.mecmesh.slicemanager.compiler.CompilerSettings;
+import io.mecmesh.slicemanager.compiler.MeshCompiler;
+import io.mecmesh.slicemanager.compiler.NodeMeshConfig;
+import io.mecmesh.slicemanager.model.ModelFixtures;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class MeshConfigCodecTest
+{
+    @Test
+    void shouldRoundTripEveryCompiledNodeConfiguration()
+    {
+        final var nodes = new MeshCompiler().compile(ModelFixtures.state(), CompilerSettings.DEFAULT).nodes();
+
+        assertThat(nodes).hasSize(3);
+        for (final NodeMeshConfig config : nodes.values())
+        {
+            assertThat(MeshConfigCodec.decode(MeshConfigCodec.encode(config))).isEqualTo(config);
+        }
+    }
+
+    @Test
+    void shouldRoundTripEveryFieldOfTheDataPlaneConfiguration()
+    {
+        final NodeMeshConfig config = richConfig(headers("x-b", "2", "x-a", "1"));
+
+        final NodeMeshConfig decoded = MeshConfigCodec.decode(MeshConfigCodec.encode(config));
+
+        assertThat(decoded).isEqualTo(config);
+        assertThat(decoded.meshConfig().listeners().get(1).tls()).isPresent();
+        assertThat(decoded.meshConfig().clusters().get(0).tls().orElseThrow().expectedPeer())
+            .isEqualTo(SpiffeId.parse("spiffe://mesh.example/slice/1-0000a1/app/video"));
+        assertThat(decoded.meshConfig().routes()).extracting(route -> route.action().getClass().getSimpleName())
+            .containsExactly("Forward", "Respond", "Redirect");
+    }
+
+    @Test
+    void shouldEncodeEqualConfigurationsToEqualBytesWhateverTheMapOrder()
+    {
+        final byte[] first = MeshConfigCodec.encode(richConfig(headers("x-b", "2", "x-a", "1")));
+        final byte[] second = MeshConfigCodec.encode(richConfig(headers("x-a", "1", "x-b", "2")));
+
+        assertThat(second).isEqualTo(first);
+        assertThat(MeshConfigCodec.encode(DistributionFixtures.config("node-a", 7)))
+            .isEqualTo(MeshConfigCodec.encode(DistributionFixtures.config("node-a", 7)))
+            .isNotEqualTo(MeshConfigCodec.encode(DistributionFixtures.config("node-a", 8)));
+    }
+
+    @Test
+    void shouldRefuseTruncatedExtendedOrForeignFormatBytesWithAClearError()
+    {
+        final byte[] bytes = MeshConfigCodec.encode(DistributionFixtures.config("node-a", 3));
+
+        assertThatThrownBy(() -> MeshConfigCodec.decode(Arrays.copyOf(bytes, bytes.length - 5)))
+            .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> MeshConfigCodec.decode(Arrays.copyOf(bytes, bytes.length + 1)))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("after the end");
+        final byte[] otherFormat = bytes.clone();
+        otherFormat[0] = 2;
+        assertThatThrownBy(() -> MeshConfigCodec.decode(otherFormat))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("format: expected 1, got 2");
+        assertThatThrownBy(() -> MeshConfigCodec.decode(new byte[] {1, 0, 0, 0, 127, 127, 127, 127}))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("does not fit");
+    }
+
+    private static Map<String, String> headers(final String... pairs)
+    {
+        final Map<String, String> map = new LinkedHashMap<>();
+        for (int i = 0; i < pairs.length; i += 2)
+        {
+            map.put(pairs[i], pairs[i + 1]);
+        }
+        return map;
+    }
+
+    private static NodeMeshConfig richConfig(final Map<String, String> setHeaders)
+    {
+        final TlsConfig tls = new TlsConfig(Path.of("/etc/mecmesh/svid.pem"), Path.of("/etc/mecmesh/svid.key"),
+            Path.of("/etc/mecmesh/bundle.pem"), TlsConfig.Mode.MESH);
+        final ListenerConfig inbound = ListenerConfig.builder("inbound", "0.0.0.0", 15006).maxHeaderCount(50)
+            .maxRequestBodyBytes(1024).requestHeaderTimeoutMs(5000).idleTimeoutMs(30_000).maxConnections(100)
+            .maxRequestsPerConnection(1000).tls(tls).build();
+        final ListenerConfig outbound = ListenerConfig.of("outbound", "127.0.0.1", 15001);
+        final ClusterConfig video = new ClusterConfig("video", List.of(
+            new Endpoint("10.0.0.1", 8080, new Locality("site-a", "zone-1"), 3),
+            new Endpoint("fd00::1", 8443, Locality.UNKNOWN, 1)), 250, 8, 30_000, LbPolicy.RING_HASH, "x-user",
+            40, new OutlierDetection(3, 10_000, 25), Optional.of(new ClusterTls(tls,
+                SpiffeId.parse("spiffe://mesh.example/slice/1-0000a1/app/video"), "video.mesh")));
+        final ClusterConfig cdn = ClusterConfig.of("cdn", List.of(new Endpoint("10.0.0.2", 80)));
+        final AuthorizationPolicy authz = new AuthorizationPolicy(
+            List.of(new AuthzRule(List.of(PrincipalMatch.parse("spiffe://mesh.example/slice/*"),
+                PrincipalMatch.parse("spiffe://partner.example")), List.of("GET", "POST"), List.of("/api/"))),
+            List.of(new AuthzRule(List.of(), List.of("DELETE"), List.of())));
+        final RouteConfig forward = new RouteConfig("video",
+            new RouteMatch("*.video.example", PathMatch.regex("^/v[0-9]+/"), List.of("GET"), List.of(
+                new HeaderMatch("x-tier", HeaderMatch.Kind.EXACT, "gold"),
+                new HeaderMatch("x-debug", HeaderMatch.Kind.ABSENT, ""))),
+            new RouteAction.Forward(List.of(new WeightedCluster("video", 90), new WeightedCluster("cdn", 10)),
+                2_000, 500, new RetryPolicy(3, Set.of(502, 503, 504), 10, 100, 0.35, 5, 4096)),
+            new HeaderRewrite(setHeaders, List.of("x-internal")), HeaderRewrite.NONE, authz);
+        final RouteConfig respond = new RouteConfig("health", new RouteMatch("*", PathMatch.exact("/healthz"),
+            List.of(), List.of()), new RouteAction.Respond(200, "ok\n"), HeaderRewrite.NONE, HeaderRewrite.NONE);
+        final RouteConfig redirect = new RouteConfig("old", RouteMatch.prefix("old.example", "/"),
+            new RouteAction.Redirect(308, "https", "new.example", "/moved"), HeaderRewrite.NONE,
+            new HeaderRewrite(Map.of("x-moved", "yes"), List.of()));
+        final MeshConfig mesh = new MeshConfig(42, TransportKind.EPOLL, 2, new Locality("site-a", "zone-1"),
+            List.of(outbound, inbound), List.of(forward, respond, redirect), List.of(video, cdn));
+        final NodeMeshConfig compiled = DistributionFixtures.config("node-a", 42);
+        return new NodeMeshConfig("node-a", 42, compiled.contentHash(), mesh, compiled.routes(), compiled.policies(),
+            compiled.authorizationSets());
+    }
+}
