@@ -1,0 +1,612 @@
+#!/usr/bin/env bash
+# perf/compare.sh: mecmesh side by side with HAProxy and nginx on this machine, and the direct (no proxy) baseline.
+#
+# Starts, all on 127.0.0.1 and each with its own configuration in a temporary directory:
+#   backend   nginx, 1 worker, logs off, serving /1k (1 KiB) and /1m (1 MiB); HTTP/1.1 on :18080, h2c on :18090
+#   haproxy   1 thread, logs off, keep-alive + connection reuse to the backend: h1 :18081, h2c :18091, TCP :18121;
+#             two-hop mTLS: sidecar A :18101 → mTLS → sidecar B :18102 → backend (two processes)
+#   nginx     1 worker, logs off, upstream keep-alive: h1 :18082, h2c :18092, TCP (stream) :18122;
+#             two-hop mTLS: sidecar A :18103 → mTLS → sidecar B :18104 → backend (two processes)
+#   mecmesh   packaging/target/mecmesh/bin/mecmesh run, eventLoopThreads 1: h1 :18083 (admin :18084)
+# The systems under test run on CPU 0; the backend, the load generator (perf/bin/mecmesh-loadgen) and this script
+# on CPU 1. Repetitions are interleaved (A B C D A B C D ...). Per run it records the proxy's CPU time
+# (utime+stime of every process of the system, /proc/<pid>/stat, before and after the load generator), its peak
+# VmRSS (sampled every 100 ms) and the load generator's JSON and latency log; then
+# io.mecmesh.perf.report.CompareReport writes perf/RESULTS.md and the charts in perf/results/.
+#
+# Build first (from the repository root): mvn -B -q -DskipTests install   (fills packaging/target/mecmesh,
+# perf/target/classes and perf/target/lib).
+set -euo pipefail
+
+usage()
+{
+    cat <<'EOF'
+usage: perf/compare.sh [--duration SECONDS] [--warmup SECONDS] [--reps N] [--quick] [--jmh] [--keep]
+       perf/compare.sh --report-only
+
+  --duration S   measured seconds per run (default 5)
+  --warmup S     load generator warm-up seconds per run, measured for CPU but not for latency (default 1)
+  --reps N       interleaved repetitions of every cell (default 3)
+  --quick        about 2 minutes: --duration 2 --warmup 0 --reps 1, 2 s pre-warm; checks the harness, the
+                 JVM is barely warm: not figures to quote
+  --jmh          also run the JMH suite with -prof gc (5 x 2 s warm-up, 5 x 1 s measured) into perf/results/jmh.json
+  --keep         keep the temporary directory (configurations, logs) and print its path
+  --report-only  measure nothing: rewrite RESULTS.md and the charts from the last run's perf/results/raw
+  --help         this text
+
+Writes perf/RESULTS.md, perf/results/*.png and the raw data they come from (perf/results/raw: runs.tsv, the load
+generator's JSON and .hlog files, the configurations). Needs 2 CPUs, root or sudo-less apt-get for missing packages
+(haproxy, nginx, libnginx-mod-stream, wrk, nghttp2-client), and ports 18080-18122 free on 127.0.0.1.
+EOF
+}
+
+duration=5
+warmup=1
+reps=3
+prewarm=5
+quick=false
+run_jmh=false
+keep=false
+report_only=false
+command_line="perf/compare.sh $*"
+while [[ $# -gt 0 ]]; do
+    case "$1" in
+        --duration) duration="$2"; shift 2 ;;
+        --warmup) warmup="$2"; shift 2 ;;
+        --reps) reps="$2"; shift 2 ;;
+        --quick) quick=true; duration=2; warmup=0; reps=1; prewarm=2; shift ;;
+        --jmh) run_jmh=true; shift ;;
+        --keep) keep=true; shift ;;
+        --report-only) report_only=true; shift ;;
+        --help|-h) usage; exit 0 ;;
+        *) echo "compare.sh: unknown option: $1" >&2; usage >&2; exit 2 ;;
+    esac
+done
+for n in "$duration" "$warmup" "$reps"; do
+    [[ "$n" =~ ^[0-9]+$ ]] || { echo "compare.sh: expected a whole number, got \"$n\"" >&2; exit 2; }
+done
+((duration >= 1 && reps >= 1)) || { echo "compare.sh: --duration and --reps must be at least 1" >&2; exit 2; }
+
+perf_dir="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
+root_dir="$(dirname "$perf_dir")"
+mecmesh_bin="$root_dir/packaging/target/mecmesh/bin/mecmesh"
+loadgen="$perf_dir/bin/mecmesh-loadgen"
+results_dir="$perf_dir/results"
+sut_cpu=0
+load_cpu=1
+
+log() { printf '[compare %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+# report RAW: RESULTS.md and the charts from a directory of raw results.
+report()
+{
+    rm -f "$results_dir"/*.png
+    java -Djava.awt.headless=true -cp "$perf_dir/target/classes:$perf_dir/target/lib/*" \
+        io.mecmesh.perf.report.CompareReport --raw "$1" --results "$results_dir" --out "$perf_dir/RESULTS.md"
+    log "wrote $perf_dir/RESULTS.md and $results_dir/"
+}
+
+if [[ "$report_only" == true ]]; then
+    [[ -f "$results_dir/raw/runs.tsv" ]] || die "no $results_dir/raw/runs.tsv: run perf/compare.sh first"
+    report "$results_dir/raw"
+    exit 0
+fi
+
+# ---------------------------------------------------------------------------------------------------------------
+# Prerequisites
+
+machine_nproc="$(nproc)"
+((machine_nproc >= 2)) || die "needs at least 2 CPUs (nproc: $machine_nproc)"
+[[ -x "$mecmesh_bin" ]] || die "no $mecmesh_bin: run mvn -B -q -DskipTests install first"
+[[ -f "$perf_dir/target/classes/io/mecmesh/perf/report/CompareReport.class" ]] \
+    || die "perf not built: run mvn -B -q -DskipTests install first"
+
+missing=()
+command -v haproxy >/dev/null || missing+=(haproxy)
+command -v nginx >/dev/null || missing+=(nginx)
+[[ -f /usr/lib/nginx/modules/ngx_stream_module.so ]] || missing+=(libnginx-mod-stream)
+command -v wrk >/dev/null || missing+=(wrk)
+command -v h2load >/dev/null || missing+=(nghttp2-client)
+command -v openssl >/dev/null || missing+=(openssl)
+command -v curl >/dev/null || missing+=(curl)
+if ((${#missing[@]} > 0)); then
+    log "installing: ${missing[*]}"
+    timeout 300 apt-get install -y -q "${missing[@]}" >/dev/null 2>&1 \
+        || { timeout 120 apt-get update -q >/dev/null 2>&1 && timeout 300 apt-get install -y -q "${missing[@]}" >/dev/null; } \
+        || die "could not install ${missing[*]}"
+fi
+haproxy_bin="$(command -v haproxy)"
+nginx_bin="$(command -v nginx)"
+stream_module=/usr/lib/nginx/modules/ngx_stream_module.so
+
+for port in 18080 18081 18082 18083 18084 18090 18091 18092 18101 18102 18103 18104 18121 18122; do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+        die "port $port on 127.0.0.1 is in use"
+    fi
+done
+
+# This script, its samplers and everything it starts without an explicit taskset stay on the load CPU.
+taskset -cp "$load_cpu" $$ >/dev/null
+
+work="$(mktemp -d /tmp/mecmesh-compare.XXXXXX)"
+chmod 755 "$work"
+raw="$work/raw"
+mkdir -p "$raw" "$work/www" "$work/tmp" "$work/pki" "$results_dir"
+
+# ---------------------------------------------------------------------------------------------------------------
+# Process bookkeeping: every process started here is stopped on exit, by its own id.
+
+started_pids=()
+cleanup()
+{
+    local pid
+    for pid in "${started_pids[@]}"; do
+        kill -TERM "$pid" 2>/dev/null || true
+    done
+    local deadline=$((SECONDS + 10))
+    for pid in "${started_pids[@]}"; do
+        while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do
+            sleep 0.1
+        done
+        kill -KILL "$pid" 2>/dev/null || true
+    done
+    if [[ "$keep" == true ]]; then
+        log "kept $work"
+    else
+        rm -rf "$work"
+    fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+declare -A system_pids=()   # system name → space-separated pids of its processes (nginx: master + worker)
+
+# start NAME CPU COMMAND...: starts a process pinned to CPU, remembers its pid under NAME.
+start()
+{
+    local name="$1" cpu="$2"
+    shift 2
+    taskset -c "$cpu" "$@" >"$work/$name.out" 2>&1 &
+    local pid=$!
+    started_pids+=("$pid")
+    system_pids[$name]="${system_pids[$name]:-} $pid"
+}
+
+# wait_port PORT NAME: until something accepts on 127.0.0.1:PORT, at most 30 s.
+wait_port()
+{
+    local port="$1" name="$2" deadline=$((SECONDS + 30))
+    until (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
+        ((SECONDS < deadline)) || { cat "$work"/*.out >&2 || true; die "$name did not listen on $port in 30 s"; }
+        sleep 0.1
+    done
+}
+
+# pids_of NAME: the system's processes and their children (nginx workers), one line.
+pids_of()
+{
+    local pid all=""
+    for pid in ${system_pids[$1]:-}; do
+        all="$all $pid"
+        for child in /proc/[0-9]*; do
+            if [[ -r "$child/stat" ]] && [[ "$(cut -d' ' -f4 "$child/stat" 2>/dev/null)" == "$pid" ]]; then
+                all="$all ${child#/proc/}"
+            fi
+        done
+    done
+    echo "$all"
+}
+
+# cpu_ticks PIDS...: utime + stime (clock ticks) summed over the processes, all their threads included.
+cpu_ticks()
+{
+    local pid total=0 stat
+    for pid in "$@"; do
+        stat="$(cat "/proc/$pid/stat" 2>/dev/null)" || continue
+        stat="${stat##*) }"   # fields after the command name; utime and stime are fields 14 and 15 of the line
+        # shellcheck disable=SC2086
+        set -- $stat
+        total=$((total + ${12} + ${13}))
+    done
+    echo "$total"
+}
+
+# core_busy_ticks CPU: ticks CPU spent busy (everything but idle and iowait), from /proc/stat.
+core_busy_ticks()
+{
+    awk -v cpu="cpu$1" '$1 == cpu {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat
+}
+
+# rss_kb PIDS...: VmRSS summed over the processes.
+rss_kb()
+{
+    local pid total=0 value
+    for pid in "$@"; do
+        value="$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status" 2>/dev/null || true)"
+        total=$((total + ${value:-0}))
+    done
+    echo "$total"
+}
+
+# ---------------------------------------------------------------------------------------------------------------
+# Content, certificates, configurations
+
+head -c 1024 /dev/urandom | base64 -w 0 | head -c 1024 >"$work/www/1k"
+head -c 1048576 /dev/urandom >"$work/www/1m"
+chmod 644 "$work/www/"*
+chmod 755 "$work/www" "$work/tmp"
+
+pki="$work/pki"
+(
+    cd "$pki"
+    openssl ecparam -name prime256v1 -genkey -noout -out ca.key 2>/dev/null
+    openssl req -x509 -new -key ca.key -subj /CN=compare-ca -days 2 -out ca.pem 2>/dev/null
+    openssl ecparam -name prime256v1 -genkey -noout -out leaf.key 2>/dev/null
+    openssl req -new -key leaf.key -subj /CN=sidecar -out leaf.csr 2>/dev/null
+    printf 'subjectAltName=DNS:sidecar.mesh,URI:spiffe://compare.local/app/bench\nextendedKeyUsage=serverAuth,clientAuth\n' >leaf.ext
+    openssl x509 -req -in leaf.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -extfile leaf.ext \
+        -out leaf.pem 2>/dev/null
+    cat leaf.pem leaf.key >leaf-with-key.pem
+    chmod 644 ./*
+)
+
+nginx_common()
+{
+    cat <<EOF
+daemon off;
+master_process on;
+worker_processes 1;
+pid $work/$1.pid;
+error_log stderr crit;
+events { worker_connections 4096; }
+EOF
+}
+
+nginx_http_common()
+{
+    cat <<EOF
+    access_log off;
+    keepalive_requests 1000000;
+    keepalive_timeout 75s;
+    client_body_temp_path $work/tmp/$1-body;
+    proxy_temp_path $work/tmp/$1-proxy;
+    fastcgi_temp_path $work/tmp/$1-fastcgi;
+    uwsgi_temp_path $work/tmp/$1-uwsgi;
+    scgi_temp_path $work/tmp/$1-scgi;
+EOF
+}
+
+nginx_proxy_location()
+{
+    cat <<EOF
+        location / {
+            proxy_pass $1;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_buffering off;
+        }
+EOF
+}
+
+{
+    nginx_common backend
+    echo "http {"
+    nginx_http_common backend
+    cat <<EOF
+    default_type application/octet-stream;
+    server {
+        listen 127.0.0.1:18080;
+        listen 127.0.0.1:18090 http2;
+        root $work/www;
+        location / { }
+    }
+}
+EOF
+} >"$work/backend.conf"
+
+{
+    echo "load_module $stream_module;"
+    nginx_common nginx
+    echo "http {"
+    nginx_http_common nginx
+    cat <<EOF
+    upstream backend { server 127.0.0.1:18080; keepalive 128; }
+    server {
+        listen 127.0.0.1:18082;
+        listen 127.0.0.1:18092 http2;
+$(nginx_proxy_location http://backend)
+    }
+}
+stream {
+    server { listen 127.0.0.1:18122; proxy_pass 127.0.0.1:18080; }
+}
+EOF
+} >"$work/nginx.conf"
+
+{
+    nginx_common nginx-a
+    echo "http {"
+    nginx_http_common nginx-a
+    cat <<EOF
+    upstream sidecar_b { server 127.0.0.1:18104; keepalive 128; }
+    server {
+        listen 127.0.0.1:18103;
+        proxy_ssl_certificate $pki/leaf.pem;
+        proxy_ssl_certificate_key $pki/leaf.key;
+        proxy_ssl_trusted_certificate $pki/ca.pem;
+        proxy_ssl_verify on;
+        proxy_ssl_name sidecar.mesh;
+        proxy_ssl_server_name on;
+        proxy_ssl_protocols TLSv1.3;
+        proxy_ssl_session_reuse on;
+$(nginx_proxy_location https://sidecar_b)
+    }
+}
+EOF
+} >"$work/nginx-a.conf"
+
+{
+    nginx_common nginx-b
+    echo "http {"
+    nginx_http_common nginx-b
+    cat <<EOF
+    upstream backend { server 127.0.0.1:18080; keepalive 128; }
+    server {
+        listen 127.0.0.1:18104 ssl;
+        ssl_certificate $pki/leaf.pem;
+        ssl_certificate_key $pki/leaf.key;
+        ssl_client_certificate $pki/ca.pem;
+        ssl_verify_client on;
+        ssl_protocols TLSv1.3;
+$(nginx_proxy_location http://backend)
+    }
+}
+EOF
+} >"$work/nginx-b.conf"
+
+haproxy_common()
+{
+    cat <<EOF
+global
+    nbthread 1
+    maxconn 4096
+defaults
+    mode http
+    option http-keep-alive
+    http-reuse always
+    timeout connect 2s
+    timeout client 30s
+    timeout server 30s
+    timeout http-keep-alive 30s
+EOF
+}
+
+{
+    haproxy_common
+    cat <<EOF
+frontend h1
+    bind 127.0.0.1:18081
+    default_backend backend
+frontend h2c
+    bind 127.0.0.1:18091 proto h2
+    default_backend backend
+backend backend
+    server s1 127.0.0.1:18080
+listen tcp
+    mode tcp
+    bind 127.0.0.1:18121
+    server s1 127.0.0.1:18080
+EOF
+} >"$work/haproxy.cfg"
+
+{
+    haproxy_common
+    cat <<EOF
+frontend sidecar_a
+    bind 127.0.0.1:18101
+    default_backend sidecar_b
+backend sidecar_b
+    server b 127.0.0.1:18102 ssl crt $pki/leaf-with-key.pem ca-file $pki/ca.pem verify required verifyhost sidecar.mesh sni str(sidecar.mesh) ssl-min-ver TLSv1.3
+EOF
+} >"$work/haproxy-a.cfg"
+
+{
+    haproxy_common
+    cat <<EOF
+frontend sidecar_b
+    bind 127.0.0.1:18102 ssl crt $pki/leaf-with-key.pem ca-file $pki/ca.pem verify required ssl-min-ver TLSv1.3
+    default_backend backend
+backend backend
+    server s1 127.0.0.1:18080
+EOF
+} >"$work/haproxy-b.cfg"
+
+cat >"$work/mecmesh.yaml" <<EOF
+node:
+  id: compare
+admin:
+  address: 127.0.0.1
+  port: 18084
+dataplane:
+  transport: auto
+  eventLoopThreads: 1
+  listeners:
+    - name: ingress
+      address: 127.0.0.1
+      port: 18083
+  clusters:
+    - name: backend
+      endpoints: ["127.0.0.1:18080"]
+      maxIdleConnectionsPerLoop: 128
+  routes:
+    - host: "*"
+      pathPrefix: /
+      cluster: backend
+EOF
+
+# ---------------------------------------------------------------------------------------------------------------
+# Start everything
+
+log "starting backend and systems under test (work dir $work)"
+start backend "$load_cpu" "$nginx_bin" -p "$work/" -c "$work/backend.conf"
+wait_port 18080 backend
+start haproxy "$sut_cpu" "$haproxy_bin" -db -f "$work/haproxy.cfg"
+start nginx "$sut_cpu" "$nginx_bin" -p "$work/" -c "$work/nginx.conf"
+start haproxy-mtls "$sut_cpu" "$haproxy_bin" -db -f "$work/haproxy-b.cfg"
+start haproxy-mtls "$sut_cpu" "$haproxy_bin" -db -f "$work/haproxy-a.cfg"
+start nginx-mtls "$sut_cpu" "$nginx_bin" -p "$work/" -c "$work/nginx-b.conf"
+start nginx-mtls "$sut_cpu" "$nginx_bin" -p "$work/" -c "$work/nginx-a.conf"
+start mecmesh "$sut_cpu" "$mecmesh_bin" run --config "$work/mecmesh.yaml"
+for port in 18081 18082 18091 18092 18101 18102 18103 18104 18121 18122; do
+    wait_port "$port" "port-$port"
+done
+wait_port 18083 mecmesh
+deadline=$((SECONDS + 30))
+until curl -fsS -o /dev/null "http://127.0.0.1:18084/ready" 2>/dev/null; do
+    ((SECONDS < deadline)) || die "mecmesh not ready in 30 s: $(cat "$work/mecmesh.out")"
+    sleep 0.2
+done
+for url in http://127.0.0.1:18080/1k http://127.0.0.1:18081/1k http://127.0.0.1:18082/1k http://127.0.0.1:18083/1k \
+    http://127.0.0.1:18101/1k http://127.0.0.1:18103/1k http://127.0.0.1:18121/1k http://127.0.0.1:18122/1k; do
+    size="$(curl -fsS --max-time 5 -o /dev/null -w '%{size_download}' "$url")" || die "GET $url failed"
+    [[ "$size" == 1024 ]] || die "GET $url: $size bytes, expected 1024"
+done
+for url in http://127.0.0.1:18090/1k http://127.0.0.1:18091/1k http://127.0.0.1:18092/1k; do
+    size="$(curl -fsS --max-time 5 --http2-prior-knowledge -o /dev/null -w '%{size_download}' "$url")" \
+        || die "h2c GET $url failed"
+    [[ "$size" == 1024 ]] || die "h2c GET $url: $size bytes, expected 1024"
+done
+
+# ---------------------------------------------------------------------------------------------------------------
+# Cells: id | title | load generator arguments | system=port pairs measured | systems reported as "not yet"
+
+cells=(
+    "h1-1k-1000|HTTP/1.1, 1 KiB, 1,000 req/s|--rate 1000 --connections 32|direct=18080 haproxy=18081 nginx=18082 mecmesh=18083|"
+    "h1-1k-10000|HTTP/1.1, 1 KiB, 10,000 req/s|--rate 10000 --connections 32|direct=18080 haproxy=18081 nginx=18082 mecmesh=18083|"
+    "h1-1m-100|HTTP/1.1, 1 MiB, 100 req/s|--rate 100 --connections 16 --path /1m|direct=18080 haproxy=18081 nginx=18082 mecmesh=18083|"
+    "h2c-1k-1000|HTTP/2 cleartext, 1 KiB, 1,000 req/s (8 connections x 4 streams)|--rate 1000 --connections 8 --http2 --streams 4|direct=18090 haproxy=18091 nginx=18092|mecmesh"
+    "mtls-1k-1000|two-hop mTLS (A → TLS 1.3 → B → backend), 1 KiB, 1,000 req/s|--rate 1000 --connections 32|haproxy-mtls=18101 nginx-mtls=18103|mecmesh-mtls"
+    "mtls-1k-10000|two-hop mTLS, 1 KiB, 10,000 req/s|--rate 10000 --connections 32|haproxy-mtls=18101 nginx-mtls=18103|mecmesh-mtls"
+    "mtls-1k-max|two-hop mTLS, 1 KiB, maximum rate (closed loop, 32 connections)|--closed-loop --connections 32|haproxy-mtls=18101 nginx-mtls=18103|mecmesh-mtls"
+    "tcp-1k-1000|L4 TCP relay, HTTP/1.1 1 KiB inside, 1,000 req/s|--rate 1000 --connections 32|direct=18080 haproxy=18121 nginx=18122|mecmesh"
+)
+
+: >"$raw/cells.tsv"
+for cell in "${cells[@]}"; do
+    IFS='|' read -r id title args measured notyet <<<"$cell"
+    printf '%s\t%s\t%s\t%s\t%s\n' "$id" "$title" "$args" "$measured" "$notyet" >>"$raw/cells.tsv"
+done
+printf 'cell\tsystem\trep\tstatus\tcpu_us\trss_kb\tjson\thlog\tsut_core_busy_us\twall_us\n' >"$raw/runs.tsv"
+
+clk_tck="$(getconf CLK_TCK)"
+loadgen_timeout=$((warmup + duration + 30))
+
+# measure CELL SYSTEM REP PORT ARGS: one load generator run against one system.
+measure()
+{
+    local cell="$1" system="$2" rep="$3" port="$4" args="$5"
+    local path=/1k
+    if [[ "$args" == *"--path "* ]]; then
+        path="${args##*--path }"
+        path="${path%% *}"
+        args="${args/--path $path/}"
+    fi
+    local name="$cell.$system.$rep"
+    local pids
+    pids="$(pids_of "$system")"
+    # shellcheck disable=SC2086
+    local before core_before wall_before
+    before="$(cpu_ticks $pids)"
+    core_before="$(core_busy_ticks "$sut_cpu")"
+    wall_before="$(date +%s%N)"
+    local peak=0
+    # shellcheck disable=SC2086
+    MECMESH_LOADGEN_JAVA_OPTS="-Xms256m -Xmx256m -XX:+UseSerialGC" \
+        timeout "$loadgen_timeout" taskset -c "$load_cpu" "$loadgen" --url "http://127.0.0.1:$port$path" $args \
+        --duration "${duration}s" --warmup "${warmup}s" --quiet \
+        --json "$raw/$name.json" --hlog "$raw/$name.hlog" >"$raw/$name.out" 2>&1 &
+    local loadgen_pid=$!
+    local rss
+    while kill -0 "$loadgen_pid" 2>/dev/null; do
+        # shellcheck disable=SC2086
+        rss="$(rss_kb $pids)"
+        ((rss > peak)) && peak=$rss
+        sleep 0.1
+    done
+    local status=ok
+    wait "$loadgen_pid" || status="exit-$?"
+    # shellcheck disable=SC2086
+    local after core_after wall_after
+    after="$(cpu_ticks $pids)"
+    core_after="$(core_busy_ticks "$sut_cpu")"
+    wall_after="$(date +%s%N)"
+    [[ -s "$raw/$name.json" ]] || status="${status}-no-json"
+    local cpu_us=$(((after - before) * 1000000 / clk_tck))
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$cell" "$system" "$rep" "$status" "$cpu_us" "$peak" \
+        "$name.json" "$name.hlog" "$(((core_after - core_before) * 1000000 / clk_tck))" \
+        "$(((wall_after - wall_before) / 1000))" >>"$raw/runs.tsv"
+    log "$cell $system rep $rep: $status, cpu ${cpu_us} us, peak rss ${peak} kB"
+}
+
+# ---------------------------------------------------------------------------------------------------------------
+# Pre-warm (unmeasured): every system gets the same load, so the JVM's JIT is not warmed up in the measured runs.
+
+log "pre-warm: ${prewarm}s per system"
+for target in 18081 18082 18083 18101 18103; do
+    MECMESH_LOADGEN_JAVA_OPTS="-Xms256m -Xmx256m -XX:+UseSerialGC" \
+        timeout $((prewarm + 30)) taskset -c "$load_cpu" "$loadgen" --url "http://127.0.0.1:$target/1k" \
+        --rate 5000 --connections 32 --duration "${prewarm}s" --quiet >/dev/null 2>&1 || log "pre-warm of :$target failed"
+done
+
+started_at="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+loadavg_start="$(cut -d' ' -f1-3 /proc/loadavg)"
+run_start=$SECONDS
+for ((rep = 1; rep <= reps; rep++)); do
+    for cell in "${cells[@]}"; do
+        IFS='|' read -r id title args measured notyet <<<"$cell"
+        for pair in $measured; do
+            measure "$id" "${pair%%=*}" "$rep" "${pair#*=}" "$args"
+        done
+    done
+done
+log "measured in $((SECONDS - run_start)) s"
+
+# ---------------------------------------------------------------------------------------------------------------
+# JMH (optional), metadata, report
+
+if [[ "$run_jmh" == true ]]; then
+    jmh_command="perf/bin/mecmesh-bench -f 1 -wi 5 -w 2s -i 5 -r 1s -prof gc -rf json -rff perf/results/jmh.json"
+    log "JMH: $jmh_command"
+    (cd "$root_dir" && taskset -c "$sut_cpu" timeout 900 $jmh_command >"$work/jmh.out" 2>&1) || die "JMH failed: $(tail -20 "$work/jmh.out")"
+    echo "taskset -c $sut_cpu $jmh_command" >"$results_dir/jmh-command.txt"
+fi
+
+version_of() { "$@" 2>&1 | head -1 || true; }
+{
+    echo "started=$started_at"
+    echo "command=$command_line"
+    echo "duration=$duration"
+    echo "warmup=$warmup"
+    echo "reps=$reps"
+    echo "prewarm=$prewarm"
+    echo "nproc=$machine_nproc"
+    echo "loadavg_end=$(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "loadavg_start=$loadavg_start"
+    echo "cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)"
+    echo "kernel=$(uname -sr)"
+    echo "memory=$(awk '/^MemTotal:/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)"
+    echo "java=$(version_of java -version)"
+    echo "nginx=$(version_of "$nginx_bin" -v)"
+    echo "haproxy=$(version_of "$haproxy_bin" -v)"
+    echo "mecmesh=$(version_of "$mecmesh_bin" --version)"
+    echo "mecmesh_transport=$(grep -o 'transport[^,]*' "$work/mecmesh.out" | head -1 || true)"
+    echo "sut_cpu=$sut_cpu"
+    echo "load_cpu=$load_cpu"
+} >"$raw/meta.properties"
+cp "$work"/*.yaml "$work"/*.cfg "$work"/*.conf "$raw/"
+
+rm -rf "$results_dir/raw"
+cp -r "$raw" "$results_dir/raw"
+report "$results_dir/raw"

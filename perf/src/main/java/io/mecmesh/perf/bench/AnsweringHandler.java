@@ -1,0 +1,68 @@
+package io.mecmesh.perf.bench;
+
+import io.mecmesh.dataplane.http.HopByHopHeaders;
+import io.mecmesh.dataplane.route.RouteHandler;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+
+/**
+ * Stands in for the upstream stage at the end of a benchmark pipeline: does the per-request work of
+ * {@code ForwardHandler} that needs no upstream connection (reads the route, removes hop-by-hop headers) and
+ * answers each complete request with a 1 KiB response, then asks for the next message, as the upstream stage does
+ * on a connection that reads on demand.
+ *
+ * <p>Releases every request part it receives. Each response body is a retained duplicate of {@code body}, which
+ * the caller owns. One instance per channel, confined to its event loop.
+ */
+final class AnsweringHandler extends ChannelInboundHandlerAdapter
+{
+    private final ByteBuf body;
+    private long routed;
+
+    AnsweringHandler(final ByteBuf body)
+    {
+        this.body = body;
+    }
+
+    @Override
+    public void channelActive(final ChannelHandlerContext ctx)
+    {
+        ctx.read();
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(final ChannelHandlerContext ctx, final Object msg)
+    {
+        if (msg instanceof HttpRequest)
+        {
+            if (ctx.channel().attr(RouteHandler.ROUTE).get() != null)
+            {
+                routed++;
+            }
+            HopByHopHeaders.remove(((HttpRequest)msg).headers());
+        }
+        if (msg instanceof LastHttpContent)
+        {
+            ((HttpContent)msg).release();
+            ctx.writeAndFlush(BenchMessages.response(body.retainedDuplicate()), ctx.voidPromise());
+            ctx.read();
+            return;
+        }
+        ReferenceCountUtil.release(msg);
+        ctx.read();
+    }
+
+    /**
+     * @return requests that arrived with a route.
+     */
+    long routed()
+    {
+        return routed;
+    }
+}

@@ -1,0 +1,171 @@
+package io.mecmesh.perf.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.HdrHistogram.EncodableHistogram;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.HistogramLogReader;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * One load generator run against one system in one cell, as {@code compare.sh} recorded it: the system's CPU time
+ * and peak RSS around the run, and the load generator's JSON summary and latency log.
+ *
+ * @param cell         the cell id.
+ * @param system       the system id ({@code direct}, {@code haproxy}, {@code nginx-mtls}, ...).
+ * @param rep          the repetition, from 1.
+ * @param status       {@code ok}, or what went wrong.
+ * @param cpuUs        CPU time of the system's processes during the run (utime + stime), microseconds.
+ * @param rssKb        peak VmRSS of the system's processes (summed) during the run, kB.
+ * @param requests     requests the system served during the sampled interval (warm-up sent + window completed).
+ * @param achievedRate responses per second of the measurement window.
+ * @param errors       errors of every kind in the window.
+ * @param p50Us        latency percentiles of the window from the intended send time, microseconds.
+ * @param p90Us        90th percentile.
+ * @param p99Us        99th percentile.
+ * @param p999Us       99.9th percentile.
+ * @param maxUs        maximum.
+ * @param latency      the whole latency histogram of the window (microseconds), or {@code null} without a log.
+ * @param sutCoreBusyUs busy time of the system-under-test core during the run, everyone's, microseconds (-1: unknown).
+ * @param wallUs       the run's wall-clock time, microseconds (-1: unknown).
+ */
+record CompareRun(
+    String cell,
+    String system,
+    int rep,
+    String status,
+    long cpuUs,
+    long rssKb,
+    long requests,
+    double achievedRate,
+    long errors,
+    long p50Us,
+    long p90Us,
+    long p99Us,
+    long p999Us,
+    long maxUs,
+    Histogram latency,
+    long sutCoreBusyUs,
+    long wallUs)
+{
+    CompareRun
+    {
+        requireNonNull(cell, "cell");
+        requireNonNull(system, "system");
+        requireNonNull(status, "status");
+    }
+
+    boolean ok()
+    {
+        return "ok".equals(status);
+    }
+
+    /**
+     * @return CPU microseconds per request, or NaN when the system has no process of its own (direct) or served
+     *     nothing.
+     */
+    double cpuUsPerRequest()
+    {
+        return requests > 0 && !"direct".equals(system) ? (double)cpuUs / requests : Double.NaN;
+    }
+
+    /**
+     * @return percent of the system-under-test core used by processes other than the system during the run
+     *     (other builds and tests on a shared machine), or NaN when unknown.
+     */
+    double othersOnSutCorePercent()
+    {
+        if (sutCoreBusyUs < 0 || wallUs <= 0)
+        {
+            return Double.NaN;
+        }
+        return Math.max(0, sutCoreBusyUs - cpuUs) * 100.0 / wallUs;
+    }
+
+    /**
+     * Reads one line of {@code runs.tsv} and the files it names.
+     *
+     * @param raw    the directory of the raw results.
+     * @param fields cell, system, rep, status, cpu_us, rss_kb, json, hlog[, sut_core_busy_us, wall_us].
+     * @param json   the JSON reader.
+     * @return the run; a run whose JSON is missing or unreadable comes back with a status that says so.
+     */
+    static CompareRun read(final Path raw, final String[] fields, final ObjectMapper json)
+    {
+        final String cell = fields[0];
+        final String system = fields[1];
+        final int rep = Integer.parseInt(fields[2]);
+        String status = fields[3];
+        final long cpuUs = Long.parseLong(fields[4]);
+        final long rssKb = Long.parseLong(fields[5]);
+        final Path jsonFile = raw.resolve(fields[6]);
+        final long sutCoreBusyUs = fields.length > 9 ? Long.parseLong(fields[8]) : -1;
+        final long wallUs = fields.length > 9 ? Long.parseLong(fields[9]) : -1;
+        if (!Files.isRegularFile(jsonFile))
+        {
+            return new CompareRun(cell, system, rep, "ok".equals(status) ? "no-json" : status, cpuUs, rssKb,
+                0, 0, 0, 0, 0, 0, 0, 0, null, sutCoreBusyUs, wallUs);
+        }
+        try
+        {
+            final JsonNode summary = json.readTree(jsonFile.toFile());
+            long errors = 0;
+            for (final JsonNode count : summary.path("errors"))
+            {
+                errors += count.asLong();
+            }
+            final JsonNode latency = summary.path("latencyUs");
+            final long completed = summary.at("/requests/completed").asLong();
+            if ("ok".equals(status) && completed == 0)
+            {
+                status = "no-responses";
+            }
+            return new CompareRun(cell, system, rep, status, cpuUs, rssKb,
+                completed + summary.at("/requests/sentWarmup").asLong(), summary.path("achievedRate").asDouble(),
+                errors, latency.path("p50").asLong(), latency.path("p90").asLong(), latency.path("p99").asLong(),
+                latency.path("p99.9").asLong(), latency.path("max").asLong(),
+                readHistogram(raw.resolve(fields[7])), sutCoreBusyUs, wallUs);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot read " + jsonFile, ex);
+        }
+    }
+
+    private static Histogram readHistogram(final Path hlog) throws FileNotFoundException
+    {
+        if (!Files.isRegularFile(hlog))
+        {
+            return null;
+        }
+        final HistogramLogReader reader = new HistogramLogReader(hlog.toFile());
+        try
+        {
+            Histogram total = null;
+            EncodableHistogram interval;
+            while ((interval = reader.nextIntervalHistogram()) != null)
+            {
+                if (interval instanceof Histogram)
+                {
+                    if (total == null)
+                    {
+                        total = new Histogram(3);
+                    }
+                    total.add((Histogram)interval);
+                }
+            }
+            return total;
+        }
+        finally
+        {
+            reader.close();
+        }
+    }
+}
