@@ -7,7 +7,9 @@
 #             two-hop mTLS: sidecar A :18101 → mTLS → sidecar B :18102 → backend (two processes)
 #   nginx     1 worker, logs off, upstream keep-alive: h1 :18082, h2c :18092, TCP (stream) :18122;
 #             two-hop mTLS: sidecar A :18103 → mTLS → sidecar B :18104 → backend (two processes)
-#   mecmesh   packaging/target/mecmesh/bin/mecmesh run, eventLoopThreads 1: h1 :18083 (admin :18084)
+#   mecmesh   packaging/target/mecmesh/bin/mecmesh run, eventLoopThreads 1: h1 and h2c :18083 (admin :18084);
+#             two-hop mTLS: sidecar A :18105 → mTLS → sidecar B :18106 → backend (two processes, admin :18107/:18108,
+#             SPIFFE SVIDs from `mecmesh cert`)
 # The systems under test run on CPU 0; the backend, the load generator (perf/bin/mecmesh-loadgen) and this script
 # on CPU 1. Repetitions are interleaved (A B C D A B C D ...). Per run it records the proxy's CPU time
 # (utime+stime of every process of the system, /proc/<pid>/stat, before and after the load generator), its peak
@@ -446,6 +448,76 @@ dataplane:
       cluster: backend
 EOF
 
+# mecmesh two-hop mTLS: a CA and an SVID per sidecar from the mecmesh CLI, keys generated here (0600).
+mpki="$work/mecmesh-pki"
+mkdir -p "$mpki"
+printf 'compare-run-passphrase\n' >"$mpki/pass"
+chmod 600 "$mpki/pass"
+"$mecmesh_bin" cert init --trust-domain compare.mesh --dir "$mpki/ca" --passphrase-file "$mpki/pass" >/dev/null
+for side in a b; do
+    "$mecmesh_bin" cert issue --ca-dir "$mpki/ca" --spiffe-id "spiffe://compare.mesh/sidecar/$side" \
+        --out "$mpki/$side" --passphrase-file "$mpki/pass" >/dev/null
+done
+
+cat >"$work/mecmesh-b.yaml" <<EOF
+node:
+  id: compare-b
+admin:
+  address: 127.0.0.1
+  port: 18108
+dataplane:
+  transport: auto
+  eventLoopThreads: 1
+  listeners:
+    - name: mesh-in
+      address: 127.0.0.1
+      port: 18106
+      tls:
+        mode: mesh
+        certificateChain: $mpki/b/svid.pem
+        privateKey: $mpki/b/svid-key.pem
+        trustBundle: $mpki/b/bundle.pem
+  clusters:
+    - name: backend
+      endpoints: ["127.0.0.1:18080"]
+      maxIdleConnectionsPerLoop: 128
+  routes:
+    - host: "*"
+      pathPrefix: /
+      cluster: backend
+      authorization:
+        allow:
+          - principals: ["spiffe://compare.mesh/sidecar/a"]
+EOF
+
+cat >"$work/mecmesh-a.yaml" <<EOF
+node:
+  id: compare-a
+admin:
+  address: 127.0.0.1
+  port: 18107
+dataplane:
+  transport: auto
+  eventLoopThreads: 1
+  listeners:
+    - name: ingress
+      address: 127.0.0.1
+      port: 18105
+  clusters:
+    - name: sidecar-b
+      endpoints: ["127.0.0.1:18106"]
+      maxIdleConnectionsPerLoop: 128
+      tls:
+        certificateChain: $mpki/a/svid.pem
+        privateKey: $mpki/a/svid-key.pem
+        trustBundle: $mpki/a/bundle.pem
+        expectedPeer: spiffe://compare.mesh/sidecar/b
+  routes:
+    - host: "*"
+      pathPrefix: /
+      cluster: sidecar-b
+EOF
+
 # ---------------------------------------------------------------------------------------------------------------
 # Start everything
 
@@ -459,21 +531,26 @@ start haproxy-mtls "$sut_cpu" "$haproxy_bin" -db -f "$work/haproxy-a.cfg"
 start nginx-mtls "$sut_cpu" "$nginx_bin" -p "$work/" -c "$work/nginx-b.conf"
 start nginx-mtls "$sut_cpu" "$nginx_bin" -p "$work/" -c "$work/nginx-a.conf"
 start mecmesh "$sut_cpu" "$mecmesh_bin" run --config "$work/mecmesh.yaml"
+start mecmesh-mtls "$sut_cpu" "$mecmesh_bin" run --config "$work/mecmesh-b.yaml"
+start mecmesh-mtls "$sut_cpu" "$mecmesh_bin" run --config "$work/mecmesh-a.yaml"
 for port in 18081 18082 18091 18092 18101 18102 18103 18104 18121 18122; do
     wait_port "$port" "port-$port"
 done
 wait_port 18083 mecmesh
 deadline=$((SECONDS + 30))
-until curl -fsS -o /dev/null "http://127.0.0.1:18084/ready" 2>/dev/null; do
-    ((SECONDS < deadline)) || die "mecmesh not ready in 30 s: $(cat "$work/mecmesh.out")"
-    sleep 0.2
+for admin in 18084 18107 18108; do
+    until curl -fsS -o /dev/null "http://127.0.0.1:$admin/ready" 2>/dev/null; do
+        ((SECONDS < deadline)) || die "mecmesh (admin :$admin) not ready in 30 s: $(cat "$work"/mecmesh*.out)"
+        sleep 0.2
+    done
 done
 for url in http://127.0.0.1:18080/1k http://127.0.0.1:18081/1k http://127.0.0.1:18082/1k http://127.0.0.1:18083/1k \
-    http://127.0.0.1:18101/1k http://127.0.0.1:18103/1k http://127.0.0.1:18121/1k http://127.0.0.1:18122/1k; do
+    http://127.0.0.1:18105/1k http://127.0.0.1:18101/1k http://127.0.0.1:18103/1k http://127.0.0.1:18121/1k http://127.0.0.1:18122/1k; do
     size="$(curl -fsS --max-time 5 -o /dev/null -w '%{size_download}' "$url")" || die "GET $url failed"
     [[ "$size" == 1024 ]] || die "GET $url: $size bytes, expected 1024"
 done
-for url in http://127.0.0.1:18090/1k http://127.0.0.1:18091/1k http://127.0.0.1:18092/1k; do
+for url in http://127.0.0.1:18090/1k http://127.0.0.1:18091/1k http://127.0.0.1:18092/1k \
+    http://127.0.0.1:18083/1k; do
     size="$(curl -fsS --max-time 5 --http2-prior-knowledge -o /dev/null -w '%{size_download}' "$url")" \
         || die "h2c GET $url failed"
     [[ "$size" == 1024 ]] || die "h2c GET $url: $size bytes, expected 1024"
@@ -486,10 +563,10 @@ cells=(
     "h1-1k-1000|HTTP/1.1, 1 KiB, 1,000 req/s|--rate 1000 --connections 32|direct=18080 haproxy=18081 nginx=18082 mecmesh=18083|"
     "h1-1k-10000|HTTP/1.1, 1 KiB, 10,000 req/s|--rate 10000 --connections 32|direct=18080 haproxy=18081 nginx=18082 mecmesh=18083|"
     "h1-1m-100|HTTP/1.1, 1 MiB, 100 req/s|--rate 100 --connections 16 --path /1m|direct=18080 haproxy=18081 nginx=18082 mecmesh=18083|"
-    "h2c-1k-1000|HTTP/2 cleartext, 1 KiB, 1,000 req/s (8 connections x 4 streams)|--rate 1000 --connections 8 --http2 --streams 4|direct=18090 haproxy=18091 nginx=18092|mecmesh"
-    "mtls-1k-1000|two-hop mTLS (A → TLS 1.3 → B → backend), 1 KiB, 1,000 req/s|--rate 1000 --connections 32|haproxy-mtls=18101 nginx-mtls=18103|mecmesh-mtls"
-    "mtls-1k-10000|two-hop mTLS, 1 KiB, 10,000 req/s|--rate 10000 --connections 32|haproxy-mtls=18101 nginx-mtls=18103|mecmesh-mtls"
-    "mtls-1k-max|two-hop mTLS, 1 KiB, maximum rate (closed loop, 32 connections)|--closed-loop --connections 32|haproxy-mtls=18101 nginx-mtls=18103|mecmesh-mtls"
+    "h2c-1k-1000|HTTP/2 cleartext, 1 KiB, 1,000 req/s (8 connections x 4 streams)|--rate 1000 --connections 8 --http2 --streams 4|direct=18090 haproxy=18091 nginx=18092 mecmesh=18083|"
+    "mtls-1k-1000|two-hop mTLS (A → TLS 1.3 → B → backend), 1 KiB, 1,000 req/s|--rate 1000 --connections 32|haproxy-mtls=18101 nginx-mtls=18103 mecmesh-mtls=18105|"
+    "mtls-1k-10000|two-hop mTLS, 1 KiB, 10,000 req/s|--rate 10000 --connections 32|haproxy-mtls=18101 nginx-mtls=18103 mecmesh-mtls=18105|"
+    "mtls-1k-max|two-hop mTLS, 1 KiB, maximum rate (closed loop, 32 connections)|--closed-loop --connections 32|haproxy-mtls=18101 nginx-mtls=18103 mecmesh-mtls=18105|"
     "tcp-1k-1000|L4 TCP relay, HTTP/1.1 1 KiB inside, 1,000 req/s|--rate 1000 --connections 32|direct=18080 haproxy=18121 nginx=18122|mecmesh"
 )
 

@@ -55,7 +55,9 @@ class BenchmarkSmokeTest
                 PACKAGE + "Http1CodecBenchmark.decodeRequest",
                 PACKAGE + "Http1CodecBenchmark.encodeResponse",
                 PACKAGE + "HopByHopHeadersBenchmark.removeFromKeepAliveRequest",
-                PACKAGE + "Http1RequestPathBenchmark.getRoutedAndAnswered");
+                PACKAGE + "Http1RequestPathBenchmark.getRoutedAndAnswered",
+                PACKAGE + "PolicyTableBenchmark.lookupRoutePolicy",
+                PACKAGE + "TlsRecordBenchmark.sealAndOpen");
 
         final Options smoke = new OptionsBuilder()
             .include(PACKAGE.replace(".", "\\.") + ".*Benchmark\\..*")
