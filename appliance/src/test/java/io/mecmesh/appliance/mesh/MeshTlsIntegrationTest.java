@@ -212,6 +212,24 @@ class MeshTlsIntegrationTest
     }
 
     @Test
+    void shouldRefuseAndCountAClientWithoutCertificate() throws Exception
+    {
+        final Process openssl = new ProcessBuilder("openssl", "s_client", "-connect",
+            "127.0.0.1:" + nodeB.listenerAddress("mesh-in").getPort(), "-tls1_3", "-brief", "-ign_eof")
+            .redirectErrorStream(true).start();
+        openssl.getOutputStream().write("GET / HTTP/1.1\r\nHost: workload-b\r\n\r\n"
+            .getBytes(StandardCharsets.US_ASCII));
+        openssl.getOutputStream().close();
+        assertThat(openssl.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        final String output = new String(openssl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+        assertThat(output).doesNotContain("HTTP/1.1 200");
+        io.mecmesh.dataplane.testing.Await.until("the refusal is counted", Duration.ofSeconds(5),
+            () -> countersB.get(DataPlaneCounter.TLS_NO_CLIENT_CERTIFICATE) == 1);
+        assertThat(workload.requestLines()).isEmpty();
+    }
+
+    @Test
     void shouldRefuseTls12OnTheMeshListenerWithARealOpenSslClient() throws Exception
     {
         final Path a = issue("node/a");

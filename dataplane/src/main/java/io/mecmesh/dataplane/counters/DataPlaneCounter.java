@@ -14,6 +14,8 @@ public enum DataPlaneCounter
     TLS_HANDSHAKES("tls_handshakes", "TLS handshakes completed on listeners."),
     TLS_HANDSHAKE_FAILURES("tls_handshake_failures",
         "TLS handshakes that failed on listeners (peer refused, protocol mismatch, not TLS at all)."),
+    TLS_NO_CLIENT_CERTIFICATE("tls_no_client_certificate",
+        "TLS handshakes on mesh listeners refused because the peer sent no certificate."),
     AUTHZ_DENIED_BY_RULE("authz_denied_by_rule", "Requests refused (403) because a deny rule matched the caller."),
     AUTHZ_DENIED_NO_ALLOW_RULE("authz_denied_no_allow_rule",
         "Requests refused (403) because the route has allow rules and none matched the caller."),

@@ -1,6 +1,9 @@
 package io.mecmesh.dataplane.tls;
 
 import io.mecmesh.dataplane.identity.X509SvidValidator;
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.OpenSslCertificateException;
+import io.netty.internal.tcnative.CertificateVerifier;
 
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedTrustManager;
@@ -44,7 +47,35 @@ final class SpiffeTrustManager extends X509ExtendedTrustManager
         if (!result.isValid())
         {
             rejections.increment(result.reason());
-            throw new CertificateException("peer certificate refused: " + result.reason() + ": " + result.message());
+            final String message = "peer certificate refused: " + result.reason() + ": " + result.message();
+            if (OpenSsl.isAvailable())
+            {
+                // With BoringSSL the error code picks the alert the peer sees (certificate_expired, ...), instead of
+                // internal_error for any exception.
+                throw new OpenSslCertificateException(message, verifyError(result.reason()));
+            }
+            throw new CertificateException(message);
+        }
+    }
+
+    private static int verifyError(final X509SvidValidator.Reason reason)
+    {
+        switch (reason)
+        {
+            case EXPIRED:
+                return CertificateVerifier.X509_V_ERR_CERT_HAS_EXPIRED;
+            case NOT_YET_VALID:
+                return CertificateVerifier.X509_V_ERR_CERT_NOT_YET_VALID;
+            case UNTRUSTED:
+            case PATH_INVALID:
+            case NAME_CONSTRAINTS_VIOLATED:
+                return CertificateVerifier.X509_V_ERR_CERT_UNTRUSTED;
+            case SIGNING_CERT_NOT_CA:
+            case SIGNING_CERT_NO_KEY_CERT_SIGN:
+            case SIGNING_CERT_ID_HAS_PATH:
+                return CertificateVerifier.X509_V_ERR_INVALID_CA;
+            default:
+                return CertificateVerifier.X509_V_ERR_CERT_REJECTED;
         }
     }
 

@@ -8,6 +8,9 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 
+import io.netty.handler.codec.DecoderException;
+
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateParsingException;
@@ -43,6 +46,10 @@ public final class TlsIdentityHandler extends ChannelInboundHandlerAdapter
             if (!handshake.isSuccess())
             {
                 counters.increment(DataPlaneCounter.TLS_HANDSHAKE_FAILURES);
+                if (isMissingClientCertificate(handshake.cause()))
+                {
+                    counters.increment(DataPlaneCounter.TLS_NO_CLIENT_CERTIFICATE);
+                }
                 ctx.close();
                 return;
             }
@@ -67,6 +74,36 @@ public final class TlsIdentityHandler extends ChannelInboundHandlerAdapter
             ctx.pipeline().remove(this);
         }
         ctx.fireUserEventTriggered(evt);
+    }
+
+    /**
+     * A failed handshake is counted (with the refused peer's reason, by the trust manager) and closes the
+     * connection; its exception ends here rather than being logged with a stack trace per attempt, so that a client
+     * cannot flood the log.
+     */
+    @Override
+    public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause)
+    {
+        if (cause instanceof DecoderException || cause instanceof SSLException)
+        {
+            ctx.close();
+            return;
+        }
+        ctx.fireExceptionCaught(cause);
+    }
+
+    private static boolean isMissingClientCertificate(final Throwable cause)
+    {
+        for (Throwable t = cause; t != null; t = t.getCause())
+        {
+            final String message = String.valueOf(t.getMessage());
+            if (message.contains("PEER_DID_NOT_RETURN_A_CERTIFICATE") || message.contains("CERTIFICATE_REQUIRED")
+                || message.contains("Empty client certificate chain"))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     static SpiffeId spiffeId(final X509Certificate leaf)

@@ -1,13 +1,9 @@
 package io.mecmesh.perf.bench;
 
-import io.mecmesh.dataplane.cluster.Cluster;
-import io.mecmesh.dataplane.cluster.ClusterConfig;
-import io.mecmesh.dataplane.cluster.Endpoint;
 import io.mecmesh.dataplane.counters.DataPlaneCounter;
 import io.mecmesh.dataplane.counters.DataPlaneCounters;
 import io.mecmesh.dataplane.listener.Http2StreamListenerHandler;
 import io.mecmesh.dataplane.listener.ListenerConfig;
-import io.mecmesh.dataplane.route.RouteConfig;
 import io.mecmesh.dataplane.route.RouteHandler;
 import io.mecmesh.dataplane.route.RouteTable;
 import io.netty.buffer.ByteBuf;
@@ -40,9 +36,6 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -71,15 +64,7 @@ public class Http2RequestPathBenchmark
     @Setup
     public void setUp()
     {
-        final Cluster cluster = Cluster.resolve(ClusterConfig.of("local-app", List.of(new Endpoint("127.0.0.1", 8080))));
-        final List<RouteConfig> routes = new ArrayList<>();
-        for (int i = 0; i < RouteTableBenchmark.HOSTS; i++)
-        {
-            final String host = "svc-" + i + ".edge-1.mec.example";
-            routes.add(new RouteConfig(host, "/", "local-app"));
-            routes.add(new RouteConfig(host, "/api/", "local-app"));
-        }
-        final RouteTable table = RouteTable.build(routes, Map.of("local-app", cluster));
+        final RouteTable table = RouteTableBenchmark.requestPathTable();
         body = new BenchMessages(PooledByteBufAllocator.DEFAULT).body();
         counters = new DataPlaneCounters();
         final ListenerConfig listener = ListenerConfig.of("bench", "127.0.0.1", 0);

@@ -53,6 +53,24 @@ public class RouteTableBenchmark
     private RouteTable table;
     private HttpRequest request;
 
+    /**
+     * The table the request-path benchmarks route with: {@link #HOSTS} hosts with {@code /} and {@code /api/}.
+     *
+     * @return the table.
+     */
+    static RouteTable requestPathTable()
+    {
+        final Cluster cluster = Cluster.resolve(ClusterConfig.of("local-app", List.of(new Endpoint("127.0.0.1", 8080))));
+        final List<RouteConfig> routes = new ArrayList<>();
+        for (int i = 0; i < HOSTS; i++)
+        {
+            final String host = "svc-" + i + ".edge-1.mec.example";
+            routes.add(new RouteConfig(host, "/", "local-app"));
+            routes.add(new RouteConfig(host, "/api/", "local-app"));
+        }
+        return RouteTable.build(routes, Map.of("local-app", cluster));
+    }
+
     @Setup
     public void setUp()
     {
