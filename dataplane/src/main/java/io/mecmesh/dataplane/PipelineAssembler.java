@@ -5,6 +5,7 @@ import io.mecmesh.dataplane.listener.ConnectionGuard;
 import io.mecmesh.dataplane.counters.DataPlaneCounter;
 import io.mecmesh.dataplane.lifecycle.Http2DrainHandler;
 import io.mecmesh.dataplane.listener.Http1ListenerHandler;
+import io.mecmesh.dataplane.listener.Http2RequestHeadValidator;
 import io.mecmesh.dataplane.listener.Http2StreamListenerHandler;
 import io.mecmesh.dataplane.listener.ListenerConfig;
 import io.mecmesh.dataplane.route.RouteHandler;
@@ -59,6 +60,7 @@ import static java.util.Objects.requireNonNull;
  *   http2-codec    Http2FrameCodec              frames, settings, flow control; floods of resets and control
  *                                               frames end in GOAWAY (Netty's Rapid Reset / MadeYouReset limits)
  *   http2-streams  Http2MultiplexHandler        one child channel per stream, with:
+ *     request-head   Http2RequestHeadValidator           mandatory pseudo-headers, else RST_STREAM
  *     http2-to-http  Http2StreamFrameToHttpObjectCodec   frames ⇄ the same HTTP messages as HTTP/1.1
  *     listener       Http2StreamListenerHandler          counts, body limit, strips x-http2-* headers
  *     route, upstream                                    as for HTTP/1.1 (upstream connections are HTTP/1.1)
@@ -151,6 +153,7 @@ final class PipelineAssembler extends ChannelInitializer<Channel>
             {
                 stream.config().setAutoRead(false);
                 stream.pipeline()
+                    .addLast("request-head", new Http2RequestHeadValidator(counters))
                     .addLast("http2-to-http", new Http2StreamFrameToHttpObjectCodec(true, true))
                     .addLast("listener", new Http2StreamListenerHandler(listener, counters))
                     .addLast("route", new RouteHandler(routeTables, counters))

@@ -4,6 +4,7 @@ import io.mecmesh.dataplane.counters.DataPlaneCounter;
 import io.mecmesh.dataplane.counters.DataPlaneCounters;
 import io.mecmesh.dataplane.http.DirectResponse;
 import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.DefaultHttpRequest;
@@ -15,6 +16,9 @@ import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.ReferenceCountUtil;
 
@@ -92,6 +96,24 @@ public final class Http2StreamListenerHandler extends ChannelDuplexHandler
         counters.increment(counter);
         ReferenceCountUtil.release(msg);
         DirectResponse.send(ctx, status, reason, false);
+    }
+
+    /**
+     * A stream the conversion could not make into an HTTP request (a mandatory pseudo-header missing, say) is
+     * malformed (RFC 9113 §8.1.1): reset it with PROTOCOL_ERROR and count it. Other failures go on.
+     */
+    @Override
+    public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause)
+    {
+        if (cause instanceof DecoderException)
+        {
+            rejected = true;
+            counters.increment(DataPlaneCounter.BAD_REQUESTS);
+            ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.PROTOCOL_ERROR))
+                .addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        ctx.fireExceptionCaught(cause);
     }
 
     @Override

@@ -29,6 +29,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 
@@ -173,10 +174,17 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter
         ctx.fireChannelInactive();
     }
 
+    /**
+     * Closes a connection whose pipeline failed. An HTTP/2 stream is left to the multiplexer, which resets it with
+     * the error code the protocol calls for (closing it here would reset it with CANCEL first).
+     */
     @Override
     public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause)
     {
-        ctx.close();
+        if (!(ctx.channel() instanceof Http2StreamChannel))
+        {
+            ctx.close();
+        }
     }
 
     @Override
