@@ -350,19 +350,23 @@ public final class CompareReport
         metrics.put("achieved rate", CompareRun::achievedRate);
         for (final Cell cell : cells)
         {
-            if (!cell.measures(MECMESH))
+            final String mecmesh = cell.systemOf(MECMESH);
+            if (mecmesh == null)
             {
                 line("| " + cell.id() + " | all | not yet | not yet | not yet |");
                 continue;
             }
+            final String haproxy = cell.systemOf(HAPROXY);
+            final String nginx = cell.systemOf(NGINX);
             for (final Map.Entry<String, ToDoubleFunction<CompareRun>> metric : metrics.entrySet())
             {
-                final double mine = median(cell.id(), MECMESH, metric.getValue());
+                final double mine = median(cell.id(), mecmesh, metric.getValue());
                 final boolean perProxy = metric.getKey().startsWith("CPU") || metric.getKey().startsWith("peak");
                 line("| " + cell.id() + " | " + metric.getKey() + " | "
-                    + ratio(mine, median(cell.id(), HAPROXY, metric.getValue())) + " | "
-                    + ratio(mine, median(cell.id(), NGINX, metric.getValue())) + " | "
-                    + (perProxy ? "—" : ratio(mine, median(cell.id(), DIRECT, metric.getValue()))) + " |");
+                    + (haproxy == null ? "—" : ratio(mine, median(cell.id(), haproxy, metric.getValue()))) + " | "
+                    + (nginx == null ? "—" : ratio(mine, median(cell.id(), nginx, metric.getValue()))) + " | "
+                    + (perProxy || !cell.measures(DIRECT) ? "—"
+                        : ratio(mine, median(cell.id(), DIRECT, metric.getValue()))) + " |");
             }
         }
         line();
