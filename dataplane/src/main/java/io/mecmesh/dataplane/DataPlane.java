@@ -3,6 +3,7 @@ package io.mecmesh.dataplane;
 import io.mecmesh.dataplane.cluster.Cluster;
 import io.mecmesh.dataplane.cluster.ClusterConfig;
 import io.mecmesh.dataplane.cluster.Locality;
+import io.mecmesh.dataplane.cluster.UpstreamProtocol;
 import io.mecmesh.dataplane.counters.DataPlaneCounters;
 import io.mecmesh.dataplane.counters.StatsRegistry;
 import io.mecmesh.dataplane.lifecycle.DrainEvent;
@@ -105,7 +106,7 @@ public final class DataPlane implements AutoCloseable
         final int threads = config.eventLoopThreads() == 0
             ? Runtime.getRuntime().availableProcessors() : config.eventLoopThreads();
         final MultiThreadIoEventLoopGroup eventLoops = transport.newEventLoopGroup(threads, "mecmesh-io");
-        final UpstreamPools upstreamPools = new UpstreamPools(eventLoops, transport);
+        final UpstreamPools upstreamPools = new UpstreamPools(eventLoops, transport, counters);
 
         final Map<String, Channel> bound = new LinkedHashMap<>();
         final ChannelGroup downstream = new DefaultChannelGroup("downstream", GlobalEventExecutor.INSTANCE);
@@ -189,7 +190,7 @@ public final class DataPlane implements AutoCloseable
             {
                 final ClusterConfig cluster = configs.get(i);
                 final SslContext tls = cluster.tls().map(t -> TlsContexts.client(t.tls(), t.expectation(),
-                    rejections, Clock.systemUTC())).orElse(null);
+                    rejections, Clock.systemUTC(), cluster.protocol() == UpstreamProtocol.HTTP2)).orElse(null);
                 clusters.put(cluster.name(), Cluster.resolve(cluster, locality, System::nanoTime, tls,
                     stats.cluster(cluster.name())));
             }

@@ -15,6 +15,7 @@ import io.mecmesh.dataplane.cluster.Endpoint;
 import io.mecmesh.dataplane.cluster.LbPolicy;
 import io.mecmesh.dataplane.cluster.Locality;
 import io.mecmesh.dataplane.cluster.OutlierDetection;
+import io.mecmesh.dataplane.cluster.UpstreamProtocol;
 import io.mecmesh.dataplane.listener.ListenerConfig;
 import io.mecmesh.dataplane.identity.SpiffeId;
 import io.mecmesh.dataplane.route.HeaderMatch;
@@ -346,7 +347,7 @@ public final class ConfigLoader
     private static ClusterConfig cluster(final ConfigNode cluster)
     {
         cluster.requireMapping("name", "endpoints", "connectTimeoutMs", "maxIdleConnectionsPerLoop", "idleTimeoutMs",
-            "lbPolicy", "hashHeader", "localitySpillPercent", "outlierDetection", "tls");
+            "lbPolicy", "hashHeader", "localitySpillPercent", "outlierDetection", "tls", "protocol");
         return cluster.build(c -> new ClusterConfig(
             c.string("name"),
             c.list("endpoints", ConfigLoader::endpoint),
@@ -357,7 +358,8 @@ public final class ConfigLoader
             c.string("hashHeader", ""),
             c.integer("localitySpillPercent", ClusterConfig.DEFAULT_LOCALITY_SPILL_PERCENT, 0, 100),
             outlier(c.get("outlierDetection")),
-            clusterTls(c.get("tls"))));
+            clusterTls(c.get("tls")),
+            c.enumValue("protocol", UpstreamProtocol.class, UpstreamProtocol.HTTP1)));
     }
 
     private static Endpoint endpoint(final ConfigNode endpoint)

@@ -20,6 +20,7 @@ import static java.util.Objects.requireNonNull;
  *                                   same zone, anywhere).
  * @param outlierDetection           passive health checking.
  * @param tls                        mutual TLS towards the endpoints, or empty for plain text.
+ * @param protocol                   HTTP/1.1 or HTTP/2 towards the endpoints.
  */
 public record ClusterConfig(
     String name,
@@ -31,7 +32,8 @@ public record ClusterConfig(
     String hashHeader,
     int localitySpillPercent,
     OutlierDetection outlierDetection,
-    Optional<ClusterTls> tls)
+    Optional<ClusterTls> tls,
+    UpstreamProtocol protocol)
 {
     public static final int DEFAULT_CONNECT_TIMEOUT_MS = 1000;
     public static final int DEFAULT_MAX_IDLE_CONNECTIONS_PER_LOOP = 64;
@@ -46,6 +48,7 @@ public record ClusterConfig(
         requireNonNull(hashHeader, "hashHeader");
         requireNonNull(outlierDetection, "outlierDetection");
         requireNonNull(tls, "tls");
+        requireNonNull(protocol, "protocol");
         if (lbPolicy == LbPolicy.RING_HASH && hashHeader.isBlank())
         {
             throw new IllegalArgumentException("hashHeader: required with lbPolicy ring_hash");
@@ -80,6 +83,46 @@ public record ClusterConfig(
     }
 
     /**
+     * An HTTP/1.1 cluster.
+     *
+     * @param name                      cluster name.
+     * @param endpoints                 its endpoints.
+     * @param connectTimeoutMs          connect timeout.
+     * @param maxIdleConnectionsPerLoop idle connections kept per event loop and endpoint.
+     * @param idleTimeoutMs             idle timeout of upstream connections.
+     * @param lbPolicy                  balancing policy.
+     * @param hashHeader                header hashed by ring hash.
+     * @param localitySpillPercent      locality spill-over threshold.
+     * @param outlierDetection          passive health checking.
+     * @param tls                       mutual TLS towards the endpoints, or empty.
+     */
+    public ClusterConfig(
+        final String name,
+        final List<Endpoint> endpoints,
+        final int connectTimeoutMs,
+        final int maxIdleConnectionsPerLoop,
+        final long idleTimeoutMs,
+        final LbPolicy lbPolicy,
+        final String hashHeader,
+        final int localitySpillPercent,
+        final OutlierDetection outlierDetection,
+        final Optional<ClusterTls> tls)
+    {
+        this(name, endpoints, connectTimeoutMs, maxIdleConnectionsPerLoop, idleTimeoutMs, lbPolicy, hashHeader,
+            localitySpillPercent, outlierDetection, tls, UpstreamProtocol.HTTP1);
+    }
+
+    /**
+     * @param newProtocol the protocol towards the endpoints.
+     * @return this cluster speaking another protocol.
+     */
+    public ClusterConfig withProtocol(final UpstreamProtocol newProtocol)
+    {
+        return new ClusterConfig(name, endpoints, connectTimeoutMs, maxIdleConnectionsPerLoop, idleTimeoutMs,
+            lbPolicy, hashHeader, localitySpillPercent, outlierDetection, tls, newProtocol);
+    }
+
+    /**
      * A round-robin cluster with the default locality and outlier settings.
      *
      * @param name                      cluster name.
@@ -96,7 +139,7 @@ public record ClusterConfig(
         final long idleTimeoutMs)
     {
         this(name, endpoints, connectTimeoutMs, maxIdleConnectionsPerLoop, idleTimeoutMs, LbPolicy.ROUND_ROBIN, "",
-            DEFAULT_LOCALITY_SPILL_PERCENT, OutlierDetection.DEFAULT, Optional.empty());
+            DEFAULT_LOCALITY_SPILL_PERCENT, OutlierDetection.DEFAULT, Optional.empty(), UpstreamProtocol.HTTP1);
     }
 
     /**

@@ -1,13 +1,14 @@
 package io.mecmesh.dataplane.http;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 
 /**
  * Removes the hop-by-hop headers (RFC 9110 §7.6.1) before a message is forwarded: those named in
  * {@code Connection} and the standard ones. {@code Transfer-Encoding} is kept because the body is streamed with
- * its framing unchanged.
+ * its framing unchanged, and {@code TE: trailers} because gRPC needs it end to end.
  */
 public final class HopByHopHeaders
 {
@@ -17,7 +18,6 @@ public final class HopByHopHeaders
         AsciiString.cached("proxy-connection"),
         HttpHeaderNames.PROXY_AUTHORIZATION,
         HttpHeaderNames.PROXY_AUTHENTICATE,
-        HttpHeaderNames.TE,
         HttpHeaderNames.TRAILER,
         HttpHeaderNames.UPGRADE,
     };
@@ -48,6 +48,11 @@ public final class HopByHopHeaders
         for (final AsciiString name : STANDARD)
         {
             headers.remove(name);
+        }
+        final String te = headers.get(HttpHeaderNames.TE);
+        if (te != null && !HttpHeaderValues.TRAILERS.contentEqualsIgnoreCase(te.trim()))
+        {
+            headers.remove(HttpHeaderNames.TE);
         }
     }
 

@@ -107,6 +107,27 @@ public final class TlsContexts
         final PeerRejections rejections,
         final Clock clock)
     {
+        return client(config, expectation, rejections, clock, false);
+    }
+
+    /**
+     * A client context towards a cluster of mesh peers.
+     *
+     * @param config      the cluster's TLS configuration.
+     * @param expectation what the peer's SPIFFE id must be.
+     * @param rejections  where refused peers are counted.
+     * @param clock       the time certificates are validated at.
+     * @param http2       whether to offer {@code h2} (only) in ALPN, for an HTTP/2 cluster.
+     * @return the context.
+     * @throws DataPlaneException ({@code CONFIG}) naming the file that cannot be read.
+     */
+    public static SslContext client(
+        final TlsConfig config,
+        final X509SvidValidator.Expectation expectation,
+        final PeerRejections rejections,
+        final Clock clock,
+        final boolean http2)
+    {
         final Material material = Material.read(config);
         final SslContextBuilder builder = SslContextBuilder.forClient()
             .sslProvider(PROVIDER)
@@ -114,7 +135,7 @@ public final class TlsContexts
             .protocols(config.mode() == TlsConfig.Mode.MESH ? MESH_PROTOCOLS : EXTERNAL_PROTOCOLS)
             .trustManager(new SpiffeTrustManager(new X509SvidValidator(material.bundle), expectation, rejections,
                 clock))
-            .applicationProtocolConfig(alpn(ApplicationProtocolNames.HTTP_1_1));
+            .applicationProtocolConfig(alpn(http2 ? ApplicationProtocolNames.HTTP_2 : ApplicationProtocolNames.HTTP_1_1));
         return build(builder, "cluster TLS with " + config.certificateChain());
     }
 

@@ -3,6 +3,7 @@ package io.mecmesh.dataplane.upstream;
 import io.mecmesh.dataplane.cluster.Cluster;
 import io.mecmesh.dataplane.cluster.EndpointState;
 import io.mecmesh.dataplane.cluster.LbPolicy;
+import io.mecmesh.dataplane.cluster.UpstreamProtocol;
 import io.mecmesh.dataplane.counters.DataPlaneCounter;
 import io.mecmesh.dataplane.counters.DataPlaneCounters;
 import io.mecmesh.dataplane.http.DirectResponse;
@@ -30,6 +31,9 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.HttpConversionUtil;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.FutureListener;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 
@@ -231,6 +235,11 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter
 
         HopByHopHeaders.remove(request.headers());
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
+        if (cluster.config().protocol() == UpstreamProtocol.HTTP2)
+        {
+            request.headers().set(HttpConversionUtil.ExtensionHeaderNames.SCHEME.text(),
+                cluster.sslContext() != null ? "https" : "http");
+        }
         route.retryBudget().onRequest();
         route.stats().onRequest();
         if (forward.timeoutMs() > 0)
@@ -258,8 +267,8 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter
         {
             reusedConnection = false;
             final int thisAttempt = attempt;
-            pool.connect(endpoint, cluster)
-                .addListener((ChannelFutureListener)future -> onConnectComplete(future, thisAttempt));
+            pool.open(endpoint, cluster)
+                .addListener((FutureListener<Channel>)future -> onConnectComplete(future, thisAttempt));
         }
     }
 
@@ -269,13 +278,13 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter
             ? request.headers().get(cluster.config().hashHeader()) : null;
     }
 
-    private void onConnectComplete(final ChannelFuture future, final int forAttempt)
+    private void onConnectComplete(final Future<Channel> future, final int forAttempt)
     {
         if (!exchangeActive || forAttempt != attempt || !ctx.channel().isActive())
         {
             if (future.isSuccess())
             {
-                future.channel().close();
+                future.getNow().close();
             }
             return;
         }
@@ -286,8 +295,7 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter
             onAttemptFailed(HttpResponseStatus.BAD_GATEWAY, "upstream connect failed: " + endpoint);
             return;
         }
-        counters.increment(DataPlaneCounter.UPSTREAM_CONNECTIONS);
-        attachUpstream(future.channel());
+        attachUpstream(future.getNow());
         sendRequest();
     }
 

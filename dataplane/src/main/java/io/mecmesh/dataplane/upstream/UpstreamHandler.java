@@ -2,6 +2,9 @@ package io.mecmesh.dataplane.upstream;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 
@@ -37,6 +40,21 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter
     @Override
     public void channelRead(final ChannelHandlerContext ctx, final Object msg)
     {
+        if (owner != null && msg instanceof FullHttpResponse full)
+        {
+            // An HTTP/2 response whose headers end the stream arrives whole: pass its head and last part apart, as
+            // the exchange expects (the content goes on with the last part).
+            owner.onUpstreamRead(new DefaultHttpResponse(full.protocolVersion(), full.status(), full.headers()));
+            if (owner != null)
+            {
+                owner.onUpstreamRead(new DefaultLastHttpContent(full.content(), full.trailingHeaders()));
+            }
+            else
+            {
+                full.release();
+            }
+            return;
+        }
         if (owner != null)
         {
             owner.onUpstreamRead(msg);

@@ -4,16 +4,30 @@ import io.mecmesh.dataplane.cluster.Cluster;
 import io.mecmesh.dataplane.cluster.ClusterConfig;
 import io.mecmesh.dataplane.cluster.EndpointState;
 import io.mecmesh.dataplane.cluster.PoolKey;
+import io.mecmesh.dataplane.cluster.UpstreamProtocol;
+import io.mecmesh.dataplane.counters.DataPlaneCounter;
+import io.mecmesh.dataplane.counters.DataPlaneCounters;
 import io.mecmesh.dataplane.transport.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
@@ -24,7 +38,8 @@ import java.util.concurrent.TimeUnit;
 import static java.util.Objects.requireNonNull;
 
 /**
- * The keep-alive upstream connections of one event loop, by endpoint. Connections are opened on the same event
+ * The upstream connections of one event loop, by endpoint: keep-alive HTTP/1.1 connections, and one HTTP/2
+ * connection per endpoint whose streams carry one exchange each. Connections are opened on the same event
  * loop as the downstream connection that needs them, so a request never crosses threads. Confined to its event
  * loop: every method is called from it.
  *
@@ -35,12 +50,15 @@ public final class UpstreamPool
 {
     private final EventLoop eventLoop;
     private final Transport transport;
+    private final DataPlaneCounters counters;
     private final Map<PoolKey, ArrayDeque<Channel>> idleByEndpoint = new HashMap<>();
+    private final Map<PoolKey, ChannelFuture> http2Connections = new HashMap<>();
 
-    public UpstreamPool(final EventLoop eventLoop, final Transport transport)
+    public UpstreamPool(final EventLoop eventLoop, final Transport transport, final DataPlaneCounters counters)
     {
         this.eventLoop = requireNonNull(eventLoop, "eventLoop");
         this.transport = requireNonNull(transport, "transport");
+        this.counters = requireNonNull(counters, "counters");
     }
 
     /**
@@ -68,20 +86,101 @@ public final class UpstreamPool
     }
 
     /**
-     * Opens a new connection to the endpoint on this pool's event loop, with TLS when the cluster has it (the
-     * handshake completes before the request, which waits in the TLS handler).
+     * Gives an exchange a fresh channel to the endpoint: for an HTTP/1.1 cluster a new connection, for an HTTP/2
+     * cluster a new stream on the event loop's connection to the endpoint (opened first when there is none).
      *
      * @param endpoint the endpoint.
-     * @param runtime  the cluster it belongs to (connect and idle timeouts, TLS).
-     * @return the connect future; its channel has an {@link UpstreamHandler} with no owner yet.
+     * @param runtime  the cluster it belongs to (protocol, connect and idle timeouts, TLS).
+     * @return the channel, once connected (or the stream opened); it has an {@link UpstreamHandler} with no owner.
      */
-    ChannelFuture connect(final EndpointState endpoint, final Cluster runtime)
+    Future<Channel> open(final EndpointState endpoint, final Cluster runtime)
+    {
+        final Promise<Channel> promise = eventLoop.newPromise();
+        if (runtime.config().protocol() == UpstreamProtocol.HTTP2)
+        {
+            final ChannelFuture connection = http2Connection(endpoint, runtime);
+            if (connection.isDone())
+            {
+                openStream(connection, endpoint.poolKey(), promise);
+            }
+            else
+            {
+                connection.addListener((ChannelFutureListener)done -> openStream(done, endpoint.poolKey(), promise));
+            }
+            return promise;
+        }
+        connect(endpoint, runtime, false).addListener((ChannelFutureListener)done ->
+        {
+            if (done.isSuccess())
+            {
+                promise.setSuccess(done.channel());
+            }
+            else
+            {
+                promise.setFailure(done.cause());
+            }
+        });
+        return promise;
+    }
+
+    private ChannelFuture http2Connection(final EndpointState endpoint, final Cluster runtime)
+    {
+        final PoolKey key = endpoint.poolKey();
+        final ChannelFuture existing = http2Connections.get(key);
+        if (existing != null && (!existing.isDone() || (existing.isSuccess() && existing.channel().isActive())))
+        {
+            return existing;
+        }
+        final ChannelFuture connecting = connect(endpoint, runtime, true);
+        http2Connections.put(key, connecting);
+        connecting.channel().closeFuture().addListener(closed -> http2Connections.remove(key, connecting));
+        return connecting;
+    }
+
+    private void openStream(final ChannelFuture connection, final PoolKey key, final Promise<Channel> promise)
+    {
+        if (!connection.isSuccess())
+        {
+            promise.setFailure(connection.cause());
+            return;
+        }
+        final UpstreamPool pool = this;
+        new Http2StreamChannelBootstrap(connection.channel())
+            .handler(new ChannelInitializer<Http2StreamChannel>()
+            {
+                @Override
+                protected void initChannel(final Http2StreamChannel stream)
+                {
+                    stream.pipeline()
+                        .addLast("http2-to-http", new Http2StreamFrameToHttpObjectCodec(false, true))
+                        .addLast("upstream", new UpstreamHandler(pool, key));
+                }
+            })
+            .open()
+            .addListener((Future<Http2StreamChannel> opened) ->
+            {
+                if (opened.isSuccess())
+                {
+                    promise.setSuccess(opened.getNow());
+                }
+                else
+                {
+                    promise.setFailure(opened.cause());
+                }
+            });
+    }
+
+    /**
+     * Opens a new connection to the endpoint on this pool's event loop, with TLS when the cluster has it (the
+     * handshake completes before the request, which waits in the TLS handler).
+     */
+    private ChannelFuture connect(final EndpointState endpoint, final Cluster runtime, final boolean http2)
     {
         final UpstreamPool pool = this;
         final ClusterConfig cluster = runtime.config();
         final InetSocketAddress address = endpoint.address();
         final PoolKey key = endpoint.poolKey();
-        return new Bootstrap()
+        final ChannelFuture connected = new Bootstrap()
             .group(eventLoop)
             .channel(transport.channelClass())
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, cluster.connectTimeoutMs())
@@ -99,12 +198,46 @@ public final class UpstreamPool
                             runtime.sslContext().newHandler(channel.alloc(), sni, address.getPort()));
                     }
                     channel.pipeline()
-                        .addLast("idle", new IdleStateHandler(0, 0, cluster.idleTimeoutMs(), TimeUnit.MILLISECONDS))
-                        .addLast("http1-codec", new HttpClientCodec(new HttpDecoderConfig(), false, false))
-                        .addLast("upstream", new UpstreamHandler(pool, key));
+                        .addLast("idle", new IdleStateHandler(0, 0, cluster.idleTimeoutMs(), TimeUnit.MILLISECONDS));
+                    if (http2)
+                    {
+                        channel.pipeline()
+                            .addLast("http2-codec", Http2FrameCodecBuilder.forClient().validateHeaders(true).build())
+                            .addLast("http2-streams", new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()))
+                            .addLast("idle-close", new IdleCloser());
+                    }
+                    else
+                    {
+                        channel.pipeline()
+                            .addLast("http1-codec", new HttpClientCodec(new HttpDecoderConfig(), false, false))
+                            .addLast("upstream", new UpstreamHandler(pool, key));
+                    }
                 }
             })
             .connect(address);
+        connected.addListener(done ->
+        {
+            if (done.isSuccess())
+            {
+                counters.increment(DataPlaneCounter.UPSTREAM_CONNECTIONS);
+            }
+        });
+        return connected;
+    }
+
+    /** Closes an HTTP/2 connection that stayed idle past its cluster's idle timeout. */
+    private static final class IdleCloser extends ChannelInboundHandlerAdapter
+    {
+        @Override
+        public void userEventTriggered(final ChannelHandlerContext ctx, final Object evt)
+        {
+            if (evt instanceof IdleStateEvent)
+            {
+                ctx.close();
+                return;
+            }
+            ctx.fireUserEventTriggered(evt);
+        }
     }
 
     /**
@@ -117,6 +250,11 @@ public final class UpstreamPool
      */
     void release(final PoolKey key, final Channel channel, final int maxIdle)
     {
+        if (channel instanceof Http2StreamChannel)
+        {
+            channel.close();
+            return;
+        }
         if (!channel.isActive())
         {
             return;

@@ -1,5 +1,6 @@
 package io.mecmesh.dataplane.upstream;
 
+import io.mecmesh.dataplane.counters.DataPlaneCounters;
 import io.mecmesh.dataplane.transport.Transport;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
@@ -15,11 +16,11 @@ public final class UpstreamPools
 {
     private final Map<EventExecutor, UpstreamPool> pools = new IdentityHashMap<>();
 
-    public UpstreamPools(final EventLoopGroup group, final Transport transport)
+    public UpstreamPools(final EventLoopGroup group, final Transport transport, final DataPlaneCounters counters)
     {
         for (final EventExecutor executor : group)
         {
-            pools.put(executor, new UpstreamPool((EventLoop)executor, transport));
+            pools.put(executor, new UpstreamPool((EventLoop)executor, transport, counters));
         }
     }
 

@@ -4,6 +4,7 @@ import io.mecmesh.dataplane.MeshConfig;
 import io.mecmesh.dataplane.authz.AuthzRule;
 import io.mecmesh.dataplane.authz.PrincipalMatch;
 import io.mecmesh.dataplane.cluster.ClusterConfig;
+import io.mecmesh.dataplane.cluster.UpstreamProtocol;
 import io.mecmesh.dataplane.cluster.ClusterTls;
 import io.mecmesh.dataplane.cluster.Endpoint;
 import io.mecmesh.dataplane.cluster.LbPolicy;
@@ -354,6 +355,7 @@ public final class MeshConfigCodec
             out.putString(tls.expectedPeer().toString());
             out.putString(tls.sni());
         });
+        out.putString(cluster.protocol().name());
     }
 
     private static ClusterConfig cluster(final Reader in)
@@ -362,7 +364,8 @@ public final class MeshConfigCodec
             in.getList(() -> new Endpoint(in.getString(), in.getInt(), locality(in), in.getInt())),
             in.getInt(), in.getInt(), in.getLong(), LbPolicy.valueOf(in.getString()), in.getString(), in.getInt(),
             new OutlierDetection(in.getInt(), in.getLong(), in.getInt()),
-            in.getOptional(() -> new ClusterTls(tls(in), SpiffeId.parse(in.getString()), in.getString())));
+            in.getOptional(() -> new ClusterTls(tls(in), SpiffeId.parse(in.getString()), in.getString())),
+            UpstreamProtocol.valueOf(in.getString()));
     }
 
     private interface Element<T>

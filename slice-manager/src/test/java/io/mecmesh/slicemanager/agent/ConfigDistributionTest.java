@@ -202,7 +202,7 @@ class ConfigDistributionTest
         final List<NodeMeshConfig> applied = new ArrayList<>();
         final NodeAgent node = node(client(driver("edge")), "node-a",
             DistributionChannels.udpNode(control, ack, nodeEndpoint), applied);
-        final NodeMeshConfig large = DistributionFixtures.largeConfig("node-a", 9, 400);
+        final NodeMeshConfig large = DistributionFixtures.largeConfig("node-a", 9, 300);
         assertThat(MeshConfigCodec.encode(large).length).as("spans many 1408-byte frames").isGreaterThan(20 * 1408);
 
         publisher.publish(large);
