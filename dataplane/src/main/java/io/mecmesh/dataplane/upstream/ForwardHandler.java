@@ -18,6 +18,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -109,6 +110,7 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter
     private boolean replayable;
     private ScheduledFuture<?> requestTimer;
     private ScheduledFuture<?> tryTimer;
+    private ChannelFuture lastWritten;
 
     public ForwardHandler(final UpstreamPool pool, final DataPlaneCounters counters)
     {
@@ -436,6 +438,19 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter
             onUpstreamBroken(false, "upstream sent a malformed response");
             return;
         }
+        if (msg instanceof FullHttpResponse full && full.status().code() >= 200)
+        {
+            // A response with nothing after its head (HTTP/2 headers that end the stream): written whole.
+            if (onResponseHead(full))
+            {
+                completeExchange(lastWritten);
+            }
+            else
+            {
+                ReferenceCountUtil.release(msg);
+            }
+            return;
+        }
         if (msg instanceof HttpResponse)
         {
             if (!onResponseHead((HttpResponse)msg))
@@ -511,7 +526,7 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter
         {
             headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
-        ctx.write(response);
+        lastWritten = ctx.write(response);
         return true;
     }
 
@@ -535,6 +550,13 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter
             }
             return;
         }
+        completeExchange(ctx.write(content));
+    }
+
+    /** The response is complete (its last part written): give the upstream channel back, then read or close. */
+    private void completeExchange(final ChannelFuture written)
+    {
+        ctx.flush();
         final Channel leased = detachUpstream();
         if (requestDone && upstreamKeepAlive)
         {
@@ -545,7 +567,6 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter
             leased.close();
         }
         exchangeActive = false;
-        final ChannelFuture written = ctx.writeAndFlush(content);
         if (keepAlive)
         {
             ctx.read();

@@ -40,10 +40,12 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter
     @Override
     public void channelRead(final ChannelHandlerContext ctx, final Object msg)
     {
-        if (owner != null && msg instanceof FullHttpResponse full)
+        if (owner != null && msg instanceof FullHttpResponse full
+            && (full.content().isReadable() || !full.trailingHeaders().isEmpty()))
         {
-            // An HTTP/2 response whose headers end the stream arrives whole: pass its head and last part apart, as
-            // the exchange expects (the content goes on with the last part).
+            // An HTTP/2 response that arrives whole with a body or trailers: pass its head and last part apart, as
+            // the exchange expects (the content goes on with the last part). A headers-only response (gRPC's
+            // "trailers-only") stays whole, so that it leaves as one HEADERS frame again.
             owner.onUpstreamRead(new DefaultHttpResponse(full.protocolVersion(), full.status(), full.headers()));
             if (owner != null)
             {
