@@ -35,6 +35,7 @@ import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.FutureListener;
+import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 
@@ -61,7 +62,8 @@ import static java.util.Objects.requireNonNull;
  * (on another endpoint when there is one, after a jittered backoff) while the policy, the route's retry budget and
  * the request's replayability allow: a bodiless request always, one with a body only if every part sent so far is
  * kept in a replay buffer within the policy's limit (retained duplicates, released when the response starts or
- * the exchange ends). The route's timeout bounds the whole exchange until the response head (504). Every attempt's
+ * the exchange ends). The route's timeout, shortened by a gRPC client's {@code grpc-timeout}, bounds the whole exchange until the response
+ * head (504). Every attempt's
  * outcome is reported to the cluster for outlier ejection and least-request balancing.
  *
  * <p>Drain ({@link DrainEvent}): an idle connection closes at once; a request in flight is answered with
@@ -76,6 +78,8 @@ import static java.util.Objects.requireNonNull;
  */
 public final class ForwardHandler extends ChannelInboundHandlerAdapter
 {
+    private static final AsciiString GRPC_TIMEOUT = AsciiString.cached("grpc-timeout");
+
     private final UpstreamPool pool;
     private final DataPlaneCounters counters;
 
@@ -244,11 +248,52 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter
         }
         route.retryBudget().onRequest();
         route.stats().onRequest();
-        if (forward.timeoutMs() > 0)
+        final long timeoutMs = timeoutMs(forward.timeoutMs(), request.headers().get(GRPC_TIMEOUT));
+        if (timeoutMs > 0)
         {
-            requestTimer = ctx.executor().schedule(this::onRequestTimeout, forward.timeoutMs(), TimeUnit.MILLISECONDS);
+            requestTimer = ctx.executor().schedule(this::onRequestTimeout, timeoutMs, TimeUnit.MILLISECONDS);
         }
         startAttempt();
+    }
+
+    /**
+     * The request's deadline: the route's timeout, shortened by a gRPC client's {@code grpc-timeout} (an integer of
+     * at most 8 digits and a unit: H, M, S, m, u or n); a malformed value is ignored.
+     *
+     * @return milliseconds, 0 for none.
+     */
+    static long timeoutMs(final long routeTimeoutMs, final String grpcTimeout)
+    {
+        if (grpcTimeout == null || grpcTimeout.length() < 2 || grpcTimeout.length() > 9)
+        {
+            return routeTimeoutMs;
+        }
+        long value = 0;
+        final int unitIndex = grpcTimeout.length() - 1;
+        for (int i = 0; i < unitIndex; i++)
+        {
+            final char c = grpcTimeout.charAt(i);
+            if (c < '0' || c > '9')
+            {
+                return routeTimeoutMs;
+            }
+            value = value * 10 + (c - '0');
+        }
+        final long grpcMs;
+        switch (grpcTimeout.charAt(unitIndex))
+        {
+            case 'H' -> grpcMs = value * 3_600_000L;
+            case 'M' -> grpcMs = value * 60_000L;
+            case 'S' -> grpcMs = value * 1000L;
+            case 'm' -> grpcMs = value;
+            case 'u' -> grpcMs = Math.max(1, value / 1000);
+            case 'n' -> grpcMs = Math.max(1, value / 1_000_000);
+            default ->
+            {
+                return routeTimeoutMs;
+            }
+        }
+        return routeTimeoutMs == 0 ? grpcMs : Math.min(routeTimeoutMs, grpcMs);
     }
 
     private void startAttempt()

@@ -28,7 +28,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A real HTTP/2 (prior knowledge) server on loopback, answering like a gRPC server does: response headers, a body
- * naming the request, and trailers ({@code grpc-status: 0}, {@code x-trailer: <path>}). Counts connections and
+ * naming the request, and trailers ({@code grpc-status: 0}, {@code x-trailer: <path>}); {@code /delay/MS} answers
+ * after MS milliseconds. Counts connections and
  * records the request headers of every stream.
  */
 public final class TestHttp2Backend implements AutoCloseable
@@ -113,11 +114,23 @@ public final class TestHttp2Backend implements AutoCloseable
                 if (end)
                 {
                     final String path = String.valueOf(request.path());
-                    ctx.write(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status("200")
-                        .set("content-type", "application/grpc")));
-                    ctx.write(new DefaultHttp2DataFrame(ByteBufUtil.writeUtf8(ctx.alloc(), "h2 backend " + path)));
-                    ctx.writeAndFlush(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers()
-                        .set("grpc-status", "0").set("x-trailer", path), true));
+                    final Runnable respond = () ->
+                    {
+                        ctx.write(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status("200")
+                            .set("content-type", "application/grpc")));
+                        ctx.write(new DefaultHttp2DataFrame(ByteBufUtil.writeUtf8(ctx.alloc(), "h2 backend " + path)));
+                        ctx.writeAndFlush(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers()
+                            .set("grpc-status", "0").set("x-trailer", path), true));
+                    };
+                    if (path.startsWith("/delay/"))
+                    {
+                        ctx.executor().schedule(respond, Long.parseLong(path.substring("/delay/".length())),
+                            TimeUnit.MILLISECONDS);
+                    }
+                    else
+                    {
+                        respond.run();
+                    }
                 }
             }
             finally
