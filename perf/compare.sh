@@ -7,7 +7,8 @@
 #             two-hop mTLS: sidecar A :18101 → mTLS → sidecar B :18102 → backend (two processes)
 #   nginx     1 worker, logs off, upstream keep-alive: h1 :18082, h2c :18092, TCP (stream) :18122;
 #             two-hop mTLS: sidecar A :18103 → mTLS → sidecar B :18104 → backend (two processes)
-#   mecmesh   packaging/target/mecmesh/bin/mecmesh run, eventLoopThreads 1: h1 and h2c :18083 (admin :18084);
+#   mecmesh   packaging/target/mecmesh/bin/mecmesh run, eventLoopThreads 1: h1 and h2c :18083 (admin :18084),
+#             TCP :18085;
 #             two-hop mTLS: sidecar A :18105 → mTLS → sidecar B :18106 → backend (two processes, admin :18107/:18108,
 #             SPIFFE SVIDs from `mecmesh cert`)
 # The systems under test run on CPU 0; the backend, the load generator (perf/bin/mecmesh-loadgen) and this script
@@ -438,6 +439,10 @@ dataplane:
     - name: ingress
       address: 127.0.0.1
       port: 18083
+    - name: tcp
+      address: 127.0.0.1
+      port: 18085
+      tcpCluster: backend
   clusters:
     - name: backend
       endpoints: ["127.0.0.1:18080"]
@@ -545,7 +550,7 @@ for admin in 18084 18107 18108; do
     done
 done
 for url in http://127.0.0.1:18080/1k http://127.0.0.1:18081/1k http://127.0.0.1:18082/1k http://127.0.0.1:18083/1k \
-    http://127.0.0.1:18105/1k http://127.0.0.1:18101/1k http://127.0.0.1:18103/1k http://127.0.0.1:18121/1k http://127.0.0.1:18122/1k; do
+    http://127.0.0.1:18105/1k http://127.0.0.1:18085/1k http://127.0.0.1:18101/1k http://127.0.0.1:18103/1k http://127.0.0.1:18121/1k http://127.0.0.1:18122/1k; do
     size="$(curl -fsS --max-time 5 -o /dev/null -w '%{size_download}' "$url")" || die "GET $url failed"
     [[ "$size" == 1024 ]] || die "GET $url: $size bytes, expected 1024"
 done
@@ -567,7 +572,7 @@ cells=(
     "mtls-1k-1000|two-hop mTLS (A → TLS 1.3 → B → backend), 1 KiB, 1,000 req/s|--rate 1000 --connections 32|haproxy-mtls=18101 nginx-mtls=18103 mecmesh-mtls=18105|"
     "mtls-1k-10000|two-hop mTLS, 1 KiB, 10,000 req/s|--rate 10000 --connections 32|haproxy-mtls=18101 nginx-mtls=18103 mecmesh-mtls=18105|"
     "mtls-1k-max|two-hop mTLS, 1 KiB, maximum rate (closed loop, 32 connections)|--closed-loop --connections 32|haproxy-mtls=18101 nginx-mtls=18103 mecmesh-mtls=18105|"
-    "tcp-1k-1000|L4 TCP relay, HTTP/1.1 1 KiB inside, 1,000 req/s|--rate 1000 --connections 32|direct=18080 haproxy=18121 nginx=18122|mecmesh"
+    "tcp-1k-1000|L4 TCP relay, HTTP/1.1 1 KiB inside, 1,000 req/s|--rate 1000 --connections 32|direct=18080 haproxy=18121 nginx=18122 mecmesh=18085|"
 )
 
 : >"$raw/cells.tsv"

@@ -35,6 +35,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 import static java.util.Objects.requireNonNull;
 
@@ -59,8 +60,8 @@ public final class DataPlane implements AutoCloseable
     private final ChannelGroup downstream;
     private volatile boolean ready;
 
-    /** What one configuration version runs: published whole, read once per request. */
-    private record Snapshot(MeshConfig config, RouteTable routes)
+    /** What one configuration version runs: published whole, read once per request (or L4 connection). */
+    private record Snapshot(MeshConfig config, RouteTable routes, Map<String, Cluster> clusters)
     {
     }
 
@@ -117,7 +118,9 @@ public final class DataPlane implements AutoCloseable
                 final SslContext tls = listenerTls(listener, config.listeners().indexOf(listener), rejections);
                 bound.put(listener.name(), bind(listener, transport, eventLoops,
                     new PipelineAssembler(listener, () -> current.getAcquire().routes(), upstreamPools, counters,
-                        tls, downstream)));
+                        tls, downstream, listener.tcpCluster()
+                            .<Supplier<Cluster>>map(name -> () -> current.getAcquire().clusters().get(name))
+                            .orElse(null), transport)));
             }
         }
         catch (final RuntimeException ex)
@@ -174,7 +177,7 @@ public final class DataPlane implements AutoCloseable
     {
         final Map<String, Cluster> clusters = resolveClusters(config.clusters(), config.locality(), rejections,
             stats);
-        return new Snapshot(config, RouteTable.build(config.routes(), clusters, config.version(), stats));
+        return new Snapshot(config, RouteTable.build(config.routes(), clusters, config.version(), stats), clusters);
     }
 
     private static Map<String, Cluster> resolveClusters(

@@ -62,6 +62,15 @@ public record MeshConfig(
         requireUniqueNames("clusters", clusters.stream().map(ClusterConfig::name).collect(Collectors.toList()));
 
         final Set<String> clusterNames = clusters.stream().map(ClusterConfig::name).collect(Collectors.toSet());
+        for (int i = 0; i < listeners.size(); i++)
+        {
+            final String cluster = listeners.get(i).tcpCluster().orElse(null);
+            if (cluster != null && !clusterNames.contains(cluster))
+            {
+                throw new IllegalArgumentException("listeners[" + i + "].tcpCluster: no cluster named \"" + cluster
+                    + "\" (clusters: " + String.join(", ", clusterNames.stream().sorted().toList()) + ")");
+            }
+        }
         for (int i = 0; i < routes.size(); i++)
         {
             final List<String> referenced = routes.get(i).action().clusterNames();

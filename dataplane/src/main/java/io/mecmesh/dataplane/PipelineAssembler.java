@@ -2,6 +2,7 @@ package io.mecmesh.dataplane;
 
 import io.mecmesh.dataplane.counters.DataPlaneCounters;
 import io.mecmesh.dataplane.listener.ConnectionGuard;
+import io.mecmesh.dataplane.cluster.Cluster;
 import io.mecmesh.dataplane.counters.DataPlaneCounter;
 import io.mecmesh.dataplane.lifecycle.Http2DrainHandler;
 import io.mecmesh.dataplane.listener.Http1ListenerHandler;
@@ -10,7 +11,9 @@ import io.mecmesh.dataplane.listener.Http2StreamListenerHandler;
 import io.mecmesh.dataplane.listener.ListenerConfig;
 import io.mecmesh.dataplane.route.RouteHandler;
 import io.mecmesh.dataplane.route.RouteTable;
+import io.mecmesh.dataplane.tcp.TcpRelayHandler;
 import io.mecmesh.dataplane.tls.TlsIdentityHandler;
+import io.mecmesh.dataplane.transport.Transport;
 import io.mecmesh.dataplane.upstream.ForwardHandler;
 import io.mecmesh.dataplane.upstream.UpstreamPools;
 import io.netty.channel.Channel;
@@ -36,7 +39,8 @@ import static java.util.Objects.requireNonNull;
  * ARCHITECTURE.md is assembled, top to bottom in the order a request passes.
  *
  * <pre>
- *   (every connection)
+ *   (L4 listeners: tls if configured, then tcp-relay TcpRelayHandler, bytes to the listener's cluster)
+ *   (every HTTP connection)
  *   tls            SslHandler                   (TLS listeners) mutual TLS 1.3 for the mesh; the peer's X.509-SVID
  *                                               is validated in the handshake by the SPIFFE trust manager
  *   peer-identity  TlsIdentityHandler           (TLS listeners) the peer's SPIFFE id into the channel, once
@@ -81,6 +85,8 @@ final class PipelineAssembler extends ChannelInitializer<Channel>
     private final DataPlaneCounters counters;
     private final SslContext sslContext;
     private final ChannelGroup downstream;
+    private final Supplier<Cluster> tcpCluster;
+    private final Transport transport;
 
     PipelineAssembler(
         final ListenerConfig listener,
@@ -88,8 +94,12 @@ final class PipelineAssembler extends ChannelInitializer<Channel>
         final UpstreamPools upstreamPools,
         final DataPlaneCounters counters,
         final SslContext sslContext,
-        final ChannelGroup downstream)
+        final ChannelGroup downstream,
+        final Supplier<Cluster> tcpCluster,
+        final Transport transport)
     {
+        this.tcpCluster = tcpCluster;
+        this.transport = requireNonNull(transport, "transport");
         this.downstream = requireNonNull(downstream, "downstream");
         this.listener = requireNonNull(listener, "listener");
         this.routeTables = requireNonNull(routeTables, "routeTables");
@@ -108,6 +118,11 @@ final class PipelineAssembler extends ChannelInitializer<Channel>
         {
             pipeline.addLast("tls", sslContext.newHandler(channel.alloc()));
             pipeline.addLast("peer-identity", new TlsIdentityHandler(counters));
+        }
+        if (tcpCluster != null)
+        {
+            pipeline.addLast("tcp-relay", new TcpRelayHandler(tcpCluster, transport, counters));
+            return;
         }
         pipeline.addLast("protocol", new ProtocolSelector(this, sslContext != null, listener.idleTimeoutMs(), counters));
     }

@@ -163,7 +163,7 @@ public final class ConfigLoader
     {
         listener.requireMapping("name", "address", "port", "maxRequestLineBytes", "maxHeaderBytes", "maxHeaderCount",
             "maxRequestBodyBytes", "requestHeaderTimeoutMs", "idleTimeoutMs", "maxConnections",
-            "maxRequestsPerConnection", "tls");
+            "maxRequestsPerConnection", "tls", "tcpCluster");
         final Optional<TlsConfig> tls = listenerTls(listener.get("tls"));
         return listener.build(l -> new ListenerConfig(
             l.string("name"),
@@ -181,7 +181,8 @@ public final class ConfigLoader
             l.integer("maxConnections", ListenerConfig.DEFAULT_MAX_CONNECTIONS, 1, 1_000_000),
             l.integer("maxRequestsPerConnection", ListenerConfig.DEFAULT_MAX_REQUESTS_PER_CONNECTION, 0,
                 Integer.MAX_VALUE),
-            tls));
+            tls,
+            l.get("tcpCluster").isPresent() ? Optional.of(l.string("tcpCluster")) : Optional.empty()));
     }
 
     private static Optional<TlsConfig> listenerTls(final ConfigNode tls)

@@ -26,6 +26,8 @@ import static java.util.Objects.requireNonNull;
  *                                 carries {@code Connection: close} and the connection is closed after it.
  * @param tls                      TLS on this listener (mesh: mutual TLS 1.3 between appliances; external: TLS for
  *                                 clients outside the mesh), or empty for plain text.
+ * @param tcpCluster               for an L4 listener, the cluster every connection is relayed to byte for byte
+ *                                 (no HTTP; TLS still applies when configured); empty for an HTTP listener.
  */
 public record ListenerConfig(
     String name,
@@ -39,7 +41,8 @@ public record ListenerConfig(
     long idleTimeoutMs,
     int maxConnections,
     int maxRequestsPerConnection,
-    Optional<TlsConfig> tls)
+    Optional<TlsConfig> tls,
+    Optional<String> tcpCluster)
 {
     public static final int DEFAULT_MAX_REQUEST_LINE_BYTES = 8192;
     public static final int DEFAULT_MAX_HEADER_BYTES = 16384;
@@ -62,6 +65,7 @@ public record ListenerConfig(
         requireNonNull(name, "name");
         requireNonNull(address, "address");
         requireNonNull(tls, "tls");
+        requireNonNull(tcpCluster, "tcpCluster");
         if (name.isBlank())
         {
             throw new IllegalArgumentException("name: must not be empty");
@@ -139,6 +143,7 @@ public record ListenerConfig(
         private int maxConnections = DEFAULT_MAX_CONNECTIONS;
         private int maxRequestsPerConnection = DEFAULT_MAX_REQUESTS_PER_CONNECTION;
         private Optional<TlsConfig> tls = Optional.empty();
+        private Optional<String> tcpCluster = Optional.empty();
 
         private Builder(final String name, final String address, final int port)
         {
@@ -201,6 +206,12 @@ public record ListenerConfig(
             return this;
         }
 
+        public Builder tcpCluster(final String tcpCluster)
+        {
+            this.tcpCluster = Optional.of(tcpCluster);
+            return this;
+        }
+
         /**
          * @return the validated configuration.
          * @throws IllegalArgumentException naming the first field out of range.
@@ -209,7 +220,7 @@ public record ListenerConfig(
         {
             return new ListenerConfig(name, address, port, maxRequestLineBytes, maxHeaderBytes, maxHeaderCount,
                 maxRequestBodyBytes, requestHeaderTimeoutMs, idleTimeoutMs, maxConnections, maxRequestsPerConnection,
-                tls);
+                tls, tcpCluster);
         }
     }
 }

@@ -187,12 +187,14 @@ public final class MeshConfigCodec
         out.putInt(listener.maxConnections());
         out.putInt(listener.maxRequestsPerConnection());
         out.putOptional(listener.tls(), tls -> tls(out, tls));
+        out.putOptional(listener.tcpCluster(), out::putString);
     }
 
     private static ListenerConfig listener(final Reader in)
     {
         return new ListenerConfig(in.getString(), in.getString(), in.getInt(), in.getInt(), in.getInt(), in.getInt(),
-            in.getLong(), in.getLong(), in.getLong(), in.getInt(), in.getInt(), in.getOptional(() -> tls(in)));
+            in.getLong(), in.getLong(), in.getLong(), in.getInt(), in.getInt(), in.getOptional(() -> tls(in)),
+            in.getOptional(in::getString));
     }
 
     private static void tls(final Writer out, final TlsConfig tls)

@@ -1,0 +1,158 @@
+package io.mecmesh.dataplane.tcp;
+
+import io.mecmesh.dataplane.cluster.Cluster;
+import io.mecmesh.dataplane.cluster.EndpointState;
+import io.mecmesh.dataplane.counters.DataPlaneCounter;
+import io.mecmesh.dataplane.counters.DataPlaneCounters;
+import io.mecmesh.dataplane.transport.Transport;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.util.ReferenceCountUtil;
+
+import java.util.function.Supplier;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The L4 stage of a TCP listener: relays the connection's bytes to an endpoint of its cluster and back, unchanged.
+ * One upstream connection per downstream connection, opened on the same event loop when the downstream one is
+ * accepted (a connect failure closes the downstream connection and is counted). Each side reads only after what it
+ * read last was written to the other (both have {@code AUTO_READ} off), so a slow side slows the other instead of
+ * filling memory. Closing either side flushes and closes the other. Buffers pass from one side to the other
+ * (ownership moves with the write; nothing is copied). One instance per connection, confined to its event loop.
+ */
+public final class TcpRelayHandler extends ChannelInboundHandlerAdapter
+{
+    private final Supplier<Cluster> cluster;
+    private final Transport transport;
+    private final DataPlaneCounters counters;
+    private Channel upstream;
+    private EndpointState endpoint;
+    private Cluster target;
+
+    public TcpRelayHandler(final Supplier<Cluster> cluster, final Transport transport, final DataPlaneCounters counters)
+    {
+        this.cluster = requireNonNull(cluster, "cluster");
+        this.transport = requireNonNull(transport, "transport");
+        this.counters = requireNonNull(counters, "counters");
+    }
+
+    @Override
+    public void channelActive(final ChannelHandlerContext ctx)
+    {
+        final Channel downstream = ctx.channel();
+        target = cluster.get();
+        endpoint = target.pick();
+        target.onAttemptStart(endpoint);
+        new Bootstrap()
+            .group(downstream.eventLoop())
+            .channel(transport.channelClass())
+            .option(ChannelOption.AUTO_READ, Boolean.FALSE)
+            .option(ChannelOption.TCP_NODELAY, Boolean.TRUE)
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, target.config().connectTimeoutMs())
+            .handler(new Backward(downstream))
+            .connect(endpoint.address())
+            .addListener((ChannelFutureListener)connected ->
+            {
+                if (!connected.isSuccess())
+                {
+                    counters.increment(DataPlaneCounter.TCP_CONNECT_FAILURES);
+                    target.onFailure(endpoint);
+                    downstream.close();
+                    return;
+                }
+                counters.increment(DataPlaneCounter.TCP_CONNECTIONS);
+                target.onSuccess(endpoint, 0);
+                upstream = connected.channel();
+                if (!downstream.isActive())
+                {
+                    upstream.close();
+                    return;
+                }
+                upstream.read();
+                downstream.read();
+            });
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(final ChannelHandlerContext ctx, final Object msg)
+    {
+        if (upstream == null)
+        {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        upstream.writeAndFlush(msg).addListener((ChannelFutureListener)written ->
+        {
+            if (written.isSuccess())
+            {
+                ctx.channel().read();
+            }
+            else
+            {
+                ctx.close();
+            }
+        });
+    }
+
+    @Override
+    public void channelInactive(final ChannelHandlerContext ctx)
+    {
+        if (upstream != null)
+        {
+            upstream.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause)
+    {
+        ctx.close();
+    }
+
+    /** The upstream connection's handler: relays what the endpoint sends back to the downstream connection. */
+    private static final class Backward extends ChannelInboundHandlerAdapter
+    {
+        private final Channel downstream;
+
+        Backward(final Channel downstream)
+        {
+            this.downstream = downstream;
+        }
+
+        @Override
+        public void channelRead(final ChannelHandlerContext ctx, final Object msg)
+        {
+            downstream.writeAndFlush(msg).addListener((ChannelFutureListener)written ->
+            {
+                if (written.isSuccess())
+                {
+                    ctx.channel().read();
+                }
+                else
+                {
+                    ctx.close();
+                }
+            });
+        }
+
+        @Override
+        public void channelInactive(final ChannelHandlerContext ctx)
+        {
+            downstream.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
+
+        @Override
+        public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause)
+        {
+            ctx.close();
+        }
+    }
+}
