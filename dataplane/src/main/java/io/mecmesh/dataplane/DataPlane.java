@@ -302,11 +302,6 @@ public final class DataPlane implements AutoCloseable
         return current.getAcquire().config();
     }
 
-    RouteTable routeTable()
-    {
-        return current.getAcquire().routes();
-    }
-
     /**
      * Drains for at most {@link #DEFAULT_DRAIN_MS}, then stops. Idempotent.
      */

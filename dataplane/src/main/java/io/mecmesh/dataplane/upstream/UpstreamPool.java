@@ -283,17 +283,4 @@ public final class UpstreamPool
             idle.remove(channel);
         }
     }
-
-    /**
-     * @return idle connections over all endpoints (for tests and the admin view).
-     */
-    public int idleCount()
-    {
-        int count = 0;
-        for (final ArrayDeque<Channel> idle : idleByEndpoint.values())
-        {
-            count += idle.size();
-        }
-        return count;
-    }
 }
