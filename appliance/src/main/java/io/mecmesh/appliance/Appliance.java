@@ -3,36 +3,72 @@ package io.mecmesh.appliance;
 import io.mecmesh.appliance.admin.AdminServer;
 import io.mecmesh.appliance.admin.MetricsExport;
 import io.mecmesh.appliance.config.ApplianceConfig;
+import io.mecmesh.appliance.config.ControlPlaneConfig;
+import io.mecmesh.appliance.config.Role;
+import io.mecmesh.appliance.control.ControlApiHandlers;
+import io.mecmesh.appliance.control.ControlApiServer;
 import io.mecmesh.dataplane.DataPlane;
 import io.mecmesh.dataplane.DataPlaneException;
 import io.mecmesh.dataplane.counters.DataPlaneCounters;
+import io.mecmesh.slicemanager.EdgeNode;
+import io.mecmesh.slicemanager.SliceManager;
+import io.mecmesh.slicemanager.agent.NodeAgent;
+import io.mecmesh.slicemanager.compiler.CompilerSettings;
+import io.mecmesh.slicemanager.distribution.AeronMessaging;
+import io.mecmesh.slicemanager.distribution.DistributionChannels;
+import io.mecmesh.slicemanager.journal.JournalException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 import static java.util.Objects.requireNonNull;
 
 /**
- * A running appliance, assembled in one place: the data plane and the admin endpoint that observes it. Later
- * issues add the node agent, the identity client and the MEC API here, in the order they start.
+ * A running appliance, assembled in one place, by role (see ARCHITECTURE.md, "The control path"):
+ * <ul>
+ *   <li>{@code control}: Aeron messaging, the {@link SliceManager}, the control-plane API, the admin endpoint;</li>
+ *   <li>{@code edge}: the data plane, then (with a control plane configured) Aeron messaging and the node agent
+ *       ({@link EdgeNode}, which loads the last known good configuration before the admin endpoint reports ready),
+ *       then the admin endpoint;</li>
+ *   <li>{@code all}: both, the node agent reaching the slice manager over Aeron IPC.</li>
+ * </ul>
+ * Everything is stopped in the reverse order.
  */
 public final class Appliance implements AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(Appliance.class);
+    private static final int KEY_BYTES = 32;
 
     private final DataPlane dataPlane;
+    private final SliceManager sliceManager;
+    private final ControlApiServer controlApi;
     private final AdminServer admin;
+    private final List<AutoCloseable> started;
 
-    private Appliance(final DataPlane dataPlane, final AdminServer admin)
+    private Appliance(
+        final DataPlane dataPlane, final SliceManager sliceManager, final ControlApiServer controlApi,
+        final AdminServer admin, final List<AutoCloseable> started)
     {
         this.dataPlane = dataPlane;
+        this.sliceManager = sliceManager;
+        this.controlApi = controlApi;
         this.admin = admin;
+        this.started = started;
     }
 
     /**
-     * Starts the data plane, then the admin endpoint; on failure stops what was started.
+     * Starts what the role needs, in order; on failure stops what was started.
      *
      * @param config the validated configuration.
      * @return the running appliance.
@@ -41,11 +77,89 @@ public final class Appliance implements AutoCloseable
     public static Appliance start(final ApplianceConfig config)
     {
         requireNonNull(config, "config");
-        final DataPlaneCounters counters = new DataPlaneCounters();
-        final DataPlane dataPlane;
+        final Deque<AutoCloseable> started = new ArrayDeque<>();
         try
         {
-            dataPlane = DataPlane.start(config.dataplane(), counters);
+            return start(config, started);
+        }
+        catch (final RuntimeException ex)
+        {
+            closeAll(started);
+            throw ex;
+        }
+    }
+
+    private static Appliance start(final ApplianceConfig config, final Deque<AutoCloseable> started)
+    {
+        final Role role = config.role();
+        final Optional<ControlPlaneConfig> control = config.controlPlane();
+        final byte[] key = control.isPresent() ? distributionKey(control.get(), role) : new byte[0];
+        AeronMessaging messaging = null;
+        if (control.isPresent())
+        {
+            messaging = startMessaging(config.dataDirectory().resolve("aeron"));
+            started.push(messaging);
+        }
+        SliceManager sliceManager = null;
+        ControlApiServer controlApi = null;
+        if (role != Role.EDGE)
+        {
+            final ControlPlaneConfig controlPlane = control.orElseThrow();
+            final DistributionChannels channels = role == Role.ALL ? DistributionChannels.ipc()
+                : DistributionChannels.udpControlPlane(controlPlane.configEndpoint(), controlPlane.ackEndpoint());
+            sliceManager = startSliceManager(new SliceManager.Settings(config.dataDirectory().resolve("control"),
+                channels, key, CompilerSettings.DEFAULT), messaging);
+            started.push(sliceManager);
+            controlApi = ControlApiServer.start(controlPlane.address(), controlPlane.apiPort(),
+                ControlApiHandlers.of(sliceManager));
+            started.push(controlApi);
+        }
+        final DataPlaneCounters counters = new DataPlaneCounters();
+        DataPlane dataPlane = null;
+        EdgeNode edgeNode = null;
+        if (role != Role.CONTROL)
+        {
+            dataPlane = startDataPlane(config, counters);
+            started.push(dataPlane);
+            if (control.isPresent())
+            {
+                final ControlPlaneConfig controlPlane = control.get();
+                final DistributionChannels channels = role == Role.ALL ? DistributionChannels.ipc()
+                    : DistributionChannels.udpNode(controlPlane.configEndpoint(), controlPlane.ackEndpoint(),
+                    controlPlane.nodeEndpoint());
+                final DataPlane target = dataPlane;
+                edgeNode = EdgeNode.start(new NodeAgent.Context(config.node().id(), messaging.aeron(), channels, key,
+                    config.dataDirectory().resolve("lkg"), compiled -> target.update(target.config().withRoutes(
+                    compiled.version(), compiled.meshConfig().routes(), compiled.meshConfig().clusters()))));
+                started.push(edgeNode);
+            }
+        }
+        final MetricsExport metrics = metrics(dataPlane, counters);
+        if (edgeNode != null)
+        {
+            metrics.addDistribution("node", edgeNode.counters());
+        }
+        if (sliceManager != null)
+        {
+            metrics.addDistribution("control", sliceManager.counters())
+                .addNodeStatus(sliceManager::nodeStatus, sliceManager::nanoTime);
+        }
+        final DataPlane running = dataPlane;
+        final AdminServer admin = AdminServer.start(config.admin(), running == null ? () -> true : running::isReady,
+            metrics, running == null ? () -> null : running::config);
+        started.push(admin);
+        LOG.info("mecmesh {} node {} started as {}: {}admin {}", Version.current(), config.node().id(),
+            role.name().toLowerCase(Locale.ROOT),
+            (dataPlane == null ? "" : "listeners " + dataPlane.listenerAddresses() + ", ")
+                + (controlApi == null ? "" : "control API " + controlApi.address() + ", "), admin.address());
+        return new Appliance(dataPlane, sliceManager, controlApi, admin, new ArrayList<>(started));
+    }
+
+    private static DataPlane startDataPlane(final ApplianceConfig config, final DataPlaneCounters counters)
+    {
+        try
+        {
+            return DataPlane.start(config.dataplane(), counters);
         }
         catch (final DataPlaneException ex)
         {
@@ -53,28 +167,95 @@ public final class Appliance implements AutoCloseable
                 ? ApplianceException.Category.CONFIG : ApplianceException.Category.UNAVAILABLE,
                 (ex.category() == DataPlaneException.Category.CONFIG ? "dataplane." : "") + ex.getMessage(), ex);
         }
+    }
+
+    private static MetricsExport metrics(final DataPlane dataPlane, final DataPlaneCounters counters)
+    {
+        if (dataPlane == null)
+        {
+            return new MetricsExport(counters, () -> true, new MetricsExport.BuildInfo(Version.current(), "none",
+                Runtime.version().toString()));
+        }
+        return new MetricsExport(counters, dataPlane.peerRejections(), dataPlane::isReady,
+            new MetricsExport.BuildInfo(Version.current(), dataPlane.transport().kind().name().toLowerCase(Locale.ROOT),
+            Runtime.version().toString()));
+    }
+
+    private static AeronMessaging startMessaging(final Path aeronDirectory)
+    {
         try
         {
-            final MetricsExport metrics = new MetricsExport(counters, dataPlane.peerRejections(), dataPlane::isReady,
-                new MetricsExport.BuildInfo(
-                Version.current(), dataPlane.transport().kind().name().toLowerCase(Locale.ROOT),
-                Runtime.version().toString()));
-            final AdminServer admin = AdminServer.start(config.admin(), dataPlane::isReady, metrics,
-                dataPlane::config);
-            LOG.info("mecmesh {} node {} started: listeners {}, admin {}", Version.current(), config.node().id(),
-                dataPlane.listenerAddresses(), admin.address());
-            return new Appliance(dataPlane, admin);
+            return AeronMessaging.launch(aeronDirectory);
         }
         catch (final RuntimeException ex)
         {
-            dataPlane.close();
-            throw ex;
+            throw new ApplianceException(ApplianceException.Category.UNAVAILABLE, "the Aeron media driver cannot start"
+                + " in " + aeronDirectory + ": " + ex.getMessage(), ex);
         }
     }
 
+    private static SliceManager startSliceManager(final SliceManager.Settings settings, final AeronMessaging messaging)
+    {
+        try
+        {
+            return SliceManager.start(settings, messaging.aeron());
+        }
+        catch (final JournalException ex)
+        {
+            throw new ApplianceException(ApplianceException.Category.UNAVAILABLE, "the slice manager cannot recover"
+                + " its state from " + settings.stateDirectory() + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    private static byte[] distributionKey(final ControlPlaneConfig control, final Role role)
+    {
+        if (control.keyFile() == null)
+        {
+            final byte[] key = new byte[KEY_BYTES];
+            new SecureRandom().nextBytes(key);
+            LOG.info("role {}: no controlPlane.keyFile, using a key generated for this process", role);
+            return key;
+        }
+        final byte[] key;
+        try
+        {
+            key = Files.readAllBytes(control.keyFile());
+        }
+        catch (final IOException ex)
+        {
+            throw new ApplianceException(ApplianceException.Category.CONFIG, "controlPlane.keyFile: cannot read "
+                + control.keyFile() + ": " + ex.getMessage(), ex);
+        }
+        if (key.length < KEY_BYTES)
+        {
+            throw new ApplianceException(ApplianceException.Category.CONFIG, "controlPlane.keyFile: " + control.keyFile()
+                + " holds " + key.length + " bytes, expected at least " + KEY_BYTES);
+        }
+        return key;
+    }
+
+    /**
+     * @return the data plane, or {@code null} for role {@code control}.
+     */
     public DataPlane dataPlane()
     {
         return dataPlane;
+    }
+
+    /**
+     * @return the slice manager, or {@code null} for role {@code edge}.
+     */
+    public SliceManager sliceManager()
+    {
+        return sliceManager;
+    }
+
+    /**
+     * @return the control-plane API's address, or {@code null} for role {@code edge}.
+     */
+    public InetSocketAddress controlApiAddress()
+    {
+        return controlApi == null ? null : controlApi.address();
     }
 
     public InetSocketAddress adminAddress()
@@ -83,13 +264,28 @@ public final class Appliance implements AutoCloseable
     }
 
     /**
-     * Stops the admin endpoint and the data plane; returns within about two seconds.
+     * Stops everything in the reverse order of start; returns within a few seconds (the data plane drains).
      */
     @Override
     public void close()
     {
-        admin.close();
-        dataPlane.close();
+        closeAll(new ArrayDeque<>(started));
         LOG.info("mecmesh stopped");
+    }
+
+    private static void closeAll(final Deque<AutoCloseable> started)
+    {
+        AutoCloseable next;
+        while ((next = started.poll()) != null)
+        {
+            try
+            {
+                next.close();
+            }
+            catch (final Exception ex)
+            {
+                LOG.warn("stopping {} failed", next.getClass().getSimpleName(), ex);
+            }
+        }
     }
 }

@@ -5,6 +5,9 @@ import io.mecmesh.dataplane.counters.DataPlaneCounters;
 import io.mecmesh.dataplane.counters.StatsRegistry;
 import io.mecmesh.dataplane.identity.X509SvidValidator;
 import io.mecmesh.dataplane.tls.PeerRejections;
+import io.mecmesh.slicemanager.distribution.DistributionCounter;
+import io.mecmesh.slicemanager.distribution.DistributionCounters;
+import io.mecmesh.slicemanager.distribution.NodeStatus;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
@@ -14,8 +17,11 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.util.EnumSet;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 import static java.util.Objects.requireNonNull;
 
@@ -159,6 +165,69 @@ public final class MetricsExport
             .labelNames("version", "transport", "java_version")
             .callback(callback -> callback.call(1, info.version(), info.transport(), info.javaVersion()))
             .register(registry);
+    }
+
+    /**
+     * Exports the control path's counters ({@code mecmesh_distribution_events_total{side,event}}): the node agent's
+     * on an edge, the publisher's on the control plane.
+     *
+     * @param side     {@code node} or {@code control}.
+     * @param counters the counters.
+     * @return this.
+     */
+    public MetricsExport addDistribution(final String side, final DistributionCounters counters)
+    {
+        requireNonNull(side, "side");
+        requireNonNull(counters, "counters");
+        CounterWithCallback.builder()
+            .name("mecmesh_distribution_" + side + "_events")
+            .help("Configuration distribution outcomes on the " + side + " side, by event.")
+            .labelNames("event")
+            .callback(callback ->
+            {
+                for (final DistributionCounter counter : DistributionCounter.values())
+                {
+                    callback.call(counters.get(counter), counter.name().toLowerCase(Locale.ROOT));
+                }
+            })
+            .register(registry);
+        return this;
+    }
+
+    /**
+     * Exports what the control plane knows of each node: {@code mecmesh_node_config_version{node,kind}} (latest
+     * published, applied) and {@code mecmesh_node_last_contact_age_seconds{node}}.
+     *
+     * @param status  the nodes' status.
+     * @param nanoTime the clock of {@link NodeStatus#lastContactNs()}.
+     * @return this.
+     */
+    public MetricsExport addNodeStatus(final Supplier<Map<String, NodeStatus>> status, final LongSupplier nanoTime)
+    {
+        requireNonNull(status, "status");
+        requireNonNull(nanoTime, "nanoTime");
+        GaugeWithCallback.builder()
+            .name("mecmesh_node_config_version")
+            .help("Configuration versions per node: the latest published and the one the node reports applied.")
+            .labelNames("node", "kind")
+            .callback(callback -> status.get().values().forEach(node ->
+            {
+                callback.call(node.latestVersion(), node.nodeId(), "latest");
+                callback.call(node.appliedVersion(), node.nodeId(), "applied");
+            }))
+            .register(registry);
+        GaugeWithCallback.builder()
+            .name("mecmesh_node_last_contact_age_seconds")
+            .help("Seconds since the node's last acknowledgement or heartbeat (absent: never heard of).")
+            .labelNames("node")
+            .callback(callback ->
+            {
+                final long now = nanoTime.getAsLong();
+                status.get().values().stream().filter(node -> node.lastContactNs() >= 0).forEach(node ->
+                    callback.call((now - node.lastContactNs()) / 1e9, node.nodeId()));
+            })
+            .register(registry);
+        return this;
     }
 
     /**

@@ -36,6 +36,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
@@ -49,6 +50,9 @@ import static java.util.Objects.requireNonNull;
 public final class ConfigLoader
 {
     private static final YAMLMapper YAML = new YAMLMapper();
+    /** Role control runs no data plane: this stands in for the absent {@code dataplane} section and never starts. */
+    private static final MeshConfig CONTROL_ROLE_DATAPLANE = new MeshConfig(0, TransportKind.AUTO, 0,
+        new Locality("", ""), List.of(ListenerConfig.of("none", "127.0.0.1", 0)), List.of(), List.of());
 
     private ConfigLoader()
     {
@@ -122,13 +126,57 @@ public final class ConfigLoader
         {
             throw new ApplianceException(ApplianceException.Category.CONFIG, name + ": the file is empty");
         }
-        final ConfigNode root = ConfigNode.root(name, tree, baseDir).requireMapping("node", "admin", "dataplane");
-        if (!root.get("dataplane").isPresent())
+        final ConfigNode root = ConfigNode.root(name, tree, baseDir).requireMapping("role", "node", "admin",
+            "dataDirectory", "controlPlane", "dataplane");
+        final Role role = root.enumValue("role", Role.class, Role.EDGE);
+        final NodeConfig node = node(root.get("node"));
+        final MeshConfig dataplane;
+        if (root.get("dataplane").isPresent())
+        {
+            dataplane = dataplane(root.get("dataplane"), node);
+        }
+        else if (role == Role.CONTROL)
+        {
+            dataplane = CONTROL_ROLE_DATAPLANE;
+        }
+        else
         {
             throw root.get("dataplane").error("missing (expected a mapping with listeners, clusters and routes)");
         }
-        final NodeConfig node = node(root.get("node"));
-        return new ApplianceConfig(node, admin(root.get("admin")), dataplane(root.get("dataplane"), node));
+        final Path dataDirectory = root.get("dataDirectory").isPresent() ? root.file("dataDirectory")
+            : ApplianceConfig.DEFAULT_DATA_DIRECTORY;
+        final ConfigNode controlPlane = root.get("controlPlane");
+        if (!controlPlane.isPresent() && role != Role.EDGE)
+        {
+            throw controlPlane.error("missing (role " + role.name().toLowerCase(Locale.ROOT) + " needs the control"
+                + " plane's address and ports)");
+        }
+        final Optional<ControlPlaneConfig> control = controlPlane.isPresent()
+            ? Optional.of(controlPlane(controlPlane, role)) : Optional.empty();
+        return root.build(r -> new ApplianceConfig(role, node, admin(root.get("admin")), dataplane, dataDirectory,
+            control));
+    }
+
+    private static ControlPlaneConfig controlPlane(final ConfigNode control, final Role role)
+    {
+        control.requireMapping("address", "apiPort", "configPort", "ackPort", "nodeEndpoint", "keyFile");
+        if (role == Role.EDGE && !control.get("nodeEndpoint").isPresent())
+        {
+            throw control.get("nodeEndpoint").error("missing (an edge node receives its configurations on this"
+                + " host:port, e.g. 127.0.0.1:40403)");
+        }
+        if (role != Role.ALL && !control.get("keyFile").isPresent())
+        {
+            throw control.get("keyFile").error("missing (the file with the key shared by the control plane and its"
+                + " nodes, at least 32 bytes, e.g. made with: head -c 32 /dev/urandom > distribution.key)");
+        }
+        return control.build(c -> new ControlPlaneConfig(
+            c.string("address", "127.0.0.1"),
+            c.integer("apiPort", ControlPlaneConfig.DEFAULT_API_PORT, 0, 65535),
+            c.integer("configPort", ControlPlaneConfig.DEFAULT_CONFIG_PORT, 1, 65535),
+            c.integer("ackPort", ControlPlaneConfig.DEFAULT_ACK_PORT, 1, 65535),
+            c.string("nodeEndpoint", ""),
+            c.get("keyFile").isPresent() ? c.file("keyFile") : null));
     }
 
     private static NodeConfig node(final ConfigNode node)

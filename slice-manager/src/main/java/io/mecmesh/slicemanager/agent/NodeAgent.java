@@ -13,6 +13,8 @@ import io.mecmesh.slicemanager.distribution.DistributionCounters;
 import io.mecmesh.slicemanager.distribution.MessageAuthenticator;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemNanoClock;
 
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -41,6 +43,8 @@ public final class NodeAgent implements Agent, ConfigListener
 {
     /** Most verdicts waiting to be acknowledged. */
     public static final int MAX_PENDING_ACKS = 64;
+    /** Default time between heartbeats: the control plane shows a node as not connected after a few missed. */
+    public static final long DEFAULT_HEARTBEAT_INTERVAL_NS = 1_000_000_000L;
 
     private static final int FRAGMENT_LIMIT = 16;
 
@@ -53,6 +57,7 @@ public final class NodeAgent implements Agent, ConfigListener
     private volatile long runningVersion;
     private volatile boolean catchUpWanted = true;
     private boolean ackBlocked;
+    private long nextHeartbeatNs;
     private NodeConfigConductor.StartOutcome startOutcome;
     private Subscription subscription;
     private ExclusivePublication publication;
@@ -82,6 +87,7 @@ public final class NodeAgent implements Agent, ConfigListener
             image -> catchUpWanted = true, image -> { });
         publication = context.aeron().addExclusivePublication(channels.ackChannel(), channels.ackStreamId());
         controlPlane = new ControlPlaneProxy(context.nodeId(), publication, authenticator);
+        nextHeartbeatNs = context.clock().nanoTime() + context.heartbeatIntervalNs();
     }
 
     @Override
@@ -93,7 +99,18 @@ public final class NodeAgent implements Agent, ConfigListener
         {
             catchUpWanted = false;
             counters.increment(DistributionCounter.CATCH_UP_SENT);
+            nextHeartbeatNs = context.clock().nanoTime() + context.heartbeatIntervalNs();
             work++;
+        }
+        final long nowNs = context.clock().nanoTime();
+        if (nowNs - nextHeartbeatNs >= 0)
+        {
+            nextHeartbeatNs = nowNs + context.heartbeatIntervalNs();
+            if (controlPlane.heartbeat(conductor.runningVersion()))
+            {
+                counters.increment(DistributionCounter.HEARTBEAT_SENT);
+                work++;
+            }
         }
         return work;
     }
@@ -201,10 +218,29 @@ public final class NodeAgent implements Agent, ConfigListener
      * @param key                    the shared HMAC key, at least 32 bytes.
      * @param lastKnownGoodDirectory where the last-known-good files live.
      * @param applier                the data plane.
+     * @param clock                  the clock of heartbeats.
+     * @param heartbeatIntervalNs    time between heartbeats, more than 0.
      */
     public record Context(String nodeId, Aeron aeron, DistributionChannels channels, byte[] key,
-        Path lastKnownGoodDirectory, ConfigApplier applier)
+        Path lastKnownGoodDirectory, ConfigApplier applier, NanoClock clock, long heartbeatIntervalNs)
     {
+        /**
+         * Settings with the system clock and the default heartbeat interval.
+         *
+         * @param nodeId                 this node's id.
+         * @param aeron                  the Aeron client (not closed by the agent).
+         * @param channels               the node's side of the channels.
+         * @param key                    the shared HMAC key, at least 32 bytes.
+         * @param lastKnownGoodDirectory where the last-known-good files live.
+         * @param applier                the data plane.
+         */
+        public Context(final String nodeId, final Aeron aeron, final DistributionChannels channels, final byte[] key,
+            final Path lastKnownGoodDirectory, final ConfigApplier applier)
+        {
+            this(nodeId, aeron, channels, key, lastKnownGoodDirectory, applier, SystemNanoClock.INSTANCE,
+                DEFAULT_HEARTBEAT_INTERVAL_NS);
+        }
+
         public Context
         {
             requireNonNull(nodeId, "nodeId");
@@ -213,6 +249,12 @@ public final class NodeAgent implements Agent, ConfigListener
             requireNonNull(key, "key");
             requireNonNull(lastKnownGoodDirectory, "lastKnownGoodDirectory");
             requireNonNull(applier, "applier");
+            requireNonNull(clock, "clock");
+            if (heartbeatIntervalNs <= 0)
+            {
+                throw new IllegalArgumentException("heartbeatIntervalNs: expected more than 0, got "
+                    + heartbeatIntervalNs);
+            }
             if (nodeId.isBlank())
             {
                 throw new IllegalArgumentException("nodeId: must not be empty");

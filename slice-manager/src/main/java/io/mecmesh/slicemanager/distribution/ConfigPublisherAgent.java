@@ -23,6 +23,7 @@ import static io.mecmesh.slicemanager.distribution.DistributionMessageDescriptor
 import static io.mecmesh.slicemanager.distribution.DistributionMessageDescriptor.STATUS_REJECTED;
 import static io.mecmesh.slicemanager.distribution.DistributionMessageDescriptor.TYPE_ACK;
 import static io.mecmesh.slicemanager.distribution.DistributionMessageDescriptor.TYPE_CATCH_UP;
+import static io.mecmesh.slicemanager.distribution.DistributionMessageDescriptor.TYPE_HEARTBEAT;
 import static java.util.Objects.requireNonNull;
 
 /**
@@ -243,6 +244,10 @@ public final class ConfigPublisherAgent implements Agent
         {
             onCatchUp(message.nodeId(), message.version());
         }
+        else if (type == TYPE_HEARTBEAT)
+        {
+            onHeartbeat(message.nodeId(), message.version());
+        }
         else
         {
             counters.increment(DistributionCounter.MESSAGE_MALFORMED);
@@ -298,6 +303,20 @@ public final class ConfigPublisherAgent implements Agent
         entry.appliedVersion = runningVersion;
         entry.lastContactNs = context.clock().nanoTime();
         entry.sendNow = entry.version > runningVersion;
+        statusChanged = true;
+    }
+
+    private void onHeartbeat(final String nodeId, final long runningVersion)
+    {
+        counters.increment(DistributionCounter.HEARTBEAT_RECEIVED);
+        final NodeEntry entry = nodes.get(nodeId);
+        if (entry == null)
+        {
+            counters.increment(DistributionCounter.CATCH_UP_UNKNOWN_NODE);
+            return;
+        }
+        entry.appliedVersion = runningVersion;
+        entry.lastContactNs = context.clock().nanoTime();
         statusChanged = true;
     }
 

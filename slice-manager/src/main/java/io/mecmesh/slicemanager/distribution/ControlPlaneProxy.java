@@ -47,4 +47,14 @@ public final class ControlPlaneProxy
         final int length = encoder.encodeCatchUp(nodeId, runningVersion);
         return publication.offer(encoder.buffer(), 0, length) > 0;
     }
+
+    /**
+     * @param runningVersion the version this node runs, {@link DistributionMessageDescriptor#NO_VERSION} for none.
+     * @return whether it was offered.
+     */
+    public boolean heartbeat(final long runningVersion)
+    {
+        final int length = encoder.encodeHeartbeat(nodeId, runningVersion);
+        return publication.offer(encoder.buffer(), 0, length) > 0;
+    }
 }

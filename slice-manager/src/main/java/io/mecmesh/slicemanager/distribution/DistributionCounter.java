@@ -24,6 +24,8 @@ public enum DistributionCounter
     CATCH_UP_RECEIVED,
     /** Publisher: a catch-up request from a node the publisher holds no configuration for. */
     CATCH_UP_UNKNOWN_NODE,
+    /** Publisher: a node's heartbeat (refreshes its last contact in {@code mecmesh status}). */
+    HEARTBEAT_RECEIVED,
 
     /** Both sides: a message that is not a well-formed distribution message (size, magic, layout, type). */
     MESSAGE_MALFORMED,
@@ -52,6 +54,8 @@ public enum DistributionCounter
     ACK_SEND_FAILED,
     /** Node: a catch-up request was offered successfully. */
     CATCH_UP_SENT,
+    /** Node: a heartbeat was offered successfully. */
+    HEARTBEAT_SENT,
     /** Node: the last known good configuration was loaded and applied at start. */
     LKG_LOADED,
     /** Node: the current last known good file was unusable and the previous one was loaded instead. */

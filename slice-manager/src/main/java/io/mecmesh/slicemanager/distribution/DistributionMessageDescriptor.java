@@ -39,6 +39,8 @@ import java.nio.ByteOrder;
  *       (status {@link #STATUS_REJECTED}, reason a {@link RejectReason} code, body a human-readable reason).</li>
  *   <li>CATCH_UP (node to slice manager): "send me my latest configuration"; version is the one the node runs, -1 for
  *       none.</li>
+ *   <li>HEARTBEAT (node to slice manager, every second or so): the version the node runs; it only refreshes the
+ *       node's last contact and applied version in {@code mecmesh status}.</li>
  * </ul>
  * The MAC covers the header, node id and body, so no field can be changed or spliced without the shared key.
  */
@@ -57,6 +59,8 @@ public final class DistributionMessageDescriptor
     public static final int TYPE_ACK = 2;
     /** Node to slice manager: a request for the node's latest configuration. */
     public static final int TYPE_CATCH_UP = 3;
+    /** Node to slice manager: "I am here, running this version" (contact only; nothing is resent because of it). */
+    public static final int TYPE_HEARTBEAT = 4;
 
     /** ACK status: the version is applied. */
     public static final int STATUS_ACCEPTED = 1;

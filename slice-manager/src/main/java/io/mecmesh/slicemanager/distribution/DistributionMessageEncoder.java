@@ -111,6 +111,19 @@ public final class DistributionMessageEncoder
         return seal(bodyOffset);
     }
 
+    /**
+     * Encodes a HEARTBEAT.
+     *
+     * @param nodeId         the node.
+     * @param currentVersion the version the node runs, {@link DistributionMessageDescriptor#NO_VERSION} for none.
+     * @return the message length.
+     */
+    public int encodeHeartbeat(final String nodeId, final long currentVersion)
+    {
+        final int bodyOffset = header(DistributionMessageDescriptor.TYPE_HEARTBEAT, nodeId, currentVersion, 0, 0, 0);
+        return seal(bodyOffset);
+    }
+
     private int header(
         final int type, final String nodeId, final long version, final int status, final int reason,
         final int bodyLength)

@@ -21,6 +21,7 @@ import static io.mecmesh.slicemanager.distribution.DistributionMessageDescriptor
 import static io.mecmesh.slicemanager.distribution.DistributionMessageDescriptor.STATUS_OFFSET;
 import static io.mecmesh.slicemanager.distribution.DistributionMessageDescriptor.TYPE_CATCH_UP;
 import static io.mecmesh.slicemanager.distribution.DistributionMessageDescriptor.TYPE_CONFIG;
+import static io.mecmesh.slicemanager.distribution.DistributionMessageDescriptor.TYPE_HEARTBEAT;
 import static io.mecmesh.slicemanager.distribution.DistributionMessageDescriptor.TYPE_OFFSET;
 import static io.mecmesh.slicemanager.distribution.DistributionMessageDescriptor.VERSION_OFFSET;
 import static java.util.Objects.requireNonNull;
@@ -64,7 +65,7 @@ public final class DistributionMessageFlyweight
         final int type = type();
         final int nodeIdLength = nodeIdLength();
         final int bodyLength = bodyLength();
-        return type >= TYPE_CONFIG && type <= TYPE_CATCH_UP
+        return type >= TYPE_CONFIG && type <= TYPE_HEARTBEAT
             && nodeIdLength >= 1 && nodeIdLength <= MAX_NODE_ID_LENGTH
             && bodyLength >= 0
             && (long)HEADER_LENGTH + nodeIdLength + bodyLength + MAC_LENGTH == length;
@@ -80,7 +81,7 @@ public final class DistributionMessageFlyweight
     }
 
     /**
-     * @return {@link DistributionMessageDescriptor#TYPE_CONFIG}, {@code TYPE_ACK} or {@code TYPE_CATCH_UP}.
+     * @return {@link DistributionMessageDescriptor#TYPE_CONFIG}, {@code TYPE_ACK}, {@code TYPE_CATCH_UP} or {@code TYPE_HEARTBEAT}.
      */
     public int type()
     {

@@ -105,6 +105,19 @@ public final class DesiredStateConductor implements AutoCloseable
         return state;
     }
 
+    /**
+     * Reads the journal from the start, handing over the entries after a sequence number (for
+     * {@code mecmesh journal tail}).
+     *
+     * @param afterSequence entries up to this one are skipped.
+     * @param handler       receives each later entry in order.
+     * @return the sequence number of the last entry handed over, or {@code afterSequence}.
+     */
+    public long replayJournal(final long afterSequence, final CommandJournal.EntryHandler handler)
+    {
+        return journal.replay(afterSequence, handler);
+    }
+
     @Override
     public void close()
     {

@@ -1,0 +1,25 @@
+package io.mecmesh.appliance.control;
+
+import com.sun.net.httpserver.HttpHandler;
+import io.mecmesh.slicemanager.SliceManager;
+
+import java.util.Map;
+
+/**
+ * The control-plane API's handlers, by context path.
+ */
+public final class ControlApiHandlers
+{
+    private ControlApiHandlers()
+    {
+    }
+
+    /**
+     * @param sliceManager the slice manager the API drives.
+     * @return the handlers by context path.
+     */
+    public static Map<String, HttpHandler> of(final SliceManager sliceManager)
+    {
+        return Map.of();
+    }
+}

@@ -1,0 +1,151 @@
+package io.mecmesh.slicemanager;
+
+import io.mecmesh.slicemanager.agent.NodeAgent;
+import io.mecmesh.slicemanager.agent.NodeConfigConductor;
+import io.mecmesh.slicemanager.distribution.DistributionCounters;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.SleepingMillisIdleStrategy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The edge side of the control path, assembled: the {@link NodeAgent} on its own agent thread (sleeping 1 ms when
+ * idle). Starting it loads the last known good configuration into the data plane before returning, so a node
+ * restarted while the control plane is away serves its last configuration as soon as {@link #start} returns.
+ */
+public final class EdgeNode implements AutoCloseable
+{
+    private static final Logger LOG = LoggerFactory.getLogger(EdgeNode.class);
+    private static final long START_TIMEOUT_S = 30;
+
+    private final NodeAgent agent;
+    private final AgentRunner runner;
+
+    private EdgeNode(final NodeAgent agent, final AgentRunner runner)
+    {
+        this.agent = agent;
+        this.runner = runner;
+    }
+
+    /**
+     * Starts the node agent and waits until it has loaded its last known good configuration (if any).
+     *
+     * @param context the node agent's settings.
+     * @return the running edge node.
+     */
+    public static EdgeNode start(final NodeAgent.Context context)
+    {
+        requireNonNull(context, "context");
+        final NodeAgent agent = new NodeAgent(context);
+        final CountDownLatch started = new CountDownLatch(1);
+        final AgentRunner runner = new AgentRunner(new SleepingMillisIdleStrategy(1),
+            ex -> LOG.error("node agent {} failed", context.nodeId(), ex), null, new StartSignallingAgent(agent,
+            started));
+        AgentRunner.startOnThread(runner);
+        try
+        {
+            if (!started.await(START_TIMEOUT_S, TimeUnit.SECONDS))
+            {
+                runner.close();
+                throw new IllegalStateException("node agent " + context.nodeId() + " did not start within "
+                    + START_TIMEOUT_S + " s");
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            runner.close();
+            throw new IllegalStateException("interrupted while the node agent started", ex);
+        }
+        final NodeConfigConductor.StartOutcome outcome = agent.startOutcome();
+        if (outcome.problems().isEmpty())
+        {
+            LOG.info("node {}: {}", context.nodeId(), outcome.describe());
+        }
+        else
+        {
+            LOG.warn("node {}: {}", context.nodeId(), outcome.describe());
+        }
+        return new EdgeNode(agent, runner);
+    }
+
+    /**
+     * @return what loading the last known good configuration gave.
+     */
+    public NodeConfigConductor.StartOutcome startOutcome()
+    {
+        return agent.startOutcome();
+    }
+
+    /**
+     * @return the version running, -1 for none.
+     */
+    public long runningVersion()
+    {
+        return agent.runningVersion();
+    }
+
+    /**
+     * @return the node's distribution counters.
+     */
+    public DistributionCounters counters()
+    {
+        return agent.counters();
+    }
+
+    @Override
+    public void close()
+    {
+        runner.close();
+    }
+
+    /** Runs the node agent and signals when its {@code onStart} (the last-known-good load) is done. */
+    private static final class StartSignallingAgent implements Agent
+    {
+        private final NodeAgent agent;
+        private final CountDownLatch started;
+
+        StartSignallingAgent(final NodeAgent agent, final CountDownLatch started)
+        {
+            this.agent = agent;
+            this.started = started;
+        }
+
+        @Override
+        public void onStart()
+        {
+            try
+            {
+                agent.onStart();
+            }
+            finally
+            {
+                started.countDown();
+            }
+        }
+
+        @Override
+        public int doWork()
+        {
+            return agent.doWork();
+        }
+
+        @Override
+        public void onClose()
+        {
+            agent.onClose();
+        }
+
+        @Override
+        public String roleName()
+        {
+            return agent.roleName();
+        }
+    }
+}
