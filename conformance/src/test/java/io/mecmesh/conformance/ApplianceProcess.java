@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One appliance run as an operator runs it, {@code bin/mecmesh run --config FILE}, in its own process, with its
@@ -152,6 +153,23 @@ final class ApplianceProcess implements AutoCloseable
         {
             return "(no log: " + ex + ")";
         }
+    }
+
+    /**
+     * Kills the process with SIGKILL (no shutdown hook runs) and waits for it to be gone.
+     */
+    void kill() throws InterruptedException
+    {
+        process.destroyForcibly();
+        if (!process.waitFor(10, TimeUnit.SECONDS))
+        {
+            throw new AssertionError(name + " did not die within 10 s of SIGKILL");
+        }
+    }
+
+    boolean isAlive()
+    {
+        return process.isAlive();
     }
 
     @Override

@@ -40,8 +40,19 @@ final class EchoBackend implements AutoCloseable
     private final HttpServer server;
     private final List<Request> requests = new CopyOnWriteArrayList<>();
 
+    private final String name;
+
     EchoBackend() throws IOException
     {
+        this("backend");
+    }
+
+    /**
+     * @param name the first word of every response body.
+     */
+    EchoBackend(final String name) throws IOException
+    {
+        this.name = name;
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/", this::handle);
         server.start();
@@ -78,7 +89,7 @@ final class EchoBackend implements AutoCloseable
         final String method = exchange.getRequestMethod();
         final String path = exchange.getRequestURI().getRawPath();
         requests.add(new Request(method, path, headers));
-        final byte[] response = ("backend " + method + " " + path).getBytes(StandardCharsets.UTF_8);
+        final byte[] response = (name + " " + method + " " + path).getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("content-type", "text/plain");
         exchange.sendResponseHeaders(200, response.length);
         try (OutputStream out = exchange.getResponseBody())

@@ -1,0 +1,88 @@
+package io.mecmesh.appliance.config;
+
+import io.mecmesh.appliance.ApplianceException;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * {@code role}, {@code dataDirectory} and {@code controlPlane}: defaults, and errors that name the key.
+ */
+class RoleConfigTest
+{
+    private static final String LISTENER = """
+        dataplane:
+          listeners:
+            - name: outbound
+              port: 0
+        """;
+
+    @Test
+    void anEdgeWithoutControlPlaneShouldServeTheFileAlone()
+    {
+        final ApplianceConfig config = ConfigLoader.parse("a.yaml", LISTENER);
+
+        assertThat(config.role()).isEqualTo(Role.EDGE);
+        assertThat(config.controlPlane()).isEmpty();
+        assertThat(config.dataDirectory()).isEqualTo(ApplianceConfig.DEFAULT_DATA_DIRECTORY);
+    }
+
+    @Test
+    void anEdgeWithAControlPlaneShouldTakeItsEndpointsAndResolveFilesNextToTheConfiguration()
+    {
+        final ApplianceConfig config = ConfigLoader.parse("a.yaml", """
+            role: edge
+            dataDirectory: state
+            controlPlane:
+              address: 10.1.2.3
+              nodeEndpoint: 10.1.2.4:40403
+              keyFile: distribution.key
+            """ + LISTENER, Path.of("/etc/mecmesh"));
+
+        final ControlPlaneConfig control = config.controlPlane().orElseThrow();
+        assertThat(control.configEndpoint()).isEqualTo("10.1.2.3:40401");
+        assertThat(control.ackEndpoint()).isEqualTo("10.1.2.3:40402");
+        assertThat(control.apiPort()).isEqualTo(9902);
+        assertThat(control.keyFile()).isEqualTo(Path.of("/etc/mecmesh/distribution.key"));
+        assertThat(config.dataDirectory()).isEqualTo(Path.of("/etc/mecmesh/state"));
+    }
+
+    @Test
+    void theControlRoleShouldNeedNoDataPlaneSection()
+    {
+        final ApplianceConfig config = ConfigLoader.parse("a.yaml", """
+            role: control
+            controlPlane:
+              keyFile: /etc/mecmesh/distribution.key
+            """);
+
+        assertThat(config.role()).isEqualTo(Role.CONTROL);
+        assertThat(config.controlPlane().orElseThrow().address()).isEqualTo("127.0.0.1");
+    }
+
+    @Test
+    void shouldNameTheKeyOfEveryRoleMistake()
+    {
+        assertRejected("role: hub\n" + LISTENER, "a.yaml: role: expected one of");
+        assertRejected("role: control\n", "a.yaml: controlPlane: missing (role control needs");
+        assertRejected("role: all\n" + LISTENER, "a.yaml: controlPlane: missing (role all needs");
+        assertRejected("controlPlane:\n  keyFile: k\n" + LISTENER, "a.yaml: controlPlane.nodeEndpoint: missing");
+        assertRejected("role: control\ncontrolPlane:\n  address: 127.0.0.1\n", "a.yaml: controlPlane.keyFile: missing");
+        assertRejected("controlPlane:\n  keyFile: k\n  nodeEndpoint: nowhere\n" + LISTENER,
+            "a.yaml: controlPlane.nodeEndpoint: expected host:port, got \"nowhere\"");
+        assertRejected("controlPlane:\n  keyFile: k\n  nodeEndpoint: h:1\n  ackPort: 0\n" + LISTENER,
+            "a.yaml: controlPlane.ackPort: ");
+        assertRejected("controlPlane:\n  keyFile: k\n  nodeEndpoint: h:1\n  peers: []\n" + LISTENER,
+            "a.yaml: controlPlane.peers: unknown key");
+    }
+
+    private static void assertRejected(final String yaml, final String message)
+    {
+        assertThatThrownBy(() -> ConfigLoader.parse("a.yaml", yaml))
+            .isInstanceOf(ApplianceException.class)
+            .hasMessageStartingWith(message);
+    }
+}
