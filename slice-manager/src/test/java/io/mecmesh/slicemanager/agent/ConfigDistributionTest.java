@@ -82,6 +82,36 @@ class ConfigDistributionTest
     }
 
     @Test
+    void shouldRefreshANodesLastContactWithHeartbeatsOnTheNodesClockWithoutResendingAnything()
+    {
+        final Aeron aeron = client(driver("host"));
+        final ConfigPublisherAgent publisher = publisher(aeron, DistributionChannels.ipc());
+        final CachedNanoClock nodeClock = new CachedNanoClock();
+        final NodeAgent node = new NodeAgent(new NodeAgent.Context("node-a", aeron, DistributionChannels.ipc(),
+            DistributionFixtures.KEY, directory.resolve("lkg-node-a"), config -> { }, nodeClock,
+            NodeAgent.DEFAULT_HEARTBEAT_INTERVAL_NS));
+        node.onStart();
+        resources.push(node::onClose);
+        publisher.publish(config("node-a", 4));
+        awaitUntil("node-a at version 4", () -> applied(publisher, "node-a") == 4, publisher, node);
+        final long contact = publisher.status().get("node-a").lastContactNs();
+        final long sent = publisher.counters().get(DistributionCounter.CONFIG_SENT);
+
+        DistributionFixtures.runFor(200, publisher, node);
+        assertThat(node.counters().get(DistributionCounter.HEARTBEAT_SENT)).as("not due yet").isZero();
+
+        clock.advance(1_000);
+        nodeClock.advance(NodeAgent.DEFAULT_HEARTBEAT_INTERVAL_NS);
+        awaitUntil("a heartbeat", () -> publisher.counters().get(DistributionCounter.HEARTBEAT_RECEIVED) == 1,
+            publisher, node);
+        awaitUntil("the status snapshot", () -> publisher.status().get("node-a").lastContactNs() == contact + 1_000,
+            publisher, node);
+        assertThat(node.counters().get(DistributionCounter.HEARTBEAT_SENT)).isEqualTo(1);
+        assertThat(publisher.status().get("node-a").appliedVersion()).isEqualTo(4);
+        assertThat(publisher.counters().get(DistributionCounter.CONFIG_SENT)).as("nothing resent").isEqualTo(sent);
+    }
+
+    @Test
     void shouldBringANodeThatWasOfflineStraightToTheLatestVersionWhenItConnects()
     {
         final Aeron aeron = client(driver("host"));
