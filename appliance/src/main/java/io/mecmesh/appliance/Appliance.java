@@ -8,12 +8,16 @@ import io.mecmesh.appliance.config.Role;
 import io.mecmesh.appliance.control.ControlApiHandlers;
 import io.mecmesh.appliance.control.ControlApiServer;
 import io.mecmesh.dataplane.DataPlane;
+import io.mecmesh.dataplane.MeshConfig;
+import io.mecmesh.dataplane.cluster.ClusterConfig;
+import io.mecmesh.dataplane.route.RouteConfig;
 import io.mecmesh.dataplane.DataPlaneException;
 import io.mecmesh.dataplane.counters.DataPlaneCounters;
 import io.mecmesh.slicemanager.EdgeNode;
 import io.mecmesh.slicemanager.SliceManager;
 import io.mecmesh.slicemanager.agent.NodeAgent;
 import io.mecmesh.slicemanager.compiler.CompilerSettings;
+import io.mecmesh.slicemanager.compiler.NodeMeshConfig;
 import io.mecmesh.slicemanager.distribution.AeronMessaging;
 import io.mecmesh.slicemanager.distribution.DistributionChannels;
 import io.mecmesh.slicemanager.journal.JournalException;
@@ -128,9 +132,9 @@ public final class Appliance implements AutoCloseable
                     : DistributionChannels.udpNode(controlPlane.configEndpoint(), controlPlane.ackEndpoint(),
                     controlPlane.nodeEndpoint());
                 final DataPlane target = dataPlane;
+                final MeshConfig fromFile = config.dataplane();
                 edgeNode = EdgeNode.start(new NodeAgent.Context(config.node().id(), messaging.aeron(), channels, key,
-                    config.dataDirectory().resolve("lkg"), compiled -> target.update(target.config().withRoutes(
-                    compiled.version(), compiled.meshConfig().routes(), compiled.meshConfig().clusters()))));
+                    config.dataDirectory().resolve("lkg"), compiled -> target.update(withStatic(fromFile, compiled))));
                 started.push(edgeNode);
             }
         }
@@ -153,6 +157,21 @@ public final class Appliance implements AutoCloseable
             (dataPlane == null ? "" : "listeners " + dataPlane.listenerAddresses() + ", ")
                 + (controlApi == null ? "" : "control API " + controlApi.address() + ", "), admin.address());
         return new Appliance(dataPlane, sliceManager, controlApi, admin, new ArrayList<>(started));
+    }
+
+    /**
+     * The data plane's configuration on an edge with a control plane: the file's listeners; its routes and clusters
+     * (static) followed by the control plane's. Routes match by host specificity first, so the control plane's
+     * {@code video.example} beats a static {@code *}; within one host the file's route comes first. A cluster name
+     * used by both makes the configuration invalid: the node refuses it and reports why.
+     */
+    private static MeshConfig withStatic(final MeshConfig fromFile, final NodeMeshConfig compiled)
+    {
+        final List<RouteConfig> routes = new ArrayList<>(fromFile.routes());
+        routes.addAll(compiled.meshConfig().routes());
+        final List<ClusterConfig> clusters = new ArrayList<>(fromFile.clusters());
+        clusters.addAll(compiled.meshConfig().clusters());
+        return fromFile.withRoutes(compiled.version(), routes, clusters);
     }
 
     private static DataPlane startDataPlane(final ApplianceConfig config, final DataPlaneCounters counters)

@@ -7,6 +7,9 @@ import io.mecmesh.appliance.config.ControlPlaneConfig;
 import io.mecmesh.appliance.config.NodeConfig;
 import io.mecmesh.appliance.config.Role;
 import io.mecmesh.dataplane.MeshConfig;
+import io.mecmesh.dataplane.cluster.ClusterConfig;
+import io.mecmesh.dataplane.cluster.Endpoint;
+import io.mecmesh.dataplane.route.RouteConfig;
 import io.mecmesh.dataplane.listener.ListenerConfig;
 import io.mecmesh.dataplane.testing.TestBackend;
 import io.mecmesh.dataplane.transport.TransportKind;
@@ -49,6 +52,7 @@ class ApplianceRolesTest
         {
             final ControlPlaneConfig control = new ControlPlaneConfig("127.0.0.1", 0, 40401, 40402, "", null);
             final int listenerPort;
+            staticPort = blue.port();
             try (Appliance all = Appliance.start(config(Role.ALL, 0, Optional.of(control))))
             {
                 listenerPort = all.dataPlane().listenerAddresses().get(0).getPort();
@@ -65,6 +69,8 @@ class ApplianceRolesTest
                 final long moved = all.sliceManager().submit(new Command.PutService(video(slice, green.port())));
                 awaitUntil("version " + moved + " applied", () -> all.dataPlane().config().version() == moved);
                 assertThat(get(listenerPort, "video.example")).startsWith("green GET /play");
+                assertThat(get(listenerPort, "static.example")).as("the file's routes stay beside the control"
+                    + " plane's").startsWith("blue GET /play");
             }
 
             final Path key = data.resolve("distribution.key");
@@ -85,11 +91,14 @@ class ApplianceRolesTest
             .route("video.example", "/").build();
     }
 
+    private int staticPort;
+
     private ApplianceConfig config(final Role role, final int port, final Optional<ControlPlaneConfig> control)
     {
         return new ApplianceConfig(role, new NodeConfig("edge-1", "site-a", "zone-1"), new AdminConfig("127.0.0.1", 0),
             new MeshConfig(0, TransportKind.AUTO, 1, List.of(ListenerConfig.of("outbound", "127.0.0.1", port)),
-                List.of(), List.of()),
+                List.of(new RouteConfig("static.example", "/", "static")),
+                List.of(ClusterConfig.of("static", List.of(new Endpoint("127.0.0.1", staticPort))))),
             data, control);
     }
 
