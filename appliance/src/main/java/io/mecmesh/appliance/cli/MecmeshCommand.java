@@ -16,8 +16,11 @@ import java.io.PrintWriter;
  * line. Errors are one line on standard error, and the exit code says which kind ({@link ExitCode}).
  */
 @Command(name = "mecmesh", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+    usageHelpWidth = 100,
     description = "Service mesh for telecom edge (MEC) servers.",
-    subcommands = {RunCommand.class, DemoCommand.class, CertCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {RunCommand.class, DemoCommand.class, CertCommand.class, ApplyCommand.class, GetCommand.class,
+        SliceCommand.class, ServiceCommand.class, StatusCommand.class, JournalCommand.class,
+        CommandLine.HelpCommand.class},
     commandListHeading = "%nCommands:%n")
 public final class MecmeshCommand implements Runnable
 {

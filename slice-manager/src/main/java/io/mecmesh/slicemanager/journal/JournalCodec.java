@@ -43,7 +43,9 @@ import static java.util.Objects.requireNonNull;
  * operator's 5QI or DSCP tables change.
  *
  * <p>Command document: {@code {"format":1,"type":"put-slice","slice":{...}}}, types {@code put-slice},
- * {@code delete-slice}, {@code put-service}, {@code delete-service}, {@code put-node}, {@code delete-node}.
+ * {@code delete-slice}, {@code put-service}, {@code delete-service}, {@code put-node}, {@code delete-node}, and
+ * {@code batch}: {@code {"format":1,"type":"batch","commands":[{...},...]}}, the members being command documents
+ * (each with its own {@code format}), never a batch.
  * Decoding errors are {@link IllegalArgumentException}s whose message starts with the JSON path
  * ({@code service.endpoints[1].port: ...}).
  */
@@ -67,9 +69,27 @@ public final class JournalCodec
     public static byte[] encode(final Command command)
     {
         requireNonNull(command, "command");
+        return bytes(command(command));
+    }
+
+    /**
+     * Encodes a command as a JSON tree (for the control-plane API's journal view).
+     *
+     * @param command the command.
+     * @return the same document as {@link #encode(Command)}.
+     */
+    public static ObjectNode command(final Command command)
+    {
+        requireNonNull(command, "command");
         final ObjectNode root = JSON.createObjectNode();
         root.put("format", FORMAT);
-        if (command instanceof Command.PutSlice put)
+        if (command instanceof Command.Batch batch)
+        {
+            root.put("type", "batch");
+            final ArrayNode members = root.putArray("commands");
+            batch.commands().forEach(member -> members.add(command(member)));
+        }
+        else if (command instanceof Command.PutSlice put)
         {
             root.put("type", "put-slice");
             root.set("slice", slice(put.slice()));
@@ -99,7 +119,7 @@ public final class JournalCodec
             root.put("type", "delete-node");
             root.put("id", ((Command.DeleteNode)command).id());
         }
-        return bytes(root);
+        return root;
     }
 
     /**
@@ -111,11 +131,23 @@ public final class JournalCodec
      */
     public static Command decodeCommand(final byte[] json)
     {
-        final JsonNode root = parse(json);
+        return command(parse(json), true);
+    }
+
+    private static Command command(final JsonNode root, final boolean batchAllowed)
+    {
         requireFormat(root);
         final String type = text(root, "type", "type");
         return switch (type)
         {
+            case "batch" ->
+            {
+                if (!batchAllowed)
+                {
+                    throw new IllegalArgumentException("type: a batch cannot contain a batch");
+                }
+                yield new Command.Batch(list(root, "commands", member -> command(member, false)));
+            }
             case "put-slice" -> new Command.PutSlice(at("slice", () -> slice(object(root, "slice", "slice"))));
             case "delete-slice" -> new Command.DeleteSlice(
                 at("snssai", () -> Snssai.parse(text(root, "snssai", "snssai"))));

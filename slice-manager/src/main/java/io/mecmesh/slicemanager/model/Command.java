@@ -1,5 +1,7 @@
 package io.mecmesh.slicemanager.model;
 
+import java.util.List;
+
 import static java.util.Objects.requireNonNull;
 
 /**
@@ -83,6 +85,31 @@ public sealed interface Command
         public DeleteNode
         {
             requireNonNull(id, "id");
+        }
+    }
+
+    /**
+     * Several commands applied as one: all of them or none, under one sequence number and one journal entry, so that
+     * a whole {@code mecmesh apply} can never be half applied.
+     *
+     * @param commands the members, applied in order; at least one, none of them a batch.
+     */
+    record Batch(List<Command> commands) implements Command
+    {
+        public Batch
+        {
+            commands = List.copyOf(requireNonNull(commands, "commands"));
+            if (commands.isEmpty())
+            {
+                throw new IllegalArgumentException("commands: expected at least one command");
+            }
+            for (int i = 0; i < commands.size(); i++)
+            {
+                if (commands.get(i) instanceof Batch)
+                {
+                    throw new IllegalArgumentException("commands[" + i + "]: a batch cannot contain a batch");
+                }
+            }
         }
     }
 }

@@ -24,12 +24,14 @@ public final class CommandRejectedException extends RuntimeException
 
     private final Category category;
     private final String field;
+    private final String reason;
 
     public CommandRejectedException(final Category category, final String field, final String reason)
     {
         super(field + ": " + reason);
         this.category = requireNonNull(category, "category");
         this.field = requireNonNull(field, "field");
+        this.reason = requireNonNull(reason, "reason");
     }
 
     public Category category()
@@ -45,5 +47,15 @@ public final class CommandRejectedException extends RuntimeException
     public String field()
     {
         return field;
+    }
+
+    /**
+     * The rule broken, without the field.
+     *
+     * @return the message after {@code field: }.
+     */
+    public String reason()
+    {
+        return reason;
     }
 }

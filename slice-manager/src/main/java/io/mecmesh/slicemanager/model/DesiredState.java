@@ -89,12 +89,32 @@ public final class DesiredState
      * Applies a command.
      *
      * @param command the command.
-     * @return the new state, its sequence one more than this one's.
-     * @throws CommandRejectedException naming the field, if the command is not valid in this state.
+     * @return the new state, its sequence one more than this one's (a {@link Command.Batch} too: it is one command).
+     * @throws CommandRejectedException naming the field, if the command is not valid in this state; for a batch, the
+     *                                  field of the first member refused, prefixed with {@code commands[i].}, and
+     *                                  none of the batch is applied.
      */
     public DesiredState apply(final Command command)
     {
         requireNonNull(command, "command");
+        if (command instanceof Command.Batch batch)
+        {
+            DesiredState next = this;
+            for (int i = 0; i < batch.commands().size(); i++)
+            {
+                try
+                {
+                    next = next.apply(batch.commands().get(i));
+                }
+                catch (final CommandRejectedException ex)
+                {
+                    throw new CommandRejectedException(ex.category(), "commands[" + i + "]." + ex.field(),
+                        ex.reason());
+                }
+            }
+            return new DesiredState(sequence + 1, new TreeMap<>(next.slices), new TreeMap<>(next.services),
+                new TreeMap<>(next.nodes));
+        }
         if (command instanceof Command.PutSlice put)
         {
             for (final Slice other : slices.values())

@@ -1,0 +1,601 @@
+package io.mecmesh.slicemanager.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import io.mecmesh.slicemanager.distribution.NodeStatus;
+import io.mecmesh.slicemanager.distribution.RejectReason;
+import io.mecmesh.slicemanager.journal.JournalCodec;
+import io.mecmesh.slicemanager.journal.JournalException;
+import io.mecmesh.slicemanager.model.Command;
+import io.mecmesh.slicemanager.model.CommandRejectedException;
+import io.mecmesh.slicemanager.model.DesiredState;
+import io.mecmesh.slicemanager.model.Node;
+import io.mecmesh.slicemanager.model.Service;
+import io.mecmesh.slicemanager.model.Slice;
+import io.mecmesh.slicemanager.model.Snssai;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The control plane's admin API, mounted at {@code /v1/} on a JDK {@code HttpServer}. JSON in and out; every error
+ * is an RFC 9457 problem ({@code application/problem+json}) with the offending document path in {@code field}:
+ *
+ * <pre>
+ *   POST   /v1/apply?dryRun=&amp;prune=     a desired-state document: diff, then one batch (nothing when unchanged)
+ *   GET    /v1/state                      the whole document plus "version"
+ *   GET    /v1/slices|services|nodes      {"items":[...]}
+ *   GET    /v1/slices/{snssai|name}       one object (services by name, nodes by id)
+ *   PUT    /v1/slices/{snssai}            put one object
+ *   DELETE /v1/slices/{snssai|name}       delete one object: {"version":N}
+ *   GET    /v1/status                     each node's latest, applied and rejected versions and last contact
+ *   GET    /v1/journal?after=&amp;limit=    journal entries as JournalCodec documents
+ *   POST   /v1/journal/compact            snapshot now: {"snapshot":"/path"}
+ * </pre>
+ *
+ * Statuses: 400 malformed JSON or query, 404 unknown path or object, 405 wrong method, 409 the state refuses the
+ * command (conflict), 413 body over {@value #MAX_BODY_BYTES} bytes, 422 the document or command is not valid, 503
+ * the journal cannot be written. Stateless and thread-safe: the backend serializes commands.
+ */
+public final class ControlPlaneHttpHandler implements HttpHandler
+{
+    /** The largest request body accepted. */
+    public static final int MAX_BODY_BYTES = 4 * 1024 * 1024;
+    /** Journal entries returned when the request does not say. */
+    public static final int DEFAULT_JOURNAL_LIMIT = 100;
+    /** The most journal entries one request returns. */
+    public static final int MAX_JOURNAL_LIMIT = 1000;
+
+    private static final String PREFIX = "/v1";
+    private static final String JSON_TYPE = "application/json";
+    private static final String PROBLEM_TYPE = "application/problem+json";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final System.Logger LOGGER = System.getLogger(ControlPlaneHttpHandler.class.getName());
+
+    private final ControlPlaneBackend backend;
+    private final DesiredStateDocument documents;
+
+    /**
+     * @param backend   the slice manager.
+     * @param documents reads and writes documents with the operator's 5QI and DSCP tables.
+     */
+    public ControlPlaneHttpHandler(final ControlPlaneBackend backend, final DesiredStateDocument documents)
+    {
+        this.backend = requireNonNull(backend, "backend");
+        this.documents = requireNonNull(documents, "documents");
+    }
+
+    /**
+     * A handler with the standard 5QI table and the default DSCP table.
+     *
+     * @param backend the slice manager.
+     */
+    public ControlPlaneHttpHandler(final ControlPlaneBackend backend)
+    {
+        this(backend, DesiredStateDocument.standard());
+    }
+
+    @Override
+    public void handle(final HttpExchange exchange) throws IOException
+    {
+        try (exchange)
+        {
+            int status = 200;
+            JsonNode body;
+            try
+            {
+                body = route(exchange);
+            }
+            catch (final Problem problem)
+            {
+                status = problem.status;
+                body = problem.toJson();
+                if (problem.status == 405)
+                {
+                    exchange.getResponseHeaders().set("Allow", problem.allow);
+                }
+            }
+            catch (final DocumentException ex)
+            {
+                status = 422;
+                body = new Problem(422, ex.getMessage(), ex.field()).toJson();
+            }
+            catch (final CommandRejectedException ex)
+            {
+                status = statusOf(ex);
+                body = new Problem(status, ex.getMessage(), ex.field()).toJson();
+            }
+            catch (final JournalException ex)
+            {
+                status = 503;
+                body = new Problem(503, ex.getMessage(), null).toJson();
+            }
+            catch (final RuntimeException ex)
+            {
+                LOGGER.log(System.Logger.Level.ERROR, "control-plane API: internal error on "
+                    + exchange.getRequestMethod() + " " + exchange.getRequestURI(), ex);
+                status = 500;
+                body = new Problem(500, "internal error: " + ex, null).toJson();
+            }
+            final byte[] bytes = JSON.writeValueAsBytes(body);
+            exchange.getResponseHeaders().set("Content-Type", status < 400 ? JSON_TYPE : PROBLEM_TYPE);
+            exchange.sendResponseHeaders(status, bytes.length);
+            try (OutputStream out = exchange.getResponseBody())
+            {
+                out.write(bytes);
+            }
+        }
+    }
+
+    private JsonNode route(final HttpExchange exchange) throws IOException
+    {
+        final String method = exchange.getRequestMethod();
+        String path = exchange.getRequestURI().getRawPath();
+        if (path.startsWith(PREFIX + "/"))
+        {
+            path = path.substring(PREFIX.length());
+        }
+        final Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
+        final String[] segments = path.replaceAll("^/+|/+$", "").split("/");
+        final String collection = segments[0];
+        switch (segments.length)
+        {
+            case 1:
+                switch (collection)
+                {
+                    case "apply":
+                        requireMethod(method, "POST");
+                        return apply(readJson(exchange), flag(query, "dryRun"), flag(query, "prune"));
+                    case "state":
+                        requireMethod(method, "GET");
+                        return state();
+                    case "slices":
+                    case "services":
+                    case "nodes":
+                        requireMethod(method, "GET");
+                        return list(collection);
+                    case "status":
+                        requireMethod(method, "GET");
+                        return status();
+                    case "journal":
+                        requireMethod(method, "GET");
+                        return journal(query);
+                    default:
+                        throw notFound(path);
+                }
+            case 2:
+                if ("journal".equals(collection) && "compact".equals(segments[1]))
+                {
+                    requireMethod(method, "POST");
+                    final Path snapshot = backend.compact();
+                    return JSON.createObjectNode().put("snapshot", snapshot.toString());
+                }
+                if (!"slices".equals(collection) && !"services".equals(collection) && !"nodes".equals(collection))
+                {
+                    throw notFound(path);
+                }
+                final String id = URLDecoder.decode(segments[1], StandardCharsets.UTF_8);
+                switch (method)
+                {
+                    case "GET":
+                        return one(collection, id);
+                    case "PUT":
+                        return put(collection, id, readJson(exchange));
+                    case "DELETE":
+                        return delete(collection, id);
+                    default:
+                        throw new Problem(405, "method " + method + " not allowed on " + path, null)
+                            .allow("GET, PUT, DELETE");
+                }
+            default:
+                throw notFound(path);
+        }
+    }
+
+    private JsonNode apply(final JsonNode document, final boolean dryRun, final boolean prune)
+    {
+        final DesiredState current = backend.state();
+        final DesiredStateDocument.Declared declared = documents.read(document, current);
+        final ApplyPlan plan = documents.diff(current, declared, prune);
+        long version = current.sequence();
+        if (plan.hasChanges())
+        {
+            try
+            {
+                if (dryRun)
+                {
+                    current.apply(plan.batch());
+                }
+                else
+                {
+                    version = backend.submit(plan.batch());
+                }
+            }
+            catch (final CommandRejectedException ex)
+            {
+                final String field = plan.documentField(ex);
+                throw new Problem(statusOf(ex), field + ": " + ex.reason(), field);
+            }
+        }
+        final ObjectNode response = JSON.createObjectNode();
+        response.put("version", version);
+        response.put("dryRun", dryRun);
+        final ArrayNode changes = response.putArray("changes");
+        for (final ApplyPlan.Change change : plan.changes())
+        {
+            final ObjectNode json = changes.addObject();
+            json.put("op", change.op().text());
+            json.put("kind", change.kind());
+            json.put("name", change.name());
+            json.set("before", change.before().map(JsonNode.class::cast).orElse(JSON.nullNode()));
+            json.set("after", change.after().map(JsonNode.class::cast).orElse(JSON.nullNode()));
+        }
+        return response;
+    }
+
+    private JsonNode state()
+    {
+        final DesiredState state = backend.state();
+        final ObjectNode response = JSON.createObjectNode();
+        response.put("version", state.sequence());
+        response.setAll(documents.render(state));
+        return response;
+    }
+
+    private JsonNode list(final String collection)
+    {
+        final DesiredState state = backend.state();
+        final ObjectNode response = JSON.createObjectNode();
+        final ArrayNode items = response.putArray("items");
+        switch (collection)
+        {
+            case "slices" -> state.slices().values().forEach(slice -> items.add(documents.render(slice)));
+            case "services" -> state.services().values().forEach(service -> items.add(documents.render(service)));
+            default -> state.nodes().values().forEach(node -> items.add(documents.render(node)));
+        }
+        return response;
+    }
+
+    private JsonNode one(final String collection, final String id)
+    {
+        final DesiredState state = backend.state();
+        return switch (collection)
+        {
+            case "slices" -> documents.render(findSlice(state, id));
+            case "services" -> documents.render(Optional.ofNullable(state.services().get(id))
+                .orElseThrow(() -> new Problem(404, "no service \"" + id + "\"", null)));
+            default -> documents.render(Optional.ofNullable(state.nodes().get(id))
+                .orElseThrow(() -> new Problem(404, "no node \"" + id + "\"", null)));
+        };
+    }
+
+    private JsonNode put(final String collection, final String id, final JsonNode body)
+    {
+        if (!body.isObject())
+        {
+            throw new DocumentException("document", "expected one object");
+        }
+        final ObjectNode object = (ObjectNode)body;
+        final Command command;
+        switch (collection)
+        {
+            case "slices" ->
+            {
+                requireKey(object, "snssai", id);
+                final Slice slice = documents.slice(object, "");
+                if (!slice.snssai().toString().equals(id) && !slice.snssai().equals(parseSnssai(id)))
+                {
+                    throw new DocumentException("snssai", "the body's " + slice.snssai() + " is not the path's "
+                        + id);
+                }
+                command = new Command.PutSlice(slice);
+            }
+            case "services" ->
+            {
+                requireKey(object, "name", id);
+                final DesiredState state = backend.state();
+                final Service service = documents.service(object, "",
+                    snssai -> Optional.ofNullable(state.slices().get(snssai)));
+                command = new Command.PutService(service);
+            }
+            default ->
+            {
+                requireKey(object, "id", id);
+                final Node node = documents.node(object, "");
+                command = new Command.PutNode(node);
+            }
+        }
+        return version(backend.submit(command));
+    }
+
+    private JsonNode delete(final String collection, final String id)
+    {
+        final DesiredState state = backend.state();
+        final Command command = switch (collection)
+        {
+            case "slices" -> new Command.DeleteSlice(findSlice(state, id).snssai());
+            case "services" ->
+            {
+                if (!state.services().containsKey(id))
+                {
+                    throw new Problem(404, "no service \"" + id + "\"", null);
+                }
+                yield new Command.DeleteService(id);
+            }
+            default ->
+            {
+                if (!state.nodes().containsKey(id))
+                {
+                    throw new Problem(404, "no node \"" + id + "\"", null);
+                }
+                yield new Command.DeleteNode(id);
+            }
+        };
+        return version(backend.submit(command));
+    }
+
+    private JsonNode status()
+    {
+        final DesiredState state = backend.state();
+        final Map<String, NodeStatus> statuses = new TreeMap<>(backend.nodeStatus());
+        final long now = backend.nanoTime();
+        final TreeSet<String> ids = new TreeSet<>(statuses.keySet());
+        ids.addAll(state.nodes().keySet());
+        final ObjectNode response = JSON.createObjectNode();
+        response.put("version", state.sequence());
+        final ArrayNode nodes = response.putArray("nodes");
+        for (final String id : ids)
+        {
+            final NodeStatus status = statuses.getOrDefault(id,
+                new NodeStatus(id, -1, -1, -1, RejectReason.NONE, "", -1));
+            final ObjectNode node = nodes.addObject();
+            node.put("id", id);
+            node.put("latestVersion", status.latestVersion());
+            node.put("appliedVersion", status.appliedVersion());
+            node.put("upToDate", status.latestVersion() >= 0 && status.isUpToDate());
+            if (status.lastContactNs() < 0)
+            {
+                node.putNull("lastContactMsAgo");
+            }
+            else
+            {
+                node.put("lastContactMsAgo", Math.max(0, (now - status.lastContactNs()) / 1_000_000));
+            }
+            if (status.rejectedVersion() < 0)
+            {
+                node.putNull("rejected");
+            }
+            else
+            {
+                node.putObject("rejected")
+                    .put("version", status.rejectedVersion())
+                    .put("reason", status.rejectReason().name())
+                    .put("detail", status.rejectDetail());
+            }
+        }
+        return response;
+    }
+
+    private JsonNode journal(final Map<String, String> query)
+    {
+        final long after = number(query, "after", 0, 0, Long.MAX_VALUE);
+        final int limit = (int)number(query, "limit", DEFAULT_JOURNAL_LIMIT, 1, MAX_JOURNAL_LIMIT);
+        final ObjectNode response = JSON.createObjectNode();
+        final ArrayNode entries = response.putArray("entries");
+        backend.journal(after, limit, (sequence, command) ->
+        {
+            if (entries.size() < limit)
+            {
+                final ObjectNode entry = entries.addObject();
+                entry.put("sequence", sequence);
+                entry.set("command", JournalCodec.command(command));
+            }
+        });
+        return response;
+    }
+
+    private static Slice findSlice(final DesiredState state, final String id)
+    {
+        final Snssai snssai = parseSnssai(id);
+        if (snssai != null && state.slices().containsKey(snssai))
+        {
+            return state.slices().get(snssai);
+        }
+        return state.slices().values().stream().filter(slice -> slice.name().equals(id)).findFirst()
+            .orElseThrow(() -> new Problem(404, "no slice with S-NSSAI or name \"" + id + "\"", null));
+    }
+
+    private static Snssai parseSnssai(final String text)
+    {
+        try
+        {
+            return Snssai.parse(text);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            return null;
+        }
+    }
+
+    private static void requireKey(final ObjectNode object, final String key, final String id)
+    {
+        final JsonNode value = object.get(key);
+        if (value == null || value.isNull())
+        {
+            object.put(key, id);
+        }
+        else if (!"snssai".equals(key) && !id.equals(value.asText()))
+        {
+            throw new DocumentException(key, "the body's \"" + value.asText() + "\" is not the path's \"" + id + "\"");
+        }
+    }
+
+    private static ObjectNode version(final long version)
+    {
+        return JSON.createObjectNode().put("version", version);
+    }
+
+    private static int statusOf(final CommandRejectedException ex)
+    {
+        return switch (ex.category())
+        {
+            case INVALID -> 422;
+            case NOT_FOUND -> 404;
+            case CONFLICT -> 409;
+        };
+    }
+
+    private static JsonNode readJson(final HttpExchange exchange) throws IOException
+    {
+        final byte[] body;
+        try (InputStream in = exchange.getRequestBody())
+        {
+            body = in.readNBytes(MAX_BODY_BYTES + 1);
+        }
+        if (body.length > MAX_BODY_BYTES)
+        {
+            throw new Problem(413, "the body is larger than " + MAX_BODY_BYTES + " bytes", null);
+        }
+        if (body.length == 0)
+        {
+            throw new Problem(400, "expected a JSON body, got none", null);
+        }
+        try
+        {
+            final JsonNode json = JSON.readTree(body);
+            if (json == null || json.isMissingNode())
+            {
+                throw new Problem(400, "expected a JSON body, got none", null);
+            }
+            return json;
+        }
+        catch (final JsonProcessingException ex)
+        {
+            throw new Problem(400, "malformed JSON: " + ex.getOriginalMessage() + " at line "
+                + ex.getLocation().getLineNr() + ", column " + ex.getLocation().getColumnNr(), null);
+        }
+    }
+
+    private static Map<String, String> query(final String raw)
+    {
+        final Map<String, String> query = new HashMap<>();
+        if (raw == null || raw.isEmpty())
+        {
+            return query;
+        }
+        for (final String pair : raw.split("&"))
+        {
+            final int equals = pair.indexOf('=');
+            final String name = URLDecoder.decode(equals < 0 ? pair : pair.substring(0, equals), StandardCharsets.UTF_8);
+            final String value = equals < 0 ? "" : URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8);
+            query.put(name, value);
+        }
+        return query;
+    }
+
+    private static boolean flag(final Map<String, String> query, final String name)
+    {
+        final String value = query.get(name);
+        if (value == null || "false".equals(value))
+        {
+            return false;
+        }
+        if ("true".equals(value) || value.isEmpty())
+        {
+            return true;
+        }
+        throw new Problem(400, name + ": expected true or false, got \"" + value + "\"", name);
+    }
+
+    private static long number(final Map<String, String> query, final String name, final long defaultValue,
+        final long min, final long max)
+    {
+        final String value = query.get(name);
+        if (value == null)
+        {
+            return defaultValue;
+        }
+        try
+        {
+            final long number = Long.parseLong(value);
+            if (number >= min && number <= max)
+            {
+                return number;
+            }
+        }
+        catch (final NumberFormatException ex)
+        {
+            // reported below
+        }
+        throw new Problem(400, name + ": expected " + min + " to " + max + ", got \"" + value + "\"", name);
+    }
+
+    private static void requireMethod(final String method, final String allowed)
+    {
+        if (!allowed.equals(method))
+        {
+            throw new Problem(405, "method " + method + " not allowed here; use " + allowed, null).allow(allowed);
+        }
+    }
+
+    private static Problem notFound(final String path)
+    {
+        return new Problem(404, "no such resource: /v1" + path + " (see the API's list of endpoints)", null);
+    }
+
+    /** An RFC 9457 problem: the response to a request that failed. */
+    private static final class Problem extends RuntimeException
+    {
+        private static final long serialVersionUID = 1L;
+        private static final Map<Integer, String> TITLES = Map.of(400, "Bad Request", 404, "Not Found",
+            405, "Method Not Allowed", 409, "Conflict", 413, "Content Too Large", 422, "Unprocessable Content",
+            500, "Internal Server Error", 503, "Service Unavailable");
+
+        private final int status;
+        private final String field;
+        private String allow = "";
+
+        Problem(final int status, final String detail, final String field)
+        {
+            super(detail, null, false, false);
+            this.status = status;
+            this.field = field;
+        }
+
+        Problem allow(final String methods)
+        {
+            this.allow = methods;
+            return this;
+        }
+
+        ObjectNode toJson()
+        {
+            final ObjectNode json = JSON.createObjectNode();
+            json.put("type", "about:blank");
+            json.put("title", TITLES.getOrDefault(status, "Error"));
+            json.put("status", status);
+            json.put("detail", getMessage());
+            if (field != null)
+            {
+                json.put("field", field);
+            }
+            return json;
+        }
+    }
+}

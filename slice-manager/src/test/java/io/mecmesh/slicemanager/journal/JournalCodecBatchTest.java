@@ -1,0 +1,73 @@
+package io.mecmesh.slicemanager.journal;
+
+import io.mecmesh.slicemanager.model.Command;
+import io.mecmesh.slicemanager.model.CommandRejectedException;
+import io.mecmesh.slicemanager.model.ModelFixtures;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * A batch is one journal document and one journal entry.
+ */
+class JournalCodecBatchTest
+{
+    @TempDir
+    Path directory;
+
+    @Test
+    void shouldEncodeABatchAsOneDocumentAndDecodeItBack()
+    {
+        final Command.Batch batch = new Command.Batch(ModelFixtures.commands());
+
+        final byte[] json = JournalCodec.encode(batch);
+
+        assertThat(new String(json, StandardCharsets.UTF_8))
+            .startsWith("{\"format\":1,\"type\":\"batch\",\"commands\":[{\"format\":1,\"type\":\"put-slice\"");
+        assertThat(JournalCodec.decodeCommand(json)).isEqualTo(batch);
+    }
+
+    @Test
+    void shouldRefuseANestedBatchAndNameTheMember()
+    {
+        final String nested = "{\"format\":1,\"type\":\"batch\",\"commands\":[{\"format\":1,\"type\":\"delete-node\","
+            + "\"id\":\"a\"},{\"format\":1,\"type\":\"batch\",\"commands\":[]}]}";
+
+        assertThatThrownBy(() -> JournalCodec.decodeCommand(nested.getBytes(StandardCharsets.UTF_8)))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessage("commands[1].type: a batch cannot contain a batch");
+    }
+
+    @Test
+    void shouldJournalABatchAsOneEntryAndReplayIt()
+    {
+        try (DesiredStateConductor conductor = DesiredStateConductor.open(directory))
+        {
+            assertThat(conductor.submit(new Command.Batch(ModelFixtures.commands()))).isEqualTo(1);
+            final List<Command> bad = new ArrayList<>(List.of(new Command.DeleteNode("node-a")));
+            bad.add(new Command.DeleteSlice(ModelFixtures.URLLC));
+            assertThatThrownBy(() -> conductor.submit(new Command.Batch(bad)))
+                .isInstanceOf(CommandRejectedException.class)
+                .hasMessageStartingWith("commands[1].snssai: slice 2-0000b2 is used by services plc");
+            assertThat(conductor.state().nodes()).containsKey("node-a");
+        }
+        final List<Long> sequences = new ArrayList<>();
+        try (CommandJournal journal = CommandJournal.open(directory.resolve("journal")))
+        {
+            journal.replay(0, (sequence, command) -> sequences.add(sequence));
+        }
+        assertThat(sequences).containsExactly(1L);
+        try (DesiredStateConductor reopened = DesiredStateConductor.open(directory))
+        {
+            assertThat(reopened.state().sequence()).isEqualTo(1);
+            assertThat(reopened.state().services()).isEqualTo(ModelFixtures.state().services());
+        }
+    }
+}
