@@ -123,7 +123,7 @@ class ControlPlaneConformanceTest
     void aChangedServiceShouldReachEveryEdgeWithinOneSecondAndMoveTheTraffic() throws Exception
     {
         final long start = System.nanoTime();
-        final HttpResponse<String> applied = Http.post(ports[0], "/v1/apply", desiredState(video2.port()));
+        final HttpResponse<String> applied = Http.post(ports[0], "/v1/apply", desiredState(video2.port(), 2));
         assertThat(applied.statusCode()).as(applied.body()).isEqualTo(200);
         final long version = JSON.readTree(applied.body()).path("version").asLong();
         awaitApplied(version, "edge-a", "edge-b");
@@ -131,6 +131,8 @@ class ControlPlaneConformanceTest
         LOG.log(System.Logger.Level.INFO, "POST /v1/apply to both edges reporting version {0}: {1} ms", version,
             convergedMs);
         assertThat(convergedMs).as("from apply to every edge node reporting the new version").isLessThan(1_000);
+        assertThat(Http.getVia(edgeListener("edge-b"), "plc.example", "/control/valve"))
+            .isEqualTo("200 plc GET /control/valve");
         awaitRoute(edgeListener("edge-a"), "video.example", "200 video-2 GET /watch");
     }
 
@@ -139,11 +141,11 @@ class ControlPlaneConformanceTest
     void anEdgeCutOffFromTheControlPlaneShouldRestartFromDiskAndCatchUpOnReconnect() throws Exception
     {
         edgeA.kill();
-        final Path state = Files.writeString(dir.resolve("state-3.yaml"), desiredState(video3.port()));
+        final Path state = Files.writeString(dir.resolve("state-3.yaml"), desiredState(video3.port(), 2));
         final Launcher.Result applied = cli("apply", "-f", state.toString());
         assertThat(applied.exitCode()).as(applied.toString()).isZero();
         final long latest = versionOf(applied.out());
-        awaitApplied(latest, "edge-b");
+        awaitUpToDate("edge-b");
         control.close();
 
         assertThat(Http.getVia(edgeListener("edge-b"), "plc.example", "/control/valve"))
@@ -262,6 +264,15 @@ class ControlPlaneConformanceTest
      */
     private static String desiredState(final int videoPort)
     {
+        return desiredState(videoPort, 1);
+    }
+
+    /**
+     * @param videoPort the port of the video service's endpoint (edge-a's content).
+     * @param plcWeight the weight of the plc service's endpoint (edge-b's content; any weight routes the same).
+     */
+    private static String desiredState(final int videoPort, final int plcWeight)
+    {
         return """
             {"slices": [
                {"snssai": "1-000001", "name": "embb", "fiveQi": 9},
@@ -272,11 +283,11 @@ class ControlPlaneConformanceTest
                {"name": "cdn", "slice": "1-000001", "routes": [{"host": "cdn.example"}],
                 "endpoints": [{"address": "127.0.0.1", "port": %d, "site": "site-a", "zone": "zone-1"}]},
                {"name": "plc", "slice": "2-000002", "routes": [{"host": "plc.example", "pathPrefix": "/control/"}],
-                "endpoints": [{"address": "127.0.0.1", "port": %d, "site": "site-b", "zone": "zone-1"}]}],
+                "endpoints": [{"address": "127.0.0.1", "port": %d, "site": "site-b", "zone": "zone-1", "weight": %d}]}],
              "nodes": [
                {"id": "edge-a", "site": "site-a", "zone": "zone-1", "services": ["video", "cdn"]},
                {"id": "edge-b", "site": "site-b", "zone": "zone-1", "services": ["plc"]}]}
-            """.formatted(videoPort, cdn.port(), plc.port());
+            """.formatted(videoPort, cdn.port(), plc.port(), plcWeight);
     }
 
     private static Launcher.Result cli(final String... args) throws IOException, InterruptedException
@@ -342,6 +353,19 @@ class ControlPlaneConformanceTest
             }
             return true;
         }, () -> "nodes " + String.join(", ", nodeIds) + " to apply version " + version + "; status: " + statusJson());
+    }
+
+    /**
+     * Waits until a node runs the latest version published for it (a node whose content did not change keeps its
+     * version: versions are per node).
+     */
+    private static void awaitUpToDate(final String nodeId)
+    {
+        Processes.await(CONVERGE, () ->
+        {
+            final JsonNode node = nodes().get(nodeId);
+            return node != null && node.path("upToDate").asBoolean() && node.path("appliedVersion").asLong(-1) >= 0;
+        }, () -> "node " + nodeId + " up to date; status: " + statusJson());
     }
 
     private static void awaitRoute(final int port, final String host, final String expected)

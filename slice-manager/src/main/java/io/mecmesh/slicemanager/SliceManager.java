@@ -1,6 +1,7 @@
 package io.mecmesh.slicemanager;
 
 import io.aeron.Aeron;
+import io.mecmesh.slicemanager.api.ControlPlaneBackend;
 import io.mecmesh.slicemanager.compiler.CompiledMesh;
 import io.mecmesh.slicemanager.compiler.CompilerSettings;
 import io.mecmesh.slicemanager.compiler.MeshCompiler;
@@ -21,6 +22,11 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import static java.util.Objects.requireNonNull;
 
@@ -30,11 +36,11 @@ import static java.util.Objects.requireNonNull;
  * changed nodes' configurations are handed to the {@link ConfigPublisherAgent}, which sends them over Aeron and
  * collects the nodes' acknowledgements.
  *
- * <p>Threads: commands arrive on the caller's thread (the API server) and are serialized by this object's lock;
- * the publisher runs on its own agent thread (sleeping 1 ms when idle: the control plane must not take a core from
- * the data plane).
+ * <p>Threads: the conductor (its Chronicle appender is bound to one thread) runs on one thread of its own; callers
+ * (the API server's threads) hand it their work and wait for the answer. The publisher runs on its own agent thread
+ * (sleeping 1 ms when idle: the control plane must not take a core from the data plane).
  */
-public final class SliceManager implements AutoCloseable
+public final class SliceManager implements ControlPlaneBackend, AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(SliceManager.class);
 
@@ -43,13 +49,15 @@ public final class SliceManager implements AutoCloseable
     private final MeshCompiler compiler = new MeshCompiler();
     private final ConfigPublisherAgent publisher;
     private final AgentRunner publisherRunner;
+    private final ExecutorService conductorThread;
     private CompiledMesh compiled;
 
     private SliceManager(
         final Settings settings, final DesiredStateConductor conductor, final ConfigPublisherAgent publisher,
-        final AgentRunner publisherRunner, final CompiledMesh compiled)
+        final AgentRunner publisherRunner, final CompiledMesh compiled, final ExecutorService conductorThread)
     {
         this.settings = settings;
+        this.conductorThread = conductorThread;
         this.conductor = conductor;
         this.publisher = publisher;
         this.publisherRunner = publisherRunner;
@@ -68,7 +76,22 @@ public final class SliceManager implements AutoCloseable
     {
         requireNonNull(settings, "settings");
         requireNonNull(aeron, "aeron");
-        final DesiredStateConductor conductor = DesiredStateConductor.open(settings.stateDirectory());
+        final ExecutorService conductorThread = Executors.newSingleThreadExecutor(runnable ->
+        {
+            final Thread thread = new Thread(runnable, "mecmesh-slice-manager");
+            thread.setDaemon(true);
+            return thread;
+        });
+        final DesiredStateConductor conductor;
+        try
+        {
+            conductor = call(conductorThread, () -> DesiredStateConductor.open(settings.stateDirectory()));
+        }
+        catch (final RuntimeException ex)
+        {
+            conductorThread.shutdownNow();
+            throw ex;
+        }
         try
         {
             final MeshCompiler compiler = new MeshCompiler();
@@ -83,11 +106,16 @@ public final class SliceManager implements AutoCloseable
             LOG.info("slice manager started: state version {} ({} slices, {} services, {} nodes) from {}",
                 conductor.state().sequence(), conductor.state().slices().size(), conductor.state().services().size(),
                 conductor.state().nodes().size(), settings.stateDirectory());
-            return new SliceManager(settings, conductor, publisher, runner, compiled);
+            return new SliceManager(settings, conductor, publisher, runner, compiled, conductorThread);
         }
         catch (final RuntimeException ex)
         {
-            conductor.close();
+            call(conductorThread, () ->
+            {
+                conductor.close();
+                return null;
+            });
+            conductorThread.shutdownNow();
             throw ex;
         }
     }
@@ -100,25 +128,32 @@ public final class SliceManager implements AutoCloseable
      * @throws io.mecmesh.slicemanager.model.CommandRejectedException if it is not valid (nothing changed).
      * @throws io.mecmesh.slicemanager.journal.JournalException        if it cannot be journaled (nothing changed).
      */
-    public synchronized long submit(final Command command)
+    @Override
+    public long submit(final Command command)
     {
-        final long sequence = conductor.submit(command);
-        compiled = compiler.compile(conductor.state(), compiled, settings.compilerSettings());
-        publisher.publish(compiled);
-        return sequence;
+        requireNonNull(command, "command");
+        return call(conductorThread, () ->
+        {
+            final long sequence = conductor.submit(command);
+            compiled = compiler.compile(conductor.state(), compiled, settings.compilerSettings());
+            publisher.publish(compiled);
+            return sequence;
+        });
     }
 
     /**
      * @return the acknowledged desired state.
      */
-    public synchronized DesiredState state()
+    @Override
+    public DesiredState state()
     {
-        return conductor.state();
+        return call(conductorThread, conductor::state);
     }
 
     /**
      * @return every known node's distribution status.
      */
+    @Override
     public Map<String, NodeStatus> nodeStatus()
     {
         return publisher.status();
@@ -127,6 +162,7 @@ public final class SliceManager implements AutoCloseable
     /**
      * @return the clock of {@link NodeStatus#lastContactNs()}.
      */
+    @Override
     public long nanoTime()
     {
         return SystemNanoClock.INSTANCE.nanoTime();
@@ -138,18 +174,25 @@ public final class SliceManager implements AutoCloseable
      * @param afterSequence entries up to this one are skipped.
      * @param limit         most entries handed over.
      * @param handler       receives them in order.
-     * @return the sequence number of the last entry in the journal (or {@code afterSequence}).
+     * @return the sequence number of the last entry handed over, or {@code afterSequence} if none.
      */
-    public synchronized long journal(final long afterSequence, final int limit, final CommandJournal.EntryHandler handler)
+    @Override
+    public long journal(final long afterSequence, final int limit, final CommandJournal.EntryHandler handler)
     {
         requireNonNull(handler, "handler");
-        final int[] count = {0};
-        return conductor.replayJournal(afterSequence, (sequence, command) ->
+        return call(conductorThread, () ->
         {
-            if (count[0]++ < limit)
+            final long[] last = {afterSequence};
+            final int[] count = {0};
+            conductor.replayJournal(afterSequence, (sequence, command) ->
             {
-                handler.onEntry(sequence, command);
-            }
+                if (count[0]++ < limit)
+                {
+                    handler.onEntry(sequence, command);
+                    last[0] = sequence;
+                }
+            });
+            return last[0];
         });
     }
 
@@ -158,9 +201,10 @@ public final class SliceManager implements AutoCloseable
      *
      * @return the snapshot file.
      */
-    public synchronized Path compact()
+    @Override
+    public Path compact()
     {
-        return conductor.snapshot();
+        return call(conductorThread, conductor::snapshot);
     }
 
     /**
@@ -172,10 +216,53 @@ public final class SliceManager implements AutoCloseable
     }
 
     @Override
-    public synchronized void close()
+    public void close()
     {
-        CloseHelper.closeAll(publisherRunner, conductor);
+        CloseHelper.close(publisherRunner);
+        try
+        {
+            call(conductorThread, () ->
+            {
+                conductor.close();
+                return null;
+            });
+        }
+        finally
+        {
+            conductorThread.shutdownNow();
+        }
         LOG.info("slice manager stopped");
+    }
+
+    /**
+     * Runs work on the conductor's thread and returns its result; its exceptions are rethrown as they were.
+     */
+    private static <T> T call(final ExecutorService thread, final Callable<T> work)
+    {
+        final Future<T> future = thread.submit(work);
+        try
+        {
+            return future.get();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            future.cancel(true);
+            throw new IllegalStateException("interrupted while waiting for the slice manager", ex);
+        }
+        catch (final ExecutionException ex)
+        {
+            final Throwable cause = ex.getCause();
+            if (cause instanceof RuntimeException runtime)
+            {
+                throw runtime;
+            }
+            if (cause instanceof Error error)
+            {
+                throw error;
+            }
+            throw new IllegalStateException(cause);
+        }
     }
 
     /**

@@ -2,6 +2,7 @@ package io.mecmesh.appliance.control;
 
 import com.sun.net.httpserver.HttpHandler;
 import io.mecmesh.slicemanager.SliceManager;
+import io.mecmesh.slicemanager.api.ControlPlaneHttpHandler;
 
 import java.util.Map;
 
@@ -16,10 +17,10 @@ public final class ControlApiHandlers
 
     /**
      * @param sliceManager the slice manager the API drives.
-     * @return the handlers by context path.
+     * @return the handlers by context path: {@code /v1/} (desired state, status, journal).
      */
     public static Map<String, HttpHandler> of(final SliceManager sliceManager)
     {
-        return Map.of();
+        return Map.of("/v1/", new ControlPlaneHttpHandler(sliceManager));
     }
 }
