@@ -121,7 +121,7 @@ class SliceManagerCrashConformanceTest
                     .isEqualTo(services.contains("b-" + i));
             }
             assertThat(services).hasSizeLessThanOrEqualTo(2 * attempted);
-            final JsonNode journal = JSON.readTree(Http.get(ports[0], "/v1/journal?after=0&limit=10000").body());
+            final JsonNode journal = JSON.readTree(Http.get(ports[0], "/v1/journal?after=0&limit=1000").body());
             assertThat(journal.path("entries").size()).as("one journal entry per apply").isBetween(
                 acknowledged.size(), acknowledged.size() + 1);
         }
