@@ -24,7 +24,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class DemoConformanceTest
 {
-    private static final Pattern CURL_LINE = Pattern.compile("^\\s+(curl .*)$");
+    private static final Pattern CURL_LINE = Pattern.compile("^\\s+(curl .*?)(\\s+\\(.*\\))?$");
+    private static final Pattern MECMESH_LINE = Pattern.compile("^\\s+mecmesh (.*)$");
+    private static final Pattern TOKEN = Pattern.compile("'([^']*)'|(\\S+)");
     private static final Pattern ADMIN_LINE = Pattern.compile("^Admin endpoint: (http://\\S+)/ready");
 
     @Test
@@ -37,19 +39,29 @@ class DemoConformanceTest
         try
         {
             final List<String> printed = readUntilCtrlCHint(demo);
-            final String curl = printed.stream().map(CURL_LINE::matcher).filter(Matcher::matches)
-                .map(m -> m.group(1)).findFirst()
-                .orElseThrow(() -> new AssertionError("no curl line in: " + printed));
+            final List<String> curls = printed.stream().map(CURL_LINE::matcher).filter(Matcher::matches)
+                .map(m -> m.group(1)).toList();
+            assertThat(curls).as("curl lines printed: the mTLS hop and one per slice").hasSize(3);
             final String admin = printed.stream().map(ADMIN_LINE::matcher).filter(Matcher::find)
                 .map(m -> m.group(1)).findFirst()
                 .orElseThrow(() -> new AssertionError("no admin line in: " + printed));
 
-            final String response = exec(curl.split(" "));
+            final String response = exec(tokens(curls.get(0)));
             assertThat(response).startsWith("HTTP/1.1 200");
             assertThat(response).contains("hello from the mecmesh demo backend (GET /hello");
+            assertThat(exec(tokens(curls.get(1)))).startsWith("HTTP/1.1 200")
+                .contains("(GET /watch, host video.demo)");
+            assertThat(exec(tokens(curls.get(2)))).startsWith("HTTP/1.1 200")
+                .contains("(GET /control/valve, host plc.demo)");
+            final List<String> mecmesh = printed.stream().map(MECMESH_LINE::matcher).filter(Matcher::matches)
+                .map(m -> m.group(1)).toList();
+            assertThat(mecmesh).hasSize(2);
+            final Launcher.Result status = Launcher.run(anywhere, tokens(mecmesh.get(0)));
+            assertThat(status.exitCode()).as(status.toString()).isZero();
+            assertThat(status.out()).containsPattern("sidecar-a +1 +1 +yes").containsPattern("sidecar-b +1 +1 +yes");
 
             assertThat(exec("curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", admin + "/ready")).isEqualTo("200");
-            assertThat(exec("curl", "-s", admin + "/metrics")).contains("mecmesh_responses_total{class=\"2xx\"} 1.0");
+            assertThat(exec("curl", "-s", admin + "/metrics")).contains("mecmesh_responses_total{class=\"2xx\"} 2.0");
 
             final boolean sigint = !ignoresSigint(demo.pid());
             new ProcessBuilder("kill", sigint ? "-INT" : "-TERM", String.valueOf(demo.pid())).start().waitFor();
@@ -124,6 +136,18 @@ class DemoConformanceTest
             return read;
         });
         return lines.get(60, TimeUnit.SECONDS);
+    }
+
+    /** Splits a printed command line into arguments, honouring single quotes as a shell does. */
+    private static String[] tokens(final String line)
+    {
+        final List<String> tokens = new ArrayList<>();
+        final Matcher matcher = TOKEN.matcher(line);
+        while (matcher.find())
+        {
+            tokens.add(matcher.group(1) != null ? matcher.group(1) : matcher.group(2));
+        }
+        return tokens.toArray(new String[0]);
     }
 
     private static String exec(final String... command) throws IOException, InterruptedException

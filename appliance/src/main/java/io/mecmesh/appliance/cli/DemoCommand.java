@@ -1,9 +1,13 @@
 package io.mecmesh.appliance.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.mecmesh.appliance.Appliance;
 import io.mecmesh.appliance.config.AdminConfig;
 import io.mecmesh.appliance.config.ApplianceConfig;
+import io.mecmesh.appliance.config.ControlPlaneConfig;
 import io.mecmesh.appliance.config.NodeConfig;
+import io.mecmesh.appliance.config.Role;
 import io.mecmesh.appliance.demo.DemoBackend;
 import io.mecmesh.appliance.demo.DemoIdentities;
 import io.mecmesh.dataplane.MeshConfig;
@@ -23,16 +27,29 @@ import io.mecmesh.dataplane.route.RouteConfig;
 import io.mecmesh.dataplane.route.RouteMatch;
 import io.mecmesh.dataplane.tls.TlsContexts;
 import io.mecmesh.dataplane.transport.TransportKind;
+import io.mecmesh.slicemanager.SliceManager;
+import io.mecmesh.slicemanager.api.DesiredStateDocument;
+import io.mecmesh.slicemanager.ca.CaKeyStore;
+import io.mecmesh.slicemanager.distribution.NodeStatus;
+import io.mecmesh.slicemanager.model.Command.Batch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * {@code mecmesh demo}: a small mesh on loopback from an embedded default, no files needed. A demo workload calls
@@ -41,19 +58,23 @@ import java.util.concurrent.Callable;
  * exit). Prints the curl line to try and the admin endpoints, serves until Ctrl-C.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-    description = "Run a demo mesh on loopback (two sidecars, mTLS); no files needed.")
+    description = "Run a demo mesh on loopback (control plane, two sidecars, mTLS); no files needed.")
 final class DemoCommand implements Callable<Integer>
 {
     static final String LISTENER = "demo-ingress";
     static final String MESH_LISTENER = "mesh-in";
+    static final String LISTENER_B = "demo-ingress-b";
+    private static final String DESIRED_STATE = "/io/mecmesh/appliance/demo/desired-state.yaml";
+    private static final long CONVERGE_NS = TimeUnit.SECONDS.toNanos(10);
 
     @Option(names = "--proxy-port", paramLabel = "PORT", defaultValue = "10080",
-        description = "Port of sidecar A on 127.0.0.1 (default: ${DEFAULT-VALUE}; 0 for any free port).")
+        description = "Port of sidecar A on 127.0.0.1; sidecar B's plain port is 10 above it (default: "
+            + "${DEFAULT-VALUE}; 0 for any free ports).")
     int proxyPort;
 
     @Option(names = "--admin-port", paramLabel = "PORT", defaultValue = "10081",
-        description = "Admin port of sidecar A on 127.0.0.1; sidecar B's is the next one (default: "
-            + "${DEFAULT-VALUE}; 0 for any free ports).")
+        description = "Admin port of sidecar A on 127.0.0.1; sidecar B's is the next one, the control-plane API's"
+            + " the one after (default: ${DEFAULT-VALUE}; 0 for any free ports).")
     int adminPort;
 
     @Option(names = "--transport", paramLabel = "KIND", defaultValue = "auto",
@@ -70,22 +91,40 @@ final class DemoCommand implements Callable<Integer>
             started.add(identities);
             final DemoBackend backend = DemoBackend.start();
             started.add(0, backend);
-            final Appliance sidecarB = Appliance.start(sidecarB(identities, backend.address()));
+            final Path state = identities.directory();
+            final Path key = state.resolve("distribution.key");
+            final byte[] keyBytes = new byte[32];
+            new SecureRandom().nextBytes(keyBytes);
+            CaKeyStore.writeOwnerOnly(key, keyBytes);
+            final int[] udp = freeUdpPorts(4);
+            final Appliance control = Appliance.start(control(state, key, udp));
+            started.add(0, control);
+            final Appliance sidecarB = Appliance.start(sidecarB(identities, backend.address(), state, key, udp));
             started.add(0, sidecarB);
             final Appliance sidecarA = Appliance.start(sidecarA(identities,
-                sidecarB.dataPlane().listenerAddress(MESH_LISTENER)));
+                sidecarB.dataPlane().listenerAddress(MESH_LISTENER), state, key, udp));
             started.add(0, sidecarA);
+            final long version = applyDesiredState(control, backend.address().getPort());
 
             final InetSocketAddress proxy = sidecarA.dataPlane().listenerAddress(LISTENER);
+            final InetSocketAddress proxyB = sidecarB.dataPlane().listenerAddress(LISTENER_B);
+            final String server = "http://127.0.0.1:" + control.controlApiAddress().getPort();
             System.out.printf("mecmesh demo: curl -> sidecar A (127.0.0.1:%d) == mTLS ==> sidecar B (127.0.0.1:%d)"
                 + " -> demo backend (127.0.0.1:%d)%n", proxy.getPort(),
                 sidecarB.dataPlane().listenerAddress(MESH_LISTENER).getPort(), backend.address().getPort());
             System.out.printf("  identities: %s -> %s (TLS 1.3 via %s); B allows only A%n",
                 DemoIdentities.SIDECAR_A, DemoIdentities.SIDECAR_B, TlsContexts.providerName());
+            System.out.printf("  control plane: %s (slices embb 1-000001, 5QI 9, and urllc 2-000002, 5QI 82;"
+                + " desired state version %d applied on both sidecars)%n", server, version);
             System.out.printf("Try it:%n  curl -i http://127.0.0.1:%d/hello%n", proxy.getPort());
+            System.out.printf("  curl -i -H 'Host: video.demo' http://127.0.0.1:%d/watch          (eMBB slice, on A)%n",
+                proxy.getPort());
+            System.out.printf("  curl -i -H 'Host: plc.demo' http://127.0.0.1:%d/control/valve   (URLLC slice, on B)%n",
+                proxyB.getPort());
+            System.out.printf("  mecmesh status --server %s%n  mecmesh get services --server %s%n", server, server);
             System.out.printf("Admin endpoint: http://127.0.0.1:%d/ready  /live  /metrics  /config_dump"
-                + "  (sidecar B: http://127.0.0.1:%d/)%n", sidecarA.adminAddress().getPort(),
-                sidecarB.adminAddress().getPort());
+                + "  (sidecar B: http://127.0.0.1:%d/, control plane: http://127.0.0.1:%d/)%n",
+                sidecarA.adminAddress().getPort(), sidecarB.adminAddress().getPort(), control.adminAddress().getPort());
             System.out.println("Press Ctrl-C to stop.");
             System.out.flush();
             UntilStopped.await(started.toArray(new AutoCloseable[0]));
@@ -103,6 +142,79 @@ final class DemoCommand implements Callable<Integer>
         }
     }
 
+    /**
+     * Applies the embedded desired state through the control plane (as {@code mecmesh apply -f} would) and waits,
+     * for at most 10 s, until both sidecars run it.
+     */
+    private static long applyDesiredState(final Appliance control, final int backendPort) throws IOException
+    {
+        final String text;
+        try (InputStream in = DemoCommand.class.getResourceAsStream(DESIRED_STATE))
+        {
+            if (in == null)
+            {
+                throw new IOException(DESIRED_STATE + " is missing from the build");
+            }
+            text = new String(in.readAllBytes(), StandardCharsets.UTF_8).replace("BACKEND",
+                Integer.toString(backendPort));
+        }
+        final SliceManager sliceManager = control.sliceManager();
+        final JsonNode document = new YAMLMapper().readTree(text);
+        final long version = sliceManager.submit(new Batch(DesiredStateDocument.standard().parse(document,
+            sliceManager.state())));
+        final long deadline = System.nanoTime() + CONVERGE_NS;
+        while (!sliceManager.nodeStatus().values().stream().allMatch(NodeStatus::isUpToDate)
+            || sliceManager.nodeStatus().size() < 2)
+        {
+            if (System.nanoTime() - deadline > 0)
+            {
+                throw new IllegalStateException("the sidecars did not apply the demo's desired state within 10 s: "
+                    + sliceManager.nodeStatus());
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+        }
+        return version;
+    }
+
+    private static int[] freeUdpPorts(final int count) throws IOException
+    {
+        final int[] ports = new int[count];
+        final DatagramSocket[] sockets = new DatagramSocket[count];
+        try
+        {
+            for (int i = 0; i < count; i++)
+            {
+                sockets[i] = new DatagramSocket(0, InetAddress.getLoopbackAddress());
+                ports[i] = sockets[i].getLocalPort();
+            }
+        }
+        finally
+        {
+            for (final DatagramSocket socket : sockets)
+            {
+                if (socket != null)
+                {
+                    socket.close();
+                }
+            }
+        }
+        return ports;
+    }
+
+    private ControlPlaneConfig controlPlane(final Path key, final int[] udp, final String nodeEndpoint)
+    {
+        return new ControlPlaneConfig("127.0.0.1", adminPort == 0 ? 0 : adminPort + 2, udp[0], udp[1], nodeEndpoint,
+            key);
+    }
+
+    private ApplianceConfig control(final Path state, final Path key, final int[] udp)
+    {
+        return new ApplianceConfig(Role.CONTROL, new NodeConfig("control"),
+            new AdminConfig("127.0.0.1", 0), new MeshConfig(0, transport, 1,
+            List.of(ListenerConfig.of("none", "127.0.0.1", 0)), List.of(), List.of()),
+            state.resolve("control"), Optional.of(controlPlane(key, udp, "")));
+    }
+
     private static void closeAll(final List<AutoCloseable> started)
     {
         for (final AutoCloseable resource : started)
@@ -118,20 +230,24 @@ final class DemoCommand implements Callable<Integer>
         }
     }
 
-    private ApplianceConfig sidecarB(final DemoIdentities identities, final InetSocketAddress backend)
+    private ApplianceConfig sidecarB(final DemoIdentities identities, final InetSocketAddress backend,
+        final Path state, final Path key, final int[] udp)
     {
         final AuthorizationPolicy onlyA = new AuthorizationPolicy(List.of(new AuthzRule(
             List.of(PrincipalMatch.parse(DemoIdentities.SIDECAR_A)), List.of(), List.of())), List.of());
         final MeshConfig mesh = new MeshConfig(0, transport, 1,
-            List.of(ListenerConfig.builder(MESH_LISTENER, "127.0.0.1", 0).tls(identities.sidecarB()).build()),
+            List.of(ListenerConfig.builder(MESH_LISTENER, "127.0.0.1", 0).tls(identities.sidecarB()).build(),
+                ListenerConfig.of(LISTENER_B, "127.0.0.1", proxyPort == 0 ? 0 : proxyPort + 10)),
             List.of(new RouteConfig("to-demo-backend", RouteMatch.prefix(RouteConfig.ANY_HOST, "/"),
                 RouteAction.Forward.to("demo-backend"), HeaderRewrite.NONE, HeaderRewrite.NONE, onlyA)),
             List.of(ClusterConfig.of("demo-backend", List.of(new Endpoint("127.0.0.1", backend.getPort())))));
-        return new ApplianceConfig(new NodeConfig("sidecar-b"),
-            new AdminConfig("127.0.0.1", adminPort == 0 ? 0 : adminPort + 1), mesh);
+        return new ApplianceConfig(Role.EDGE, new NodeConfig("sidecar-b", "site-b", "demo"),
+            new AdminConfig("127.0.0.1", adminPort == 0 ? 0 : adminPort + 1), mesh, state.resolve("sidecar-b"),
+            Optional.of(controlPlane(key, udp, "127.0.0.1:" + udp[2])));
     }
 
-    private ApplianceConfig sidecarA(final DemoIdentities identities, final InetSocketAddress sidecarB)
+    private ApplianceConfig sidecarA(final DemoIdentities identities, final InetSocketAddress sidecarB,
+        final Path state, final Path key, final int[] udp)
     {
         final ClusterTls mtls = new ClusterTls(identities.sidecarA(),
             SpiffeId.parse(DemoIdentities.SIDECAR_B), "demo-backend");
@@ -142,6 +258,8 @@ final class DemoCommand implements Callable<Integer>
                 ClusterConfig.DEFAULT_CONNECT_TIMEOUT_MS, ClusterConfig.DEFAULT_MAX_IDLE_CONNECTIONS_PER_LOOP,
                 ClusterConfig.DEFAULT_IDLE_TIMEOUT_MS, LbPolicy.ROUND_ROBIN, "",
                 ClusterConfig.DEFAULT_LOCALITY_SPILL_PERCENT, OutlierDetection.DEFAULT, Optional.of(mtls))));
-        return new ApplianceConfig(new NodeConfig("sidecar-a"), new AdminConfig("127.0.0.1", adminPort), mesh);
+        return new ApplianceConfig(Role.EDGE, new NodeConfig("sidecar-a", "site-a", "demo"),
+            new AdminConfig("127.0.0.1", adminPort), mesh, state.resolve("sidecar-a"),
+            Optional.of(controlPlane(key, udp, "127.0.0.1:" + udp[3])));
     }
 }

@@ -70,6 +70,15 @@ public final class DemoIdentities implements AutoCloseable
         return new TlsConfig(certificate, privateKey, bundle, TlsConfig.Mode.MESH);
     }
 
+    /**
+     * @return the temporary directory the identities live in (removed by {@link #close()}); the demo keeps its
+     *         other state under it too.
+     */
+    public Path directory()
+    {
+        return dir;
+    }
+
     public TlsConfig sidecarA()
     {
         return sidecarA;
