@@ -9,6 +9,7 @@ import io.mecmesh.dataplane.MeshConfig;
 import io.mecmesh.dataplane.authz.AuthorizationPolicy;
 import io.mecmesh.dataplane.authz.AuthzRule;
 import io.mecmesh.dataplane.authz.PrincipalMatch;
+import io.mecmesh.dataplane.cluster.CircuitBreakers;
 import io.mecmesh.dataplane.cluster.ClusterConfig;
 import io.mecmesh.dataplane.cluster.ClusterTls;
 import io.mecmesh.dataplane.cluster.Endpoint;
@@ -20,6 +21,7 @@ import io.mecmesh.dataplane.listener.ListenerConfig;
 import io.mecmesh.dataplane.identity.SpiffeId;
 import io.mecmesh.dataplane.route.HeaderMatch;
 import io.mecmesh.dataplane.route.HeaderRewrite;
+import io.mecmesh.dataplane.route.Mirror;
 import io.mecmesh.dataplane.route.PathMatch;
 import io.mecmesh.dataplane.route.RetryPolicy;
 import io.mecmesh.dataplane.route.RouteAction;
@@ -197,7 +199,7 @@ public final class ConfigLoader
     private static MeshConfig dataplane(final ConfigNode dataplane, final NodeConfig node)
     {
         dataplane.requireMapping("transport", "eventLoopThreads", "listeners", "clusters", "routes");
-        return dataplane.build(d -> new MeshConfig(
+        final MeshConfig mesh = dataplane.build(d -> new MeshConfig(
             0,
             d.enumValue("transport", TransportKind.class, TransportKind.AUTO),
             d.integer("eventLoopThreads", 0, 0, 1024),
@@ -205,6 +207,24 @@ public final class ConfigLoader
             d.list("listeners", ConfigLoader::listener),
             d.list("routes", ConfigLoader::route),
             d.list("clusters", ConfigLoader::cluster)));
+        dataplane.build(d -> requireMirrorClusters(mesh));
+        return mesh;
+    }
+
+    /** A mirror names a cluster that exists (the mesh configuration checks the clusters routes forward to). */
+    private static MeshConfig requireMirrorClusters(final MeshConfig mesh)
+    {
+        final List<String> names = mesh.clusters().stream().map(ClusterConfig::name).sorted().toList();
+        for (int i = 0; i < mesh.routes().size(); i++)
+        {
+            if (mesh.routes().get(i).action() instanceof RouteAction.Forward forward && forward.mirror().isPresent()
+                && !names.contains(forward.mirror().get().cluster()))
+            {
+                throw new IllegalArgumentException("routes[" + i + "].mirror.cluster: no cluster named \""
+                    + forward.mirror().get().cluster() + "\" (clusters: " + String.join(", ", names) + ")");
+            }
+        }
+        return mesh;
     }
 
     private static ListenerConfig listener(final ConfigNode listener)
@@ -247,7 +267,7 @@ public final class ConfigLoader
     {
         route.requireMapping("name", "host", "path", "pathPrefix", "pathRegex", "methods", "headers", "cluster",
             "clusters", "respond", "redirect", "timeoutMs", "perTryTimeoutMs", "retry", "requestHeaders",
-            "responseHeaders", "authorization");
+            "responseHeaders", "authorization", "mirror");
         return route.build(r -> new RouteConfig(
             r.string("name", ""),
             new RouteMatch(r.string("host", RouteConfig.ANY_HOST), path(r),
@@ -338,6 +358,18 @@ public final class ConfigLoader
         switch (kind)
         {
             case "respond":
+            case "redirect":
+                if (route.get("mirror").isPresent())
+                {
+                    throw route.get("mirror").error("only a route with cluster or clusters can mirror");
+                }
+                break;
+            default:
+                break;
+        }
+        switch (kind)
+        {
+            case "respond":
             {
                 final ConfigNode respond = route.get("respond").requireMapping("status", "body");
                 return respond.build(x -> new RouteAction.Respond(x.requiredInteger("status", 200, 599),
@@ -358,9 +390,20 @@ public final class ConfigLoader
                 return new RouteAction.Forward(clusters,
                     route.longInteger("timeoutMs", 15_000, 0, 3_600_000),
                     route.longInteger("perTryTimeoutMs", 0, 0, 3_600_000),
-                    retry(route.get("retry")));
+                    retry(route.get("retry")),
+                    mirror(route.get("mirror")));
             }
         }
+    }
+
+    private static Optional<Mirror> mirror(final ConfigNode mirror)
+    {
+        if (!mirror.isPresent())
+        {
+            return Optional.empty();
+        }
+        mirror.requireMapping("cluster", "percent");
+        return Optional.of(mirror.build(m -> new Mirror(m.string("cluster"), m.integer("percent", 100, 0, 100))));
     }
 
     private static RetryPolicy retry(final ConfigNode retry)
@@ -396,7 +439,8 @@ public final class ConfigLoader
     private static ClusterConfig cluster(final ConfigNode cluster)
     {
         cluster.requireMapping("name", "endpoints", "connectTimeoutMs", "maxIdleConnectionsPerLoop", "idleTimeoutMs",
-            "lbPolicy", "hashHeader", "localitySpillPercent", "outlierDetection", "tls", "protocol");
+            "lbPolicy", "hashHeader", "localitySpillPercent", "outlierDetection", "tls", "protocol",
+            "circuitBreakers");
         return cluster.build(c -> new ClusterConfig(
             c.string("name"),
             c.list("endpoints", ConfigLoader::endpoint),
@@ -408,7 +452,23 @@ public final class ConfigLoader
             c.integer("localitySpillPercent", ClusterConfig.DEFAULT_LOCALITY_SPILL_PERCENT, 0, 100),
             outlier(c.get("outlierDetection")),
             clusterTls(c.get("tls")),
-            c.enumValue("protocol", UpstreamProtocol.class, UpstreamProtocol.HTTP1)));
+            c.enumValue("protocol", UpstreamProtocol.class, UpstreamProtocol.HTTP1),
+            circuitBreakers(c.get("circuitBreakers"))));
+    }
+
+    private static CircuitBreakers circuitBreakers(final ConfigNode limits)
+    {
+        if (!limits.isPresent())
+        {
+            return CircuitBreakers.DEFAULT;
+        }
+        limits.requireMapping("maxConnections", "maxPendingRequests", "maxRequests", "maxRetries");
+        final CircuitBreakers defaults = CircuitBreakers.DEFAULT;
+        return limits.build(l -> new CircuitBreakers(
+            l.integer("maxConnections", defaults.maxConnections(), 1, 1_000_000),
+            l.integer("maxPendingRequests", defaults.maxPendingRequests(), 0, 1_000_000),
+            l.integer("maxRequests", defaults.maxRequests(), 1, 1_000_000),
+            l.integer("maxRetries", defaults.maxRetries(), 0, 1_000_000)));
     }
 
     private static Endpoint endpoint(final ConfigNode endpoint)

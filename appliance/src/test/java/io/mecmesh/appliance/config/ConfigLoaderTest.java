@@ -1,12 +1,14 @@
 package io.mecmesh.appliance.config;
 
 import io.mecmesh.appliance.ApplianceException;
+import io.mecmesh.dataplane.cluster.CircuitBreakers;
 import io.mecmesh.dataplane.cluster.ClusterConfig;
 import io.mecmesh.dataplane.cluster.Endpoint;
 import io.mecmesh.dataplane.cluster.LbPolicy;
 import io.mecmesh.dataplane.cluster.Locality;
 import io.mecmesh.dataplane.route.HeaderMatch;
 import io.mecmesh.dataplane.route.HeaderRewrite;
+import io.mecmesh.dataplane.route.Mirror;
 import io.mecmesh.dataplane.route.PathMatch;
 import io.mecmesh.dataplane.route.RetryPolicy;
 import io.mecmesh.dataplane.route.RouteAction;
@@ -155,6 +157,54 @@ class ConfigLoaderTest
                 "      respond: {status: 200, body: \"ok\"}\n      cluster: v1"),
             "a.yaml: dataplane.routes[1].respond: conflicts with cluster (give only one of: cluster, clusters, "
                 + "respond, redirect)");
+    }
+
+    @Test
+    void shouldLoadAMirrorAndCircuitBreakers()
+    {
+        final ApplianceConfig config = ConfigLoader.parse("a.yaml", ROUTES
+            .replace("      timeoutMs: 2000\n", "      timeoutMs: 2000\n      mirror: {cluster: v2, percent: 25}\n")
+            .replace("      lbPolicy: least-request\n",
+                "      lbPolicy: least-request\n      circuitBreakers: {maxConnections: 10, maxPendingRequests: 0}\n"));
+
+        assertThat(((RouteAction.Forward)config.dataplane().routes().get(0).action()).mirror())
+            .contains(new Mirror("v2", 25));
+        assertThat(config.dataplane().clusters().get(1).circuitBreakers())
+            .isEqualTo(new CircuitBreakers(10, 0, 1024, 3));
+        assertThat(config.dataplane().clusters().get(0).circuitBreakers()).isEqualTo(CircuitBreakers.DEFAULT);
+        assertThat(((RouteAction.Forward)ConfigLoader.parse("a.yaml", VALID).dataplane().routes().get(0).action())
+            .mirror()).isEmpty();
+    }
+
+    @Test
+    void shouldRejectAMirrorToAClusterThatDoesNotExist()
+    {
+        assertConfigError(ROUTES.replace("      timeoutMs: 2000\n", "      timeoutMs: 2000\n      mirror: {cluster: v9}\n"),
+            "a.yaml: dataplane.routes[0].mirror.cluster: no cluster named \"v9\" (clusters: v1, v2)");
+    }
+
+    @Test
+    void shouldRejectAMirrorPercentOutOfRangeAndAMirrorOnADirectResponse()
+    {
+        assertConfigError(ROUTES.replace("      timeoutMs: 2000\n",
+                "      timeoutMs: 2000\n      mirror: {cluster: v2, percent: 150}\n"),
+            "a.yaml: dataplane.routes[0].mirror.percent: expected an integer from 0 to 100, got 150");
+        assertConfigError(ROUTES.replace("      respond: {status: 200, body: \"ok\"}\n",
+                "      respond: {status: 200, body: \"ok\"}\n      mirror: {cluster: v2}\n"),
+            "a.yaml: dataplane.routes[1].mirror: only a route with cluster or clusters can mirror");
+    }
+
+    @Test
+    void shouldRejectACircuitBreakerLimitOutOfRangeOrUnknown()
+    {
+        assertConfigError(ROUTES.replace("      lbPolicy: least-request\n",
+                "      lbPolicy: least-request\n      circuitBreakers: {maxConnections: 0}\n"),
+            "a.yaml: dataplane.clusters[1].circuitBreakers.maxConnections: expected an integer from 1 to 1000000, "
+                + "got 0");
+        assertThatThrownBy(() -> ConfigLoader.parse("a.yaml", ROUTES.replace("      lbPolicy: least-request\n",
+                "      lbPolicy: least-request\n      circuitBreakers: {maxPending: 1}\n")))
+            .isInstanceOf(ApplianceException.class)
+            .hasMessageStartingWith("a.yaml: dataplane.clusters[1].circuitBreakers.maxPending: unknown key");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.mecmesh.dataplane.cluster;
 
 import io.mecmesh.dataplane.counters.ClusterStats;
+import io.mecmesh.dataplane.counters.Overflow;
 import io.mecmesh.dataplane.counters.StatsRegistry;
 import io.netty.handler.ssl.SslContext;
 
@@ -39,6 +40,10 @@ public final class Cluster
     private final LongSupplier nanoClock;
     private final SslContext sslContext;
     private final ClusterStats stats;
+    private final AtomicInteger openConnections = new AtomicInteger();
+    private final AtomicInteger pendingRequests = new AtomicInteger();
+    private final AtomicInteger activeRequests = new AtomicInteger();
+    private final AtomicInteger activeRetries = new AtomicInteger();
 
     private Cluster(
         final ClusterConfig config,
@@ -334,6 +339,62 @@ public final class Cluster
     public void onAbandoned(final EndpointState endpoint)
     {
         endpoint.onAbandoned();
+    }
+
+    /**
+     * Takes a slot of one of the cluster's circuit breakers; give it back with {@link #release(Overflow)}.
+     *
+     * @param breaker which limit.
+     * @return true when under the limit (the slot is taken); false when the breaker is open (counted).
+     */
+    public boolean tryAcquire(final Overflow breaker)
+    {
+        final AtomicInteger inUse = inUseCounter(breaker);
+        final CircuitBreakers limits = config.circuitBreakers();
+        final int max = switch (breaker)
+        {
+            case CONNECTIONS -> limits.maxConnections();
+            case PENDING -> limits.maxPendingRequests();
+            case REQUESTS -> limits.maxRequests();
+            case RETRIES -> limits.maxRetries();
+        };
+        if (inUse.incrementAndGet() > max)
+        {
+            inUse.decrementAndGet();
+            stats.onCircuitOpen(breaker);
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Gives back a slot taken by {@link #tryAcquire(Overflow)}.
+     *
+     * @param breaker which limit.
+     */
+    public void release(final Overflow breaker)
+    {
+        inUseCounter(breaker).decrementAndGet();
+    }
+
+    /**
+     * @param breaker which limit.
+     * @return slots of it in use now.
+     */
+    public int inUse(final Overflow breaker)
+    {
+        return inUseCounter(breaker).get();
+    }
+
+    private AtomicInteger inUseCounter(final Overflow breaker)
+    {
+        return switch (breaker)
+        {
+            case CONNECTIONS -> openConnections;
+            case PENDING -> pendingRequests;
+            case REQUESTS -> activeRequests;
+            case RETRIES -> activeRetries;
+        };
     }
 
     private static long score(final EndpointState state)

@@ -21,6 +21,7 @@ import static java.util.Objects.requireNonNull;
  * @param outlierDetection           passive health checking.
  * @param tls                        mutual TLS towards the endpoints, or empty for plain text.
  * @param protocol                   HTTP/1.1 or HTTP/2 towards the endpoints.
+ * @param circuitBreakers            limits on connections, pending requests, requests and retries at once.
  */
 public record ClusterConfig(
     String name,
@@ -33,7 +34,8 @@ public record ClusterConfig(
     int localitySpillPercent,
     OutlierDetection outlierDetection,
     Optional<ClusterTls> tls,
-    UpstreamProtocol protocol)
+    UpstreamProtocol protocol,
+    CircuitBreakers circuitBreakers)
 {
     public static final int DEFAULT_CONNECT_TIMEOUT_MS = 1000;
     public static final int DEFAULT_MAX_IDLE_CONNECTIONS_PER_LOOP = 64;
@@ -49,6 +51,7 @@ public record ClusterConfig(
         requireNonNull(outlierDetection, "outlierDetection");
         requireNonNull(tls, "tls");
         requireNonNull(protocol, "protocol");
+        requireNonNull(circuitBreakers, "circuitBreakers");
         if (lbPolicy == LbPolicy.RING_HASH && hashHeader.isBlank())
         {
             throw new IllegalArgumentException("hashHeader: required with lbPolicy ring_hash");
@@ -80,6 +83,38 @@ public record ClusterConfig(
         {
             throw new IllegalArgumentException("idleTimeoutMs: expected at least 1, got " + idleTimeoutMs);
         }
+    }
+
+    /**
+     * A cluster with the default circuit breakers.
+     *
+     * @param name                      cluster name.
+     * @param endpoints                 its endpoints.
+     * @param connectTimeoutMs          connect timeout.
+     * @param maxIdleConnectionsPerLoop idle connections kept per event loop and endpoint.
+     * @param idleTimeoutMs             idle timeout of upstream connections.
+     * @param lbPolicy                  balancing policy.
+     * @param hashHeader                header hashed by ring hash.
+     * @param localitySpillPercent      locality spill-over threshold.
+     * @param outlierDetection          passive health checking.
+     * @param tls                       mutual TLS towards the endpoints, or empty.
+     * @param protocol                  HTTP/1.1 or HTTP/2 towards the endpoints.
+     */
+    public ClusterConfig(
+        final String name,
+        final List<Endpoint> endpoints,
+        final int connectTimeoutMs,
+        final int maxIdleConnectionsPerLoop,
+        final long idleTimeoutMs,
+        final LbPolicy lbPolicy,
+        final String hashHeader,
+        final int localitySpillPercent,
+        final OutlierDetection outlierDetection,
+        final Optional<ClusterTls> tls,
+        final UpstreamProtocol protocol)
+    {
+        this(name, endpoints, connectTimeoutMs, maxIdleConnectionsPerLoop, idleTimeoutMs, lbPolicy, hashHeader,
+            localitySpillPercent, outlierDetection, tls, protocol, CircuitBreakers.DEFAULT);
     }
 
     /**
@@ -119,7 +154,17 @@ public record ClusterConfig(
     public ClusterConfig withProtocol(final UpstreamProtocol newProtocol)
     {
         return new ClusterConfig(name, endpoints, connectTimeoutMs, maxIdleConnectionsPerLoop, idleTimeoutMs,
-            lbPolicy, hashHeader, localitySpillPercent, outlierDetection, tls, newProtocol);
+            lbPolicy, hashHeader, localitySpillPercent, outlierDetection, tls, newProtocol, circuitBreakers);
+    }
+
+    /**
+     * @param limits the circuit breakers.
+     * @return this cluster with other circuit breakers.
+     */
+    public ClusterConfig withCircuitBreakers(final CircuitBreakers limits)
+    {
+        return new ClusterConfig(name, endpoints, connectTimeoutMs, maxIdleConnectionsPerLoop, idleTimeoutMs,
+            lbPolicy, hashHeader, localitySpillPercent, outlierDetection, tls, protocol, limits);
     }
 
     /**

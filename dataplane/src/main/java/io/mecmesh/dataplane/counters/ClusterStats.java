@@ -13,10 +13,15 @@ public final class ClusterStats
     private final LongAdder connectFailures = new LongAdder();
     private final LongAdder failures = new LongAdder();
     private final LongAdder ejections = new LongAdder();
+    private final LongAdder[] circuitOpen = new LongAdder[Overflow.values().length];
 
     ClusterStats(final String name)
     {
         this.name = name;
+        for (int i = 0; i < circuitOpen.length; i++)
+        {
+            circuitOpen[i] = new LongAdder();
+        }
     }
 
     public String name()
@@ -65,5 +70,22 @@ public final class ClusterStats
     public long ejections()
     {
         return ejections.sum();
+    }
+
+    /**
+     * @param reason the breaker that refused a request or a retry.
+     */
+    public void onCircuitOpen(final Overflow reason)
+    {
+        circuitOpen[reason.ordinal()].increment();
+    }
+
+    /**
+     * @param reason a breaker.
+     * @return requests (or retries, for {@link Overflow#RETRIES}) it refused.
+     */
+    public long circuitOpen(final Overflow reason)
+    {
+        return circuitOpen[reason.ordinal()].sum();
     }
 }

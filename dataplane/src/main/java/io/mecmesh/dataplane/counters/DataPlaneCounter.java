@@ -74,7 +74,18 @@ public enum DataPlaneCounter
     CONNECTIONS_REFUSED("connections_refused",
         "Downstream connections closed at accept because the listener had its maximum open."),
     MAX_REQUESTS_CLOSES("max_requests_closes",
-        "Downstream connections closed after their last allowed request (max requests per connection).");
+        "Downstream connections closed after their last allowed request (max requests per connection)."),
+    // data plane, issue 3: circuit breakers, mirroring
+    UPSTREAM_CIRCUIT_OPEN("upstream_circuit_open",
+        "Requests answered 503 or retries not made because a cluster's circuit breaker was open."),
+    MIRRORED_REQUESTS("mirrored_requests", "Requests copied to a route's mirror cluster."),
+    MIRROR_FAILURES("mirror_failures",
+        "Mirrored requests that failed (connect failure, reset, circuit open); the client never sees them."),
+    // data plane, issue 3: HTTP/2 upstream GOAWAY
+    UPSTREAM_GOAWAYS("upstream_goaways",
+        "HTTP/2 upstream connections that received GOAWAY: no new stream on them, the next opens a new connection."),
+    UPSTREAM_GOAWAY_RESENDS("upstream_goaway_resends",
+        "Requests whose stream an upstream GOAWAY refused unprocessed, sent again on a new connection (not retries).");
 
     private final String metricName;
     private final String help;

@@ -19,6 +19,8 @@ public final class DirectResponse
 {
     /** Response header naming the proxy as the one that answered. */
     public static final String ANSWERED_BY_HEADER = "x-mecmesh-answered-by";
+    /** Response header of a 503 answered because a cluster's circuit breaker was open: which one. */
+    public static final String OVERFLOW_HEADER = "x-mecmesh-overflow";
 
     private DirectResponse()
     {

@@ -81,6 +81,13 @@ public final class RetryBudget
     private void add(final long amount)
     {
         final long cap = Math.max(1, (depositPerRequest * 1000 + minPerSecond * SCALE) * 10);
-        milliTokens.getAndUpdate(current -> Math.min(cap, current + amount));
+        while (true)
+        {
+            final long current = milliTokens.get();
+            if (milliTokens.compareAndSet(current, Math.min(cap, current + amount)))
+            {
+                return;
+            }
+        }
     }
 }

@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 
 import static java.util.Objects.requireNonNull;
@@ -28,7 +29,11 @@ public final class Route
     private final Cluster[] clusters;
     private final int[] cumulativeWeights;
     private final RetryBudget retryBudget;
+    private final boolean[] retriedStatuses = new boolean[600];
     private final RouteStats stats;
+    private final Cluster mirrorCluster;
+    private final int mirrorPercent;
+    private final AtomicLong mirrorTicket = new AtomicLong();
 
     Route(final RouteConfig config, final Map<String, Cluster> clustersByName, final StatsRegistry registry)
     {
@@ -57,12 +62,25 @@ public final class Route
                 cumulativeWeights[i] = total;
             }
             retryBudget = new RetryBudget(forward.retry().budgetRatio(), forward.retry().minRetriesPerSecond());
+            for (final int status : forward.retry().retryOnStatuses())
+            {
+                retriedStatuses[status] = true;
+            }
+            final Mirror mirror = forward.mirror().orElse(null);
+            mirrorCluster = mirror == null ? null : clustersByName.get(mirror.cluster());
+            if (mirror != null && mirrorCluster == null)
+            {
+                throw new IllegalArgumentException("mirror.cluster: no cluster named \"" + mirror.cluster() + "\"");
+            }
+            mirrorPercent = mirror == null ? 0 : mirror.percent();
         }
         else
         {
             clusters = new Cluster[0];
             cumulativeWeights = new int[0];
             retryBudget = new RetryBudget(0, 0);
+            mirrorCluster = null;
+            mirrorPercent = 0;
         }
     }
 
@@ -126,9 +144,37 @@ public final class Route
         return List.of(clusters);
     }
 
+    /**
+     * Decides whether this request is mirrored: exactly {@code percent} of every 100 consecutive calls say yes,
+     * evenly spread (the ones where {@code floor(n * percent / 100)} steps up). Allocates nothing.
+     *
+     * @return the mirror cluster for this request, or {@code null} when it is not mirrored (or the route has no
+     * mirror).
+     */
+    public Cluster pickMirror()
+    {
+        if (mirrorCluster == null || mirrorPercent == 0)
+        {
+            return null;
+        }
+        final long n = mirrorTicket.getAndIncrement();
+        return (n + 1) * mirrorPercent / 100 > n * mirrorPercent / 100 ? mirrorCluster : null;
+    }
+
     public RetryBudget retryBudget()
     {
         return retryBudget;
+    }
+
+    /**
+     * {@code retry().retryOnStatuses().contains(status)} without boxing the status.
+     *
+     * @param status a response status.
+     * @return true when the forward action's retry policy retries it.
+     */
+    public boolean retriesOnStatus(final int status)
+    {
+        return status >= 0 && status < retriedStatuses.length && retriedStatuses[status];
     }
 
     /**

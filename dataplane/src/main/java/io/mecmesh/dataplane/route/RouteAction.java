@@ -1,6 +1,7 @@
 package io.mecmesh.dataplane.route;
 
 import java.util.List;
+import java.util.Optional;
 
 import static java.util.Objects.requireNonNull;
 
@@ -23,14 +24,21 @@ public sealed interface RouteAction permits RouteAction.Forward, RouteAction.Res
      * @param perTryTimeoutMs each attempt must have its response head within this; 0 for no limit. An attempt
      *                        that times out is retried when the policy allows, else 504.
      * @param retry           the retry policy.
+     * @param mirror          a share of the requests copied to another cluster, or empty.
      */
-    record Forward(List<WeightedCluster> clusters, long timeoutMs, long perTryTimeoutMs, RetryPolicy retry)
+    record Forward(
+        List<WeightedCluster> clusters,
+        long timeoutMs,
+        long perTryTimeoutMs,
+        RetryPolicy retry,
+        Optional<Mirror> mirror)
         implements RouteAction
     {
         public Forward
         {
             clusters = List.copyOf(requireNonNull(clusters, "clusters"));
             requireNonNull(retry, "retry");
+            requireNonNull(mirror, "mirror");
             if (clusters.isEmpty())
             {
                 throw new IllegalArgumentException("clusters: expected at least one cluster");
@@ -39,6 +47,32 @@ public sealed interface RouteAction permits RouteAction.Forward, RouteAction.Res
             {
                 throw new IllegalArgumentException("timeoutMs: expected 0 (no limit) or more");
             }
+        }
+
+        /**
+         * Forward without mirroring.
+         *
+         * @param clusters        at least one cluster with its weight.
+         * @param timeoutMs       the whole exchange's limit, 0 for none.
+         * @param perTryTimeoutMs each attempt's limit, 0 for none.
+         * @param retry           the retry policy.
+         */
+        public Forward(
+            final List<WeightedCluster> clusters,
+            final long timeoutMs,
+            final long perTryTimeoutMs,
+            final RetryPolicy retry)
+        {
+            this(clusters, timeoutMs, perTryTimeoutMs, retry, Optional.empty());
+        }
+
+        /**
+         * @param newMirror the share of requests to copy, and where.
+         * @return this action, mirroring.
+         */
+        public Forward withMirror(final Mirror newMirror)
+        {
+            return new Forward(clusters, timeoutMs, perTryTimeoutMs, retry, Optional.of(newMirror));
         }
 
         /**

@@ -6,6 +6,7 @@ import io.mecmesh.dataplane.cluster.LbPolicy;
 import io.mecmesh.dataplane.cluster.UpstreamProtocol;
 import io.mecmesh.dataplane.counters.DataPlaneCounter;
 import io.mecmesh.dataplane.counters.DataPlaneCounters;
+import io.mecmesh.dataplane.counters.Overflow;
 import io.mecmesh.dataplane.http.DirectResponse;
 import io.mecmesh.dataplane.http.HopByHopHeaders;
 import io.mecmesh.dataplane.lifecycle.DrainEvent;
@@ -18,6 +19,10 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -37,12 +42,10 @@ import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.FutureListener;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 
 import static java.util.Objects.requireNonNull;
 
@@ -62,9 +65,24 @@ import static java.util.Objects.requireNonNull;
  * (on another endpoint when there is one, after a jittered backoff) while the policy, the route's retry budget and
  * the request's replayability allow: a bodiless request always, one with a body only if every part sent so far is
  * kept in a replay buffer within the policy's limit (retained duplicates, released when the response starts or
- * the exchange ends). The route's timeout, shortened by a gRPC client's {@code grpc-timeout}, bounds the whole exchange until the response
- * head (504). Every attempt's
- * outcome is reported to the cluster for outlier ejection and least-request balancing.
+ * the exchange ends). The route's timeout, shortened by a gRPC client's {@code grpc-timeout}, bounds the whole
+ * exchange until the response head (504). Every attempt's outcome is reported to the cluster for outlier ejection
+ * and least-request balancing.
+ *
+ * <p>Timers: the request timeout, the per-try timeout and the retry backoff are {@link Deadline}s this handler
+ * owns, armed on the event loop's {@link DeadlineWheel}: a forwarded request schedules no task of its own.
+ *
+ * <p>Circuit breakers: the exchange holds a slot of its cluster's request breaker from routing to its end, of the
+ * pending breaker while it waits for a new connection, and of the retry breaker from its first retry; over a limit
+ * it is answered 503 with {@code x-mecmesh-overflow} (a retry over the limit is not made).
+ *
+ * <p>Mirroring: when the route mirrors this request ({@link Route#pickMirror()}), a {@link MirrorExchange} copies
+ * it to the mirror cluster, at once for a request without a body, else once its whole body is in the replay
+ * buffer; the copy never affects this exchange.
+ *
+ * <p>HTTP/2 upstream GOAWAY: a stream the upstream refused unprocessed (above the GOAWAY's last stream id) is sent
+ * again on a new connection, up to {@value #MAX_GOAWAY_RESENDS} times, without counting as a retry. A request
+ * without a body goes to an HTTP/2 upstream as one HEADERS frame that ends the stream.
  *
  * <p>Drain ({@link DrainEvent}): an idle connection closes at once; a request in flight is answered with
  * {@code Connection: close} (when its response has not started) and the connection closes after it.
@@ -76,9 +94,11 @@ import static java.util.Objects.requireNonNull;
  * <p>One instance per downstream connection, confined to its event loop, as are the upstream connections it
  * leases and its timers.
  */
-public final class ForwardHandler extends ChannelInboundHandlerAdapter
+public final class ForwardHandler extends ChannelInboundHandlerAdapter implements UpstreamOwner
 {
     private static final AsciiString GRPC_TIMEOUT = AsciiString.cached("grpc-timeout");
+    /** Times a request whose stream an upstream GOAWAY refused is sent again on a new connection. */
+    private static final int MAX_GOAWAY_RESENDS = 3;
 
     private final UpstreamPool pool;
     private final DataPlaneCounters counters;
@@ -112,14 +132,50 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter
     private List<HttpContent> replay;
     private int replayBytes;
     private boolean replayable;
-    private ScheduledFuture<?> requestTimer;
-    private ScheduledFuture<?> tryTimer;
+    private boolean holdsRequest;
+    private boolean holdsPending;
+    private boolean holdsRetry;
+    private Cluster mirrorCluster;
+    private int goAwayResends;
+    private boolean sentWhole;
+    private long mirrorTimeoutMs;
+    private int tryAttempt;
+    private int backoffAttempt;
     private ChannelFuture lastWritten;
+    private final DeadlineWheel deadlines;
+    private final Deadline requestDeadline = new Deadline()
+    {
+        @Override
+        void onExpired()
+        {
+            onRequestTimeout();
+        }
+    };
+    private final Deadline tryDeadline = new Deadline()
+    {
+        @Override
+        void onExpired()
+        {
+            onTryTimeout(tryAttempt);
+        }
+    };
+    private final Deadline backoffDeadline = new Deadline()
+    {
+        @Override
+        void onExpired()
+        {
+            if (exchangeActive && backoffAttempt == attempt && ctx.channel().isActive())
+            {
+                startAttempt();
+            }
+        }
+    };
 
     public ForwardHandler(final UpstreamPool pool, final DataPlaneCounters counters)
     {
         this.pool = requireNonNull(pool, "pool");
         this.counters = requireNonNull(counters, "counters");
+        this.deadlines = pool.deadlines();
     }
 
     @Override
@@ -169,7 +225,7 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter
         {
             counters.increment(DataPlaneCounter.DOWNSTREAM_RESETS);
         }
-        exchangeActive = false;
+        endExchange();
         cancelTimers();
         if (attemptOpen)
         {
@@ -227,6 +283,8 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter
         this.perTryTimeoutMs = forward.perTryTimeoutMs();
         failedEndpoint = null;
         attempt = 0;
+        goAwayResends = 0;
+        mirrorCluster = null;
         exchangeActive = true;
         staleRetried = false;
         requestDone = false;
@@ -248,10 +306,30 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter
         }
         route.retryBudget().onRequest();
         route.stats().onRequest();
+        if (!cluster.tryAcquire(Overflow.REQUESTS))
+        {
+            overflow(Overflow.REQUESTS);
+            return;
+        }
+        holdsRequest = true;
         final long timeoutMs = timeoutMs(forward.timeoutMs(), request.headers().get(GRPC_TIMEOUT));
+        final Cluster mirror = route.pickMirror();
+        if (mirror != null)
+        {
+            if (requestBodyless)
+            {
+                MirrorExchange.start(pool, mirror, counters, request, null, timeoutMs);
+            }
+            else if (retry.maxRetries() > 0 && retry.maxBufferedBodyBytes() > 0)
+            {
+                // Copied once the whole body is in the replay buffer (see onRequestContent).
+                mirrorCluster = mirror;
+                mirrorTimeoutMs = timeoutMs;
+            }
+        }
         if (timeoutMs > 0)
         {
-            requestTimer = ctx.executor().schedule(this::onRequestTimeout, timeoutMs, TimeUnit.MILLISECONDS);
+            deadlines.arm(requestDeadline, timeoutMs);
         }
         startAttempt();
     }
@@ -306,6 +384,7 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter
         final Channel pooled = pool.acquire(endpoint.poolKey());
         if (pooled != null)
         {
+            releasePending();
             reusedConnection = true;
             attachUpstream(pooled);
             sendRequest();
@@ -313,6 +392,17 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter
         else
         {
             reusedConnection = false;
+            if (!holdsPending)
+            {
+                if (!cluster.tryAcquire(Overflow.PENDING))
+                {
+                    attemptOpen = false;
+                    cluster.onAbandoned(endpoint);
+                    overflow(Overflow.PENDING);
+                    return;
+                }
+                holdsPending = true;
+            }
             final int thisAttempt = attempt;
             pool.open(endpoint, cluster)
                 .addListener((FutureListener<Channel>)future -> onConnectComplete(future, thisAttempt));
@@ -335,6 +425,14 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter
             }
             return;
         }
+        releasePending();
+        if (future.cause() == UpstreamPool.CONNECTIONS_OVERFLOW)
+        {
+            attemptOpen = false;
+            cluster.onAbandoned(endpoint);
+            overflow(Overflow.CONNECTIONS);
+            return;
+        }
         if (!future.isSuccess())
         {
             counters.increment(DataPlaneCounter.UPSTREAM_CONNECT_FAILURES);
@@ -351,23 +449,35 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter
     {
         if (perTryTimeoutMs > 0)
         {
-            final int thisAttempt = attempt;
-            tryTimer = ctx.executor().schedule(() -> onTryTimeout(thisAttempt), perTryTimeoutMs,
-                TimeUnit.MILLISECONDS);
+            tryAttempt = attempt;
+            deadlines.arm(tryDeadline, perTryTimeoutMs);
         }
-        upstream.write(request);
+        sentWhole = requestBodyless && upstream instanceof Http2StreamChannel && !(request instanceof FullHttpRequest);
+        if (sentWhole)
+        {
+            // One HEADERS frame with END_STREAM; the request's empty last part is dropped when it arrives.
+            upstream.writeAndFlush(new DefaultFullHttpRequest(request.protocolVersion(), request.method(),
+                request.uri(), Unpooled.EMPTY_BUFFER, request.headers(), EmptyHttpHeaders.INSTANCE),
+                upstream.voidPromise());
+            if (!requestDone)
+            {
+                readRequestWhenWritable();
+            }
+            return;
+        }
+        upstream.write(request, upstream.voidPromise());
         if (replay != null)
         {
-            for (final HttpContent part : replay)
+            for (int i = 0; i < replay.size(); i++)
             {
-                upstream.write(part.retainedDuplicate());
+                upstream.write(replay.get(i).retainedDuplicate(), upstream.voidPromise());
             }
         }
         if (requestDone)
         {
             if (replay == null || replay.isEmpty())
             {
-                upstream.write(LastHttpContent.EMPTY_LAST_CONTENT);
+                upstream.write(LastHttpContent.EMPTY_LAST_CONTENT, upstream.voidPromise());
             }
             upstream.flush();
             return;
@@ -401,6 +511,11 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter
         if (last)
         {
             requestDone = true;
+            if (mirrorCluster != null && replayable && replay != null && !replay.isEmpty())
+            {
+                MirrorExchange.start(pool, mirrorCluster, counters, request, replay, mirrorTimeoutMs);
+            }
+            mirrorCluster = null;
         }
         if (upstream == null)
         {
@@ -414,7 +529,12 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter
             content.release();
             return;
         }
-        upstream.writeAndFlush(content);
+        if (sentWhole)
+        {
+            content.release();
+            return;
+        }
+        upstream.writeAndFlush(content, upstream.voidPromise());
         if (!last)
         {
             readRequestWhenWritable();
@@ -423,7 +543,7 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter
 
     private void keepForReplay(final HttpContent content)
     {
-        if (!replayable || retry.maxRetries() == 0 || responseStarted)
+        if (requestBodyless || !replayable || retry.maxRetries() == 0 || responseStarted)
         {
             return;
         }
@@ -445,11 +565,11 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter
     {
         if (replay != null)
         {
-            for (final HttpContent part : replay)
+            for (int i = 0; i < replay.size(); i++)
             {
-                part.release();
+                replay.get(i).release();
             }
-            replay = null;
+            replay.clear();
         }
     }
 
@@ -465,7 +585,8 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter
         }
     }
 
-    void onUpstreamWritabilityChanged(final boolean writable)
+    @Override
+    public void onUpstreamWritabilityChanged(final boolean writable)
     {
         if (writable && readWanted)
         {
@@ -474,7 +595,8 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter
         }
     }
 
-    void onUpstreamRead(final Object msg)
+    @Override
+    public void onUpstreamRead(final Object msg)
     {
         if (msg instanceof HttpObject && ((HttpObject)msg).decoderResult().isFailure())
         {
@@ -524,12 +646,11 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter
         {
             informational = true;
             HopByHopHeaders.remove(response.headers());
-            ctx.write(response);
+            ctx.write(response, ctx.voidPromise());
             return true;
         }
-        cancel(tryTimer);
-        tryTimer = null;
-        if (retry.retryOnStatuses().contains(status) && mayRetry())
+        deadlines.disarm(tryDeadline);
+        if (route.retriesOnStatus(status) && mayRetry())
         {
             attemptOpen = false;
             cluster.onFailure(endpoint);
@@ -547,8 +668,7 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter
         {
             cluster.onSuccess(endpoint, System.nanoTime() - attemptStartNs);
         }
-        cancel(requestTimer);
-        requestTimer = null;
+        deadlines.disarm(requestDeadline);
         releaseReplay();
         route.stats().onResponse(status);
         responseStarted = true;
@@ -571,7 +691,8 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter
         {
             headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
-        lastWritten = ctx.write(response);
+        // The write's future is needed only to close after it; otherwise no promise is allocated.
+        lastWritten = keepAlive ? ctx.write(response, ctx.voidPromise()) : ctx.write(response);
         return true;
     }
 
@@ -583,19 +704,19 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter
             {
                 informational = false;
             }
-            ctx.write(content);
+            ctx.write(content, ctx.voidPromise());
             return;
         }
         if (!(content instanceof LastHttpContent))
         {
-            ctx.write(content);
+            ctx.write(content, ctx.voidPromise());
             if (!ctx.channel().isWritable())
             {
                 upstream.config().setAutoRead(false);
             }
             return;
         }
-        completeExchange(ctx.write(content));
+        completeExchange(keepAlive ? ctx.write(content, ctx.voidPromise()) : ctx.write(content));
     }
 
     /** The response is complete (its last part written): give the upstream channel back, then read or close. */
@@ -611,7 +732,7 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter
         {
             leased.close();
         }
-        exchangeActive = false;
+        endExchange();
         if (keepAlive)
         {
             ctx.read();
@@ -622,18 +743,34 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter
         }
     }
 
-    void onUpstreamReadComplete()
+    @Override
+    public void onUpstreamReadComplete()
     {
         ctx.flush();
     }
 
-    void onUpstreamInactive(final Channel channel)
+    @Override
+    public void onUpstreamInactive(final Channel channel)
     {
         if (channel != upstream)
         {
             return;
         }
+        final UpstreamHandler handler = channel.pipeline().get(UpstreamHandler.class);
+        final boolean refused = handler != null && handler.refusedByGoAway();
         detachUpstream();
+        if (refused && !responseStarted && canReplay() && goAwayResends < MAX_GOAWAY_RESENDS)
+        {
+            // The upstream's GOAWAY refused the stream unprocessed: send it again on a new connection, not a retry.
+            goAwayResends++;
+            counters.increment(DataPlaneCounter.UPSTREAM_GOAWAY_RESENDS);
+            deadlines.disarm(tryDeadline);
+            attemptOpen = false;
+            cluster.onAbandoned(endpoint);
+            attempt--;
+            startAttempt();
+            return;
+        }
         onUpstreamBroken(true, "upstream closed the connection before responding");
     }
 
@@ -646,17 +783,16 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter
         if (responseStarted)
         {
             counters.increment(DataPlaneCounter.UPSTREAM_RESETS);
-            exchangeActive = false;
+            endExchange();
             ctx.close();
             return;
         }
-        if (closed && reusedConnection && !staleRetried && (requestBodyless || replayable))
+        if (closed && reusedConnection && !staleRetried && canReplay())
         {
             // A pooled connection the upstream had closed just before reuse: not the endpoint's fault.
             staleRetried = true;
             counters.increment(DataPlaneCounter.UPSTREAM_REUSE_RETRIES);
-            cancel(tryTimer);
-            tryTimer = null;
+            deadlines.disarm(tryDeadline);
             attemptOpen = false;
             cluster.onAbandoned(endpoint);
             attempt--;
@@ -673,7 +809,6 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter
         {
             return;
         }
-        tryTimer = null;
         counters.increment(DataPlaneCounter.UPSTREAM_PER_TRY_TIMEOUTS);
         if (upstream != null)
         {
@@ -684,7 +819,6 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter
 
     private void onRequestTimeout()
     {
-        requestTimer = null;
         if (!exchangeActive || responseStarted)
         {
             return;
@@ -706,8 +840,7 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter
     /** An attempt failed before its response: retry when allowed, otherwise answer with {@code status}. */
     private void onAttemptFailed(final HttpResponseStatus status, final String reason)
     {
-        cancel(tryTimer);
-        tryTimer = null;
+        deadlines.disarm(tryDeadline);
         if (attemptOpen)
         {
             attemptOpen = false;
@@ -722,14 +855,35 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter
         failExchange(status, reason);
     }
 
+    /** Whether the request can be sent again: no body, or every part of it kept for replay. */
+    private boolean canReplay()
+    {
+        return requestBodyless || (replayable && retry.maxRetries() > 0);
+    }
+
     private boolean mayRetry()
     {
         if (!exchangeActive || responseStarted || attempt > retry.maxRetries() || !(requestBodyless || replayable))
         {
             return false;
         }
+        final boolean firstRetry = !holdsRetry;
+        if (firstRetry)
+        {
+            if (!cluster.tryAcquire(Overflow.RETRIES))
+            {
+                counters.increment(DataPlaneCounter.UPSTREAM_CIRCUIT_OPEN);
+                return false;
+            }
+            holdsRetry = true;
+        }
         if (!route.retryBudget().tryRetry())
         {
+            if (firstRetry)
+            {
+                holdsRetry = false;
+                cluster.release(Overflow.RETRIES);
+            }
             counters.increment(DataPlaneCounter.UPSTREAM_RETRY_BUDGET_EXHAUSTED);
             return false;
         }
@@ -742,14 +896,8 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter
         route.stats().onRetry();
         final long ceilingMs = Math.min(retry.backoffMaxMs(), retry.backoffBaseMs() << Math.min(attempt - 1, 20));
         final long backoffMs = ThreadLocalRandom.current().nextLong(ceilingMs + 1);
-        final int thisAttempt = attempt;
-        ctx.executor().schedule(() ->
-        {
-            if (exchangeActive && thisAttempt == attempt && ctx.channel().isActive())
-            {
-                startAttempt();
-            }
-        }, backoffMs, TimeUnit.MILLISECONDS);
+        backoffAttempt = attempt;
+        deadlines.arm(backoffDeadline, backoffMs);
     }
 
     /**
@@ -758,7 +906,19 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter
      */
     private void failExchange(final HttpResponseStatus status, final String reason)
     {
-        exchangeActive = false;
+        failExchange(status, reason, null);
+    }
+
+    /** A circuit breaker of the cluster is open: 503 at once, saying which. */
+    private void overflow(final Overflow breaker)
+    {
+        counters.increment(DataPlaneCounter.UPSTREAM_CIRCUIT_OPEN);
+        failExchange(HttpResponseStatus.SERVICE_UNAVAILABLE, "upstream overflow: " + breaker.label(), breaker);
+    }
+
+    private void failExchange(final HttpResponseStatus status, final String reason, final Overflow breaker)
+    {
+        endExchange();
         cancelTimers();
         releaseReplay();
         route.stats().onResponse(status.code());
@@ -766,7 +926,12 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter
         {
             keepAlive = false;
         }
-        DirectResponse.send(ctx, status, reason, keepAlive);
+        final FullHttpResponse response = DirectResponse.newResponse(ctx, status, reason + "\n");
+        if (breaker != null)
+        {
+            response.headers().set(DirectResponse.OVERFLOW_HEADER, breaker.label());
+        }
+        DirectResponse.send(ctx, response, keepAlive);
         if (keepAlive && !requestDone)
         {
             droppingRequestBody = true;
@@ -778,20 +943,37 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter
         }
     }
 
-    private void cancelTimers()
+    /** The exchange is over (answered, failed or abandoned): gives back what it held of the circuit breakers. */
+    private void endExchange()
     {
-        cancel(requestTimer);
-        cancel(tryTimer);
-        requestTimer = null;
-        tryTimer = null;
+        exchangeActive = false;
+        releasePending();
+        if (holdsRequest)
+        {
+            holdsRequest = false;
+            cluster.release(Overflow.REQUESTS);
+        }
+        if (holdsRetry)
+        {
+            holdsRetry = false;
+            cluster.release(Overflow.RETRIES);
+        }
     }
 
-    private static void cancel(final ScheduledFuture<?> timer)
+    private void releasePending()
     {
-        if (timer != null)
+        if (holdsPending)
         {
-            timer.cancel(false);
+            holdsPending = false;
+            cluster.release(Overflow.PENDING);
         }
+    }
+
+    private void cancelTimers()
+    {
+        deadlines.disarm(requestDeadline);
+        deadlines.disarm(tryDeadline);
+        deadlines.disarm(backoffDeadline);
     }
 
     private void attachUpstream(final Channel channel)

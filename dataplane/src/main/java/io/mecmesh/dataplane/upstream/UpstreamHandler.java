@@ -5,21 +5,24 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 
 import io.mecmesh.dataplane.cluster.PoolKey;
 
 /**
- * The last handler of an upstream connection: hands what the upstream sends to the {@link ForwardHandler} that
- * leases the connection. While the connection is idle in its pool, anything the upstream sends is released and
+ * The last handler of an upstream connection: hands what the upstream sends to the exchange that leases the
+ * connection (a {@link ForwardHandler}, or a {@link MirrorExchange} whose response is discarded). While the
+ * connection is idle in its pool, anything the upstream sends is released and
  * the connection closed (an idle HTTP/1.1 connection has nothing to say). Confined to its event loop.
  */
 final class UpstreamHandler extends ChannelInboundHandlerAdapter
 {
     private final UpstreamPool pool;
     private final PoolKey key;
-    private ForwardHandler owner;
+    private UpstreamOwner owner;
+    private boolean refusedByGoAway;
 
     UpstreamHandler(final UpstreamPool pool, final PoolKey key)
     {
@@ -27,7 +30,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter
         this.key = key;
     }
 
-    void lease(final ForwardHandler owner)
+    void lease(final UpstreamOwner owner)
     {
         this.owner = owner;
     }
@@ -35,6 +38,15 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter
     void unlease()
     {
         this.owner = null;
+    }
+
+    /**
+     * @return true when this is an HTTP/2 stream above the last stream id of a GOAWAY the upstream sent: it was
+     * not processed and is being closed.
+     */
+    boolean refusedByGoAway()
+    {
+        return refusedByGoAway;
     }
 
     @Override
@@ -89,7 +101,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter
     @Override
     public void channelInactive(final ChannelHandlerContext ctx)
     {
-        final ForwardHandler leasedTo = owner;
+        final UpstreamOwner leasedTo = owner;
         owner = null;
         if (leasedTo != null)
         {
@@ -107,6 +119,13 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter
         if (evt instanceof IdleStateEvent)
         {
             ctx.close();
+            return;
+        }
+        if (evt instanceof Http2GoAwayFrame)
+        {
+            // The multiplexer tells a stream the upstream will not process before closing it.
+            refusedByGoAway = true;
+            ReferenceCountUtil.release(evt);
             return;
         }
         ctx.fireUserEventTriggered(evt);

@@ -7,6 +7,7 @@ import io.mecmesh.dataplane.cluster.PoolKey;
 import io.mecmesh.dataplane.cluster.UpstreamProtocol;
 import io.mecmesh.dataplane.counters.DataPlaneCounter;
 import io.mecmesh.dataplane.counters.DataPlaneCounters;
+import io.mecmesh.dataplane.counters.Overflow;
 import io.mecmesh.dataplane.transport.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -19,13 +20,19 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http2.Http2Connection;
+import io.netty.handler.codec.http2.Http2ConnectionAdapter;
+import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2GoAwayFrame;
+import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 
@@ -48,17 +55,30 @@ import static java.util.Objects.requireNonNull;
  */
 public final class UpstreamPool
 {
+    /** The failure of {@link #open} when the cluster's connection breaker is open (shared: no stack trace). */
+    static final RuntimeException CONNECTIONS_OVERFLOW = new CircuitOpenException();
+
     private final EventLoop eventLoop;
     private final Transport transport;
     private final DataPlaneCounters counters;
     private final Map<PoolKey, ArrayDeque<Channel>> idleByEndpoint = new HashMap<>();
     private final Map<PoolKey, ChannelFuture> http2Connections = new HashMap<>();
+    private final DeadlineWheel deadlines;
 
     public UpstreamPool(final EventLoop eventLoop, final Transport transport, final DataPlaneCounters counters)
     {
         this.eventLoop = requireNonNull(eventLoop, "eventLoop");
         this.transport = requireNonNull(transport, "transport");
         this.counters = requireNonNull(counters, "counters");
+        this.deadlines = new DeadlineWheel(eventLoop, System::nanoTime);
+    }
+
+    /**
+     * @return the request deadlines of this event loop.
+     */
+    DeadlineWheel deadlines()
+    {
+        return deadlines;
     }
 
     /**
@@ -99,6 +119,10 @@ public final class UpstreamPool
         if (runtime.config().protocol() == UpstreamProtocol.HTTP2)
         {
             final ChannelFuture connection = http2Connection(endpoint, runtime);
+            if (connection == null)
+            {
+                return promise.setFailure(CONNECTIONS_OVERFLOW);
+            }
             if (connection.isDone())
             {
                 openStream(connection, endpoint.poolKey(), promise);
@@ -108,6 +132,10 @@ public final class UpstreamPool
                 connection.addListener((ChannelFutureListener)done -> openStream(done, endpoint.poolKey(), promise));
             }
             return promise;
+        }
+        if (!runtime.tryAcquire(Overflow.CONNECTIONS))
+        {
+            return promise.setFailure(CONNECTIONS_OVERFLOW);
         }
         connect(endpoint, runtime, false).addListener((ChannelFutureListener)done ->
         {
@@ -130,6 +158,10 @@ public final class UpstreamPool
         if (existing != null && (!existing.isDone() || (existing.isSuccess() && existing.channel().isActive())))
         {
             return existing;
+        }
+        if (!runtime.tryAcquire(Overflow.CONNECTIONS))
+        {
+            return null;
         }
         final ChannelFuture connecting = connect(endpoint, runtime, true);
         http2Connections.put(key, connecting);
@@ -172,7 +204,8 @@ public final class UpstreamPool
 
     /**
      * Opens a new connection to the endpoint on this pool's event loop, with TLS when the cluster has it (the
-     * handshake completes before the request, which waits in the TLS handler).
+     * handshake completes before the request, which waits in the TLS handler). The caller took a slot of the
+     * cluster's connection breaker; it is given back when the connection closes (or fails to connect).
      */
     private ChannelFuture connect(final EndpointState endpoint, final Cluster runtime, final boolean http2)
     {
@@ -204,6 +237,7 @@ public final class UpstreamPool
                         channel.pipeline()
                             .addLast("http2-codec", Http2FrameCodecBuilder.forClient().validateHeaders(true).build())
                             .addLast("http2-streams", new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()))
+                            .addLast("goaway", new GoAwayHandler(key))
                             .addLast("idle-close", new IdleCloser());
                     }
                     else
@@ -215,6 +249,7 @@ public final class UpstreamPool
                 }
             })
             .connect(address);
+        connected.channel().closeFuture().addListener(closed -> runtime.release(Overflow.CONNECTIONS));
         connected.addListener(done ->
         {
             if (done.isSuccess())
@@ -223,6 +258,89 @@ public final class UpstreamPool
             }
         });
         return connected;
+    }
+
+    /**
+     * Adds an HTTP/1.1 connection opened elsewhere to the endpoint's idle connections, with the stages a connection
+     * this pool opens gets after TLS and the idle timer (the client codec and the {@link UpstreamHandler}). A seam
+     * for pipelines without sockets: benchmarks drive the upstream leg through an {@code EmbeddedChannel}.
+     *
+     * @param endpoint the endpoint the channel is connected to.
+     * @param channel  an active channel with an empty pipeline, owned by the pool from here on.
+     */
+    public void adoptHttp1(final EndpointState endpoint, final Channel channel)
+    {
+        final PoolKey key = endpoint.poolKey();
+        channel.pipeline()
+            .addLast("http1-codec", new HttpClientCodec(new HttpDecoderConfig(), false, false))
+            .addLast("upstream", new UpstreamHandler(this, key));
+        release(key, channel, Integer.MAX_VALUE);
+    }
+
+    /**
+     * An HTTP/2 connection's GOAWAY from the upstream: the connection leaves the pool at once, so that the next
+     * stream to the endpoint opens a new connection; streams at or below the GOAWAY's last stream id finish on it,
+     * and it closes when the last of them ends (the multiplexer tells the streams above that id, which the
+     * upstream refused unprocessed, before they close: see {@link UpstreamHandler#refusedByGoAway()}).
+     */
+    private final class GoAwayHandler extends ChannelInboundHandlerAdapter
+    {
+        private final PoolKey key;
+        private boolean goingAway;
+
+        GoAwayHandler(final PoolKey key)
+        {
+            this.key = key;
+        }
+
+        @Override
+        public void channelRead(final ChannelHandlerContext ctx, final Object msg)
+        {
+            if (!(msg instanceof Http2GoAwayFrame))
+            {
+                ctx.fireChannelRead(msg);
+                return;
+            }
+            ReferenceCountUtil.release(msg);
+            if (goingAway)
+            {
+                return;
+            }
+            goingAway = true;
+            counters.increment(DataPlaneCounter.UPSTREAM_GOAWAYS);
+            final ChannelFuture pooled = http2Connections.get(key);
+            if (pooled != null && pooled.channel() == ctx.channel())
+            {
+                http2Connections.remove(key);
+            }
+            final Http2Connection connection = ctx.pipeline().get(Http2FrameCodec.class).connection();
+            connection.addListener(new Http2ConnectionAdapter()
+            {
+                @Override
+                public void onStreamClosed(final Http2Stream stream)
+                {
+                    if (connection.numActiveStreams() == 0)
+                    {
+                        ctx.close();
+                    }
+                }
+            });
+            if (connection.numActiveStreams() == 0)
+            {
+                ctx.close();
+            }
+        }
+    }
+
+    /** A cluster's circuit breaker refused a new connection. */
+    private static final class CircuitOpenException extends RuntimeException
+    {
+        private static final long serialVersionUID = 1L;
+
+        CircuitOpenException()
+        {
+            super("circuit breaker open: connections", null, false, false);
+        }
     }
 
     /** Closes an HTTP/2 connection that stayed idle past its cluster's idle timeout. */

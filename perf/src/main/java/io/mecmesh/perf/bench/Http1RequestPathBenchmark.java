@@ -1,12 +1,20 @@
 package io.mecmesh.perf.bench;
 
+import io.mecmesh.dataplane.cluster.Cluster;
+import io.mecmesh.dataplane.cluster.ClusterConfig;
+import io.mecmesh.dataplane.cluster.Endpoint;
 import io.mecmesh.dataplane.counters.DataPlaneCounter;
 import io.mecmesh.dataplane.counters.DataPlaneCounters;
 import io.mecmesh.dataplane.listener.ConnectionGuard;
 import io.mecmesh.dataplane.listener.Http1ListenerHandler;
 import io.mecmesh.dataplane.listener.ListenerConfig;
+import io.mecmesh.dataplane.route.RouteConfig;
 import io.mecmesh.dataplane.route.RouteHandler;
 import io.mecmesh.dataplane.route.RouteTable;
+import io.mecmesh.dataplane.transport.Transport;
+import io.mecmesh.dataplane.transport.TransportKind;
+import io.mecmesh.dataplane.upstream.ForwardHandler;
+import io.mecmesh.dataplane.upstream.UpstreamPool;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -24,6 +32,10 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -39,7 +51,13 @@ import java.util.concurrent.TimeUnit;
  * stripped of hop-by-hop headers and answered with a 1 KiB response, whose encoded bytes come out and are
  * released.
  *
- * <p>What it leaves out: the upstream stage. {@code ForwardHandler} leases connections from an
+ * <p>{@link #getForwardedThroughUpstream} measures the whole path instead, the upstream stage included: the
+ * {@code ForwardHandler} (route timeout 15 s armed and disarmed, retry policy, outlier bookkeeping) leases a
+ * keep-alive upstream connection that is another {@code EmbeddedChannel} adopted by the {@code UpstreamPool}
+ * (client codec and upstream handler, as on a socket), the request is encoded to it, and the upstream's encoded
+ * 1 KiB response is decoded and forwarded downstream. What it leaves out: socket I/O, TLS, the selector.
+ *
+ * <p>What {@link #getRoutedAndAnswered} leaves out: the upstream stage. {@code ForwardHandler} leases connections from an
  * {@code UpstreamPool}, which opens real sockets on a real event loop; the dataplane has no seam yet to give it an
  * embedded upstream channel. So the upstream leg (encoding the request to the upstream with
  * {@code HttpClientCodec}, decoding its response, the pool's lease and release) is not measured here; the
@@ -112,5 +130,101 @@ public class Http1RequestPathBenchmark
     {
         channel.writeInbound(request.retainedDuplicate());
         return BenchMessages.drainOutbound(channel);
+    }
+
+    /**
+     * One request through every stage, the upstream leg included.
+     *
+     * @param path the forwarding pipeline.
+     * @return bytes sent downstream.
+     */
+    @Benchmark
+    public int getForwardedThroughUpstream(final ForwardedPath path)
+    {
+        return path.exchange();
+    }
+
+    /** The downstream pipeline of {@code PipelineAssembler} ending in the real {@link ForwardHandler}. */
+    @State(Scope.Thread)
+    public static class ForwardedPath
+    {
+        private EmbeddedChannel downstream;
+        private EmbeddedChannel upstream;
+        private DataPlaneCounters counters;
+        private ByteBuf request;
+        private ByteBuf response;
+
+        @Setup
+        public void setUp() throws Exception
+        {
+            final Cluster cluster = Cluster.resolve(
+                ClusterConfig.of("local-app", List.of(new Endpoint("127.0.0.1", 8080))));
+            final List<RouteConfig> routes = new ArrayList<>();
+            for (int i = 0; i < 32; i++)
+            {
+                final String host = "svc-" + i + ".edge-1.mec.example";
+                routes.add(new RouteConfig(host, "/", "local-app"));
+                routes.add(new RouteConfig(host, "/api/", "local-app"));
+            }
+            final RouteTable table = RouteTable.build(routes, Map.of("local-app", cluster));
+            request = new BenchMessages(PooledByteBufAllocator.DEFAULT).requestBytes();
+            final ByteBuf body = new BenchMessages(PooledByteBufAllocator.DEFAULT).body();
+            final byte[] head = ("HTTP/1.1 200 OK\r\nServer: nginx\r\nDate: Thu, 26 Nov 2026 08:00:00 GMT\r\n"
+                + "Content-Type: application/octet-stream\r\nContent-Length: " + BenchMessages.BODY_BYTES + "\r\n"
+                + "Last-Modified: Thu, 26 Nov 2026 07:00:00 GMT\r\nETag: \"6925b4f0-400\"\r\n"
+                + "Accept-Ranges: bytes\r\nConnection: keep-alive\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+            response = PooledByteBufAllocator.DEFAULT.directBuffer(head.length + body.readableBytes())
+                .writeBytes(head).writeBytes(body);
+            body.release();
+
+            counters = new DataPlaneCounters();
+            final ListenerConfig listener = ListenerConfig.of("bench", "127.0.0.1", 0);
+            final Http1ListenerHandler listenerStage = new Http1ListenerHandler(listener, counters);
+            downstream = new EmbeddedChannel(false, false);
+            downstream.config().setAutoRead(false);
+            upstream = new EmbeddedChannel();
+            // The pool's event loop only schedules its deadline wheel's tick here; nothing runs it.
+            final UpstreamPool pool = new UpstreamPool(upstream.eventLoop(), Transport.select(TransportKind.NIO),
+                counters);
+            downstream.pipeline()
+                .addLast("guard", new ConnectionGuard(listener, counters, listenerStage))
+                .addLast("http1-codec", new HttpServerCodec(Http1CodecBenchmark.decoderConfig()))
+                .addLast("flow-control", new FlowControlHandler())
+                .addLast("listener", listenerStage)
+                .addLast("route", new RouteHandler(() -> table, counters))
+                .addLast("upstream", new ForwardHandler(pool, counters));
+            pool.adoptHttp1(cluster.endpoints().get(0), upstream);
+            downstream.register();
+
+            final int bytes = exchange();
+            if (counters.get(DataPlaneCounter.RESPONSES_2XX) != 1 || bytes < BenchMessages.BODY_BYTES)
+            {
+                throw new IllegalStateException("request not forwarded and answered: 2xx "
+                    + counters.get(DataPlaneCounter.RESPONSES_2XX) + ", response bytes " + bytes);
+            }
+        }
+
+        @TearDown
+        public void tearDown()
+        {
+            final boolean leftOver = downstream.finishAndReleaseAll() | upstream.finishAndReleaseAll();
+            request.release();
+            response.release();
+            if (leftOver)
+            {
+                throw new IllegalStateException("the pipeline left messages unread");
+            }
+        }
+
+        int exchange()
+        {
+            downstream.writeInbound(request.retainedDuplicate());
+            if (BenchMessages.drainOutbound(upstream) == 0)
+            {
+                throw new IllegalStateException("nothing forwarded upstream");
+            }
+            upstream.writeInbound(response.retainedDuplicate());
+            return BenchMessages.drainOutbound(downstream);
+        }
     }
 }
