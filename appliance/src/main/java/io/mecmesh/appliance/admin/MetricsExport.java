@@ -2,6 +2,7 @@ package io.mecmesh.appliance.admin;
 
 import io.mecmesh.dataplane.counters.DataPlaneCounter;
 import io.mecmesh.dataplane.counters.DataPlaneCounters;
+import io.mecmesh.dataplane.counters.Overflow;
 import io.mecmesh.dataplane.counters.StatsRegistry;
 import io.mecmesh.dataplane.identity.X509SvidValidator;
 import io.mecmesh.dataplane.tls.PeerRejections;
@@ -138,6 +139,18 @@ public final class MetricsExport
             .help("Endpoints of a cluster ejected by outlier detection.")
             .labelNames("cluster")
             .callback(callback -> stats.clusters().forEach(c -> callback.call(c.ejections(), c.name())))
+            .register(registry);
+        CounterWithCallback.builder()
+            .name("mecmesh_cluster_circuit_open")
+            .help("Requests answered 503 at once because a cluster's circuit breaker limit was reached, by limit.")
+            .labelNames("cluster", "reason")
+            .callback(callback -> stats.clusters().forEach(c ->
+            {
+                for (final Overflow reason : Overflow.values())
+                {
+                    callback.call(c.circuitOpen(reason), c.name(), reason.label());
+                }
+            }))
             .register(registry);
         CounterWithCallback.builder()
             .name("mecmesh_tls_peer_rejected")
