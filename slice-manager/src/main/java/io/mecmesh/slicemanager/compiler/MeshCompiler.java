@@ -6,7 +6,11 @@ import io.mecmesh.dataplane.cluster.Endpoint;
 import io.mecmesh.dataplane.cluster.Locality;
 import io.mecmesh.dataplane.listener.ListenerConfig;
 import io.mecmesh.dataplane.policy.SlicePolicy;
+import io.mecmesh.dataplane.route.HeaderRewrite;
+import io.mecmesh.dataplane.route.RouteAction;
 import io.mecmesh.dataplane.route.RouteConfig;
+import io.mecmesh.dataplane.route.RouteMatch;
+import io.mecmesh.dataplane.route.WeightedCluster;
 import io.mecmesh.slicemanager.model.AuthorizationPolicy;
 import io.mecmesh.slicemanager.model.BitRates;
 import io.mecmesh.slicemanager.model.DesiredState;
@@ -265,11 +269,30 @@ public final class MeshCompiler
 
         final long version = state.sequence();
         final List<RouteConfig> routeConfigs = routes.stream()
-            .map(route -> new RouteConfig(route.host(), route.pathPrefix(), route.service())).toList();
+            .map(route -> routeConfig(route, state.services().get(route.service()))).toList();
         final MeshConfig meshConfig = new MeshConfig(version, settings.transport(), settings.eventLoopThreads(),
             settings.listeners(), routeConfigs, clusters);
         return new NodeMeshConfig(node.id(), version, encoder.sha256Hex(), meshConfig, routes, policies,
             authorizationSets);
+    }
+
+    /**
+     * A route of the data plane: the service's timeouts and retries (derived from its slice's packet delay budget
+     * unless the service sets them) become the route's request and per-try timeouts and its retry policy.
+     */
+    private static RouteConfig routeConfig(final RouteBinding route, final Service service)
+    {
+        final Timeouts timeouts = service.timeouts();
+        final RetryPolicy retries = service.retries();
+        final io.mecmesh.dataplane.route.RetryPolicy defaults = io.mecmesh.dataplane.route.RetryPolicy.DEFAULT;
+        final io.mecmesh.dataplane.route.RetryPolicy retry = retries.maxRetries() == 0
+            ? io.mecmesh.dataplane.route.RetryPolicy.NONE
+            : new io.mecmesh.dataplane.route.RetryPolicy(retries.maxRetries(), defaults.retryOnStatuses(),
+                defaults.backoffBaseMs(), defaults.backoffMaxMs(), retries.budgetPercent() / 100.0,
+                retries.minRetriesPerSecond(), defaults.maxBufferedBodyBytes());
+        return new RouteConfig(service.name() + "-" + route.routeId(), RouteMatch.prefix(route.host(),
+            route.pathPrefix()), new RouteAction.Forward(List.of(new WeightedCluster(service.name(), 1)),
+            timeouts.requestTimeoutMs(), timeouts.perTryTimeoutMs(), retry), HeaderRewrite.NONE, HeaderRewrite.NONE);
     }
 
     /**

@@ -4,6 +4,7 @@ import io.mecmesh.dataplane.cluster.ClusterConfig;
 import io.mecmesh.dataplane.policy.PolicyFlyweight;
 import io.mecmesh.dataplane.policy.PolicyTable;
 import io.mecmesh.dataplane.policy.SlicePolicy;
+import io.mecmesh.dataplane.route.RouteAction;
 import io.mecmesh.slicemanager.model.Command;
 import io.mecmesh.slicemanager.model.DesiredState;
 import io.mecmesh.slicemanager.model.ModelFixtures;
@@ -57,6 +58,22 @@ class MeshCompilerTest
         assertThat(policy.authorizationSetId()).isEqualTo(1);
         assertThat(table.lookup(sliceId, SlicePolicy.SLICE_DEFAULT_ROUTE_ID, policy)).isTrue();
         assertThat(policy.authorizationSetId()).isZero();
+    }
+
+    @Test
+    void shouldGiveEachRouteItsServicesTimeoutsAndRetriesDerivedFromTheSlice()
+    {
+        final NodeMeshConfig nodeC = new MeshCompiler().compile(ModelFixtures.state(), settings).nodes().get("node-c");
+        final Service plc = ModelFixtures.plc();
+
+        final RouteAction.Forward forward = (RouteAction.Forward)nodeC.meshConfig().routes().get(0).action();
+        assertThat(forward.clusterNames()).containsExactly("plc");
+        assertThat(forward.timeoutMs()).isEqualTo(plc.timeouts().requestTimeoutMs());
+        assertThat(forward.perTryTimeoutMs()).isEqualTo(plc.timeouts().perTryTimeoutMs());
+        assertThat(forward.retry().maxRetries()).isEqualTo(plc.retries().maxRetries());
+        assertThat(forward.retry().budgetRatio()).isEqualTo(plc.retries().budgetPercent() / 100.0);
+        assertThat(plc.timeouts().requestTimeoutMs()).as("URLLC (5QI 82) gets a much shorter deadline than eMBB")
+            .isLessThan(ModelFixtures.video().timeouts().requestTimeoutMs());
     }
 
     @Test
