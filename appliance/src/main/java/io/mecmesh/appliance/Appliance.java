@@ -139,6 +139,10 @@ public final class Appliance implements AutoCloseable
             }
         }
         final MetricsExport metrics = metrics(dataPlane, counters);
+        if (dataPlane != null)
+        {
+            metrics.addHealthAndOverload(dataPlane::healthCheckStats, dataPlane.overload().stats());
+        }
         if (edgeNode != null)
         {
             metrics.addDistribution("node", edgeNode.counters());

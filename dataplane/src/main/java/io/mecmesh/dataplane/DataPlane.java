@@ -2,12 +2,19 @@ package io.mecmesh.dataplane;
 
 import io.mecmesh.dataplane.cluster.Cluster;
 import io.mecmesh.dataplane.cluster.ClusterConfig;
+import io.mecmesh.dataplane.cluster.HealthCheckConfig;
+import io.mecmesh.dataplane.cluster.HealthCheckStats;
+import io.mecmesh.dataplane.cluster.HealthChecker;
 import io.mecmesh.dataplane.cluster.Locality;
 import io.mecmesh.dataplane.cluster.UpstreamProtocol;
 import io.mecmesh.dataplane.counters.DataPlaneCounters;
 import io.mecmesh.dataplane.counters.StatsRegistry;
 import io.mecmesh.dataplane.lifecycle.DrainEvent;
 import io.mecmesh.dataplane.listener.ListenerConfig;
+import io.mecmesh.dataplane.overload.OverloadMonitor;
+import io.mecmesh.dataplane.overload.OverloadSignals;
+import io.mecmesh.dataplane.overload.OverloadStats;
+import io.mecmesh.dataplane.overload.RuntimeOverloadSignals;
 import io.mecmesh.dataplane.route.RouteTable;
 import io.mecmesh.dataplane.tls.PeerRejections;
 import io.mecmesh.dataplane.tls.TlsContexts;
@@ -17,6 +24,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
@@ -25,14 +33,19 @@ import io.netty.handler.ssl.SslContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -41,23 +54,37 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * A running data plane: the event loops, the listeners bound from a {@link MeshConfig}, and the current route
- * table snapshot. Started by {@link #start}, stopped by {@link #close}. Thread-safe.
+ * table snapshot. Started by {@link #start}, reconfigured by {@link #update}, stopped by {@link #close}.
+ * Thread-safe.
+ *
+ * <p>On top of the request path it runs, on its event loops: the active health checks of the clusters that have
+ * one (one recurring task per cluster) and the overload monitor (one lag probe per loop, one evaluation task).
  */
 public final class DataPlane implements AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(DataPlane.class);
     private static final long SHUTDOWN_QUIET_MS = 50;
     private static final long SHUTDOWN_TIMEOUT_MS = 1500;
-    /** How long {@link #close()} lets requests in flight finish. */
+    /** How long {@link #close()} lets requests in flight finish, and {@link #update} a removed listener's. */
     public static final long DEFAULT_DRAIN_MS = 5000;
+    private static final int REBIND_ATTEMPTS = 10;
+    private static final long REBIND_PAUSE_MS = 20;
 
     private final Transport transport;
     private final MultiThreadIoEventLoopGroup eventLoops;
-    private final Map<String, Channel> listeners;
     private final AtomicReference<Snapshot> current;
     private final PeerRejections peerRejections;
     private final StatsRegistry stats;
     private final ChannelGroup downstream;
+    private final UpstreamPools upstreamPools;
+    private final DataPlaneCounters counters;
+    private final OverloadMonitor overload;
+    private final RuntimeOverloadSignals runtimeSignals;
+    private final ConcurrentMap<String, HealthCheckStats> healthCheckStats = new ConcurrentHashMap<>();
+    private final Object lock = new Object();
+    private volatile Map<String, Bound> listeners = Map.of();
+    private List<HealthChecker> healthCheckers = List.of();
+    private boolean closed;
     private volatile boolean ready;
 
     /** What one configuration version runs: published whole, read once per request (or L4 connection). */
@@ -65,23 +92,34 @@ public final class DataPlane implements AutoCloseable
     {
     }
 
+    /**
+     * A bound listener: its configuration, its listening socket, and the connections that socket accepted (they
+     * outlive the socket when the listener is replaced or removed).
+     */
+    private record Bound(ListenerConfig config, Channel server, ChannelGroup connections, int boundPort)
+    {
+    }
+
     private DataPlane(
         final Transport transport,
         final MultiThreadIoEventLoopGroup eventLoops,
-        final Map<String, Channel> listeners,
         final AtomicReference<Snapshot> current,
         final PeerRejections peerRejections,
-        final StatsRegistry stats,
-        final ChannelGroup downstream)
+        final DataPlaneCounters counters,
+        final UpstreamPools upstreamPools,
+        final OverloadMonitor overload,
+        final RuntimeOverloadSignals runtimeSignals)
     {
-        this.downstream = downstream;
+        this.downstream = new DefaultChannelGroup("downstream", GlobalEventExecutor.INSTANCE);
         this.peerRejections = peerRejections;
-        this.stats = stats;
+        this.counters = counters;
+        this.stats = counters.stats();
         this.transport = transport;
         this.eventLoops = eventLoops;
-        this.listeners = listeners;
         this.current = current;
-        this.ready = true;
+        this.upstreamPools = upstreamPools;
+        this.overload = overload;
+        this.runtimeSignals = runtimeSignals;
     }
 
     /**
@@ -96,6 +134,23 @@ public final class DataPlane implements AutoCloseable
      */
     public static DataPlane start(final MeshConfig config, final DataPlaneCounters counters)
     {
+        return start(config, counters, null);
+    }
+
+    /**
+     * Starts the data plane with the overload signals given (tests drive overload with them) instead of the live
+     * ones of this JVM.
+     *
+     * @param config          the configuration to run.
+     * @param counters        where the data plane counts what it does.
+     * @param overloadSignals what the overload monitor reads, or {@code null} for the live event-loop lag and
+     *                        memory use.
+     * @return the running data plane, ready.
+     * @throws DataPlaneException as {@link #start(MeshConfig, DataPlaneCounters)}.
+     */
+    public static DataPlane start(
+        final MeshConfig config, final DataPlaneCounters counters, final OverloadSignals overloadSignals)
+    {
         requireNonNull(config, "config");
         requireNonNull(counters, "counters");
         final PeerRejections rejections = new PeerRejections();
@@ -108,54 +163,311 @@ public final class DataPlane implements AutoCloseable
             ? Runtime.getRuntime().availableProcessors() : config.eventLoopThreads();
         final MultiThreadIoEventLoopGroup eventLoops = transport.newEventLoopGroup(threads, "mecmesh-io");
         final UpstreamPools upstreamPools = new UpstreamPools(eventLoops, transport, counters);
+        final RuntimeOverloadSignals runtimeSignals = overloadSignals == null
+            ? new RuntimeOverloadSignals(eventLoops) : null;
+        final OverloadMonitor overload = new OverloadMonitor(config.overload(),
+            overloadSignals == null ? runtimeSignals : overloadSignals, new OverloadStats());
+        final DataPlane dataPlane = new DataPlane(transport, eventLoops, current, rejections, counters,
+            upstreamPools, overload, runtimeSignals);
 
-        final Map<String, Channel> bound = new LinkedHashMap<>();
-        final ChannelGroup downstream = new DefaultChannelGroup("downstream", GlobalEventExecutor.INSTANCE);
+        final Map<String, Bound> bound = new LinkedHashMap<>();
         try
         {
-            for (final ListenerConfig listener : config.listeners())
+            for (int i = 0; i < config.listeners().size(); i++)
             {
-                final SslContext tls = listenerTls(listener, config.listeners().indexOf(listener), rejections);
-                bound.put(listener.name(), bind(listener, transport, eventLoops,
-                    new PipelineAssembler(listener, () -> current.getAcquire().routes(), upstreamPools, counters,
-                        tls, downstream, listener.tcpCluster()
-                            .<Supplier<Cluster>>map(name -> () -> current.getAcquire().clusters().get(name))
-                            .orElse(null), transport)));
+                final ListenerConfig listener = config.listeners().get(i);
+                bound.put(listener.name(), dataPlane.bindListener(listener, i, listener.port(),
+                    new DefaultChannelGroup("listener-" + listener.name(), GlobalEventExecutor.INSTANCE), false));
             }
         }
         catch (final RuntimeException ex)
         {
-            bound.values().forEach(Channel::close);
+            bound.values().forEach(b -> b.server().close());
             eventLoops.shutdownGracefully(0, SHUTDOWN_TIMEOUT_MS, TimeUnit.MILLISECONDS).awaitUninterruptibly();
             throw ex;
         }
-        return new DataPlane(transport, eventLoops, Collections.unmodifiableMap(bound), current, rejections,
-            counters.stats(), downstream);
+        synchronized (dataPlane.lock)
+        {
+            dataPlane.listeners = Collections.unmodifiableMap(bound);
+            dataPlane.healthCheckers = dataPlane.startHealthChecks(current.getAcquire());
+        }
+        eventLoops.next().scheduleWithFixedDelay(overload::evaluate, OverloadMonitor.EVALUATE_INTERVAL_MS,
+            OverloadMonitor.EVALUATE_INTERVAL_MS, TimeUnit.MILLISECONDS);
+        dataPlane.ready = true;
+        return dataPlane;
     }
 
     /**
-     * Swaps in new routes and clusters. Requests in flight keep the route they were given; new requests see the
-     * new table; upstream connections to endpoints that remain are kept.
+     * Applies a new configuration, draining a removed listener's connections for at most
+     * {@link #DEFAULT_DRAIN_MS}: see {@link #update(MeshConfig, long)}.
      *
-     * @param config the new configuration; its listeners, transport, event loops and locality must equal the
-     *               running ones (changing those needs a restart for now).
-     * @throws DataPlaneException ({@code CONFIG}) when the configuration changes what cannot be swapped, or an
-     *                            endpoint does not resolve; the running configuration is kept.
+     * @param config the new configuration.
+     * @throws DataPlaneException as {@link #update(MeshConfig, long)}.
      */
     public void update(final MeshConfig config)
     {
+        update(config, DEFAULT_DRAIN_MS);
+    }
+
+    /**
+     * Applies a new configuration without dropping established connections:
+     * <ul>
+     *   <li>routes and clusters are swapped: requests in flight keep the route they were given; new requests see
+     *   the new table; upstream connections to endpoints that remain are kept; active health checks restart on
+     *   the new clusters, an endpoint keeping the health it had under the same address;</li>
+     *   <li>a new listener is bound;</li>
+     *   <li>a listener whose settings changed is bound again with them (on the port it has now when its address
+     *   and port are unchanged, even if the configuration says 0): with {@code SO_REUSEPORT} (epoll, io_uring)
+     *   the new socket is bound before the old one closes; on NIO the old socket closes first (a connection
+     *   attempt in between is refused). Connections the old socket accepted go on with the old settings until
+     *   they close;</li>
+     *   <li>a removed listener stops accepting and drains: an idle connection closes now, a request in flight is
+     *   answered with {@code Connection: close} (HTTP/2: GOAWAY); what is left after {@code drainMs} is
+     *   closed;</li>
+     *   <li>the overload thresholds apply from the next evaluation.</li>
+     * </ul>
+     *
+     * @param config  the new configuration; its transport, event loops and locality must equal the running ones.
+     * @param drainMs how long a removed listener's requests in flight may take to finish.
+     * @throws DataPlaneException ({@code CONFIG}) when the configuration changes what cannot be swapped, or an
+     *                            endpoint does not resolve, or a listener's TLS does not load; ({@code UNAVAILABLE})
+     *                            when a listener cannot bind. The running configuration is then kept (on NIO a
+     *                            changed listener whose new bind fails is bound again with its old settings).
+     */
+    public void update(final MeshConfig config, final long drainMs)
+    {
         requireNonNull(config, "config");
-        final MeshConfig running = current.getAcquire().config();
-        if (!running.listeners().equals(config.listeners()) || running.transport() != config.transport()
-            || running.eventLoopThreads() != config.eventLoopThreads() || !running.locality().equals(config.locality()))
+        synchronized (lock)
         {
-            throw new DataPlaneException(DataPlaneException.Category.CONFIG,
-                "listeners, transport, eventLoopThreads and locality cannot change without a restart");
+            if (closed)
+            {
+                throw new DataPlaneException(DataPlaneException.Category.UNAVAILABLE, "the data plane is closed");
+            }
+            final Snapshot previous = current.getAcquire();
+            final MeshConfig running = previous.config();
+            if (running.transport() != config.transport() || running.eventLoopThreads() != config.eventLoopThreads()
+                || !running.locality().equals(config.locality()))
+            {
+                throw new DataPlaneException(DataPlaneException.Category.CONFIG,
+                    "transport, eventLoopThreads and locality cannot change without a restart");
+            }
+            final Snapshot next = compile(config, peerRejections, stats);
+            for (final String checked : config.healthChecks().keySet())
+            {
+                final Cluster before = previous.clusters().get(checked);
+                if (before != null && running.healthChecks().containsKey(checked))
+                {
+                    HealthChecker.carryOver(before, next.clusters().get(checked));
+                }
+            }
+            current.setRelease(next);
+            final Map<String, Bound> before = listeners;
+            final Map<String, Bound> after = new LinkedHashMap<>();
+            final List<Bound> fresh = new ArrayList<>();
+            final List<Bound> closedFirst = new ArrayList<>();
+            final List<Bound> replaced = new ArrayList<>();
+            try
+            {
+                for (int i = 0; i < config.listeners().size(); i++)
+                {
+                    final ListenerConfig listener = config.listeners().get(i);
+                    final Bound old = before.get(listener.name());
+                    if (old != null && old.config().equals(listener))
+                    {
+                        after.put(listener.name(), old);
+                        continue;
+                    }
+                    int port = listener.port();
+                    boolean sharing = false;
+                    if (old != null)
+                    {
+                        final boolean samePlace = old.config().address().equals(listener.address())
+                            && old.config().port() == listener.port();
+                        port = samePlace ? old.boundPort() : listener.port();
+                        sharing = samePlace && transport.supportsReusePort();
+                        if (samePlace && !transport.supportsReusePort())
+                        {
+                            old.server().close().awaitUninterruptibly();
+                            closedFirst.add(old);
+                        }
+                        replaced.add(old);
+                    }
+                    final ChannelGroup connections =
+                        new DefaultChannelGroup("listener-" + listener.name(), GlobalEventExecutor.INSTANCE);
+                    Bound bound;
+                    if (closedFirst.contains(old))
+                    {
+                        bound = bindAlone(listener, i, port, connections, old.server().eventLoop());
+                    }
+                    else
+                    {
+                        try
+                        {
+                            bound = bindListener(listener, i, port, connections, sharing);
+                        }
+                        catch (final DataPlaneException ex)
+                        {
+                            if (!sharing)
+                            {
+                                throw ex;
+                            }
+                            LOG.warn("listener {}: binding next to the old socket failed ({}); closing it first",
+                                listener.name(), ex.getMessage());
+                            old.server().close().awaitUninterruptibly();
+                            closedFirst.add(old);
+                            bound = bindAlone(listener, i, port, connections, old.server().eventLoop());
+                        }
+                    }
+                    fresh.add(bound);
+                    after.put(listener.name(), bound);
+                }
+            }
+            catch (final RuntimeException ex)
+            {
+                fresh.forEach(b -> b.server().close().awaitUninterruptibly());
+                restore(closedFirst, before);
+                current.setRelease(previous);
+                throw ex;
+            }
+            listeners = Collections.unmodifiableMap(after);
+            for (final Bound old : replaced)
+            {
+                old.server().close().awaitUninterruptibly();
+                LOG.info("listener {} rebound with new settings; {} connection(s) go on with the old ones",
+                    old.config().name(), old.connections().size());
+            }
+            for (final Map.Entry<String, Bound> entry : before.entrySet())
+            {
+                if (!after.containsKey(entry.getKey()))
+                {
+                    retire(entry.getValue(), drainMs);
+                }
+            }
+            healthCheckers.forEach(HealthChecker::stop);
+            healthCheckers = startHealthChecks(next);
+            overload.configure(config.overload());
         }
-        final Snapshot next = compile(config, peerRejections, stats);
-        current.setRelease(next);
-        LOG.info("data plane configuration version {} applied ({} routes, {} clusters)", config.version(),
-            config.routes().size(), config.clusters().size());
+        LOG.info("data plane configuration version {} applied ({} listeners, {} routes, {} clusters)",
+            config.version(), config.listeners().size(), config.routes().size(), config.clusters().size());
+    }
+
+    /**
+     * Binds a changed listener once its old socket is closed. The kernel may release the old socket a little after
+     * its close completed (NIO closes a socket registered with a selector at the selector's next round; io_uring
+     * closes asynchronously): the bind is tried again, each time after a round of the old socket's event loop.
+     * When sockets of the old listener that do not allow {@code SO_REUSEPORT} remain on the port, Linux refuses a
+     * socket with it: the last attempt binds without it (the listener's next change then closes before binding).
+     */
+    private Bound bindAlone(final ListenerConfig listener, final int index, final int port,
+        final ChannelGroup connections, final EventLoop oldLoop)
+    {
+        DataPlaneException failure = null;
+        for (int attempt = 0; attempt < REBIND_ATTEMPTS; attempt++)
+        {
+            try
+            {
+                return bindListener(listener, index, port, connections, true, attempt < REBIND_ATTEMPTS - 1);
+            }
+            catch (final DataPlaneException ex)
+            {
+                failure = ex;
+                if (!oldLoop.isShuttingDown())
+                {
+                    oldLoop.schedule(() -> { }, REBIND_PAUSE_MS, TimeUnit.MILLISECONDS).awaitUninterruptibly();
+                }
+            }
+        }
+        throw failure;
+    }
+
+    /** After a failed update on NIO: binds again, with their old settings, the listeners closed before it. */
+    private void restore(final List<Bound> closedFirst, final Map<String, Bound> before)
+    {
+        if (closedFirst.isEmpty())
+        {
+            return;
+        }
+        final Map<String, Bound> restored = new LinkedHashMap<>(before);
+        for (final Bound old : closedFirst)
+        {
+            try
+            {
+                restored.put(old.config().name(), bindListener(old.config(), 0, old.boundPort(), old.connections(),
+                    false));
+            }
+            catch (final RuntimeException ex)
+            {
+                LOG.error("listener {} could not be bound again after a failed update: {}", old.config().name(),
+                    ex.getMessage());
+            }
+        }
+        listeners = Collections.unmodifiableMap(restored);
+    }
+
+    /** Stops a removed listener accepting and drains its connections for at most {@code drainMs}. */
+    private void retire(final Bound bound, final long drainMs)
+    {
+        bound.server().close().awaitUninterruptibly();
+        final ChannelGroup connections = bound.connections();
+        LOG.info("listener {} removed; draining {} connection(s) for at most {} ms", bound.config().name(),
+            connections.size(), drainMs);
+        for (final Channel channel : connections)
+        {
+            channel.pipeline().fireUserEventTriggered(DrainEvent.INSTANCE);
+        }
+        if (!connections.isEmpty())
+        {
+            eventLoops.next().schedule(() ->
+            {
+                if (!connections.isEmpty())
+                {
+                    LOG.warn("listener {} drain: {} connection(s) still busy after {} ms, closing them",
+                        bound.config().name(), connections.size(), drainMs);
+                    connections.close();
+                }
+            }, drainMs, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private List<HealthChecker> startHealthChecks(final Snapshot snapshot)
+    {
+        final List<HealthChecker> checkers = new ArrayList<>();
+        for (final Map.Entry<String, HealthCheckConfig> check : snapshot.config().healthChecks().entrySet())
+        {
+            final String name = check.getKey();
+            final HealthChecker checker = new HealthChecker(snapshot.clusters().get(name), check.getValue(),
+                eventLoops.next(), transport, healthCheckStats.computeIfAbsent(name, HealthCheckStats::new));
+            checker.start();
+            checkers.add(checker);
+        }
+        return checkers;
+    }
+
+    /**
+     * @param sharing true when the port is bound by the listener this one replaces (the only case where another
+     *                socket may hold it: {@code SO_REUSEPORT} would otherwise let two data planes share a port
+     *                without an error).
+     */
+    private Bound bindListener(final ListenerConfig listener, final int index, final int port,
+        final ChannelGroup connections, final boolean sharing)
+    {
+        return bindListener(listener, index, port, connections, sharing, true);
+    }
+
+    private Bound bindListener(final ListenerConfig listener, final int index, final int port,
+        final ChannelGroup connections, final boolean sharing, final boolean reusePort)
+    {
+        if (!sharing && port != 0 && transport.supportsReusePort())
+        {
+            requirePortFree(listener, port);
+        }
+        final SslContext tls = listenerTls(listener, index, peerRejections);
+        final PipelineAssembler assembler = new PipelineAssembler(listener, () -> current.getAcquire().routes(),
+            upstreamPools, counters, tls, downstream, connections, listener.tcpCluster()
+                .<Supplier<Cluster>>map(name -> () -> current.getAcquire().clusters().get(name))
+                .orElse(null), transport, overload);
+        final Channel server = bind(listener, port, transport, eventLoops, assembler, reusePort);
+        return new Bound(listener, server, connections, ((InetSocketAddress)server.localAddress()).getPort());
     }
 
     private static SslContext listenerTls(
@@ -211,13 +523,35 @@ public final class DataPlane implements AutoCloseable
         return clusters;
     }
 
+    /**
+     * Listener sockets carry {@code SO_REUSEPORT} on epoll and io_uring (for rebinding), which would let a second
+     * socket with it bind the same port silently: a fresh listener first binds the port without it, which fails
+     * when anything holds the port.
+     */
+    private static void requirePortFree(final ListenerConfig listener, final int port)
+    {
+        try (ServerSocket probe = new ServerSocket())
+        {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress(listener.address(), port), 1);
+        }
+        catch (final IOException ex)
+        {
+            throw new DataPlaneException(DataPlaneException.Category.UNAVAILABLE,
+                "listener \"" + listener.name() + "\" cannot bind " + listener.address() + ":" + port + ": "
+                + ex.getMessage(), ex);
+        }
+    }
+
     private static Channel bind(
         final ListenerConfig listener,
+        final int port,
         final Transport transport,
         final MultiThreadIoEventLoopGroup eventLoops,
-        final PipelineAssembler assembler)
+        final PipelineAssembler assembler,
+        final boolean reusePort)
     {
-        final ChannelFuture future = new ServerBootstrap()
+        final ChannelFuture future = (reusePort ? transport.reusePort(new ServerBootstrap()) : new ServerBootstrap())
             .group(eventLoops)
             .channel(transport.serverChannelClass())
             .option(ChannelOption.SO_BACKLOG, 1024)
@@ -225,12 +559,12 @@ public final class DataPlane implements AutoCloseable
             .childOption(ChannelOption.AUTO_READ, Boolean.FALSE)
             .childOption(ChannelOption.TCP_NODELAY, Boolean.TRUE)
             .childHandler(assembler)
-            .bind(listener.address(), listener.port())
+            .bind(listener.address(), port)
             .awaitUninterruptibly();
         if (!future.isSuccess())
         {
             throw new DataPlaneException(DataPlaneException.Category.UNAVAILABLE,
-                "listener \"" + listener.name() + "\" cannot bind " + listener.address() + ":" + listener.port()
+                "listener \"" + listener.name() + "\" cannot bind " + listener.address() + ":" + port
                 + ": " + future.cause().getMessage(), future.cause());
         }
         final Channel channel = future.channel();
@@ -247,9 +581,9 @@ public final class DataPlane implements AutoCloseable
         {
             return false;
         }
-        for (final Channel channel : listeners.values())
+        for (final Bound bound : listeners.values())
         {
-            if (!channel.isActive())
+            if (!bound.server().isActive())
             {
                 return false;
             }
@@ -263,12 +597,12 @@ public final class DataPlane implements AutoCloseable
      */
     public InetSocketAddress listenerAddress(final String name)
     {
-        final Channel channel = listeners.get(name);
-        if (channel == null)
+        final Bound bound = listeners.get(name);
+        if (bound == null)
         {
             throw new IllegalArgumentException("no listener named \"" + name + "\"");
         }
-        return (InetSocketAddress)channel.localAddress();
+        return (InetSocketAddress)bound.server().localAddress();
     }
 
     /**
@@ -277,7 +611,7 @@ public final class DataPlane implements AutoCloseable
     public List<InetSocketAddress> listenerAddresses()
     {
         final List<InetSocketAddress> addresses = new ArrayList<>();
-        listeners.values().forEach(channel -> addresses.add((InetSocketAddress)channel.localAddress()));
+        listeners.values().forEach(bound -> addresses.add((InetSocketAddress)bound.server().localAddress()));
         return addresses;
     }
 
@@ -303,6 +637,23 @@ public final class DataPlane implements AutoCloseable
     }
 
     /**
+     * @return active health checking by cluster name: probes passed and failed, endpoints healthy. Clusters keep
+     * their statistics across configuration versions.
+     */
+    public Collection<HealthCheckStats> healthCheckStats()
+    {
+        return Collections.unmodifiableCollection(healthCheckStats.values());
+    }
+
+    /**
+     * @return the overload monitor: its state and what shedding did ({@link OverloadMonitor#stats()}).
+     */
+    public OverloadMonitor overload()
+    {
+        return overload;
+    }
+
+    /**
      * Drains for at most {@link #DEFAULT_DRAIN_MS}, then stops. Idempotent.
      */
     @Override
@@ -321,7 +672,17 @@ public final class DataPlane implements AutoCloseable
     public void close(final long drainMs)
     {
         ready = false;
-        listeners.values().forEach(channel -> channel.close().awaitUninterruptibly());
+        synchronized (lock)
+        {
+            closed = true;
+            healthCheckers.forEach(HealthChecker::stop);
+            healthCheckers = List.of();
+        }
+        if (runtimeSignals != null)
+        {
+            runtimeSignals.stop();
+        }
+        listeners.values().forEach(bound -> bound.server().close().awaitUninterruptibly());
         for (final Channel channel : downstream)
         {
             channel.pipeline().fireUserEventTriggered(DrainEvent.INSTANCE);

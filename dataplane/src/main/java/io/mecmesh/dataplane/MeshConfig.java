@@ -4,11 +4,17 @@ import io.mecmesh.dataplane.listener.ListenerConfig;
 import io.mecmesh.dataplane.route.RouteConfig;
 import io.mecmesh.dataplane.transport.TransportKind;
 import io.mecmesh.dataplane.cluster.ClusterConfig;
+import io.mecmesh.dataplane.cluster.HealthCheckConfig;
 import io.mecmesh.dataplane.cluster.Locality;
+import io.mecmesh.dataplane.cluster.UpstreamProtocol;
+import io.mecmesh.dataplane.overload.OverloadConfig;
 
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 import static java.util.Objects.requireNonNull;
@@ -28,6 +34,9 @@ import static java.util.Objects.requireNonNull;
  * @param listeners        at least one listener, names unique.
  * @param routes           routes, each naming a cluster that exists.
  * @param clusters         clusters, names unique.
+ * @param healthChecks     active health checks by the name of the cluster they probe (clusters without one are
+ *                         checked passively only).
+ * @param overload         when new requests are shed with 503 ({@link OverloadConfig#DISABLED}: never).
  */
 public record MeshConfig(
     long version,
@@ -36,15 +45,19 @@ public record MeshConfig(
     Locality locality,
     List<ListenerConfig> listeners,
     List<RouteConfig> routes,
-    List<ClusterConfig> clusters)
+    List<ClusterConfig> clusters,
+    Map<String, HealthCheckConfig> healthChecks,
+    OverloadConfig overload)
 {
     public MeshConfig
     {
         requireNonNull(transport, "transport");
         requireNonNull(locality, "locality");
+        requireNonNull(overload, "overload");
         listeners = List.copyOf(requireNonNull(listeners, "listeners"));
         routes = List.copyOf(requireNonNull(routes, "routes"));
         clusters = List.copyOf(requireNonNull(clusters, "clusters"));
+        healthChecks = Collections.unmodifiableMap(new TreeMap<>(requireNonNull(healthChecks, "healthChecks")));
         if (version < 0)
         {
             throw new IllegalArgumentException("version: expected 0 or more, got " + version);
@@ -71,6 +84,21 @@ public record MeshConfig(
                     + "\" (clusters: " + String.join(", ", clusterNames.stream().sorted().toList()) + ")");
             }
         }
+        for (final Map.Entry<String, HealthCheckConfig> check : healthChecks.entrySet())
+        {
+            final String cluster = check.getKey();
+            if (!clusterNames.contains(cluster))
+            {
+                throw new IllegalArgumentException("healthChecks." + cluster + ": no cluster named \"" + cluster
+                    + "\" (clusters: " + String.join(", ", clusterNames.stream().sorted().toList()) + ")");
+            }
+            if (check.getValue().kind() == HealthCheckConfig.Kind.HTTP && clusters.stream()
+                .anyMatch(c -> c.name().equals(cluster) && c.protocol() == UpstreamProtocol.HTTP2))
+            {
+                throw new IllegalArgumentException("healthChecks." + cluster + ".kind: http probes speak HTTP/1.1 "
+                    + "and cluster \"" + cluster + "\" speaks http2; use kind tcp");
+            }
+        }
         for (int i = 0; i < routes.size(); i++)
         {
             final List<String> referenced = routes.get(i).action().clusterNames();
@@ -86,6 +114,30 @@ public record MeshConfig(
                 }
             }
         }
+    }
+
+    /**
+     * A configuration without active health checks and without overload shedding.
+     *
+     * @param version          configuration version.
+     * @param transport        socket transport.
+     * @param eventLoopThreads event loops, 0 for one per core.
+     * @param locality         this node's locality.
+     * @param listeners        listeners.
+     * @param routes           routes.
+     * @param clusters         clusters.
+     */
+    public MeshConfig(
+        final long version,
+        final TransportKind transport,
+        final int eventLoopThreads,
+        final Locality locality,
+        final List<ListenerConfig> listeners,
+        final List<RouteConfig> routes,
+        final List<ClusterConfig> clusters)
+    {
+        this(version, transport, eventLoopThreads, locality, listeners, routes, clusters, Map.of(),
+            OverloadConfig.DISABLED);
     }
 
     /**
@@ -118,7 +170,39 @@ public record MeshConfig(
     public MeshConfig withRoutes(
         final long newVersion, final List<RouteConfig> newRoutes, final List<ClusterConfig> newClusters)
     {
-        return new MeshConfig(newVersion, transport, eventLoopThreads, locality, listeners, newRoutes, newClusters);
+        return new MeshConfig(newVersion, transport, eventLoopThreads, locality, listeners, newRoutes, newClusters,
+            healthChecks, overload);
+    }
+
+    /**
+     * @param newVersion   the version of the new configuration.
+     * @param newListeners its listeners.
+     * @return this configuration with other listeners.
+     */
+    public MeshConfig withListeners(final long newVersion, final List<ListenerConfig> newListeners)
+    {
+        return new MeshConfig(newVersion, transport, eventLoopThreads, locality, newListeners, routes, clusters,
+            healthChecks, overload);
+    }
+
+    /**
+     * @param newHealthChecks active health checks by cluster name.
+     * @return this configuration (same version) with other health checks.
+     */
+    public MeshConfig withHealthChecks(final Map<String, HealthCheckConfig> newHealthChecks)
+    {
+        return new MeshConfig(version, transport, eventLoopThreads, locality, listeners, routes, clusters,
+            newHealthChecks, overload);
+    }
+
+    /**
+     * @param newOverload overload thresholds.
+     * @return this configuration (same version) with other overload thresholds.
+     */
+    public MeshConfig withOverload(final OverloadConfig newOverload)
+    {
+        return new MeshConfig(version, transport, eventLoopThreads, locality, listeners, routes, clusters,
+            healthChecks, newOverload);
     }
 
     private static void requireUniqueNames(final String field, final List<String> names)

@@ -9,6 +9,8 @@ import io.mecmesh.dataplane.listener.Http1ListenerHandler;
 import io.mecmesh.dataplane.listener.Http2RequestHeadValidator;
 import io.mecmesh.dataplane.listener.Http2StreamListenerHandler;
 import io.mecmesh.dataplane.listener.ListenerConfig;
+import io.mecmesh.dataplane.overload.OverloadHandler;
+import io.mecmesh.dataplane.overload.OverloadMonitor;
 import io.mecmesh.dataplane.route.RouteHandler;
 import io.mecmesh.dataplane.route.RouteTable;
 import io.mecmesh.dataplane.tcp.TcpRelayHandler;
@@ -39,7 +41,8 @@ import static java.util.Objects.requireNonNull;
  * ARCHITECTURE.md is assembled, top to bottom in the order a request passes.
  *
  * <pre>
- *   (L4 listeners: tls if configured, then tcp-relay TcpRelayHandler, bytes to the listener's cluster)
+ *   (L4 listeners: tls if configured, then tcp-relay TcpRelayHandler, bytes to the listener's cluster, both sides
+ *    closed after the listener's idleTimeoutMs with no byte either way)
  *   (every HTTP connection)
  *   tls            SslHandler                   (TLS listeners) mutual TLS 1.3 for the mesh; the peer's X.509-SVID
  *                                               is validated in the handshake by the SPIFFE trust manager
@@ -54,6 +57,8 @@ import static java.util.Objects.requireNonNull;
  *   flow-control   FlowControlHandler           one message per read(): demand-driven, pipelining-safe
  *   listener       Http1ListenerHandler         smuggling checks, limits, timeouts → 400/408/413/414/431 and
  *                                               close; normalizes heads; counts requests, responses
+ *   overload       OverloadHandler              while the data plane is in overload (event-loop lag, heap, direct
+ *                                               memory): 503 with x-mecmesh-overloaded, counted by reason
  *   (classify)                                  slice and route classification: slices issue
  *   (admit)                                     per-slice QoS admission: QoS issue
  *   route          RouteHandler                 authority, path, method, headers → first matching route, or 404;
@@ -67,8 +72,9 @@ import static java.util.Objects.requireNonNull;
  *     request-head   Http2RequestHeadValidator           mandatory pseudo-headers, else RST_STREAM
  *     http2-to-http  Http2StreamFrameToHttpObjectCodec   frames ⇄ the same HTTP messages as HTTP/1.1
  *     listener       Http2StreamListenerHandler          counts, body limit, strips x-http2-* headers
+ *     overload       OverloadHandler                     as for HTTP/1.1 (503 on the stream)
  *     route, upstream                                    as for HTTP/1.1 (upstream connections are HTTP/1.1)
- *   drain          Http2DrainHandler            GOAWAY on shutdown
+ *   drain          Http2DrainHandler            GOAWAY on shutdown or when the listener is removed
  * </pre>
  *
  * Shared by all connections of one listener ({@code @Sharable} by {@link ChannelInitializer}); it keeps no
@@ -78,6 +84,11 @@ final class PipelineAssembler extends ChannelInitializer<Channel>
 {
     /** Streams a client may have open at once on one HTTP/2 connection. */
     static final int MAX_CONCURRENT_STREAMS = 128;
+    /**
+     * How long a closing HTTP/2 connection (after its GOAWAY) waits for its streams in flight; a drain's own
+     * deadline closes it earlier.
+     */
+    static final long GRACEFUL_SHUTDOWN_MS = 60_000;
 
     private final ListenerConfig listener;
     private final Supplier<RouteTable> routeTables;
@@ -85,8 +96,10 @@ final class PipelineAssembler extends ChannelInitializer<Channel>
     private final DataPlaneCounters counters;
     private final SslContext sslContext;
     private final ChannelGroup downstream;
+    private final ChannelGroup listenerConnections;
     private final Supplier<Cluster> tcpCluster;
     private final Transport transport;
+    private final OverloadMonitor overload;
 
     PipelineAssembler(
         final ListenerConfig listener,
@@ -95,9 +108,13 @@ final class PipelineAssembler extends ChannelInitializer<Channel>
         final DataPlaneCounters counters,
         final SslContext sslContext,
         final ChannelGroup downstream,
+        final ChannelGroup listenerConnections,
         final Supplier<Cluster> tcpCluster,
-        final Transport transport)
+        final Transport transport,
+        final OverloadMonitor overload)
     {
+        this.listenerConnections = requireNonNull(listenerConnections, "listenerConnections");
+        this.overload = requireNonNull(overload, "overload");
         this.tcpCluster = tcpCluster;
         this.transport = requireNonNull(transport, "transport");
         this.downstream = requireNonNull(downstream, "downstream");
@@ -112,6 +129,7 @@ final class PipelineAssembler extends ChannelInitializer<Channel>
     protected void initChannel(final Channel channel)
     {
         downstream.add(channel);
+        listenerConnections.add(channel);
         counters.increment(DataPlaneCounter.DOWNSTREAM_CONNECTIONS);
         final ChannelPipeline pipeline = channel.pipeline();
         if (sslContext != null)
@@ -121,7 +139,8 @@ final class PipelineAssembler extends ChannelInitializer<Channel>
         }
         if (tcpCluster != null)
         {
-            pipeline.addLast("tcp-relay", new TcpRelayHandler(tcpCluster, transport, counters));
+            pipeline.addLast("tcp-relay", new TcpRelayHandler(tcpCluster, transport, counters,
+                listener.idleTimeoutMs()));
             return;
         }
         pipeline.addLast("protocol", new ProtocolSelector(this, sslContext != null, listener.idleTimeoutMs(), counters));
@@ -140,6 +159,7 @@ final class PipelineAssembler extends ChannelInitializer<Channel>
         pipeline.addLast("http1-codec", new HttpServerCodec(decoderConfig(listener)));
         pipeline.addLast("flow-control", new FlowControlHandler());
         pipeline.addLast("listener", listenerStage);
+        pipeline.addLast("overload", new OverloadHandler(overload));
         pipeline.addLast("route", new RouteHandler(routeTables, counters));
         pipeline.addLast("upstream", new ForwardHandler(upstreamPools.forLoop(channel.eventLoop()), counters));
     }
@@ -160,6 +180,7 @@ final class PipelineAssembler extends ChannelInitializer<Channel>
                 .maxConcurrentStreams(MAX_CONCURRENT_STREAMS)
                 .maxHeaderListSize(listener.maxHeaderBytes()))
             .validateHeaders(true)
+            .gracefulShutdownTimeoutMillis(GRACEFUL_SHUTDOWN_MS)
             .build());
         pipeline.addLast("http2-streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>()
         {
@@ -171,6 +192,7 @@ final class PipelineAssembler extends ChannelInitializer<Channel>
                     .addLast("request-head", new Http2RequestHeadValidator(counters))
                     .addLast("http2-to-http", new Http2StreamFrameToHttpObjectCodec(true, true))
                     .addLast("listener", new Http2StreamListenerHandler(listener, counters))
+                    .addLast("overload", new OverloadHandler(overload))
                     .addLast("route", new RouteHandler(routeTables, counters))
                     .addLast("upstream", new ForwardHandler(upstreamPools.forLoop(stream.eventLoop()), counters));
             }

@@ -1,10 +1,13 @@
 package io.mecmesh.appliance.admin;
 
+import io.mecmesh.dataplane.cluster.HealthCheckStats;
 import io.mecmesh.dataplane.counters.DataPlaneCounter;
 import io.mecmesh.dataplane.counters.DataPlaneCounters;
 import io.mecmesh.dataplane.counters.Overflow;
 import io.mecmesh.dataplane.counters.StatsRegistry;
 import io.mecmesh.dataplane.identity.X509SvidValidator;
+import io.mecmesh.dataplane.overload.OverloadReason;
+import io.mecmesh.dataplane.overload.OverloadStats;
 import io.mecmesh.dataplane.tls.PeerRejections;
 import io.mecmesh.slicemanager.distribution.DistributionCounter;
 import io.mecmesh.slicemanager.distribution.DistributionCounters;
@@ -16,6 +19,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.Collection;
 import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Map;
@@ -178,6 +182,68 @@ public final class MetricsExport
             .labelNames("version", "transport", "java_version")
             .callback(callback -> callback.call(1, info.version(), info.transport(), info.javaVersion()))
             .register(registry);
+    }
+
+    /**
+     * Exports active health checking ({@code mecmesh_health_checks_total{cluster,result}},
+     * {@code mecmesh_cluster_endpoints{cluster}}, {@code mecmesh_cluster_endpoints_healthy{cluster}}) and overload
+     * shedding ({@code mecmesh_overload_shed_total{reason}}, {@code mecmesh_overload_entered_total},
+     * {@code mecmesh_overload_active}).
+     *
+     * @param healthChecks the health-check counters of the clusters that have checks (read at each scrape).
+     * @param overload     the overload counters.
+     * @return this.
+     */
+    public MetricsExport addHealthAndOverload(final Supplier<Collection<HealthCheckStats>> healthChecks,
+        final OverloadStats overload)
+    {
+        requireNonNull(healthChecks, "healthChecks");
+        requireNonNull(overload, "overload");
+        CounterWithCallback.builder()
+            .name("mecmesh_health_checks")
+            .help("Active health-check probes of a cluster's endpoints, by result.")
+            .labelNames("cluster", "result")
+            .callback(callback -> healthChecks.get().forEach(c ->
+            {
+                callback.call(c.checksOk(), c.cluster(), "ok");
+                callback.call(c.checksFailed(), c.cluster(), "failed");
+            }))
+            .register(registry);
+        GaugeWithCallback.builder()
+            .name("mecmesh_cluster_endpoints")
+            .help("Endpoints of a cluster with active health checks.")
+            .labelNames("cluster")
+            .callback(callback -> healthChecks.get().forEach(c -> callback.call(c.endpoints(), c.cluster())))
+            .register(registry);
+        GaugeWithCallback.builder()
+            .name("mecmesh_cluster_endpoints_healthy")
+            .help("Endpoints of a cluster passing their active health check.")
+            .labelNames("cluster")
+            .callback(callback -> healthChecks.get().forEach(c -> callback.call(c.healthyEndpoints(), c.cluster())))
+            .register(registry);
+        CounterWithCallback.builder()
+            .name("mecmesh_overload_shed")
+            .help("New requests answered 503 because the appliance was overloaded, by signal.")
+            .labelNames("reason")
+            .callback(callback ->
+            {
+                for (final OverloadReason reason : OverloadReason.values())
+                {
+                    callback.call(overload.shed(reason), reason.headerValue());
+                }
+            })
+            .register(registry);
+        CounterWithCallback.builder()
+            .name("mecmesh_overload_entered")
+            .help("Times the appliance entered the overloaded state.")
+            .callback(callback -> callback.call(overload.entered()))
+            .register(registry);
+        GaugeWithCallback.builder()
+            .name("mecmesh_overload_active")
+            .help("1 while the appliance sheds new requests, else 0.")
+            .callback(callback -> callback.call(overload.current() != null ? 1 : 0))
+            .register(registry);
+        return this;
     }
 
     /**

@@ -13,11 +13,13 @@ import io.mecmesh.dataplane.cluster.CircuitBreakers;
 import io.mecmesh.dataplane.cluster.ClusterConfig;
 import io.mecmesh.dataplane.cluster.ClusterTls;
 import io.mecmesh.dataplane.cluster.Endpoint;
+import io.mecmesh.dataplane.cluster.HealthCheckConfig;
 import io.mecmesh.dataplane.cluster.LbPolicy;
 import io.mecmesh.dataplane.cluster.Locality;
 import io.mecmesh.dataplane.cluster.OutlierDetection;
 import io.mecmesh.dataplane.cluster.UpstreamProtocol;
 import io.mecmesh.dataplane.listener.ListenerConfig;
+import io.mecmesh.dataplane.overload.OverloadConfig;
 import io.mecmesh.dataplane.identity.SpiffeId;
 import io.mecmesh.dataplane.route.HeaderMatch;
 import io.mecmesh.dataplane.route.HeaderRewrite;
@@ -37,8 +39,10 @@ import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -198,7 +202,7 @@ public final class ConfigLoader
 
     private static MeshConfig dataplane(final ConfigNode dataplane, final NodeConfig node)
     {
-        dataplane.requireMapping("transport", "eventLoopThreads", "listeners", "clusters", "routes");
+        dataplane.requireMapping("transport", "eventLoopThreads", "listeners", "clusters", "routes", "overload");
         final MeshConfig mesh = dataplane.build(d -> new MeshConfig(
             0,
             d.enumValue("transport", TransportKind.class, TransportKind.AUTO),
@@ -206,7 +210,9 @@ public final class ConfigLoader
             new Locality(node.site(), node.zone()),
             d.list("listeners", ConfigLoader::listener),
             d.list("routes", ConfigLoader::route),
-            d.list("clusters", ConfigLoader::cluster)));
+            d.list("clusters", ConfigLoader::cluster),
+            healthChecks(d.list("clusters", c -> c)),
+            overload(d.get("overload"))));
         dataplane.build(d -> requireMirrorClusters(mesh));
         return mesh;
     }
@@ -225,6 +231,67 @@ public final class ConfigLoader
             }
         }
         return mesh;
+    }
+
+    /** The {@code healthCheck} of every cluster that has one, by cluster name. */
+    private static Map<String, HealthCheckConfig> healthChecks(final List<ConfigNode> clusters)
+    {
+        final Map<String, HealthCheckConfig> checks = new LinkedHashMap<>();
+        for (final ConfigNode cluster : clusters)
+        {
+            final ConfigNode check = cluster.get("healthCheck");
+            if (check.isPresent())
+            {
+                checks.put(cluster.string("name"), healthCheck(check));
+            }
+        }
+        return checks;
+    }
+
+    private static HealthCheckConfig healthCheck(final ConfigNode check)
+    {
+        check.requireMapping("kind", "path", "expectedStatusMin", "expectedStatusMax", "intervalMs", "timeoutMs",
+            "healthyThreshold", "unhealthyThreshold");
+        return check.build(h -> new HealthCheckConfig(
+            h.enumValue("kind", HealthCheckConfig.Kind.class, HealthCheckConfig.Kind.HTTP),
+            h.string("path", HealthCheckConfig.DEFAULT_PATH),
+            h.integer("expectedStatusMin", HealthCheckConfig.DEFAULT_EXPECTED_STATUS_MIN, 100, 599),
+            h.integer("expectedStatusMax", HealthCheckConfig.DEFAULT_EXPECTED_STATUS_MAX, 100, 599),
+            h.longInteger("intervalMs", HealthCheckConfig.DEFAULT_INTERVAL_MS, 10, 3_600_000),
+            h.longInteger("timeoutMs", HealthCheckConfig.DEFAULT_TIMEOUT_MS, 1, 3_600_000),
+            h.integer("healthyThreshold", HealthCheckConfig.DEFAULT_HEALTHY_THRESHOLD, 1, 100),
+            h.integer("unhealthyThreshold", HealthCheckConfig.DEFAULT_UNHEALTHY_THRESHOLD, 1, 100)));
+    }
+
+    /**
+     * The {@code overload} section: absent means never shed; present, each threshold left out takes its default
+     * (a recovery threshold left out is the default, or just below its entry threshold, or 0 with it).
+     */
+    private static OverloadConfig overload(final ConfigNode overload)
+    {
+        if (!overload.isPresent())
+        {
+            return OverloadConfig.DISABLED;
+        }
+        overload.requireMapping("maxEventLoopLagMs", "recoverEventLoopLagMs", "maxHeapPercent", "recoverHeapPercent",
+            "maxDirectMemoryPercent", "recoverDirectMemoryPercent");
+        final OverloadConfig defaults = OverloadConfig.DEFAULTS;
+        return overload.build(o ->
+        {
+            final long maxLag = o.longInteger("maxEventLoopLagMs", defaults.maxEventLoopLagMs(), 0, 60_000);
+            final int maxHeap = o.integer("maxHeapPercent", defaults.maxHeapPercent(), 0, 100);
+            final int maxDirect = o.integer("maxDirectMemoryPercent", defaults.maxDirectMemoryPercent(), 0, 100);
+            return new OverloadConfig(
+                maxLag,
+                o.longInteger("recoverEventLoopLagMs",
+                    Math.max(0, Math.min(defaults.recoverEventLoopLagMs(), maxLag - 1)), 0, 60_000),
+                maxHeap,
+                o.integer("recoverHeapPercent", Math.max(0, Math.min(defaults.recoverHeapPercent(), maxHeap - 1)),
+                    0, 100),
+                maxDirect,
+                o.integer("recoverDirectMemoryPercent",
+                    Math.max(0, Math.min(defaults.recoverDirectMemoryPercent(), maxDirect - 1)), 0, 100));
+        });
     }
 
     private static ListenerConfig listener(final ConfigNode listener)
@@ -440,7 +507,7 @@ public final class ConfigLoader
     {
         cluster.requireMapping("name", "endpoints", "connectTimeoutMs", "maxIdleConnectionsPerLoop", "idleTimeoutMs",
             "lbPolicy", "hashHeader", "localitySpillPercent", "outlierDetection", "tls", "protocol",
-            "circuitBreakers");
+            "circuitBreakers", "healthCheck");
         return cluster.build(c -> new ClusterConfig(
             c.string("name"),
             c.list("endpoints", ConfigLoader::endpoint),

@@ -1,11 +1,14 @@
 package io.mecmesh.appliance.config;
 
 import io.mecmesh.appliance.ApplianceException;
+import io.mecmesh.dataplane.MeshConfig;
 import io.mecmesh.dataplane.cluster.CircuitBreakers;
 import io.mecmesh.dataplane.cluster.ClusterConfig;
 import io.mecmesh.dataplane.cluster.Endpoint;
+import io.mecmesh.dataplane.cluster.HealthCheckConfig;
 import io.mecmesh.dataplane.cluster.LbPolicy;
 import io.mecmesh.dataplane.cluster.Locality;
+import io.mecmesh.dataplane.overload.OverloadConfig;
 import io.mecmesh.dataplane.route.HeaderMatch;
 import io.mecmesh.dataplane.route.HeaderRewrite;
 import io.mecmesh.dataplane.route.Mirror;
@@ -341,6 +344,67 @@ class ConfigLoaderTest
         final Path file = Files.writeString(dir.resolve("appliance.yaml"), VALID);
 
         assertThat(ConfigLoader.load(file).node().id()).isEqualTo("edge-7");
+    }
+
+    private static final String HEALTH_AND_OVERLOAD = """
+        dataplane:
+          listeners:
+            - name: ingress
+              port: 0
+          clusters:
+            - name: checked
+              endpoints: ["127.0.0.1:8080"]
+              healthCheck:
+                path: /ready
+                expectedStatusMax: 204
+                intervalMs: 2000
+                unhealthyThreshold: 5
+            - name: tcp
+              endpoints: ["127.0.0.1:8081"]
+              healthCheck: {kind: tcp}
+            - name: passive
+              endpoints: ["127.0.0.1:8082"]
+          overload:
+            maxEventLoopLagMs: 300
+            maxHeapPercent: 0
+          routes:
+            - cluster: checked
+        """;
+
+    @Test
+    void shouldLoadHealthChecksByClusterAndOverloadThresholds()
+    {
+        final MeshConfig dataplane = ConfigLoader.parse("a.yaml", HEALTH_AND_OVERLOAD).dataplane();
+
+        assertThat(dataplane.healthChecks()).containsOnlyKeys("checked", "tcp");
+        assertThat(dataplane.healthChecks().get("checked")).isEqualTo(new HealthCheckConfig(
+            HealthCheckConfig.Kind.HTTP, "/ready", 200, 204, 2000, 1000, 2, 5));
+        assertThat(dataplane.healthChecks().get("tcp").kind()).isEqualTo(HealthCheckConfig.Kind.TCP);
+        assertThat(dataplane.overload()).isEqualTo(new OverloadConfig(300, 200, 0, 0, 95, 85));
+    }
+
+    @Test
+    void shouldNeitherCheckActivelyNorShedByDefault()
+    {
+        final MeshConfig dataplane = ConfigLoader.parse("a.yaml", VALID).dataplane();
+
+        assertThat(dataplane.healthChecks()).isEmpty();
+        assertThat(dataplane.overload()).isEqualTo(OverloadConfig.DISABLED);
+    }
+
+    @Test
+    void shouldRejectAHealthCheckTimeoutLongerThanItsInterval()
+    {
+        assertConfigError(VALID.replace("endpoints: [\"127.0.0.1:8080\", \"[::1]:8081\"]",
+            "endpoints: [\"127.0.0.1:8080\"]\n      healthCheck: {intervalMs: 100, timeoutMs: 200}"),
+            "a.yaml: dataplane.clusters[0].healthCheck.timeoutMs: expected 1 to intervalMs (100), got 200");
+    }
+
+    @Test
+    void shouldRejectAnOverloadRecoveryThresholdAboveItsEntryThreshold()
+    {
+        assertConfigError(VALID + "  overload: {maxHeapPercent: 80, recoverHeapPercent: 90}\n",
+            "a.yaml: dataplane.overload.recoverHeapPercent: expected 0 to 79 (below maxHeapPercent), got 90");
     }
 
     private static void assertConfigError(final String yaml, final String message)

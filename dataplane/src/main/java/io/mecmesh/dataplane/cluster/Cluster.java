@@ -24,7 +24,8 @@ import static java.util.Objects.requireNonNull;
  *
  * <p>Picking: the candidates are the endpoints of the nearest locality tier (same host, same site, same zone,
  * anywhere) while at least {@code localitySpillPercent} of that tier is healthy; below it, the next tier's
- * endpoints join. Among the healthy candidates the {@link LbPolicy} decides. When no candidate is healthy the
+ * endpoints join. Healthy means neither ejected by passive outlier detection nor failing an active health check
+ * ({@link HealthChecker}). Among the healthy candidates the {@link LbPolicy} decides. When no candidate is healthy the
  * cluster uses all its endpoints (panic mode) rather than fail every request.
  */
 public final class Cluster
@@ -415,7 +416,7 @@ public final class Cluster
                 if (state.tier() == tier)
                 {
                     total++;
-                    if (!state.isEjected(nowNs))
+                    if (state.isUsable(nowNs))
                     {
                         healthy++;
                     }
@@ -434,7 +435,7 @@ public final class Cluster
         int count = 0;
         for (final EndpointState state : endpoints)
         {
-            if (state.tier() <= maxTier && !state.isEjected(nowNs) && state != skip)
+            if (state.tier() <= maxTier && state.isUsable(nowNs) && state != skip)
             {
                 count++;
             }
@@ -460,7 +461,7 @@ public final class Cluster
         int total = 0;
         for (final EndpointState state : endpoints)
         {
-            if (state.tier() <= maxTier && (panic || !state.isEjected(nowNs)))
+            if (state.tier() <= maxTier && (panic || state.isUsable(nowNs)))
             {
                 total += state.endpoint().weight();
             }
@@ -474,7 +475,7 @@ public final class Cluster
         int cumulative = 0;
         for (final EndpointState state : endpoints)
         {
-            if (state.tier() <= maxTier && (panic || !state.isEjected(nowNs)))
+            if (state.tier() <= maxTier && (panic || state.isUsable(nowNs)))
             {
                 cumulative += state.endpoint().weight();
                 if (ticket < cumulative)
@@ -491,7 +492,7 @@ public final class Cluster
         int seen = 0;
         for (final EndpointState state : endpoints)
         {
-            if (state.tier() <= maxTier && (panic || !state.isEjected(nowNs)))
+            if (state.tier() <= maxTier && (panic || state.isUsable(nowNs)))
             {
                 if (seen++ == n)
                 {
@@ -507,7 +508,7 @@ public final class Cluster
         int seen = 0;
         for (final EndpointState state : endpoints)
         {
-            if (state.tier() <= maxTier && (panic || !state.isEjected(nowNs)))
+            if (state.tier() <= maxTier && (panic || state.isUsable(nowNs)))
             {
                 if (state == target)
                 {
@@ -530,7 +531,7 @@ public final class Cluster
         for (int step = 0; step < ringHashes.length; step++)
         {
             final EndpointState state = endpoints[ringEndpoints[(index + step) % ringHashes.length]];
-            if (panic || !state.isEjected(nowNs))
+            if (panic || state.isUsable(nowNs))
             {
                 return state;
             }

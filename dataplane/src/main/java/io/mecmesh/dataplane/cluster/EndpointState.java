@@ -5,7 +5,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One endpoint of a cluster at run time: its address, how busy and how fast it is, and whether it is ejected.
+ * One endpoint of a cluster at run time: its address, how busy and how fast it is, and whether it is ejected or
+ * failing its active health check.
  * Shared by every event loop; updates are lock-free and approximate where exactness costs more than it is worth
  * (the latency average).
  */
@@ -25,6 +26,7 @@ public final class EndpointState
 
     private final AtomicLong ejectedUntilNs = new AtomicLong(NEVER_EJECTED);
     private volatile long ewmaLatencyNs = INITIAL_LATENCY_NS;
+    private volatile boolean failingHealthCheck;
 
     EndpointState(final Endpoint endpoint, final InetSocketAddress address, final int tier, final PoolKey poolKey)
     {
@@ -79,6 +81,29 @@ public final class EndpointState
     {
         final long until = ejectedUntilNs.get();
         return until != NEVER_EJECTED && nowNs - until < 0;
+    }
+
+    /**
+     * @return true while active health checking has taken the endpoint out (see {@link HealthCheckConfig}).
+     */
+    public boolean isFailingHealthCheck()
+    {
+        return failingHealthCheck;
+    }
+
+    void setFailingHealthCheck(final boolean failing)
+    {
+        failingHealthCheck = failing;
+    }
+
+    /**
+     * @param nowNs the clock.
+     * @return true when the balancer may pick it: neither ejected by outlier detection nor failing its active
+     * health check.
+     */
+    public boolean isUsable(final long nowNs)
+    {
+        return !failingHealthCheck && !isEjected(nowNs);
     }
 
     void onAttemptStart()

@@ -13,7 +13,9 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
 
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import static java.util.Objects.requireNonNull;
@@ -24,19 +26,44 @@ import static java.util.Objects.requireNonNull;
  * accepted (a connect failure closes the downstream connection and is counted). Each side reads only after what it
  * read last was written to the other (both have {@code AUTO_READ} off), so a slow side slows the other instead of
  * filling memory. Closing either side flushes and closes the other. Buffers pass from one side to the other
- * (ownership moves with the write; nothing is copied). One instance per connection, confined to its event loop.
+ * (ownership moves with the write; nothing is copied).
+ *
+ * <p>Idle timeout: when no byte moved either way (read from, or written to, either side) for the listener's
+ * {@code idleTimeoutMs}, both sides are closed and the close is counted ({@code IDLE_TIMEOUTS}). One timer task per
+ * connection, re-armed when it fires rather than per read. One instance per connection, confined to its event loop
+ * (the upstream connection runs on the same loop).
  */
 public final class TcpRelayHandler extends ChannelInboundHandlerAdapter
 {
     private final Supplier<Cluster> cluster;
     private final Transport transport;
     private final DataPlaneCounters counters;
+    private final long idleTimeoutNs;
+    private final Runnable onIdleTimer = this::onIdleTimer;
+    private ChannelHandlerContext ctx;
+    private ScheduledFuture<?> idleTimer;
+    private long lastActivityNs;
     private Channel upstream;
     private EndpointState endpoint;
     private Cluster target;
 
-    public TcpRelayHandler(final Supplier<Cluster> cluster, final Transport transport, final DataPlaneCounters counters)
+    /**
+     * @param cluster       the listener's cluster, read once per connection.
+     * @param transport     the socket transport of upstream connections.
+     * @param counters      where connections, connect failures and idle closes are counted.
+     * @param idleTimeoutMs time with no byte either way after which both sides are closed.
+     */
+    public TcpRelayHandler(
+        final Supplier<Cluster> cluster,
+        final Transport transport,
+        final DataPlaneCounters counters,
+        final long idleTimeoutMs)
     {
+        if (idleTimeoutMs < 1)
+        {
+            throw new IllegalArgumentException("idleTimeoutMs: expected at least 1, got " + idleTimeoutMs);
+        }
+        this.idleTimeoutNs = TimeUnit.MILLISECONDS.toNanos(idleTimeoutMs);
         this.cluster = requireNonNull(cluster, "cluster");
         this.transport = requireNonNull(transport, "transport");
         this.counters = requireNonNull(counters, "counters");
@@ -46,6 +73,9 @@ public final class TcpRelayHandler extends ChannelInboundHandlerAdapter
     public void channelActive(final ChannelHandlerContext ctx)
     {
         final Channel downstream = ctx.channel();
+        this.ctx = ctx;
+        onActivity();
+        idleTimer = ctx.executor().schedule(onIdleTimer, idleTimeoutNs, TimeUnit.NANOSECONDS);
         target = cluster.get();
         endpoint = target.pick();
         target.onAttemptStart(endpoint);
@@ -88,10 +118,12 @@ public final class TcpRelayHandler extends ChannelInboundHandlerAdapter
             ReferenceCountUtil.release(msg);
             return;
         }
+        onActivity();
         upstream.writeAndFlush(msg).addListener((ChannelFutureListener)written ->
         {
             if (written.isSuccess())
             {
+                onActivity();
                 ctx.channel().read();
             }
             else
@@ -104,6 +136,7 @@ public final class TcpRelayHandler extends ChannelInboundHandlerAdapter
     @Override
     public void channelInactive(final ChannelHandlerContext ctx)
     {
+        cancelIdleTimer();
         if (upstream != null)
         {
             upstream.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
@@ -117,8 +150,43 @@ public final class TcpRelayHandler extends ChannelInboundHandlerAdapter
         ctx.close();
     }
 
+    private void onActivity()
+    {
+        lastActivityNs = ctx.executor().ticker().nanoTime();
+    }
+
+    private void onIdleTimer()
+    {
+        idleTimer = null;
+        if (!ctx.channel().isActive())
+        {
+            return;
+        }
+        final long remainingNs = idleTimeoutNs - (ctx.executor().ticker().nanoTime() - lastActivityNs);
+        if (remainingNs > 0)
+        {
+            idleTimer = ctx.executor().schedule(onIdleTimer, remainingNs, TimeUnit.NANOSECONDS);
+            return;
+        }
+        counters.increment(DataPlaneCounter.IDLE_TIMEOUTS);
+        if (upstream != null)
+        {
+            upstream.close();
+        }
+        ctx.close();
+    }
+
+    private void cancelIdleTimer()
+    {
+        if (idleTimer != null)
+        {
+            idleTimer.cancel(false);
+            idleTimer = null;
+        }
+    }
+
     /** The upstream connection's handler: relays what the endpoint sends back to the downstream connection. */
-    private static final class Backward extends ChannelInboundHandlerAdapter
+    private final class Backward extends ChannelInboundHandlerAdapter
     {
         private final Channel downstream;
 
@@ -130,10 +198,12 @@ public final class TcpRelayHandler extends ChannelInboundHandlerAdapter
         @Override
         public void channelRead(final ChannelHandlerContext ctx, final Object msg)
         {
+            onActivity();
             downstream.writeAndFlush(msg).addListener((ChannelFutureListener)written ->
             {
                 if (written.isSuccess())
                 {
+                    onActivity();
                     ctx.channel().read();
                 }
                 else

@@ -1,6 +1,7 @@
 package io.mecmesh.dataplane.transport;
 
 import io.mecmesh.dataplane.DataPlaneException;
+import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
@@ -16,6 +17,7 @@ import io.netty.channel.uring.IoUring;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
+import io.netty.channel.unix.UnixChannelOption;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
 import java.util.function.Supplier;
@@ -98,6 +100,27 @@ public record Transport(
     {
         final var threadFactory = new DefaultThreadFactory(namePrefix, true);
         return new MultiThreadIoEventLoopGroup(threads, threadFactory, ioHandlerFactory.get());
+    }
+
+    /**
+     * @return true when listener sockets can be bound with {@code SO_REUSEPORT} (epoll and io_uring): a changed
+     * listener is then bound again on the same port before the old socket closes, so that no connection attempt
+     * finds the port closed.
+     */
+    public boolean supportsReusePort()
+    {
+        return kind == TransportKind.EPOLL || kind == TransportKind.IO_URING;
+    }
+
+    /**
+     * Sets {@code SO_REUSEPORT} on a listener's bootstrap when the transport supports it.
+     *
+     * @param bootstrap the listener's bootstrap.
+     * @return the bootstrap.
+     */
+    public ServerBootstrap reusePort(final ServerBootstrap bootstrap)
+    {
+        return supportsReusePort() ? bootstrap.option(UnixChannelOption.SO_REUSEPORT, Boolean.TRUE) : bootstrap;
     }
 
     private static Transport ioUring()

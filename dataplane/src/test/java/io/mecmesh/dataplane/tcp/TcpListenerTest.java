@@ -18,6 +18,8 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -29,8 +31,14 @@ class TcpListenerTest
 {
     private static DataPlane start(final int upstreamPort, final DataPlaneCounters counters)
     {
+        return start(upstreamPort, counters, ListenerConfig.DEFAULT_IDLE_TIMEOUT_MS);
+    }
+
+    private static DataPlane start(final int upstreamPort, final DataPlaneCounters counters, final long idleTimeoutMs)
+    {
         return DataPlane.start(new MeshConfig(0, TransportKind.AUTO, 1,
-            List.of(ListenerConfig.builder("tcp-in", "127.0.0.1", 0).tcpCluster("app").build()),
+            List.of(ListenerConfig.builder("tcp-in", "127.0.0.1", 0).tcpCluster("app").idleTimeoutMs(idleTimeoutMs)
+                .build()),
             List.of(),
             List.of(ClusterConfig.of("app", List.of(new Endpoint("127.0.0.1", upstreamPort))))), counters);
     }
@@ -101,6 +109,38 @@ class TcpListenerTest
         finally
         {
             dataPlane.close();
+        }
+    }
+
+    @Test
+    void shouldCloseBothSidesAfterTheIdleTimeoutWithNoBytesEitherWay() throws IOException
+    {
+        try (TestBackend backend = new TestBackend("app"))
+        {
+            final DataPlaneCounters counters = new DataPlaneCounters();
+            final DataPlane dataPlane = start(backend.port(), counters, 1000);
+            try (RawHttp raw = new RawHttp(dataPlane.listenerAddress("tcp-in")))
+            {
+                final long activeUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1500);
+                for (int i = 0; i < 200 && System.nanoTime() - activeUntil < 0; i++)
+                {
+                    assertThat(raw.send("GET /busy HTTP/1.1\r\nHost: a\r\n\r\n").read().status())
+                        .as("bytes moving keep the relay open past its idle timeout").isEqualTo(200);
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+                }
+                assertThat(counters.get(DataPlaneCounter.IDLE_TIMEOUTS)).isZero();
+
+                final long quietSince = System.nanoTime();
+                assertThat(raw.isClosedByPeer()).as("closed after a second with no byte").isTrue();
+                assertThat(System.nanoTime() - quietSince).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(800));
+                Await.until("the idle close counted", Duration.ofSeconds(5),
+                    () -> counters.get(DataPlaneCounter.IDLE_TIMEOUTS) == 1);
+            }
+            finally
+            {
+                dataPlane.close();
+            }
+            assertThat(backend.connectionCount()).isEqualTo(1);
         }
     }
 }

@@ -1,0 +1,77 @@
+package io.mecmesh.dataplane.overload;
+
+import io.mecmesh.dataplane.http.DirectResponse;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The overload stage, after the listener stage (HTTP/1.1 connections and HTTP/2 streams alike): while the
+ * {@link OverloadMonitor} says the data plane is in overload, a new request head is released and answered 503 with
+ * {@link #OVERLOADED_HEADER} naming the reason, counted by reason; its body is released as it arrives (the stage
+ * asks for the next message while it drops one, the channel reads on demand) and the connection is kept when the
+ * client asked for keep-alive. A request that started before the overload goes on. Everything else is forwarded
+ * unchanged (ownership passes on). One volatile read per request head. One instance per connection or stream,
+ * confined to its event loop.
+ */
+public final class OverloadHandler extends ChannelInboundHandlerAdapter
+{
+    /** Response header of a shed request: the reason (see {@link OverloadReason#headerValue()}). */
+    public static final String OVERLOADED_HEADER = "x-mecmesh-overloaded";
+
+    private final OverloadMonitor monitor;
+    private boolean dropping;
+    private boolean keepAliveAfterDrop;
+
+    public OverloadHandler(final OverloadMonitor monitor)
+    {
+        this.monitor = requireNonNull(monitor, "monitor");
+    }
+
+    @Override
+    public void channelRead(final ChannelHandlerContext ctx, final Object msg)
+    {
+        if (msg instanceof HttpRequest)
+        {
+            final OverloadReason reason = monitor.reason();
+            if (reason == null)
+            {
+                ctx.fireChannelRead(msg);
+                return;
+            }
+            monitor.onShed(reason);
+            final HttpRequest request = (HttpRequest)msg;
+            dropping = !(msg instanceof LastHttpContent);
+            keepAliveAfterDrop = HttpUtil.isKeepAlive(request);
+            ReferenceCountUtil.release(request);
+            final FullHttpResponse response = DirectResponse.newResponse(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE,
+                "overloaded: " + reason.headerValue() + "\n");
+            response.headers().set(OVERLOADED_HEADER, reason.headerValue());
+            DirectResponse.send(ctx, response, keepAliveAfterDrop);
+            ctx.read();
+            return;
+        }
+        if (dropping && msg instanceof HttpContent)
+        {
+            ReferenceCountUtil.release(msg);
+            if (msg instanceof LastHttpContent)
+            {
+                dropping = false;
+            }
+            if (dropping || keepAliveAfterDrop)
+            {
+                ctx.read();
+            }
+            return;
+        }
+        ctx.fireChannelRead(msg);
+    }
+}

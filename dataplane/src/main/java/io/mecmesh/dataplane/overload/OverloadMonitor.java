@@ -1,0 +1,126 @@
+package io.mecmesh.dataplane.overload;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.TimeUnit;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Decides whether the data plane is in overload, from its {@link OverloadSignals} and {@link OverloadConfig}:
+ * {@link #evaluate()} is run periodically (every {@link #EVALUATE_INTERVAL_MS} on one event loop) and publishes the
+ * state that every {@link OverloadHandler} reads once per request (a volatile read). Enters overload when a
+ * signal reaches its {@code max*} threshold; leaves it once every signal is below its {@code recover*} threshold.
+ * The configuration can be swapped at run time. Thread-safe; {@link #evaluate()} from one thread at a time.
+ */
+public final class OverloadMonitor
+{
+    /** How often the state is evaluated by the data plane. */
+    public static final long EVALUATE_INTERVAL_MS = 100;
+
+    private static final Logger LOG = LoggerFactory.getLogger(OverloadMonitor.class);
+
+    private final OverloadSignals signals;
+    private final OverloadStats stats;
+    private volatile OverloadConfig config;
+    private volatile OverloadReason reason;
+
+    /**
+     * @param config  the thresholds.
+     * @param signals what is measured.
+     * @param stats   where transitions and shed requests are counted.
+     */
+    public OverloadMonitor(final OverloadConfig config, final OverloadSignals signals, final OverloadStats stats)
+    {
+        this.config = requireNonNull(config, "config");
+        this.signals = requireNonNull(signals, "signals");
+        this.stats = requireNonNull(stats, "stats");
+    }
+
+    /**
+     * @param newConfig the thresholds from now on (applied at the next evaluation).
+     */
+    public void configure(final OverloadConfig newConfig)
+    {
+        this.config = requireNonNull(newConfig, "newConfig");
+    }
+
+    /**
+     * Reads the signals and updates the state.
+     *
+     * @return why the data plane sheds now, or {@code null} when it does not.
+     */
+    public OverloadReason evaluate()
+    {
+        final OverloadConfig thresholds = config;
+        final OverloadReason before = reason;
+        OverloadReason after = null;
+        if (thresholds.isEnabled())
+        {
+            final long lagMs = TimeUnit.NANOSECONDS.toMillis(signals.eventLoopLagNs());
+            final int heap = signals.heapUsedPercent();
+            final int direct = signals.directMemoryUsedPercent();
+            if (thresholds.maxEventLoopLagMs() > 0 && lagMs >= thresholds.maxEventLoopLagMs())
+            {
+                after = OverloadReason.EVENT_LOOP_LAG;
+            }
+            else if (thresholds.maxHeapPercent() > 0 && heap >= thresholds.maxHeapPercent())
+            {
+                after = OverloadReason.HEAP;
+            }
+            else if (thresholds.maxDirectMemoryPercent() > 0 && direct >= thresholds.maxDirectMemoryPercent())
+            {
+                after = OverloadReason.DIRECT_MEMORY;
+            }
+            else if (before != null
+                && (thresholds.maxEventLoopLagMs() > 0 && lagMs >= thresholds.recoverEventLoopLagMs()
+                || thresholds.maxHeapPercent() > 0 && heap >= thresholds.recoverHeapPercent()
+                || thresholds.maxDirectMemoryPercent() > 0 && direct >= thresholds.recoverDirectMemoryPercent()))
+            {
+                after = before;
+            }
+            if (after != before)
+            {
+                if (after != null)
+                {
+                    LOG.warn("overload: shedding new requests ({}: event-loop lag {} ms, heap {}%, direct memory {}%)",
+                        after.headerValue(), lagMs, heap, direct);
+                }
+                else
+                {
+                    LOG.info("overload: recovered (event-loop lag {} ms, heap {}%, direct memory {}%)",
+                        lagMs, heap, direct);
+                }
+            }
+        }
+        else if (before != null)
+        {
+            LOG.info("overload: shedding turned off");
+        }
+        reason = after;
+        stats.onStateChange(after);
+        return after;
+    }
+
+    /**
+     * @return why the data plane sheds now, or {@code null} when it does not. One volatile read.
+     */
+    public OverloadReason reason()
+    {
+        return reason;
+    }
+
+    /**
+     * @return what shedding did.
+     */
+    public OverloadStats stats()
+    {
+        return stats;
+    }
+
+    void onShed(final OverloadReason shedFor)
+    {
+        stats.onShed(shedFor);
+    }
+}
