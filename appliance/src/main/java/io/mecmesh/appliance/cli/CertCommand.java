@@ -21,6 +21,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
@@ -38,12 +40,14 @@ import java.util.concurrent.Callable;
  * peers with the same code as {@code cert verify}.
  */
 @Command(name = "cert", mixinStandardHelpOptions = true,
-    description = "Create a CA, issue, inspect and verify SPIFFE X.509-SVIDs.",
+    description = "Create a CA; issue, inspect and verify SPIFFE SVIDs; rotate the root.",
     subcommands = {CertCommand.Init.class, CertCommand.Issue.class, CertCommand.Verify.class,
-        CertCommand.Inspect.class, CertCommand.Bundle.class})
+        CertCommand.Inspect.class, CertCommand.Bundle.class, CertCommand.Rotate.class})
 final class CertCommand
 {
     static final String CA_FILE = "ca.p12";
+    static final String PREVIOUS_CA_FILE = "ca-previous.p12";
+    static final String NEXT_CA_FILE = "ca-next.p12";
     static final String BUNDLE_FILE = "bundle.pem";
     static final String SVID_FILE = "svid.pem";
     static final String KEY_FILE = "svid-key.pem";
@@ -146,7 +150,9 @@ final class CertCommand
             CaKeyStore.writeOwnerOnly(out.resolve(KEY_FILE),
                 Pem.encodePrivateKey(keyPair.getPrivate()).getBytes(StandardCharsets.US_ASCII));
             Files.writeString(out.resolve(SVID_FILE), Pem.encodeCertificates(chain));
-            Files.writeString(out.resolve(BUNDLE_FILE), Pem.encodeCertificates(ca.trustBundle()));
+            // the CA directory's bundle: during a rotation it trusts the old and the new root
+            Files.writeString(out.resolve(BUNDLE_FILE),
+                Pem.encodeCertificates(Pem.readCertificates(caDir.resolve(BUNDLE_FILE))));
             spec.commandLine().getOut().println(id + " issued until " + chain.get(0).getNotAfter().toInstant() + ": "
                 + out.resolve(SVID_FILE) + ", " + out.resolve(KEY_FILE) + " (0600), " + out.resolve(BUNDLE_FILE));
             return ExitCode.OK;
@@ -302,6 +308,92 @@ final class CertCommand
         {
             spec.commandLine().getOut().print(Pem.encodeCertificates(Pem.readCertificates(caDir.resolve(BUNDLE_FILE))));
             return ExitCode.OK;
+        }
+    }
+
+    @Command(name = "rotate", mixinStandardHelpOptions = true,
+        description = {"Rotate the root CA with overlap, in two steps.",
+            "1. mecmesh cert rotate --ca-dir DIR: creates a new root (new key) for the same trust domain; DIR/ca.p12 "
+                + "becomes the new root (cert issue signs with it), the old one is kept as DIR/ca-previous.p12, and "
+                + "DIR/bundle.pem trusts both roots (new first). Distribute the bundle to every node; SVIDs of either "
+                + "root validate everywhere meanwhile.",
+            "2. Once every node has the new bundle and has renewed its SVID from the new root (one SVID lifetime, "
+                + "24 h by default): mecmesh cert rotate --ca-dir DIR --finish: DIR/bundle.pem trusts only the new "
+                + "root and DIR/ca-previous.p12 is deleted; SVIDs of the old root stop validating.",
+            "Site intermediates are not rotated by this command."})
+    static final class Rotate implements Callable<Integer>
+    {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--ca-dir", required = true, paramLabel = "DIR", description = "The CA made by cert init.")
+        Path caDir;
+
+        @Option(names = "--finish", description = "End the overlap: trust only the new root.")
+        boolean finish;
+
+        @Option(names = "--ttl-days", defaultValue = "3650", paramLabel = "DAYS",
+            description = "Lifetime of the new root (default: ${DEFAULT-VALUE}).")
+        long ttlDays;
+
+        @Mixin
+        Passphrase passphrase;
+
+        @Override
+        public Integer call() throws IOException
+        {
+            final Path current = caDir.resolve(CA_FILE);
+            final Path previous = caDir.resolve(PREVIOUS_CA_FILE);
+            final char[] secret = passphrase.read();
+            final SigningAuthority root = CaKeyStore.readRoot(current, secret);
+            if (finish)
+            {
+                if (!Files.exists(previous))
+                {
+                    throw new ApplianceException(ApplianceException.Category.CONFIG,
+                        previous + " does not exist: no rotation in progress to finish");
+                }
+                writeBundle(caDir.resolve(BUNDLE_FILE), List.of(root.certificate()));
+                Files.delete(previous);
+                spec.commandLine().getOut().println("rotation finished: " + caDir.resolve(BUNDLE_FILE)
+                    + " trusts only the root " + root.certificate().getSerialNumber().toString(16) + "; "
+                    + previous + " deleted");
+                return ExitCode.OK;
+            }
+            if (Files.exists(previous))
+            {
+                throw new ApplianceException(ApplianceException.Category.CONFIG, previous
+                    + " exists: a rotation is in progress; finish it first with cert rotate --finish");
+            }
+            final CertificateAuthority next = CertificateAuthority.generate(root.scope().trustDomain(),
+                Duration.ofDays(ttlDays), InstantSource.system());
+            final Path staged = caDir.resolve(NEXT_CA_FILE);
+            CaKeyStore.writeRoot(staged, next.root(), secret);
+            CaKeyStore.writeRoot(previous, root, secret);
+            writeBundle(caDir.resolve(BUNDLE_FILE), List.of(next.root().certificate(), root.certificate()));
+            Files.move(staged, current, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            spec.commandLine().getOut().println("root rotated: new root "
+                + next.root().certificate().getSerialNumber().toString(16) + " valid until "
+                + next.root().certificate().getNotAfter().toInstant() + " in " + current + "; the old root is in "
+                + previous + "; " + caDir.resolve(BUNDLE_FILE) + " trusts both. Distribute the bundle, let every "
+                + "node renew, then run: mecmesh cert rotate --ca-dir " + caDir + " --finish");
+            return ExitCode.OK;
+        }
+
+        /** Replaces the bundle atomically (temporary file, rename), readable by all: it holds no secret. */
+        private static void writeBundle(final Path bundle, final List<X509Certificate> roots) throws IOException
+        {
+            final Path temporary = Files.createTempFile(bundle.toAbsolutePath().getParent(), ".bundle.", ".tmp");
+            try
+            {
+                Files.writeString(temporary, Pem.encodeCertificates(roots));
+                Files.setPosixFilePermissions(temporary, PosixFilePermissions.fromString("rw-r--r--"));
+                Files.move(temporary, bundle, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            }
+            finally
+            {
+                Files.deleteIfExists(temporary);
+            }
         }
     }
 

@@ -158,4 +158,56 @@ class CertCommandTest
 
         assertThat(out.toString()).contains("URI SANs:  spiffe://mesh.test/app/amf").contains("CA:        no");
     }
+
+    @Test
+    void shouldRotateTheRootWithOverlapThenTrustOnlyTheNewRootAfterFinish() throws IOException
+    {
+        final String ca = dir.resolve("ca").toString();
+        final String oldBundle = Files.readString(dir.resolve("ca/bundle.pem"));
+
+        assertThat(run("cert", "rotate", "--ca-dir", ca, "--passphrase-file", passphrase.toString()))
+            .as(err.toString()).isEqualTo(ExitCode.OK);
+        assertThat(out.toString()).contains("root rotated").contains("--finish");
+        assertThat(Files.readString(dir.resolve("ca/bundle.pem")))
+            .as("the overlap bundle holds the new root then the old one").endsWith(oldBundle)
+            .isNotEqualTo(oldBundle);
+        assertThat(run("cert", "issue", "--ca-dir", ca, "--spiffe-id", "spiffe://mesh.test/app/smf", "--out",
+            dir.resolve("smf").toString(), "--passphrase-file", passphrase.toString())).isEqualTo(ExitCode.OK);
+        assertThat(Files.readString(dir.resolve("smf/bundle.pem")))
+            .isEqualTo(Files.readString(dir.resolve("ca/bundle.pem")));
+
+        assertThat(verify("amf")).as("a leaf of the old root, during the overlap").isEqualTo(ExitCode.OK);
+        assertThat(verify("smf")).as("a leaf of the new root, during the overlap").isEqualTo(ExitCode.OK);
+        assertThat(run("cert", "rotate", "--ca-dir", ca, "--passphrase-file", passphrase.toString()))
+            .as("a second rotation before finishing").isEqualTo(ExitCode.CONFIG);
+        assertThat(err.toString()).contains("rotation is in progress");
+
+        assertThat(run("cert", "rotate", "--ca-dir", ca, "--finish", "--passphrase-file", passphrase.toString()))
+            .isEqualTo(ExitCode.OK);
+        assertThat(Files.exists(dir.resolve("ca/ca-previous.p12"))).isFalse();
+        assertThat(verify("smf")).as("the new root's leaf after finish").isEqualTo(ExitCode.OK);
+        assertThat(verify("amf")).as("the old root's leaf after finish").isEqualTo(ExitCode.FAILURE);
+        assertThat(out.toString()).startsWith("INVALID: ");
+    }
+
+    @Test
+    void shouldRefuseToFinishWithoutARotation()
+    {
+        assertThat(run("cert", "rotate", "--ca-dir", dir.resolve("ca").toString(), "--finish", "--passphrase-file",
+            passphrase.toString())).isEqualTo(ExitCode.CONFIG);
+        assertThat(err.toString()).contains("no rotation in progress");
+    }
+
+    @Test
+    void shouldDocumentTheTwoStepsOfRotationInTheHelp()
+    {
+        assertThat(run("cert", "rotate", "--help")).isEqualTo(ExitCode.OK);
+        assertThat(out.toString()).contains("--finish").contains("ca-previous.p12").contains("trusts both roots");
+    }
+
+    private int verify(final String name)
+    {
+        return run("cert", "verify", "--bundle", dir.resolve("ca/bundle.pem").toString(), "--chain",
+            dir.resolve(name + "/svid.pem").toString(), "--spiffe-id", "spiffe://mesh.test/app/" + name);
+    }
 }

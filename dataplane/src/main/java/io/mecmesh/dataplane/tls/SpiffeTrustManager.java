@@ -13,17 +13,19 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Supplier;
 
 import static java.util.Objects.requireNonNull;
 
 /**
  * Validates the peer's certificate chain in the TLS handshake with the same {@link X509SvidValidator} that
  * {@code mecmesh cert verify} uses, so the data plane and the CLI cannot disagree. A chain that breaks a rule fails
- * the handshake with the rule in the message, and the rejection is counted by reason.
+ * the handshake with the rule in the message, and the rejection is counted by reason. The validator (and so the trust
+ * bundle) can be supplied per handshake, for contexts whose material is swapped at run time ({@link TlsMaterialSource}).
  */
 final class SpiffeTrustManager extends X509ExtendedTrustManager
 {
-    private final X509SvidValidator validator;
+    private final Supplier<X509SvidValidator> validator;
     private final X509SvidValidator.Expectation expectation;
     private final PeerRejections rejections;
     private final Clock clock;
@@ -34,15 +36,29 @@ final class SpiffeTrustManager extends X509ExtendedTrustManager
         final PeerRejections rejections,
         final Clock clock)
     {
+        this(constant(requireNonNull(validator, "validator")), expectation, rejections, clock);
+    }
+
+    SpiffeTrustManager(
+        final Supplier<X509SvidValidator> validator,
+        final X509SvidValidator.Expectation expectation,
+        final PeerRejections rejections,
+        final Clock clock)
+    {
         this.validator = requireNonNull(validator, "validator");
         this.expectation = requireNonNull(expectation, "expectation");
         this.rejections = requireNonNull(rejections, "rejections");
         this.clock = requireNonNull(clock, "clock");
     }
 
+    private static Supplier<X509SvidValidator> constant(final X509SvidValidator validator)
+    {
+        return () -> validator;
+    }
+
     private void check(final X509Certificate[] chain) throws CertificateException
     {
-        final X509SvidValidator.Result result = validator.validate(
+        final X509SvidValidator.Result result = validator.get().validate(
             chain == null ? List.of() : Arrays.asList(chain), clock.instant(), expectation);
         if (!result.isValid())
         {

@@ -1,18 +1,26 @@
 package io.mecmesh.dataplane.tls;
 
 import java.nio.file.Path;
+import java.util.Optional;
 
 import static java.util.Objects.requireNonNull;
 
 /**
  * TLS on a listener or towards a cluster.
+ * <p>
+ * Either the material is read once from the three files when the context is built (no {@code source}), or it comes
+ * from a {@link TlsMaterialSource} at every handshake, so that a renewed certificate or a rotated bundle is taken by
+ * new connections without rebuilding the context; the files then name where the source's owner (the node identity
+ * client) persists the same material, for tools and for configurations passed to another process.
  *
  * @param certificateChain PEM file: this side's certificate (an X.509-SVID for the mesh) and its intermediates.
  * @param privateKey       PEM file: its PKCS#8 private key (mode 0600).
  * @param trustBundle      PEM file: the CA certificates peers are validated against.
  * @param mode             mesh (mutual, TLS 1.3, SPIFFE peers) or external (TLS 1.2+, no client certificate).
+ * @param source           where the current material comes from at run time; empty to read the files once.
  */
-public record TlsConfig(Path certificateChain, Path privateKey, Path trustBundle, Mode mode)
+public record TlsConfig(Path certificateChain, Path privateKey, Path trustBundle, Mode mode,
+    Optional<TlsMaterialSource> source)
 {
     /**
      * Who the peers are.
@@ -31,5 +39,36 @@ public record TlsConfig(Path certificateChain, Path privateKey, Path trustBundle
         requireNonNull(privateKey, "privateKey");
         requireNonNull(trustBundle, "trustBundle");
         requireNonNull(mode, "mode");
+        requireNonNull(source, "source");
+    }
+
+    /**
+     * TLS material read once from files.
+     *
+     * @param certificateChain PEM file: this side's certificate and its intermediates.
+     * @param privateKey       PEM file: its PKCS#8 private key.
+     * @param trustBundle      PEM file: the CA certificates peers are validated against.
+     * @param mode             mesh or external.
+     */
+    public TlsConfig(final Path certificateChain, final Path privateKey, final Path trustBundle, final Mode mode)
+    {
+        this(certificateChain, privateKey, trustBundle, mode, Optional.empty());
+    }
+
+    /**
+     * TLS material taken from a source at every handshake.
+     *
+     * @param source           the current material.
+     * @param certificateChain where the source's owner persists the chain.
+     * @param privateKey       where it persists the key.
+     * @param trustBundle      where it persists the bundle.
+     * @param mode             mesh or external.
+     * @return the configuration.
+     */
+    public static TlsConfig fromSource(final TlsMaterialSource source, final Path certificateChain,
+        final Path privateKey, final Path trustBundle, final Mode mode)
+    {
+        return new TlsConfig(certificateChain, privateKey, trustBundle, mode,
+            Optional.of(requireNonNull(source, "source")));
     }
 }

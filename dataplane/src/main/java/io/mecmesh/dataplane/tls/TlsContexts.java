@@ -1,7 +1,6 @@
 package io.mecmesh.dataplane.tls;
 
 import io.mecmesh.dataplane.DataPlaneException;
-import io.mecmesh.dataplane.identity.Pem;
 import io.mecmesh.dataplane.identity.X509SvidValidator;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
@@ -15,15 +14,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import javax.net.ssl.SSLException;
-import java.security.PrivateKey;
-import java.security.cert.X509Certificate;
 import java.time.Clock;
-import java.util.List;
 
 /**
  * Builds the TLS contexts of the data plane: BoringSSL through netty-tcnative when it loads, else the JDK provider
  * (chosen once, logged); ALPN h2 and http/1.1 on listeners, http/1.1 towards clusters; for the mesh, TLS 1.3 only, mutual authentication validated to the SPIFFE
  * X.509-SVID rules, and the X25519MLKEM768 hybrid post-quantum key exchange preferred with X25519 as fallback.
+ * <p>
+ * A configuration with a {@link TlsMaterialSource} gets a context whose key and trust managers read the source at
+ * every handshake (certificate hot swap); one with files only reads them once, here.
  */
 public final class TlsContexts
 {
@@ -73,16 +72,29 @@ public final class TlsContexts
      */
     public static SslContext server(final TlsConfig config, final PeerRejections rejections, final Clock clock)
     {
-        final Material material = Material.read(config);
-        final SslContextBuilder builder = SslContextBuilder.forServer(material.key, material.chain)
-            .sslProvider(PROVIDER)
+        final SslContextBuilder builder;
+        final SpiffeTrustManager trustManager;
+        if (config.source().isPresent())
+        {
+            final TlsMaterialSource source = config.source().get();
+            builder = SslContextBuilder.forServer(new SwappableKeyManager(source));
+            trustManager = new SpiffeTrustManager(source::validator, X509SvidValidator.Expectation.anyId(),
+                rejections, clock);
+        }
+        else
+        {
+            final TlsMaterial material = readFiles(config);
+            builder = SslContextBuilder.forServer(material.privateKey(), material.chain());
+            trustManager = new SpiffeTrustManager(new X509SvidValidator(material.trustBundle()),
+                X509SvidValidator.Expectation.anyId(), rejections, clock);
+        }
+        builder.sslProvider(PROVIDER)
             .applicationProtocolConfig(alpn(ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1));
         if (config.mode() == TlsConfig.Mode.MESH)
         {
             builder.protocols(MESH_PROTOCOLS)
                 .clientAuth(ClientAuth.REQUIRE)
-                .trustManager(new SpiffeTrustManager(new X509SvidValidator(material.bundle),
-                    X509SvidValidator.Expectation.anyId(), rejections, clock));
+                .trustManager(trustManager);
         }
         else
         {
@@ -128,13 +140,22 @@ public final class TlsContexts
         final Clock clock,
         final boolean http2)
     {
-        final Material material = Material.read(config);
-        final SslContextBuilder builder = SslContextBuilder.forClient()
-            .sslProvider(PROVIDER)
-            .keyManager(material.key, material.chain)
+        final SslContextBuilder builder = SslContextBuilder.forClient();
+        if (config.source().isPresent())
+        {
+            final TlsMaterialSource source = config.source().get();
+            builder.keyManager(new SwappableKeyManager(source))
+                .trustManager(new SpiffeTrustManager(source::validator, expectation, rejections, clock));
+        }
+        else
+        {
+            final TlsMaterial material = readFiles(config);
+            builder.keyManager(material.privateKey(), material.chain())
+                .trustManager(new SpiffeTrustManager(new X509SvidValidator(material.trustBundle()), expectation,
+                    rejections, clock));
+        }
+        builder.sslProvider(PROVIDER)
             .protocols(config.mode() == TlsConfig.Mode.MESH ? MESH_PROTOCOLS : EXTERNAL_PROTOCOLS)
-            .trustManager(new SpiffeTrustManager(new X509SvidValidator(material.bundle), expectation, rejections,
-                clock))
             .applicationProtocolConfig(alpn(http2 ? ApplicationProtocolNames.HTTP_2 : ApplicationProtocolNames.HTTP_1_1));
         return build(builder, "cluster TLS with " + config.certificateChain());
     }
@@ -172,30 +193,8 @@ public final class TlsContexts
             protocols);
     }
 
-    private record Material(PrivateKey key, List<X509Certificate> chain, List<X509Certificate> bundle)
+    private static TlsMaterial readFiles(final TlsConfig config)
     {
-        static Material read(final TlsConfig config)
-        {
-            try
-            {
-                final List<X509Certificate> chain = Pem.readCertificates(config.certificateChain());
-                final PrivateKey key = Pem.readPrivateKey(config.privateKey());
-                final List<X509Certificate> bundle = Pem.readCertificates(config.trustBundle());
-                if (chain.isEmpty() || bundle.isEmpty())
-                {
-                    throw new DataPlaneException(DataPlaneException.Category.CONFIG, (chain.isEmpty()
-                        ? config.certificateChain() : config.trustBundle()) + ": no certificate in the file");
-                }
-                return new Material(key, chain, bundle);
-            }
-            catch (final DataPlaneException ex)
-            {
-                throw ex;
-            }
-            catch (final RuntimeException ex)
-            {
-                throw new DataPlaneException(DataPlaneException.Category.CONFIG, ex.getMessage(), ex);
-            }
-        }
+        return TlsMaterial.read(config.certificateChain(), config.privateKey(), config.trustBundle());
     }
 }

@@ -18,7 +18,15 @@ public final class CertificateAuthorityException extends RuntimeException
         /** CA key material cannot be read or written (file, permissions, passphrase). */
         KEY_STORE,
         /** The JDK or BouncyCastle could not perform a cryptographic operation. */
-        CRYPTO
+        CRYPTO,
+        /** A signing request that cannot be read (JSON, field syntax, CSR encoding): HTTP 400. */
+        MALFORMED_REQUEST,
+        /** A signing request without the join token, or with another one: HTTP 401. */
+        UNAUTHENTICATED,
+        /** A node asking for an identity it is not allowed (unknown node, other site, outside the issuer): 403. */
+        FORBIDDEN,
+        /** The CA cannot sign now (issuer expired, crypto failure): HTTP 503, the node retries later. */
+        UNAVAILABLE
     }
 
     private final Category category;

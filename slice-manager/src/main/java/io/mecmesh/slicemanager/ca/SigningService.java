@@ -1,0 +1,261 @@
+package io.mecmesh.slicemanager.ca;
+
+import io.mecmesh.dataplane.identity.Pem;
+import io.mecmesh.dataplane.identity.SpiffeId;
+import io.mecmesh.slicemanager.ca.CertificateAuthorityException.Category;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.io.IOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The CA's side of node identity: a node proves it holds the join token and sends a PKCS#10 request for its own key;
+ * the service issues the X.509-SVID of that node, and only that one, with the CA's profile. Pure: no I/O once
+ * built, so that the HTTP handler ({@link IdentityHttpHandler}) only maps requests and errors.
+ * <p>
+ * A node's SPIFFE id is {@code spiffe://<trust-domain>/site/<site>/node/<node-id>} ({@link #nodeSpiffeId}); the
+ * node must be registered for that site ({@code nodeSites}) and the id must lie in the issuer's scope (the root, or
+ * the site's intermediate). The CSR's subject and extensions are ignored: the CA decides every field.
+ */
+public final class SigningService
+{
+    /** Lifetime of node SVIDs unless configured otherwise. */
+    public static final Duration DEFAULT_TTL = CertificateAuthority.DEFAULT_LEAF_TTL;
+
+    private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9._-]{1,63}");
+    private static final Pattern CSR_BLOCK = Pattern.compile(
+        "-----BEGIN CERTIFICATE REQUEST-----([A-Za-z0-9+/=\\s]+)-----END CERTIFICATE REQUEST-----");
+
+    private final CertificateAuthority ca;
+    private final SigningAuthority issuer;
+    private final Map<String, String> nodeSites;
+    private final byte[] tokenDigest;
+    private final Duration ttl;
+
+    /**
+     * The node's answer.
+     *
+     * @param chainPem  the SVID then the issuer's chain up to, not including, the root.
+     * @param bundlePem the trust bundle (the roots to validate peers with).
+     * @param notAfter  the SVID's expiry.
+     */
+    public record Signed(String chainPem, String bundlePem, Instant notAfter)
+    {
+        public Signed
+        {
+            requireNonNull(chainPem, "chainPem");
+            requireNonNull(bundlePem, "bundlePem");
+            requireNonNull(notAfter, "notAfter");
+        }
+    }
+
+    /**
+     * @param ca        the CA.
+     * @param issuer    the root or a site intermediate of that CA that signs node SVIDs.
+     * @param nodeSites the nodes allowed to ask, by node id, each with its site.
+     * @param joinToken the shared secret nodes present (non-empty).
+     * @param ttl       the SVIDs' lifetime.
+     */
+    public SigningService(final CertificateAuthority ca, final SigningAuthority issuer,
+        final Map<String, String> nodeSites, final String joinToken, final Duration ttl)
+    {
+        this.ca = requireNonNull(ca, "ca");
+        this.issuer = requireNonNull(issuer, "issuer");
+        this.nodeSites = Map.copyOf(requireNonNull(nodeSites, "nodeSites"));
+        requireNonNull(joinToken, "joinToken");
+        if (joinToken.isBlank())
+        {
+            throw new IllegalArgumentException("joinToken: must not be empty");
+        }
+        this.tokenDigest = digest(joinToken);
+        this.ttl = requireNonNull(ttl, "ttl");
+        if (ttl.isNegative() || ttl.isZero())
+        {
+            throw new IllegalArgumentException("ttl: must be positive, got " + ttl);
+        }
+        nodeSites.forEach((node, site) ->
+        {
+            segment(node, "nodeSites key");
+            segment(site, "nodeSites[" + node + "]");
+        });
+    }
+
+    /**
+     * Reads a join token file: its content, trimmed; the file should be mode 0600 on both sides.
+     *
+     * @param file the token file.
+     * @return the token.
+     * @throws CertificateAuthorityException (KEY_STORE) if it cannot be read or is empty.
+     */
+    public static String readJoinToken(final Path file)
+    {
+        requireNonNull(file, "file");
+        try
+        {
+            final String token = Files.readString(file, StandardCharsets.UTF_8).trim();
+            if (token.isEmpty())
+            {
+                throw new CertificateAuthorityException(Category.KEY_STORE, file + ": the join token file is empty");
+            }
+            return token;
+        }
+        catch (final IOException ex)
+        {
+            throw new CertificateAuthorityException(Category.KEY_STORE, file + ": cannot read the join token: " + ex,
+                ex);
+        }
+    }
+
+    /**
+     * The SPIFFE id of a node: {@code spiffe://<trust-domain>/site/<site>/node/<node-id>}.
+     *
+     * @param trustDomain the trust domain.
+     * @param site        the node's site.
+     * @param nodeId      the node's id.
+     * @return the id.
+     * @throws IllegalArgumentException if site or node id is not a valid path segment ({@code [A-Za-z0-9._-]}).
+     */
+    public static SpiffeId nodeSpiffeId(final String trustDomain, final String site, final String nodeId)
+    {
+        segment(site, "site");
+        segment(nodeId, "nodeId");
+        return new SpiffeId(trustDomain, "/site/" + site + "/node/" + nodeId);
+    }
+
+    /**
+     * Signs a node's request.
+     *
+     * @param nodeId        the node's id.
+     * @param site          the node's site.
+     * @param csrPem        its PKCS#10 request, PEM.
+     * @param bearerToken   the token the node presented (empty when none).
+     * @return the chain and bundle.
+     * @throws CertificateAuthorityException UNAUTHENTICATED (token), MALFORMED_REQUEST (syntax), FORBIDDEN (node,
+     *                                       site or scope), REQUEST_REFUSED (the CSR breaks the profile: signature,
+     *                                       key type) or UNAVAILABLE (the issuer cannot sign now).
+     */
+    public Signed sign(final String nodeId, final String site, final String csrPem, final String bearerToken)
+    {
+        authenticate(bearerToken);
+        final SpiffeId id;
+        try
+        {
+            id = nodeSpiffeId(ca.trustDomain(), requireField(site, "site"), requireField(nodeId, "nodeId"));
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new CertificateAuthorityException(Category.MALFORMED_REQUEST, ex.getMessage(), ex);
+        }
+        final byte[] csrDer = csrDer(requireField(csrPem, "csr"));
+        final String registeredSite = nodeSites.get(nodeId);
+        if (registeredSite == null)
+        {
+            throw new CertificateAuthorityException(Category.FORBIDDEN, "nodeId: node " + nodeId
+                + " is not registered with this CA");
+        }
+        if (!registeredSite.equals(site))
+        {
+            throw new CertificateAuthorityException(Category.FORBIDDEN, "site: node " + nodeId + " belongs to site "
+                + registeredSite + ", not " + site);
+        }
+        if (!id.isUnder(issuer.scope()))
+        {
+            throw new CertificateAuthorityException(Category.FORBIDDEN, "SPIFFE ID " + id
+                + " is outside the issuer's scope " + issuer.scope());
+        }
+        final List<X509Certificate> chain;
+        try
+        {
+            chain = ca.issue(issuer, csrDer, id, ttl);
+        }
+        catch (final CertificateAuthorityException ex)
+        {
+            if (ex.category() == Category.REQUEST_REFUSED && ex.getMessage().contains("expired"))
+            {
+                throw new CertificateAuthorityException(Category.UNAVAILABLE, ex.getMessage(), ex);
+            }
+            if (ex.category() == Category.CRYPTO)
+            {
+                throw new CertificateAuthorityException(Category.UNAVAILABLE, ex.getMessage(), ex);
+            }
+            throw ex;
+        }
+        return new Signed(Pem.encodeCertificates(chain), Pem.encodeCertificates(ca.trustBundle()),
+            chain.get(0).getNotAfter().toInstant());
+    }
+
+    /**
+     * Checks the join token, in constant time (the digests of the expected and presented tokens are compared).
+     *
+     * @param bearerToken the token presented; null or empty when none.
+     * @throws CertificateAuthorityException (UNAUTHENTICATED) if it is missing or wrong.
+     */
+    public void authenticate(final String bearerToken)
+    {
+        if (bearerToken == null || !MessageDigest.isEqual(tokenDigest, digest(bearerToken)))
+        {
+            throw new CertificateAuthorityException(Category.UNAUTHENTICATED, "the join token is missing or wrong");
+        }
+    }
+
+    private static String requireField(final String value, final String name)
+    {
+        if (value == null || value.isEmpty())
+        {
+            throw new CertificateAuthorityException(Category.MALFORMED_REQUEST, name + ": missing");
+        }
+        return value;
+    }
+
+    private static byte[] csrDer(final String csrPem)
+    {
+        final Matcher matcher = CSR_BLOCK.matcher(csrPem);
+        if (!matcher.find())
+        {
+            throw new CertificateAuthorityException(Category.MALFORMED_REQUEST,
+                "csr: expected one PEM block BEGIN CERTIFICATE REQUEST");
+        }
+        try
+        {
+            return Base64.getMimeDecoder().decode(matcher.group(1).replaceAll("\\s", ""));
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new CertificateAuthorityException(Category.MALFORMED_REQUEST, "csr: not valid base64", ex);
+        }
+    }
+
+    private static void segment(final String value, final String name)
+    {
+        if (value == null || !SEGMENT.matcher(value).matches())
+        {
+            throw new IllegalArgumentException(name + ": \"" + value
+                + "\" is not a path segment of 1 to 63 characters [A-Za-z0-9._-]");
+        }
+    }
+
+    private static byte[] digest(final String token)
+    {
+        try
+        {
+            return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
+        }
+        catch (final NoSuchAlgorithmException ex)
+        {
+            throw new IllegalStateException("SHA-256 is missing from the JDK", ex);
+        }
+    }
+}
