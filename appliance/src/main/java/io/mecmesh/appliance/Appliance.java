@@ -2,7 +2,11 @@ package io.mecmesh.appliance;
 
 import io.mecmesh.appliance.admin.AdminServer;
 import io.mecmesh.appliance.admin.MetricsExport;
+import com.sun.net.httpserver.HttpHandler;
 import io.mecmesh.appliance.config.ApplianceConfig;
+import io.mecmesh.appliance.config.CaConfig;
+import io.mecmesh.appliance.config.ConfigLoader;
+import io.mecmesh.appliance.config.IdentityConfig;
 import io.mecmesh.appliance.config.ControlPlaneConfig;
 import io.mecmesh.appliance.config.Role;
 import io.mecmesh.appliance.control.ControlApiHandlers;
@@ -10,30 +14,49 @@ import io.mecmesh.appliance.control.ControlApiServer;
 import io.mecmesh.dataplane.DataPlane;
 import io.mecmesh.dataplane.MeshConfig;
 import io.mecmesh.dataplane.cluster.ClusterConfig;
+import io.mecmesh.dataplane.cluster.ClusterTls;
+import io.mecmesh.dataplane.listener.ListenerConfig;
+import io.mecmesh.dataplane.tls.TlsConfig;
 import io.mecmesh.dataplane.route.RouteConfig;
 import io.mecmesh.dataplane.DataPlaneException;
 import io.mecmesh.dataplane.counters.DataPlaneCounters;
 import io.mecmesh.slicemanager.EdgeNode;
 import io.mecmesh.slicemanager.SliceManager;
 import io.mecmesh.slicemanager.agent.NodeAgent;
+import io.mecmesh.slicemanager.ca.CaKeyStore;
+import io.mecmesh.slicemanager.ca.CertificateAuthority;
+import io.mecmesh.slicemanager.ca.CertificateAuthorityException;
+import io.mecmesh.slicemanager.ca.IdentityHttpHandler;
+import io.mecmesh.slicemanager.ca.SigningAuthority;
+import io.mecmesh.slicemanager.ca.SigningService;
 import io.mecmesh.slicemanager.compiler.CompilerSettings;
 import io.mecmesh.slicemanager.compiler.NodeMeshConfig;
 import io.mecmesh.slicemanager.distribution.AeronMessaging;
 import io.mecmesh.slicemanager.distribution.DistributionChannels;
+import io.mecmesh.slicemanager.identity.HttpCertificateSigner;
+import io.mecmesh.slicemanager.identity.IdentityClientException;
+import io.mecmesh.slicemanager.identity.NodeIdentityClient;
+import io.mecmesh.slicemanager.identity.NodeIdentityConfig;
 import io.mecmesh.slicemanager.journal.JournalException;
+import io.mecmesh.slicemanager.model.Node;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.InstantSource;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 import static java.util.Objects.requireNonNull;
@@ -53,6 +76,9 @@ public final class Appliance implements AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(Appliance.class);
     private static final int KEY_BYTES = 32;
+    private static final Duration IDENTITY_REQUEST_TIMEOUT = Duration.ofSeconds(5);
+    private static final String CA_FILE = "ca.p12";
+    private static final String CA_PASSPHRASE_VARIABLE = "MECMESH_CA_PASSPHRASE";
 
     private final DataPlane dataPlane;
     private final SliceManager sliceManager;
@@ -114,16 +140,31 @@ public final class Appliance implements AutoCloseable
             sliceManager = startSliceManager(new SliceManager.Settings(config.dataDirectory().resolve("control"),
                 channels, key, CompilerSettings.DEFAULT), messaging);
             started.push(sliceManager);
-            controlApi = ControlApiServer.start(controlPlane.address(), controlPlane.apiPort(),
-                ControlApiHandlers.of(sliceManager));
+            final Map<String, HttpHandler> handlers = new HashMap<>(ControlApiHandlers.of(sliceManager));
+            if (config.ca().isPresent())
+            {
+                handlers.put(IdentityHttpHandler.CONTEXT, new IdentityHttpHandler(signingService(config.ca().get(),
+                    sliceManager)));
+            }
+            controlApi = ControlApiServer.start(controlPlane.address(), controlPlane.apiPort(), handlers);
             started.push(controlApi);
+        }
+        NodeIdentityClient identity = null;
+        MeshConfig fromFile = config.dataplane();
+        if (config.identity().isPresent() && role != Role.CONTROL)
+        {
+            final ControlPlaneConfig controlPlane = control.orElseThrow();
+            final int apiPort = controlApi != null ? controlApi.address().getPort() : controlPlane.apiPort();
+            identity = startIdentity(config, URI.create("http://" + controlPlane.address() + ":" + apiPort));
+            started.push(identity);
+            fromFile = withNodeIdentity(fromFile, identity);
         }
         final DataPlaneCounters counters = new DataPlaneCounters();
         DataPlane dataPlane = null;
         EdgeNode edgeNode = null;
         if (role != Role.CONTROL)
         {
-            dataPlane = startDataPlane(config, counters);
+            dataPlane = startDataPlane(fromFile, counters);
             started.push(dataPlane);
             if (control.isPresent())
             {
@@ -132,9 +173,10 @@ public final class Appliance implements AutoCloseable
                     : DistributionChannels.udpNode(controlPlane.configEndpoint(), controlPlane.ackEndpoint(),
                     controlPlane.nodeEndpoint());
                 final DataPlane target = dataPlane;
-                final MeshConfig fromFile = config.dataplane();
+                final MeshConfig staticConfig = fromFile;
                 edgeNode = EdgeNode.start(new NodeAgent.Context(config.node().id(), messaging.aeron(), channels, key,
-                    config.dataDirectory().resolve("lkg"), compiled -> target.update(withStatic(fromFile, compiled))));
+                    config.dataDirectory().resolve("lkg"), compiled -> target.update(withStatic(staticConfig,
+                    compiled))));
                 started.push(edgeNode);
             }
         }
@@ -146,6 +188,10 @@ public final class Appliance implements AutoCloseable
         if (edgeNode != null)
         {
             metrics.addDistribution("node", edgeNode.counters());
+        }
+        if (identity != null)
+        {
+            metrics.addIdentity(identity::status);
         }
         if (sliceManager != null)
         {
@@ -178,11 +224,11 @@ public final class Appliance implements AutoCloseable
         return fromFile.withRoutes(compiled.version(), routes, clusters);
     }
 
-    private static DataPlane startDataPlane(final ApplianceConfig config, final DataPlaneCounters counters)
+    private static DataPlane startDataPlane(final MeshConfig config, final DataPlaneCounters counters)
     {
         try
         {
-            return DataPlane.start(config.dataplane(), counters);
+            return DataPlane.start(config, counters);
         }
         catch (final DataPlaneException ex)
         {
@@ -202,6 +248,66 @@ public final class Appliance implements AutoCloseable
         return new MetricsExport(counters, dataPlane.peerRejections(), dataPlane::isReady,
             new MetricsExport.BuildInfo(Version.current(), dataPlane.transport().kind().name().toLowerCase(Locale.ROOT),
             Runtime.version().toString()));
+    }
+
+    /**
+     * Obtains this node's identity (or loads the persisted one when the CA is unreachable) before anything uses it.
+     */
+    private static NodeIdentityClient startIdentity(final ApplianceConfig config, final URI controlPlane)
+    {
+        final IdentityConfig identity = config.identity().orElseThrow();
+        try
+        {
+            final String token = SigningService.readJoinToken(identity.joinTokenFile());
+            return NodeIdentityClient.start(new NodeIdentityConfig(identity.trustDomain(), config.node().site(),
+                config.node().id(), identity.directory()), new HttpCertificateSigner(controlPlane, token,
+                IDENTITY_REQUEST_TIMEOUT), InstantSource.system());
+        }
+        catch (final IdentityClientException | CertificateAuthorityException ex)
+        {
+            throw new ApplianceException(ApplianceException.Category.UNAVAILABLE, "identity: " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * Every listener and cluster with {@code tls: {identity: node}} follows the node identity (hot-swapped at each
+     * renewal).
+     */
+    private static MeshConfig withNodeIdentity(final MeshConfig config, final NodeIdentityClient identity)
+    {
+        final List<ListenerConfig> listeners = config.listeners().stream()
+            .map(l -> l.tls().filter(ConfigLoader::isNodeIdentity).isPresent()
+                ? l.withTls(Optional.of(identity.tlsConfig(l.tls().get().mode()))) : l)
+            .toList();
+        final List<ClusterConfig> clusters = config.clusters().stream()
+            .map(c -> c.tls().filter(t -> ConfigLoader.isNodeIdentity(t.tls())).isPresent()
+                ? c.withTls(Optional.of(new ClusterTls(identity.tlsConfig(TlsConfig.Mode.MESH),
+                c.tls().get().expectedPeer(), c.tls().get().sni())))
+                : c)
+            .toList();
+        return config.withListeners(config.version(), listeners).withRoutes(config.version(), config.routes(),
+            clusters);
+    }
+
+    /**
+     * The CA's signing endpoint: a node may be issued its SVID when the desired state declares it, at its site.
+     */
+    private static SigningService signingService(final CaConfig ca, final SliceManager sliceManager)
+    {
+        try
+        {
+            final char[] passphrase = ca.passphraseFile().map(CaKeyStore::passphraseFromFile)
+                .orElseGet(() -> CaKeyStore.passphraseFromEnvironment(CA_PASSPHRASE_VARIABLE));
+            final SigningAuthority root = CaKeyStore.readRoot(ca.directory().resolve(CA_FILE), passphrase);
+            final CertificateAuthority authority = CertificateAuthority.load(root, InstantSource.system(), List.of());
+            return new SigningService(authority, authority.root(), nodeId -> Optional.ofNullable(
+                sliceManager.state().nodes().get(nodeId)).map(Node::site),
+                SigningService.readJoinToken(ca.joinTokenFile()), ca.svidTtl());
+        }
+        catch (final CertificateAuthorityException | IllegalArgumentException ex)
+        {
+            throw new ApplianceException(ApplianceException.Category.CONFIG, "ca: " + ex.getMessage(), ex);
+        }
     }
 
     private static AeronMessaging startMessaging(final Path aeronDirectory)

@@ -160,9 +160,20 @@ final class Pki
         return new Identity(out.resolve("svid.pem"), out.resolve("svid-key.pem"), bundle());
     }
 
-    private Path caDir()
+    /**
+     * @return the CA directory ({@code ca.p12}, {@code bundle.pem}).
+     */
+    Path caDir()
     {
         return dir.resolve("ca");
+    }
+
+    /**
+     * @return the file holding the CA key store's passphrase.
+     */
+    Path passphraseFile()
+    {
+        return passphrase;
     }
 
     private void mecmesh(final String... args) throws IOException, InterruptedException

@@ -12,6 +12,7 @@ import io.mecmesh.dataplane.tls.PeerRejections;
 import io.mecmesh.slicemanager.distribution.DistributionCounter;
 import io.mecmesh.slicemanager.distribution.DistributionCounters;
 import io.mecmesh.slicemanager.distribution.NodeStatus;
+import io.mecmesh.slicemanager.identity.IdentityStatus;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
@@ -242,6 +243,46 @@ public final class MetricsExport
             .name("mecmesh_overload_active")
             .help("1 while the appliance sheds new requests, else 0.")
             .callback(callback -> callback.call(overload.current() != null ? 1 : 0))
+            .register(registry);
+        return this;
+    }
+
+    /**
+     * Exports this node's identity: {@code mecmesh_identity_lifetime_used_ratio}, {@code mecmesh_identity_alarm}
+     * (0 none, 1 at 50% of the lifetime without renewal, 2 at 80%), {@code mecmesh_identity_expiry_timestamp_seconds}
+     * and {@code mecmesh_identity_renewals_total{result}}.
+     *
+     * @param status the identity's status now.
+     * @return this.
+     */
+    public MetricsExport addIdentity(final Supplier<IdentityStatus> status)
+    {
+        requireNonNull(status, "status");
+        GaugeWithCallback.builder()
+            .name("mecmesh_identity_lifetime_used_ratio")
+            .help("Share of the serving certificate's lifetime gone (renewed at 0.5; alarms at 0.5 and 0.8).")
+            .callback(callback -> callback.call(status.get().lifetimeUsed()))
+            .register(registry);
+        GaugeWithCallback.builder()
+            .name("mecmesh_identity_alarm")
+            .help("0: certificate renewed in time; 1: past 50% of its lifetime, the CA unreachable; 2: past 80%.")
+            .callback(callback -> callback.call(status.get().alarm().ordinal()))
+            .register(registry);
+        GaugeWithCallback.builder()
+            .name("mecmesh_identity_expiry_timestamp_seconds")
+            .help("When the serving certificate expires (Unix time).")
+            .callback(callback -> callback.call(status.get().notAfter().getEpochSecond()))
+            .register(registry);
+        CounterWithCallback.builder()
+            .name("mecmesh_identity_renewals")
+            .help("Certificate renewals since start, by result.")
+            .labelNames("result")
+            .callback(callback ->
+            {
+                final IdentityStatus now = status.get();
+                callback.call(now.renewals(), "ok");
+                callback.call(now.renewalFailures(), "failed");
+            })
             .register(registry);
         return this;
     }

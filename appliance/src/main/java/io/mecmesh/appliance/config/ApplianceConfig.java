@@ -18,10 +18,12 @@ import static java.util.Objects.requireNonNull;
  * @param dataDirectory where state lives: {@code control/} (journal, snapshots), {@code aeron/} (the media driver),
  *                      {@code lkg/} (last known good configuration), {@code identity/}.
  * @param controlPlane  how control plane and nodes reach each other; empty: an edge serves the file's routes only.
+ * @param ca            the certificate authority of a control plane (roles control and all), if it runs one.
+ * @param identity      this node's identity from the control plane's CA (roles edge and all), if it has one.
  */
 public record ApplianceConfig(
     Role role, NodeConfig node, AdminConfig admin, MeshConfig dataplane, Path dataDirectory,
-    Optional<ControlPlaneConfig> controlPlane)
+    Optional<ControlPlaneConfig> controlPlane, Optional<CaConfig> ca, Optional<IdentityConfig> identity)
 {
     /** Default data directory (the RPM creates it). */
     public static final Path DEFAULT_DATA_DIRECTORY = Path.of("/var/lib/mecmesh");
@@ -34,10 +36,40 @@ public record ApplianceConfig(
         requireNonNull(dataplane, "dataplane");
         requireNonNull(dataDirectory, "dataDirectory");
         requireNonNull(controlPlane, "controlPlane");
+        requireNonNull(ca, "ca");
+        requireNonNull(identity, "identity");
+        if (identity.isPresent() && (role == Role.CONTROL || controlPlane.isEmpty()))
+        {
+            throw new IllegalArgumentException("identity: needs role edge or all and a controlPlane (its CA)");
+        }
+        if (identity.isPresent() && node.site().isEmpty())
+        {
+            throw new IllegalArgumentException("node.site: required with identity (the node's SVID names its site)");
+        }
+        if (ca.isPresent() && role == Role.EDGE)
+        {
+            throw new IllegalArgumentException("ca: only a control plane (role control or all) runs the CA");
+        }
         if (role != Role.EDGE && controlPlane.isEmpty())
         {
             throw new IllegalArgumentException("controlPlane: required for role " + role.name().toLowerCase(Locale.ROOT));
         }
+    }
+
+    /**
+     * Without a CA or a node identity.
+     *
+     * @param role          what this process runs.
+     * @param node          this node.
+     * @param admin         the admin endpoint.
+     * @param dataplane     the data plane.
+     * @param dataDirectory where state lives.
+     * @param controlPlane  how control plane and nodes reach each other.
+     */
+    public ApplianceConfig(final Role role, final NodeConfig node, final AdminConfig admin, final MeshConfig dataplane,
+        final Path dataDirectory, final Optional<ControlPlaneConfig> controlPlane)
+    {
+        this(role, node, admin, dataplane, dataDirectory, controlPlane, Optional.empty(), Optional.empty());
     }
 
     /**

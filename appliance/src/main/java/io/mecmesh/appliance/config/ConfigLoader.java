@@ -39,6 +39,7 @@ import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -133,7 +134,7 @@ public final class ConfigLoader
             throw new ApplianceException(ApplianceException.Category.CONFIG, name + ": the file is empty");
         }
         final ConfigNode root = ConfigNode.root(name, tree, baseDir).requireMapping("role", "node", "admin",
-            "dataDirectory", "controlPlane", "dataplane");
+            "dataDirectory", "controlPlane", "ca", "identity", "dataplane");
         final Role role = root.enumValue("role", Role.class, Role.EDGE);
         final NodeConfig node = node(root.get("node"));
         final MeshConfig dataplane;
@@ -159,8 +160,63 @@ public final class ConfigLoader
         }
         final Optional<ControlPlaneConfig> control = controlPlane.isPresent()
             ? Optional.of(controlPlane(controlPlane, role)) : Optional.empty();
+        final Optional<CaConfig> ca = root.get("ca").isPresent() ? Optional.of(ca(root.get("ca")))
+            : Optional.empty();
+        final Optional<IdentityConfig> identity = root.get("identity").isPresent()
+            ? Optional.of(identity(root.get("identity"), dataDirectory)) : Optional.empty();
+        if (identity.isEmpty())
+        {
+            requireNoNodeIdentityTls(root.get("dataplane"), dataplane);
+        }
         return root.build(r -> new ApplianceConfig(role, node, admin(root.get("admin")), dataplane, dataDirectory,
-            control));
+            control, ca, identity));
+    }
+
+    private static CaConfig ca(final ConfigNode ca)
+    {
+        ca.requireMapping("directory", "passphraseFile", "joinTokenFile", "svidTtlSeconds");
+        return ca.build(c -> new CaConfig(c.file("directory"),
+            c.get("passphraseFile").isPresent() ? Optional.of(c.file("passphraseFile")) : Optional.empty(),
+            c.file("joinTokenFile"),
+            Duration.ofSeconds(c.longInteger("svidTtlSeconds", CaConfig.DEFAULT_SVID_TTL.toSeconds(), 30,
+                366L * 24 * 3600))));
+    }
+
+    private static IdentityConfig identity(final ConfigNode identity, final Path dataDirectory)
+    {
+        identity.requireMapping("trustDomain", "joinTokenFile", "directory");
+        return identity.build(i -> new IdentityConfig(i.string("trustDomain"), i.file("joinTokenFile"),
+            i.get("directory").isPresent() ? i.file("directory") : dataDirectory.resolve("identity")));
+    }
+
+    /** {@code tls: {identity: node}} needs the {@code identity} section. */
+    private static void requireNoNodeIdentityTls(final ConfigNode dataplane, final MeshConfig mesh)
+    {
+        for (int i = 0; i < mesh.listeners().size(); i++)
+        {
+            if (mesh.listeners().get(i).tls().filter(ConfigLoader::isNodeIdentity).isPresent())
+            {
+                throw dataplane.list("listeners", node -> node).get(i).get("tls").get("identity")
+                    .error("node needs the identity section (trustDomain, joinTokenFile)");
+            }
+        }
+        for (int i = 0; i < mesh.clusters().size(); i++)
+        {
+            if (mesh.clusters().get(i).tls().filter(t -> isNodeIdentity(t.tls())).isPresent())
+            {
+                throw dataplane.list("clusters", node -> node).get(i).get("tls").get("identity")
+                    .error("node needs the identity section (trustDomain, joinTokenFile)");
+            }
+        }
+    }
+
+    /**
+     * @param tls a parsed TLS configuration.
+     * @return whether it stands for this node's identity ({@code tls: {identity: node}}), to be resolved at start.
+     */
+    public static boolean isNodeIdentity(final TlsConfig tls)
+    {
+        return tls.certificateChain().equals(IdentityConfig.NODE_IDENTITY);
     }
 
     private static ControlPlaneConfig controlPlane(final ConfigNode control, final Role role)
@@ -326,7 +382,7 @@ public final class ConfigLoader
         {
             return Optional.empty();
         }
-        tls.requireMapping("certificateChain", "privateKey", "trustBundle", "mode");
+        tls.requireMapping("certificateChain", "privateKey", "trustBundle", "mode", "identity");
         return Optional.of(tlsFiles(tls, tls.enumValue("mode", TlsConfig.Mode.class, TlsConfig.Mode.MESH)));
     }
 
@@ -556,7 +612,7 @@ public final class ConfigLoader
         {
             return Optional.empty();
         }
-        tls.requireMapping("certificateChain", "privateKey", "trustBundle", "expectedPeer", "sni");
+        tls.requireMapping("certificateChain", "privateKey", "trustBundle", "expectedPeer", "sni", "identity");
         final TlsConfig files = tlsFiles(tls, TlsConfig.Mode.MESH);
         final SpiffeId peer = tls.get("expectedPeer").build(p -> spiffeId(tls.string("expectedPeer")));
         return Optional.of(tls.build(t -> new ClusterTls(files, peer, t.string("sni", ""))));
@@ -568,6 +624,23 @@ public final class ConfigLoader
      */
     static TlsConfig tlsFiles(final ConfigNode tls, final TlsConfig.Mode mode)
     {
+        if (tls.get("identity").isPresent())
+        {
+            if (!"node".equals(tls.string("identity")))
+            {
+                throw tls.get("identity").error("expected node (this appliance's own identity), got \""
+                    + tls.string("identity") + "\"");
+            }
+            for (final String key : new String[] {"certificateChain", "privateKey", "trustBundle"})
+            {
+                if (tls.get(key).isPresent())
+                {
+                    throw tls.get(key).error("not with identity: node (the node identity supplies it)");
+                }
+            }
+            return new TlsConfig(IdentityConfig.NODE_IDENTITY, IdentityConfig.NODE_IDENTITY,
+                IdentityConfig.NODE_IDENTITY, mode);
+        }
         return tls.build(t -> new TlsConfig(t.file("certificateChain"), t.file("privateKey"),
             t.file("trustBundle"), mode));
     }

@@ -79,6 +79,47 @@ class RoleConfigTest
             "a.yaml: controlPlane.peers: unknown key");
     }
 
+    @Test
+    void shouldTakeTheNodeIdentityAndTheCaAndRefuseThemWhereTheyCannotWork()
+    {
+        final String edge = """
+            role: edge
+            node: {id: edge-a, site: site-a}
+            dataDirectory: /var/lib/mecmesh
+            controlPlane: {keyFile: k, nodeEndpoint: "h:1"}
+            identity: {trustDomain: mesh.test, joinTokenFile: /etc/mecmesh/join.token}
+            dataplane:
+              listeners:
+                - name: mesh-in
+                  port: 0
+                  tls: {identity: node}
+            """;
+        final ApplianceConfig config = ConfigLoader.parse("a.yaml", edge);
+        assertThat(config.identity().orElseThrow().directory()).isEqualTo(Path.of("/var/lib/mecmesh/identity"));
+        assertThat(ConfigLoader.isNodeIdentity(config.dataplane().listeners().get(0).tls().orElseThrow())).isTrue();
+
+        final ApplianceConfig control = ConfigLoader.parse("c.yaml", """
+            role: control
+            controlPlane: {keyFile: /k}
+            ca: {directory: /etc/mecmesh/ca, joinTokenFile: /etc/mecmesh/join.token, svidTtlSeconds: 3600}
+            """);
+        assertThat(control.ca().orElseThrow().svidTtl()).hasHours(1);
+
+        assertRejected(edge.replace("identity: {trustDomain", "other: {trustDomain"), "a.yaml: other: unknown key");
+        assertRejected(edge.replace("    identity: {trustDomain: mesh.test, joinTokenFile: /etc/mecmesh/join.token}\n",
+            "").replace("identity: {trustDomain: mesh.test, joinTokenFile: /etc/mecmesh/join.token}\n", ""),
+            "a.yaml: dataplane.listeners[0].tls.identity: node needs the identity section");
+        assertRejected(edge.replace("tls: {identity: node}", "tls: {identity: peer}"),
+            "a.yaml: dataplane.listeners[0].tls.identity: expected node");
+        assertRejected(edge.replace("tls: {identity: node}", "tls: {identity: node, privateKey: k.pem}"),
+            "a.yaml: dataplane.listeners[0].tls.privateKey: not with identity: node");
+        assertRejected(edge.replace("site: site-a", "zone: z"), "a.yaml: node.site: required with identity");
+        assertRejected(edge.replace("identity: {", "ca: {directory: d, joinTokenFile: t}\nidentity: {"),
+            "a.yaml: ca: only a control plane");
+        assertRejected("role: control\ncontrolPlane: {keyFile: /k}\nca: {directory: d, joinTokenFile: t,"
+            + " svidTtlSeconds: 10}\n", "a.yaml: ca.svidTtlSeconds: ");
+    }
+
     private static void assertRejected(final String yaml, final String message)
     {
         assertThatThrownBy(() -> ConfigLoader.parse("a.yaml", yaml))

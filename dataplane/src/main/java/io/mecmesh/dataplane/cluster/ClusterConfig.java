@@ -158,6 +158,16 @@ public record ClusterConfig(
     }
 
     /**
+     * @param newTls mutual TLS towards the endpoints, or empty for plain text.
+     * @return this cluster with other TLS settings.
+     */
+    public ClusterConfig withTls(final Optional<ClusterTls> newTls)
+    {
+        return new ClusterConfig(name, endpoints, connectTimeoutMs, maxIdleConnectionsPerLoop, idleTimeoutMs,
+            lbPolicy, hashHeader, localitySpillPercent, outlierDetection, newTls, protocol, circuitBreakers);
+    }
+
+    /**
      * @param limits the circuit breakers.
      * @return this cluster with other circuit breakers.
      */

@@ -103,6 +103,17 @@ public record ListenerConfig(
     }
 
     /**
+     * @param newTls TLS on this listener, or empty for plain text.
+     * @return this listener with other TLS settings.
+     */
+    public ListenerConfig withTls(final Optional<TlsConfig> newTls)
+    {
+        return new ListenerConfig(name, address, port, maxRequestLineBytes, maxHeaderBytes, maxHeaderCount,
+            maxRequestBodyBytes, requestHeaderTimeoutMs, idleTimeoutMs, maxConnections, maxRequestsPerConnection,
+            newTls, tcpCluster);
+    }
+
+    /**
      * A listener with the default limits.
      *
      * @param name    listener name.

@@ -16,6 +16,8 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -41,7 +43,7 @@ public final class SigningService
 
     private final CertificateAuthority ca;
     private final SigningAuthority issuer;
-    private final Map<String, String> nodeSites;
+    private final Function<String, Optional<String>> siteOfNode;
     private final byte[] tokenDigest;
     private final Duration ttl;
 
@@ -72,9 +74,23 @@ public final class SigningService
     public SigningService(final CertificateAuthority ca, final SigningAuthority issuer,
         final Map<String, String> nodeSites, final String joinToken, final Duration ttl)
     {
+        this(ca, issuer, checkedSites(nodeSites), joinToken, ttl);
+    }
+
+    /**
+     * @param ca         the CA.
+     * @param issuer     the root or a site intermediate of that CA that signs node SVIDs.
+     * @param siteOfNode the site of a node allowed to ask, empty for a node that is not (the slice manager answers
+     *                   from its desired state, so a node declared with {@code mecmesh apply} can get its identity).
+     * @param joinToken  the shared secret nodes present (non-empty).
+     * @param ttl        the SVIDs' lifetime.
+     */
+    public SigningService(final CertificateAuthority ca, final SigningAuthority issuer,
+        final Function<String, Optional<String>> siteOfNode, final String joinToken, final Duration ttl)
+    {
         this.ca = requireNonNull(ca, "ca");
         this.issuer = requireNonNull(issuer, "issuer");
-        this.nodeSites = Map.copyOf(requireNonNull(nodeSites, "nodeSites"));
+        this.siteOfNode = requireNonNull(siteOfNode, "siteOfNode");
         requireNonNull(joinToken, "joinToken");
         if (joinToken.isBlank())
         {
@@ -86,11 +102,17 @@ public final class SigningService
         {
             throw new IllegalArgumentException("ttl: must be positive, got " + ttl);
         }
-        nodeSites.forEach((node, site) ->
+    }
+
+    private static Function<String, Optional<String>> checkedSites(final Map<String, String> nodeSites)
+    {
+        final Map<String, String> sites = Map.copyOf(requireNonNull(nodeSites, "nodeSites"));
+        sites.forEach((node, site) ->
         {
             segment(node, "nodeSites key");
             segment(site, "nodeSites[" + node + "]");
         });
+        return node -> Optional.ofNullable(sites.get(node));
     }
 
     /**
@@ -160,7 +182,7 @@ public final class SigningService
             throw new CertificateAuthorityException(Category.MALFORMED_REQUEST, ex.getMessage(), ex);
         }
         final byte[] csrDer = csrDer(requireField(csrPem, "csr"));
-        final String registeredSite = nodeSites.get(nodeId);
+        final String registeredSite = siteOfNode.apply(nodeId).orElse(null);
         if (registeredSite == null)
         {
             throw new CertificateAuthorityException(Category.FORBIDDEN, "nodeId: node " + nodeId

@@ -1,0 +1,177 @@
+package io.mecmesh.conformance;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.time.Duration;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Issue 5 across processes: a control plane runs the CA ({@code mecmesh cert init}); two edges get their SVIDs from it
+ * through the control-plane API (the key never leaves the edge) and carry traffic over mTLS with them; edge-b only
+ * lets edge-a's SPIFFE id in. Then the control plane stops and edge-b is killed and restarted: it serves mTLS from
+ * its persisted identity.
+ */
+class IdentityConformanceTest
+{
+    private static final String TRUST_DOMAIN = "mesh.test";
+    private static final String EDGE_A = "spiffe://mesh.test/site/site-a/node/edge-a";
+    private static final String EDGE_B = "spiffe://mesh.test/site/site-b/node/edge-b";
+
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+    Path dir;
+
+    private int[] ports;
+
+    @Test
+    void edgesShouldGetIdentitiesFromTheControlPlaneAndRestartWithoutIt() throws Exception
+    {
+        final Pki pki = Pki.init(dir.resolve("pki"), TRUST_DOMAIN);
+        Files.writeString(dir.resolve("join.token"), "a-long-join-token-for-the-test\n");
+        Files.write(dir.resolve("distribution.key"), new byte[32]);
+        // 0 api, 1 control admin, 2 config, 3 ack, 4/5/6/7 edge-a admin/outbound/udp/mesh, 8/9/10/11 edge-b
+        ports = FreePorts.take(12);
+        final ApplianceProcess control = ApplianceProcess.start(dir, "control", ports[1], controlYaml(pki));
+        try (EchoBackend backend = new EchoBackend("backend-b"))
+        {
+            control.awaitReady();
+            final Path nodes = Files.writeString(dir.resolve("nodes.yaml"), """
+                {"nodes": [{"id": "edge-a", "site": "site-a", "zone": "z"},
+                           {"id": "edge-b", "site": "site-b", "zone": "z"}]}
+                """);
+            final Launcher.Result applied = Launcher.run(dir, "apply", "-f", nodes.toString(), "--server",
+                "http://127.0.0.1:" + ports[0]);
+            assertThat(applied.exitCode()).as(applied.toString()).isZero();
+
+            ApplianceProcess edgeB = ApplianceProcess.start(dir, "edge-b", ports[8], edgeYaml("edge-b", "site-b", 8,
+                backend.port()));
+            try (ApplianceProcess edgeA = ApplianceProcess.start(dir, "edge-a", ports[4], edgeYaml("edge-a", "site-a",
+                4, 0)))
+            {
+                edgeB.awaitReady();
+                edgeA.awaitReady();
+                assertThat(Http.getVia(ports[5], "b.mesh", "/hello")).isEqualTo("200 backend-b GET /hello");
+                assertThat(backend.requestsFor("/hello").get(0).header("x-mecmesh-peer-id")).contains(EDGE_A);
+                final Path identity = dir.resolve("edge-b/identity/identity.pem");
+                assertThat(Files.getPosixFilePermissions(identity)).isEqualTo(Set.of(PosixFilePermission.OWNER_READ,
+                    PosixFilePermission.OWNER_WRITE));
+                assertThat(edgeB.metric("mecmesh_identity_alarm")).isZero();
+
+                control.kill();
+                edgeB.kill();
+                edgeB = ApplianceProcess.start(dir, "edge-b-restarted", ports[8], edgeYaml("edge-b", "site-b", 8,
+                    backend.port()));
+                edgeB.awaitReady();
+                final String[] last = {""};
+                Processes.await(Duration.ofSeconds(20), () -> (last[0] = Http.getVia(ports[5], "b.mesh", "/again"))
+                    .equals("200 backend-b GET /again"), () -> "mTLS through the restarted edge-b; last: " + last[0]);
+                assertThat(edgeB.log()).doesNotContain("ERROR");
+            }
+            finally
+            {
+                edgeB.close();
+            }
+        }
+        finally
+        {
+            control.close();
+        }
+    }
+
+    private String controlYaml(final Pki pki)
+    {
+        return """
+            role: control
+            node:
+              id: control
+            dataDirectory: %s
+            admin:
+              address: 127.0.0.1
+              port: %d
+            controlPlane:
+              address: 127.0.0.1
+              apiPort: %d
+              configPort: %d
+              ackPort: %d
+              keyFile: %s
+            ca:
+              directory: %s
+              passphraseFile: %s
+              joinTokenFile: %s
+            """.formatted(dir.resolve("control"), ports[1], ports[0], ports[2], ports[3],
+            dir.resolve("distribution.key"), pki.caDir(), pki.passphraseFile(), dir.resolve("join.token"));
+    }
+
+    /**
+     * An edge with a plain outbound listener and a mesh listener on its node identity. edge-a's outbound route
+     * {@code b.mesh} goes over mTLS to edge-b's mesh listener; edge-b forwards {@code b.mesh} to its backend and lets
+     * only edge-a in.
+     */
+    private String edgeYaml(final String name, final String site, final int first, final int backendPort)
+    {
+        final boolean isB = "edge-b".equals(name);
+        final String clusters = isB ? """
+                - name: local-backend
+                  endpoints: ["127.0.0.1:%d"]
+            """.formatted(backendPort) : """
+                - name: to-b
+                  endpoints: ["127.0.0.1:%d"]
+                  tls:
+                    identity: node
+                    expectedPeer: %s
+            """.formatted(ports[11], EDGE_B);
+        final String routes = isB ? """
+                - host: b.mesh
+                  cluster: local-backend
+                  authorization:
+                    allow:
+                      - principals: ["%s"]
+            """.formatted(EDGE_A) : """
+                - host: b.mesh
+                  cluster: to-b
+            """;
+        return """
+            role: edge
+            node:
+              id: %s
+              site: %s
+              zone: z
+            dataDirectory: %s
+            admin:
+              address: 127.0.0.1
+              port: %d
+            controlPlane:
+              address: 127.0.0.1
+              apiPort: %d
+              configPort: %d
+              ackPort: %d
+              nodeEndpoint: 127.0.0.1:%d
+              keyFile: %s
+            identity:
+              trustDomain: %s
+              joinTokenFile: %s
+            dataplane:
+              listeners:
+                - name: outbound
+                  address: 127.0.0.1
+                  port: %d
+                - name: mesh-in
+                  address: 127.0.0.1
+                  port: %d
+                  tls:
+                    identity: node
+              clusters:
+            %s
+              routes:
+            %s
+            """.formatted(name, site, dir.resolve(name), ports[first], ports[0], ports[2], ports[3], ports[first + 2],
+            dir.resolve("distribution.key"), TRUST_DOMAIN, dir.resolve("join.token"), ports[first + 1],
+            ports[first + 3], clusters.stripTrailing(), routes.stripTrailing());
+    }
+}
