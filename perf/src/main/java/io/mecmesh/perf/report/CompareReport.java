@@ -22,8 +22,9 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * Writes {@code perf/RESULTS.md} and the charts in {@code perf/results/} from what {@code perf/compare.sh} recorded:
- * medians and spread per cell, ratios, the bar of issue 4 with pass/fail, and the JMH table when
- * {@code perf/results/jmh.json} exists.
+ * medians and spread per cell, ratios, the bar of issue 4 with pass/fail, the JMH table when
+ * {@code perf/results/jmh.json} exists, and the sections of {@code perf/controlplane.sh} and {@code perf/handshake.sh}
+ * ({@code perf/results/controlplane.md}, {@code perf/results/handshake.md}) when they exist.
  *
  * <pre>
  *   --raw DIR       meta.properties, cells.tsv, runs.tsv and the load generator's JSON and .hlog files
@@ -39,6 +40,8 @@ public final class CompareReport
     private static final String DIRECT = "direct";
     private static final List<String> FAMILIES = List.of(DIRECT, HAPROXY, NGINX, MECMESH);
     private static final double RSS_BAR_MB = 64.0;
+    /** Sections written by other harnesses, in the order they appear. */
+    private static final List<String> SECTIONS = List.of("handshake", "controlplane");
 
     private final Properties meta;
     private final List<Cell> cells;
@@ -132,6 +135,7 @@ public final class CompareReport
         writeCharts();
         writeJmh();
         writeAnchors();
+        writeSections();
         return md.toString();
     }
 
@@ -498,6 +502,32 @@ public final class CompareReport
         line("- Istio 1.24 sidecar: 0.20 vCPU and about 60 MB per 1,000 req/s; ztunnel: 0.06 vCPU per 1,000 req/s.");
         line("- Istio 1.20, two sidecars: +0.228 ms p90, +0.298 ms p99.");
         line();
+    }
+
+    /**
+     * The sections other harnesses write (perf/controlplane.sh, perf/handshake.sh): each {@code results/NAME.md}
+     * that exists, between the markers perf/bin/splice-results-section uses, so that a rerun of either keeps the
+     * other's output.
+     */
+    private void writeSections()
+    {
+        for (final String name : SECTIONS)
+        {
+            final Path fragment = results.resolve(name + ".md");
+            if (Files.isRegularFile(fragment))
+            {
+                try
+                {
+                    line("<!-- section " + name + ": begin -->");
+                    md.append(Files.readString(fragment, StandardCharsets.UTF_8));
+                    line("<!-- section " + name + ": end -->");
+                }
+                catch (final IOException ex)
+                {
+                    throw new UncheckedIOException("cannot read " + fragment, ex);
+                }
+            }
+        }
     }
 
     // -----------------------------------------------------------------------------------------------------------
