@@ -41,6 +41,7 @@ import java.io.UncheckedIOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -76,6 +77,11 @@ final class DemoCommand implements Callable<Integer>
         description = "Admin port of sidecar A on 127.0.0.1; sidecar B's is the next one, the control-plane API's"
             + " the one after (default: ${DEFAULT-VALUE}; 0 for any free ports).")
     int adminPort;
+
+    @Option(names = "--warm-up", hidden = true,
+        description = "Start, send each printed request once, stop (the build uses it to record the classes the"
+            + " appliance loads in a class-data-sharing archive).")
+    boolean warmUp;
 
     @Option(names = "--transport", paramLabel = "KIND", defaultValue = "auto",
         description = "Socket transport: auto, io_uring, epoll or nio (default: auto).")
@@ -125,6 +131,13 @@ final class DemoCommand implements Callable<Integer>
             System.out.printf("Admin endpoint: http://127.0.0.1:%d/ready  /live  /metrics  /config_dump"
                 + "  (sidecar B: http://127.0.0.1:%d/, control plane: http://127.0.0.1:%d/)%n",
                 sidecarA.adminAddress().getPort(), sidecarB.adminAddress().getPort(), control.adminAddress().getPort());
+            if (warmUp)
+            {
+                warmUp(proxy.getPort(), proxyB.getPort(), sidecarA.adminAddress().getPort(),
+                    control.controlApiAddress().getPort());
+                closeAll(started);
+                return ExitCode.OK;
+            }
             System.out.println("Press Ctrl-C to stop.");
             System.out.flush();
             UntilStopped.await(started.toArray(new AutoCloseable[0]));
@@ -174,6 +187,29 @@ final class DemoCommand implements Callable<Integer>
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
         }
         return version;
+    }
+
+    private static void warmUp(final int proxy, final int proxyB, final int admin, final int api) throws IOException
+    {
+        final String[][] requests = {
+            {Integer.toString(proxy), "127.0.0.1", "/hello"},
+            {Integer.toString(proxy), "video.demo", "/watch"},
+            {Integer.toString(proxyB), "plc.demo", "/control/valve"},
+            {Integer.toString(admin), "127.0.0.1", "/metrics"},
+            {Integer.toString(api), "127.0.0.1", "/v1/status"},
+        };
+        for (final String[] request : requests)
+        {
+            try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), Integer.parseInt(request[0])))
+            {
+                socket.setSoTimeout(10_000);
+                socket.getOutputStream().write(("GET " + request[2] + " HTTP/1.1\r\nHost: " + request[1]
+                    + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                final String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                System.out.println("warm-up " + request[1] + request[2] + ": "
+                    + answer.lines().findFirst().orElse("(no answer)"));
+            }
+        }
     }
 
     private static int[] freeUdpPorts(final int count) throws IOException

@@ -41,7 +41,7 @@ public final class CompareReport
     private static final List<String> FAMILIES = List.of(DIRECT, HAPROXY, NGINX, MECMESH);
     private static final double RSS_BAR_MB = 64.0;
     /** Sections written by other harnesses, in the order they appear. */
-    private static final List<String> SECTIONS = List.of("handshake", "controlplane");
+    private static final List<String> SECTIONS = List.of("handshake", "controlplane", "restart");
 
     private final Properties meta;
     private final List<Cell> cells;
