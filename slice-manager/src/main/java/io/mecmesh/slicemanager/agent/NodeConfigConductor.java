@@ -1,6 +1,8 @@
 package io.mecmesh.slicemanager.agent;
 
+import io.mecmesh.dataplane.policy.SlicePolicy;
 import io.mecmesh.slicemanager.compiler.NodeMeshConfig;
+import io.mecmesh.slicemanager.compiler.RouteBinding;
 import io.mecmesh.slicemanager.distribution.DistributionCounter;
 import io.mecmesh.slicemanager.distribution.DistributionCounters;
 import io.mecmesh.slicemanager.distribution.DistributionMessageDescriptor;
@@ -11,8 +13,10 @@ import java.io.UncheckedIOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 import static java.util.Objects.requireNonNull;
 
@@ -200,6 +204,11 @@ public final class NodeConfigConductor
             return reject(version, RejectReason.INVALID, "the payload is version " + config.version() + " of node \""
                 + config.nodeId() + "\"");
         }
+        final Optional<String> unknownSlice = unknownSlice(config);
+        if (unknownSlice.isPresent())
+        {
+            return reject(version, RejectReason.INVALID, unknownSlice.get());
+        }
         try
         {
             store.save(payload);
@@ -230,6 +239,34 @@ public final class NodeConfigConductor
         runningSha256 = actual;
         counters.increment(DistributionCounter.CONFIG_APPLIED);
         return new ConfigVerdict(version, RejectReason.NONE, "");
+    }
+
+    /**
+     * A route must belong to a slice the configuration defines (one with a slice-default policy record): otherwise
+     * its requests would run without their slice's timeouts, retry budget and priority.
+     *
+     * @return the first route whose slice is unknown, described, or empty.
+     */
+    private static Optional<String> unknownSlice(final NodeMeshConfig config)
+    {
+        final Set<Integer> slices = new HashSet<>();
+        for (final SlicePolicy policy : config.policies())
+        {
+            if (policy.routeId() == SlicePolicy.SLICE_DEFAULT_ROUTE_ID)
+            {
+                slices.add(policy.sliceId());
+            }
+        }
+        for (int i = 0; i < config.routes().size(); i++)
+        {
+            final RouteBinding route = config.routes().get(i);
+            if (!slices.contains(route.slice().sliceId()))
+            {
+                return Optional.of("routes[" + i + "] (service " + route.service() + "): unknown slice "
+                    + route.slice() + " (the configuration has no policy for it)");
+            }
+        }
+        return Optional.empty();
     }
 
     /**

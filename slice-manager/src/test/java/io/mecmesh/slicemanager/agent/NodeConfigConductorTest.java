@@ -1,5 +1,6 @@
 package io.mecmesh.slicemanager.agent;
 
+import io.mecmesh.dataplane.policy.SlicePolicy;
 import io.mecmesh.slicemanager.compiler.NodeMeshConfig;
 import io.mecmesh.slicemanager.distribution.DistributionCounter;
 import io.mecmesh.slicemanager.distribution.DistributionCounters;
@@ -130,6 +131,24 @@ class NodeConfigConductorTest
         assertThat(counters.get(DistributionCounter.CONFIG_REJECTED_VERSION_NOT_NEWER)).isEqualTo(1);
         assertThat(counters.get(DistributionCounter.CONFIG_REJECTED_INVALID)).isEqualTo(2);
         assertThat(counters.get(DistributionCounter.CONFIG_APPLIED)).isEqualTo(1);
+    }
+
+    @Test
+    void shouldRejectARouteOfAnUnknownSliceAndKeepTheRunningConfiguration()
+    {
+        final NodeConfigConductor conductor = conductor(applied::add, counters);
+        offer(conductor, DistributionFixtures.config(NODE, 5));
+        final NodeMeshConfig good = DistributionFixtures.config(NODE, 6);
+        final NodeMeshConfig noSlices = new NodeMeshConfig(NODE, 6, good.contentHash(), good.meshConfig(),
+            good.routes(), good.policies().stream().filter(p -> p.routeId() != SlicePolicy.SLICE_DEFAULT_ROUTE_ID)
+            .toList(), good.authorizationSets());
+
+        final ConfigVerdict verdict = offer(conductor, noSlices);
+
+        assertThat(verdict.reason()).isEqualTo(RejectReason.INVALID);
+        assertThat(verdict.detail()).startsWith("routes[0] (service ").contains("unknown slice");
+        assertThat(conductor.runningVersion()).isEqualTo(5);
+        assertThat(applied).extracting(NodeMeshConfig::version).containsExactly(5L);
     }
 
     @Test
