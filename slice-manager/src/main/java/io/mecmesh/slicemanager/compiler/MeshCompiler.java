@@ -27,6 +27,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -35,6 +36,7 @@ import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.BiConsumer;
 
 import static java.util.Objects.requireNonNull;
 
@@ -89,22 +91,26 @@ public final class MeshCompiler
         requireNonNull(previous, "previous");
         requireNonNull(settings, "settings");
         final boolean full = !settings.equals(previous.settings()) || previous.nodes().isEmpty();
-        final Set<Snssai> touched = full ? Set.of() : touchedSlices(previous.source(), state);
-        final Map<Snssai, List<Service>> servicesBySlice = servicesBySlice(state);
+        final Set<Integer> touched = full ? Set.of() : touchedSliceIds(previous.source(), state);
+        Map<Snssai, List<Service>> servicesBySlice = null;
 
         final SortedMap<String, NodeMeshConfig> nodes = new TreeMap<>();
         for (final Node node : state.nodes().values())
         {
             final NodeMeshConfig before = previous.nodes().get(node.id());
-            final SortedSet<Snssai> visible = visibleSlices(state, node);
             final boolean unchanged = !full && before != null
                 && node.equals(previous.source().nodes().get(node.id()))
-                && visible.stream().noneMatch(touched::contains);
+                && !seesAny(before, touched);
             if (unchanged)
             {
                 nodes.put(node.id(), before);
                 continue;
             }
+            if (servicesBySlice == null)
+            {
+                servicesBySlice = servicesBySlice(state);
+            }
+            final SortedSet<Snssai> visible = visibleSlices(state, node);
             final NodeMeshConfig compiled = compileNode(state, settings, node, visible, servicesBySlice);
             nodeCompilations++;
             nodes.put(node.id(), before != null && before.contentHash().equals(compiled.contentHash())
@@ -123,39 +129,81 @@ public final class MeshCompiler
         return nodeCompilations;
     }
 
-    private static Set<Snssai> touchedSlices(final DesiredState before, final DesiredState after)
+    /**
+     * Whether a node's previous configuration covers one of the touched slices. Its slices are those of its
+     * slice-default policy records: a node whose own definition did not change sees the same slices, unless one of
+     * its services moved to another slice, and then both slices are touched.
+     */
+    private static boolean seesAny(final NodeMeshConfig before, final Set<Integer> touched)
     {
-        final Set<Snssai> touched = new HashSet<>();
-        final Set<Snssai> sliceKeys = new HashSet<>(before.slices().keySet());
-        sliceKeys.addAll(after.slices().keySet());
-        for (final Snssai key : sliceKeys)
+        if (touched.isEmpty())
         {
-            final Slice old = before.slices().get(key);
-            final Slice now = after.slices().get(key);
-            if (old != now && !Objects.equals(old, now))
+            return false;
+        }
+        for (final SlicePolicy policy : before.policies())
+        {
+            if (policy.routeId() == SlicePolicy.SLICE_DEFAULT_ROUTE_ID && touched.contains(policy.sliceId()))
             {
-                touched.add(key);
+                return true;
             }
         }
-        final Set<String> serviceKeys = new HashSet<>(before.services().keySet());
-        serviceKeys.addAll(after.services().keySet());
-        for (final String key : serviceKeys)
+        return false;
+    }
+
+    /**
+     * The ids of the slices whose definition changed or that gained, lost or hold a changed service: one ordered
+     * walk over both states' sorted maps (an unchanged object is the same instance in both, so most steps are one
+     * reference comparison).
+     */
+    private static Set<Integer> touchedSliceIds(final DesiredState before, final DesiredState after)
+    {
+        final Set<Integer> touched = new HashSet<>();
+        walk(before.slices(), after.slices(), (old, now) -> touched.add((old != null ? old : now).snssai().sliceId()));
+        walk(before.services(), after.services(), (old, now) ->
         {
-            final Service old = before.services().get(key);
-            final Service now = after.services().get(key);
-            if (old != now && !Objects.equals(old, now))
+            if (old != null)
             {
-                if (old != null)
-                {
-                    touched.add(old.slice());
-                }
-                if (now != null)
-                {
-                    touched.add(now.slice());
-                }
+                touched.add(old.slice().sliceId());
             }
-        }
+            if (now != null)
+            {
+                touched.add(now.slice().sliceId());
+            }
+        });
         return touched;
+    }
+
+    /** Calls {@code changed} for every key whose value differs between two maps sorted the same way. */
+    private static <K extends Comparable<K>, V> void walk(
+        final SortedMap<K, V> before, final SortedMap<K, V> after, final BiConsumer<V, V> changed)
+    {
+        final Iterator<Map.Entry<K, V>> olds = before.entrySet().iterator();
+        final Iterator<Map.Entry<K, V>> nows = after.entrySet().iterator();
+        Map.Entry<K, V> old = olds.hasNext() ? olds.next() : null;
+        Map.Entry<K, V> now = nows.hasNext() ? nows.next() : null;
+        while (old != null || now != null)
+        {
+            final int order = old == null ? 1 : now == null ? -1 : old.getKey().compareTo(now.getKey());
+            if (order < 0)
+            {
+                changed.accept(old.getValue(), null);
+                old = olds.hasNext() ? olds.next() : null;
+            }
+            else if (order > 0)
+            {
+                changed.accept(null, now.getValue());
+                now = nows.hasNext() ? nows.next() : null;
+            }
+            else
+            {
+                if (old.getValue() != now.getValue() && !Objects.equals(old.getValue(), now.getValue()))
+                {
+                    changed.accept(old.getValue(), now.getValue());
+                }
+                old = olds.hasNext() ? olds.next() : null;
+                now = nows.hasNext() ? nows.next() : null;
+            }
+        }
     }
 
     private static Map<Snssai, List<Service>> servicesBySlice(final DesiredState state)
