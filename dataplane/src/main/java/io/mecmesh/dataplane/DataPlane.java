@@ -1,5 +1,7 @@
 package io.mecmesh.dataplane;
 
+import io.mecmesh.dataplane.classify.Classifier;
+import io.mecmesh.dataplane.classify.SliceStatsRegistry;
 import io.mecmesh.dataplane.cluster.Cluster;
 import io.mecmesh.dataplane.cluster.ClusterConfig;
 import io.mecmesh.dataplane.cluster.HealthCheckConfig;
@@ -15,6 +17,8 @@ import io.mecmesh.dataplane.overload.OverloadMonitor;
 import io.mecmesh.dataplane.overload.OverloadSignals;
 import io.mecmesh.dataplane.overload.OverloadStats;
 import io.mecmesh.dataplane.overload.RuntimeOverloadSignals;
+import io.mecmesh.dataplane.policy.PolicyTable;
+import io.mecmesh.dataplane.policy.PolicyTables;
 import io.mecmesh.dataplane.route.RouteTable;
 import io.mecmesh.dataplane.tls.PeerRejections;
 import io.mecmesh.dataplane.tls.TlsContexts;
@@ -80,6 +84,8 @@ public final class DataPlane implements AutoCloseable
     private final DataPlaneCounters counters;
     private final OverloadMonitor overload;
     private final RuntimeOverloadSignals runtimeSignals;
+    private final SliceStatsRegistry sliceStats;
+    private final PolicyTables policyTables = new PolicyTables();
     private final ConcurrentMap<String, HealthCheckStats> healthCheckStats = new ConcurrentHashMap<>();
     private final Object lock = new Object();
     private volatile Map<String, Bound> listeners = Map.of();
@@ -88,7 +94,8 @@ public final class DataPlane implements AutoCloseable
     private volatile boolean ready;
 
     /** What one configuration version runs: published whole, read once per request (or L4 connection). */
-    private record Snapshot(MeshConfig config, RouteTable routes, Map<String, Cluster> clusters)
+    private record Snapshot(MeshConfig config, RouteTable routes, Map<String, Cluster> clusters,
+        Classifier classifier)
     {
     }
 
@@ -108,8 +115,10 @@ public final class DataPlane implements AutoCloseable
         final DataPlaneCounters counters,
         final UpstreamPools upstreamPools,
         final OverloadMonitor overload,
-        final RuntimeOverloadSignals runtimeSignals)
+        final RuntimeOverloadSignals runtimeSignals,
+        final SliceStatsRegistry sliceStats)
     {
+        this.sliceStats = sliceStats;
         this.downstream = new DefaultChannelGroup("downstream", GlobalEventExecutor.INSTANCE);
         this.peerRejections = peerRejections;
         this.counters = counters;
@@ -154,7 +163,9 @@ public final class DataPlane implements AutoCloseable
         requireNonNull(config, "config");
         requireNonNull(counters, "counters");
         final PeerRejections rejections = new PeerRejections();
-        final AtomicReference<Snapshot> current = new AtomicReference<>(compile(config, rejections, counters.stats()));
+        final SliceStatsRegistry sliceStats = new SliceStatsRegistry();
+        final AtomicReference<Snapshot> current = new AtomicReference<>(compile(config, rejections, counters.stats(),
+            sliceStats));
 
         final Transport transport = Transport.select(config.transport());
         LOG.info("data plane transport: {} (configured: {})", transport.kind(),
@@ -168,7 +179,7 @@ public final class DataPlane implements AutoCloseable
         final OverloadMonitor overload = new OverloadMonitor(config.overload(),
             overloadSignals == null ? runtimeSignals : overloadSignals, new OverloadStats());
         final DataPlane dataPlane = new DataPlane(transport, eventLoops, current, rejections, counters,
-            upstreamPools, overload, runtimeSignals);
+            upstreamPools, overload, runtimeSignals, sliceStats);
 
         final Map<String, Bound> bound = new LinkedHashMap<>();
         try
@@ -251,7 +262,7 @@ public final class DataPlane implements AutoCloseable
                 throw new DataPlaneException(DataPlaneException.Category.CONFIG,
                     "transport, eventLoopThreads and locality cannot change without a restart");
             }
-            final Snapshot next = compile(config, peerRejections, stats);
+            final Snapshot next = compile(config, peerRejections, stats, sliceStats);
             for (final String checked : config.healthChecks().keySet())
             {
                 final Cluster before = previous.clusters().get(checked);
@@ -465,7 +476,8 @@ public final class DataPlane implements AutoCloseable
         final PipelineAssembler assembler = new PipelineAssembler(listener, () -> current.getAcquire().routes(),
             upstreamPools, counters, tls, downstream, connections, listener.tcpCluster()
                 .<Supplier<Cluster>>map(name -> () -> current.getAcquire().clusters().get(name))
-                .orElse(null), transport, overload);
+                .orElse(null), transport, overload, () -> current.getAcquire().classifier(), sliceStats,
+            policyTables);
         final Channel server = bind(listener, port, transport, eventLoops, assembler, reusePort);
         return new Bound(listener, server, connections, ((InetSocketAddress)server.localAddress()).getPort());
     }
@@ -485,11 +497,12 @@ public final class DataPlane implements AutoCloseable
     }
 
     private static Snapshot compile(final MeshConfig config, final PeerRejections rejections,
-        final StatsRegistry stats)
+        final StatsRegistry stats, final SliceStatsRegistry sliceStats)
     {
         final Map<String, Cluster> clusters = resolveClusters(config.clusters(), config.locality(), rejections,
             stats);
-        return new Snapshot(config, RouteTable.build(config.routes(), clusters, config.version(), stats), clusters);
+        return new Snapshot(config, RouteTable.build(config.routes(), clusters, config.version(), stats), clusters,
+            Classifier.build(config.classification(), sliceStats));
     }
 
     private static Map<String, Cluster> resolveClusters(
@@ -613,6 +626,36 @@ public final class DataPlane implements AutoCloseable
         final List<InetSocketAddress> addresses = new ArrayList<>();
         listeners.values().forEach(bound -> addresses.add((InetSocketAddress)bound.server().localAddress()));
         return addresses;
+    }
+
+    /**
+     * Makes a per-slice policy table current for new requests (a release store; requests in flight keep the
+     * settings they started with). The edge node agent calls it right after {@link #update(MeshConfig)} with
+     * {@code NodeMeshConfig.toPolicyTable()}. Until the first call the table is empty: every request runs with its
+     * route's own settings.
+     *
+     * @param table the new table.
+     */
+    public void publishPolicyTable(final PolicyTable table)
+    {
+        policyTables.publish(requireNonNull(table, "table"));
+    }
+
+    /**
+     * @return the per-slice policy table requests look up now.
+     */
+    public PolicyTable policyTable()
+    {
+        return policyTables.current();
+    }
+
+    /**
+     * @return per-slice request statistics: requests classified into each slice (slice 0: unclassified), policy
+     * hits and misses.
+     */
+    public SliceStatsRegistry sliceStats()
+    {
+        return sliceStats;
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.mecmesh.dataplane;
 
+import io.mecmesh.dataplane.classify.ClassificationConfig;
 import io.mecmesh.dataplane.listener.ListenerConfig;
 import io.mecmesh.dataplane.route.RouteConfig;
 import io.mecmesh.dataplane.transport.TransportKind;
@@ -37,6 +38,9 @@ import static java.util.Objects.requireNonNull;
  * @param healthChecks     active health checks by the name of the cluster they probe (clusters without one are
  *                         checked passively only).
  * @param overload         when new requests are shed with 503 ({@link OverloadConfig#DISABLED}: never).
+ * @param classification   the rules that put requests into slices ({@link ClassificationConfig#NONE}: every
+ *                         request is unclassified); compiled by the slice manager. A rule naming a listener this
+ *                         node does not have never matches.
  */
 public record MeshConfig(
     long version,
@@ -47,13 +51,15 @@ public record MeshConfig(
     List<RouteConfig> routes,
     List<ClusterConfig> clusters,
     Map<String, HealthCheckConfig> healthChecks,
-    OverloadConfig overload)
+    OverloadConfig overload,
+    ClassificationConfig classification)
 {
     public MeshConfig
     {
         requireNonNull(transport, "transport");
         requireNonNull(locality, "locality");
         requireNonNull(overload, "overload");
+        requireNonNull(classification, "classification");
         listeners = List.copyOf(requireNonNull(listeners, "listeners"));
         routes = List.copyOf(requireNonNull(routes, "routes"));
         clusters = List.copyOf(requireNonNull(clusters, "clusters"));
@@ -117,6 +123,34 @@ public record MeshConfig(
     }
 
     /**
+     * A configuration without classification rules (every request unclassified).
+     *
+     * @param version          configuration version.
+     * @param transport        socket transport.
+     * @param eventLoopThreads event loops, 0 for one per core.
+     * @param locality         this node's locality.
+     * @param listeners        listeners.
+     * @param routes           routes.
+     * @param clusters         clusters.
+     * @param healthChecks     active health checks by cluster name.
+     * @param overload         overload thresholds.
+     */
+    public MeshConfig(
+        final long version,
+        final TransportKind transport,
+        final int eventLoopThreads,
+        final Locality locality,
+        final List<ListenerConfig> listeners,
+        final List<RouteConfig> routes,
+        final List<ClusterConfig> clusters,
+        final Map<String, HealthCheckConfig> healthChecks,
+        final OverloadConfig overload)
+    {
+        this(version, transport, eventLoopThreads, locality, listeners, routes, clusters, healthChecks, overload,
+            ClassificationConfig.NONE);
+    }
+
+    /**
      * A configuration without active health checks and without overload shedding.
      *
      * @param version          configuration version.
@@ -137,7 +171,7 @@ public record MeshConfig(
         final List<ClusterConfig> clusters)
     {
         this(version, transport, eventLoopThreads, locality, listeners, routes, clusters, Map.of(),
-            OverloadConfig.DISABLED);
+            OverloadConfig.DISABLED, ClassificationConfig.NONE);
     }
 
     /**
@@ -165,13 +199,27 @@ public record MeshConfig(
      * @param newVersion the version of the new configuration.
      * @param newRoutes  its routes.
      * @param newClusters its clusters.
-     * @return this configuration with other routes and clusters (listeners, transport and locality unchanged).
+     * @return this configuration with other routes and clusters (listeners, transport, locality and
+     * classification unchanged).
      */
     public MeshConfig withRoutes(
         final long newVersion, final List<RouteConfig> newRoutes, final List<ClusterConfig> newClusters)
     {
         return new MeshConfig(newVersion, transport, eventLoopThreads, locality, listeners, newRoutes, newClusters,
-            healthChecks, overload);
+            healthChecks, overload, classification);
+    }
+
+    /**
+     * On an edge node, the file's configuration merged with the compiled one takes the compiled classification:
+     * {@code fromFile.withRoutes(v, routes, clusters).withClassification(compiled.classification())}.
+     *
+     * @param newClassification the classification rules.
+     * @return this configuration (same version) with other classification rules.
+     */
+    public MeshConfig withClassification(final ClassificationConfig newClassification)
+    {
+        return new MeshConfig(version, transport, eventLoopThreads, locality, listeners, routes, clusters,
+            healthChecks, overload, newClassification);
     }
 
     /**
@@ -182,7 +230,7 @@ public record MeshConfig(
     public MeshConfig withListeners(final long newVersion, final List<ListenerConfig> newListeners)
     {
         return new MeshConfig(newVersion, transport, eventLoopThreads, locality, newListeners, routes, clusters,
-            healthChecks, overload);
+            healthChecks, overload, classification);
     }
 
     /**
@@ -192,7 +240,7 @@ public record MeshConfig(
     public MeshConfig withHealthChecks(final Map<String, HealthCheckConfig> newHealthChecks)
     {
         return new MeshConfig(version, transport, eventLoopThreads, locality, listeners, routes, clusters,
-            newHealthChecks, overload);
+            newHealthChecks, overload, classification);
     }
 
     /**
@@ -202,7 +250,7 @@ public record MeshConfig(
     public MeshConfig withOverload(final OverloadConfig newOverload)
     {
         return new MeshConfig(version, transport, eventLoopThreads, locality, listeners, routes, clusters,
-            healthChecks, newOverload);
+            healthChecks, newOverload, classification);
     }
 
     private static void requireUniqueNames(final String field, final List<String> names)

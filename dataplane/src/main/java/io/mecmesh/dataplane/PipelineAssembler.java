@@ -1,5 +1,8 @@
 package io.mecmesh.dataplane;
 
+import io.mecmesh.dataplane.classify.ClassifyHandler;
+import io.mecmesh.dataplane.classify.Classifier;
+import io.mecmesh.dataplane.classify.SliceStatsRegistry;
 import io.mecmesh.dataplane.counters.DataPlaneCounters;
 import io.mecmesh.dataplane.listener.ConnectionGuard;
 import io.mecmesh.dataplane.cluster.Cluster;
@@ -11,6 +14,7 @@ import io.mecmesh.dataplane.listener.Http2StreamListenerHandler;
 import io.mecmesh.dataplane.listener.ListenerConfig;
 import io.mecmesh.dataplane.overload.OverloadHandler;
 import io.mecmesh.dataplane.overload.OverloadMonitor;
+import io.mecmesh.dataplane.policy.PolicyTables;
 import io.mecmesh.dataplane.route.RouteHandler;
 import io.mecmesh.dataplane.route.RouteTable;
 import io.mecmesh.dataplane.tcp.TcpRelayHandler;
@@ -59,11 +63,15 @@ import static java.util.Objects.requireNonNull;
  *                                               close; normalizes heads; counts requests, responses
  *   overload       OverloadHandler              while the data plane is in overload (event-loop lag, heap, direct
  *                                               memory): 503 with x-mecmesh-overloaded, counted by reason
- *   (classify)                                  slice and route classification: slices issue
+ *   classify       ClassifyHandler              the request's slice: first rule matching listener, source CIDR,
+ *                                               caller SPIFFE id prefix (resolved once per connection), header;
+ *                                               none → slice 0 (unclassified); counted per slice
  *   (admit)                                     per-slice QoS admission: QoS issue
  *   route          RouteHandler                 authority, path, method, headers → first matching route, or 404;
  *                                               the route's authorization policy on the caller's SPIFFE id (403)
- *   upstream       ForwardHandler               pooled keep-alive upstream connection per event loop
+ *   upstream       ForwardHandler               (slice, route) → policy record, else (slice, 0): its timeout and
+ *                                               retry budget override the route's; pooled keep-alive upstream
+ *                                               connection per event loop
  *   (HTTP/2: on the connection)
  *   guard          ConnectionGuard              max connections per listener
  *   http2-codec    Http2FrameCodec              frames, settings, flow control; floods of resets and control
@@ -73,7 +81,8 @@ import static java.util.Objects.requireNonNull;
  *     http2-to-http  Http2StreamFrameToHttpObjectCodec   frames ⇄ the same HTTP messages as HTTP/1.1
  *     listener       Http2StreamListenerHandler          counts, body limit, strips x-http2-* headers
  *     overload       OverloadHandler                     as for HTTP/1.1 (503 on the stream)
- *     route, upstream                                    as for HTTP/1.1 (upstream connections are HTTP/1.1)
+ *     classify, route, upstream                          as for HTTP/1.1 (connection-level classification kept on
+ *                                                        the parent connection; upstream connections HTTP/1.1)
  *   drain          Http2DrainHandler            GOAWAY on shutdown or when the listener is removed
  * </pre>
  *
@@ -100,6 +109,9 @@ final class PipelineAssembler extends ChannelInitializer<Channel>
     private final Supplier<Cluster> tcpCluster;
     private final Transport transport;
     private final OverloadMonitor overload;
+    private final Supplier<Classifier> classifiers;
+    private final SliceStatsRegistry sliceStats;
+    private final PolicyTables policyTables;
 
     PipelineAssembler(
         final ListenerConfig listener,
@@ -111,8 +123,14 @@ final class PipelineAssembler extends ChannelInitializer<Channel>
         final ChannelGroup listenerConnections,
         final Supplier<Cluster> tcpCluster,
         final Transport transport,
-        final OverloadMonitor overload)
+        final OverloadMonitor overload,
+        final Supplier<Classifier> classifiers,
+        final SliceStatsRegistry sliceStats,
+        final PolicyTables policyTables)
     {
+        this.classifiers = requireNonNull(classifiers, "classifiers");
+        this.sliceStats = requireNonNull(sliceStats, "sliceStats");
+        this.policyTables = requireNonNull(policyTables, "policyTables");
         this.listenerConnections = requireNonNull(listenerConnections, "listenerConnections");
         this.overload = requireNonNull(overload, "overload");
         this.tcpCluster = tcpCluster;
@@ -160,8 +178,10 @@ final class PipelineAssembler extends ChannelInitializer<Channel>
         pipeline.addLast("flow-control", new FlowControlHandler());
         pipeline.addLast("listener", listenerStage);
         pipeline.addLast("overload", new OverloadHandler(overload));
+        pipeline.addLast("classify", new ClassifyHandler(listener.name(), classifiers, sliceStats));
         pipeline.addLast("route", new RouteHandler(routeTables, counters));
-        pipeline.addLast("upstream", new ForwardHandler(upstreamPools.forLoop(channel.eventLoop()), counters));
+        pipeline.addLast("upstream", new ForwardHandler(upstreamPools.forLoop(channel.eventLoop()), counters,
+            policyTables));
     }
 
     /**
@@ -193,8 +213,10 @@ final class PipelineAssembler extends ChannelInitializer<Channel>
                     .addLast("http2-to-http", new Http2StreamFrameToHttpObjectCodec(true, true))
                     .addLast("listener", new Http2StreamListenerHandler(listener, counters))
                     .addLast("overload", new OverloadHandler(overload))
+                    .addLast("classify", new ClassifyHandler(listener.name(), classifiers, sliceStats))
                     .addLast("route", new RouteHandler(routeTables, counters))
-                    .addLast("upstream", new ForwardHandler(upstreamPools.forLoop(stream.eventLoop()), counters));
+                    .addLast("upstream", new ForwardHandler(upstreamPools.forLoop(stream.eventLoop()), counters,
+                        policyTables));
             }
         }));
         pipeline.addLast("drain", new Http2DrainHandler());

@@ -38,7 +38,19 @@ public final class RetryBudget
      */
     public void onRequest()
     {
-        add(depositPerRequest);
+        add(depositPerRequest, cap(depositPerRequest));
+    }
+
+    /**
+     * Records a request (not a retry) whose slice policy sets the budget: it deposits {@code percent}% of a token
+     * instead of the route's own ratio. The tokens are the route's: a slice policy changes how fast they accrue.
+     *
+     * @param percent retries allowed as a percentage of requests, 0 to 100.
+     */
+    public void onRequest(final int percent)
+    {
+        final long deposit = percent * SCALE / 100;
+        add(deposit, cap(Math.max(deposit, depositPerRequest)));
     }
 
     /**
@@ -74,13 +86,17 @@ public final class RetryBudget
         final long elapsed = now - last;
         if (elapsed >= 100_000_000L && lastGrantNs.compareAndSet(last, now))
         {
-            add(Math.min(elapsed, WINDOW_NS) * minPerSecond * SCALE / 1_000_000_000L);
+            add(Math.min(elapsed, WINDOW_NS) * minPerSecond * SCALE / 1_000_000_000L, cap(depositPerRequest));
         }
     }
 
-    private void add(final long amount)
+    private long cap(final long deposit)
     {
-        final long cap = Math.max(1, (depositPerRequest * 1000 + minPerSecond * SCALE) * 10);
+        return Math.max(1, (deposit * 1000 + minPerSecond * SCALE) * 10);
+    }
+
+    private void add(final long amount, final long cap)
+    {
         while (true)
         {
             final long current = milliTokens.get();

@@ -1,5 +1,7 @@
 package io.mecmesh.dataplane.upstream;
 
+import io.mecmesh.dataplane.classify.ClassifyHandler;
+import io.mecmesh.dataplane.classify.RequestClass;
 import io.mecmesh.dataplane.cluster.Cluster;
 import io.mecmesh.dataplane.cluster.EndpointState;
 import io.mecmesh.dataplane.cluster.LbPolicy;
@@ -10,6 +12,9 @@ import io.mecmesh.dataplane.counters.Overflow;
 import io.mecmesh.dataplane.http.DirectResponse;
 import io.mecmesh.dataplane.http.HopByHopHeaders;
 import io.mecmesh.dataplane.lifecycle.DrainEvent;
+import io.mecmesh.dataplane.policy.PolicyFlyweight;
+import io.mecmesh.dataplane.policy.PolicyTable;
+import io.mecmesh.dataplane.policy.PolicyTables;
 import io.mecmesh.dataplane.route.RetryPolicy;
 import io.mecmesh.dataplane.route.Route;
 import io.mecmesh.dataplane.route.RouteAction;
@@ -69,6 +74,16 @@ import static java.util.Objects.requireNonNull;
  * exchange until the response head (504). Every attempt's outcome is reported to the cluster for outlier ejection
  * and least-request balancing.
  *
+ * <p>Slice policy: the request's slice (from the classify stage's {@link ClassifyHandler#REQUEST_CLASS}, 0 when
+ * unclassified or when there is no classify stage) and its route's {@code policyRouteId} are looked up in the current
+ * {@link PolicyTable} (one acquire load per request): the (slice, route) record, else the slice's default record
+ * (slice, 0). Precedence, highest first: a {@code grpc-timeout} may only shorten the timeout; the record found sets
+ * the request timeout ({@code requestTimeoutNs}, rounded up to milliseconds), the retries per request
+ * ({@code maxRetries}) and the share of requests the route's retry budget grants ({@code retryBudgetPercent});
+ * without a record the route's own timeout, retry policy and budget ratio apply. The per-try timeout, the statuses
+ * retried, the backoff and the replay limit are always the route's. Each lookup is counted in the slice's
+ * {@code SliceStats} as a policy hit or miss. Allocates nothing.
+ *
  * <p>Timers: the request timeout, the per-try timeout and the retry backoff are {@link Deadline}s this handler
  * owns, armed on the event loop's {@link DeadlineWheel}: a forwarded request schedules no task of its own.
  *
@@ -102,6 +117,8 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
 
     private final UpstreamPool pool;
     private final DataPlaneCounters counters;
+    private final PolicyTables policies;
+    private final PolicyFlyweight policy = new PolicyFlyweight();
 
     private ChannelHandlerContext ctx;
 
@@ -109,6 +126,7 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
     private Route route;
     private Cluster cluster;
     private RetryPolicy retry;
+    private int maxRetries;
     private long perTryTimeoutMs;
     private EndpointState endpoint;
     private EndpointState failedEndpoint;
@@ -171,10 +189,27 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
         }
     };
 
+    /**
+     * A forward stage without slice policies: every request runs with its route's own settings.
+     *
+     * @param pool     this event loop's upstream connections.
+     * @param counters where the data plane counts.
+     */
     public ForwardHandler(final UpstreamPool pool, final DataPlaneCounters counters)
+    {
+        this(pool, counters, null);
+    }
+
+    /**
+     * @param pool     this event loop's upstream connections.
+     * @param counters where the data plane counts.
+     * @param policies the current per-slice policy table, or {@code null} for none.
+     */
+    public ForwardHandler(final UpstreamPool pool, final DataPlaneCounters counters, final PolicyTables policies)
     {
         this.pool = requireNonNull(pool, "pool");
         this.counters = requireNonNull(counters, "counters");
+        this.policies = policies;
         this.deadlines = pool.deadlines();
     }
 
@@ -280,7 +315,23 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
         this.route = route;
         this.cluster = route.pickCluster();
         this.retry = forward.retry();
+        this.maxRetries = retry.maxRetries();
         this.perTryTimeoutMs = forward.perTryTimeoutMs();
+        long routeTimeoutMs = forward.timeoutMs();
+        int budgetPercent = -1;
+        final RequestClass requestClass = ctx.channel().attr(ClassifyHandler.REQUEST_CLASS).get();
+        if (policies != null && requestClass != null)
+        {
+            final boolean hit = policies.current().lookup(requestClass.sliceId(), route.config().policyRouteId(),
+                policy);
+            requestClass.stats().onPolicyLookup(hit);
+            if (hit)
+            {
+                routeTimeoutMs = (policy.requestTimeoutNs() + 999_999L) / 1_000_000L;
+                maxRetries = policy.maxRetries();
+                budgetPercent = policy.retryBudgetPercent();
+            }
+        }
         failedEndpoint = null;
         attempt = 0;
         goAwayResends = 0;
@@ -304,7 +355,14 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
             request.headers().set(HttpConversionUtil.ExtensionHeaderNames.SCHEME.text(),
                 cluster.sslContext() != null ? "https" : "http");
         }
-        route.retryBudget().onRequest();
+        if (budgetPercent < 0)
+        {
+            route.retryBudget().onRequest();
+        }
+        else
+        {
+            route.retryBudget().onRequest(budgetPercent);
+        }
         route.stats().onRequest();
         if (!cluster.tryAcquire(Overflow.REQUESTS))
         {
@@ -312,7 +370,7 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
             return;
         }
         holdsRequest = true;
-        final long timeoutMs = timeoutMs(forward.timeoutMs(), request.headers().get(GRPC_TIMEOUT));
+        final long timeoutMs = timeoutMs(routeTimeoutMs, request.headers().get(GRPC_TIMEOUT));
         final Cluster mirror = route.pickMirror();
         if (mirror != null)
         {
@@ -320,7 +378,7 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
             {
                 MirrorExchange.start(pool, mirror, counters, request, null, timeoutMs);
             }
-            else if (retry.maxRetries() > 0 && retry.maxBufferedBodyBytes() > 0)
+            else if (maxRetries > 0 && retry.maxBufferedBodyBytes() > 0)
             {
                 // Copied once the whole body is in the replay buffer (see onRequestContent).
                 mirrorCluster = mirror;
@@ -543,7 +601,7 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
 
     private void keepForReplay(final HttpContent content)
     {
-        if (requestBodyless || !replayable || retry.maxRetries() == 0 || responseStarted)
+        if (requestBodyless || !replayable || maxRetries == 0 || responseStarted)
         {
             return;
         }
@@ -858,12 +916,12 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
     /** Whether the request can be sent again: no body, or every part of it kept for replay. */
     private boolean canReplay()
     {
-        return requestBodyless || (replayable && retry.maxRetries() > 0);
+        return requestBodyless || (replayable && maxRetries > 0);
     }
 
     private boolean mayRetry()
     {
-        if (!exchangeActive || responseStarted || attempt > retry.maxRetries() || !(requestBodyless || replayable))
+        if (!exchangeActive || responseStarted || attempt > maxRetries || !(requestBodyless || replayable))
         {
             return false;
         }

@@ -55,4 +55,21 @@ class RetryBudgetTest
 
         assertThat(retriesAllowed(budget, 1000)).isLessThanOrEqualTo(100);
     }
+
+    @Test
+    void shouldFundRetriesAtTheSlicePolicysPercentInsteadOfTheRoutesRatio()
+    {
+        final RetryBudget budget = new RetryBudget(0.2, 0, nowNs::get);
+        for (int i = 0; i < 100; i++)
+        {
+            budget.onRequest(50);
+        }
+        assertThat(retriesAllowed(budget, 100)).as("50%% of 100 requests, not the route's 20%%").isEqualTo(50);
+
+        for (int i = 0; i < 100; i++)
+        {
+            budget.onRequest(0);
+        }
+        assertThat(retriesAllowed(budget, 100)).as("a slice policy of 0%% grants no retry").isZero();
+    }
 }

@@ -35,7 +35,23 @@ public final class RawHttp implements AutoCloseable
 
     public RawHttp(final InetSocketAddress address) throws IOException
     {
+        this(address, null);
+    }
+
+    /**
+     * A connection from a chosen local address (another address of 127.0.0.0/8, for source-address rules).
+     *
+     * @param address      where to connect.
+     * @param localAddress the address to connect from, or {@code null} for the kernel's choice.
+     * @throws IOException when the connection fails.
+     */
+    public RawHttp(final InetSocketAddress address, final java.net.InetAddress localAddress) throws IOException
+    {
         socket = new Socket();
+        if (localAddress != null)
+        {
+            socket.bind(new InetSocketAddress(localAddress, 0));
+        }
         socket.connect(address, 2000);
         socket.setSoTimeout(5000);
         in = socket.getInputStream();

@@ -12,11 +12,12 @@ import java.util.HexFormat;
 /**
  * Feeds values into SHA-256 in a canonical form: fixed-width big-endian integers, strings as their UTF-8 length and
  * bytes ({@link DataOutputStream#writeUTF} is modified UTF-8 and limited to 64 KiB, so it is not used), each value
- * preceded by a one-byte tag so that adjacent fields cannot be confused. Encoding version 1.
+ * preceded by a one-byte tag so that adjacent fields cannot be confused. Encoding version 2 (2 added the
+ * classification rules).
  */
 final class CanonicalEncoder
 {
-    static final int ENCODING_VERSION = 1;
+    static final int ENCODING_VERSION = 2;
 
     private final MessageDigest digest;
     private final DataOutputStream out;

@@ -1,6 +1,9 @@
 package io.mecmesh.slicemanager.compiler;
 
 import io.mecmesh.dataplane.MeshConfig;
+import io.mecmesh.dataplane.classify.ClassificationConfig;
+import io.mecmesh.dataplane.classify.HeaderValue;
+import io.mecmesh.dataplane.classify.SourcePrefix;
 import io.mecmesh.dataplane.cluster.ClusterConfig;
 import io.mecmesh.dataplane.cluster.Endpoint;
 import io.mecmesh.dataplane.cluster.Locality;
@@ -13,6 +16,8 @@ import io.mecmesh.dataplane.route.RouteMatch;
 import io.mecmesh.dataplane.route.WeightedCluster;
 import io.mecmesh.slicemanager.model.AuthorizationPolicy;
 import io.mecmesh.slicemanager.model.BitRates;
+import io.mecmesh.slicemanager.model.ClassificationRule;
+import io.mecmesh.slicemanager.model.Cidr;
 import io.mecmesh.slicemanager.model.DesiredState;
 import io.mecmesh.slicemanager.model.Node;
 import io.mecmesh.slicemanager.model.RetryPolicy;
@@ -47,6 +52,11 @@ import static java.util.Objects.requireNonNull;
  * <p><b>What a node sees.</b> Slices are isolated end to end: a node's workloads may call the services of the slices
  * its own services belong to, and nothing else. So a node's configuration holds the services of those slices (routes
  * and clusters), a slice-default policy record per such slice and a policy record per route.
+ *
+ * <p><b>Classification.</b> The classification rules of the visible slices, by slice (in S-NSSAI order), each slice's
+ * rules in their declared order, each carrying the slice id of the slice's policy records; the data plane takes the
+ * first rule that matches. Every compiled route carries its route id ({@code RouteConfig.policyRouteId}) so that the
+ * request path finds its (slice, route) policy record.
  *
  * <p><b>Versions.</b> A node's version is the desired-state sequence number at which its content (hashed with
  * SHA-256 over a canonical encoding) last changed. Sequence numbers only grow and survive restarts (they are
@@ -315,11 +325,22 @@ public final class MeshCompiler
             set.allowedCallerPrefixes().forEach(encoder::putString);
         }
 
+        final List<io.mecmesh.dataplane.classify.ClassificationRule> rules = classification(state, visible);
+        encoder.putInt(rules.size());
+        for (final io.mecmesh.dataplane.classify.ClassificationRule rule : rules)
+        {
+            encoder.putInt(rule.sliceId()).putString(rule.listener().orElse("")).putInt(rule.sourceCidrs().size());
+            rule.sourceCidrs().forEach(cidr -> encoder.putString(cidr.toString()));
+            encoder.putString(rule.callerSpiffeIdPrefix().orElse(""))
+                .putString(rule.header().map(HeaderValue::name).orElse(""))
+                .putString(rule.header().map(HeaderValue::value).orElse(""));
+        }
+
         final long version = state.sequence();
         final List<RouteConfig> routeConfigs = routes.stream()
             .map(route -> routeConfig(route, state.services().get(route.service()))).toList();
         final MeshConfig meshConfig = new MeshConfig(version, settings.transport(), settings.eventLoopThreads(),
-            settings.listeners(), routeConfigs, clusters);
+            settings.listeners(), routeConfigs, clusters).withClassification(new ClassificationConfig(rules));
         return new NodeMeshConfig(node.id(), version, encoder.sha256Hex(), meshConfig, routes, policies,
             authorizationSets);
     }
@@ -340,7 +361,29 @@ public final class MeshCompiler
                 retries.minRetriesPerSecond(), defaults.maxBufferedBodyBytes());
         return new RouteConfig(service.name() + "-" + route.routeId(), RouteMatch.prefix(route.host(),
             route.pathPrefix()), new RouteAction.Forward(List.of(new WeightedCluster(service.name(), 1)),
-            timeouts.requestTimeoutMs(), timeouts.perTryTimeoutMs(), retry), HeaderRewrite.NONE, HeaderRewrite.NONE);
+            timeouts.requestTimeoutMs(), timeouts.perTryTimeoutMs(), retry), HeaderRewrite.NONE, HeaderRewrite.NONE)
+            .withPolicyRouteId(route.routeId());
+    }
+
+    /**
+     * The data plane's classification rules: the visible slices' rules, slice by slice in S-NSSAI order, each with
+     * the slice id its policy records are keyed by.
+     */
+    private static List<io.mecmesh.dataplane.classify.ClassificationRule> classification(
+        final DesiredState state, final SortedSet<Snssai> visible)
+    {
+        final List<io.mecmesh.dataplane.classify.ClassificationRule> rules = new ArrayList<>();
+        for (final Snssai snssai : visible)
+        {
+            for (final ClassificationRule rule : state.slices().get(snssai).classification())
+            {
+                rules.add(new io.mecmesh.dataplane.classify.ClassificationRule(snssai.sliceId(), rule.listener(),
+                    rule.sourceCidrs().stream().map(Cidr::toString).map(SourcePrefix::parse).toList(),
+                    rule.callerSpiffeIdPrefix(),
+                    rule.header().map(header -> new HeaderValue(header.name(), header.value()))));
+            }
+        }
+        return rules;
     }
 
     /**

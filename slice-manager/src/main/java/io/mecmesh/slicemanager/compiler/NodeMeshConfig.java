@@ -18,7 +18,8 @@ import static java.util.Objects.requireNonNull;
  * @param version           increases whenever the content changes: the desired-state sequence number at which this
  *                          content was compiled (also {@code meshConfig.version()}).
  * @param contentHash       SHA-256, lower-case hex, over the canonical encoding of everything but the version.
- * @param meshConfig        listeners, routes and clusters.
+ * @param meshConfig        listeners, routes (each with its {@code policyRouteId}), clusters and the classification
+ *                          rules of the visible slices.
  * @param routes            per route of {@code meshConfig}, in the same order: its id, service and slice.
  * @param policies          the policy records: one slice-default record (route id 0) per visible slice, and one per
  *                          route.
@@ -54,7 +55,8 @@ public record NodeMeshConfig(
     }
 
     /**
-     * Lays the policy records out in an off-heap table for the data plane.
+     * Lays the policy records out in an off-heap table for the data plane: the edge node agent publishes it with
+     * {@code DataPlane.publishPolicyTable(config.toPolicyTable())} right after {@code DataPlane.update(...)}.
      *
      * @return a new table, versioned like this configuration.
      */

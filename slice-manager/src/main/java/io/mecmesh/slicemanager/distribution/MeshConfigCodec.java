@@ -2,6 +2,10 @@ package io.mecmesh.slicemanager.distribution;
 
 import io.mecmesh.dataplane.MeshConfig;
 import io.mecmesh.dataplane.authz.AuthzRule;
+import io.mecmesh.dataplane.classify.ClassificationConfig;
+import io.mecmesh.dataplane.classify.ClassificationRule;
+import io.mecmesh.dataplane.classify.HeaderValue;
+import io.mecmesh.dataplane.classify.SourcePrefix;
 import io.mecmesh.dataplane.authz.PrincipalMatch;
 import io.mecmesh.dataplane.cluster.ClusterConfig;
 import io.mecmesh.dataplane.cluster.UpstreamProtocol;
@@ -53,13 +57,18 @@ import static java.util.Objects.requireNonNull;
  * <p>Format {@value #FORMAT}, little-endian: {@code int32 format}, then every field in declaration order; integers
  * fixed-width; strings as {@code int32 length + UTF-8}; enums by name; lists as {@code int32 count + elements};
  * optionals as {@code byte 0|1 + value}; doubles as their IEEE-754 bits; the route action as a tag byte (1 forward,
- * 2 respond, 3 redirect) and its fields. A reader refuses another format. Decoding errors are
+ * 2 respond, 3 redirect) and its fields. Format 2 adds each route's {@code policyRouteId} (after its authorization
+ * rules) and the classification rules (after the clusters); a reader takes format 1 (without them: route ids 0, no
+ * rules, so a last-known-good file written before the upgrade still loads) and 2, and refuses any other. Decoding
+ * errors are
  * {@link IllegalArgumentException}s; the decoded configuration is validated by the records' constructors.
  */
 public final class MeshConfigCodec
 {
     /** The format written and read. */
-    public static final int FORMAT = 1;
+    public static final int FORMAT = 2;
+    /** The previous format, still read. */
+    public static final int FORMAT_WITHOUT_CLASSIFICATION = 1;
 
     private static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
     private static final int ACTION_FORWARD = 1;
@@ -89,6 +98,7 @@ public final class MeshConfigCodec
         out.putList(mesh.listeners(), listener -> listener(out, listener));
         out.putList(mesh.routes(), route -> route(out, route));
         out.putList(mesh.clusters(), cluster -> cluster(out, cluster));
+        out.putList(mesh.classification().rules(), rule -> classificationRule(out, rule));
         out.putList(config.routes(), binding ->
         {
             out.putInt(binding.routeId());
@@ -128,10 +138,12 @@ public final class MeshConfigCodec
         try
         {
             final int format = in.getInt();
-            if (format != FORMAT)
+            if (format != FORMAT && format != FORMAT_WITHOUT_CLASSIFICATION)
             {
-                throw new IllegalArgumentException("format: expected " + FORMAT + ", got " + format);
+                throw new IllegalArgumentException("format: expected " + FORMAT_WITHOUT_CLASSIFICATION + " or "
+                    + FORMAT + ", got " + format);
             }
+            final boolean classified = format == FORMAT;
             final String nodeId = in.getString();
             final long version = in.getLong();
             final String contentHash = in.getString();
@@ -139,10 +151,12 @@ public final class MeshConfigCodec
             final int eventLoopThreads = in.getInt();
             final Locality locality = locality(in);
             final List<ListenerConfig> listeners = in.getList(() -> listener(in));
-            final List<RouteConfig> routes = in.getList(() -> route(in));
+            final List<RouteConfig> routes = in.getList(() -> route(in, classified));
             final List<ClusterConfig> clusters = in.getList(() -> cluster(in));
+            final ClassificationConfig classification = classified
+                ? new ClassificationConfig(in.getList(() -> classificationRule(in))) : ClassificationConfig.NONE;
             final MeshConfig mesh = new MeshConfig(version, transport, eventLoopThreads, locality, listeners, routes,
-                clusters);
+                clusters).withClassification(classification);
             final List<RouteBinding> bindings = in.getList(() -> new RouteBinding(in.getInt(), in.getString(),
                 in.getString(), in.getString(), new Snssai(in.getInt(), in.getInt())));
             final List<SlicePolicy> policies = in.getList(() -> new SlicePolicy(in.getInt(), in.getInt(), in.getInt(),
@@ -263,9 +277,10 @@ public final class MeshConfigCodec
         headerRewrite(out, route.responseHeaders());
         out.putList(route.authorization().allow(), rule -> rule(out, rule));
         out.putList(route.authorization().deny(), rule -> rule(out, rule));
+        out.putInt(route.policyRouteId());
     }
 
-    private static RouteConfig route(final Reader in)
+    private static RouteConfig route(final Reader in, final boolean withPolicyRouteId)
     {
         final String name = in.getString();
         final String authority = in.getString();
@@ -290,7 +305,28 @@ public final class MeshConfigCodec
         final HeaderRewrite responseHeaders = headerRewrite(in);
         final io.mecmesh.dataplane.authz.AuthorizationPolicy authorization =
             new io.mecmesh.dataplane.authz.AuthorizationPolicy(in.getList(() -> rule(in)), in.getList(() -> rule(in)));
-        return new RouteConfig(name, match, action, requestHeaders, responseHeaders, authorization);
+        return new RouteConfig(name, match, action, requestHeaders, responseHeaders, authorization,
+            withPolicyRouteId ? in.getInt() : 0);
+    }
+
+    private static void classificationRule(final Writer out, final ClassificationRule rule)
+    {
+        out.putInt(rule.sliceId());
+        out.putOptional(rule.listener(), out::putString);
+        out.putList(rule.sourceCidrs(), cidr -> out.putString(cidr.toString()));
+        out.putOptional(rule.callerSpiffeIdPrefix(), out::putString);
+        out.putOptional(rule.header(), header ->
+        {
+            out.putString(header.name());
+            out.putString(header.value());
+        });
+    }
+
+    private static ClassificationRule classificationRule(final Reader in)
+    {
+        return new ClassificationRule(in.getInt(), in.getOptional(in::getString),
+            in.getList(() -> SourcePrefix.parse(in.getString())), in.getOptional(in::getString),
+            in.getOptional(() -> new HeaderValue(in.getString(), in.getString())));
     }
 
     private static void headerRewrite(final Writer out, final HeaderRewrite rewrite)

@@ -1,10 +1,12 @@
 package io.mecmesh.slicemanager.compiler;
 
+import io.mecmesh.dataplane.classify.ClassificationRule;
 import io.mecmesh.dataplane.cluster.ClusterConfig;
 import io.mecmesh.dataplane.policy.PolicyFlyweight;
 import io.mecmesh.dataplane.policy.PolicyTable;
 import io.mecmesh.dataplane.policy.SlicePolicy;
 import io.mecmesh.dataplane.route.RouteAction;
+import io.mecmesh.dataplane.route.RouteConfig;
 import io.mecmesh.slicemanager.model.Command;
 import io.mecmesh.slicemanager.model.DesiredState;
 import io.mecmesh.slicemanager.model.ModelFixtures;
@@ -135,6 +137,53 @@ class MeshCompilerTest
 
         assertThat(after.nodes().get("node-a").version()).isEqualTo(9).isGreaterThan(before.nodes().get("node-a")
             .version());
+        assertThat(after.nodes().get("node-c")).isSameAs(before.nodes().get("node-c"));
+    }
+
+    @Test
+    void shouldCompileTheVisibleSlicesClassificationRulesAndMarkEachRouteWithItsPolicyRouteId()
+    {
+        final DesiredState state = ModelFixtures.state().apply(new Command.PutNode(
+            new io.mecmesh.slicemanager.model.Node("node-d", "site-a", "metro-1", java.util.List.of("plc", "video"))));
+
+        final CompiledMesh mesh = new MeshCompiler().compile(state, settings);
+
+        final NodeMeshConfig nodeD = mesh.nodes().get("node-d");
+        final java.util.List<ClassificationRule> rules = nodeD.meshConfig().classification().rules();
+        assertThat(rules).extracting(ClassificationRule::sliceId)
+            .as("slice by slice in S-NSSAI order, with the slice ids of the policy records")
+            .containsExactly(ModelFixtures.EMBB.sliceId(), ModelFixtures.URLLC.sliceId());
+        assertThat(nodeD.policies()).extracting(SlicePolicy::sliceId)
+            .contains(ModelFixtures.EMBB.sliceId(), ModelFixtures.URLLC.sliceId());
+        assertThat(rules.get(0).sourceCidrs()).extracting(Object::toString).containsExactly("10.45.0.0/16");
+        assertThat(rules.get(1).callerSpiffeIdPrefix()).contains("spiffe://mesh.example/slice/2-0000b2/");
+        assertThat(nodeD.meshConfig().routes()).extracting(RouteConfig::policyRouteId)
+            .containsExactlyElementsOf(nodeD.routes().stream().map(RouteBinding::routeId).toList());
+        assertThat(nodeD.meshConfig().routes()).extracting(RouteConfig::policyRouteId).containsExactly(1, 2, 3, 4);
+
+        assertThat(mesh.nodes().get("node-c").meshConfig().classification().rules())
+            .as("node-c sees the URLLC slice only").extracting(ClassificationRule::sliceId)
+            .containsExactly(ModelFixtures.URLLC.sliceId());
+    }
+
+    @Test
+    void shouldRecompileTheNodesOfASliceWhoseClassificationChanged()
+    {
+        final MeshCompiler compiler = new MeshCompiler();
+        final CompiledMesh before = compiler.compile(ModelFixtures.state(), settings);
+        final io.mecmesh.slicemanager.model.Slice embb = ModelFixtures.embb();
+        final io.mecmesh.slicemanager.model.Slice reclassified = new io.mecmesh.slicemanager.model.Slice(
+            embb.snssai(), embb.name(), embb.fiveQi(), embb.priorityLevel(), embb.bitRates(), embb.dscp(),
+            java.util.List.of(io.mecmesh.slicemanager.model.ClassificationRule.sourceCidrs("10.46.0.0/16")));
+
+        final CompiledMesh after = compiler.compile(ModelFixtures.state().apply(new Command.PutSlice(reclassified)),
+            before, settings);
+
+        final NodeMeshConfig nodeA = after.nodes().get("node-a");
+        assertThat(nodeA.contentHash()).isNotEqualTo(before.nodes().get("node-a").contentHash());
+        assertThat(nodeA.version()).isGreaterThan(before.nodes().get("node-a").version());
+        assertThat(nodeA.meshConfig().classification().rules().get(0).sourceCidrs()).extracting(Object::toString)
+            .containsExactly("10.46.0.0/16");
         assertThat(after.nodes().get("node-c")).isSameAs(before.nodes().get("node-c"));
     }
 }

@@ -4,6 +4,10 @@ import io.mecmesh.dataplane.MeshConfig;
 import io.mecmesh.dataplane.authz.AuthorizationPolicy;
 import io.mecmesh.dataplane.authz.AuthzRule;
 import io.mecmesh.dataplane.authz.PrincipalMatch;
+import io.mecmesh.dataplane.classify.ClassificationConfig;
+import io.mecmesh.dataplane.classify.ClassificationRule;
+import io.mecmesh.dataplane.classify.HeaderValue;
+import io.mecmesh.dataplane.classify.SourcePrefix;
 import io.mecmesh.dataplane.cluster.ClusterConfig;
 import io.mecmesh.dataplane.cluster.ClusterTls;
 import io.mecmesh.dataplane.cluster.Endpoint;
@@ -41,6 +45,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class MeshConfigCodecTest
 {
+    private static final int EMBB = 1 << 24 | 0x0000A1;
+    private static final int URLLC = 2 << 24 | 0x0000B2;
+
     @Test
     void shouldRoundTripEveryCompiledNodeConfiguration()
     {
@@ -81,6 +88,48 @@ class MeshConfigCodecTest
     }
 
     @Test
+    void shouldCarryTheClassificationRulesAndEachRoutesPolicyRouteId()
+    {
+        final NodeMeshConfig config = richConfig(headers("x-a", "1"));
+
+        final NodeMeshConfig decoded = MeshConfigCodec.decode(MeshConfigCodec.encode(config));
+
+        assertThat(decoded.meshConfig().classification()).isEqualTo(config.meshConfig().classification());
+        assertThat(decoded.meshConfig().classification().rules()).hasSize(2);
+        assertThat(decoded.meshConfig().classification().rules().get(0).sourceCidrs())
+            .extracting(SourcePrefix::toString).containsExactly("10.45.0.0/16", "2001:db8:45:0:0:0:0:0/48");
+        assertThat(decoded.meshConfig().routes()).extracting(RouteConfig::policyRouteId).containsExactly(7, 0, 0);
+        final NodeMeshConfig compiled = new MeshCompiler().compile(ModelFixtures.state(), CompilerSettings.DEFAULT)
+            .nodes().get("node-a");
+        assertThat(MeshConfigCodec.decode(MeshConfigCodec.encode(compiled)).meshConfig().routes())
+            .extracting(RouteConfig::policyRouteId).containsExactly(1, 2, 3);
+    }
+
+    @Test
+    void shouldStillReadFormatOneWithoutClassificationOrRouteIds()
+    {
+        final NodeMeshConfig base = DistributionFixtures.config("node-a", 3);
+        final RouteConfig health = new RouteConfig("health", new RouteMatch("*", PathMatch.exact("/healthz"),
+            List.of(), List.of()), new RouteAction.Respond(200, "ok\n"), HeaderRewrite.NONE, HeaderRewrite.NONE);
+        final NodeMeshConfig config = new NodeMeshConfig("node-a", 3, base.contentHash(),
+            base.meshConfig().withRoutes(3, List.of(health), List.of()).withClassification(ClassificationConfig.NONE),
+            List.of(), List.of(), List.of());
+        final byte[] formatTwo = MeshConfigCodec.encode(config);
+        // Format 2 ends: ... route, its policy route id, clusters count, rule count, bindings, policies, sets
+        // (every list empty here). Format 1 is the same without the policy route id and the rule count.
+        final int length = formatTwo.length;
+        final java.io.ByteArrayOutputStream formatOne = new java.io.ByteArrayOutputStream();
+        formatOne.write(formatTwo, 0, length - 24);
+        formatOne.write(formatTwo, length - 20, 4);
+        formatOne.write(formatTwo, length - 12, 12);
+        final byte[] bytes = formatOne.toByteArray();
+        bytes[0] = MeshConfigCodec.FORMAT_WITHOUT_CLASSIFICATION;
+
+        assertThat(MeshConfigCodec.decode(bytes)).isEqualTo(config);
+        assertThat(MeshConfigCodec.decode(bytes).meshConfig().classification()).isEqualTo(ClassificationConfig.NONE);
+    }
+
+    @Test
     void shouldRefuseTruncatedExtendedOrForeignFormatBytesWithAClearError()
     {
         final byte[] bytes = MeshConfigCodec.encode(DistributionFixtures.config("node-a", 3));
@@ -90,9 +139,9 @@ class MeshConfigCodecTest
         assertThatThrownBy(() -> MeshConfigCodec.decode(Arrays.copyOf(bytes, bytes.length + 1)))
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("after the end");
         final byte[] otherFormat = bytes.clone();
-        otherFormat[0] = 2;
+        otherFormat[0] = 3;
         assertThatThrownBy(() -> MeshConfigCodec.decode(otherFormat))
-            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("format: expected 1, got 2");
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("format: expected 1 or 2, got 3");
         assertThatThrownBy(() -> MeshConfigCodec.decode(new byte[] {1, 0, 0, 0, 127, 127, 127, 127}))
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("does not fit");
     }
@@ -131,14 +180,20 @@ class MeshConfigCodecTest
                 new HeaderMatch("x-debug", HeaderMatch.Kind.ABSENT, ""))),
             new RouteAction.Forward(List.of(new WeightedCluster("video", 90), new WeightedCluster("cdn", 10)),
                 2_000, 500, new RetryPolicy(3, Set.of(502, 503, 504), 10, 100, 0.35, 5, 4096)),
-            new HeaderRewrite(setHeaders, List.of("x-internal")), HeaderRewrite.NONE, authz);
+            new HeaderRewrite(setHeaders, List.of("x-internal")), HeaderRewrite.NONE, authz, 7);
         final RouteConfig respond = new RouteConfig("health", new RouteMatch("*", PathMatch.exact("/healthz"),
             List.of(), List.of()), new RouteAction.Respond(200, "ok\n"), HeaderRewrite.NONE, HeaderRewrite.NONE);
         final RouteConfig redirect = new RouteConfig("old", RouteMatch.prefix("old.example", "/"),
             new RouteAction.Redirect(308, "https", "new.example", "/moved"), HeaderRewrite.NONE,
             new HeaderRewrite(Map.of("x-moved", "yes"), List.of()));
         final MeshConfig mesh = new MeshConfig(42, TransportKind.EPOLL, 2, new Locality("site-a", "zone-1"),
-            List.of(outbound, inbound), List.of(forward, respond, redirect), List.of(video, cdn));
+            List.of(outbound, inbound), List.of(forward, respond, redirect), List.of(video, cdn))
+            .withClassification(new ClassificationConfig(List.of(
+                new ClassificationRule(EMBB, Optional.of("outbound"), List.of(SourcePrefix.parse("10.45.0.0/16"),
+                    SourcePrefix.parse("2001:db8:45::/48")), Optional.empty(), Optional.empty()),
+                new ClassificationRule(URLLC, Optional.empty(), List.of(),
+                    Optional.of("spiffe://mesh.example/slice/2-0000b2/"), Optional.of(new HeaderValue("x-slice",
+                    "urllc"))))));
         final NodeMeshConfig compiled = DistributionFixtures.config("node-a", 42);
         return new NodeMeshConfig("node-a", 42, compiled.contentHash(), mesh, compiled.routes(), compiled.policies(),
             compiled.authorizationSets());

@@ -1,0 +1,182 @@
+package io.mecmesh.dataplane.classify;
+
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
+
+import java.util.Arrays;
+import java.util.List;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The compiled classification rules of one configuration version: immutable, shared by every event loop.
+ * Classification is split in two so that a request does as little as possible:
+ * <ol>
+ *   <li>{@link #candidates} once per connection (and per configuration version): the rules whose connection-level
+ *   criteria (listener, source prefix, caller SPIFFE id) the connection meets, in order, ending at the first one
+ *   without a header criterion (it always matches, so later rules can never be reached);</li>
+ *   <li>{@link #classify} per request: the first candidate whose header criterion (if any) the request meets.
+ *   Allocates nothing.</li>
+ * </ol>
+ */
+public final class Classifier
+{
+    /** What {@link #classify} returns when no rule matches. */
+    public static final int NO_RULE = -1;
+
+    private static final int[] NO_CANDIDATES = new int[0];
+
+    private final String[] listeners;
+    private final SourcePrefix[][] sources;
+    private final String[] callerPrefixes;
+    private final AsciiString[] headerNames;
+    private final String[] headerValues;
+    private final int[] sliceIds;
+    private final SliceStats[] stats;
+    private final SliceStats unclassified;
+
+    private Classifier(final List<ClassificationRule> rules, final SliceStatsRegistry registry)
+    {
+        final int count = rules.size();
+        listeners = new String[count];
+        sources = new SourcePrefix[count][];
+        callerPrefixes = new String[count];
+        headerNames = new AsciiString[count];
+        headerValues = new String[count];
+        sliceIds = new int[count];
+        stats = new SliceStats[count];
+        for (int i = 0; i < count; i++)
+        {
+            final ClassificationRule rule = rules.get(i);
+            listeners[i] = rule.listener().orElse(null);
+            sources[i] = rule.sourceCidrs().toArray(new SourcePrefix[0]);
+            callerPrefixes[i] = rule.callerSpiffeIdPrefix().orElse(null);
+            headerNames[i] = rule.header().map(h -> AsciiString.cached(h.name())).orElse(null);
+            headerValues[i] = rule.header().map(HeaderValue::value).orElse(null);
+            sliceIds[i] = rule.sliceId();
+            stats[i] = registry.slice(rule.sliceId());
+        }
+        unclassified = registry.unclassified();
+    }
+
+    /**
+     * Compiles a configuration's rules.
+     *
+     * @param config   the rules.
+     * @param registry where each slice's statistics live.
+     * @return the classifier.
+     */
+    public static Classifier build(final ClassificationConfig config, final SliceStatsRegistry registry)
+    {
+        requireNonNull(config, "config");
+        requireNonNull(registry, "registry");
+        return new Classifier(config.rules(), registry);
+    }
+
+    /**
+     * The rules a connection may match. Called once per connection and configuration version (allocates the
+     * result).
+     *
+     * @param listener      the name of the listener the connection arrived on.
+     * @param sourceAddress the peer's address bytes, or {@code null} when unknown (never matches a source rule).
+     * @param callerId      the peer's verified SPIFFE id as text, or {@code null} on a connection without one.
+     * @return indexes of the candidate rules, in order.
+     */
+    public int[] candidates(final String listener, final byte[] sourceAddress, final String callerId)
+    {
+        int[] found = NO_CANDIDATES;
+        int size = 0;
+        for (int i = 0; i < sliceIds.length; i++)
+        {
+            if (listeners[i] != null && !listeners[i].equals(listener))
+            {
+                continue;
+            }
+            if (callerPrefixes[i] != null && (callerId == null || !callerId.startsWith(callerPrefixes[i])))
+            {
+                continue;
+            }
+            if (sources[i].length > 0 && !inAny(sources[i], sourceAddress))
+            {
+                continue;
+            }
+            if (size == found.length)
+            {
+                found = Arrays.copyOf(found, Math.max(4, size * 2));
+            }
+            found[size++] = i;
+            if (headerNames[i] == null)
+            {
+                break;
+            }
+        }
+        return size == found.length ? found : Arrays.copyOf(found, size);
+    }
+
+    /**
+     * The rule a request matches. Allocates nothing.
+     *
+     * @param candidates the connection's {@link #candidates}.
+     * @param headers    the request's headers.
+     * @return the rule's index, or {@link #NO_RULE}.
+     */
+    public int classify(final int[] candidates, final HttpHeaders headers)
+    {
+        for (final int rule : candidates)
+        {
+            final AsciiString name = headerNames[rule];
+            if (name == null)
+            {
+                return rule;
+            }
+            final String value = headers.get(name);
+            if (value != null && value.equals(headerValues[rule]))
+            {
+                return rule;
+            }
+        }
+        return NO_RULE;
+    }
+
+    /**
+     * @param rule a rule index from {@link #classify}, or {@link #NO_RULE}.
+     * @return its slice id, 0 for {@link #NO_RULE}.
+     */
+    public int sliceId(final int rule)
+    {
+        return rule == NO_RULE ? 0 : sliceIds[rule];
+    }
+
+    /**
+     * @param rule a rule index from {@link #classify}, or {@link #NO_RULE}.
+     * @return the statistics of its slice (the unclassified ones for {@link #NO_RULE}).
+     */
+    public SliceStats stats(final int rule)
+    {
+        return rule == NO_RULE ? unclassified : stats[rule];
+    }
+
+    /**
+     * @return how many rules there are.
+     */
+    public int ruleCount()
+    {
+        return sliceIds.length;
+    }
+
+    private static boolean inAny(final SourcePrefix[] prefixes, final byte[] address)
+    {
+        if (address == null)
+        {
+            return false;
+        }
+        for (final SourcePrefix prefix : prefixes)
+        {
+            if (prefix.matches(address))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+}

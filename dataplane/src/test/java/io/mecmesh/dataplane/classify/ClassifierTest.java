@@ -1,0 +1,105 @@
+package io.mecmesh.dataplane.classify;
+
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaders;
+import org.junit.jupiter.api.Test;
+
+import java.net.InetAddress;
+import java.util.List;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ClassifierTest
+{
+    private static final int EMBB = 1 << 24 | 0x0000A1;
+    private static final int URLLC = 2 << 24 | 0x0000B2;
+    private static final int MIOT = 3 << 24 | 0xFFFFFF;
+
+    private final SliceStatsRegistry registry = new SliceStatsRegistry();
+
+    private static byte[] ip(final String literal) throws Exception
+    {
+        return InetAddress.getByName(literal).getAddress();
+    }
+
+    @Test
+    void shouldMatchIpv4AndIpv6PrefixesBitByBit() throws Exception
+    {
+        final SourcePrefix v4 = SourcePrefix.parse("10.45.128.0/17");
+        final SourcePrefix v6 = SourcePrefix.parse("2001:db8:45::/48");
+
+        assertThat(v4.matches(ip("10.45.200.1"))).isTrue();
+        assertThat(v4.matches(ip("10.45.127.255"))).isFalse();
+        assertThat(v4.matches(ip("2001:db8:45::1"))).as("an IPv6 address is never in an IPv4 prefix").isFalse();
+        assertThat(v6.matches(ip("2001:db8:45:ffff::1"))).isTrue();
+        assertThat(v6.matches(ip("2001:db8:46::1"))).isFalse();
+        assertThat(SourcePrefix.parse("0.0.0.0/0").matches(ip("192.0.2.1"))).isTrue();
+        assertThat(v6.toString()).isEqualTo("2001:db8:45:0:0:0:0:0/48");
+        assertThat(SourcePrefix.parse(v6.toString())).isEqualTo(v6);
+    }
+
+    @Test
+    void shouldRefuseInvalidPrefixesNamingTheField()
+    {
+        assertThatThrownBy(() -> SourcePrefix.parse("10.45.0.1/16")).hasMessageStartingWith("sourceCidrs:")
+            .hasMessageContaining("host bits");
+        assertThatThrownBy(() -> SourcePrefix.parse("10.45.0.0/33")).hasMessageStartingWith("sourceCidrs:");
+        assertThatThrownBy(() -> SourcePrefix.parse("upf.example/16")).hasMessageStartingWith("sourceCidrs:");
+        assertThatThrownBy(() -> new ClassificationRule(EMBB, Optional.empty(), List.of(), Optional.empty(),
+            Optional.empty())).hasMessageContaining("at least one of");
+        assertThatThrownBy(() -> ClassificationRule.header(0, "x-slice", "a")).hasMessageStartingWith("sliceId:");
+    }
+
+    @Test
+    void shouldTakeTheFirstRuleThatMatchesAndStopAtTheFirstRuleWithoutHeaderCondition() throws Exception
+    {
+        final Classifier classifier = Classifier.build(new ClassificationConfig(List.of(
+            ClassificationRule.header(URLLC, "X-Slice", "urllc"),
+            ClassificationRule.sourceCidrs(EMBB, "10.45.0.0/16", "2001:db8:45::/48"),
+            ClassificationRule.header(MIOT, "x-slice", "miot"),
+            ClassificationRule.listener(MIOT, "iot-in"))), registry);
+
+        final int[] ue = classifier.candidates("ingress", ip("10.45.0.7"), null);
+        assertThat(ue).as("rule 1 (source) always matches, so rule 2 can never be reached").containsExactly(0, 1);
+        assertThat(classifier.sliceId(classifier.classify(ue, headers("x-slice", "urllc")))).isEqualTo(URLLC);
+        assertThat(classifier.sliceId(classifier.classify(ue, headers("x-slice", "miot")))).isEqualTo(EMBB);
+
+        final int[] other = classifier.candidates("ingress", ip("192.0.2.1"), null);
+        assertThat(classifier.sliceId(classifier.classify(other, headers("x-slice", "miot")))).isEqualTo(MIOT);
+        assertThat(classifier.classify(other, headers("x-slice", "none"))).isEqualTo(Classifier.NO_RULE);
+        assertThat(classifier.sliceId(Classifier.NO_RULE)).isZero();
+        assertThat(classifier.stats(Classifier.NO_RULE)).isSameAs(registry.unclassified());
+
+        final int[] iot = classifier.candidates("iot-in", ip("192.0.2.1"), null);
+        assertThat(classifier.sliceId(classifier.classify(iot, headers("x-other", "1")))).isEqualTo(MIOT);
+        assertThat(classifier.stats(classifier.classify(iot, headers("x-other", "1")))).isSameAs(registry.slice(MIOT));
+    }
+
+    @Test
+    void shouldMatchTheCallerSpiffeIdPrefixOnlyOnConnectionsWithAVerifiedPeer() throws Exception
+    {
+        final Classifier classifier = Classifier.build(new ClassificationConfig(List.of(
+            ClassificationRule.callerSpiffeIdPrefix(URLLC, "spiffe://mesh.test/slice/2-0000b2/"))), registry);
+
+        assertThat(classifier.candidates("mesh-in", ip("127.0.0.1"), "spiffe://mesh.test/slice/2-0000b2/app/plc"))
+            .containsExactly(0);
+        assertThat(classifier.candidates("mesh-in", ip("127.0.0.1"), "spiffe://mesh.test/slice/1-0000a1/app/cdn"))
+            .isEmpty();
+        assertThat(classifier.candidates("mesh-in", ip("127.0.0.1"), null)).isEmpty();
+    }
+
+    @Test
+    void shouldWriteSliceIdsAsTheirSnssaiText()
+    {
+        assertThat(SliceStats.sliceText(EMBB)).isEqualTo("1-0000a1");
+        assertThat(SliceStats.sliceText(MIOT)).isEqualTo("3");
+        assertThat(SliceStats.sliceText(0)).isEqualTo("unclassified");
+    }
+
+    private static HttpHeaders headers(final String name, final String value)
+    {
+        return new DefaultHttpHeaders().add(name, value);
+    }
+}
