@@ -175,15 +175,20 @@ public final class Appliance implements AutoCloseable
                 final DataPlane target = dataPlane;
                 final MeshConfig staticConfig = fromFile;
                 edgeNode = EdgeNode.start(new NodeAgent.Context(config.node().id(), messaging.aeron(), channels, key,
-                    config.dataDirectory().resolve("lkg"), compiled -> target.update(withStatic(staticConfig,
-                    compiled))));
+                    config.dataDirectory().resolve("lkg"), compiled ->
+                    {
+                        // The table first: once the new routes are visible their policy records are too.
+                        target.publishPolicyTable(compiled.toPolicyTable());
+                        target.update(withStatic(staticConfig, compiled));
+                    }));
                 started.push(edgeNode);
             }
         }
         final MetricsExport metrics = metrics(dataPlane, counters);
         if (dataPlane != null)
         {
-            metrics.addHealthAndOverload(dataPlane::healthCheckStats, dataPlane.overload().stats());
+            metrics.addHealthAndOverload(dataPlane::healthCheckStats, dataPlane.overload().stats())
+                .addSlices(dataPlane.sliceStats());
         }
         if (edgeNode != null)
         {
@@ -211,7 +216,7 @@ public final class Appliance implements AutoCloseable
 
     /**
      * The data plane's configuration on an edge with a control plane: the file's listeners; its routes and clusters
-     * (static) followed by the control plane's. Routes match by host specificity first, so the control plane's
+     * (static) followed by the control plane's, and the control plane's classification rules. Routes match by host specificity first, so the control plane's
      * {@code video.example} beats a static {@code *}; within one host the file's route comes first. A cluster name
      * used by both makes the configuration invalid: the node refuses it and reports why.
      */
@@ -221,7 +226,8 @@ public final class Appliance implements AutoCloseable
         routes.addAll(compiled.meshConfig().routes());
         final List<ClusterConfig> clusters = new ArrayList<>(fromFile.clusters());
         clusters.addAll(compiled.meshConfig().clusters());
-        return fromFile.withRoutes(compiled.version(), routes, clusters);
+        return fromFile.withRoutes(compiled.version(), routes, clusters)
+            .withClassification(compiled.meshConfig().classification());
     }
 
     private static DataPlane startDataPlane(final MeshConfig config, final DataPlaneCounters counters)

@@ -1,5 +1,6 @@
 package io.mecmesh.appliance.admin;
 
+import io.mecmesh.dataplane.classify.SliceStatsRegistry;
 import io.mecmesh.dataplane.cluster.HealthCheckStats;
 import io.mecmesh.dataplane.counters.DataPlaneCounter;
 import io.mecmesh.dataplane.counters.DataPlaneCounters;
@@ -243,6 +244,38 @@ public final class MetricsExport
             .name("mecmesh_overload_active")
             .help("1 while the appliance sheds new requests, else 0.")
             .callback(callback -> callback.call(overload.current() != null ? 1 : 0))
+            .register(registry);
+        return this;
+    }
+
+    /**
+     * Exports classification and the per-slice policy table: {@code mecmesh_slice_requests_total{slice}} (slice
+     * {@code unclassified} for requests no rule matched), {@code mecmesh_slice_policy_hits_total{slice}} and
+     * {@code mecmesh_slice_policy_misses_total{slice}} (forwarded requests whose slice had, or had no, policy record).
+     *
+     * @param slices the per-slice counters.
+     * @return this.
+     */
+    public MetricsExport addSlices(final SliceStatsRegistry slices)
+    {
+        requireNonNull(slices, "slices");
+        CounterWithCallback.builder()
+            .name("mecmesh_slice_requests")
+            .help("Requests classified into a network slice (S-NSSAI), or unclassified.")
+            .labelNames("slice")
+            .callback(callback -> slices.slices().forEach(s -> callback.call(s.requests(), s.sliceText())))
+            .register(registry);
+        CounterWithCallback.builder()
+            .name("mecmesh_slice_policy_hits")
+            .help("Forwarded requests whose timeout and retry budget came from their slice's policy record.")
+            .labelNames("slice")
+            .callback(callback -> slices.slices().forEach(s -> callback.call(s.policyHits(), s.sliceText())))
+            .register(registry);
+        CounterWithCallback.builder()
+            .name("mecmesh_slice_policy_misses")
+            .help("Forwarded requests of a slice without a policy record (the route's own settings applied).")
+            .labelNames("slice")
+            .callback(callback -> slices.slices().forEach(s -> callback.call(s.policyMisses(), s.sliceText())))
             .register(registry);
         return this;
     }

@@ -13,6 +13,7 @@ import io.mecmesh.dataplane.route.RouteConfig;
 import io.mecmesh.dataplane.listener.ListenerConfig;
 import io.mecmesh.dataplane.testing.TestBackend;
 import io.mecmesh.dataplane.transport.TransportKind;
+import io.mecmesh.slicemanager.model.ClassificationRule;
 import io.mecmesh.slicemanager.model.Command;
 import io.mecmesh.slicemanager.model.FiveQiTable;
 import io.mecmesh.slicemanager.model.Node;
@@ -56,13 +57,16 @@ class ApplianceRolesTest
             try (Appliance all = Appliance.start(config(Role.ALL, 0, Optional.of(control))))
             {
                 listenerPort = all.dataPlane().listenerAddresses().get(0).getPort();
-                final Slice slice = Slice.builder(EMBB, "embb", FiveQiTable.standard().get(9)).build();
+                final Slice slice = Slice.builder(EMBB, "embb", FiveQiTable.standard().get(9))
+                    .classify(ClassificationRule.sourceCidrs("127.0.0.0/8")).build();
                 all.sliceManager().submit(new Command.PutSlice(slice));
                 all.sliceManager().submit(new Command.PutService(video(slice, blue.port())));
                 final long version = all.sliceManager().submit(new Command.PutNode(
                     new Node("edge-1", "site-a", "zone-1", List.of("video"))));
                 awaitUntil("version " + version + " applied", () -> all.dataPlane().config().version() == version);
                 assertThat(get(listenerPort, "video.example")).startsWith("blue GET /play");
+                assertThat(all.dataPlane().sliceStats().slice(EMBB.sliceId()).policyHits())
+                    .as("classified into the slice by source address, its policy record applied").isEqualTo(1);
                 awaitUntil("edge-1 acknowledged", () -> all.sliceManager().nodeStatus().get("edge-1") != null
                     && all.sliceManager().nodeStatus().get("edge-1").appliedVersion() == version);
 

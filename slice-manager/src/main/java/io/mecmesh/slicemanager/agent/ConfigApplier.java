@@ -4,7 +4,8 @@ import io.mecmesh.slicemanager.compiler.NodeMeshConfig;
 
 /**
  * Swaps a validated configuration into the data plane. The appliance implements it with
- * {@code DataPlane.update(config.meshConfig())} then {@code PolicyTables.publish(config.toPolicyTable())}.
+ * {@code DataPlane.update(...)} with the configuration's routes, clusters and classification
+ * rules, then {@code DataPlane.publishPolicyTable(config.toPolicyTable())}.
  * Called on the node agent's thread, after the configuration was persisted as last known good.
  */
 @FunctionalInterface
