@@ -208,21 +208,8 @@ class ControlPlaneConformanceTest
 
     private static ApplianceProcess startControl(final String name) throws IOException
     {
-        return ApplianceProcess.start(dir, name, ports[1], """
-            role: control
-            node:
-              id: control
-            dataDirectory: %s
-            admin:
-              address: 127.0.0.1
-              port: %d
-            controlPlane:
-              address: 127.0.0.1
-              apiPort: %d
-              configPort: %d
-              ackPort: %d
-              keyFile: %s
-            """.formatted(dir.resolve(name), ports[1], ports[0], ports[2], ports[3], dir.resolve("distribution.key")));
+        return ApplianceProcess.start(dir, name, ports[1], ControlPlaneYaml.control(dir.resolve(name), ports[1],
+            ports[0], ports[2], ports[3], dir.resolve("distribution.key"), ""));
     }
 
     private static ApplianceProcess startEdge(final String name, final int first) throws IOException

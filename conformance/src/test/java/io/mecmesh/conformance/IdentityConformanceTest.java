@@ -86,26 +86,13 @@ class IdentityConformanceTest
 
     private String controlYaml(final Pki pki)
     {
-        return """
-            role: control
-            node:
-              id: control
-            dataDirectory: %s
-            admin:
-              address: 127.0.0.1
-              port: %d
-            controlPlane:
-              address: 127.0.0.1
-              apiPort: %d
-              configPort: %d
-              ackPort: %d
-              keyFile: %s
+        return ControlPlaneYaml.control(dir.resolve("control"), ports[1], ports[0], ports[2], ports[3],
+            dir.resolve("distribution.key"), """
             ca:
               directory: %s
               passphraseFile: %s
               joinTokenFile: %s
-            """.formatted(dir.resolve("control"), ports[1], ports[0], ports[2], ports[3],
-            dir.resolve("distribution.key"), pki.caDir(), pki.passphraseFile(), dir.resolve("join.token"));
+            """.formatted(pki.caDir(), pki.passphraseFile(), dir.resolve("join.token")));
     }
 
     /**

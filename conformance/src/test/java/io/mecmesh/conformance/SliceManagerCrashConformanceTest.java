@@ -39,22 +39,8 @@ class SliceManagerCrashConformanceTest
     {
         final int[] ports = FreePorts.take(4);
         Files.write(dir.resolve("distribution.key"), new byte[32]);
-        final String yaml = """
-            role: control
-            node:
-              id: control
-            dataDirectory: %s
-            admin:
-              address: 127.0.0.1
-              port: %d
-            controlPlane:
-              address: 127.0.0.1
-              apiPort: %d
-              configPort: %d
-              ackPort: %d
-              keyFile: %s
-            """.formatted(dir.resolve("control"), ports[1], ports[0], ports[2], ports[3],
-            dir.resolve("distribution.key"));
+        final String yaml = ControlPlaneYaml.control(dir.resolve("control"), ports[1], ports[0], ports[2], ports[3],
+            dir.resolve("distribution.key"), "");
         final List<Integer> acknowledged = new ArrayList<>();
         int attempted = 0;
         final AtomicInteger acks = new AtomicInteger();

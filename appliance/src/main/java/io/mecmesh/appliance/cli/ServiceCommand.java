@@ -7,7 +7,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
@@ -62,81 +61,38 @@ final class ServiceCommand
     }
 
     @Command(name = "get", mixinStandardHelpOptions = true, description = "Show one service.")
-    static final class Get implements Callable<Integer>
+    static final class Get extends ObjectCommands.GetOne
     {
-        @Spec
-        CommandSpec spec;
-
-        @Mixin
-        ServerOption server;
-
-        @Parameters(index = "0", paramLabel = "NAME", description = "The service's name.")
-        String name;
-
-        @Option(names = {"-o", "--output"}, defaultValue = "yaml", paramLabel = "FORMAT",
-            description = "table, json or yaml (default: ${DEFAULT-VALUE}).")
-        ClientOutput.Format format;
-
         @Override
-        public Integer call() throws Exception
+        GetCommand.Kind kind()
         {
-            return ClientOutput.run(spec, () ->
-            {
-                GetCommand.printOne(spec.commandLine().getOut(), GetCommand.Kind.SERVICES,
-                    server.client().get("services/" + GetCommand.encode(name)), format);
-                return ExitCode.OK;
-            });
+            return GetCommand.Kind.SERVICES;
         }
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List the services.")
-    static final class List implements Callable<Integer>
+    static final class List extends ObjectCommands.ListAll
     {
-        @Spec
-        CommandSpec spec;
-
-        @Mixin
-        ServerOption server;
-
-        @Option(names = {"-o", "--output"}, defaultValue = "table", paramLabel = "FORMAT",
-            description = "table, json or yaml (default: ${DEFAULT-VALUE}).")
-        ClientOutput.Format format;
-
         @Override
-        public Integer call() throws Exception
+        GetCommand.Kind kind()
         {
-            return ClientOutput.run(spec, () ->
-            {
-                GetCommand.printList(spec.commandLine().getOut(), GetCommand.Kind.SERVICES,
-                    server.client().get("services").path("items"), format);
-                return ExitCode.OK;
-            });
+            return GetCommand.Kind.SERVICES;
         }
     }
 
-    @Command(name = "delete", mixinStandardHelpOptions = true,
-        description = "Delete a service placed on no node.")
-    static final class Delete implements Callable<Integer>
+    @Command(name = "delete", mixinStandardHelpOptions = true, description = "Delete a service placed on no node.")
+    static final class Delete extends ObjectCommands.DeleteOne
     {
-        @Spec
-        CommandSpec spec;
-
-        @Mixin
-        ServerOption server;
-
-        @Parameters(index = "0", paramLabel = "NAME", description = "The service's name.")
-        String name;
+        @Override
+        GetCommand.Kind kind()
+        {
+            return GetCommand.Kind.SERVICES;
+        }
 
         @Override
-        public Integer call() throws Exception
+        String label()
         {
-            return ClientOutput.run(spec, () ->
-            {
-                final long version = server.client().delete("services/" + GetCommand.encode(name)).path("version")
-                    .asLong();
-                spec.commandLine().getOut().println("service/" + name + " deleted (version " + version + ")");
-                return ExitCode.OK;
-            });
+            return "service";
         }
     }
 }

@@ -7,7 +7,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.util.concurrent.Callable;
@@ -75,81 +74,38 @@ final class SliceCommand
     }
 
     @Command(name = "get", mixinStandardHelpOptions = true, description = "Show one slice by S-NSSAI or name.")
-    static final class Get implements Callable<Integer>
+    static final class Get extends ObjectCommands.GetOne
     {
-        @Spec
-        CommandSpec spec;
-
-        @Mixin
-        ServerOption server;
-
-        @Parameters(index = "0", paramLabel = "NAME", description = "The slice's name or S-NSSAI.")
-        String name;
-
-        @Option(names = {"-o", "--output"}, defaultValue = "yaml", paramLabel = "FORMAT",
-            description = "table, json or yaml (default: ${DEFAULT-VALUE}).")
-        ClientOutput.Format format;
-
         @Override
-        public Integer call() throws Exception
+        GetCommand.Kind kind()
         {
-            return ClientOutput.run(spec, () ->
-            {
-                GetCommand.printOne(spec.commandLine().getOut(), GetCommand.Kind.SLICES,
-                    server.client().get("slices/" + GetCommand.encode(name)), format);
-                return ExitCode.OK;
-            });
+            return GetCommand.Kind.SLICES;
         }
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List the slices.")
-    static final class List implements Callable<Integer>
+    static final class List extends ObjectCommands.ListAll
     {
-        @Spec
-        CommandSpec spec;
-
-        @Mixin
-        ServerOption server;
-
-        @Option(names = {"-o", "--output"}, defaultValue = "table", paramLabel = "FORMAT",
-            description = "table, json or yaml (default: ${DEFAULT-VALUE}).")
-        ClientOutput.Format format;
-
         @Override
-        public Integer call() throws Exception
+        GetCommand.Kind kind()
         {
-            return ClientOutput.run(spec, () ->
-            {
-                GetCommand.printList(spec.commandLine().getOut(), GetCommand.Kind.SLICES,
-                    server.client().get("slices").path("items"), format);
-                return ExitCode.OK;
-            });
+            return GetCommand.Kind.SLICES;
         }
     }
 
-    @Command(name = "delete", mixinStandardHelpOptions = true,
-        description = "Delete a slice no service uses.")
-    static final class Delete implements Callable<Integer>
+    @Command(name = "delete", mixinStandardHelpOptions = true, description = "Delete a slice no service uses.")
+    static final class Delete extends ObjectCommands.DeleteOne
     {
-        @Spec
-        CommandSpec spec;
-
-        @Mixin
-        ServerOption server;
-
-        @Parameters(index = "0", paramLabel = "SNSSAI", description = "The slice's S-NSSAI (or name).")
-        String snssai;
+        @Override
+        GetCommand.Kind kind()
+        {
+            return GetCommand.Kind.SLICES;
+        }
 
         @Override
-        public Integer call() throws Exception
+        String label()
         {
-            return ClientOutput.run(spec, () ->
-            {
-                final long version = server.client().delete("slices/" + GetCommand.encode(snssai)).path("version")
-                    .asLong();
-                spec.commandLine().getOut().println("slice/" + snssai + " deleted (version " + version + ")");
-                return ExitCode.OK;
-            });
+            return "slice";
         }
     }
 }
