@@ -72,12 +72,12 @@ class ControlPlaneCommandsTest
             + "service/video created" + EOL + "service/cdn created" + EOL + "service/plc created" + EOL
             + "node/edge-a created" + EOL + "node/edge-b created" + EOL + "applied version 1" + EOL);
         assertThat(err.toString()).isEmpty();
-        assertThat(controlPlane.submitted).isEqualTo(1);
-        assertThat(controlPlane.state().services()).containsOnlyKeys("video", "cdn", "plc");
+        assertThat(controlPlane.backend.submitted).isEqualTo(1);
+        assertThat(controlPlane.backend.state().services()).containsOnlyKeys("video", "cdn", "plc");
 
         assertThat(run("apply", "-f", EXAMPLE.toString())).isEqualTo(ExitCode.OK);
         assertThat(out.toString()).isEqualTo("applied version 1 (nothing changed)" + EOL);
-        assertThat(controlPlane.submitted).isEqualTo(1);
+        assertThat(controlPlane.backend.submitted).isEqualTo(1);
     }
 
     @Test
@@ -87,8 +87,8 @@ class ControlPlaneCommandsTest
 
         assertThat(out.toString()).contains("slice/embb created (dry run)" + EOL)
             .endsWith("dry run: 7 changes, nothing applied (version 0)" + EOL);
-        assertThat(controlPlane.submitted).isZero();
-        assertThat(controlPlane.state().sequence()).isZero();
+        assertThat(controlPlane.backend.submitted).isZero();
+        assertThat(controlPlane.backend.state().sequence()).isZero();
     }
 
     @Test
@@ -122,7 +122,7 @@ class ControlPlaneCommandsTest
         assertThat(err.toString()).isEqualTo("mecmesh: " + invalid
             + ": services[1].endpoints[0].port: expected 1 to 65535, got 0" + EOL);
         assertThat(out.toString()).isEmpty();
-        assertThat(controlPlane.submitted).isZero();
+        assertThat(controlPlane.backend.submitted).isZero();
     }
 
     @Test
@@ -139,7 +139,7 @@ class ControlPlaneCommandsTest
         assertThat(run("apply", "-f", notYaml.toString())).isEqualTo(ExitCode.INVALID_INPUT);
         assertThat(err.toString()).startsWith("mecmesh: " + notYaml + ": line ").hasLineCount(1);
         assertThat(run("apply", "-f", dir.resolve("missing.yaml").toString())).isEqualTo(ExitCode.NO_INPUT);
-        assertThat(controlPlane.submitted).isZero();
+        assertThat(controlPlane.backend.submitted).isZero();
     }
 
     @Test
@@ -171,9 +171,9 @@ class ControlPlaneCommandsTest
     void shouldShowEachNodesVersionsAndLastAck()
     {
         run("apply", "-f", EXAMPLE.toString());
-        controlPlane.statuses.put("edge-a", new NodeStatus("edge-a", 1, 1, -1, RejectReason.NONE, "",
-            controlPlane.nowNs - 3_200_000_000L));
-        controlPlane.statuses.put("edge-b", new NodeStatus("edge-b", 1, 0, 1, RejectReason.VERSION_NOT_NEWER,
+        controlPlane.backend.statuses.put("edge-a", new NodeStatus("edge-a", 1, 1, -1, RejectReason.NONE, "",
+            controlPlane.backend.nowNs - 3_200_000_000L));
+        controlPlane.backend.statuses.put("edge-b", new NodeStatus("edge-b", 1, 0, 1, RejectReason.VERSION_NOT_NEWER,
             "version 1 is not newer than 2", -1));
 
         assertThat(run("status")).isEqualTo(ExitCode.OK);

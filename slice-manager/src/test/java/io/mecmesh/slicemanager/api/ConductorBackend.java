@@ -21,17 +21,23 @@ import java.util.concurrent.TimeoutException;
  * clock set by hand. No compiler, no distribution. Like the runtime's, it runs commands on one conductor thread:
  * Chronicle's appender is confined to the thread that first appends, and HTTP workers are many.
  */
-final class ConductorBackend implements ControlPlaneBackend, AutoCloseable
+public final class ConductorBackend implements ControlPlaneBackend, AutoCloseable
 {
-    final Map<String, NodeStatus> statuses = new ConcurrentHashMap<>();
-    volatile long nowNs = 1_000_000_000L;
-    volatile int submitted;
+    /** The node statuses {@link #nodeStatus()} answers; tests put what they need. */
+    public final Map<String, NodeStatus> statuses = new ConcurrentHashMap<>();
+    /** The clock of {@link #nanoTime()}, set by hand. */
+    public volatile long nowNs = 1_000_000_000L;
+    /** Commands the conductor accepted. */
+    public volatile int submitted;
 
     private final Path directory;
     private final DesiredStateConductor conductor;
     private final ExecutorService conductorThread = Executors.newSingleThreadExecutor();
 
-    ConductorBackend(final Path directory)
+    /**
+     * @param directory the conductor's data directory.
+     */
+    public ConductorBackend(final Path directory)
     {
         this.directory = directory;
         this.conductor = DesiredStateConductor.open(directory);
