@@ -1,6 +1,7 @@
 package io.mecmesh.appliance.admin;
 
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import io.mecmesh.appliance.ApplianceException;
 import io.mecmesh.appliance.config.AdminConfig;
@@ -12,6 +13,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
@@ -73,7 +75,29 @@ public final class AdminServer implements AutoCloseable
         final MetricsExport metrics,
         final Supplier<Object> configDump)
     {
+        return start(config, ready, metrics, configDump, Map.of());
+    }
+
+    /**
+     * Binds and starts the admin endpoint with more handlers beside the admin pages.
+     *
+     * @param config     where to bind.
+     * @param ready      the readiness condition.
+     * @param metrics    the metrics to expose.
+     * @param configDump the running configuration, rendered by {@code /config_dump} (may supply {@code null}).
+     * @param extra      more handlers by context path (e.g. a site CA's {@code /v1/identity/workload}).
+     * @return the running endpoint.
+     * @throws ApplianceException ({@code UNAVAILABLE}) when the port cannot be bound.
+     */
+    public static AdminServer start(
+        final AdminConfig config,
+        final BooleanSupplier ready,
+        final MetricsExport metrics,
+        final Supplier<Object> configDump,
+        final Map<String, HttpHandler> extra)
+    {
         requireNonNull(config, "config");
+        requireNonNull(extra, "extra");
         requireNonNull(ready, "ready");
         requireNonNull(metrics, "metrics");
         final HttpServer server;
@@ -94,6 +118,7 @@ public final class AdminServer implements AutoCloseable
         });
         server.setExecutor(executor);
         server.createContext("/", exchange -> handle(exchange, ready, metrics, configDump));
+        extra.forEach(server::createContext);
         server.start();
         LOG.info("admin endpoint on http://{}:{}/ (ready, live, metrics)",
             config.address(), server.getAddress().getPort());
