@@ -9,6 +9,7 @@ import io.mecmesh.slicemanager.ca.CaKeyStore;
 import io.mecmesh.slicemanager.ca.CertificateAuthority;
 import io.mecmesh.slicemanager.ca.CertificateRequests;
 import io.mecmesh.slicemanager.ca.SigningAuthority;
+import io.mecmesh.slicemanager.ca.SiteAuthority;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -42,7 +43,8 @@ import java.util.concurrent.Callable;
 @Command(name = "cert", mixinStandardHelpOptions = true,
     description = "Create a CA; issue, inspect and verify SPIFFE SVIDs; rotate the root.",
     subcommands = {CertCommand.Init.class, CertCommand.Issue.class, CertCommand.Verify.class,
-        CertCommand.Inspect.class, CertCommand.Bundle.class, CertCommand.Rotate.class})
+        CertCommand.Inspect.class, CertCommand.Bundle.class, CertCommand.Rotate.class,
+        CertCommand.Intermediate.class})
 final class CertCommand
 {
     static final String CA_FILE = "ca.p12";
@@ -155,6 +157,69 @@ final class CertCommand
                 Pem.encodeCertificates(Pem.readCertificates(caDir.resolve(BUNDLE_FILE))));
             spec.commandLine().getOut().println(id + " issued until " + chain.get(0).getNotAfter().toInstant() + ": "
                 + out.resolve(SVID_FILE) + ", " + out.resolve(KEY_FILE) + " (0600), " + out.resolve(BUNDLE_FILE));
+            return ExitCode.OK;
+        }
+    }
+
+    @Command(name = "intermediate", mixinStandardHelpOptions = true,
+        description = {"Create a site intermediate CA so that a site issues SVIDs for its own workloads while "
+            + "disconnected: OUT/site-ca.p12 (encrypted with the passphrase, 0600), OUT/chain.pem (the "
+            + "intermediate) and OUT/bundle.pem (the CA's roots).",
+            "It issues only IDs below spiffe://TRUST-DOMAIN/site/SITE/ (enforced when issuing; its X.509 name "
+                + "constraint permits the trust domain's URIs)."})
+    static final class Intermediate implements Callable<Integer>
+    {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--ca-dir", required = true, paramLabel = "DIR", description = "The CA made by cert init.")
+        Path caDir;
+
+        @Option(names = "--site", required = true, paramLabel = "SITE",
+            description = "The site's name, a path segment [A-Za-z0-9._-]{1,63}.")
+        String site;
+
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where to write the site CA.")
+        Path out;
+
+        @Option(names = "--ttl-days", defaultValue = "365", paramLabel = "DAYS",
+            description = "Lifetime of the intermediate, capped at the root's (default: ${DEFAULT-VALUE}).")
+        long ttlDays;
+
+        @Mixin
+        Passphrase passphrase;
+
+        @Override
+        public Integer call()
+        {
+            if (ttlDays <= 0)
+            {
+                throw new ApplianceException(ApplianceException.Category.CONFIG,
+                    "--ttl-days: must be positive, got " + ttlDays);
+            }
+            final Path keyStore = caDir.resolve(CA_FILE);
+            if (!Files.isRegularFile(keyStore))
+            {
+                throw new ApplianceException(ApplianceException.Category.CONFIG,
+                    "--ca-dir: " + keyStore + " does not exist; create the CA with mecmesh cert init");
+            }
+            final char[] secret = passphrase.read();
+            final SigningAuthority root = CaKeyStore.readRoot(keyStore, secret);
+            final SpiffeId scope;
+            try
+            {
+                scope = SiteAuthority.siteScope(root.scope().trustDomain(), site);
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new ApplianceException(ApplianceException.Category.CONFIG, "--site: " + ex.getMessage());
+            }
+            final CertificateAuthority ca = CertificateAuthority.load(root, InstantSource.system(), List.of());
+            final SigningAuthority intermediate = ca.createSiteIntermediate(scope, Duration.ofDays(ttlDays));
+            SiteAuthority.write(out, intermediate, Pem.readCertificates(caDir.resolve(BUNDLE_FILE)), secret);
+            spec.commandLine().getOut().println("site intermediate for " + scope + "/ valid until "
+                + intermediate.certificate().getNotAfter().toInstant() + ": " + out.resolve(SiteAuthority.KEY_STORE_FILE)
+                + " (0600), " + out.resolve(SiteAuthority.CHAIN_FILE) + ", " + out.resolve(SiteAuthority.BUNDLE_FILE));
             return ExitCode.OK;
         }
     }

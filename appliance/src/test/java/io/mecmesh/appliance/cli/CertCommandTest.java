@@ -1,5 +1,10 @@
 package io.mecmesh.appliance.cli;
 
+import io.mecmesh.dataplane.identity.Pem;
+import io.mecmesh.dataplane.identity.SpiffeId;
+import io.mecmesh.slicemanager.ca.CaKeyStore;
+import io.mecmesh.slicemanager.ca.CertificateRequests;
+import io.mecmesh.slicemanager.ca.SiteAuthority;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -10,6 +15,10 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -209,5 +218,56 @@ class CertCommandTest
     {
         return run("cert", "verify", "--bundle", dir.resolve("ca/bundle.pem").toString(), "--chain",
             dir.resolve(name + "/svid.pem").toString(), "--spiffe-id", "spiffe://mesh.test/app/" + name);
+    }
+
+    @Test
+    void shouldCreateASiteIntermediateWhoseSvidsVerifyAgainstTheBundleWithoutTheRootKey() throws IOException
+    {
+        final Path site = dir.resolve("site-edge-1");
+        assertThat(run("cert", "intermediate", "--ca-dir", dir.resolve("ca").toString(), "--site", "edge-1",
+            "--out", site.toString(), "--ttl-days", "30", "--passphrase-file", passphrase.toString()))
+            .isEqualTo(ExitCode.OK);
+
+        assertThat(Files.getPosixFilePermissions(site.resolve(SiteAuthority.KEY_STORE_FILE)))
+            .isEqualTo(PosixFilePermissions.fromString("rw-------"));
+        assertThat(Files.readString(site.resolve(SiteAuthority.CHAIN_FILE))).startsWith("-----BEGIN CERTIFICATE-----");
+        assertThat(Files.readString(site.resolve(SiteAuthority.BUNDLE_FILE)))
+            .isEqualTo(Files.readString(dir.resolve("ca/bundle.pem")));
+        assertThat(out.toString()).contains("spiffe://mesh.test/site/edge-1/");
+
+        // the site has only its own directory: the root key store is gone
+        Files.delete(dir.resolve("ca/ca.p12"));
+        final SiteAuthority authority = SiteAuthority.load(site, CaKeyStore.passphraseFromFile(passphrase),
+            InstantSource.system(), Duration.ofHours(1));
+        final List<X509Certificate> chain = authority.issue(CertificateRequests.csr(CertificateRequests.newKeyPair()),
+            SpiffeId.parse("spiffe://mesh.test/site/edge-1/app/amf"));
+        final Path svid = Files.writeString(dir.resolve("workload.pem"), Pem.encodeCertificates(chain));
+
+        assertThat(run("cert", "verify", "--bundle", site.resolve(SiteAuthority.BUNDLE_FILE).toString(), "--chain",
+            svid.toString(), "--spiffe-id", "spiffe://mesh.test/site/edge-1/app/amf")).isEqualTo(ExitCode.OK);
+        assertThat(out.toString()).isEqualTo("VALID: spiffe://mesh.test/site/edge-1/app/amf" + System.lineSeparator());
+    }
+
+    @Test
+    void shouldRefuseAnIntermediateForASiteThatIsNotAPathSegment()
+    {
+        assertThat(run("cert", "intermediate", "--ca-dir", dir.resolve("ca").toString(), "--site", "edge/1",
+            "--out", dir.resolve("site").toString(), "--passphrase-file", passphrase.toString()))
+            .isEqualTo(ExitCode.CONFIG);
+
+        assertThat(err.toString()).contains("--site: site: \"edge/1\" is not a path segment");
+        assertThat(dir.resolve("site")).doesNotExist();
+    }
+
+    @Test
+    void shouldRefuseAnIntermediateWithoutACaDirectory()
+    {
+        assertThat(run("cert", "intermediate", "--ca-dir", dir.resolve("nowhere").toString(), "--site", "edge-1",
+            "--out", dir.resolve("site").toString(), "--passphrase-file", passphrase.toString()))
+            .isEqualTo(ExitCode.CONFIG);
+
+        assertThat(err.toString()).contains("--ca-dir: ").contains("does not exist; create the CA with mecmesh cert "
+            + "init");
+        assertThat(dir.resolve("site")).doesNotExist();
     }
 }

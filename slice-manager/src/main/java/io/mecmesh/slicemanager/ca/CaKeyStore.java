@@ -2,6 +2,10 @@ package io.mecmesh.slicemanager.ca;
 
 import io.mecmesh.dataplane.identity.SpiffeId;
 import io.mecmesh.slicemanager.ca.CertificateAuthorityException.Category;
+import org.bouncycastle.asn1.x500.RDN;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.asn1.x500.style.IETFUtils;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -35,8 +39,8 @@ import java.util.Set;
 import static java.util.Objects.requireNonNull;
 
 /**
- * Keeps the CA root's certificate and private key in an encrypted PKCS#12 file: the key and certificate are
- * encrypted with PBES2 (PBKDF2 with HMAC-SHA256, AES-256) under a passphrase the operator supplies (from a file or
+ * Keeps the CA root's (or a site intermediate's) certificate and private key in an encrypted PKCS#12 file: the key
+ * and certificate are encrypted with PBES2 (PBKDF2 with HMAC-SHA256, AES-256) under a passphrase the operator supplies (from a file or
  * the environment), and the file has mode 0600. Writes go to a temporary file in the same directory, are forced to
  * disk and renamed over the target atomically, so a crash leaves either the old file or the new one. Reading refuses
  * a file that others can read and names a wrong passphrase as such.
@@ -45,6 +49,9 @@ public final class CaKeyStore
 {
     /** The alias of the root entry in the PKCS#12 file. */
     public static final String ROOT_ALIAS = "mecmesh-root-ca";
+
+    /** The alias of a site intermediate's entry in its PKCS#12 file. */
+    public static final String SITE_ALIAS = "mecmesh-site-ca";
 
     private static final Set<PosixFilePermission> OWNER_ONLY =
         EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
@@ -72,13 +79,20 @@ public final class CaKeyStore
         {
             throw new IllegalArgumentException("root: " + root + " is not a root");
         }
+        writeEntry(file, ROOT_ALIAS, root, passphrase);
+    }
+
+    private static void writeEntry(final Path file, final String alias, final SigningAuthority authority,
+        final char[] passphrase)
+    {
         final byte[] content;
         try
         {
             final KeyStore keyStore = KeyStore.getInstance("PKCS12");
             keyStore.load(null, null);
-            keyStore.setEntry(ROOT_ALIAS,
-                new KeyStore.PrivateKeyEntry(root.privateKey(), new Certificate[] { root.certificate() }),
+            final Certificate[] chain = authority.isRoot() ? new Certificate[] { authority.certificate() }
+                : authority.chain().toArray(new Certificate[0]);
+            keyStore.setEntry(alias, new KeyStore.PrivateKeyEntry(authority.privateKey(), chain),
                 new KeyStore.PasswordProtection(passphrase, KEY_PROTECTION, null));
             final ByteArrayOutputStream out = new ByteArrayOutputStream();
             keyStore.store(out, passphrase);
@@ -104,6 +118,87 @@ public final class CaKeyStore
     {
         requireNonNull(file, "file");
         requirePassphrase(passphrase);
+        final KeyStore.PrivateKeyEntry entry = readEntry(file, passphrase, ROOT_ALIAS);
+        try
+        {
+            final X509Certificate certificate = (X509Certificate)entry.getCertificate();
+            return new SigningAuthority(certificate, entry.getPrivateKey(), trustDomainOf(certificate, file),
+                List.of());
+        }
+        catch (final GeneralSecurityException | IllegalArgumentException ex)
+        {
+            throw new CertificateAuthorityException(Category.KEY_STORE,
+                file + ": the entry is not a usable CA root: " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * Writes a site intermediate's certificate and key, encrypted, to {@code file} with mode 0600, replacing it
+     * atomically; the counterpart of {@link #readSiteIntermediate}.
+     *
+     * @param file         the PKCS#12 file to write.
+     * @param intermediate the site intermediate made by {@link CertificateAuthority#createSiteIntermediate}.
+     * @param passphrase   the passphrase; not empty.
+     * @throws CertificateAuthorityException (KEY_STORE) if the file cannot be written.
+     */
+    public static void writeSiteIntermediate(final Path file, final SigningAuthority intermediate,
+        final char[] passphrase)
+    {
+        requireNonNull(file, "file");
+        requireNonNull(intermediate, "intermediate");
+        requirePassphrase(passphrase);
+        if (intermediate.isRoot())
+        {
+            throw new IllegalArgumentException("intermediate: " + intermediate + " is a root");
+        }
+        writeEntry(file, SITE_ALIAS, intermediate, passphrase);
+    }
+
+    /**
+     * Reads a site intermediate written by {@link #writeSiteIntermediate}. Its scope is read back from the subject's
+     * common name ({@code mecmesh site CA /site/SITE}) and its trust domain from its URI SAN.
+     *
+     * @param file       the PKCS#12 file.
+     * @param passphrase the passphrase it was written with.
+     * @return the intermediate, its chain being the intermediate itself.
+     * @throws CertificateAuthorityException (KEY_STORE) naming the problem: missing file, permissions wider than
+     *                                       0600, wrong passphrase, no site entry, not a site intermediate.
+     */
+    public static SigningAuthority readSiteIntermediate(final Path file, final char[] passphrase)
+    {
+        requireNonNull(file, "file");
+        requirePassphrase(passphrase);
+        final KeyStore.PrivateKeyEntry entry = readEntry(file, passphrase, SITE_ALIAS);
+        try
+        {
+            final X509Certificate certificate = (X509Certificate)entry.getCertificate();
+            final SpiffeId trustDomain = trustDomainOf(certificate, file);
+            final String commonName = commonName(certificate);
+            if (commonName == null || !commonName.startsWith(CertificateAuthority.SITE_CA_NAME_PREFIX))
+            {
+                throw new CertificateAuthorityException(Category.KEY_STORE, file + ": the certificate "
+                    + certificate.getSubjectX500Principal() + " is not a mecmesh site intermediate");
+            }
+            final SpiffeId scope = new SpiffeId(trustDomain.trustDomain(),
+                commonName.substring(CertificateAuthority.SITE_CA_NAME_PREFIX.length()));
+            return new SigningAuthority(certificate, entry.getPrivateKey(), scope, List.of(certificate));
+        }
+        catch (final GeneralSecurityException | IllegalArgumentException ex)
+        {
+            throw new CertificateAuthorityException(Category.KEY_STORE,
+                file + ": the entry is not a usable site intermediate: " + ex.getMessage(), ex);
+        }
+    }
+
+    private static String commonName(final X509Certificate certificate)
+    {
+        final RDN[] names = X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded())
+            .getRDNs(BCStyle.CN);
+        return names.length == 1 ? IETFUtils.valueToString(names[0].getFirst().getValue()) : null;
+    }
+
+    private static KeyStore.PrivateKeyEntry readEntry(final Path file, final char[] passphrase, final String alias)
+    {
         final byte[] content;
         try
         {
@@ -125,7 +220,7 @@ public final class CaKeyStore
         {
             keyStore = KeyStore.getInstance("PKCS12");
             keyStore.load(new ByteArrayInputStream(content), passphrase);
-            key = keyStore.getKey(ROOT_ALIAS, passphrase);
+            key = keyStore.getKey(alias, passphrase);
         }
         catch (final IOException ex)
         {
@@ -150,20 +245,18 @@ public final class CaKeyStore
         if (!(key instanceof PrivateKey privateKey))
         {
             throw new CertificateAuthorityException(Category.KEY_STORE,
-                file + ": no private key entry \"" + ROOT_ALIAS + "\"");
+                file + ": no private key entry \"" + alias + "\"");
         }
         try
         {
-            final X509Certificate certificate = (X509Certificate)keyStore.getCertificate(ROOT_ALIAS);
-            return new SigningAuthority(certificate, privateKey, trustDomainOf(certificate, file), List.of());
+            return new KeyStore.PrivateKeyEntry(privateKey, keyStore.getCertificateChain(alias));
         }
-        catch (final GeneralSecurityException | IllegalArgumentException ex)
+        catch (final GeneralSecurityException | RuntimeException ex)
         {
             throw new CertificateAuthorityException(Category.KEY_STORE,
-                file + ": the entry is not a usable CA root: " + ex.getMessage(), ex);
+                file + ": the entry \"" + alias + "\" has no certificate: " + ex.getMessage(), ex);
         }
     }
-
     /**
      * Reads a passphrase from a file (for example a systemd credential), without its trailing line break.
      *

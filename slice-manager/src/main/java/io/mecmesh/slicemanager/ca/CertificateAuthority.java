@@ -3,48 +3,27 @@ package io.mecmesh.slicemanager.ca;
 import io.mecmesh.dataplane.identity.SpiffeId;
 import io.mecmesh.slicemanager.ca.CertificateAuthorityException.Category;
 import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x500.X500NameBuilder;
-import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.asn1.x509.BasicConstraints;
-import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
-import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.GeneralSubtree;
-import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.asn1.x509.NameConstraints;
 import org.bouncycastle.cert.CertIOException;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.operator.ContentSigner;
-import org.bouncycastle.operator.OperatorCreationException;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
-import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
-import org.bouncycastle.pkcs.PKCSException;
-import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequest;
 
-import java.io.IOException;
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.PrivateKey;
-import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
-import java.security.interfaces.ECPublicKey;
-import java.security.interfaces.RSAPublicKey;
-import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Date;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -63,7 +42,8 @@ import static java.util.Objects.requireNonNull;
  * <p>
  * Site intermediates carry a critical X.509 name constraint that permits URI SANs of the trust domain's host only.
  * RFC 5280 (4.2.1.10) defines URI constraints on the host part, so X.509 cannot confine an intermediate to a path:
- * the site's path subtree (its {@link SigningAuthority#scope()}) is enforced here, at issuance.
+ * the site's path subtree (its {@link SigningAuthority#scope()}) is enforced here, at issuance, and by a
+ * {@link SiteAuthority} that issues from the intermediate without the root. Both issue through the same code.
  * <p>
  * Thread safe: issuance may be called from any thread.
  */
@@ -75,29 +55,23 @@ public final class CertificateAuthority
     /** How far before "now" a certificate's validity starts, to absorb clock skew between nodes. */
     public static final Duration BACKDATE = Duration.ofSeconds(30);
 
-    private static final int SERIAL_BITS = 128;
-    private static final String CURVE = "secp256r1";
-    private static final int MIN_RSA_BITS = 2048;
+    /** The common name of a site intermediate is this prefix followed by its scope's path. */
+    static final String SITE_CA_NAME_PREFIX = "mecmesh site CA ";
 
     private final SigningAuthority root;
-    private final InstantSource clock;
-    private final SecureRandom random;
-    private final Set<BigInteger> usedSerials = new HashSet<>();
+    private final SvidIssuer svids;
 
     private CertificateAuthority(
         final SigningAuthority root, final InstantSource clock, final SecureRandom random,
         final Collection<BigInteger> issuedSerials)
     {
         this.root = requireNonNull(root, "root");
-        this.clock = requireNonNull(clock, "clock");
-        this.random = requireNonNull(random, "random");
-        requireNonNull(issuedSerials, "issuedSerials");
+        this.svids = new SvidIssuer(clock, random, issuedSerials);
         if (!root.isRoot())
         {
             throw new IllegalArgumentException("root: " + root + " is not a root");
         }
-        usedSerials.addAll(issuedSerials);
-        usedSerials.add(root.certificate().getSerialNumber());
+        svids.reserve(root.certificate().getSerialNumber());
     }
 
     /**
@@ -119,12 +93,12 @@ public final class CertificateAuthority
         final InstantSource clock, final SecureRandom random)
     {
         final SpiffeId scope = SpiffeId.ofTrustDomain(requireNonNull(trustDomain, "trustDomain"));
-        requirePositive(rootTtl, "rootTtl");
+        SvidIssuer.requirePositive(rootTtl, "rootTtl");
         requireNonNull(clock, "clock");
-        final KeyPair keyPair = generateKeyPair(random);
+        final KeyPair keyPair = SvidIssuer.generateKeyPair(random);
         final Instant now = clock.instant();
-        final X500Name subject = name(trustDomain, "mecmesh root CA");
-        final BigInteger serial = randomSerial(random);
+        final X500Name subject = SvidIssuer.name(trustDomain, "mecmesh root CA");
+        final BigInteger serial = SvidIssuer.randomSerial(random);
         final X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
             subject, serial, Date.from(now.minus(BACKDATE)), Date.from(now.plus(rootTtl)), subject,
             keyPair.getPublic());
@@ -135,13 +109,13 @@ public final class CertificateAuthority
             builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
             builder.addExtension(Extension.subjectKeyIdentifier, false,
                 utils.createSubjectKeyIdentifier(keyPair.getPublic()));
-            builder.addExtension(Extension.subjectAlternativeName, false, uriSan(scope));
+            builder.addExtension(Extension.subjectAlternativeName, false, SvidIssuer.uriSan(scope));
         }
         catch (final CertIOException | GeneralSecurityException ex)
         {
             throw new CertificateAuthorityException(Category.CRYPTO, "cannot build the root certificate", ex);
         }
-        final X509Certificate certificate = sign(builder, keyPair.getPrivate());
+        final X509Certificate certificate = SvidIssuer.sign(builder, keyPair.getPrivate());
         return new CertificateAuthority(
             new SigningAuthority(certificate, keyPair.getPrivate(), scope, List.of()), clock, random, List.of());
     }
@@ -195,9 +169,9 @@ public final class CertificateAuthority
      *
      * @return a snapshot.
      */
-    public synchronized Set<BigInteger> issuedSerials()
+    public Set<BigInteger> issuedSerials()
     {
-        return Set.copyOf(usedSerials);
+        return svids.issuedSerials();
     }
 
     /**
@@ -213,15 +187,15 @@ public final class CertificateAuthority
     public SigningAuthority createSiteIntermediate(final SpiffeId scope, final Duration ttl)
     {
         requireNonNull(scope, "scope");
-        requirePositive(ttl, "ttl");
+        SvidIssuer.requirePositive(ttl, "ttl");
         if (!scope.isUnder(root.scope()) || scope.isTrustDomainId())
         {
             throw new CertificateAuthorityException(Category.REQUEST_REFUSED,
                 "site scope " + scope + " must be a path in trust domain " + trustDomain());
         }
-        final KeyPair keyPair = generateKeyPair(random);
-        final X500Name subject = name(trustDomain(), "mecmesh site CA " + scope.path());
-        final X509v3CertificateBuilder builder = builder(root, subject, keyPair.getPublic(), ttl);
+        final KeyPair keyPair = SvidIssuer.generateKeyPair(svids.random());
+        final X500Name subject = SvidIssuer.name(trustDomain(), SITE_CA_NAME_PREFIX + scope.path());
+        final X509v3CertificateBuilder builder = svids.builder(root, subject, keyPair.getPublic(), ttl);
         try
         {
             final JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
@@ -231,7 +205,8 @@ public final class CertificateAuthority
                 utils.createSubjectKeyIdentifier(keyPair.getPublic()));
             builder.addExtension(Extension.authorityKeyIdentifier, false,
                 utils.createAuthorityKeyIdentifier(root.certificate()));
-            builder.addExtension(Extension.subjectAlternativeName, false, uriSan(SpiffeId.ofTrustDomain(trustDomain())));
+            builder.addExtension(Extension.subjectAlternativeName, false,
+                SvidIssuer.uriSan(SpiffeId.ofTrustDomain(trustDomain())));
             final GeneralSubtree permitted = new GeneralSubtree(
                 new GeneralName(GeneralName.uniformResourceIdentifier, trustDomain()));
             builder.addExtension(Extension.nameConstraints, true,
@@ -241,7 +216,7 @@ public final class CertificateAuthority
         {
             throw new CertificateAuthorityException(Category.CRYPTO, "cannot build the intermediate for " + scope, ex);
         }
-        final X509Certificate certificate = sign(builder, root.privateKey());
+        final X509Certificate certificate = SvidIssuer.sign(builder, root.privateKey());
         return new SigningAuthority(certificate, keyPair.getPrivate(), scope, List.of(certificate));
     }
 
@@ -277,193 +252,13 @@ public final class CertificateAuthority
         requireNonNull(issuer, "issuer");
         requireNonNull(csrDer, "csrDer");
         requireNonNull(spiffeId, "spiffeId");
-        requirePositive(ttl, "ttl");
-        if (spiffeId.isTrustDomainId())
-        {
-            throw new CertificateAuthorityException(Category.REQUEST_REFUSED,
-                "SPIFFE ID " + spiffeId + " has no path: a leaf SVID identifies a workload");
-        }
-        if (!spiffeId.isUnder(issuer.scope()))
-        {
-            throw new CertificateAuthorityException(Category.REQUEST_REFUSED,
-                "SPIFFE ID " + spiffeId + " is outside the issuer's scope " + issuer.scope());
-        }
         if (!issuer.isRoot() && !issuer.chain().get(issuer.chain().size() - 1).getIssuerX500Principal()
             .equals(root.certificate().getSubjectX500Principal()))
         {
             throw new CertificateAuthorityException(Category.REQUEST_REFUSED,
                 "issuer " + issuer + " does not chain to this CA's root");
         }
-        final PublicKey requesterKey = verifiedRequestKey(csrDer);
-        final X509v3CertificateBuilder builder =
-            builder(issuer, name(trustDomain(), null), requesterKey, ttl);
-        try
-        {
-            final JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
-            builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
-            builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
-            builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(
-                new KeyPurposeId[] { KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth }));
-            builder.addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(requesterKey));
-            builder.addExtension(Extension.authorityKeyIdentifier, false,
-                utils.createAuthorityKeyIdentifier(issuer.certificate()));
-            builder.addExtension(Extension.subjectAlternativeName, false, uriSan(spiffeId));
-        }
-        catch (final CertIOException | GeneralSecurityException ex)
-        {
-            throw new CertificateAuthorityException(Category.CRYPTO, "cannot build the SVID for " + spiffeId, ex);
-        }
-        final List<X509Certificate> chain = new ArrayList<>();
-        chain.add(sign(builder, issuer.privateKey()));
-        chain.addAll(issuer.chain());
-        return List.copyOf(chain);
+        return svids.issue(issuer, trustDomain(), csrDer, spiffeId, ttl);
     }
 
-    private X509v3CertificateBuilder builder(final SigningAuthority issuer, final X500Name subject,
-        final PublicKey publicKey, final Duration ttl)
-    {
-        final Instant now = clock.instant();
-        final Instant issuerNotBefore = issuer.certificate().getNotBefore().toInstant();
-        final Instant issuerNotAfter = issuer.certificate().getNotAfter().toInstant();
-        if (!now.isBefore(issuerNotAfter))
-        {
-            throw new CertificateAuthorityException(Category.REQUEST_REFUSED,
-                "issuer " + issuer + " expired at " + issuerNotAfter);
-        }
-        final Instant backdated = now.minus(BACKDATE);
-        final Instant notBefore = backdated.isBefore(issuerNotBefore) ? issuerNotBefore : backdated;
-        final Instant wanted = now.plus(ttl);
-        final Instant notAfter = wanted.isAfter(issuerNotAfter) ? issuerNotAfter : wanted;
-        return new JcaX509v3CertificateBuilder(issuer.certificate(), nextSerial(), Date.from(notBefore),
-            Date.from(notAfter), subject, publicKey);
-    }
-
-    private synchronized BigInteger nextSerial()
-    {
-        while (true)
-        {
-            final BigInteger serial = randomSerial(random);
-            if (usedSerials.add(serial))
-            {
-                return serial;
-            }
-        }
-    }
-
-    private static BigInteger randomSerial(final SecureRandom random)
-    {
-        final byte[] bytes = new byte[SERIAL_BITS / Byte.SIZE];
-        BigInteger serial = BigInteger.ZERO;
-        while (serial.signum() == 0)
-        {
-            random.nextBytes(bytes);
-            serial = new BigInteger(1, bytes);
-        }
-        return serial;
-    }
-
-    private static PublicKey verifiedRequestKey(final byte[] csrDer)
-    {
-        final JcaPKCS10CertificationRequest csr;
-        final PublicKey key;
-        try
-        {
-            csr = new JcaPKCS10CertificationRequest(csrDer);
-            key = csr.getPublicKey();
-        }
-        catch (final IOException | GeneralSecurityException | RuntimeException ex)
-        {
-            throw new CertificateAuthorityException(Category.REQUEST_REFUSED,
-                "the CSR is not a valid DER-encoded PKCS#10 request: " + ex.getMessage(), ex);
-        }
-        try
-        {
-            if (!csr.isSignatureValid(new JcaContentVerifierProviderBuilder().build(key)))
-            {
-                throw new CertificateAuthorityException(Category.REQUEST_REFUSED,
-                    "the CSR's signature does not verify with its public key: the requester does not hold the key");
-            }
-        }
-        catch (final OperatorCreationException | PKCSException ex)
-        {
-            throw new CertificateAuthorityException(Category.REQUEST_REFUSED,
-                "the CSR's signature cannot be verified: " + ex.getMessage(), ex);
-        }
-        if (key instanceof ECPublicKey ec)
-        {
-            final int bits = ec.getParams().getCurve().getField().getFieldSize();
-            if (bits != 256 && bits != 384)
-            {
-                throw new CertificateAuthorityException(Category.REQUEST_REFUSED,
-                    "the CSR's EC key is on a " + bits + "-bit curve: P-256 or P-384 expected");
-            }
-        }
-        else if (key instanceof RSAPublicKey rsa)
-        {
-            if (rsa.getModulus().bitLength() < MIN_RSA_BITS)
-            {
-                throw new CertificateAuthorityException(Category.REQUEST_REFUSED, "the CSR's RSA key has " +
-                    rsa.getModulus().bitLength() + " bits: at least " + MIN_RSA_BITS + " expected");
-            }
-        }
-        else
-        {
-            throw new CertificateAuthorityException(Category.REQUEST_REFUSED,
-                "the CSR's key is " + key.getAlgorithm() + ": ECDSA (P-256, P-384) or RSA expected");
-        }
-        return key;
-    }
-
-    private static X509Certificate sign(final X509v3CertificateBuilder builder, final PrivateKey signingKey)
-    {
-        try
-        {
-            final String algorithm = "RSA".equals(signingKey.getAlgorithm()) ? "SHA256withRSA" : "SHA256withECDSA";
-            final ContentSigner signer = new JcaContentSignerBuilder(algorithm).build(signingKey);
-            return new JcaX509CertificateConverter().getCertificate(builder.build(signer));
-        }
-        catch (final OperatorCreationException | GeneralSecurityException ex)
-        {
-            throw new CertificateAuthorityException(Category.CRYPTO, "cannot sign a certificate", ex);
-        }
-    }
-
-    private static KeyPair generateKeyPair(final SecureRandom random)
-    {
-        try
-        {
-            final KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-            generator.initialize(new ECGenParameterSpec(CURVE), random);
-            return generator.generateKeyPair();
-        }
-        catch (final GeneralSecurityException ex)
-        {
-            throw new CertificateAuthorityException(Category.CRYPTO, "cannot generate an ECDSA P-256 key pair", ex);
-        }
-    }
-
-    private static X500Name name(final String trustDomain, final String commonName)
-    {
-        final X500NameBuilder builder = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.O, "mecmesh")
-            .addRDN(BCStyle.OU, trustDomain);
-        if (null != commonName)
-        {
-            builder.addRDN(BCStyle.CN, commonName);
-        }
-        return builder.build();
-    }
-
-    private static GeneralNames uriSan(final SpiffeId spiffeId)
-    {
-        return new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, spiffeId.toString()));
-    }
-
-    private static void requirePositive(final Duration duration, final String name)
-    {
-        requireNonNull(duration, name);
-        if (duration.isNegative() || duration.isZero())
-        {
-            throw new IllegalArgumentException(name + ": must be positive, got " + duration);
-        }
-    }
 }

@@ -8,8 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.io.IOException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
@@ -44,7 +42,7 @@ public final class SigningService
     private final CertificateAuthority ca;
     private final SigningAuthority issuer;
     private final Function<String, Optional<String>> siteOfNode;
-    private final byte[] tokenDigest;
+    private final JoinToken joinToken;
     private final Duration ttl;
 
     /**
@@ -91,12 +89,7 @@ public final class SigningService
         this.ca = requireNonNull(ca, "ca");
         this.issuer = requireNonNull(issuer, "issuer");
         this.siteOfNode = requireNonNull(siteOfNode, "siteOfNode");
-        requireNonNull(joinToken, "joinToken");
-        if (joinToken.isBlank())
-        {
-            throw new IllegalArgumentException("joinToken: must not be empty");
-        }
-        this.tokenDigest = digest(joinToken);
+        this.joinToken = new JoinToken(joinToken);
         this.ttl = requireNonNull(ttl, "ttl");
         if (ttl.isNegative() || ttl.isZero())
         {
@@ -227,13 +220,10 @@ public final class SigningService
      */
     public void authenticate(final String bearerToken)
     {
-        if (bearerToken == null || !MessageDigest.isEqual(tokenDigest, digest(bearerToken)))
-        {
-            throw new CertificateAuthorityException(Category.UNAUTHENTICATED, "the join token is missing or wrong");
-        }
+        joinToken.authenticate(bearerToken);
     }
 
-    private static String requireField(final String value, final String name)
+    static String requireField(final String value, final String name)
     {
         if (value == null || value.isEmpty())
         {
@@ -242,7 +232,7 @@ public final class SigningService
         return value;
     }
 
-    private static byte[] csrDer(final String csrPem)
+    static byte[] csrDer(final String csrPem)
     {
         final Matcher matcher = CSR_BLOCK.matcher(csrPem);
         if (!matcher.find())
@@ -260,24 +250,12 @@ public final class SigningService
         }
     }
 
-    private static void segment(final String value, final String name)
+    static void segment(final String value, final String name)
     {
         if (value == null || !SEGMENT.matcher(value).matches())
         {
             throw new IllegalArgumentException(name + ": \"" + value
                 + "\" is not a path segment of 1 to 63 characters [A-Za-z0-9._-]");
-        }
-    }
-
-    private static byte[] digest(final String token)
-    {
-        try
-        {
-            return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
-        }
-        catch (final NoSuchAlgorithmException ex)
-        {
-            throw new IllegalStateException("SHA-256 is missing from the JDK", ex);
         }
     }
 }
