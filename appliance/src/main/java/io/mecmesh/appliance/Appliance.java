@@ -29,6 +29,8 @@ import io.mecmesh.slicemanager.ca.CertificateAuthorityException;
 import io.mecmesh.slicemanager.ca.IdentityHttpHandler;
 import io.mecmesh.slicemanager.ca.SigningAuthority;
 import io.mecmesh.slicemanager.ca.SigningService;
+import io.mecmesh.slicemanager.ca.SiteAuthority;
+import io.mecmesh.slicemanager.ca.WorkloadSigningHandler;
 import io.mecmesh.slicemanager.compiler.CompilerSettings;
 import io.mecmesh.slicemanager.compiler.NodeMeshConfig;
 import io.mecmesh.slicemanager.distribution.AeronMessaging;
@@ -204,8 +206,13 @@ public final class Appliance implements AutoCloseable
                 .addNodeStatus(sliceManager::nodeStatus, sliceManager::nanoTime);
         }
         final DataPlane running = dataPlane;
+        final Map<String, HttpHandler> adminExtra = new HashMap<>();
+        if (identity != null && config.identity().orElseThrow().siteCa().isPresent())
+        {
+            adminExtra.put(WorkloadSigningHandler.PATH, workloadSigning(config.identity().orElseThrow()));
+        }
         final AdminServer admin = AdminServer.start(config.admin(), running == null ? () -> true : running::isReady,
-            metrics, running == null ? () -> null : running::config);
+            metrics, running == null ? () -> null : running::config, adminExtra);
         started.push(admin);
         LOG.info("mecmesh {} node {} started as {}: {}admin {}", Version.current(), config.node().id(),
             role.name().toLowerCase(Locale.ROOT),
@@ -293,6 +300,27 @@ public final class Appliance implements AutoCloseable
             .toList();
         return config.withListeners(config.version(), listeners).withRoutes(config.version(), config.routes(),
             clusters);
+    }
+
+    /**
+     * The site CA's endpoint for the site's workloads (the edge's admin endpoint, loopback by default): it issues
+     * from the site intermediate on disk, so it keeps working while the control plane is unreachable.
+     */
+    private static WorkloadSigningHandler workloadSigning(final IdentityConfig identity)
+    {
+        final IdentityConfig.SiteCa site = identity.siteCa().orElseThrow();
+        try
+        {
+            final char[] passphrase = site.passphraseFile().map(CaKeyStore::passphraseFromFile)
+                .orElseGet(() -> CaKeyStore.passphraseFromEnvironment(CA_PASSPHRASE_VARIABLE));
+            return new WorkloadSigningHandler(SiteAuthority.load(site.directory(), passphrase, InstantSource.system(),
+                site.svidTtl()), SigningService.readJoinToken(identity.joinTokenFile()));
+        }
+        catch (final CertificateAuthorityException | IllegalArgumentException ex)
+        {
+            throw new ApplianceException(ApplianceException.Category.CONFIG, "identity.siteCa: " + ex.getMessage(),
+                ex);
+        }
     }
 
     /**

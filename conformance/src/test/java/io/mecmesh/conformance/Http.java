@@ -46,15 +46,21 @@ final class Http
     /**
      * @param port a port on 127.0.0.1.
      * @param path the request target.
-     * @param json the body, sent as {@code application/json}.
+     * @param json    the body, sent as {@code application/json}.
+     * @param headers more header names and values, alternating.
      * @return the response.
      */
-    static HttpResponse<String> post(final int port, final String path, final String json)
+    static HttpResponse<String> post(final int port, final String path, final String json, final String... headers)
         throws IOException, InterruptedException
     {
-        return CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-            .timeout(Duration.ofSeconds(15)).header("content-type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+        final HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .timeout(Duration.ofSeconds(15)).header("content-type", "application/json");
+        for (int i = 0; i < headers.length; i += 2)
+        {
+            request.header(headers[i], headers[i + 1]);
+        }
+        return CLIENT.send(request.POST(HttpRequest.BodyPublishers.ofString(json)).build(),
+            HttpResponse.BodyHandlers.ofString());
     }
 
     /**

@@ -1,13 +1,16 @@
 package io.mecmesh.conformance;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -27,7 +30,10 @@ class IdentityConformanceTest
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path dir;
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private int[] ports;
+    private String siteCaYaml = "";
 
     @Test
     void edgesShouldGetIdentitiesFromTheControlPlaneAndRestartWithoutIt() throws Exception
@@ -37,6 +43,16 @@ class IdentityConformanceTest
         Files.write(dir.resolve("distribution.key"), new byte[32]);
         // 0 api, 1 control admin, 2 config, 3 ack, 4/5/6/7 edge-a admin/outbound/udp/mesh, 8/9/10/11 edge-b
         ports = FreePorts.take(12);
+        final Path siteCa = dir.resolve("site-b-ca");
+        final Launcher.Result intermediate = Launcher.run(dir, "cert", "intermediate", "--ca-dir",
+            pki.caDir().toString(), "--site", "site-b", "--out", siteCa.toString(), "--passphrase-file",
+            pki.passphraseFile().toString());
+        assertThat(intermediate.exitCode()).as(intermediate.toString()).isZero();
+        siteCaYaml = """
+              siteCa:
+                directory: %s
+                passphraseFile: %s
+            """.formatted(siteCa, pki.passphraseFile());
         final ApplianceProcess control = ApplianceProcess.start(dir, "control", ports[1], controlYaml(pki));
         try (EchoBackend backend = new EchoBackend("backend-b"))
         {
@@ -72,6 +88,8 @@ class IdentityConformanceTest
                 Processes.await(Duration.ofSeconds(20), () -> (last[0] = Http.getVia(ports[5], "b.mesh", "/again"))
                     .equals("200 backend-b GET /again"), () -> "mTLS through the restarted edge-b; last: " + last[0]);
                 assertThat(edgeB.log()).doesNotContain("ERROR");
+
+                workloadGetsAnSvidFromTheSiteCaWhileDisconnected(siteCa);
             }
             finally
             {
@@ -82,6 +100,33 @@ class IdentityConformanceTest
         {
             control.close();
         }
+    }
+
+    /**
+     * With the control plane still down, a workload of site-b sends a CSR to edge-b's site CA and gets an SVID that
+     * validates, with {@code mecmesh cert verify}, against the mesh's trust bundle.
+     */
+    private void workloadGetsAnSvidFromTheSiteCaWhileDisconnected(final Path siteCa) throws Exception
+    {
+        final Processes.Result csr = Processes.exec(dir, Duration.ofSeconds(30), "openssl", "req", "-new", "-newkey",
+            "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", dir.resolve("amf-key.pem").toString(),
+            "-subj", "/CN=amf");
+        assertThat(csr.exitCode()).as(csr.output()).isZero();
+        final String pem = csr.output().substring(csr.output().indexOf("-----BEGIN CERTIFICATE REQUEST-----"));
+        final String workload = "spiffe://mesh.test/site/site-b/app/amf";
+        final HttpResponse<String> signed = Http.post(ports[8], "/v1/identity/workload", JSON.writeValueAsString(
+            Map.of("spiffeId", workload, "csr", pem)), "Authorization", "Bearer a-long-join-token-for-the-test");
+        assertThat(signed.statusCode()).as(signed.body()).isEqualTo(200);
+        final Path chain = Files.writeString(dir.resolve("amf.pem"), JSON.readTree(signed.body()).path("chain")
+            .asText());
+        final Launcher.Result verified = Launcher.run(dir, "cert", "verify", "--bundle",
+            siteCa.resolve("bundle.pem").toString(), "--chain", chain.toString(), "--spiffe-id", workload);
+        assertThat(verified.out()).as(verified.toString()).startsWith("VALID");
+
+        final HttpResponse<String> otherSite = Http.post(ports[8], "/v1/identity/workload", JSON.writeValueAsString(
+            Map.of("spiffeId", "spiffe://mesh.test/site/site-a/app/amf", "csr", pem)), "Authorization",
+            "Bearer a-long-join-token-for-the-test");
+        assertThat(otherSite.statusCode()).as("a site CA issues only in its own site").isEqualTo(403);
     }
 
     private String controlYaml(final Pki pki)
@@ -143,6 +188,7 @@ class IdentityConformanceTest
             identity:
               trustDomain: %s
               joinTokenFile: %s
+            %s
             dataplane:
               listeners:
                 - name: outbound
@@ -158,7 +204,8 @@ class IdentityConformanceTest
               routes:
             %s
             """.formatted(name, site, dir.resolve(name), ports[first], ports[0], ports[2], ports[3], ports[first + 2],
-            dir.resolve("distribution.key"), TRUST_DOMAIN, dir.resolve("join.token"), ports[first + 1],
+            dir.resolve("distribution.key"), TRUST_DOMAIN, dir.resolve("join.token"),
+            isB ? siteCaYaml.stripTrailing() : "", ports[first + 1],
             ports[first + 3], clusters.stripTrailing(), routes.stripTrailing());
     }
 }

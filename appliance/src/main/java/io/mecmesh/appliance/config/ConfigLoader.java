@@ -184,9 +184,16 @@ public final class ConfigLoader
 
     private static IdentityConfig identity(final ConfigNode identity, final Path dataDirectory)
     {
-        identity.requireMapping("trustDomain", "joinTokenFile", "directory");
+        identity.requireMapping("trustDomain", "joinTokenFile", "directory", "siteCa");
+        final ConfigNode site = identity.get("siteCa");
+        site.requireMapping("directory", "passphraseFile", "svidTtlSeconds");
+        final Optional<IdentityConfig.SiteCa> siteCa = site.isPresent() ? Optional.of(site.build(c ->
+            new IdentityConfig.SiteCa(c.file("directory"),
+                c.get("passphraseFile").isPresent() ? Optional.of(c.file("passphraseFile")) : Optional.empty(),
+                Duration.ofSeconds(c.longInteger("svidTtlSeconds", CaConfig.DEFAULT_SVID_TTL.toSeconds(), 30,
+                    366L * 24 * 3600))))) : Optional.empty();
         return identity.build(i -> new IdentityConfig(i.string("trustDomain"), i.file("joinTokenFile"),
-            i.get("directory").isPresent() ? i.file("directory") : dataDirectory.resolve("identity")));
+            i.get("directory").isPresent() ? i.file("directory") : dataDirectory.resolve("identity"), siteCa));
     }
 
     /** {@code tls: {identity: node}} needs the {@code identity} section. */

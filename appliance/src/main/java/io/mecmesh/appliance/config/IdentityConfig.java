@@ -1,6 +1,8 @@
 package io.mecmesh.appliance.config;
 
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
 
 import static java.util.Objects.requireNonNull;
 
@@ -13,8 +15,11 @@ import static java.util.Objects.requireNonNull;
  * @param trustDomain   the mesh's trust domain (the CA's).
  * @param joinTokenFile the secret the CA asks for (the same file as the control plane's {@code ca.joinTokenFile}).
  * @param directory     where the identity is kept (default {@code dataDirectory/identity}).
+ * @param siteCa        a site intermediate ({@code mecmesh cert intermediate}) this edge issues its site's workloads
+ *                      SVIDs with, on {@code POST /v1/identity/workload} of its admin endpoint, also while the control
+ *                      plane is unreachable; empty for none.
  */
-public record IdentityConfig(String trustDomain, Path joinTokenFile, Path directory)
+public record IdentityConfig(String trustDomain, Path joinTokenFile, Path directory, Optional<SiteCa> siteCa)
 {
     /** Stands for "this node's identity" in the certificate path of a parsed {@code tls: {identity: node}}. */
     public static final Path NODE_IDENTITY = Path.of("(node identity)");
@@ -24,5 +29,36 @@ public record IdentityConfig(String trustDomain, Path joinTokenFile, Path direct
         requireNonNull(trustDomain, "trustDomain");
         requireNonNull(joinTokenFile, "joinTokenFile");
         requireNonNull(directory, "directory");
+        requireNonNull(siteCa, "siteCa");
+    }
+
+    /**
+     * Without a site CA.
+     *
+     * @param trustDomain   the mesh's trust domain.
+     * @param joinTokenFile the join token file.
+     * @param directory     where the identity is kept.
+     */
+    public IdentityConfig(final String trustDomain, final Path joinTokenFile, final Path directory)
+    {
+        this(trustDomain, joinTokenFile, directory, Optional.empty());
+    }
+
+    /**
+     * A site intermediate kept on this edge.
+     *
+     * @param directory      what {@code mecmesh cert intermediate} wrote: {@code site-ca.p12}, {@code chain.pem},
+     *                       {@code bundle.pem}.
+     * @param passphraseFile the key store's passphrase; empty: {@code MECMESH_CA_PASSPHRASE}.
+     * @param svidTtl        the lifetime of the workload SVIDs it issues.
+     */
+    public record SiteCa(Path directory, Optional<Path> passphraseFile, Duration svidTtl)
+    {
+        public SiteCa
+        {
+            requireNonNull(directory, "directory");
+            requireNonNull(passphraseFile, "passphraseFile");
+            requireNonNull(svidTtl, "svidTtl");
+        }
     }
 }

@@ -96,6 +96,12 @@ class RoleConfigTest
             """;
         final ApplianceConfig config = ConfigLoader.parse("a.yaml", edge);
         assertThat(config.identity().orElseThrow().directory()).isEqualTo(Path.of("/var/lib/mecmesh/identity"));
+        assertThat(config.identity().orElseThrow().siteCa()).isEmpty();
+        final ApplianceConfig withSiteCa = ConfigLoader.parse("a.yaml", edge.replace("joinTokenFile: /etc/mecmesh/join.token}",
+            "joinTokenFile: /etc/mecmesh/join.token, siteCa: {directory: /etc/mecmesh/site-ca, svidTtlSeconds: 600}}"));
+        assertThat(withSiteCa.identity().orElseThrow().siteCa().orElseThrow().svidTtl()).hasMinutes(10);
+        assertRejected(edge.replace("joinTokenFile: /etc/mecmesh/join.token}",
+            "joinTokenFile: /etc/mecmesh/join.token, siteCa: {dir: x}}"), "a.yaml: identity.siteCa.dir: unknown key");
         assertThat(ConfigLoader.isNodeIdentity(config.dataplane().listeners().get(0).tls().orElseThrow())).isTrue();
 
         final ApplianceConfig control = ConfigLoader.parse("c.yaml", """
