@@ -15,6 +15,7 @@ import io.mecmesh.dataplane.DataPlane;
 import io.mecmesh.dataplane.MeshConfig;
 import io.mecmesh.dataplane.cluster.ClusterConfig;
 import io.mecmesh.dataplane.cluster.ClusterTls;
+import io.mecmesh.dataplane.identity.Pem;
 import io.mecmesh.dataplane.listener.ListenerConfig;
 import io.mecmesh.dataplane.tls.TlsConfig;
 import io.mecmesh.dataplane.route.RouteConfig;
@@ -80,6 +81,7 @@ public final class Appliance implements AutoCloseable
     private static final int KEY_BYTES = 32;
     private static final Duration IDENTITY_REQUEST_TIMEOUT = Duration.ofSeconds(5);
     private static final String CA_FILE = "ca.p12";
+    private static final String CA_BUNDLE_FILE = "bundle.pem";
     private static final String CA_PASSPHRASE_VARIABLE = "MECMESH_CA_PASSPHRASE";
 
     private final DataPlane dataPlane;
@@ -324,7 +326,10 @@ public final class Appliance implements AutoCloseable
     }
 
     /**
-     * The CA's signing endpoint: a node may be issued its SVID when the desired state declares it, at its site.
+     * The CA's signing endpoint: a node may be issued its SVID when the desired state declares it, at its site. The
+     * bundle handed out with each SVID is the CA directory's {@code bundle.pem}, read at each request, so that during
+     * a root rotation ({@code mecmesh cert rotate}) nodes learn both roots. The signing root is the one loaded at
+     * start: restart the control plane after {@code cert rotate} and before {@code cert rotate --finish}.
      */
     private static SigningService signingService(final CaConfig ca, final SliceManager sliceManager)
     {
@@ -334,9 +339,11 @@ public final class Appliance implements AutoCloseable
                 .orElseGet(() -> CaKeyStore.passphraseFromEnvironment(CA_PASSPHRASE_VARIABLE));
             final SigningAuthority root = CaKeyStore.readRoot(ca.directory().resolve(CA_FILE), passphrase);
             final CertificateAuthority authority = CertificateAuthority.load(root, InstantSource.system(), List.of());
+            final Path bundle = ca.directory().resolve(CA_BUNDLE_FILE);
             return new SigningService(authority, authority.root(), nodeId -> Optional.ofNullable(
                 sliceManager.state().nodes().get(nodeId)).map(Node::site),
-                SigningService.readJoinToken(ca.joinTokenFile()), ca.svidTtl());
+                SigningService.readJoinToken(ca.joinTokenFile()), ca.svidTtl(),
+                () -> Files.exists(bundle) ? Pem.readCertificates(bundle) : authority.trustBundle());
         }
         catch (final CertificateAuthorityException | IllegalArgumentException ex)
         {

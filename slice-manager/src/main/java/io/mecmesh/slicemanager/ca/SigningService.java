@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -42,6 +43,7 @@ public final class SigningService
     private final CertificateAuthority ca;
     private final SigningAuthority issuer;
     private final Function<String, Optional<String>> siteOfNode;
+    private final Supplier<List<X509Certificate>> bundle;
     private final JoinToken joinToken;
     private final Duration ttl;
 
@@ -86,6 +88,23 @@ public final class SigningService
     public SigningService(final CertificateAuthority ca, final SigningAuthority issuer,
         final Function<String, Optional<String>> siteOfNode, final String joinToken, final Duration ttl)
     {
+        this(ca, issuer, siteOfNode, joinToken, ttl, ca::trustBundle);
+    }
+
+    /**
+     * @param ca         the CA.
+     * @param issuer     the root or a site intermediate of that CA that signs node SVIDs.
+     * @param siteOfNode the site of a node allowed to ask, empty for a node that is not.
+     * @param joinToken  the shared secret nodes present (non-empty).
+     * @param ttl        the SVIDs' lifetime.
+     * @param bundle     the trust bundle handed to nodes with each SVID, read at each request (during a root
+     *                   rotation, the CA directory's {@code bundle.pem} with the old and the new root).
+     */
+    public SigningService(final CertificateAuthority ca, final SigningAuthority issuer,
+        final Function<String, Optional<String>> siteOfNode, final String joinToken, final Duration ttl,
+        final Supplier<List<X509Certificate>> bundle)
+    {
+        this.bundle = requireNonNull(bundle, "bundle");
         this.ca = requireNonNull(ca, "ca");
         this.issuer = requireNonNull(issuer, "issuer");
         this.siteOfNode = requireNonNull(siteOfNode, "siteOfNode");
@@ -208,7 +227,7 @@ public final class SigningService
             }
             throw ex;
         }
-        return new Signed(Pem.encodeCertificates(chain), Pem.encodeCertificates(ca.trustBundle()),
+        return new Signed(Pem.encodeCertificates(chain), Pem.encodeCertificates(bundle.get()),
             chain.get(0).getNotAfter().toInstant());
     }
 

@@ -1,6 +1,7 @@
 package io.mecmesh.slicemanager.ca;
 
 import com.sun.net.httpserver.HttpServer;
+import io.mecmesh.dataplane.identity.Pem;
 import io.mecmesh.dataplane.identity.SpiffeId;
 import io.mecmesh.dataplane.identity.X509SvidValidator;
 import io.mecmesh.slicemanager.identity.HttpCertificateSigner;
@@ -17,12 +18,16 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -55,6 +60,22 @@ class IdentityHttpHandlerTest
     void stop()
     {
         server.stop(0);
+    }
+
+    @Test
+    void shouldHandOutTheBundleItIsGivenSoThatNodesLearnBothRootsDuringARotation() throws Exception
+    {
+        final CertificateAuthority next = CertificateAuthority.generate("mesh.test", Duration.ofDays(1),
+            InstantSource.system());
+        final List<X509Certificate> overlap = List.of(next.root().certificate(), ca.root().certificate());
+        final SigningService service = new SigningService(ca, ca.root(), node -> Optional.of("site-a"), TOKEN,
+            Duration.ofSeconds(30), () -> overlap);
+        final KeyPair key = CertificateRequests.newKeyPair();
+
+        final SigningService.Signed signed = service.sign("edge-a", "site-a", csrPem(key, key), TOKEN);
+
+        assertThat(Pem.readCertificates(signed.bundlePem().getBytes(StandardCharsets.US_ASCII), "bundle"))
+            .containsExactlyElementsOf(overlap);
     }
 
     private static String csrPem(final KeyPair subject, final KeyPair signer)
