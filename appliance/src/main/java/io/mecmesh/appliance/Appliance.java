@@ -80,9 +80,6 @@ public final class Appliance implements AutoCloseable
     private static final Logger LOG = LoggerFactory.getLogger(Appliance.class);
     private static final int KEY_BYTES = 32;
     private static final Duration IDENTITY_REQUEST_TIMEOUT = Duration.ofSeconds(5);
-    private static final String CA_FILE = "ca.p12";
-    private static final String CA_BUNDLE_FILE = "bundle.pem";
-    private static final String CA_PASSPHRASE_VARIABLE = "MECMESH_CA_PASSPHRASE";
 
     private final DataPlane dataPlane;
     private final SliceManager sliceManager;
@@ -313,10 +310,9 @@ public final class Appliance implements AutoCloseable
         final IdentityConfig.SiteCa site = identity.siteCa().orElseThrow();
         try
         {
-            final char[] passphrase = site.passphraseFile().map(CaKeyStore::passphraseFromFile)
-                .orElseGet(() -> CaKeyStore.passphraseFromEnvironment(CA_PASSPHRASE_VARIABLE));
-            return new WorkloadSigningHandler(SiteAuthority.load(site.directory(), passphrase, InstantSource.system(),
-                site.svidTtl()), SigningService.readJoinToken(identity.joinTokenFile()));
+            return new WorkloadSigningHandler(SiteAuthority.load(site.directory(),
+                CaKeyStore.passphrase(site.passphraseFile()), InstantSource.system(), site.svidTtl()),
+                SigningService.readJoinToken(identity.joinTokenFile()));
         }
         catch (final CertificateAuthorityException | IllegalArgumentException ex)
         {
@@ -335,11 +331,10 @@ public final class Appliance implements AutoCloseable
     {
         try
         {
-            final char[] passphrase = ca.passphraseFile().map(CaKeyStore::passphraseFromFile)
-                .orElseGet(() -> CaKeyStore.passphraseFromEnvironment(CA_PASSPHRASE_VARIABLE));
-            final SigningAuthority root = CaKeyStore.readRoot(ca.directory().resolve(CA_FILE), passphrase);
+            final SigningAuthority root = CaKeyStore.readRoot(ca.directory().resolve(CaKeyStore.ROOT_FILE),
+                CaKeyStore.passphrase(ca.passphraseFile()));
             final CertificateAuthority authority = CertificateAuthority.load(root, InstantSource.system(), List.of());
-            final Path bundle = ca.directory().resolve(CA_BUNDLE_FILE);
+            final Path bundle = ca.directory().resolve(CaKeyStore.BUNDLE_FILE);
             return new SigningService(authority, authority.root(), nodeId -> Optional.ofNullable(
                 sliceManager.state().nodes().get(nodeId)).map(Node::site),
                 SigningService.readJoinToken(ca.joinTokenFile()), ca.svidTtl(),

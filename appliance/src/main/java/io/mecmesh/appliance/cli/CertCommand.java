@@ -33,6 +33,7 @@ import java.time.InstantSource;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
@@ -47,13 +48,13 @@ import java.util.concurrent.Callable;
         CertCommand.Intermediate.class})
 final class CertCommand
 {
-    static final String CA_FILE = "ca.p12";
+    static final String CA_FILE = CaKeyStore.ROOT_FILE;
     static final String PREVIOUS_CA_FILE = "ca-previous.p12";
     static final String NEXT_CA_FILE = "ca-next.p12";
-    static final String BUNDLE_FILE = "bundle.pem";
+    static final String BUNDLE_FILE = CaKeyStore.BUNDLE_FILE;
     static final String SVID_FILE = "svid.pem";
     static final String KEY_FILE = "svid-key.pem";
-    static final String PASSPHRASE_VARIABLE = "MECMESH_CA_PASSPHRASE";
+    static final String PASSPHRASE_VARIABLE = CaKeyStore.PASSPHRASE_VARIABLE;
 
     /** Where the CA key store's passphrase comes from. */
     static final class Passphrase
@@ -65,8 +66,7 @@ final class CertCommand
 
         char[] read()
         {
-            return file != null ? CaKeyStore.passphraseFromFile(file)
-                : CaKeyStore.passphraseFromEnvironment(PASSPHRASE_VARIABLE);
+            return CaKeyStore.passphrase(Optional.ofNullable(file));
         }
     }
 

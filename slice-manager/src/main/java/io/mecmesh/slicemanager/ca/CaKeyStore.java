@@ -34,6 +34,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 import static java.util.Objects.requireNonNull;
@@ -52,6 +53,12 @@ public final class CaKeyStore
 
     /** The alias of a site intermediate's entry in its PKCS#12 file. */
     public static final String SITE_ALIAS = "mecmesh-site-ca";
+    /** The root's key store in a CA directory ({@code mecmesh cert init}). */
+    public static final String ROOT_FILE = "ca.p12";
+    /** The trust bundle in a CA directory (both roots during a rotation). */
+    public static final String BUNDLE_FILE = "bundle.pem";
+    /** The environment variable holding the key stores' passphrase when no passphrase file is given. */
+    public static final String PASSPHRASE_VARIABLE = "MECMESH_CA_PASSPHRASE";
 
     private static final Set<PosixFilePermission> OWNER_ONLY =
         EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
@@ -290,6 +297,18 @@ public final class CaKeyStore
             throw new CertificateAuthorityException(Category.KEY_STORE, file + ": the passphrase file is empty");
         }
         return passphrase;
+    }
+
+    /**
+     * The key stores' passphrase: from a file when one is given, else from {@link #PASSPHRASE_VARIABLE}.
+     *
+     * @param file the passphrase file, or empty.
+     * @return the passphrase.
+     */
+    public static char[] passphrase(final Optional<Path> file)
+    {
+        return requireNonNull(file, "file").isPresent() ? passphraseFromFile(file.get())
+            : passphraseFromEnvironment(PASSPHRASE_VARIABLE);
     }
 
     /**

@@ -42,7 +42,7 @@ public final class SiteAuthority
     public static final String CHAIN_FILE = "chain.pem";
 
     /** The roots, PEM. */
-    public static final String BUNDLE_FILE = "bundle.pem";
+    public static final String BUNDLE_FILE = CaKeyStore.BUNDLE_FILE;
 
     private final SigningAuthority intermediate;
     private final List<X509Certificate> bundle;
