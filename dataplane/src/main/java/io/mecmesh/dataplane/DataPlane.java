@@ -62,7 +62,8 @@ import static java.util.Objects.requireNonNull;
  * Thread-safe.
  *
  * <p>On top of the request path it runs, on its event loops: the active health checks of the clusters that have
- * one (one recurring task per cluster) and the overload monitor (one lag probe per loop, one evaluation task).
+ * one (one recurring task per cluster) and, while shedding is configured, the overload monitor (one lag probe per
+ * loop, one evaluation task).
  */
 public final class DataPlane implements AutoCloseable
 {
@@ -83,7 +84,6 @@ public final class DataPlane implements AutoCloseable
     private final UpstreamPools upstreamPools;
     private final DataPlaneCounters counters;
     private final OverloadMonitor overload;
-    private final RuntimeOverloadSignals runtimeSignals;
     private final SliceStatsRegistry sliceStats;
     private final PolicyTables policyTables = new PolicyTables();
     private final ConcurrentMap<String, HealthCheckStats> healthCheckStats = new ConcurrentHashMap<>();
@@ -115,7 +115,6 @@ public final class DataPlane implements AutoCloseable
         final DataPlaneCounters counters,
         final UpstreamPools upstreamPools,
         final OverloadMonitor overload,
-        final RuntimeOverloadSignals runtimeSignals,
         final SliceStatsRegistry sliceStats)
     {
         this.sliceStats = sliceStats;
@@ -128,7 +127,6 @@ public final class DataPlane implements AutoCloseable
         this.current = current;
         this.upstreamPools = upstreamPools;
         this.overload = overload;
-        this.runtimeSignals = runtimeSignals;
     }
 
     /**
@@ -174,12 +172,10 @@ public final class DataPlane implements AutoCloseable
             ? Runtime.getRuntime().availableProcessors() : config.eventLoopThreads();
         final MultiThreadIoEventLoopGroup eventLoops = transport.newEventLoopGroup(threads, "mecmesh-io");
         final UpstreamPools upstreamPools = new UpstreamPools(eventLoops, transport, counters);
-        final RuntimeOverloadSignals runtimeSignals = overloadSignals == null
-            ? new RuntimeOverloadSignals(eventLoops) : null;
         final OverloadMonitor overload = new OverloadMonitor(config.overload(),
-            overloadSignals == null ? runtimeSignals : overloadSignals, new OverloadStats());
+            overloadSignals == null ? new RuntimeOverloadSignals(eventLoops) : overloadSignals, new OverloadStats());
         final DataPlane dataPlane = new DataPlane(transport, eventLoops, current, rejections, counters,
-            upstreamPools, overload, runtimeSignals, sliceStats);
+            upstreamPools, overload, sliceStats);
 
         final Map<String, Bound> bound = new LinkedHashMap<>();
         try
@@ -202,8 +198,7 @@ public final class DataPlane implements AutoCloseable
             dataPlane.listeners = Collections.unmodifiableMap(bound);
             dataPlane.healthCheckers = dataPlane.startHealthChecks(current.getAcquire());
         }
-        eventLoops.next().scheduleWithFixedDelay(overload::evaluate, OverloadMonitor.EVALUATE_INTERVAL_MS,
-            OverloadMonitor.EVALUATE_INTERVAL_MS, TimeUnit.MILLISECONDS);
+        overload.start(eventLoops.next());
         dataPlane.ready = true;
         return dataPlane;
     }
@@ -721,10 +716,7 @@ public final class DataPlane implements AutoCloseable
             healthCheckers.forEach(HealthChecker::stop);
             healthCheckers = List.of();
         }
-        if (runtimeSignals != null)
-        {
-            runtimeSignals.stop();
-        }
+        overload.stop();
         listeners.values().forEach(bound -> bound.server().close().awaitUninterruptibly());
         for (final Channel channel : downstream)
         {

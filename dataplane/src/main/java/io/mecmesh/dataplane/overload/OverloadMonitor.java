@@ -1,5 +1,7 @@
 package io.mecmesh.dataplane.overload;
 
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -9,10 +11,12 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * Decides whether the data plane is in overload, from its {@link OverloadSignals} and {@link OverloadConfig}:
- * {@link #evaluate()} is run periodically (every {@link #EVALUATE_INTERVAL_MS} on one event loop) and publishes the
- * state that every {@link OverloadHandler} reads once per request (a volatile read). Enters overload when a
- * signal reaches its {@code max*} threshold; leaves it once every signal is below its {@code recover*} threshold.
- * The configuration can be swapped at run time. Thread-safe; {@link #evaluate()} from one thread at a time.
+ * {@link #evaluate()} is run periodically (every {@link #EVALUATE_INTERVAL_MS} on one event loop, from
+ * {@link #start(EventExecutor)}) and publishes the state that every {@link OverloadHandler} reads once per request (a
+ * volatile read). Enters overload when a signal reaches its {@code max*} threshold; leaves it once every signal is
+ * below its {@code recover*} threshold. The configuration can be swapped at run time. The evaluations and the
+ * signals' probes run only while the configuration enables shedding: an edge that never sheds wakes no loop for
+ * them. Thread-safe; {@link #evaluate()} from one thread at a time.
  */
 public final class OverloadMonitor
 {
@@ -25,6 +29,8 @@ public final class OverloadMonitor
     private final OverloadStats stats;
     private volatile OverloadConfig config;
     private volatile OverloadReason reason;
+    private EventExecutor evaluator;
+    private ScheduledFuture<?> evaluations;
 
     /**
      * @param config  the thresholds.
@@ -39,11 +45,71 @@ public final class OverloadMonitor
     }
 
     /**
-     * @param newConfig the thresholds from now on (applied at the next evaluation).
+     * @param newConfig the thresholds from now on (applied at the next evaluation). Turning shedding on starts the
+     *                  signals and the periodic evaluation (once {@link #start(EventExecutor) started}); turning it
+     *                  off stops them and clears the state.
      */
     public void configure(final OverloadConfig newConfig)
     {
         this.config = requireNonNull(newConfig, "newConfig");
+        schedule();
+    }
+
+    /**
+     * Evaluates every {@link #EVALUATE_INTERVAL_MS} on {@code executor} while shedding is configured.
+     *
+     * @param executor where the evaluations run (one of the data plane's event loops).
+     */
+    public void start(final EventExecutor executor)
+    {
+        synchronized (this)
+        {
+            evaluator = requireNonNull(executor, "executor");
+        }
+        schedule();
+    }
+
+    /**
+     * Stops the evaluations and the signals; the data plane is closing.
+     */
+    public synchronized void stop()
+    {
+        evaluator = null;
+        if (evaluations != null)
+        {
+            evaluations.cancel(false);
+            evaluations = null;
+        }
+        signals.stop();
+    }
+
+    /**
+     * @return true while the periodic evaluation runs (shedding configured and started).
+     */
+    public synchronized boolean isEvaluating()
+    {
+        return evaluations != null;
+    }
+
+    private synchronized void schedule()
+    {
+        if (evaluator == null)
+        {
+            return;
+        }
+        if (config.isEnabled() && evaluations == null)
+        {
+            signals.start();
+            evaluations = evaluator.scheduleWithFixedDelay(this::evaluate, EVALUATE_INTERVAL_MS,
+                EVALUATE_INTERVAL_MS, TimeUnit.MILLISECONDS);
+        }
+        else if (!config.isEnabled() && evaluations != null)
+        {
+            evaluations.cancel(false);
+            evaluations = null;
+            signals.stop();
+            evaluator.execute(this::evaluate);
+        }
     }
 
     /**

@@ -20,4 +20,19 @@ public interface OverloadSignals
      * @return direct memory in use, in percent of the JVM's direct memory limit.
      */
     int directMemoryUsedPercent();
+
+    /**
+     * Starts measuring: the monitor calls it when shedding is turned on, so that a data plane that never sheds
+     * runs no probes. Idempotent.
+     */
+    default void start()
+    {
+    }
+
+    /**
+     * Stops measuring: shedding was turned off or the data plane stops. Idempotent.
+     */
+    default void stop()
+    {
+    }
 }

@@ -22,6 +22,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>direct memory: Netty's count of direct memory in use when it tracks it, else the JDK's direct buffer pool,
  *   over the JVM's direct memory limit.</li>
  * </ul>
+ * The probes run only between {@link #start()} and {@link #stop()}: the monitor starts them while shedding is
+ * configured, so an idle data plane that never sheds does not wake its loops every {@link #PROBE_INTERVAL_MS}.
  * Thread-safe: the probes write one volatile per loop, the monitor reads them.
  */
 public final class RuntimeOverloadSignals implements OverloadSignals
@@ -33,30 +35,56 @@ public final class RuntimeOverloadSignals implements OverloadSignals
     private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
     private final BufferPoolMXBean directPool = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class)
         .stream().filter(pool -> "direct".equals(pool.getName())).findFirst().orElse(null);
-    private final List<Probe> probes = new ArrayList<>();
+    private final EventLoopGroup eventLoops;
+    private volatile List<Probe> probes = List.of();
 
     /**
-     * Starts a probe on every event loop of the group; the probes stop when the loops shut down or on
-     * {@link #stop()}.
+     * Measures nothing until {@link #start()}.
      *
      * @param eventLoops the data plane's event loops.
      */
     public RuntimeOverloadSignals(final EventLoopGroup eventLoops)
     {
-        for (final EventExecutor loop : eventLoops)
-        {
-            final Probe probe = new Probe(loop);
-            probes.add(probe);
-            probe.schedule();
-        }
+        this.eventLoops = eventLoops;
     }
 
     /**
-     * Stops the probes.
+     * Starts a probe on every event loop of the group, unless they run already; the probes stop when the loops
+     * shut down or on {@link #stop()}. The lag reads 0 until the probes have run.
      */
-    public void stop()
+    @Override
+    public synchronized void start()
+    {
+        if (!probes.isEmpty())
+        {
+            return;
+        }
+        final List<Probe> started = new ArrayList<>();
+        for (final EventExecutor loop : eventLoops)
+        {
+            final Probe probe = new Probe(loop);
+            started.add(probe);
+            probe.schedule();
+        }
+        probes = List.copyOf(started);
+    }
+
+    /**
+     * Stops the probes (and forgets their lag).
+     */
+    @Override
+    public synchronized void stop()
     {
         probes.forEach(Probe::stop);
+        probes = List.of();
+    }
+
+    /**
+     * @return true while the probes run.
+     */
+    public boolean isMeasuring()
+    {
+        return !probes.isEmpty();
     }
 
     @Override

@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -39,6 +40,20 @@ class OverloadSheddingTest
         private volatile long lagMs;
         private volatile int heap;
         private volatile int direct;
+        private final AtomicInteger starts = new AtomicInteger();
+        private final AtomicInteger stops = new AtomicInteger();
+
+        @Override
+        public void start()
+        {
+            starts.incrementAndGet();
+        }
+
+        @Override
+        public void stop()
+        {
+            stops.incrementAndGet();
+        }
 
         @Override
         public long eventLoopLagNs()
@@ -167,5 +182,45 @@ class OverloadSheddingTest
         final byte[] output = process.getInputStream().readAllBytes();
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
         return new String(output, StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void shouldRunNoProbeNorEvaluationWhileSheddingIsOffAndStartThemWhenAnUpdateTurnsItOn() throws Exception
+    {
+        try (TestBackend backend = new TestBackend("app"))
+        {
+            final ManualSignals signals = new ManualSignals();
+            final DataPlane dataPlane = DataPlane.start(config(0, backend), new DataPlaneCounters(), signals);
+            try
+            {
+                final OverloadMonitor monitor = dataPlane.overload();
+                assertThat(monitor.isEvaluating()).as("no evaluation without an overload section").isFalse();
+                assertThat(signals.starts.get()).as("no probe started").isZero();
+
+                signals.lagMs = 150;
+                dataPlane.update(config(1, backend).withOverload(THRESHOLDS));
+                assertThat(monitor.isEvaluating()).isTrue();
+                assertThat(signals.starts.get()).isEqualTo(1);
+                Await.until("overload entered once evaluations run", Duration.ofSeconds(5),
+                    () -> monitor.reason() == OverloadReason.EVENT_LOOP_LAG);
+
+                dataPlane.update(config(2, backend));
+                assertThat(monitor.isEvaluating()).isFalse();
+                assertThat(signals.stops.get()).isEqualTo(1);
+                Await.until("state cleared when shedding is turned off", Duration.ofSeconds(5),
+                    () -> monitor.reason() == null);
+            }
+            finally
+            {
+                dataPlane.close();
+            }
+        }
+    }
+
+    private static MeshConfig config(final long version, final TestBackend backend)
+    {
+        return new MeshConfig(version, TransportKind.AUTO, 1, List.of(ListenerConfig.of("ingress", "127.0.0.1", 0)),
+            List.of(new RouteConfig("*", "/", "app")),
+            List.of(ClusterConfig.of("app", List.of(new Endpoint("127.0.0.1", backend.port())))));
     }
 }

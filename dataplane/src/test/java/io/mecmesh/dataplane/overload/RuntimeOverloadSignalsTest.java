@@ -24,6 +24,10 @@ class RuntimeOverloadSignalsTest
         final RuntimeOverloadSignals signals = new RuntimeOverloadSignals(loops);
         try
         {
+            assertThat(signals.isMeasuring()).as("no probe before start").isFalse();
+            signals.start();
+            signals.start();
+            assertThat(signals.isMeasuring()).isTrue();
             loops.next().execute(() -> LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(400)));
 
             Await.until("lag seen", Duration.ofSeconds(5),
@@ -36,6 +40,7 @@ class RuntimeOverloadSignalsTest
         finally
         {
             signals.stop();
+            assertThat(signals.isMeasuring()).isFalse();
             loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         }
     }
