@@ -138,8 +138,11 @@ public final class Appliance implements AutoCloseable
             final ControlPlaneConfig controlPlane = control.orElseThrow();
             final DistributionChannels channels = role == Role.ALL ? DistributionChannels.ipc()
                 : DistributionChannels.udpControlPlane(controlPlane.configEndpoint(), controlPlane.ackEndpoint());
+            final CompilerSettings compilerSettings = config.ca().isPresent()
+                ? CompilerSettings.DEFAULT.withTrustDomain(caTrustDomain(config.ca().get()))
+                : CompilerSettings.DEFAULT;
             sliceManager = startSliceManager(new SliceManager.Settings(config.dataDirectory().resolve("control"),
-                channels, key, CompilerSettings.DEFAULT), messaging);
+                channels, key, compilerSettings), messaging);
             started.push(sliceManager);
             final Map<String, HttpHandler> handlers = new HashMap<>(ControlApiHandlers.of(sliceManager));
             if (config.ca().isPresent())
@@ -175,12 +178,13 @@ public final class Appliance implements AutoCloseable
                     controlPlane.nodeEndpoint());
                 final DataPlane target = dataPlane;
                 final MeshConfig staticConfig = fromFile;
+                final NodeIdentityClient nodeIdentity = identity;
                 edgeNode = EdgeNode.start(new NodeAgent.Context(config.node().id(), messaging.aeron(), channels, key,
                     config.dataDirectory().resolve("lkg"), compiled ->
                     {
                         // The table first: once the new routes are visible their policy records are too.
                         target.publishPolicyTable(compiled.toPolicyTable());
-                        target.update(withStatic(staticConfig, compiled));
+                        target.update(withCompiledHops(withStatic(staticConfig, compiled), nodeIdentity));
                     }));
                 started.push(edgeNode);
             }
@@ -299,6 +303,42 @@ public final class Appliance implements AutoCloseable
             .toList();
         return config.withListeners(config.version(), listeners).withRoutes(config.version(), config.routes(),
             clusters);
+    }
+
+    /**
+     * The control plane's compiled mesh hops use this node's identity ({@link TlsConfig#nodeIdentity}): resolved here
+     * like the file's {@code tls: {identity: node}}. Without an identity section the node refuses such a
+     * configuration (reported to the control plane as an apply failure) and keeps its current one.
+     */
+    private static MeshConfig withCompiledHops(final MeshConfig config, final NodeIdentityClient identity)
+    {
+        if (identity != null)
+        {
+            return withNodeIdentity(config, identity);
+        }
+        for (final ClusterConfig cluster : config.clusters())
+        {
+            if (cluster.tls().filter(t -> t.tls().isNodeIdentity()).isPresent())
+            {
+                throw new IllegalArgumentException("cluster " + cluster.name() + ": a mesh hop needs this node's "
+                    + "identity, and the configuration has no identity section");
+            }
+        }
+        return config;
+    }
+
+    /** The trust domain of the CA's root: the control plane compiles mesh hops in it. */
+    private static String caTrustDomain(final CaConfig ca)
+    {
+        try
+        {
+            return CaKeyStore.readRoot(ca.directory().resolve(CaKeyStore.ROOT_FILE),
+                CaKeyStore.passphrase(ca.passphraseFile())).scope().trustDomain();
+        }
+        catch (final CertificateAuthorityException ex)
+        {
+            throw new ApplianceException(ApplianceException.Category.CONFIG, "ca: " + ex.getMessage(), ex);
+        }
     }
 
     /**

@@ -223,7 +223,7 @@ public final class ConfigLoader
      */
     public static boolean isNodeIdentity(final TlsConfig tls)
     {
-        return tls.certificateChain().equals(IdentityConfig.NODE_IDENTITY);
+        return tls.isNodeIdentity();
     }
 
     private static ControlPlaneConfig controlPlane(final ConfigNode control, final Role role)
@@ -645,8 +645,7 @@ public final class ConfigLoader
                     throw tls.get(key).error("not with identity: node (the node identity supplies it)");
                 }
             }
-            return new TlsConfig(IdentityConfig.NODE_IDENTITY, IdentityConfig.NODE_IDENTITY,
-                IdentityConfig.NODE_IDENTITY, mode);
+            return TlsConfig.nodeIdentity(mode);
         }
         return tls.build(t -> new TlsConfig(t.file("certificateChain"), t.file("privateKey"),
             t.file("trustBundle"), mode));

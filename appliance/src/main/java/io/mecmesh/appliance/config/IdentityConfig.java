@@ -21,9 +21,6 @@ import static java.util.Objects.requireNonNull;
  */
 public record IdentityConfig(String trustDomain, Path joinTokenFile, Path directory, Optional<SiteCa> siteCa)
 {
-    /** Stands for "this node's identity" in the certificate path of a parsed {@code tls: {identity: node}}. */
-    public static final Path NODE_IDENTITY = Path.of("(node identity)");
-
     public IdentityConfig
     {
         requireNonNull(trustDomain, "trustDomain");

@@ -33,6 +33,13 @@ public record TlsConfig(Path certificateChain, Path privateKey, Path trustBundle
         EXTERNAL
     }
 
+    /**
+     * Stands in the three paths of a configuration for "this node's identity" ({@code tls: {identity: node}} in a
+     * file, or a compiled mesh hop from the control plane): the appliance resolves it to its node identity client's
+     * material before the data plane sees it.
+     */
+    public static final Path NODE_IDENTITY = Path.of("(node identity)");
+
     public TlsConfig
     {
         requireNonNull(certificateChain, "certificateChain");
@@ -70,5 +77,24 @@ public record TlsConfig(Path certificateChain, Path privateKey, Path trustBundle
     {
         return new TlsConfig(certificateChain, privateKey, trustBundle, mode,
             Optional.of(requireNonNull(source, "source")));
+    }
+
+    /**
+     * This node's identity, to be resolved by the appliance (see {@link #NODE_IDENTITY}).
+     *
+     * @param mode mesh or external.
+     * @return the placeholder configuration.
+     */
+    public static TlsConfig nodeIdentity(final Mode mode)
+    {
+        return new TlsConfig(NODE_IDENTITY, NODE_IDENTITY, NODE_IDENTITY, mode);
+    }
+
+    /**
+     * @return whether this stands for the node's identity, still to be resolved ({@link #nodeIdentity(Mode)}).
+     */
+    public boolean isNodeIdentity()
+    {
+        return certificateChain.equals(NODE_IDENTITY) && source.isEmpty();
     }
 }

@@ -14,6 +14,7 @@ import io.mecmesh.slicemanager.model.DscpTable;
 import io.mecmesh.slicemanager.model.FiveQi;
 import io.mecmesh.slicemanager.model.FiveQiTable;
 import io.mecmesh.slicemanager.model.HeaderMatch;
+import io.mecmesh.slicemanager.model.MeshEndpoint;
 import io.mecmesh.slicemanager.model.Node;
 import io.mecmesh.slicemanager.model.Protocol;
 import io.mecmesh.slicemanager.model.ResourceType;
@@ -56,7 +57,8 @@ import static java.util.Objects.requireNonNull;
  *       ({@code host}, optional {@code pathPrefix} "/"), optional {@code authorization: {allowedCallerPrefixes}},
  *       {@code timeouts} and {@code retries} (each field defaults to the value derived from the slice's packet delay
  *       budget);</li>
- *   <li>node: {@code id}, {@code site}, {@code zone}, optional {@code services} (names).</li>
+ *   <li>node: {@code id}, {@code site}, {@code zone}, optional {@code services} (names) and {@code mesh}
+ *       ({@code address, port}: where the other nodes reach its inbound mesh listener).</li>
  * </ul>
  *
  * Every error is a {@link DocumentException} whose message starts with the path of the field; unknown keys are
@@ -87,7 +89,8 @@ public final class DesiredStateDocument
     private static final Set<String> AUTHORIZATION_KEYS = Set.of("allowedCallerPrefixes");
     private static final Set<String> TIMEOUT_KEYS = Set.of("connectTimeoutMs", "requestTimeoutMs", "perTryTimeoutMs");
     private static final Set<String> RETRY_KEYS = Set.of("maxRetries", "budgetPercent", "minRetriesPerSecond");
-    private static final Set<String> NODE_KEYS = Set.of("id", "site", "zone", "services");
+    private static final Set<String> NODE_KEYS = Set.of("id", "site", "zone", "services", "mesh");
+    private static final Set<String> MESH_ENDPOINT_KEYS = Set.of("address", "port");
 
     private static final DesiredStateDocument STANDARD =
         new DesiredStateDocument(FiveQiTable.standard(), DscpTable.defaultTable());
@@ -411,7 +414,18 @@ public final class DesiredStateDocument
         final String zone = text(json, "zone", path);
         final List<String> services = new ArrayList<>();
         forEach(json, "services", join(path, "services"), (name, at) -> services.add(textValue(name, at)));
-        return model(path, () -> new Node(id, site, zone, services));
+        Optional<MeshEndpoint> mesh = Optional.empty();
+        if (json.has("mesh"))
+        {
+            final String at = join(path, "mesh");
+            final JsonNode m = json.get("mesh");
+            checkKeys(m, at, MESH_ENDPOINT_KEYS, MESH_ENDPOINT_KEYS);
+            final String address = text(m, "address", at);
+            final int port = integer(m, "port", at);
+            mesh = Optional.of(model(at, () -> new MeshEndpoint(address, port)));
+        }
+        final Optional<MeshEndpoint> meshEndpoint = mesh;
+        return model(path, () -> new Node(id, site, zone, services, meshEndpoint));
     }
 
     /**
@@ -545,6 +559,7 @@ public final class DesiredStateDocument
         json.put("zone", node.zone());
         final ArrayNode services = json.putArray("services");
         node.services().forEach(services::add);
+        node.mesh().ifPresent(mesh -> json.putObject("mesh").put("address", mesh.address()).put("port", mesh.port()));
         return json;
     }
 

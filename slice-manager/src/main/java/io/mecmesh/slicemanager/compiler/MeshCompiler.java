@@ -5,8 +5,10 @@ import io.mecmesh.dataplane.classify.ClassificationConfig;
 import io.mecmesh.dataplane.classify.HeaderValue;
 import io.mecmesh.dataplane.classify.SourcePrefix;
 import io.mecmesh.dataplane.cluster.ClusterConfig;
+import io.mecmesh.dataplane.cluster.ClusterTls;
 import io.mecmesh.dataplane.cluster.Endpoint;
 import io.mecmesh.dataplane.cluster.Locality;
+import io.mecmesh.dataplane.identity.SpiffeId;
 import io.mecmesh.dataplane.listener.ListenerConfig;
 import io.mecmesh.dataplane.policy.SlicePolicy;
 import io.mecmesh.dataplane.route.HeaderRewrite;
@@ -14,11 +16,14 @@ import io.mecmesh.dataplane.route.RouteAction;
 import io.mecmesh.dataplane.route.RouteConfig;
 import io.mecmesh.dataplane.route.RouteMatch;
 import io.mecmesh.dataplane.route.WeightedCluster;
+import io.mecmesh.dataplane.tls.TlsConfig;
+import io.mecmesh.slicemanager.ca.SigningService;
 import io.mecmesh.slicemanager.model.AuthorizationPolicy;
 import io.mecmesh.slicemanager.model.BitRates;
 import io.mecmesh.slicemanager.model.ClassificationRule;
 import io.mecmesh.slicemanager.model.Cidr;
 import io.mecmesh.slicemanager.model.DesiredState;
+import io.mecmesh.slicemanager.model.MeshEndpoint;
 import io.mecmesh.slicemanager.model.Node;
 import io.mecmesh.slicemanager.model.RetryPolicy;
 import io.mecmesh.slicemanager.model.Service;
@@ -36,6 +41,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.SortedSet;
@@ -58,12 +64,20 @@ import static java.util.Objects.requireNonNull;
  * first rule that matches. Every compiled route carries its route id ({@code RouteConfig.policyRouteId}) so that the
  * request path finds its (slice, route) policy record.
  *
+ * <p><b>Mesh hops.</b> With a trust domain in the settings, a service that runs on other nodes only, all of which
+ * declare a mesh endpoint, is reached through those nodes: its cluster's endpoints are their inbound mesh listeners,
+ * with mutual TLS from this node's identity ({@link TlsConfig#nodeIdentity}), the peer's SPIFFE id checked (the
+ * node's own id when one node runs the service, the trust domain when several do) and the service name as SNI. The
+ * node that runs the service routes the call on to the service's endpoints. Otherwise the cluster holds the
+ * service's endpoints.
+ *
  * <p><b>Versions.</b> A node's version is the desired-state sequence number at which its content (hashed with
  * SHA-256 over a canonical encoding) last changed. Sequence numbers only grow and survive restarts (they are
  * journaled), so versions only grow, also across a restart of the slice manager.
  *
  * <p><b>Incremental.</b> Only nodes whose inputs changed are compiled again: nodes added or changed, and nodes that see
- * a slice that changed or that holds a service that changed (its old or its new slice). The others keep their
+ * a slice that changed, that holds a service that changed (its old or its new slice) or a service of a node that
+ * was added, removed or changed (its placement and mesh endpoint shape the mesh hops). The others keep their
  * previous configuration object. {@link #nodeCompilations()} counts the nodes compiled, for tests and benchmarks.
  *
  * <p>Not thread-safe: one conductor thread compiles.
@@ -103,6 +117,7 @@ public final class MeshCompiler
         final boolean full = !settings.equals(previous.settings()) || previous.nodes().isEmpty();
         final Set<Integer> touched = full ? Set.of() : touchedSliceIds(previous.source(), state);
         Map<Snssai, List<Service>> servicesBySlice = null;
+        Map<String, List<Node>> nodesByService = null;
 
         final SortedMap<String, NodeMeshConfig> nodes = new TreeMap<>();
         for (final Node node : state.nodes().values())
@@ -119,9 +134,11 @@ public final class MeshCompiler
             if (servicesBySlice == null)
             {
                 servicesBySlice = servicesBySlice(state);
+                nodesByService = nodesByService(state);
             }
             final SortedSet<Snssai> visible = visibleSlices(state, node);
-            final NodeMeshConfig compiled = compileNode(state, settings, node, visible, servicesBySlice);
+            final NodeMeshConfig compiled = compileNode(state, settings, node, visible, servicesBySlice,
+                nodesByService);
             nodeCompilations++;
             nodes.put(node.id(), before != null && before.contentHash().equals(compiled.contentHash())
                 ? before : compiled);
@@ -180,7 +197,31 @@ public final class MeshCompiler
                 touched.add(now.slice().sliceId());
             }
         });
+        // Where a service runs and the mesh endpoints of its nodes shape the other nodes' mesh hops.
+        walk(before.nodes(), after.nodes(), (old, now) ->
+        {
+            if (old != null)
+            {
+                touchServices(before, old, touched);
+            }
+            if (now != null)
+            {
+                touchServices(after, now, touched);
+            }
+        });
         return touched;
+    }
+
+    private static void touchServices(final DesiredState state, final Node node, final Set<Integer> touched)
+    {
+        for (final String name : node.services())
+        {
+            final Service service = state.services().get(name);
+            if (service != null)
+            {
+                touched.add(service.slice().sliceId());
+            }
+        }
     }
 
     /** Calls {@code changed} for every key whose value differs between two maps sorted the same way. */
@@ -226,6 +267,19 @@ public final class MeshCompiler
         return bySlice;
     }
 
+    private static Map<String, List<Node>> nodesByService(final DesiredState state)
+    {
+        final Map<String, List<Node>> byService = new HashMap<>();
+        for (final Node node : state.nodes().values())
+        {
+            for (final String service : node.services())
+            {
+                byService.computeIfAbsent(service, s -> new ArrayList<>()).add(node);
+            }
+        }
+        return byService;
+    }
+
     private static SortedSet<Snssai> visibleSlices(final DesiredState state, final Node node)
     {
         final SortedSet<Snssai> visible = new TreeSet<>();
@@ -241,7 +295,8 @@ public final class MeshCompiler
         final CompilerSettings settings,
         final Node node,
         final SortedSet<Snssai> visible,
-        final Map<Snssai, List<Service>> servicesBySlice)
+        final Map<Snssai, List<Service>> servicesBySlice,
+        final Map<String, List<Node>> nodesByService)
     {
         final List<Service> services = new ArrayList<>();
         for (final Snssai slice : visible)
@@ -294,20 +349,10 @@ public final class MeshCompiler
         encoder.putInt(services.size());
         for (final Service service : services)
         {
-            final List<ServiceEndpoint> endpoints = service.endpoints().stream()
-                .sorted(Comparator.comparing(ServiceEndpoint::address).thenComparingInt(ServiceEndpoint::port))
-                .toList();
-            encoder.putString(service.name()).putInt(service.timeouts().connectTimeoutMs()).putInt(endpoints.size());
-            final List<Endpoint> dataPlaneEndpoints = new ArrayList<>();
-            for (final ServiceEndpoint endpoint : endpoints)
-            {
-                encoder.putString(endpoint.address()).putInt(endpoint.port()).putString(endpoint.protocol().name())
-                    .putString(endpoint.site()).putString(endpoint.zone()).putInt(endpoint.weight());
-                dataPlaneEndpoints.add(new Endpoint(endpoint.address(), endpoint.port(),
-                    new Locality(endpoint.site(), endpoint.zone()), endpoint.weight()));
-            }
-            clusters.add(new ClusterConfig(service.name(), dataPlaneEndpoints, service.timeouts().connectTimeoutMs(),
-                ClusterConfig.DEFAULT_MAX_IDLE_CONNECTIONS_PER_LOOP, ClusterConfig.DEFAULT_IDLE_TIMEOUT_MS));
+            final List<Node> hops = meshHops(settings, node, nodesByService.getOrDefault(service.name(), List.of()),
+                service);
+            clusters.add(hops.isEmpty() ? directCluster(encoder, service)
+                : hopCluster(encoder, service, hops, settings.trustDomain().orElseThrow()));
         }
         encoder.putInt(policies.size());
         for (final SlicePolicy policy : policies)
@@ -343,6 +388,74 @@ public final class MeshCompiler
             settings.listeners(), routeConfigs, clusters).withClassification(new ClassificationConfig(rules));
         return new NodeMeshConfig(node.id(), version, encoder.sha256Hex(), meshConfig, routes, policies,
             authorizationSets);
+    }
+
+    /**
+     * The nodes a call from {@code node} to {@code service} goes through: the nodes that run it when there is a trust
+     * domain, the service does not run on {@code node} itself, and every node that runs it declares a mesh endpoint;
+     * else none (the call goes straight to the service's endpoints).
+     */
+    private static List<Node> meshHops(final CompilerSettings settings, final Node node, final List<Node> hosts,
+        final Service service)
+    {
+        if (settings.trustDomain().isEmpty() || hosts.isEmpty() || node.services().contains(service.name()))
+        {
+            return List.of();
+        }
+        for (final Node host : hosts)
+        {
+            if (host.mesh().isEmpty())
+            {
+                return List.of();
+            }
+        }
+        return hosts;
+    }
+
+    /** The service's own endpoints, sorted, with their localities and weights. */
+    private static ClusterConfig directCluster(final CanonicalEncoder encoder, final Service service)
+    {
+        final List<ServiceEndpoint> endpoints = service.endpoints().stream()
+            .sorted(Comparator.comparing(ServiceEndpoint::address).thenComparingInt(ServiceEndpoint::port))
+            .toList();
+        encoder.putString(service.name()).putInt(service.timeouts().connectTimeoutMs()).putInt(endpoints.size());
+        final List<Endpoint> dataPlaneEndpoints = new ArrayList<>();
+        for (final ServiceEndpoint endpoint : endpoints)
+        {
+            encoder.putString(endpoint.address()).putInt(endpoint.port()).putString(endpoint.protocol().name())
+                .putString(endpoint.site()).putString(endpoint.zone()).putInt(endpoint.weight());
+            dataPlaneEndpoints.add(new Endpoint(endpoint.address(), endpoint.port(),
+                new Locality(endpoint.site(), endpoint.zone()), endpoint.weight()));
+        }
+        return new ClusterConfig(service.name(), dataPlaneEndpoints, service.timeouts().connectTimeoutMs(),
+            ClusterConfig.DEFAULT_MAX_IDLE_CONNECTIONS_PER_LOOP, ClusterConfig.DEFAULT_IDLE_TIMEOUT_MS);
+    }
+
+    /**
+     * The inbound mesh listeners of the nodes that run the service (in node id order, each at its node's site and
+     * zone), over mutual TLS with this node's identity. One node: its own SPIFFE id is expected; several: any
+     * identity of the trust domain (a cluster checks one expectation for all its endpoints).
+     */
+    private static ClusterConfig hopCluster(final CanonicalEncoder encoder, final Service service,
+        final List<Node> hosts, final String trustDomain)
+    {
+        final SpiffeId expected = hosts.size() == 1
+            ? SigningService.nodeSpiffeId(trustDomain, hosts.get(0).site(), hosts.get(0).id())
+            : SpiffeId.ofTrustDomain(trustDomain);
+        encoder.putString(service.name()).putInt(service.timeouts().connectTimeoutMs()).putInt(-hosts.size())
+            .putString(expected.toString());
+        final List<Endpoint> endpoints = new ArrayList<>();
+        for (final Node host : hosts)
+        {
+            final MeshEndpoint mesh = host.mesh().orElseThrow();
+            encoder.putString(host.id()).putString(mesh.address()).putInt(mesh.port()).putString(host.site())
+                .putString(host.zone());
+            endpoints.add(new Endpoint(mesh.address(), mesh.port(), new Locality(host.site(), host.zone()), 1));
+        }
+        return new ClusterConfig(service.name(), endpoints, service.timeouts().connectTimeoutMs(),
+            ClusterConfig.DEFAULT_MAX_IDLE_CONNECTIONS_PER_LOOP, ClusterConfig.DEFAULT_IDLE_TIMEOUT_MS)
+            .withTls(Optional.of(new ClusterTls(TlsConfig.nodeIdentity(TlsConfig.Mode.MESH), expected,
+                service.name())));
     }
 
     /**

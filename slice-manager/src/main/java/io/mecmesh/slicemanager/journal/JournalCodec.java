@@ -14,6 +14,7 @@ import io.mecmesh.slicemanager.model.Command;
 import io.mecmesh.slicemanager.model.DesiredState;
 import io.mecmesh.slicemanager.model.FiveQi;
 import io.mecmesh.slicemanager.model.HeaderMatch;
+import io.mecmesh.slicemanager.model.MeshEndpoint;
 import io.mecmesh.slicemanager.model.Node;
 import io.mecmesh.slicemanager.model.Protocol;
 import io.mecmesh.slicemanager.model.ResourceType;
@@ -322,13 +323,19 @@ public final class JournalCodec
         json.put("zone", node.zone());
         final ArrayNode services = json.putArray("services");
         node.services().forEach(services::add);
+        node.mesh().ifPresent(mesh -> json.putObject("mesh").put("address", mesh.address()).put("port", mesh.port()));
         return json;
     }
 
+    /** A node; {@code mesh} is absent in entries written before nodes had one. */
     private static Node node(final JsonNode json)
     {
+        final Optional<MeshEndpoint> mesh = json.has("mesh")
+            ? Optional.of(new MeshEndpoint(text(json.get("mesh"), "address", "mesh.address"),
+                integer(json.get("mesh"), "port", "mesh.port")))
+            : Optional.empty();
         return new Node(text(json, "id", "id"), text(json, "site", "site"), text(json, "zone", "zone"),
-            list(json, "services", JsonNode::asText));
+            list(json, "services", JsonNode::asText), mesh);
     }
 
     private static byte[] bytes(final ObjectNode root)

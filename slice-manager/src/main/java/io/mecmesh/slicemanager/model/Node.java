@@ -1,6 +1,7 @@
 package io.mecmesh.slicemanager.model;
 
 import java.util.List;
+import java.util.Optional;
 
 import static java.util.Objects.requireNonNull;
 
@@ -12,11 +13,28 @@ import static java.util.Objects.requireNonNull;
  * @param zone     the zone of that site.
  * @param services names of the services whose workloads run on it; no duplicates; kept sorted (error indexes refer
  *                 to the sorted list).
+ * @param mesh     where the other nodes reach its inbound mesh listener; when every node of a service has one, the
+ *                 other nodes' calls to that service go there over mutual TLS (a compiled mesh hop) rather than
+ *                 straight to the service's endpoints. Empty for none.
  */
-public record Node(String id, String site, String zone, List<String> services)
+public record Node(String id, String site, String zone, List<String> services, Optional<MeshEndpoint> mesh)
 {
+    /**
+     * A node without an inbound mesh listener.
+     *
+     * @param id       unique among nodes.
+     * @param site     its site.
+     * @param zone     its zone.
+     * @param services the services placed on it.
+     */
+    public Node(final String id, final String site, final String zone, final List<String> services)
+    {
+        this(id, site, zone, services, Optional.empty());
+    }
+
     public Node
     {
+        requireNonNull(mesh, "mesh");
         Checks.requireName("id", id);
         Checks.requireName("site", site);
         Checks.requireName("zone", zone);

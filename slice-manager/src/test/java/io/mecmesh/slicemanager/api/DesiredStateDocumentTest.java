@@ -8,6 +8,7 @@ import io.mecmesh.slicemanager.model.Command;
 import io.mecmesh.slicemanager.model.DesiredState;
 import io.mecmesh.slicemanager.model.FiveQi;
 import io.mecmesh.slicemanager.model.FiveQiTable;
+import io.mecmesh.slicemanager.model.MeshEndpoint;
 import io.mecmesh.slicemanager.model.ModelFixtures;
 import io.mecmesh.slicemanager.model.Node;
 import io.mecmesh.slicemanager.model.RetryPolicy;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
 
 import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -66,6 +68,27 @@ class DesiredStateDocumentTest
         assertThat(parsed.services()).isEqualTo(state.services());
         assertThat(parsed.nodes()).isEqualTo(state.nodes());
         assertThat(DOCUMENTS.render(parsed)).isEqualTo(document);
+    }
+
+    @Test
+    void shouldReadAndRenderANodesMeshEndpointNamingItsFieldsWhenInvalid()
+    {
+        final String withMesh = MINIMAL.replace("'services':['video']}", "'services':['video'],"
+            + "'mesh':{'address':'10.0.0.9','port':15443}}");
+
+        final DesiredStateDocument.Declared declared = DOCUMENTS.read(json(withMesh), DesiredState.empty());
+
+        assertThat(declared.nodes().get(0).mesh()).contains(new MeshEndpoint("10.0.0.9", 15443));
+        final DesiredState state = applied(declared.commands());
+        assertThat(DOCUMENTS.render(state).path("nodes").get(0).path("mesh").path("port").asInt()).isEqualTo(15443);
+        assertThat(applied(DOCUMENTS.parse(DOCUMENTS.render(state), DesiredState.empty())).nodes())
+            .isEqualTo(state.nodes());
+        assertThatThrownBy(() -> DOCUMENTS.parse(json(withMesh.replace("15443", "0")), DesiredState.empty()))
+            .hasMessage("nodes[0].mesh.port: expected 1 to 65535, got 0");
+        assertThatThrownBy(() -> DOCUMENTS.parse(json(withMesh.replace("'address':'10.0.0.9',", "")),
+            DesiredState.empty())).hasMessageStartingWith("nodes[0].mesh.address");
+        assertThat(DOCUMENTS.read(json(MINIMAL), DesiredState.empty()).nodes().get(0).mesh())
+            .isEqualTo(Optional.empty());
     }
 
     @Test

@@ -2,7 +2,9 @@ package io.mecmesh.slicemanager.journal;
 
 import io.mecmesh.slicemanager.model.Command;
 import io.mecmesh.slicemanager.model.CommandRejectedException;
+import io.mecmesh.slicemanager.model.MeshEndpoint;
 import io.mecmesh.slicemanager.model.ModelFixtures;
+import io.mecmesh.slicemanager.model.Node;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -10,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -69,5 +72,18 @@ class JournalCodecBatchTest
             assertThat(reopened.state().sequence()).isEqualTo(1);
             assertThat(reopened.state().services()).isEqualTo(ModelFixtures.state().services());
         }
+    }
+
+    @Test
+    void shouldKeepANodesMeshEndpointAndReadNodesWrittenBeforeTheyHadOne()
+    {
+        final Command.PutNode withMesh = new Command.PutNode(new Node("edge-a", "site-a", "zone-1",
+            List.of("video"), Optional.of(new MeshEndpoint("10.0.0.1", 15443))));
+        assertThat(JournalCodec.decodeCommand(JournalCodec.encode(withMesh))).isEqualTo(withMesh);
+
+        final String before = "{\"format\":1,\"type\":\"put-node\",\"node\":{\"id\":\"edge-a\","
+            + "\"site\":\"site-a\",\"zone\":\"zone-1\",\"services\":[\"video\"]}}";
+        assertThat(JournalCodec.decodeCommand(before.getBytes(StandardCharsets.UTF_8))).isEqualTo(
+            new Command.PutNode(new Node("edge-a", "site-a", "zone-1", List.of("video"))));
     }
 }
