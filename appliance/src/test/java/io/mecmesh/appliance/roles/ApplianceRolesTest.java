@@ -12,12 +12,15 @@ import io.mecmesh.dataplane.cluster.Endpoint;
 import io.mecmesh.dataplane.route.RouteConfig;
 import io.mecmesh.dataplane.listener.ListenerConfig;
 import io.mecmesh.dataplane.testing.TestBackend;
+import io.mecmesh.dataplane.testing.TestHttp2Backend;
 import io.mecmesh.dataplane.transport.TransportKind;
 import io.mecmesh.slicemanager.model.ClassificationRule;
 import io.mecmesh.slicemanager.model.Command;
 import io.mecmesh.slicemanager.model.FiveQiTable;
 import io.mecmesh.slicemanager.model.Node;
+import io.mecmesh.slicemanager.model.Protocol;
 import io.mecmesh.slicemanager.model.Service;
+import io.mecmesh.slicemanager.model.ServiceEndpoint;
 import io.mecmesh.slicemanager.model.Slice;
 import io.mecmesh.slicemanager.model.Snssai;
 import org.junit.jupiter.api.Test;
@@ -85,6 +88,32 @@ class ApplianceRolesTest
             {
                 assertThat(edge.dataPlane().config().version()).isGreaterThan(0);
                 assertThat(get(listenerPort, "video.example")).startsWith("green GET /play");
+            }
+        }
+    }
+
+    @Test
+    void shouldSpeakHttp2ToAServiceWhoseEndpointsDo() throws Exception
+    {
+        try (TestBackend staticBackend = new TestBackend("static"); TestHttp2Backend nrf = new TestHttp2Backend())
+        {
+            staticPort = staticBackend.port();
+            final ControlPlaneConfig control = new ControlPlaneConfig("127.0.0.1", 0, 40401, 40402, "", null);
+            try (Appliance all = Appliance.start(config(Role.ALL, 0, Optional.of(control))))
+            {
+                final int listenerPort = all.dataPlane().listenerAddresses().get(0).getPort();
+                final Slice slice = Slice.builder(EMBB, "embb", FiveQiTable.standard().get(9)).build();
+                all.sliceManager().submit(new Command.PutSlice(slice));
+                all.sliceManager().submit(new Command.PutService(Service.builder("nrf", slice)
+                    .endpoint(new ServiceEndpoint("127.0.0.1", nrf.port(), Protocol.HTTP2, "site-a", "zone-1", 1))
+                    .route("nrf.example", "/").build()));
+                final long version = all.sliceManager().submit(new Command.PutNode(
+                    new Node("edge-1", "site-a", "zone-1", List.of("nrf"))));
+                awaitUntil("version " + version + " applied", () -> all.dataPlane().config().version() == version);
+
+                assertThat(get(listenerPort, "nrf.example")).as("an HTTP/1.1 client, the h2-only endpoint answers")
+                    .contains("/play");
+                assertThat(nrf.requests()).hasSize(1);
             }
         }
     }

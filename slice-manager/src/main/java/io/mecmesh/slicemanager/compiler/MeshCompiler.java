@@ -8,6 +8,7 @@ import io.mecmesh.dataplane.cluster.ClusterConfig;
 import io.mecmesh.dataplane.cluster.ClusterTls;
 import io.mecmesh.dataplane.cluster.Endpoint;
 import io.mecmesh.dataplane.cluster.Locality;
+import io.mecmesh.dataplane.cluster.UpstreamProtocol;
 import io.mecmesh.dataplane.identity.SpiffeId;
 import io.mecmesh.dataplane.listener.ListenerConfig;
 import io.mecmesh.dataplane.policy.SlicePolicy;
@@ -25,6 +26,7 @@ import io.mecmesh.slicemanager.model.Cidr;
 import io.mecmesh.slicemanager.model.DesiredState;
 import io.mecmesh.slicemanager.model.MeshEndpoint;
 import io.mecmesh.slicemanager.model.Node;
+import io.mecmesh.slicemanager.model.Protocol;
 import io.mecmesh.slicemanager.model.RetryPolicy;
 import io.mecmesh.slicemanager.model.Service;
 import io.mecmesh.slicemanager.model.ServiceEndpoint;
@@ -69,7 +71,8 @@ import static java.util.Objects.requireNonNull;
  * with mutual TLS from this node's identity ({@link TlsConfig#nodeIdentity}), the peer's SPIFFE id checked (the
  * node's own id when one node runs the service, the trust domain when several do) and the service name as SNI. The
  * node that runs the service routes the call on to the service's endpoints. Otherwise the cluster holds the
- * service's endpoints.
+ * service's endpoints. A cluster speaks HTTP/2 (prior knowledge, or ALPN h2 on a hop) when every endpoint of its
+ * service does, else HTTP/1.1.
  *
  * <p><b>Versions.</b> A node's version is the desired-state sequence number at which its content (hashed with
  * SHA-256 over a canonical encoding) last changed. Sequence numbers only grow and survive restarts (they are
@@ -418,7 +421,8 @@ public final class MeshCompiler
         final List<ServiceEndpoint> endpoints = service.endpoints().stream()
             .sorted(Comparator.comparing(ServiceEndpoint::address).thenComparingInt(ServiceEndpoint::port))
             .toList();
-        encoder.putString(service.name()).putInt(service.timeouts().connectTimeoutMs()).putInt(endpoints.size());
+        encoder.putString(service.name()).putInt(service.timeouts().connectTimeoutMs()).putInt(endpoints.size())
+            .putString(upstreamProtocol(service).name());
         final List<Endpoint> dataPlaneEndpoints = new ArrayList<>();
         for (final ServiceEndpoint endpoint : endpoints)
         {
@@ -428,7 +432,24 @@ public final class MeshCompiler
                 new Locality(endpoint.site(), endpoint.zone()), endpoint.weight()));
         }
         return new ClusterConfig(service.name(), dataPlaneEndpoints, service.timeouts().connectTimeoutMs(),
-            ClusterConfig.DEFAULT_MAX_IDLE_CONNECTIONS_PER_LOOP, ClusterConfig.DEFAULT_IDLE_TIMEOUT_MS);
+            ClusterConfig.DEFAULT_MAX_IDLE_CONNECTIONS_PER_LOOP, ClusterConfig.DEFAULT_IDLE_TIMEOUT_MS)
+            .withProtocol(upstreamProtocol(service));
+    }
+
+    /**
+     * HTTP/2 (prior knowledge; ALPN h2 over TLS) when every endpoint of the service speaks it, as 5G service-based
+     * network functions do; else HTTP/1.1, which every HTTP endpoint takes.
+     */
+    private static UpstreamProtocol upstreamProtocol(final Service service)
+    {
+        for (final ServiceEndpoint endpoint : service.endpoints())
+        {
+            if (endpoint.protocol() != Protocol.HTTP2)
+            {
+                return UpstreamProtocol.HTTP1;
+            }
+        }
+        return service.endpoints().isEmpty() ? UpstreamProtocol.HTTP1 : UpstreamProtocol.HTTP2;
     }
 
     /**
@@ -443,7 +464,7 @@ public final class MeshCompiler
             ? SigningService.nodeSpiffeId(trustDomain, hosts.get(0).site(), hosts.get(0).id())
             : SpiffeId.ofTrustDomain(trustDomain);
         encoder.putString(service.name()).putInt(service.timeouts().connectTimeoutMs()).putInt(-hosts.size())
-            .putString(expected.toString());
+            .putString(expected.toString()).putString(upstreamProtocol(service).name());
         final List<Endpoint> endpoints = new ArrayList<>();
         for (final Node host : hosts)
         {
@@ -454,6 +475,7 @@ public final class MeshCompiler
         }
         return new ClusterConfig(service.name(), endpoints, service.timeouts().connectTimeoutMs(),
             ClusterConfig.DEFAULT_MAX_IDLE_CONNECTIONS_PER_LOOP, ClusterConfig.DEFAULT_IDLE_TIMEOUT_MS)
+            .withProtocol(upstreamProtocol(service))
             .withTls(Optional.of(new ClusterTls(TlsConfig.nodeIdentity(TlsConfig.Mode.MESH), expected,
                 service.name())));
     }

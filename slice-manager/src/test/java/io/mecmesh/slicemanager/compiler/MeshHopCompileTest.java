@@ -4,6 +4,7 @@ import io.mecmesh.dataplane.cluster.ClusterConfig;
 import io.mecmesh.dataplane.cluster.ClusterTls;
 import io.mecmesh.dataplane.cluster.Endpoint;
 import io.mecmesh.dataplane.cluster.Locality;
+import io.mecmesh.dataplane.cluster.UpstreamProtocol;
 import io.mecmesh.dataplane.tls.TlsConfig;
 import io.mecmesh.slicemanager.distribution.MeshConfigCodec;
 import io.mecmesh.slicemanager.model.Command;
@@ -11,6 +12,9 @@ import io.mecmesh.slicemanager.model.DesiredState;
 import io.mecmesh.slicemanager.model.MeshEndpoint;
 import io.mecmesh.slicemanager.model.ModelFixtures;
 import io.mecmesh.slicemanager.model.Node;
+import io.mecmesh.slicemanager.model.Protocol;
+import io.mecmesh.slicemanager.model.Service;
+import io.mecmesh.slicemanager.model.ServiceEndpoint;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -95,6 +99,30 @@ class MeshHopCompileTest
         assertThat(second.nodes().get("node-a").version()).isGreaterThan(first.nodes().get("node-a").version());
         assertThat(second.nodes().get("node-c")).as("node-c sees another slice: not recompiled")
             .isSameAs(first.nodes().get("node-c"));
+    }
+
+    @Test
+    void shouldSpeakHttp2ToAServiceWhoseEndpointsAllDo()
+    {
+        final Service cdn = ModelFixtures.cdn();
+        final Service.Builder h2 = Service.builder("cdn", ModelFixtures.embb());
+        cdn.routes().forEach(route -> h2.route(route.host(), route.pathPrefix()));
+        h2.endpoint(new ServiceEndpoint("10.1.0.1", 8443, Protocol.HTTP2, "site-b", "metro-1", 1));
+        final DesiredState allHttp2 = ModelFixtures.state().apply(new Command.PutService(h2.build()));
+        final DesiredState mixed = allHttp2.apply(new Command.PutService(Service.builder("cdn", ModelFixtures.embb())
+            .route("cdn.example", "/")
+            .endpoint(new ServiceEndpoint("10.1.0.1", 8443, Protocol.HTTP2, "site-b", "metro-1", 1))
+            .endpoint(new ServiceEndpoint("10.1.0.2", 8080, Protocol.HTTP1, "site-b", "metro-1", 1)).build()));
+        final DesiredState withHop = allHttp2.apply(new Command.PutNode(node("node-b", "site-b", "cdn", 15443)));
+
+        assertThat(cluster(new MeshCompiler().compile(allHttp2, CompilerSettings.DEFAULT), "node-b", "cdn").protocol())
+            .isEqualTo(UpstreamProtocol.HTTP2);
+        assertThat(cluster(new MeshCompiler().compile(mixed, CompilerSettings.DEFAULT), "node-b", "cdn").protocol())
+            .as("HTTP/1.1 unless every endpoint speaks HTTP/2").isEqualTo(UpstreamProtocol.HTTP1);
+        assertThat(cluster(new MeshCompiler().compile(withHop, WITH_CA), "node-a", "cdn").protocol())
+            .as("the hop too").isEqualTo(UpstreamProtocol.HTTP2);
+        assertThat(cluster(new MeshCompiler().compile(ModelFixtures.state(), CompilerSettings.DEFAULT), "node-b",
+            "cdn").protocol()).isEqualTo(UpstreamProtocol.HTTP1);
     }
 
     private static Node node(final String id, final String site, final String service, final int meshPort)
