@@ -68,6 +68,12 @@ final class TestPki
         return csr(keyPair, keyPair.getPrivate());
     }
 
+    static String csrPem(final KeyPair keyPair)
+    {
+        return "-----BEGIN CERTIFICATE REQUEST-----\n"
+            + java.util.Base64.getMimeEncoder().encodeToString(csr(keyPair)) + "\n-----END CERTIFICATE REQUEST-----\n";
+    }
+
     /**
      * A leaf description whose defaults follow the X.509-SVID profile; each test changes one field.
      */
