@@ -3,6 +3,7 @@ package io.mecmesh.appliance.cli;
 import io.mecmesh.appliance.ApplianceException;
 import io.mecmesh.dataplane.DataPlaneException;
 import io.mecmesh.dataplane.identity.Pem;
+import io.mecmesh.dataplane.identity.SigningScope;
 import io.mecmesh.dataplane.identity.SpiffeId;
 import io.mecmesh.dataplane.identity.X509SvidValidator;
 import io.mecmesh.slicemanager.ca.CaDirectory;
@@ -180,8 +181,9 @@ final class CertCommand
             + "disconnected: OUT/site-ca.p12 (encrypted with the site's own passphrase, not the root's, 0600), "
             + "OUT/chain.pem (the intermediate) and OUT/bundle.pem (the CA's roots). The intermediate is recorded in "
             + "the CA's issued.log; the SVIDs the site issues in OUT/issued.log.",
-            "It carries the site's SPIFFE ID spiffe://TRUST-DOMAIN/site/SITE: every mecmesh peer (and cert verify) "
-                + "accepts from it only IDs below that path, and the site issues none below .../node/ (node "
+            "It carries the site's subtree spiffe://TRUST-DOMAIN/site/SITE in a mecmesh signing-scope extension "
+                + "(OID " + SigningScope.OID + "; its SPIFFE ID is the trust domain's): every mecmesh peer (and cert "
+                + "verify) accepts from it only IDs below that path, and the site issues none below .../node/ (node "
                 + "identities come from the control plane). Its X.509 name constraint permits the trust domain's "
                 + "URIs.",
             "Rotation, with overlap: --rotate writes a new intermediate signed by the CA's current root into OUT "
@@ -447,6 +449,11 @@ final class CertCommand
                 }
                 spec.commandLine().getOut().printf("[%d] %s%n", i, certificate.getSubjectX500Principal().getName());
                 spec.commandLine().getOut().printf("    URI SANs:  %s%n", uris.isEmpty() ? "none" : String.join(", ", uris));
+                final String scope = signingScope(certificate);
+                if (!scope.isEmpty())
+                {
+                    spec.commandLine().getOut().printf("    signing scope: %s%n", scope);
+                }
                 if (!dns.isEmpty())
                 {
                     spec.commandLine().getOut().printf("    DNS SANs:  %s%n", String.join(", ", dns));
@@ -572,6 +579,19 @@ final class CertCommand
         catch (final IllegalArgumentException ex)
         {
             throw new ApplianceException(ApplianceException.Category.CONFIG, option + ": " + ex.getMessage());
+        }
+    }
+
+    /** A site intermediate's subtree (the mecmesh signing-scope extension), or empty. */
+    private static String signingScope(final X509Certificate certificate)
+    {
+        try
+        {
+            return SigningScope.of(certificate).map(SpiffeId::toString).orElse("");
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            return "unreadable (" + ex.getMessage() + ")";
         }
     }
 }

@@ -30,15 +30,15 @@ import static java.util.Objects.requireNonNull;
  *     <li>the leaf has {@code cA=false}, a critical key usage with {@code digitalSignature} and without
  *     {@code keyCertSign} or {@code cRLSign}, and an extended key usage, if present, with both {@code serverAuth} and
  *     {@code clientAuth};</li>
- *     <li>every signing certificate in the chain has {@code cA=true} and {@code keyCertSign};</li>
+ *     <li>every signing certificate in the chain has {@code cA=true} and {@code keyCertSign}, and a SPIFFE ID without
+ *     path if it has one;</li>
  *     <li>RFC 5280 path validation ({@link CertPathValidator} PKIX, revocation off) to one of the bundle's
  *     certificates at the given instant, name constraints included;</li>
  *     <li>the site boundary: when a signing certificate of the chain (or the bundle certificate it is anchored to)
- *     carries a SPIFFE ID with a path (a mecmesh site intermediate carries {@code spiffe://TD/site/SITE}), the leaf's
- *     ID is at or below that ID. RFC 5280 URI name constraints cover the host only, so this is what keeps a site's
- *     intermediate, stolen or not, from minting another site's identities. (The X.509-SVID standard says a signing
- *     certificate's SPIFFE ID has no path; mecmesh deliberately gives site intermediates one. A chain whose signing
- *     certificates carry no path is judged exactly as the standard says.)</li>
+ *     carries a {@link SigningScope} extension (a mecmesh site intermediate carries {@code spiffe://TD/site/SITE}),
+ *     the leaf's ID is at or below that ID. RFC 5280 URI name constraints cover the host only, so this is what keeps
+ *     a site's intermediate, stolen or not, from minting another site's identities. A chain without the extension is
+ *     judged exactly as the X.509-SVID standard says.</li>
  *     <li>the caller's {@link Expectation}: any id, an exact id, a trust domain, or a DNS name on the leaf.</li>
  * </ol>
  * The first rule broken is returned as a {@link Reason}; a broken rule is a return value, never an exception.
@@ -92,9 +92,11 @@ public final class X509SvidValidator
         SIGNING_CERT_NOT_CA,
         /** A signing certificate in the chain lacks {@code keyCertSign} (X.509-SVID 3.2, 4.3). */
         SIGNING_CERT_NO_KEY_CERT_SIGN,
+        /** A signing certificate's SPIFFE ID has a path (X.509-SVID 3.2). */
+        SIGNING_CERT_ID_HAS_PATH,
         /**
-         * The leaf's SPIFFE ID is not at or below the SPIFFE ID (with a path) of a signing certificate on its path:
-         * a site intermediate signed another site's identity (the mecmesh site boundary).
+         * The leaf's SPIFFE ID is not at or below the {@link SigningScope} of a signing certificate on its path: a
+         * site intermediate signed another site's identity (the mecmesh site boundary).
          */
         LEAF_OUTSIDE_SIGNING_CERT_SCOPE,
         /** A certificate on the path is expired at the validation instant. */
@@ -431,7 +433,14 @@ public final class X509SvidValidator
         }
         try
         {
-            subjectAltNames(certificate, SAN_URI);
+            for (final String uri : subjectAltNames(certificate, SAN_URI))
+            {
+                if (uri.startsWith(SpiffeId.PREFIX) && uri.indexOf('/', SpiffeId.PREFIX.length()) >= 0)
+                {
+                    return Result.invalid(Reason.SIGNING_CERT_ID_HAS_PATH,
+                        name + ": SPIFFE ID " + uri + " has a path, a signing certificate's must not");
+                }
+            }
         }
         catch (final CertificateParsingException ex)
         {
@@ -442,42 +451,27 @@ public final class X509SvidValidator
     }
 
     /**
-     * The site boundary: a signing certificate with a SPIFFE ID path signs only IDs at or below it.
+     * The site boundary: a signing certificate with a {@link SigningScope} signs only IDs at or below it.
      */
     private static Result checkSigningScopes(final List<X509Certificate> signers, final SpiffeId leafId)
     {
-        for (int i = 0; i < signers.size(); i++)
+        for (final X509Certificate certificate : signers)
         {
-            final X509Certificate certificate = signers.get(i);
-            final List<String> uris;
+            final Optional<SpiffeId> scope;
             try
             {
-                uris = subjectAltNames(certificate, SAN_URI);
+                scope = SigningScope.of(certificate);
             }
-            catch (final CertificateParsingException ex)
+            catch (final IllegalArgumentException ex)
             {
                 return Result.invalid(Reason.MALFORMED_CERTIFICATE, "signing certificate "
-                    + certificate.getSubjectX500Principal() + ": subject alternative names cannot be parsed: "
-                    + ex.getMessage());
+                    + certificate.getSubjectX500Principal() + ": " + ex.getMessage());
             }
-            for (final String uri : uris)
+            if (scope.isPresent() && !leafId.isUnder(scope.get()))
             {
-                final SpiffeId scope;
-                try
-                {
-                    scope = SpiffeId.parse(uri);
-                }
-                catch (final IllegalArgumentException ex)
-                {
-                    continue;
-                }
-                if (!scope.isTrustDomainId() && !leafId.isUnder(scope))
-                {
-                    return Result.invalid(Reason.LEAF_OUTSIDE_SIGNING_CERT_SCOPE, "leaf: SPIFFE ID " + leafId
-                        + " is outside " + scope + ", the SPIFFE ID of its signing certificate "
-                        + certificate.getSubjectX500Principal() + ": a signing certificate with a SPIFFE ID path "
-                        + "signs only IDs at or below it");
-                }
+                return Result.invalid(Reason.LEAF_OUTSIDE_SIGNING_CERT_SCOPE, "leaf: SPIFFE ID " + leafId
+                    + " is outside " + scope.get() + ", the signing scope of its signing certificate "
+                    + certificate.getSubjectX500Principal() + ": a site intermediate signs only IDs at or below it");
             }
         }
         return null;

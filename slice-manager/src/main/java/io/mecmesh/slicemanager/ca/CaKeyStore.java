@@ -1,5 +1,6 @@
 package io.mecmesh.slicemanager.ca;
 
+import io.mecmesh.dataplane.identity.SigningScope;
 import io.mecmesh.dataplane.identity.SpiffeId;
 import io.mecmesh.slicemanager.ca.CertificateAuthorityException.Category;
 import org.bouncycastle.asn1.x500.RDN;
@@ -163,8 +164,9 @@ public final class CaKeyStore
 
     /**
      * Reads a site intermediate written by {@link #writeSiteIntermediate}. Its scope is read back from the subject's
-     * common name ({@code mecmesh site CA /site/SITE}) and its trust domain from its URI SAN, which is the site's
-     * SPIFFE ID (or, for intermediates made before the site boundary, the trust domain's).
+     * common name ({@code mecmesh site CA /site/SITE}) and its trust domain from its URI SAN (the trust domain's
+     * SPIFFE ID); its {@link SigningScope} extension, which intermediates made before the site boundary lack, must
+     * name the same scope.
      *
      * @param file       the PKCS#12 file.
      * @param passphrase the passphrase it was written with.
@@ -189,11 +191,11 @@ public final class CaKeyStore
             }
             final SpiffeId named = new SpiffeId(trustDomain.trustDomain(),
                 commonName.substring(CertificateAuthority.SITE_CA_NAME_PREFIX.length()));
-            final SpiffeId carried = spiffeIdOf(certificate, file);
-            if (!carried.isTrustDomainId() && !carried.equals(named))
+            final Optional<SpiffeId> carried = SigningScope.of(certificate);
+            if (carried.isPresent() && !carried.get().equals(named))
             {
-                throw new CertificateAuthorityException(Category.KEY_STORE, file + ": the site intermediate's SPIFFE "
-                    + "ID " + carried + " is not its common name's " + named);
+                throw new CertificateAuthorityException(Category.KEY_STORE, file + ": the site intermediate's "
+                    + "signing scope " + carried.get() + " is not its common name's " + named);
             }
             final SpiffeId scope = named;
             return new SigningAuthority(certificate, entry.getPrivateKey(), scope, List.of(certificate));

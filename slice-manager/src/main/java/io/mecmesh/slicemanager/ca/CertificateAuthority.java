@@ -1,7 +1,9 @@
 package io.mecmesh.slicemanager.ca;
 
+import io.mecmesh.dataplane.identity.SigningScope;
 import io.mecmesh.dataplane.identity.SpiffeId;
 import io.mecmesh.slicemanager.ca.CertificateAuthorityException.Category;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.Extension;
@@ -43,9 +45,11 @@ import static java.util.Objects.requireNonNull;
  * <p>
  * Site intermediates carry a critical X.509 name constraint that permits URI SANs of the trust domain's host only
  * (RFC 5280, 4.2.1.10, defines URI constraints on the host part, so X.509 cannot confine an intermediate to a path),
- * and their own SPIFFE ID {@code spiffe://TD/site/SITE} as URI SAN:
- * {@link io.mecmesh.dataplane.identity.X509SvidValidator} accepts a leaf below a signing certificate with a SPIFFE ID path only when the leaf's ID is at or below that path,
- * so a site intermediate cannot mint another site's identities that a mecmesh peer accepts. The site's subtree is
+ * the trust domain's SPIFFE ID as URI SAN (a signing certificate's has no path, X.509-SVID 3.2), and the site's
+ * subtree {@code spiffe://TD/site/SITE} in the mecmesh {@link io.mecmesh.dataplane.identity.SigningScope} extension:
+ * {@link io.mecmesh.dataplane.identity.X509SvidValidator} accepts a leaf below such a certificate only when the
+ * leaf's ID is at or below that subtree, so a site intermediate cannot mint another site's identities that a
+ * mecmesh peer accepts. The site's subtree is
  * also enforced here, at issuance, and by a {@link SiteAuthority} that issues from the intermediate without the root.
  * Both issue through the same code.
  * <p>
@@ -234,8 +238,12 @@ public final class CertificateAuthority
                 utils.createSubjectKeyIdentifier(keyPair.getPublic()));
             builder.addExtension(Extension.authorityKeyIdentifier, false,
                 utils.createAuthorityKeyIdentifier(root.certificate()));
-            // the site's own ID: X509SvidValidator accepts only leaves at or below it (the site boundary)
-            builder.addExtension(Extension.subjectAlternativeName, false, SvidIssuer.uriSan(scope));
+            // A signing certificate's SPIFFE ID is its trust domain's (X.509-SVID 3.2); the site's subtree goes in
+            // the mecmesh signing-scope extension, which X509SvidValidator enforces (the site boundary).
+            builder.addExtension(Extension.subjectAlternativeName, false,
+                SvidIssuer.uriSan(SpiffeId.ofTrustDomain(trustDomain())));
+            builder.addExtension(new ASN1ObjectIdentifier(SigningScope.OID), false,
+                SigningScope.encodeValue(scope));
             final GeneralSubtree permitted = new GeneralSubtree(
                 new GeneralName(GeneralName.uniformResourceIdentifier, trustDomain()));
             builder.addExtension(Extension.nameConstraints, true,

@@ -1,5 +1,6 @@
 package io.mecmesh.slicemanager.ca;
 
+import io.mecmesh.dataplane.identity.SigningScope;
 import io.mecmesh.dataplane.identity.SpiffeId;
 import io.mecmesh.slicemanager.ca.CertificateAuthorityException.Category;
 
@@ -22,6 +23,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -434,8 +436,21 @@ public final class IssuedLog
         return String.format("%08x", crc.getValue());
     }
 
+    /** A site intermediate by the subtree it signs for; any other certificate by its SPIFFE ID. */
     private static String subjectOf(final X509Certificate certificate)
     {
+        try
+        {
+            final Optional<SpiffeId> scope = SigningScope.of(certificate);
+            if (scope.isPresent())
+            {
+                return scope.get().toString();
+            }
+        }
+        catch (final IllegalArgumentException ignore)
+        {
+            // not a readable scope: name it as any other certificate
+        }
         try
         {
             final Collection<List<?>> names = certificate.getSubjectAlternativeNames();

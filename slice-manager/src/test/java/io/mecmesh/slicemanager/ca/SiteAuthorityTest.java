@@ -1,5 +1,6 @@
 package io.mecmesh.slicemanager.ca;
 
+import io.mecmesh.dataplane.identity.SigningScope;
 import io.mecmesh.dataplane.identity.Pem;
 import io.mecmesh.dataplane.identity.SpiffeId;
 import io.mecmesh.dataplane.identity.X509SvidValidator;
@@ -127,10 +128,13 @@ class SiteAuthorityTest
     }
 
     @Test
-    void shouldCarryTheSitesSpiffeIdInTheIntermediate() throws Exception
+    void shouldCarryTheSitesScopeInTheIntermediateAndTheTrustDomainAsItsSpiffeId() throws Exception
     {
         assertThat(site.intermediate().certificate().getSubjectAlternativeNames())
-            .containsExactly(List.of(6, "spiffe://mesh.test/site/edge-1"));
+            .as("a signing certificate's SPIFFE ID has no path (X.509-SVID 3.2)")
+            .containsExactly(List.of(6, "spiffe://mesh.test"));
+        assertThat(SigningScope.of(site.intermediate().certificate()))
+            .contains(SpiffeId.parse("spiffe://mesh.test/site/edge-1"));
     }
 
     @Test

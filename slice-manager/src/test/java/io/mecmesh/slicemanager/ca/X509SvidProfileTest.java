@@ -139,9 +139,27 @@ class X509SvidProfileTest
     }
 
     @Test
-    void shouldAcceptOnlyLeavesAtOrBelowTheSpiffeIdPathOfTheirSigningCertificate()
+    void shouldRejectSigningCertificateWhoseSpiffeIdHasAPath()
     {
-        final TestPki.Leaf signing = new TestPki.Leaf().uri("spiffe://mesh.example/site/a");
+        final TestPki.Leaf signing = new TestPki.Leaf().uri("spiffe://mesh.example/ca");
+        signing.ca = true;
+        signing.keyUsage = KeyUsage.keyCertSign | KeyUsage.cRLSign;
+        signing.extendedKeyUsage = null;
+        final X509Certificate signingCertificate = signing.signedBy(ca.root(), NOW, NOW.plusSeconds(3600));
+        final SigningAuthority authority = new SigningAuthority(signingCertificate, signing.keyPair.getPrivate(),
+            SpiffeId.ofTrustDomain("mesh.example"), List.of(signingCertificate));
+        final X509Certificate leaf = new TestPki.Leaf().uri(WORKLOAD).signedBy(authority, NOW, NOW.plusSeconds(3600));
+
+        final Result result = validator.validate(List.of(leaf, signingCertificate), NOW.plusSeconds(60));
+
+        assertThat(result.reason()).isEqualTo(Reason.SIGNING_CERT_ID_HAS_PATH);
+    }
+
+    @Test
+    void shouldAcceptOnlyLeavesAtOrBelowTheSigningScopeOfTheirSigningCertificate()
+    {
+        final TestPki.Leaf signing = new TestPki.Leaf().uri("spiffe://mesh.example")
+            .signingScope("spiffe://mesh.example/site/a");
         signing.ca = true;
         signing.keyUsage = KeyUsage.keyCertSign | KeyUsage.cRLSign;
         signing.extendedKeyUsage = null;
@@ -166,7 +184,8 @@ class X509SvidProfileTest
     @Test
     void shouldApplyTheScopeOfASigningCertificateThatIsTheTrustAnchor()
     {
-        final TestPki.Leaf signing = new TestPki.Leaf().uri("spiffe://mesh.example/site/a");
+        final TestPki.Leaf signing = new TestPki.Leaf().uri("spiffe://mesh.example")
+            .signingScope("spiffe://mesh.example/site/a");
         signing.ca = true;
         signing.keyUsage = KeyUsage.keyCertSign | KeyUsage.cRLSign;
         signing.extendedKeyUsage = null;
