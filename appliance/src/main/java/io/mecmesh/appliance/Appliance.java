@@ -15,7 +15,6 @@ import io.mecmesh.dataplane.DataPlane;
 import io.mecmesh.dataplane.MeshConfig;
 import io.mecmesh.dataplane.cluster.ClusterConfig;
 import io.mecmesh.dataplane.cluster.ClusterTls;
-import io.mecmesh.dataplane.identity.Pem;
 import io.mecmesh.dataplane.listener.ListenerConfig;
 import io.mecmesh.dataplane.tls.TlsConfig;
 import io.mecmesh.dataplane.route.RouteConfig;
@@ -24,11 +23,11 @@ import io.mecmesh.dataplane.counters.DataPlaneCounters;
 import io.mecmesh.slicemanager.EdgeNode;
 import io.mecmesh.slicemanager.SliceManager;
 import io.mecmesh.slicemanager.agent.NodeAgent;
+import io.mecmesh.slicemanager.ca.CaDirectory;
 import io.mecmesh.slicemanager.ca.CaKeyStore;
-import io.mecmesh.slicemanager.ca.CertificateAuthority;
 import io.mecmesh.slicemanager.ca.CertificateAuthorityException;
 import io.mecmesh.slicemanager.ca.IdentityHttpHandler;
-import io.mecmesh.slicemanager.ca.SigningAuthority;
+import io.mecmesh.slicemanager.ca.IssuedLog;
 import io.mecmesh.slicemanager.ca.SigningService;
 import io.mecmesh.slicemanager.ca.SiteAuthority;
 import io.mecmesh.slicemanager.ca.WorkloadSigningHandler;
@@ -212,7 +211,7 @@ public final class Appliance implements AutoCloseable
         final Map<String, HttpHandler> adminExtra = new HashMap<>();
         if (identity != null && config.identity().orElseThrow().siteCa().isPresent())
         {
-            adminExtra.put(WorkloadSigningHandler.PATH, workloadSigning(config.identity().orElseThrow()));
+            adminExtra.put(WorkloadSigningHandler.PATH, workloadSigning(config.identity().orElseThrow(), identity));
         }
         final AdminServer admin = AdminServer.start(config.admin(), running == null ? () -> true : running::isReady,
             metrics, running == null ? () -> null : running::config, adminExtra);
@@ -343,16 +342,24 @@ public final class Appliance implements AutoCloseable
 
     /**
      * The site CA's endpoint for the site's workloads (the edge's admin endpoint, loopback by default): it issues
-     * from the site intermediate on disk, so it keeps working while the control plane is unreachable.
+     * from the site intermediate on disk, so it keeps working while the control plane is unreachable. It takes up a
+     * rotated intermediate ({@code mecmesh cert intermediate --rotate}) at its next issuance, and the trust bundle
+     * the node identity receives with each SVID replaces the site's {@code bundle.pem}, so the site follows a root
+     * rotation. Its key store has its own passphrase ({@code identity.siteCa.passphraseFile}, default
+     * {@code MECMESH_SITE_CA_PASSPHRASE}).
      */
-    private static WorkloadSigningHandler workloadSigning(final IdentityConfig identity)
+    private static WorkloadSigningHandler workloadSigning(final IdentityConfig identity,
+        final NodeIdentityClient node)
     {
         final IdentityConfig.SiteCa site = identity.siteCa().orElseThrow();
         try
         {
-            return new WorkloadSigningHandler(SiteAuthority.load(site.directory(),
-                CaKeyStore.passphrase(site.passphraseFile()), InstantSource.system(), site.svidTtl()),
-                SigningService.readJoinToken(identity.joinTokenFile()));
+            final SiteAuthority authority = SiteAuthority.load(site.directory(),
+                CaKeyStore.passphrase(site.passphraseFile(), SiteAuthority.PASSPHRASE_VARIABLE),
+                InstantSource.system(), site.svidTtl(), () -> node.materialSource().current().trustBundle());
+            reportCorruption(site.directory().resolve(IssuedLog.FILE), IssuedLog.read(
+                site.directory().resolve(IssuedLog.FILE)));
+            return new WorkloadSigningHandler(authority, SigningService.readJoinToken(identity.joinTokenFile()));
         }
         catch (final CertificateAuthorityException | IllegalArgumentException ex)
         {
@@ -362,27 +369,34 @@ public final class Appliance implements AutoCloseable
     }
 
     /**
-     * The CA's signing endpoint: a node may be issued its SVID when the desired state declares it, at its site. The
-     * bundle handed out with each SVID is the CA directory's {@code bundle.pem}, read at each request, so that during
-     * a root rotation ({@code mecmesh cert rotate}) nodes learn both roots. The signing root is the one loaded at
-     * start: restart the control plane after {@code cert rotate} and before {@code cert rotate --finish}.
+     * The CA's signing endpoint: a node may be issued its SVID when the desired state declares it, at its site. It
+     * signs with the CA directory's current root, reloaded when {@code mecmesh cert rotate} replaced it (no restart),
+     * and hands out the directory's {@code bundle.pem} with each SVID (both roots during a rotation). Every SVID is
+     * recorded in the directory's {@code issued.log} before it is returned.
      */
     private static SigningService signingService(final CaConfig ca, final SliceManager sliceManager)
     {
         try
         {
-            final SigningAuthority root = CaKeyStore.readRoot(ca.directory().resolve(CaKeyStore.ROOT_FILE),
-                CaKeyStore.passphrase(ca.passphraseFile()));
-            final CertificateAuthority authority = CertificateAuthority.load(root, InstantSource.system(), List.of());
-            final Path bundle = ca.directory().resolve(CaKeyStore.BUNDLE_FILE);
-            return new SigningService(authority, authority.root(), nodeId -> Optional.ofNullable(
+            final CaDirectory directory = CaDirectory.open(ca.directory(), CaKeyStore.passphrase(ca.passphraseFile()),
+                InstantSource.system());
+            reportCorruption(ca.directory().resolve(IssuedLog.FILE), directory.issued());
+            return new SigningService(directory, nodeId -> Optional.ofNullable(
                 sliceManager.state().nodes().get(nodeId)).map(Node::site),
-                SigningService.readJoinToken(ca.joinTokenFile()), ca.svidTtl(),
-                () -> Files.exists(bundle) ? Pem.readCertificates(bundle) : authority.trustBundle());
+                SigningService.readJoinToken(ca.joinTokenFile()), ca.svidTtl());
         }
         catch (final CertificateAuthorityException | IllegalArgumentException ex)
         {
             throw new ApplianceException(ApplianceException.Category.CONFIG, "ca: " + ex.getMessage(), ex);
+        }
+    }
+
+    private static void reportCorruption(final Path file, final IssuedLog log)
+    {
+        for (final IssuedLog.Corruption corruption : log.corruptLines())
+        {
+            LOG.warn("{} line {} is corrupt and is kept as it is: {} (mecmesh cert issued lists it)", file,
+                corruption.line(), corruption.reason());
         }
     }
 

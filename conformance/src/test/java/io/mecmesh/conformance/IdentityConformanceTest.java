@@ -44,15 +44,16 @@ class IdentityConformanceTest
         // 0 api, 1 control admin, 2 config, 3 ack, 4/5/6/7 edge-a admin/outbound/udp/mesh, 8/9/10/11 edge-b
         ports = FreePorts.take(12);
         final Path siteCa = dir.resolve("site-b-ca");
+        final Path sitePassphrase = Files.writeString(dir.resolve("site-b.pass"), "site-b's own passphrase\n");
         final Launcher.Result intermediate = Launcher.run(dir, "cert", "intermediate", "--ca-dir",
             pki.caDir().toString(), "--site", "site-b", "--out", siteCa.toString(), "--passphrase-file",
-            pki.passphraseFile().toString());
+            pki.passphraseFile().toString(), "--site-passphrase-file", sitePassphrase.toString());
         assertThat(intermediate.exitCode()).as(intermediate.toString()).isZero();
         siteCaYaml = """
               siteCa:
                 directory: %s
                 passphraseFile: %s
-            """.formatted(siteCa, pki.passphraseFile());
+            """.formatted(siteCa, sitePassphrase);
         final ApplianceProcess control = ApplianceProcess.start(dir, "control", ports[1], controlYaml(pki));
         try (EchoBackend backend = new EchoBackend("backend-b"))
         {
@@ -78,6 +79,7 @@ class IdentityConformanceTest
                 assertThat(Files.getPosixFilePermissions(identity)).isEqualTo(Set.of(PosixFilePermission.OWNER_READ,
                     PosixFilePermission.OWNER_WRITE));
                 assertThat(edgeB.metric("mecmesh_identity_alarm")).isZero();
+                controlPlaneSignsWithTheNewRootAfterCertRotateWithoutARestart(pki);
 
                 control.kill();
                 edgeB.kill();
@@ -127,6 +129,45 @@ class IdentityConformanceTest
             Map.of("spiffeId", "spiffe://mesh.test/site/site-a/app/amf", "csr", pem)), "Authorization",
             "Bearer a-long-join-token-for-the-test");
         assertThat(otherSite.statusCode()).as("a site CA issues only in its own site").isEqualTo(403);
+    }
+
+    /**
+     * The node SVIDs are in the CA's {@code issued.log}; then {@code mecmesh cert rotate} runs beside the running
+     * control plane, whose next SVID chains to the new root (not the old one) and comes with both roots.
+     */
+    private void controlPlaneSignsWithTheNewRootAfterCertRotateWithoutARestart(final Pki pki) throws Exception
+    {
+        final Launcher.Result issued = Launcher.run(dir, "cert", "issued", "--ca-dir", pki.caDir().toString());
+        assertThat(issued.exitCode()).as(issued.toString()).isZero();
+        assertThat(issued.out()).contains(EDGE_A).contains(EDGE_B).contains("spiffe://mesh.test/site/site-b\n");
+        final Path oldRoot = Files.copy(pki.caDir().resolve("bundle.pem"), dir.resolve("old-root.pem"));
+
+        final Launcher.Result rotated = Launcher.run(dir, "cert", "rotate", "--ca-dir", pki.caDir().toString(),
+            "--passphrase-file", pki.passphraseFile().toString());
+        assertThat(rotated.exitCode()).as(rotated.toString()).isZero();
+        final Processes.Result csr = Processes.exec(dir, Duration.ofSeconds(30), "openssl", "req", "-new", "-newkey",
+            "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", dir.resolve("edge-a-key.pem").toString(),
+            "-subj", "/CN=edge-a");
+        assertThat(csr.exitCode()).as(csr.output()).isZero();
+        final String pem = csr.output().substring(csr.output().indexOf("-----BEGIN CERTIFICATE REQUEST-----"));
+        final HttpResponse<String> signed = Http.post(ports[0], "/v1/identity/sign", JSON.writeValueAsString(
+            Map.of("nodeId", "edge-a", "site", "site-a", "csr", pem)), "Authorization",
+            "Bearer a-long-join-token-for-the-test");
+        assertThat(signed.statusCode()).as(signed.body()).isEqualTo(200);
+        final Path chain = Files.writeString(dir.resolve("edge-a-after-rotate.pem"),
+            JSON.readTree(signed.body()).path("chain").asText());
+        final String bundle = JSON.readTree(signed.body()).path("bundle").asText();
+        final String end = "-----END CERTIFICATE-----";
+        assertThat(bundle.split(end, -1)).as("both roots during the overlap").hasSize(3);
+        final Path newRoot = Files.writeString(dir.resolve("new-root.pem"),
+            bundle.substring(0, bundle.indexOf(end) + end.length()) + "\n");
+
+        final Launcher.Result underNew = Launcher.run(dir, "cert", "verify", "--bundle", newRoot.toString(),
+            "--chain", chain.toString(), "--spiffe-id", EDGE_A);
+        assertThat(underNew.out()).as(underNew.toString()).startsWith("VALID");
+        final Launcher.Result underOld = Launcher.run(dir, "cert", "verify", "--bundle", oldRoot.toString(),
+            "--chain", chain.toString(), "--spiffe-id", EDGE_A);
+        assertThat(underOld.out()).as("signed by the new root, without a restart").startsWith("INVALID: untrusted");
     }
 
     private String controlYaml(final Pki pki)

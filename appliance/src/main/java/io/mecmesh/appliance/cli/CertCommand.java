@@ -3,11 +3,15 @@ package io.mecmesh.appliance.cli;
 import io.mecmesh.appliance.ApplianceException;
 import io.mecmesh.dataplane.DataPlaneException;
 import io.mecmesh.dataplane.identity.Pem;
+import io.mecmesh.dataplane.identity.SigningScope;
 import io.mecmesh.dataplane.identity.SpiffeId;
 import io.mecmesh.dataplane.identity.X509SvidValidator;
+import io.mecmesh.slicemanager.ca.CaDirectory;
 import io.mecmesh.slicemanager.ca.CaKeyStore;
 import io.mecmesh.slicemanager.ca.CertificateAuthority;
+import io.mecmesh.slicemanager.ca.CertificateAuthorityException;
 import io.mecmesh.slicemanager.ca.CertificateRequests;
+import io.mecmesh.slicemanager.ca.IssuedLog;
 import io.mecmesh.slicemanager.ca.SigningAuthority;
 import io.mecmesh.slicemanager.ca.SiteAuthority;
 import picocli.CommandLine.ArgGroup;
@@ -22,8 +26,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
@@ -32,6 +34,7 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Locale;
@@ -42,15 +45,14 @@ import java.util.concurrent.Callable;
  * peers with the same code as {@code cert verify}.
  */
 @Command(name = "cert", mixinStandardHelpOptions = true,
-    description = "Create a CA; issue, inspect and verify SPIFFE SVIDs; rotate the root.",
+    description = "CA: issue, verify, inspect, list SVIDs; rotate root and site CAs.",
     subcommands = {CertCommand.Init.class, CertCommand.Issue.class, CertCommand.Verify.class,
         CertCommand.Inspect.class, CertCommand.Bundle.class, CertCommand.Rotate.class,
-        CertCommand.Intermediate.class})
+        CertCommand.Intermediate.class, CertCommand.Issued.class})
 final class CertCommand
 {
     static final String CA_FILE = CaKeyStore.ROOT_FILE;
-    static final String PREVIOUS_CA_FILE = "ca-previous.p12";
-    static final String NEXT_CA_FILE = "ca-next.p12";
+    static final String PREVIOUS_CA_FILE = CaDirectory.PREVIOUS_ROOT_FILE;
     static final String BUNDLE_FILE = CaKeyStore.BUNDLE_FILE;
     static final String SVID_FILE = "svid.pem";
     static final String KEY_FILE = "svid-key.pem";
@@ -70,8 +72,23 @@ final class CertCommand
         }
     }
 
+    /** Where the site CA key store's own passphrase comes from. */
+    static final class SitePassphrase
+    {
+        @Option(names = "--site-passphrase-file", paramLabel = "FILE",
+            description = "File holding the site CA key store's own passphrase, not the root's (default: the "
+                + "environment variable " + SiteAuthority.PASSPHRASE_VARIABLE + ").")
+        Path file;
+
+        char[] read()
+        {
+            return CaKeyStore.passphrase(Optional.ofNullable(file), SiteAuthority.PASSPHRASE_VARIABLE);
+        }
+    }
+
     @Command(name = "init", mixinStandardHelpOptions = true,
-        description = "Create a root CA for a trust domain: DIR/ca.p12 (encrypted, 0600) and DIR/bundle.pem.")
+        description = "Create a root CA for a trust domain: DIR/ca.p12 (encrypted, 0600), DIR/bundle.pem and "
+            + "DIR/issued.log (every certificate issued from DIR, 0600; see cert issued).")
     static final class Init implements Callable<Integer>
     {
         @Spec
@@ -104,19 +121,17 @@ final class CertCommand
                     keyStore + " exists: a CA is already there (use --force to replace it)");
             }
             final char[] secret = passphrase.read();
-            final CertificateAuthority ca = CertificateAuthority.generate(trustDomain, Duration.ofDays(ttlDays),
+            final SigningAuthority root = CaDirectory.init(dir, trustDomain, Duration.ofDays(ttlDays), secret,
                 InstantSource.system());
-            Files.createDirectories(dir);
-            CaKeyStore.writeRoot(keyStore, ca.root(), secret);
-            Files.writeString(dir.resolve(BUNDLE_FILE), Pem.encodeCertificates(ca.trustBundle()));
-            spec.commandLine().getOut().println("root CA for " + ca.root().scope() + " written to " + keyStore + " and "
-                + dir.resolve(BUNDLE_FILE));
+            spec.commandLine().getOut().println("root CA for " + root.scope() + " written to " + keyStore + " and "
+                + dir.resolve(BUNDLE_FILE) + "; issued certificates are recorded in " + dir.resolve(IssuedLog.FILE));
             return ExitCode.OK;
         }
     }
 
     @Command(name = "issue", mixinStandardHelpOptions = true,
-        description = "Generate a key here and issue an X.509-SVID for it: OUT/svid.pem, svid-key.pem, bundle.pem.")
+        description = "Generate a key here and issue an X.509-SVID for it: OUT/svid.pem, svid-key.pem, bundle.pem "
+            + "(recorded in the CA's issued.log).")
     static final class Issue implements Callable<Integer>
     {
         @Spec
@@ -143,10 +158,10 @@ final class CertCommand
         public Integer call() throws IOException
         {
             final SpiffeId id = parseId(spiffeId, "--spiffe-id");
-            final SigningAuthority root = CaKeyStore.readRoot(caDir.resolve(CA_FILE), passphrase.read());
-            final CertificateAuthority ca = CertificateAuthority.load(root, InstantSource.system(), List.of());
+            final CertificateAuthority ca = CaDirectory.open(caDir, passphrase.read(), InstantSource.system())
+                .authority();
             final KeyPair keyPair = CertificateRequests.newKeyPair();
-            final List<X509Certificate> chain = ca.issue(root, CertificateRequests.csr(keyPair), id,
+            final List<X509Certificate> chain = ca.issue(ca.root(), CertificateRequests.csr(keyPair), id,
                 Duration.ofHours(ttlHours));
             Files.createDirectories(out);
             CaKeyStore.writeOwnerOnly(out.resolve(KEY_FILE),
@@ -163,16 +178,26 @@ final class CertCommand
 
     @Command(name = "intermediate", mixinStandardHelpOptions = true,
         description = {"Create a site intermediate CA so that a site issues SVIDs for its own workloads while "
-            + "disconnected: OUT/site-ca.p12 (encrypted with the passphrase, 0600), OUT/chain.pem (the "
-            + "intermediate) and OUT/bundle.pem (the CA's roots).",
-            "It issues only IDs below spiffe://TRUST-DOMAIN/site/SITE/ (enforced when issuing; its X.509 name "
-                + "constraint permits the trust domain's URIs)."})
+            + "disconnected: OUT/site-ca.p12 (encrypted with the site's own passphrase, not the root's, 0600), "
+            + "OUT/chain.pem (the intermediate) and OUT/bundle.pem (the CA's roots). The intermediate is recorded in "
+            + "the CA's issued.log; the SVIDs the site issues in OUT/issued.log.",
+            "It carries the site's subtree spiffe://TRUST-DOMAIN/site/SITE in a mecmesh signing-scope extension "
+                + "(OID " + SigningScope.OID + "; its SPIFFE ID is the trust domain's): every mecmesh peer (and cert "
+                + "verify) accepts from it only IDs below that path, and the site issues none below .../node/ (node "
+                + "identities come from the control plane). Its X.509 name constraint permits the trust domain's "
+                + "URIs.",
+            "Rotation, with overlap: --rotate writes a new intermediate signed by the CA's current root into OUT "
+                + "(an existing site CA), keeps the old one as OUT/site-ca-previous.p12, and refreshes "
+                + "OUT/bundle.pem; a running edge issues with the new one from its next SVID. SVIDs of the old one "
+                + "keep validating until they expire. Then --finish deletes OUT/site-ca-previous.p12. After a root "
+                + "rotation, rotate every site intermediate before cert rotate --finish."})
     static final class Intermediate implements Callable<Integer>
     {
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--ca-dir", required = true, paramLabel = "DIR", description = "The CA made by cert init.")
+        @Option(names = "--ca-dir", paramLabel = "DIR", description = "The CA made by cert init (not needed with "
+            + "--finish).")
         Path caDir;
 
         @Option(names = "--site", required = true, paramLabel = "SITE",
@@ -186,16 +211,37 @@ final class CertCommand
             description = "Lifetime of the intermediate, capped at the root's (default: ${DEFAULT-VALUE}).")
         long ttlDays;
 
+        @Option(names = "--rotate", description = "Replace the site CA in OUT, keeping the old one until --finish.")
+        boolean rotate;
+
+        @Option(names = "--finish", description = "End an intermediate rotation: delete the old one.")
+        boolean finish;
+
         @Mixin
         Passphrase passphrase;
+
+        @Mixin
+        SitePassphrase sitePassphrase;
 
         @Override
         public Integer call()
         {
+            if (finish)
+            {
+                refusedAsConfig(() -> SiteAuthority.finishRotation(out));
+                spec.commandLine().getOut().println("site CA rotation finished: "
+                    + out.resolve(SiteAuthority.PREVIOUS_KEY_STORE_FILE) + " deleted");
+                return ExitCode.OK;
+            }
             if (ttlDays <= 0)
             {
                 throw new ApplianceException(ApplianceException.Category.CONFIG,
                     "--ttl-days: must be positive, got " + ttlDays);
+            }
+            if (caDir == null)
+            {
+                throw new ApplianceException(ApplianceException.Category.CONFIG, "--ca-dir: required (the CA made "
+                    + "by cert init)");
             }
             final Path keyStore = caDir.resolve(CA_FILE);
             if (!Files.isRegularFile(keyStore))
@@ -204,23 +250,83 @@ final class CertCommand
                     "--ca-dir: " + keyStore + " does not exist; create the CA with mecmesh cert init");
             }
             final char[] secret = passphrase.read();
-            final SigningAuthority root = CaKeyStore.readRoot(keyStore, secret);
+            final char[] siteSecret = sitePassphrase.read();
+            if (Arrays.equals(secret, siteSecret))
+            {
+                throw new ApplianceException(ApplianceException.Category.CONFIG, "--site-passphrase-file: the site "
+                    + "CA's passphrase must differ from the root's (an edge holding it must not unlock the root)");
+            }
+            final CertificateAuthority ca = CaDirectory.open(caDir, secret, InstantSource.system()).authority();
             final SpiffeId scope;
             try
             {
-                scope = SiteAuthority.siteScope(root.scope().trustDomain(), site);
+                scope = SiteAuthority.siteScope(ca.trustDomain(), site);
             }
             catch (final IllegalArgumentException ex)
             {
                 throw new ApplianceException(ApplianceException.Category.CONFIG, "--site: " + ex.getMessage());
             }
-            final CertificateAuthority ca = CertificateAuthority.load(root, InstantSource.system(), List.of());
+            if (rotate && !Files.isRegularFile(out.resolve(SiteAuthority.KEY_STORE_FILE)))
+            {
+                throw new ApplianceException(ApplianceException.Category.CONFIG, "--out: "
+                    + out.resolve(SiteAuthority.KEY_STORE_FILE) + " does not exist: no site CA to rotate");
+            }
+            if (!rotate && Files.exists(out.resolve(SiteAuthority.KEY_STORE_FILE)))
+            {
+                throw new ApplianceException(ApplianceException.Category.CONFIG, "--out: "
+                    + out.resolve(SiteAuthority.KEY_STORE_FILE) + " exists: use --rotate to replace it with overlap");
+            }
             final SigningAuthority intermediate = ca.createSiteIntermediate(scope, Duration.ofDays(ttlDays));
-            SiteAuthority.write(out, intermediate, Pem.readCertificates(caDir.resolve(BUNDLE_FILE)), secret);
-            spec.commandLine().getOut().println("site intermediate for " + scope + "/ valid until "
+            final List<X509Certificate> roots = Pem.readCertificates(caDir.resolve(BUNDLE_FILE));
+            if (rotate)
+            {
+                refusedAsConfig(() -> SiteAuthority.rotate(out, intermediate, roots, siteSecret));
+            }
+            else
+            {
+                SiteAuthority.write(out, intermediate, roots, siteSecret);
+            }
+            spec.commandLine().getOut().println((rotate ? "site intermediate rotated: " : "site intermediate ")
+                + intermediate.certificate().getSerialNumber().toString(16) + " for " + scope + "/ valid until "
                 + intermediate.certificate().getNotAfter().toInstant() + ": " + out.resolve(SiteAuthority.KEY_STORE_FILE)
-                + " (0600), " + out.resolve(SiteAuthority.CHAIN_FILE) + ", " + out.resolve(SiteAuthority.BUNDLE_FILE));
+                + " (0600), " + out.resolve(SiteAuthority.CHAIN_FILE) + ", " + out.resolve(SiteAuthority.BUNDLE_FILE)
+                + (rotate ? "; the old one is in " + out.resolve(SiteAuthority.PREVIOUS_KEY_STORE_FILE) + " until "
+                + "cert intermediate --finish" : ""));
             return ExitCode.OK;
+        }
+    }
+
+    @Command(name = "issued", mixinStandardHelpOptions = true,
+        description = {"List the certificates a CA issued, from DIR/issued.log: serial, SPIFFE ID, validity, issuer "
+            + "serial. Works on a CA directory (cert init) and on a site CA directory (cert intermediate).",
+            "A line that cannot be read (an interrupted write, a disk error, an edit) is listed as CORRUPT with its "
+                + "number, and the exit code is 1."})
+    static final class Issued implements Callable<Integer>
+    {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--ca-dir", required = true, paramLabel = "DIR",
+            description = "The CA (cert init) or site CA (cert intermediate) directory.")
+        Path caDir;
+
+        @Override
+        public Integer call()
+        {
+            final IssuedLog log = IssuedLog.read(caDir.resolve(IssuedLog.FILE));
+            final java.io.PrintWriter printer = spec.commandLine().getOut();
+            printer.printf("%-32s  %-20s  %-20s  %-32s  %s%n", "SERIAL", "NOT BEFORE", "NOT AFTER", "ISSUER",
+                "SUBJECT");
+            for (final IssuedLog.Entry entry : log.entries())
+            {
+                printer.printf("%-32s  %-20s  %-20s  %-32s  %s%n", entry.serial().toString(16), entry.notBefore(),
+                    entry.notAfter(), entry.issuerSerial().toString(16), entry.subject());
+            }
+            for (final IssuedLog.Corruption corruption : log.corruptLines())
+            {
+                printer.println("CORRUPT line " + corruption.line() + ": " + corruption.reason());
+            }
+            return log.corruptLines().isEmpty() ? ExitCode.OK : ExitCode.FAILURE;
         }
     }
 
@@ -343,6 +449,11 @@ final class CertCommand
                 }
                 spec.commandLine().getOut().printf("[%d] %s%n", i, certificate.getSubjectX500Principal().getName());
                 spec.commandLine().getOut().printf("    URI SANs:  %s%n", uris.isEmpty() ? "none" : String.join(", ", uris));
+                final String scope = signingScope(certificate);
+                if (!scope.isEmpty())
+                {
+                    spec.commandLine().getOut().printf("    signing scope: %s%n", scope);
+                }
                 if (!dns.isEmpty())
                 {
                     spec.commandLine().getOut().printf("    DNS SANs:  %s%n", String.join(", ", dns));
@@ -385,7 +496,10 @@ final class CertCommand
             "2. Once every node has the new bundle and has renewed its SVID from the new root (one SVID lifetime, "
                 + "24 h by default): mecmesh cert rotate --ca-dir DIR --finish: DIR/bundle.pem trusts only the new "
                 + "root and DIR/ca-previous.p12 is deleted; SVIDs of the old root stop validating.",
-            "Site intermediates are not rotated by this command."})
+            "A running control plane (ca in appliance.yaml) signs with the new root from its next SVID, without a "
+                + "restart, and hands out the new bundle with it.",
+            "Site intermediates are rotated with cert intermediate --rotate: do it for every site between the two "
+                + "steps, so that they are signed by the new root before the old one stops being trusted."})
     static final class Rotate implements Callable<Integer>
     {
         @Spec
@@ -405,61 +519,55 @@ final class CertCommand
         Passphrase passphrase;
 
         @Override
-        public Integer call() throws IOException
+        public Integer call()
         {
             final Path current = caDir.resolve(CA_FILE);
             final Path previous = caDir.resolve(PREVIOUS_CA_FILE);
             final char[] secret = passphrase.read();
-            final SigningAuthority root = CaKeyStore.readRoot(current, secret);
             if (finish)
             {
-                if (!Files.exists(previous))
-                {
-                    throw new ApplianceException(ApplianceException.Category.CONFIG,
-                        previous + " does not exist: no rotation in progress to finish");
-                }
-                writeBundle(caDir.resolve(BUNDLE_FILE), List.of(root.certificate()));
-                Files.delete(previous);
+                final SigningAuthority root = refusedAsConfig(() -> CaDirectory.finishRootRotation(caDir, secret));
                 spec.commandLine().getOut().println("rotation finished: " + caDir.resolve(BUNDLE_FILE)
                     + " trusts only the root " + root.certificate().getSerialNumber().toString(16) + "; "
                     + previous + " deleted");
                 return ExitCode.OK;
             }
-            if (Files.exists(previous))
-            {
-                throw new ApplianceException(ApplianceException.Category.CONFIG, previous
-                    + " exists: a rotation is in progress; finish it first with cert rotate --finish");
-            }
-            final CertificateAuthority next = CertificateAuthority.generate(root.scope().trustDomain(),
-                Duration.ofDays(ttlDays), InstantSource.system());
-            final Path staged = caDir.resolve(NEXT_CA_FILE);
-            CaKeyStore.writeRoot(staged, next.root(), secret);
-            CaKeyStore.writeRoot(previous, root, secret);
-            writeBundle(caDir.resolve(BUNDLE_FILE), List.of(next.root().certificate(), root.certificate()));
-            Files.move(staged, current, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            final SigningAuthority next = refusedAsConfig(() -> CaDirectory.rotateRoot(caDir, secret,
+                Duration.ofDays(ttlDays), InstantSource.system()));
             spec.commandLine().getOut().println("root rotated: new root "
-                + next.root().certificate().getSerialNumber().toString(16) + " valid until "
-                + next.root().certificate().getNotAfter().toInstant() + " in " + current + "; the old root is in "
-                + previous + "; " + caDir.resolve(BUNDLE_FILE) + " trusts both. Distribute the bundle, let every "
-                + "node renew, then run: mecmesh cert rotate --ca-dir " + caDir + " --finish");
+                + next.certificate().getSerialNumber().toString(16) + " valid until "
+                + next.certificate().getNotAfter().toInstant() + " in " + current + "; the old root is in "
+                + previous + "; " + caDir.resolve(BUNDLE_FILE) + " trusts both. Distribute the bundle, rotate the "
+                + "site intermediates (cert intermediate --rotate), let every node renew, then run: mecmesh cert "
+                + "rotate --ca-dir " + caDir + " --finish");
             return ExitCode.OK;
         }
+    }
 
-        /** Replaces the bundle atomically (temporary file, rename), readable by all: it holds no secret. */
-        private static void writeBundle(final Path bundle, final List<X509Certificate> roots) throws IOException
+    /** Runs an operator step; a refused step (wrong state of the directory) is a configuration error. */
+    private static <T> T refusedAsConfig(final java.util.function.Supplier<T> step)
+    {
+        try
         {
-            final Path temporary = Files.createTempFile(bundle.toAbsolutePath().getParent(), ".bundle.", ".tmp");
-            try
-            {
-                Files.writeString(temporary, Pem.encodeCertificates(roots));
-                Files.setPosixFilePermissions(temporary, PosixFilePermissions.fromString("rw-r--r--"));
-                Files.move(temporary, bundle, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            }
-            finally
-            {
-                Files.deleteIfExists(temporary);
-            }
+            return step.get();
         }
+        catch (final CertificateAuthorityException ex)
+        {
+            if (ex.category() == CertificateAuthorityException.Category.REQUEST_REFUSED)
+            {
+                throw new ApplianceException(ApplianceException.Category.CONFIG, ex.getMessage(), ex);
+            }
+            throw ex;
+        }
+    }
+
+    private static void refusedAsConfig(final Runnable step)
+    {
+        refusedAsConfig(() ->
+        {
+            step.run();
+            return null;
+        });
     }
 
     static SpiffeId parseId(final String text, final String option)
@@ -471,6 +579,19 @@ final class CertCommand
         catch (final IllegalArgumentException ex)
         {
             throw new ApplianceException(ApplianceException.Category.CONFIG, option + ": " + ex.getMessage());
+        }
+    }
+
+    /** A site intermediate's subtree (the mecmesh signing-scope extension), or empty. */
+    private static String signingScope(final X509Certificate certificate)
+    {
+        try
+        {
+            return SigningScope.of(certificate).map(SpiffeId::toString).orElse("");
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            return "unreadable (" + ex.getMessage() + ")";
         }
     }
 }

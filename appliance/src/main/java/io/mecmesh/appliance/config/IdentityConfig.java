@@ -46,7 +46,8 @@ public record IdentityConfig(String trustDomain, Path joinTokenFile, Path direct
      *
      * @param directory      what {@code mecmesh cert intermediate} wrote: {@code site-ca.p12}, {@code chain.pem},
      *                       {@code bundle.pem}.
-     * @param passphraseFile the key store's passphrase; empty: {@code MECMESH_CA_PASSPHRASE}.
+     * @param passphraseFile the site key store's own passphrase (not the root's); empty:
+     *                       {@code MECMESH_SITE_CA_PASSPHRASE}.
      * @param svidTtl        the lifetime of the workload SVIDs it issues.
      */
     public record SiteCa(Path directory, Optional<Path> passphraseFile, Duration svidTtl)

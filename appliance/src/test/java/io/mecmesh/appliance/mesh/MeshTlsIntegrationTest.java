@@ -26,6 +26,7 @@ import io.mecmesh.dataplane.tls.TlsConfig;
 import io.mecmesh.dataplane.transport.TransportKind;
 import io.mecmesh.slicemanager.ca.CertificateAuthority;
 import io.mecmesh.slicemanager.ca.CertificateRequests;
+import io.mecmesh.slicemanager.ca.SigningAuthority;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -186,6 +187,42 @@ class MeshTlsIntegrationTest
         }
         assertThat(refused).as("handshakes B refused, by reason").isPositive();
         assertThat(countersB.get(DataPlaneCounter.TLS_HANDSHAKE_FAILURES)).isPositive();
+    }
+
+    /**
+     * The site boundary in a real handshake: a thief of site a's intermediate signs node b2 of site b; B refuses it
+     * in the handshake and counts the rule. The same intermediate's own site's identity passes the handshake (and
+     * is then judged by the route policy).
+     */
+    @Test
+    void shouldRefuseInTheHandshakeAnotherSitesIdentitySignedByASiteIntermediate() throws IOException
+    {
+        final SigningAuthority siteA = ca.createSiteIntermediate(SpiffeId.parse("spiffe://mesh.test/site/a"),
+            Duration.ofHours(1));
+        final SigningAuthority thief = new SigningAuthority(siteA.certificate(), siteA.privateKey(),
+            SpiffeId.ofTrustDomain(TRUST_DOMAIN), siteA.chain());
+        final DataPlane forged = caller(issueWith(thief, "spiffe://mesh.test/site/b/node/b2", "forged"), ca,
+            "spiffe://mesh.test/node/b", new DataPlaneCounters());
+        final DataPlane own = caller(issueWith(siteA, "spiffe://mesh.test/site/a/app/x", "own"), ca,
+            "spiffe://mesh.test/node/b", new DataPlaneCounters());
+
+        assertThat(get(forged, "/x").status()).isEqualTo(502);
+        assertThat(nodeB.peerRejections().get(X509SvidValidator.Reason.LEAF_OUTSIDE_SIGNING_CERT_SCOPE))
+            .as("refused in the handshake, counted by the rule").isPositive();
+        assertThat(get(own, "/x").status()).as("through the handshake, refused by the route's policy")
+            .isEqualTo(403);
+        assertThat(workload.requestLines()).isEmpty();
+    }
+
+    private Path issueWith(final SigningAuthority issuer, final String id, final String name) throws IOException
+    {
+        final Path out = Files.createDirectories(dir.resolve(name));
+        final KeyPair key = CertificateRequests.newKeyPair();
+        Files.writeString(out.resolve("svid.pem"), Pem.encodeCertificates(ca.issue(issuer,
+            CertificateRequests.csr(key), SpiffeId.parse(id))));
+        Files.write(out.resolve("svid-key.pem"),
+            Pem.encodePrivateKey(key.getPrivate()).getBytes(StandardCharsets.US_ASCII));
+        return out;
     }
 
     @Test

@@ -34,6 +34,11 @@ import static java.util.Objects.requireNonNull;
  *     path if it has one;</li>
  *     <li>RFC 5280 path validation ({@link CertPathValidator} PKIX, revocation off) to one of the bundle's
  *     certificates at the given instant, name constraints included;</li>
+ *     <li>the site boundary: when a signing certificate of the chain (or the bundle certificate it is anchored to)
+ *     carries a {@link SigningScope} extension (a mecmesh site intermediate carries {@code spiffe://TD/site/SITE}),
+ *     the leaf's ID is at or below that ID. RFC 5280 URI name constraints cover the host only, so this is what keeps
+ *     a site's intermediate, stolen or not, from minting another site's identities. A chain without the extension is
+ *     judged exactly as the X.509-SVID standard says.</li>
  *     <li>the caller's {@link Expectation}: any id, an exact id, a trust domain, or a DNS name on the leaf.</li>
  * </ol>
  * The first rule broken is returned as a {@link Reason}; a broken rule is a return value, never an exception.
@@ -89,6 +94,11 @@ public final class X509SvidValidator
         SIGNING_CERT_NO_KEY_CERT_SIGN,
         /** A signing certificate's SPIFFE ID has a path (X.509-SVID 3.2). */
         SIGNING_CERT_ID_HAS_PATH,
+        /**
+         * The leaf's SPIFFE ID is not at or below the {@link SigningScope} of a signing certificate on its path: a
+         * site intermediate signed another site's identity (the mecmesh site boundary).
+         */
+        LEAF_OUTSIDE_SIGNING_CERT_SCOPE,
         /** A certificate on the path is expired at the validation instant. */
         EXPIRED,
         /** A certificate on the path is not yet valid at the validation instant. */
@@ -346,10 +356,16 @@ public final class X509SvidValidator
             }
         }
 
-        final Result pathProblem = validatePath(chain, at);
+        final List<X509Certificate> signers = new ArrayList<>();
+        final Result pathProblem = validatePath(chain, at, signers);
         if (null != pathProblem)
         {
             return pathProblem;
+        }
+        final Result scopeProblem = checkSigningScopes(signers, spiffeId);
+        if (null != scopeProblem)
+        {
+            return scopeProblem;
         }
         return checkExpectation(expectation, spiffeId, dnsNames);
     }
@@ -434,7 +450,39 @@ public final class X509SvidValidator
         return null;
     }
 
-    private Result validatePath(final List<X509Certificate> chain, final Instant at)
+    /**
+     * The site boundary: a signing certificate with a {@link SigningScope} signs only IDs at or below it.
+     */
+    private static Result checkSigningScopes(final List<X509Certificate> signers, final SpiffeId leafId)
+    {
+        for (final X509Certificate certificate : signers)
+        {
+            final Optional<SpiffeId> scope;
+            try
+            {
+                scope = SigningScope.of(certificate);
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                return Result.invalid(Reason.MALFORMED_CERTIFICATE, "signing certificate "
+                    + certificate.getSubjectX500Principal() + ": " + ex.getMessage());
+            }
+            if (scope.isPresent() && !leafId.isUnder(scope.get()))
+            {
+                return Result.invalid(Reason.LEAF_OUTSIDE_SIGNING_CERT_SCOPE, "leaf: SPIFFE ID " + leafId
+                    + " is outside " + scope.get() + ", the signing scope of its signing certificate "
+                    + certificate.getSubjectX500Principal() + ": a site intermediate signs only IDs at or below it");
+            }
+        }
+        return null;
+    }
+
+    /**
+     * @param signers receives, when the path is valid, its signing certificates and the bundle certificate it is
+     *                anchored to.
+     */
+    private Result validatePath(final List<X509Certificate> chain, final Instant at,
+        final List<X509Certificate> signers)
     {
         // The path runs from the leaf up to, not including, the first certificate that is itself in the bundle.
         final List<X509Certificate> path = new ArrayList<>();
@@ -443,11 +491,12 @@ public final class X509SvidValidator
         {
             path.add(chain.get(i));
         }
-        final Result anchorProblem = checkAnchored(path.get(path.size() - 1), path.size() - 1);
+        final Result anchorProblem = checkAnchored(path.get(path.size() - 1), path.size() - 1, signers);
         if (null != anchorProblem)
         {
             return anchorProblem;
         }
+        signers.addAll(path.subList(1, path.size()));
         try
         {
             final CertPath certPath = CertificateFactory.getInstance("X.509").generateCertPath(path);
@@ -467,7 +516,7 @@ public final class X509SvidValidator
         }
     }
 
-    private Result checkAnchored(final X509Certificate top, final int index)
+    private Result checkAnchored(final X509Certificate top, final int index, final List<X509Certificate> anchor)
     {
         boolean issuerNameFound = false;
         for (final X509Certificate candidate : trustBundle)
@@ -478,6 +527,7 @@ public final class X509SvidValidator
                 try
                 {
                     top.verify(candidate.getPublicKey());
+                    anchor.add(candidate);
                     return null;
                 }
                 catch (final GeneralSecurityException ex)

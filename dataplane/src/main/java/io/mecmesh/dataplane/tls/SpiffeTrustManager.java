@@ -88,7 +88,6 @@ final class SpiffeTrustManager extends X509ExtendedTrustManager
                 return CertificateVerifier.X509_V_ERR_CERT_UNTRUSTED;
             case SIGNING_CERT_NOT_CA:
             case SIGNING_CERT_NO_KEY_CERT_SIGN:
-            case SIGNING_CERT_ID_HAS_PATH:
                 return CertificateVerifier.X509_V_ERR_INVALID_CA;
             default:
                 return CertificateVerifier.X509_V_ERR_CERT_REJECTED;

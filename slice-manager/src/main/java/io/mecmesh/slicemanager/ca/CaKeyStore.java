@@ -1,5 +1,6 @@
 package io.mecmesh.slicemanager.ca;
 
+import io.mecmesh.dataplane.identity.SigningScope;
 import io.mecmesh.dataplane.identity.SpiffeId;
 import io.mecmesh.slicemanager.ca.CertificateAuthorityException.Category;
 import org.bouncycastle.asn1.x500.RDN;
@@ -163,7 +164,9 @@ public final class CaKeyStore
 
     /**
      * Reads a site intermediate written by {@link #writeSiteIntermediate}. Its scope is read back from the subject's
-     * common name ({@code mecmesh site CA /site/SITE}) and its trust domain from its URI SAN.
+     * common name ({@code mecmesh site CA /site/SITE}) and its trust domain from its URI SAN (the trust domain's
+     * SPIFFE ID); its {@link SigningScope} extension, which intermediates made before the site boundary lack, must
+     * name the same scope.
      *
      * @param file       the PKCS#12 file.
      * @param passphrase the passphrase it was written with.
@@ -186,8 +189,15 @@ public final class CaKeyStore
                 throw new CertificateAuthorityException(Category.KEY_STORE, file + ": the certificate "
                     + certificate.getSubjectX500Principal() + " is not a mecmesh site intermediate");
             }
-            final SpiffeId scope = new SpiffeId(trustDomain.trustDomain(),
+            final SpiffeId named = new SpiffeId(trustDomain.trustDomain(),
                 commonName.substring(CertificateAuthority.SITE_CA_NAME_PREFIX.length()));
+            final Optional<SpiffeId> carried = SigningScope.of(certificate);
+            if (carried.isPresent() && !carried.get().equals(named))
+            {
+                throw new CertificateAuthorityException(Category.KEY_STORE, file + ": the site intermediate's "
+                    + "signing scope " + carried.get() + " is not its common name's " + named);
+            }
+            final SpiffeId scope = named;
             return new SigningAuthority(certificate, entry.getPrivateKey(), scope, List.of(certificate));
         }
         catch (final GeneralSecurityException | IllegalArgumentException ex)
@@ -307,8 +317,21 @@ public final class CaKeyStore
      */
     public static char[] passphrase(final Optional<Path> file)
     {
+        return passphrase(file, PASSPHRASE_VARIABLE);
+    }
+
+    /**
+     * A key store's passphrase: from a file when one is given, else from an environment variable.
+     *
+     * @param file     the passphrase file, or empty.
+     * @param variable the environment variable to read otherwise (the site CA's is
+     *                 {@link SiteAuthority#PASSPHRASE_VARIABLE}).
+     * @return the passphrase.
+     */
+    public static char[] passphrase(final Optional<Path> file, final String variable)
+    {
         return requireNonNull(file, "file").isPresent() ? passphraseFromFile(file.get())
-            : passphraseFromEnvironment(PASSPHRASE_VARIABLE);
+            : passphraseFromEnvironment(variable);
     }
 
     /**
@@ -333,6 +356,12 @@ public final class CaKeyStore
     private static SpiffeId trustDomainOf(final X509Certificate certificate, final Path file)
         throws CertificateParsingException
     {
+        return SpiffeId.ofTrustDomain(spiffeIdOf(certificate, file).trustDomain());
+    }
+
+    private static SpiffeId spiffeIdOf(final X509Certificate certificate, final Path file)
+        throws CertificateParsingException
+    {
         final Collection<List<?>> names = certificate.getSubjectAlternativeNames();
         if (null != names)
         {
@@ -340,7 +369,7 @@ public final class CaKeyStore
             {
                 if (Integer.valueOf(SAN_URI).equals(name.get(0)) && name.get(1) instanceof String uri)
                 {
-                    return SpiffeId.ofTrustDomain(SpiffeId.parse(uri).trustDomain());
+                    return SpiffeId.parse(uri);
                 }
             }
         }

@@ -1,7 +1,9 @@
 package io.mecmesh.slicemanager.ca;
 
+import io.mecmesh.dataplane.identity.SigningScope;
 import io.mecmesh.dataplane.identity.SpiffeId;
 import io.mecmesh.slicemanager.ca.CertificateAuthorityException.Category;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.Extension;
@@ -37,13 +39,19 @@ import static java.util.Objects.requireNonNull;
  * Every leaf carries exactly one URI SAN (the SPIFFE ID the caller decided to issue, never one read from the CSR),
  * {@code cA=false}, a critical key usage of {@code digitalSignature} only and an extended key usage of
  * {@code serverAuth} and {@code clientAuth}: the profile {@link io.mecmesh.dataplane.identity.X509SvidValidator}
- * enforces. Serial numbers are random, 128 bits, and never reused by this instance (seed it with the serials issued
- * before a restart). Time comes from the injected {@link InstantSource}.
+ * enforces. Serial numbers are random, 128 bits, and never reused: every certificate is recorded in an
+ * {@link IssuedLog} (durable in the CA directory, see {@link CaDirectory}) before it is returned. Time comes from the
+ * injected {@link InstantSource}.
  * <p>
- * Site intermediates carry a critical X.509 name constraint that permits URI SANs of the trust domain's host only.
- * RFC 5280 (4.2.1.10) defines URI constraints on the host part, so X.509 cannot confine an intermediate to a path:
- * the site's path subtree (its {@link SigningAuthority#scope()}) is enforced here, at issuance, and by a
- * {@link SiteAuthority} that issues from the intermediate without the root. Both issue through the same code.
+ * Site intermediates carry a critical X.509 name constraint that permits URI SANs of the trust domain's host only
+ * (RFC 5280, 4.2.1.10, defines URI constraints on the host part, so X.509 cannot confine an intermediate to a path),
+ * the trust domain's SPIFFE ID as URI SAN (a signing certificate's has no path, X.509-SVID 3.2), and the site's
+ * subtree {@code spiffe://TD/site/SITE} in the mecmesh {@link io.mecmesh.dataplane.identity.SigningScope} extension:
+ * {@link io.mecmesh.dataplane.identity.X509SvidValidator} accepts a leaf below such a certificate only when the
+ * leaf's ID is at or below that subtree, so a site intermediate cannot mint another site's identities that a
+ * mecmesh peer accepts. The site's subtree is
+ * also enforced here, at issuance, and by a {@link SiteAuthority} that issues from the intermediate without the root.
+ * Both issue through the same code.
  * <p>
  * Thread safe: issuance may be called from any thread.
  */
@@ -62,11 +70,10 @@ public final class CertificateAuthority
     private final SvidIssuer svids;
 
     private CertificateAuthority(
-        final SigningAuthority root, final InstantSource clock, final SecureRandom random,
-        final Collection<BigInteger> issuedSerials)
+        final SigningAuthority root, final InstantSource clock, final SecureRandom random, final IssuedLog issued)
     {
         this.root = requireNonNull(root, "root");
-        this.svids = new SvidIssuer(clock, random, issuedSerials);
+        this.svids = new SvidIssuer(clock, random, issued);
         if (!root.isRoot())
         {
             throw new IllegalArgumentException("root: " + root + " is not a root");
@@ -117,7 +124,8 @@ public final class CertificateAuthority
         }
         final X509Certificate certificate = SvidIssuer.sign(builder, keyPair.getPrivate());
         return new CertificateAuthority(
-            new SigningAuthority(certificate, keyPair.getPrivate(), scope, List.of()), clock, random, List.of());
+            new SigningAuthority(certificate, keyPair.getPrivate(), scope, List.of()), clock, random,
+            IssuedLog.inMemory(List.of()));
     }
 
     /**
@@ -131,7 +139,32 @@ public final class CertificateAuthority
     public static CertificateAuthority load(final SigningAuthority root, final InstantSource clock,
         final Collection<BigInteger> issuedSerials)
     {
-        return new CertificateAuthority(root, clock, new SecureRandom(), issuedSerials);
+        return new CertificateAuthority(root, clock, new SecureRandom(), IssuedLog.inMemory(issuedSerials));
+    }
+
+    /**
+     * A CA around an existing root that records every certificate it issues in a durable log (the CA directory's
+     * {@link IssuedLog#FILE}), before returning it.
+     *
+     * @param root   the root; its scope is the trust domain.
+     * @param clock  the time source.
+     * @param issued the log of issued certificates; its serials are never reused.
+     * @return the CA.
+     */
+    public static CertificateAuthority load(final SigningAuthority root, final InstantSource clock,
+        final IssuedLog issued)
+    {
+        return new CertificateAuthority(root, clock, new SecureRandom(), requireNonNull(issued, "issued"));
+    }
+
+    /**
+     * The log of the certificates this CA issued.
+     *
+     * @return the log.
+     */
+    public IssuedLog issued()
+    {
+        return svids.log();
     }
 
     /**
@@ -177,7 +210,8 @@ public final class CertificateAuthority
     /**
      * Creates a site intermediate signed by the root: ECDSA P-256, {@code cA=true} with path length 0,
      * critical key usage {@code keyCertSign} and {@code cRLSign}, a critical name constraint permitting the trust
-     * domain's URIs only, lifetime capped at the root's.
+     * domain's URIs only, the site's SPIFFE ID ({@code scope}) as URI SAN, lifetime capped at the root's; recorded in
+     * the CA's {@link IssuedLog}.
      *
      * @param scope the site's subtree, for example {@code spiffe://mesh.example/site/edge-1}.
      * @param ttl   the intermediate's lifetime.
@@ -195,8 +229,7 @@ public final class CertificateAuthority
         }
         final KeyPair keyPair = SvidIssuer.generateKeyPair(svids.random());
         final X500Name subject = SvidIssuer.name(trustDomain(), SITE_CA_NAME_PREFIX + scope.path());
-        final X509v3CertificateBuilder builder = svids.builder(root, subject, keyPair.getPublic(), ttl);
-        try
+        final X509Certificate certificate = svids.issueCertificate(root, subject, keyPair.getPublic(), ttl, builder ->
         {
             final JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
@@ -205,18 +238,17 @@ public final class CertificateAuthority
                 utils.createSubjectKeyIdentifier(keyPair.getPublic()));
             builder.addExtension(Extension.authorityKeyIdentifier, false,
                 utils.createAuthorityKeyIdentifier(root.certificate()));
+            // A signing certificate's SPIFFE ID is its trust domain's (X.509-SVID 3.2); the site's subtree goes in
+            // the mecmesh signing-scope extension, which X509SvidValidator enforces (the site boundary).
             builder.addExtension(Extension.subjectAlternativeName, false,
                 SvidIssuer.uriSan(SpiffeId.ofTrustDomain(trustDomain())));
+            builder.addExtension(new ASN1ObjectIdentifier(SigningScope.OID), false,
+                SigningScope.encodeValue(scope));
             final GeneralSubtree permitted = new GeneralSubtree(
                 new GeneralName(GeneralName.uniformResourceIdentifier, trustDomain()));
             builder.addExtension(Extension.nameConstraints, true,
                 new NameConstraints(new GeneralSubtree[] { permitted }, null));
-        }
-        catch (final CertIOException | GeneralSecurityException ex)
-        {
-            throw new CertificateAuthorityException(Category.CRYPTO, "cannot build the intermediate for " + scope, ex);
-        }
-        final X509Certificate certificate = SvidIssuer.sign(builder, root.privateKey());
+        }, "the intermediate for " + scope);
         return new SigningAuthority(certificate, keyPair.getPrivate(), scope, List.of(certificate));
     }
 

@@ -40,8 +40,8 @@ public final class SigningService
     private static final Pattern CSR_BLOCK = Pattern.compile(
         "-----BEGIN CERTIFICATE REQUEST-----([A-Za-z0-9+/=\\s]+)-----END CERTIFICATE REQUEST-----");
 
-    private final CertificateAuthority ca;
-    private final SigningAuthority issuer;
+    private final Supplier<CertificateAuthority> ca;
+    private final Function<CertificateAuthority, SigningAuthority> issuer;
     private final Function<String, Optional<String>> siteOfNode;
     private final Supplier<List<X509Certificate>> bundle;
     private final JoinToken joinToken;
@@ -88,7 +88,7 @@ public final class SigningService
     public SigningService(final CertificateAuthority ca, final SigningAuthority issuer,
         final Function<String, Optional<String>> siteOfNode, final String joinToken, final Duration ttl)
     {
-        this(ca, issuer, siteOfNode, joinToken, ttl, ca::trustBundle);
+        this(ca, issuer, siteOfNode, joinToken, ttl, requireNonNull(ca, "ca")::trustBundle);
     }
 
     /**
@@ -104,9 +104,35 @@ public final class SigningService
         final Function<String, Optional<String>> siteOfNode, final String joinToken, final Duration ttl,
         final Supplier<List<X509Certificate>> bundle)
     {
+        this(constant(requireNonNull(ca, "ca")), fixed(requireNonNull(issuer, "issuer")), siteOfNode, joinToken, ttl,
+            bundle);
+    }
+
+    /**
+     * A service that signs with the current root of a CA directory: after {@code mecmesh cert rotate} the next SVID
+     * is signed by the new root, without a restart, and the bundle handed out is the directory's {@code bundle.pem}
+     * (both roots during the overlap).
+     *
+     * @param directory  the running CA directory.
+     * @param siteOfNode the site of a node allowed to ask, empty for a node that is not.
+     * @param joinToken  the shared secret nodes present (non-empty).
+     * @param ttl        the SVIDs' lifetime.
+     */
+    public SigningService(final CaDirectory directory, final Function<String, Optional<String>> siteOfNode,
+        final String joinToken, final Duration ttl)
+    {
+        this(requireNonNull(directory, "directory")::authority, CertificateAuthority::root, siteOfNode, joinToken, ttl,
+            directory::trustBundle);
+    }
+
+    private SigningService(final Supplier<CertificateAuthority> ca,
+        final Function<CertificateAuthority, SigningAuthority> issuer,
+        final Function<String, Optional<String>> siteOfNode, final String joinToken, final Duration ttl,
+        final Supplier<List<X509Certificate>> bundle)
+    {
         this.bundle = requireNonNull(bundle, "bundle");
-        this.ca = requireNonNull(ca, "ca");
-        this.issuer = requireNonNull(issuer, "issuer");
+        this.ca = ca;
+        this.issuer = issuer;
         this.siteOfNode = requireNonNull(siteOfNode, "siteOfNode");
         this.joinToken = new JoinToken(joinToken);
         this.ttl = requireNonNull(ttl, "ttl");
@@ -114,6 +140,16 @@ public final class SigningService
         {
             throw new IllegalArgumentException("ttl: must be positive, got " + ttl);
         }
+    }
+
+    private static Supplier<CertificateAuthority> constant(final CertificateAuthority ca)
+    {
+        return () -> ca;
+    }
+
+    private static Function<CertificateAuthority, SigningAuthority> fixed(final SigningAuthority issuer)
+    {
+        return ca -> issuer;
     }
 
     private static Function<String, Optional<String>> checkedSites(final Map<String, String> nodeSites)
@@ -184,6 +220,8 @@ public final class SigningService
     public Signed sign(final String nodeId, final String site, final String csrPem, final String bearerToken)
     {
         authenticate(bearerToken);
+        final CertificateAuthority ca = this.ca.get();
+        final SigningAuthority issuer = this.issuer.apply(ca);
         final SpiffeId id;
         try
         {

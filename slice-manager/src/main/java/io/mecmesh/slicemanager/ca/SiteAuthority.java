@@ -4,6 +4,8 @@ import io.mecmesh.dataplane.DataPlaneException;
 import io.mecmesh.dataplane.identity.Pem;
 import io.mecmesh.dataplane.identity.SpiffeId;
 import io.mecmesh.slicemanager.ca.CertificateAuthorityException.Category;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,6 +17,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 import static java.util.Objects.requireNonNull;
 
@@ -23,13 +28,24 @@ import static java.util.Objects.requireNonNull;
  * key, and the trust bundle, so that a site issues X.509-SVIDs for its own workloads while the control plane (and
  * the root key) is out of reach. The files, in one directory (written by {@link #write}, read by {@link #load}):
  * <ul>
- *     <li>{@code site-ca.p12}: the intermediate's certificate and key, encrypted with a passphrase, mode 0600;</li>
+ *     <li>{@code site-ca.p12}: the intermediate's certificate and key, encrypted with the site CA's own passphrase
+ *     (not the root's), mode 0600;</li>
+ *     <li>{@code site-ca-previous.p12}: the intermediate before the last {@link #rotate}, until {@link #finishRotation};</li>
  *     <li>{@code chain.pem}: the intermediate's certificate;</li>
- *     <li>{@code bundle.pem}: the roots that validate its SVIDs.</li>
+ *     <li>{@code bundle.pem}: the roots that validate its SVIDs;</li>
+ *     <li>{@code issued.log}: every SVID it issued ({@link IssuedLog}).</li>
  * </ul>
- * It issues only IDs strictly below its scope ({@code spiffe://TD/site/SITE/...}): anything else, another site's
- * workloads, the site ID itself or another trust domain, is refused (FORBIDDEN) with the reason. Leaves follow the
- * same profile and come from the same issuing code as the CA's.
+ * It issues only IDs strictly below its scope ({@code spiffe://TD/site/SITE/...}) and not below
+ * {@code spiffe://TD/site/SITE/node/} (node identities come from the control plane's CA only): anything else, another
+ * site's workloads, the site ID itself or another trust domain, is refused (FORBIDDEN) with the reason. Leaves follow
+ * the same profile and come from the same issuing code as the CA's.
+ * <p>
+ * It follows its files while it runs: before each issuance it compares {@code site-ca.p12} and {@code bundle.pem}
+ * with what it loaded (one {@code stat} each) and reloads what changed, so a rotated intermediate is used without a
+ * restart. With a bundle source (the node identity's bundle, which the control plane refreshes with each SVID), a
+ * changed bundle replaces {@code bundle.pem}, so the site follows a root rotation. An intermediate that no root of the
+ * bundle signed any more (the root rotation was finished before the intermediate was rotated) issues nothing
+ * (UNAVAILABLE) until it is rotated.
  * <p>
  * Thread safe.
  */
@@ -38,25 +54,56 @@ public final class SiteAuthority
     /** The encrypted key store of the site intermediate. */
     public static final String KEY_STORE_FILE = "site-ca.p12";
 
+    /** The encrypted key store of the intermediate before the last rotation, until it is finished. */
+    public static final String PREVIOUS_KEY_STORE_FILE = "site-ca-previous.p12";
+
     /** The intermediate's certificate, PEM. */
     public static final String CHAIN_FILE = "chain.pem";
 
     /** The roots, PEM. */
     public static final String BUNDLE_FILE = CaKeyStore.BUNDLE_FILE;
 
-    private final SigningAuthority intermediate;
-    private final List<X509Certificate> bundle;
+    /** The environment variable holding the site key store's passphrase when no passphrase file is given. */
+    public static final String PASSPHRASE_VARIABLE = "MECMESH_SITE_CA_PASSPHRASE";
+
+    private static final String NODE_SEGMENT = "/node";
+
+    private static final Logger LOG = LoggerFactory.getLogger(SiteAuthority.class);
+
+    private final Path directory;
+    private final char[] passphrase;
+    private final Supplier<List<X509Certificate>> bundleSource;
     private final SvidIssuer svids;
     private final Duration ttl;
+    private final AtomicLong reloads = new AtomicLong();
+    private volatile State state;
+    private Object failedStamp;
 
-    private SiteAuthority(final SigningAuthority intermediate, final List<X509Certificate> bundle,
-        final InstantSource clock, final Duration ttl)
+    private record State(SigningAuthority intermediate, Object keyStoreStamp, List<X509Certificate> bundle,
+        Object bundleStamp)
     {
-        this.intermediate = intermediate;
-        this.bundle = List.copyOf(bundle);
-        this.svids = new SvidIssuer(clock, new SecureRandom(), List.of());
+    }
+
+    private SiteAuthority(final Path directory, final char[] passphrase, final InstantSource clock,
+        final Duration ttl, final Supplier<List<X509Certificate>> bundleSource)
+    {
         SvidIssuer.requirePositive(ttl, "ttl");
+        this.directory = directory;
+        this.passphrase = passphrase.clone();
+        this.bundleSource = bundleSource;
         this.ttl = ttl;
+        final Object keyStoreStamp = CaDirectory.stamp(directory.resolve(KEY_STORE_FILE));
+        final SigningAuthority intermediate = CaKeyStore.readSiteIntermediate(directory.resolve(KEY_STORE_FILE),
+            passphrase);
+        final Object bundleStamp = CaDirectory.stamp(directory.resolve(BUNDLE_FILE));
+        final List<X509Certificate> roots = readBundle(directory.resolve(BUNDLE_FILE));
+        if (roots.stream().noneMatch(root -> signedBy(intermediate.certificate(), root)))
+        {
+            throw new CertificateAuthorityException(Category.KEY_STORE, directory.resolve(BUNDLE_FILE) + ": no root "
+                + "in it signed the site intermediate " + intermediate.certificate().getSubjectX500Principal());
+        }
+        this.svids = new SvidIssuer(clock, new SecureRandom(), IssuedLog.open(directory.resolve(IssuedLog.FILE)));
+        this.state = new State(intermediate, keyStoreStamp, roots, bundleStamp);
     }
 
     /**
@@ -92,9 +139,10 @@ public final class SiteAuthority
         try
         {
             Files.createDirectories(dir);
-            CaKeyStore.writeSiteIntermediate(dir.resolve(KEY_STORE_FILE), intermediate, passphrase);
+            // the bundle first, so that a running site CA never sees an intermediate its bundle cannot validate
+            CaDirectory.writeBundle(dir.resolve(BUNDLE_FILE), roots);
             Files.writeString(dir.resolve(CHAIN_FILE), Pem.encodeCertificates(intermediate.chain()));
-            Files.writeString(dir.resolve(BUNDLE_FILE), Pem.encodeCertificates(roots));
+            CaKeyStore.writeSiteIntermediate(dir.resolve(KEY_STORE_FILE), intermediate, passphrase);
         }
         catch (final IOException ex)
         {
@@ -106,7 +154,7 @@ public final class SiteAuthority
      * Loads a site intermediate written by {@link #write}, without the root key.
      *
      * @param dir        the directory.
-     * @param passphrase the key store's passphrase.
+     * @param passphrase the key store's passphrase (copied, kept for reloads).
      * @param clock      the time source.
      * @param ttl        the lifetime of the SVIDs it issues (capped at the intermediate's expiry).
      * @return the site authority.
@@ -116,25 +164,93 @@ public final class SiteAuthority
     public static SiteAuthority load(final Path dir, final char[] passphrase, final InstantSource clock,
         final Duration ttl)
     {
+        return load(dir, passphrase, clock, ttl, List::of);
+    }
+
+    /**
+     * Loads a site intermediate that follows a bundle source: when the source gives a bundle (not empty) other than
+     * the one in use, it replaces {@code bundle.pem}.
+     *
+     * @param dir          the directory.
+     * @param passphrase   the key store's passphrase (copied, kept for reloads).
+     * @param clock        the time source.
+     * @param ttl          the lifetime of the SVIDs it issues (capped at the intermediate's expiry).
+     * @param bundleSource the current trust bundle, for example the node identity's; empty when unknown.
+     * @return the site authority.
+     * @throws CertificateAuthorityException (KEY_STORE) naming the file: missing, permissions, passphrase, or an
+     *                                       intermediate that no root of the bundle signed.
+     */
+    public static SiteAuthority load(final Path dir, final char[] passphrase, final InstantSource clock,
+        final Duration ttl, final Supplier<List<X509Certificate>> bundleSource)
+    {
         requireNonNull(dir, "dir");
+        requireNonNull(passphrase, "passphrase");
         requireNonNull(clock, "clock");
-        final SigningAuthority intermediate = CaKeyStore.readSiteIntermediate(dir.resolve(KEY_STORE_FILE), passphrase);
-        final Path bundleFile = dir.resolve(BUNDLE_FILE);
-        final List<X509Certificate> roots;
+        requireNonNull(bundleSource, "bundleSource");
+        return new SiteAuthority(dir, passphrase, clock, ttl, bundleSource);
+    }
+
+    /**
+     * Replaces a site's intermediate with a new one (signed by the current root), keeping the old key store as
+     * {@link #PREVIOUS_KEY_STORE_FILE} until {@link #finishRotation}: SVIDs of the old intermediate keep validating
+     * (they chain to the same roots) until they expire. A running {@link SiteAuthority} on this directory issues
+     * with the new one from its next issuance.
+     *
+     * @param dir          the site CA's directory.
+     * @param intermediate the new intermediate, for the same site.
+     * @param roots        the roots that validate it (the CA's bundle).
+     * @param passphrase   the site key store's passphrase.
+     * @throws CertificateAuthorityException (REQUEST_REFUSED) without a site CA in {@code dir}, with a rotation
+     *                                       in progress, or for another site; (KEY_STORE) if a file cannot be written.
+     */
+    public static void rotate(final Path dir, final SigningAuthority intermediate, final List<X509Certificate> roots,
+        final char[] passphrase)
+    {
+        requireNonNull(dir, "dir");
+        requireNonNull(intermediate, "intermediate");
+        final Path current = dir.resolve(KEY_STORE_FILE);
+        final Path previous = dir.resolve(PREVIOUS_KEY_STORE_FILE);
+        if (!Files.isRegularFile(current))
+        {
+            throw new CertificateAuthorityException(Category.REQUEST_REFUSED, current + " does not exist: no site CA "
+                + "to rotate; create it with mecmesh cert intermediate");
+        }
+        if (Files.exists(previous))
+        {
+            throw new CertificateAuthorityException(Category.REQUEST_REFUSED, previous + " exists: a rotation of "
+                + "this site CA is in progress; finish it first with cert intermediate --finish");
+        }
+        final SigningAuthority old = CaKeyStore.readSiteIntermediate(current, passphrase);
+        if (!old.scope().equals(intermediate.scope()))
+        {
+            throw new CertificateAuthorityException(Category.REQUEST_REFUSED, dir + " holds the site CA of "
+                + old.scope() + ", not of " + intermediate.scope());
+        }
+        CaKeyStore.writeSiteIntermediate(previous, old, passphrase);
+        write(dir, intermediate, roots, passphrase);
+    }
+
+    /**
+     * Ends an intermediate rotation: deletes {@link #PREVIOUS_KEY_STORE_FILE}.
+     *
+     * @param dir the site CA's directory.
+     * @throws CertificateAuthorityException (REQUEST_REFUSED) if no rotation is in progress.
+     */
+    public static void finishRotation(final Path dir)
+    {
+        final Path previous = requireNonNull(dir, "dir").resolve(PREVIOUS_KEY_STORE_FILE);
         try
         {
-            roots = Pem.readCertificates(bundleFile);
+            if (!Files.deleteIfExists(previous))
+            {
+                throw new CertificateAuthorityException(Category.REQUEST_REFUSED, previous + " does not exist: no "
+                    + "rotation of this site CA in progress to finish");
+            }
         }
-        catch (final DataPlaneException ex)
+        catch (final IOException ex)
         {
-            throw new CertificateAuthorityException(Category.KEY_STORE, bundleFile + ": " + ex.getMessage(), ex);
+            throw new CertificateAuthorityException(Category.KEY_STORE, previous + ": cannot delete: " + ex, ex);
         }
-        if (roots.stream().noneMatch(root -> signedBy(intermediate.certificate(), root)))
-        {
-            throw new CertificateAuthorityException(Category.KEY_STORE, bundleFile + ": no root in it signed the site "
-                + "intermediate " + intermediate.certificate().getSubjectX500Principal());
-        }
-        return new SiteAuthority(intermediate, roots, clock, ttl);
     }
 
     /**
@@ -142,7 +258,7 @@ public final class SiteAuthority
      */
     public SpiffeId scope()
     {
-        return intermediate.scope();
+        return state.intermediate().scope();
     }
 
     /**
@@ -150,7 +266,23 @@ public final class SiteAuthority
      */
     public List<X509Certificate> bundle()
     {
-        return bundle;
+        return state.bundle();
+    }
+
+    /**
+     * @return the site intermediate in use.
+     */
+    public SigningAuthority intermediate()
+    {
+        return state.intermediate();
+    }
+
+    /**
+     * @return how many times the intermediate or the bundle was reloaded or replaced since {@link #load}.
+     */
+    public long reloads()
+    {
+        return reloads.get();
     }
 
     /**
@@ -158,7 +290,7 @@ public final class SiteAuthority
      */
     public Instant notAfter()
     {
-        return intermediate.certificate().getNotAfter().toInstant();
+        return state.intermediate().certificate().getNotAfter().toInstant();
     }
 
     /**
@@ -167,24 +299,131 @@ public final class SiteAuthority
      * @param csrDer   the DER-encoded PKCS#10 request, signed by the workload's key.
      * @param spiffeId an ID strictly below the site's scope.
      * @return the leaf followed by the site intermediate.
-     * @throws CertificateAuthorityException FORBIDDEN (the ID is outside the site), REQUEST_REFUSED (the CSR breaks
-     *                                       the profile) or UNAVAILABLE (the intermediate has expired).
+     * @throws CertificateAuthorityException FORBIDDEN (the ID is outside the site, or a node ID), REQUEST_REFUSED
+     *                                       (the CSR breaks the profile) or UNAVAILABLE (the intermediate has expired
+     *                                       or no root of the bundle signed it).
      */
     public List<X509Certificate> issue(final byte[] csrDer, final SpiffeId spiffeId)
     {
         requireNonNull(csrDer, "csrDer");
         requireNonNull(spiffeId, "spiffeId");
-        if (!spiffeId.isUnder(scope()) || spiffeId.equals(scope()))
+        final State current = refresh();
+        final SpiffeId scope = current.intermediate().scope();
+        if (!spiffeId.isUnder(scope) || spiffeId.equals(scope))
         {
             throw new CertificateAuthorityException(Category.FORBIDDEN, "spiffeId: " + spiffeId
-                + " is outside this site's scope " + scope() + "/: a site issues only for its own workloads");
+                + " is outside this site's scope " + scope + "/: a site issues only for its own workloads");
+        }
+        if (spiffeId.isUnder(new SpiffeId(scope.trustDomain(), scope.path() + NODE_SEGMENT)))
+        {
+            throw new CertificateAuthorityException(Category.FORBIDDEN, "spiffeId: " + spiffeId + " is a node "
+                + "identity (below " + scope + NODE_SEGMENT + "/): node identities come from the control plane's CA only");
         }
         if (!svids.clock().instant().isBefore(notAfter()))
         {
             throw new CertificateAuthorityException(Category.UNAVAILABLE, "the site intermediate expired at "
-                + notAfter() + "; create a new one with mecmesh cert intermediate");
+                + notAfter() + "; create a new one with mecmesh cert intermediate --rotate");
         }
-        return svids.issue(intermediate, scope().trustDomain(), csrDer, spiffeId, ttl);
+        if (current.bundle().stream().noneMatch(root -> signedBy(current.intermediate().certificate(), root)))
+        {
+            throw new CertificateAuthorityException(Category.UNAVAILABLE, "the site intermediate "
+                + current.intermediate().certificate().getSerialNumber().toString(16) + " is signed by no root of the "
+                + "trust bundle (the root was rotated): its SVIDs would not validate; rotate it with mecmesh cert "
+                + "intermediate --rotate");
+        }
+        return svids.issue(current.intermediate(), scope.trustDomain(), csrDer, spiffeId, ttl);
+    }
+
+    /**
+     * Takes up what changed: a bundle from the source, then {@code site-ca.p12} and {@code bundle.pem} on disk.
+     *
+     * @return the state to issue with.
+     */
+    private State refresh()
+    {
+        final List<X509Certificate> offered = bundleSource.get();
+        final Object keyStoreStamp = CaDirectory.stamp(directory.resolve(KEY_STORE_FILE));
+        final Object bundleStamp = CaDirectory.stamp(directory.resolve(BUNDLE_FILE));
+        final State seen = state;
+        if ((offered == null || offered.isEmpty() || offered.equals(seen.bundle()))
+            && Objects.equals(keyStoreStamp, seen.keyStoreStamp()) && Objects.equals(bundleStamp, seen.bundleStamp()))
+        {
+            return seen;
+        }
+        synchronized (this)
+        {
+            State next = state;
+            if (offered != null && !offered.isEmpty() && !offered.equals(next.bundle()))
+            {
+                final Path bundleFile = directory.resolve(BUNDLE_FILE);
+                try
+                {
+                    CaDirectory.writeBundle(bundleFile, offered);
+                    LOG.info("site CA {}: {} replaced by the node identity's trust bundle ({} roots)", next
+                        .intermediate().scope(), bundleFile, offered.size());
+                }
+                catch (final CertificateAuthorityException ex)
+                {
+                    LOG.warn("site CA {}: using the node identity's trust bundle, but {}", next.intermediate().scope(),
+                        ex.getMessage());
+                }
+                next = new State(next.intermediate(), next.keyStoreStamp(), List.copyOf(offered),
+                    CaDirectory.stamp(bundleFile));
+                reloads.incrementAndGet();
+            }
+            final Object bundleNow = CaDirectory.stamp(directory.resolve(BUNDLE_FILE));
+            if (!Objects.equals(bundleNow, next.bundleStamp()) && bundleNow != null)
+            {
+                try
+                {
+                    next = new State(next.intermediate(), next.keyStoreStamp(),
+                        readBundle(directory.resolve(BUNDLE_FILE)), bundleNow);
+                    reloads.incrementAndGet();
+                }
+                catch (final CertificateAuthorityException ex)
+                {
+                    LOG.warn("site CA {}: keeping the bundle loaded before: {}", next.intermediate().scope(),
+                        ex.getMessage());
+                    next = new State(next.intermediate(), next.keyStoreStamp(), next.bundle(), bundleNow);
+                }
+            }
+            final Object keyStoreNow = CaDirectory.stamp(directory.resolve(KEY_STORE_FILE));
+            if (!Objects.equals(keyStoreNow, next.keyStoreStamp()) && keyStoreNow != null
+                && !Objects.equals(keyStoreNow, failedStamp))
+            {
+                try
+                {
+                    final SigningAuthority intermediate = CaKeyStore.readSiteIntermediate(
+                        directory.resolve(KEY_STORE_FILE), passphrase);
+                    next = new State(intermediate, keyStoreNow, next.bundle(), next.bundleStamp());
+                    reloads.incrementAndGet();
+                    LOG.info("site CA {}: intermediate reloaded, now issuing with {} valid until {}",
+                        intermediate.scope(), intermediate.certificate().getSerialNumber().toString(16),
+                        intermediate.certificate().getNotAfter().toInstant());
+                }
+                catch (final CertificateAuthorityException ex)
+                {
+                    failedStamp = keyStoreNow;
+                    LOG.warn("site CA {}: {} changed but cannot be loaded; still issuing with the intermediate loaded "
+                        + "before: {}", next.intermediate().scope(), directory.resolve(KEY_STORE_FILE),
+                        ex.getMessage());
+                }
+            }
+            state = next;
+            return next;
+        }
+    }
+
+    private static List<X509Certificate> readBundle(final Path bundleFile)
+    {
+        try
+        {
+            return Pem.readCertificates(bundleFile);
+        }
+        catch (final DataPlaneException ex)
+        {
+            throw new CertificateAuthorityException(Category.KEY_STORE, bundleFile + ": " + ex.getMessage(), ex);
+        }
     }
 
     private static boolean signedBy(final X509Certificate certificate, final X509Certificate root)

@@ -40,9 +40,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Date;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -51,8 +49,9 @@ import static java.util.Objects.requireNonNull;
 /**
  * The one issuing path of leaf X.509-SVIDs, shared by the {@link CertificateAuthority} (which holds the root) and a
  * {@link SiteAuthority} (which holds only a site intermediate): the SVID profile, validity capped at the issuer's,
- * random 128-bit serials never reused by this instance, and the signing helpers both use. The callers decide whether
- * the issuer may issue the ID (scope, chain); this class checks the CSR and builds the certificate.
+ * random 128-bit serials never reused (the {@link IssuedLog} records each certificate before it is returned), and
+ * the signing helpers both use. The callers decide whether the issuer may issue the ID (scope, chain); this class
+ * checks the CSR and builds the certificate.
  * <p>
  * Thread safe.
  */
@@ -64,13 +63,13 @@ final class SvidIssuer
 
     private final InstantSource clock;
     private final SecureRandom random;
-    private final Set<BigInteger> usedSerials = new HashSet<>();
+    private final IssuedLog log;
 
-    SvidIssuer(final InstantSource clock, final SecureRandom random, final Collection<BigInteger> issuedSerials)
+    SvidIssuer(final InstantSource clock, final SecureRandom random, final IssuedLog log)
     {
         this.clock = requireNonNull(clock, "clock");
         this.random = requireNonNull(random, "random");
-        usedSerials.addAll(requireNonNull(issuedSerials, "issuedSerials"));
+        this.log = requireNonNull(log, "log");
     }
 
     InstantSource clock()
@@ -83,14 +82,64 @@ final class SvidIssuer
         return random;
     }
 
-    synchronized Set<BigInteger> issuedSerials()
+    IssuedLog log()
     {
-        return Set.copyOf(usedSerials);
+        return log;
     }
 
-    synchronized void reserve(final BigInteger serial)
+    Set<BigInteger> issuedSerials()
     {
-        usedSerials.add(serial);
+        return log.serials();
+    }
+
+    void reserve(final BigInteger serial)
+    {
+        log.reserve(serial);
+    }
+
+    /**
+     * Adds a certificate's extensions to its builder.
+     */
+    interface Extensions
+    {
+        void addTo(X509v3CertificateBuilder builder) throws CertIOException, GeneralSecurityException;
+    }
+
+    /**
+     * Makes, signs and records one certificate: the serial is picked, and the certificate recorded, by the
+     * {@link IssuedLog} before it is returned.
+     *
+     * @param issuer     the signing authority.
+     * @param subject    the subject name.
+     * @param publicKey  the subject's key.
+     * @param ttl        the lifetime, capped at the issuer's expiry.
+     * @param extensions the certificate's extensions.
+     * @param what       names the certificate in errors.
+     * @return the signed certificate.
+     */
+    X509Certificate issueCertificate(final SigningAuthority issuer, final X500Name subject, final PublicKey publicKey,
+        final Duration ttl, final Extensions extensions, final String what)
+    {
+        final Instant now = clock.instant();
+        final Instant issuerNotAfter = issuer.certificate().getNotAfter().toInstant();
+        if (!now.isBefore(issuerNotAfter))
+        {
+            throw new CertificateAuthorityException(Category.REQUEST_REFUSED,
+                "issuer " + issuer + " expired at " + issuerNotAfter);
+        }
+        return log.issue(random, serial ->
+        {
+            final X509v3CertificateBuilder builder = builder(issuer, subject, publicKey, ttl, serial);
+            try
+            {
+                extensions.addTo(builder);
+            }
+            catch (final CertIOException | GeneralSecurityException ex)
+            {
+                throw new CertificateAuthorityException(Category.CRYPTO, "cannot build the certificate of " + what, ex);
+            }
+            return sign(builder, issuer.privateKey());
+        }, issuer.certificate().getSerialNumber());
     }
 
     /**
@@ -118,9 +167,7 @@ final class SvidIssuer
                 "SPIFFE ID " + spiffeId + " is outside the issuer's scope " + issuer.scope());
         }
         final PublicKey requesterKey = verifiedRequestKey(csrDer);
-        final X509v3CertificateBuilder builder =
-            builder(issuer, name(trustDomain, null), requesterKey, ttl);
-        try
+        final X509Certificate leaf = issueCertificate(issuer, name(trustDomain, null), requesterKey, ttl, builder ->
         {
             final JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
@@ -131,19 +178,15 @@ final class SvidIssuer
             builder.addExtension(Extension.authorityKeyIdentifier, false,
                 utils.createAuthorityKeyIdentifier(issuer.certificate()));
             builder.addExtension(Extension.subjectAlternativeName, false, uriSan(spiffeId));
-        }
-        catch (final CertIOException | GeneralSecurityException ex)
-        {
-            throw new CertificateAuthorityException(Category.CRYPTO, "cannot build the SVID for " + spiffeId, ex);
-        }
+        }, spiffeId.toString());
         final List<X509Certificate> chain = new ArrayList<>();
-        chain.add(sign(builder, issuer.privateKey()));
+        chain.add(leaf);
         chain.addAll(issuer.chain());
         return List.copyOf(chain);
     }
 
-    X509v3CertificateBuilder builder(final SigningAuthority issuer, final X500Name subject,
-        final PublicKey publicKey, final Duration ttl)
+    private X509v3CertificateBuilder builder(final SigningAuthority issuer, final X500Name subject,
+        final PublicKey publicKey, final Duration ttl, final BigInteger serial)
     {
         final Instant now = clock.instant();
         final Instant issuerNotBefore = issuer.certificate().getNotBefore().toInstant();
@@ -157,20 +200,8 @@ final class SvidIssuer
         final Instant notBefore = backdated.isBefore(issuerNotBefore) ? issuerNotBefore : backdated;
         final Instant wanted = now.plus(ttl);
         final Instant notAfter = wanted.isAfter(issuerNotAfter) ? issuerNotAfter : wanted;
-        return new JcaX509v3CertificateBuilder(issuer.certificate(), nextSerial(), Date.from(notBefore),
+        return new JcaX509v3CertificateBuilder(issuer.certificate(), serial, Date.from(notBefore),
             Date.from(notAfter), subject, publicKey);
-    }
-
-    synchronized BigInteger nextSerial()
-    {
-        while (true)
-        {
-            final BigInteger serial = randomSerial(random);
-            if (usedSerials.add(serial))
-            {
-                return serial;
-            }
-        }
     }
 
     static BigInteger randomSerial(final SecureRandom random)

@@ -25,8 +25,9 @@ import static java.util.Objects.requireNonNull;
  * 200 {"chain":"PEM","bundle":"PEM","notAfter":"2026-01-01T00:00:00Z"}
  * </pre>
  * Errors are RFC 9457 problem details: 400 unreadable request or SPIFFE ID, 401 missing or wrong token (compared in
- * constant time), 403 an ID outside the site, 404/405 other paths or methods, 413 body over 64 KiB, 422 CSR refused
- * by the SVID profile, 503 the site intermediate has expired.
+ * constant time), 403 an ID outside the site or a node ID ({@code .../site/SITE/node/...}), 404/405 other paths or
+ * methods, 413 body over 64 KiB, 422 CSR refused by the SVID profile, 503 the site intermediate has expired or no
+ * root of the trust bundle signed it, or the SVID cannot be recorded in {@code issued.log}.
  */
 public final class WorkloadSigningHandler extends JsonPostHandler
 {

@@ -1,5 +1,8 @@
 package io.mecmesh.slicemanager.ca;
 
+import io.mecmesh.dataplane.identity.SigningScope;
+import io.mecmesh.dataplane.identity.SpiffeId;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
@@ -68,6 +71,12 @@ final class TestPki
         return csr(keyPair, keyPair.getPrivate());
     }
 
+    static String csrPem(final KeyPair keyPair)
+    {
+        return "-----BEGIN CERTIFICATE REQUEST-----\n"
+            + java.util.Base64.getMimeEncoder().encodeToString(csr(keyPair)) + "\n-----END CERTIFICATE REQUEST-----\n";
+    }
+
     /**
      * A leaf description whose defaults follow the X.509-SVID profile; each test changes one field.
      */
@@ -79,10 +88,18 @@ final class TestPki
         boolean keyUsageCritical = true;
         KeyPurposeId[] extendedKeyUsage = { KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth };
         final KeyPair keyPair = ecKeyPair();
+        String signingScope;
 
         Leaf uri(final String uri)
         {
             sans.add(new GeneralName(GeneralName.uniformResourceIdentifier, uri));
+            return this;
+        }
+
+        /** A mecmesh signing-scope extension (site intermediates carry one). */
+        Leaf signingScope(final String scope)
+        {
+            signingScope = scope;
             return this;
         }
 
@@ -112,6 +129,11 @@ final class TestPki
                 {
                     builder.addExtension(Extension.subjectAlternativeName, false,
                         new GeneralNames(sans.toArray(new GeneralName[0])));
+                }
+                if (null != signingScope)
+                {
+                    builder.addExtension(new ASN1ObjectIdentifier(SigningScope.OID), false,
+                        SigningScope.encodeValue(SpiffeId.parse(signingScope)));
                 }
                 return new JcaX509CertificateConverter().getCertificate(
                     builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(issuer.privateKey())));

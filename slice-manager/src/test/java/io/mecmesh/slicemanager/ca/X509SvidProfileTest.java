@@ -156,6 +156,49 @@ class X509SvidProfileTest
     }
 
     @Test
+    void shouldAcceptOnlyLeavesAtOrBelowTheSigningScopeOfTheirSigningCertificate()
+    {
+        final TestPki.Leaf signing = new TestPki.Leaf().uri("spiffe://mesh.example")
+            .signingScope("spiffe://mesh.example/site/a");
+        signing.ca = true;
+        signing.keyUsage = KeyUsage.keyCertSign | KeyUsage.cRLSign;
+        signing.extendedKeyUsage = null;
+        final X509Certificate signingCertificate = signing.signedBy(ca.root(), NOW, NOW.plusSeconds(3600));
+        final SigningAuthority authority = new SigningAuthority(signingCertificate, signing.keyPair.getPrivate(),
+            SpiffeId.ofTrustDomain("mesh.example"), List.of(signingCertificate));
+        final X509Certificate inside = new TestPki.Leaf().uri("spiffe://mesh.example/site/a/app/x")
+            .signedBy(authority, NOW, NOW.plusSeconds(3600));
+        final X509Certificate sibling = new TestPki.Leaf().uri("spiffe://mesh.example/site/ab/app/x")
+            .signedBy(authority, NOW, NOW.plusSeconds(3600));
+        final X509Certificate outside = new TestPki.Leaf().uri(WORKLOAD).signedBy(authority, NOW, NOW.plusSeconds(3600));
+
+        assertThat(validator.validate(List.of(inside, signingCertificate), NOW.plusSeconds(60)).isValid()).isTrue();
+        assertThat(validator.validate(List.of(sibling, signingCertificate), NOW.plusSeconds(60)).reason())
+            .as("a path prefix is not a scope: /site/ab is not below /site/a")
+            .isEqualTo(Reason.LEAF_OUTSIDE_SIGNING_CERT_SCOPE);
+        final Result result = validator.validate(List.of(outside, signingCertificate), NOW.plusSeconds(60));
+        assertThat(result.reason()).isEqualTo(Reason.LEAF_OUTSIDE_SIGNING_CERT_SCOPE);
+        assertThat(result.message()).contains(WORKLOAD).contains("spiffe://mesh.example/site/a");
+    }
+
+    @Test
+    void shouldApplyTheScopeOfASigningCertificateThatIsTheTrustAnchor()
+    {
+        final TestPki.Leaf signing = new TestPki.Leaf().uri("spiffe://mesh.example")
+            .signingScope("spiffe://mesh.example/site/a");
+        signing.ca = true;
+        signing.keyUsage = KeyUsage.keyCertSign | KeyUsage.cRLSign;
+        signing.extendedKeyUsage = null;
+        final X509Certificate signingCertificate = signing.signedBy(ca.root(), NOW, NOW.plusSeconds(3600));
+        final SigningAuthority authority = new SigningAuthority(signingCertificate, signing.keyPair.getPrivate(),
+            SpiffeId.ofTrustDomain("mesh.example"), List.of(signingCertificate));
+        final X509Certificate outside = new TestPki.Leaf().uri(WORKLOAD).signedBy(authority, NOW, NOW.plusSeconds(3600));
+
+        assertThat(new X509SvidValidator(List.of(signingCertificate)).validate(List.of(outside), NOW.plusSeconds(60))
+            .reason()).isEqualTo(Reason.LEAF_OUTSIDE_SIGNING_CERT_SCOPE);
+    }
+
+    @Test
     void shouldRejectLeafSignedByACertificateThatIsNotACa()
     {
         final TestPki.Leaf notCa = new TestPki.Leaf().uri("spiffe://mesh.example/other");
