@@ -1,13 +1,15 @@
 package io.mecmesh.slicemanager.model;
 
 import io.mecmesh.slicemanager.model.CommandRejectedException.Category;
+import org.pcollections.HashPMap;
+import org.pcollections.HashTreePMap;
+import org.pcollections.TreePMap;
 
+import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.SortedMap;
-import java.util.TreeMap;
 
 import static java.util.Objects.requireNonNull;
 
@@ -17,27 +19,35 @@ import static java.util.Objects.requireNonNull;
  *
  * <p>Invariants: every service's slice exists; every service placed on a node exists; no two services take the same
  * (host, path prefix) route.
+ *
+ * <p>The maps are persistent (pcollections): a command costs O(log n) per object it touches, whatever the size of
+ * the state, and a new state shares everything it did not change with the one before it (an unchanged object is
+ * the same instance in both, which the incremental compiler relies on). An index of the routes' owners makes the
+ * route check O(routes of the service).
  */
 public final class DesiredState
 {
-    private static final DesiredState EMPTY =
-        new DesiredState(0, new TreeMap<>(), new TreeMap<>(), new TreeMap<>());
+    private static final DesiredState EMPTY = new DesiredState(0, TreePMap.empty(), TreePMap.empty(),
+        TreePMap.empty(), HashTreePMap.empty());
 
     private final long sequence;
-    private final SortedMap<Snssai, Slice> slices;
-    private final SortedMap<String, Service> services;
-    private final SortedMap<String, Node> nodes;
+    private final TreePMap<Snssai, Slice> slices;
+    private final TreePMap<String, Service> services;
+    private final TreePMap<String, Node> nodes;
+    private final HashPMap<ServiceRoute, String> routeOwners;
 
     private DesiredState(
         final long sequence,
-        final SortedMap<Snssai, Slice> slices,
-        final SortedMap<String, Service> services,
-        final SortedMap<String, Node> nodes)
+        final TreePMap<Snssai, Slice> slices,
+        final TreePMap<String, Service> services,
+        final TreePMap<String, Node> nodes,
+        final HashPMap<ServiceRoute, String> routeOwners)
     {
         this.sequence = sequence;
-        this.slices = Collections.unmodifiableSortedMap(slices);
-        this.services = Collections.unmodifiableSortedMap(services);
-        this.nodes = Collections.unmodifiableSortedMap(nodes);
+        this.slices = slices;
+        this.services = services;
+        this.nodes = nodes;
+        this.routeOwners = routeOwners;
     }
 
     /**
@@ -68,25 +78,29 @@ public final class DesiredState
         {
             throw new IllegalArgumentException("sequence: expected 0 or more, got " + sequence);
         }
-        DesiredState state = EMPTY;
+        final Draft draft = new Draft(EMPTY);
         for (final Slice slice : slices)
         {
-            state = state.apply(new Command.PutSlice(slice));
+            draft.apply(new Command.PutSlice(slice));
         }
         for (final Service service : services)
         {
-            state = state.apply(new Command.PutService(service));
+            draft.apply(new Command.PutService(service));
         }
         for (final Node node : nodes)
         {
-            state = state.apply(new Command.PutNode(node));
+            draft.apply(new Command.PutNode(node));
         }
-        return new DesiredState(sequence, new TreeMap<>(state.slices), new TreeMap<>(state.services),
-            new TreeMap<>(state.nodes));
+        draft.requireNoDisplacedRoute(-1);
+        return draft.toState(sequence);
     }
 
     /**
      * Applies a command.
+     *
+     * <p>A {@link Command.Batch} is applied member by member, each validated against the state the earlier members
+     * left, except the route rule, which holds for the batch's result: a batch may move a route from one service to
+     * another (the service that gives it up may come after the one that takes it).
      *
      * @param command the command.
      * @return the new state, its sequence one more than this one's (a {@link Command.Batch} too: it is one command).
@@ -97,14 +111,15 @@ public final class DesiredState
     public DesiredState apply(final Command command)
     {
         requireNonNull(command, "command");
+        final Draft draft = new Draft(this);
         if (command instanceof Command.Batch batch)
         {
-            DesiredState next = this;
             for (int i = 0; i < batch.commands().size(); i++)
             {
                 try
                 {
-                    next = next.apply(batch.commands().get(i));
+                    draft.member = i;
+                    draft.apply(batch.commands().get(i));
                 }
                 catch (final CommandRejectedException ex)
                 {
@@ -112,85 +127,164 @@ public final class DesiredState
                         ex.reason());
                 }
             }
-            return new DesiredState(sequence + 1, new TreeMap<>(next.slices), new TreeMap<>(next.services),
-                new TreeMap<>(next.nodes));
+            draft.requireNoDisplacedRoute(0);
         }
-        if (command instanceof Command.PutSlice put)
+        else
+        {
+            draft.apply(command);
+            draft.requireNoDisplacedRoute(-1);
+        }
+        return draft.toState(sequence + 1);
+    }
+
+    /**
+     * A state being changed by one command (or one batch): persistent maps replaced as members apply, and the routes
+     * a put took from another service, checked once every member has applied.
+     */
+    private static final class Draft
+    {
+        private TreePMap<Snssai, Slice> slices;
+        private TreePMap<String, Service> services;
+        private TreePMap<String, Node> nodes;
+        private HashPMap<ServiceRoute, String> routeOwners;
+        private final List<Displaced> displaced = new ArrayList<>();
+        private int member = -1;
+
+        Draft(final DesiredState from)
+        {
+            slices = from.slices;
+            services = from.services;
+            nodes = from.nodes;
+            routeOwners = from.routeOwners;
+        }
+
+        DesiredState toState(final long sequence)
+        {
+            return new DesiredState(sequence, slices, services, nodes, routeOwners);
+        }
+
+        void apply(final Command command)
+        {
+            if (command instanceof Command.PutSlice put)
+            {
+                putSlice(put.slice());
+            }
+            else if (command instanceof Command.DeleteSlice delete)
+            {
+                deleteSlice(delete.snssai());
+            }
+            else if (command instanceof Command.PutService put)
+            {
+                putService(put.service());
+            }
+            else if (command instanceof Command.DeleteService delete)
+            {
+                deleteService(delete.name());
+            }
+            else if (command instanceof Command.PutNode put)
+            {
+                putNode(put.node());
+            }
+            else if (command instanceof Command.DeleteNode delete)
+            {
+                if (!nodes.containsKey(delete.id()))
+                {
+                    throw new CommandRejectedException(Category.NOT_FOUND, "id", "no node \"" + delete.id() + "\"");
+                }
+                nodes = nodes.minus(delete.id());
+            }
+            else
+            {
+                throw new IllegalArgumentException("commands: a batch cannot contain a batch");
+            }
+        }
+
+        private void putSlice(final Slice slice)
         {
             for (final Slice other : slices.values())
             {
-                if (other.name().equals(put.slice().name()) && !other.snssai().equals(put.slice().snssai()))
+                if (other.name().equals(slice.name()) && !other.snssai().equals(slice.snssai()))
                 {
                     throw new CommandRejectedException(Category.CONFLICT, "slice.name", "\"" + other.name()
                         + "\" is already the name of slice " + other.snssai());
                 }
             }
-            final TreeMap<Snssai, Slice> copy = new TreeMap<>(slices);
-            copy.put(put.slice().snssai(), put.slice());
-            return new DesiredState(sequence + 1, copy, new TreeMap<>(services), new TreeMap<>(nodes));
+            slices = slices.plus(slice.snssai(), slice);
         }
-        if (command instanceof Command.DeleteSlice delete)
+
+        private void deleteSlice(final Snssai snssai)
         {
-            if (!slices.containsKey(delete.snssai()))
+            if (!slices.containsKey(snssai))
             {
-                throw new CommandRejectedException(Category.NOT_FOUND, "snssai", "no slice " + delete.snssai());
+                throw new CommandRejectedException(Category.NOT_FOUND, "snssai", "no slice " + snssai);
             }
             final List<String> users = services.values().stream()
-                .filter(service -> service.slice().equals(delete.snssai())).map(Service::name).toList();
+                .filter(service -> service.slice().equals(snssai)).map(Service::name).toList();
             if (!users.isEmpty())
             {
-                throw new CommandRejectedException(Category.CONFLICT, "snssai", "slice " + delete.snssai()
+                throw new CommandRejectedException(Category.CONFLICT, "snssai", "slice " + snssai
                     + " is used by services " + String.join(", ", users) + "; delete or move them first");
             }
-            final TreeMap<Snssai, Slice> copy = new TreeMap<>(slices);
-            copy.remove(delete.snssai());
-            return new DesiredState(sequence + 1, copy, new TreeMap<>(services), new TreeMap<>(nodes));
+            slices = slices.minus(snssai);
         }
-        if (command instanceof Command.PutService put)
+
+        private void putService(final Service service)
         {
-            final Service service = put.service();
             if (!slices.containsKey(service.slice()))
             {
                 throw new CommandRejectedException(Category.INVALID, "service.slice", "no slice " + service.slice()
                     + " (slices: " + slices.keySet() + ")");
             }
+            releaseRoutes(services.get(service.name()));
             for (int i = 0; i < service.routes().size(); i++)
             {
                 final ServiceRoute route = service.routes().get(i);
-                for (final Service other : services.values())
+                final String owner = routeOwners.get(route);
+                if (owner != null && !owner.equals(service.name()))
                 {
-                    if (!other.name().equals(service.name()) && other.routes().contains(route))
-                    {
-                        throw new CommandRejectedException(Category.CONFLICT, "service.routes[" + i + "]",
-                            "host \"" + route.host() + "\" path prefix \"" + route.pathPrefix()
-                                + "\" is already routed to service \"" + other.name() + "\"");
-                    }
+                    displaced.add(new Displaced(member, i, route, service.name(), owner));
                 }
+                routeOwners = routeOwners.plus(route, service.name());
             }
-            final TreeMap<String, Service> copy = new TreeMap<>(services);
-            copy.put(service.name(), service);
-            return new DesiredState(sequence + 1, new TreeMap<>(slices), copy, new TreeMap<>(nodes));
+            services = services.plus(service.name(), service);
         }
-        if (command instanceof Command.DeleteService delete)
+
+        private void deleteService(final String name)
         {
-            if (!services.containsKey(delete.name()))
+            final Service service = services.get(name);
+            if (service == null)
             {
-                throw new CommandRejectedException(Category.NOT_FOUND, "name", "no service \"" + delete.name() + "\"");
+                throw new CommandRejectedException(Category.NOT_FOUND, "name", "no service \"" + name + "\"");
             }
             final List<String> hosts = nodes.values().stream()
-                .filter(node -> node.services().contains(delete.name())).map(Node::id).toList();
+                .filter(node -> node.services().contains(name)).map(Node::id).toList();
             if (!hosts.isEmpty())
             {
-                throw new CommandRejectedException(Category.CONFLICT, "name", "service \"" + delete.name()
+                throw new CommandRejectedException(Category.CONFLICT, "name", "service \"" + name
                     + "\" is placed on nodes " + String.join(", ", hosts) + "; remove it from them first");
             }
-            final TreeMap<String, Service> copy = new TreeMap<>(services);
-            copy.remove(delete.name());
-            return new DesiredState(sequence + 1, new TreeMap<>(slices), copy, new TreeMap<>(nodes));
+            releaseRoutes(service);
+            services = services.minus(name);
         }
-        if (command instanceof Command.PutNode put)
+
+        /** Forgets the routes a service owns (not those another service took from it since). */
+        private void releaseRoutes(final Service service)
         {
-            final Node node = put.node();
+            if (service == null)
+            {
+                return;
+            }
+            for (final ServiceRoute route : service.routes())
+            {
+                if (service.name().equals(routeOwners.get(route)))
+                {
+                    routeOwners = routeOwners.minus(route);
+                }
+            }
+        }
+
+        private void putNode(final Node node)
+        {
             for (int i = 0; i < node.services().size(); i++)
             {
                 if (!services.containsKey(node.services().get(i)))
@@ -199,18 +293,37 @@ public final class DesiredState
                         "no service \"" + node.services().get(i) + "\"");
                 }
             }
-            final TreeMap<String, Node> copy = new TreeMap<>(nodes);
-            copy.put(node.id(), node);
-            return new DesiredState(sequence + 1, new TreeMap<>(slices), new TreeMap<>(services), copy);
+            nodes = nodes.plus(node.id(), node);
         }
-        final Command.DeleteNode delete = (Command.DeleteNode)command;
-        if (!nodes.containsKey(delete.id()))
+
+        /**
+         * A route a put took from a service that, once every member applied, still declares it: the first such
+         * route is refused.
+         *
+         * @param prefixFrom 0 to name the field of a batch's member ({@code commands[i].}), -1 for a single command.
+         */
+        void requireNoDisplacedRoute(final int prefixFrom)
         {
-            throw new CommandRejectedException(Category.NOT_FOUND, "id", "no node \"" + delete.id() + "\"");
+            for (final Displaced taken : displaced)
+            {
+                final Service previous = services.get(taken.previousOwner());
+                final Service taker = services.get(taken.taker());
+                if (previous != null && previous.routes().contains(taken.route())
+                    && taker != null && taker.routes().contains(taken.route()))
+                {
+                    final String field = (prefixFrom >= 0 ? "commands[" + taken.member() + "]." : "")
+                        + "service.routes[" + taken.index() + "]";
+                    throw new CommandRejectedException(Category.CONFLICT, field, "host \"" + taken.route().host()
+                        + "\" path prefix \"" + taken.route().pathPrefix() + "\" is already routed to service \""
+                        + taken.previousOwner() + "\"");
+                }
+            }
         }
-        final TreeMap<String, Node> copy = new TreeMap<>(nodes);
-        copy.remove(delete.id());
-        return new DesiredState(sequence + 1, new TreeMap<>(slices), new TreeMap<>(services), copy);
+    }
+
+    /** A route {@code taker} declared while {@code previousOwner} held it (member and route index for errors). */
+    private record Displaced(int member, int index, ServiceRoute route, String taker, String previousOwner)
+    {
     }
 
     /**

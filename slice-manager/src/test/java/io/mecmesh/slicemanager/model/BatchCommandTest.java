@@ -68,4 +68,56 @@ class BatchCommandTest
         assertThatThrownBy(() -> new Command.Batch(List.of(new Command.DeleteNode("node-b"), inner)))
             .hasMessage("commands[1]: a batch cannot contain a batch");
     }
+
+    @Test
+    void shouldMoveARouteFromOneServiceToAnotherInOneBatchInEitherOrder()
+    {
+        final DesiredState state = ModelFixtures.state();
+        final Service cdn = ModelFixtures.cdn();
+        final Service videoTakingCdnRoute = Service.builder("video", ModelFixtures.embb())
+            .endpoint("10.0.0.1", 8080, "site-a", "metro-1").route("cdn.example", "/").build();
+        final Service cdnGivingItUp = Service.builder("cdn", ModelFixtures.embb())
+            .endpoint("10.0.0.2", 8080, "site-b", "metro-1").route("static.example", "/").build();
+        assertThat(cdn.routes()).extracting(ServiceRoute::host).contains("cdn.example");
+
+        final DesiredState takerFirst = state.apply(new Command.Batch(List.of(
+            new Command.PutService(videoTakingCdnRoute), new Command.PutService(cdnGivingItUp))));
+        final DesiredState giverFirst = state.apply(new Command.Batch(List.of(
+            new Command.PutService(cdnGivingItUp), new Command.PutService(videoTakingCdnRoute))));
+
+        assertThat(takerFirst.services()).isEqualTo(giverFirst.services());
+        assertThat(takerFirst.services().get("video").routes()).extracting(ServiceRoute::host)
+            .containsExactly("cdn.example");
+        assertThatThrownBy(() -> takerFirst.apply(new Command.PutService(cdn)))
+            .as("the route index follows the move: cdn cannot take it back while video holds it")
+            .hasMessageStartingWith("service.routes[0]: host \"cdn.example\" path prefix \"/\" is already routed "
+                + "to service \"video\"");
+    }
+
+    @Test
+    void shouldRefuseARouteTakenInABatchWhenItsOwnerStillHoldsItNamingTheMemberThatTookIt()
+    {
+        final Service videoTakingCdnRoute = Service.builder("video", ModelFixtures.embb())
+            .endpoint("10.0.0.1", 8080, "site-a", "metro-1").route("cdn.example", "/").build();
+
+        assertThatThrownBy(() -> ModelFixtures.state().apply(new Command.Batch(List.of(
+            new Command.PutNode(new Node("node-d", "site-d", "metro-1", List.of())),
+            new Command.PutService(videoTakingCdnRoute)))))
+            .isInstanceOf(CommandRejectedException.class)
+            .hasMessage("commands[1].service.routes[0]: host \"cdn.example\" path prefix \"/\" is already routed to "
+                + "service \"cdn\"");
+    }
+
+    @Test
+    void shouldFreeADeletedServicesRoutes()
+    {
+        final DesiredState withoutCdn = ModelFixtures.state().apply(new Command.Batch(List.of(
+            new Command.PutNode(new Node("node-b", "site-b", "metro-1", List.of())),
+            new Command.DeleteService("cdn"))));
+
+        final DesiredState state = withoutCdn.apply(new Command.PutService(Service.builder("video",
+            ModelFixtures.embb()).endpoint("10.0.0.1", 8080, "site-a", "metro-1").route("cdn.example", "/").build()));
+
+        assertThat(state.services().get("video").routes()).extracting(ServiceRoute::host).containsExactly("cdn.example");
+    }
 }
