@@ -19,7 +19,7 @@ import java.io.PrintWriter;
     usageHelpWidth = 100,
     description = "Service mesh for telecom edge (MEC) servers.",
     subcommands = {RunCommand.class, DemoCommand.class, CertCommand.class, ApplyCommand.class, GetCommand.class,
-        SliceCommand.class, ServiceCommand.class, StatusCommand.class, JournalCommand.class,
+        SliceCommand.class, ServiceCommand.class, StatusCommand.class, CheckCommand.class, JournalCommand.class,
         CommandLine.HelpCommand.class},
     commandListHeading = "%nCommands:%n")
 public final class MecmeshCommand implements Runnable
