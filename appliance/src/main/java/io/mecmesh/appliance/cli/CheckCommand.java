@@ -49,7 +49,7 @@ import java.util.concurrent.Callable;
  * code of the first error.
  */
 @Command(name = "check", mixinStandardHelpOptions = true,
-    description = "Check a configuration, its keys and certificates, and desired-state documents offline.")
+    description = "Check a configuration with its keys and certificates, or desired-state documents.")
 final class CheckCommand implements Callable<Integer>
 {
     static final Path DEFAULT_CONFIG = Path.of("/etc/mecmesh/appliance.yaml");
