@@ -13,6 +13,7 @@ import io.netty.handler.codec.DecoderException;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import java.security.cert.Certificate;
+import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.util.Collection;
@@ -26,10 +27,16 @@ import static java.util.Objects.requireNonNull;
  * failed handshake is counted and closes the connection (the reason a peer's certificate was refused is counted by
  * the trust manager). Forwards every message unchanged. One instance per connection, confined
  * to its event loop.
+ * <p>
+ * The id is read once per connection, full or resumed handshake alike (a resumed TLS 1.3 session carries the peer
+ * certificate validated in the full handshake that issued its ticket), through a {@link LeafIdCache} shared by all
+ * connections: a peer that comes back with the same certificate costs a lookup, not a certificate decoding.
  */
 public final class TlsIdentityHandler extends ChannelInboundHandlerAdapter
 {
     private static final int SAN_URI = 6;
+    /** Shared by every listener and event loop: the id is a function of the certificate's encoding alone. */
+    private static final LeafIdCache LEAF_IDS = new LeafIdCache();
 
     private final DataPlaneCounters counters;
 
@@ -60,7 +67,7 @@ public final class TlsIdentityHandler extends ChannelInboundHandlerAdapter
                 final Certificate[] peer = ssl.engine().getSession().getPeerCertificates();
                 if (peer.length > 0 && peer[0] instanceof X509Certificate leaf)
                 {
-                    final SpiffeId id = spiffeId(leaf);
+                    final SpiffeId id = cachedSpiffeId(leaf, LEAF_IDS);
                     if (id != null)
                     {
                         ctx.channel().attr(PeerIdentity.SPIFFE_ID).set(id);
@@ -104,6 +111,45 @@ public final class TlsIdentityHandler extends ChannelInboundHandlerAdapter
             }
         }
         return false;
+    }
+
+    /**
+     * The SPIFFE id of a peer's leaf certificate, from the cache when this encoding was seen before.
+     *
+     * @param leaf  the peer's leaf certificate.
+     * @param cache the ids already read.
+     * @return its SPIFFE id, or {@code null} when it has none.
+     */
+    static SpiffeId cachedSpiffeId(final X509Certificate leaf, final LeafIdCache cache)
+    {
+        final byte[] der;
+        try
+        {
+            der = leaf.getEncoded();
+        }
+        catch (final CertificateEncodingException ex)
+        {
+            return spiffeId(leaf);
+        }
+        final SpiffeId cached = cache.get(der);
+        if (cached != null)
+        {
+            return cached;
+        }
+        final SpiffeId id = spiffeId(leaf);
+        if (id != null)
+        {
+            cache.put(der, id);
+        }
+        return id;
+    }
+
+    /**
+     * @return the cache shared by all connections, for tests.
+     */
+    static LeafIdCache leafIds()
+    {
+        return LEAF_IDS;
     }
 
     static SpiffeId spiffeId(final X509Certificate leaf)
