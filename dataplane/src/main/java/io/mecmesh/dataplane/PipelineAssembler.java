@@ -7,6 +7,7 @@ import io.mecmesh.dataplane.counters.DataPlaneCounters;
 import io.mecmesh.dataplane.listener.ConnectionGuard;
 import io.mecmesh.dataplane.cluster.Cluster;
 import io.mecmesh.dataplane.counters.DataPlaneCounter;
+import io.mecmesh.dataplane.http1.Http1ServerCodec;
 import io.mecmesh.dataplane.lifecycle.Http2DrainHandler;
 import io.mecmesh.dataplane.listener.Http1ListenerHandler;
 import io.mecmesh.dataplane.listener.Http2RequestHeadValidator;
@@ -33,7 +34,6 @@ import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.flow.FlowControlHandler;
 
 import java.util.function.Supplier;
@@ -56,8 +56,9 @@ import static java.util.Objects.requireNonNull;
  *   (HTTP/1.1)
  *   guard          ConnectionGuard              max connections per listener (close at accept); notes the
  *                                               first byte of a request head for the listener's timeout
- *   http1-codec    HttpServerCodec              bytes ⇄ HTTP/1.1 heads and body parts (slices, not copies); strict
- *                                               CRLF, RFC 9112 Transfer-Encoding rules
+ *   http1-codec    Http1ServerCodec             bytes ⇄ HTTP/1.1 heads and body parts (slices, not copies): pooled
+ *                                               flyweight heads over the head's bytes; strict CRLF, limits, header
+ *                                               validation, RFC 9112 framing (Content-Length, Transfer-Encoding)
  *   flow-control   FlowControlHandler           one message per read(): demand-driven, pipelining-safe
  *   listener       Http1ListenerHandler         smuggling checks, limits, timeouts → 400/408/413/414/431 and
  *                                               close; normalizes heads; counts requests, responses
@@ -71,7 +72,8 @@ import static java.util.Objects.requireNonNull;
  *                                               the route's authorization policy on the caller's SPIFFE id (403)
  *   upstream       ForwardHandler               (slice, route) → policy record, else (slice, 0): its timeout and
  *                                               retry budget override the route's; pooled keep-alive upstream
- *                                               connection per event loop
+ *                                               connection per event loop (Http1ClientCodec: heads encoded from
+ *                                               their bytes, pooled flyweight response heads)
  *   (HTTP/2: on the connection)
  *   guard          ConnectionGuard              max connections per listener
  *   http2-codec    Http2FrameCodec              frames, settings, flow control; floods of resets and control
@@ -174,7 +176,7 @@ final class PipelineAssembler extends ChannelInitializer<Channel>
         final ChannelPipeline pipeline = channel.pipeline();
         final Http1ListenerHandler listenerStage = new Http1ListenerHandler(listener, counters);
         pipeline.addLast("guard", new ConnectionGuard(listener, counters, listenerStage));
-        pipeline.addLast("http1-codec", new HttpServerCodec(decoderConfig(listener)));
+        pipeline.addLast("http1-codec", new Http1ServerCodec(decoderConfig(listener)));
         pipeline.addLast("flow-control", new FlowControlHandler());
         pipeline.addLast("listener", listenerStage);
         pipeline.addLast("overload", new OverloadHandler(overload));

@@ -44,11 +44,11 @@ public record AuthorizationPolicy(List<AuthzRule> allow, List<AuthzRule> deny)
      * @param path   the request path (a query string may follow).
      * @return the decision.
      */
-    public Decision check(final SpiffeId caller, final String method, final String path)
+    public Decision check(final SpiffeId caller, final String method, final CharSequence path)
     {
-        for (final AuthzRule rule : deny)
+        for (int i = 0; i < deny.size(); i++)
         {
-            if (matches(rule, caller, method, path))
+            if (matches(deny.get(i), caller, method, path))
             {
                 return Decision.DENIED_BY_RULE;
             }
@@ -57,9 +57,9 @@ public record AuthorizationPolicy(List<AuthzRule> allow, List<AuthzRule> deny)
         {
             return Decision.ALLOWED;
         }
-        for (final AuthzRule rule : allow)
+        for (int i = 0; i < allow.size(); i++)
         {
-            if (matches(rule, caller, method, path))
+            if (matches(allow.get(i), caller, method, path))
             {
                 return Decision.ALLOWED;
             }
@@ -68,7 +68,7 @@ public record AuthorizationPolicy(List<AuthzRule> allow, List<AuthzRule> deny)
     }
 
     private static boolean matches(final AuthzRule rule, final SpiffeId caller, final String method,
-        final String path)
+        final CharSequence path)
     {
         if (!rule.principals().isEmpty())
         {
@@ -96,14 +96,31 @@ public record AuthorizationPolicy(List<AuthzRule> allow, List<AuthzRule> deny)
         }
         if (!rule.pathPrefixes().isEmpty())
         {
-            for (final String prefix : rule.pathPrefixes())
+            final List<String> prefixes = rule.pathPrefixes();
+            for (int i = 0; i < prefixes.size(); i++)
             {
-                if (path.startsWith(prefix))
+                if (startsWith(path, prefixes.get(i)))
                 {
                     return true;
                 }
             }
             return false;
+        }
+        return true;
+    }
+
+    private static boolean startsWith(final CharSequence text, final String prefix)
+    {
+        if (text.length() < prefix.length())
+        {
+            return false;
+        }
+        for (int i = 0; i < prefix.length(); i++)
+        {
+            if (text.charAt(i) != prefix.charAt(i))
+            {
+                return false;
+            }
         }
         return true;
     }

@@ -1,6 +1,7 @@
 package io.mecmesh.dataplane.classify;
 
 import io.netty.handler.codec.http.HttpHeaders;
+import io.mecmesh.dataplane.http1.FlyweightHeaders;
 import io.netty.util.AsciiString;
 
 import java.util.Arrays;
@@ -128,6 +129,16 @@ public final class Classifier
             if (name == null)
             {
                 return rule;
+            }
+            if (headers instanceof FlyweightHeaders flyweight)
+            {
+                // A decoded HTTP/1.1 head: compared as bytes, nothing allocated.
+                final int entry = flyweight.indexOf(name, 0);
+                if (entry >= 0 && flyweight.valueEquals(entry, headerValues[rule], false))
+                {
+                    return rule;
+                }
+                continue;
             }
             final String value = headers.get(name);
             if (value != null && value.equals(headerValues[rule]))

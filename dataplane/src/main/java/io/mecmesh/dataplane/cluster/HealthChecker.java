@@ -1,5 +1,6 @@
 package io.mecmesh.dataplane.cluster;
 
+import io.mecmesh.dataplane.http1.Http1ClientCodec;
 import io.mecmesh.dataplane.transport.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -12,7 +13,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
@@ -204,7 +204,7 @@ public final class HealthChecker
                             channel.pipeline().addLast(tls.newHandler(channel.alloc(),
                                 endpoint.endpoint().host(), endpoint.address().getPort()));
                         }
-                        channel.pipeline().addLast(new HttpClientCodec(), probe);
+                        channel.pipeline().addLast(new Http1ClientCodec(), probe);
                     }
                 })
                 .connect(endpoint.address());

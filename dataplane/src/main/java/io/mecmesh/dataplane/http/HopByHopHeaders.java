@@ -1,9 +1,12 @@
 package io.mecmesh.dataplane.http;
 
+import io.mecmesh.dataplane.http1.FlyweightHeaders;
+import io.mecmesh.dataplane.http1.TextFlyweight;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
+import io.netty.util.concurrent.FastThreadLocal;
 
 /**
  * Removes the hop-by-hop headers (RFC 9110 §7.6.1) before a message is forwarded: those named in
@@ -22,6 +25,16 @@ public final class HopByHopHeaders
         HttpHeaderNames.UPGRADE,
     };
 
+    /** Per event-loop thread: views a Connection option while its fields are removed. */
+    private static final FastThreadLocal<TextFlyweight> OPTION = new FastThreadLocal<>()
+    {
+        @Override
+        protected TextFlyweight initialValue()
+        {
+            return new TextFlyweight();
+        }
+    };
+
     private HopByHopHeaders()
     {
     }
@@ -33,6 +46,11 @@ public final class HopByHopHeaders
      */
     public static void remove(final HttpHeaders headers)
     {
+        if (headers instanceof FlyweightHeaders flyweight)
+        {
+            remove(flyweight);
+            return;
+        }
         final String connection = headers.get(HttpHeaderNames.CONNECTION);
         if (connection != null && connection.indexOf(',') < 0)
         {
@@ -56,9 +74,58 @@ public final class HopByHopHeaders
         }
     }
 
-    private static void removeNamed(final HttpHeaders headers, final String name)
+    /** The same rules on a decoded head's fields, allocating nothing (a thread's view names the options). */
+    private static void remove(final FlyweightHeaders headers)
     {
-        if (!name.isEmpty() && !HttpHeaderNames.TRANSFER_ENCODING.contentEqualsIgnoreCase(name)
+        final TextFlyweight option = OPTION.get();
+        for (int i = headers.indexOf(HttpHeaderNames.CONNECTION, 0); i >= 0;
+            i = headers.indexOf(HttpHeaderNames.CONNECTION, i + 1))
+        {
+            final int length = headers.valueLength(i);
+            int start = 0;
+            while (start < length)
+            {
+                int end = start;
+                while (end < length && headers.valueCharAt(i, end) != ',')
+                {
+                    end++;
+                }
+                int s = start;
+                int e = end;
+                while (s < e && isOws(headers.valueCharAt(i, s)))
+                {
+                    s++;
+                }
+                while (e > s && isOws(headers.valueCharAt(i, e - 1)))
+                {
+                    e--;
+                }
+                if (e > s)
+                {
+                    removeNamed(headers, headers.valueView(i, s, e, option));
+                }
+                start = end + 1;
+            }
+        }
+        for (final AsciiString name : STANDARD)
+        {
+            headers.remove(name);
+        }
+        final int te = headers.indexOf(HttpHeaderNames.TE, 0);
+        if (te >= 0 && !headers.valueEquals(te, HttpHeaderValues.TRAILERS, true))
+        {
+            headers.remove(HttpHeaderNames.TE);
+        }
+    }
+
+    private static boolean isOws(final int c)
+    {
+        return c == ' ' || c == '\t';
+    }
+
+    private static void removeNamed(final HttpHeaders headers, final CharSequence name)
+    {
+        if (name.length() > 0 && !HttpHeaderNames.TRANSFER_ENCODING.contentEqualsIgnoreCase(name)
             && !HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(name)
             && !HttpHeaderNames.HOST.contentEqualsIgnoreCase(name))
         {

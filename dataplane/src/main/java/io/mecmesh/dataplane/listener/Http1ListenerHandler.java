@@ -3,6 +3,8 @@ package io.mecmesh.dataplane.listener;
 import io.mecmesh.dataplane.counters.DataPlaneCounter;
 import io.mecmesh.dataplane.counters.DataPlaneCounters;
 import io.mecmesh.dataplane.http.DirectResponse;
+import io.mecmesh.dataplane.http1.Http1Request;
+import io.mecmesh.dataplane.http1.TextFlyweight;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -48,6 +50,12 @@ import static java.util.Objects.requireNonNull;
  *   and close. One timer task per connection, re-armed when it fires rather than per request. Bytes of a
  *   pipelined head that arrived during the previous exchange are not seen as a started head: such a head, if it
  *   never completes, is closed as idle rather than answered 408.</li>
+ *   <li>Pooled request heads ({@link Http1Request}, from {@code Http1ServerCodec}): this stage is the one place
+ *   that gives them back to their pool. A head must stay valid for its whole exchange (the upstream stage sends it
+ *   again on a retry), so it is recycled only when the next request head arrives after the response to it was
+ *   complete, or at once when this stage refuses it; a head whose exchange did not complete, or the last head of
+ *   a connection, is left to the garbage collector (a missed recycle costs garbage; a recycle too early would
+ *   corrupt a head in use).</li>
  *   <li>Read demand: the connection reads on demand ({@code AUTO_READ} off) through the flow-control handler
  *   before this one, which forgets a {@code read()} that a read cycle ended without satisfying. This stage
  *   remembers that a later stage asked for a message and asks again when a read cycle completes without one,
@@ -83,6 +91,9 @@ public final class Http1ListenerHandler extends ChannelDuplexHandler
     private boolean informational;
     private boolean closeAfterResponse;
     private long bodyBytes;
+    private Http1Request previousHead;
+    private final TextFlyweight hostView = new TextFlyweight();
+    private final TextFlyweight targetView = new TextFlyweight();
 
     /**
      * @param config   the listener's limits.
@@ -175,6 +186,7 @@ public final class Http1ListenerHandler extends ChannelDuplexHandler
 
     private void onRequestHead(final ChannelHandlerContext ctx, final HttpRequest request)
     {
+        recyclePreviousHead();
         counters.increment(DataPlaneCounter.REQUESTS);
         phase = EXCHANGE;
         finalResponseStarted = false;
@@ -184,12 +196,20 @@ public final class Http1ListenerHandler extends ChannelDuplexHandler
         final DecoderResult result = request.decoderResult();
         final Rejection rejection = result.isFailure()
             ? Rejection.ofDecoderFailure(result.cause(), true)
-            : RequestHeadValidator.check(request, maxHeaderCount, maxRequestBodyBytes);
+            : RequestHeadValidator.check(request, maxHeaderCount, maxRequestBodyBytes, hostView, targetView);
         if (rejection != null)
         {
             ReferenceCountUtil.release(request);
+            if (request instanceof Http1Request pooled)
+            {
+                pooled.recycle();
+            }
             reject(ctx, rejection);
             return;
+        }
+        if (request instanceof Http1Request pooled)
+        {
+            previousHead = pooled;
         }
         requestCount++;
         if (maxRequestsPerConnection > 0 && requestCount >= maxRequestsPerConnection)
@@ -203,6 +223,20 @@ public final class Http1ListenerHandler extends ChannelDuplexHandler
         if (last)
         {
             onExchangeMaybeComplete();
+        }
+    }
+
+    /**
+     * Gives the previous request head back to its pool when its exchange is over: the response to it complete (so
+     * no stage can send it again) and its body read.
+     */
+    private void recyclePreviousHead()
+    {
+        final Http1Request head = previousHead;
+        previousHead = null;
+        if (head != null && responseComplete && !requestInProgress)
+        {
+            head.recycle();
         }
     }
 

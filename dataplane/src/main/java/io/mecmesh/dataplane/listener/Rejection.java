@@ -1,6 +1,8 @@
 package io.mecmesh.dataplane.listener;
 
 import io.mecmesh.dataplane.counters.DataPlaneCounter;
+import io.mecmesh.dataplane.http1.Http1DecoderException;
+import io.mecmesh.dataplane.http1.Http1Violation;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.ContentLengthNotAllowedException;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -84,6 +86,37 @@ enum Rejection
     }
 
     /**
+     * Classifies a failure of the data plane's HTTP/1.1 decoder ({@code Http1ServerCodec}).
+     *
+     * @param violation what the decoder refused.
+     * @param inHead    whether it is in a request head (else in a body part: a chunk or the trailer).
+     * @return the rejection.
+     */
+    static Rejection ofViolation(final Http1Violation violation, final boolean inHead)
+    {
+        if (violation == Http1Violation.BARE_LF)
+        {
+            return BARE_LF;
+        }
+        if (!inHead)
+        {
+            return INVALID_CHUNK;
+        }
+        return switch (violation)
+        {
+            case LINE_TOO_LONG -> URI_TOO_LONG;
+            case HEADERS_TOO_LARGE -> HEADERS_TOO_LARGE;
+            case INVALID_REQUEST_LINE -> INVALID_REQUEST_LINE;
+            case INVALID_HEADER -> INVALID_HEADER;
+            case CONTENT_LENGTH_WITH_TRANSFER_ENCODING -> CONTENT_LENGTH_WITH_TRANSFER_ENCODING;
+            case INVALID_CONTENT_LENGTH -> INVALID_CONTENT_LENGTH;
+            case INVALID_TRANSFER_ENCODING -> INVALID_TRANSFER_ENCODING;
+            case INVALID_CHUNK -> INVALID_CHUNK;
+            default -> MALFORMED;
+        };
+    }
+
+    /**
      * Classifies a failure of the HTTP/1.1 decoder. Netty reports most of them as exceptions of their own type;
      * the rest are {@link IllegalArgumentException}s told apart by their message (pinned by {@code SmugglingTest}),
      * with {@link #MALFORMED} when none matches.
@@ -94,6 +127,10 @@ enum Rejection
      */
     static Rejection ofDecoderFailure(final Throwable cause, final boolean inHead)
     {
+        if (cause instanceof Http1DecoderException failure)
+        {
+            return ofViolation(failure.violation(), inHead);
+        }
         final String message = cause.getMessage() == null ? "" : cause.getMessage();
         if (cause instanceof InvalidLineSeparatorException || message.startsWith("Line Feed must be preceded"))
         {

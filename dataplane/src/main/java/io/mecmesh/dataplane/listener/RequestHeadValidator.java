@@ -1,5 +1,8 @@
 package io.mecmesh.dataplane.listener;
 
+import io.mecmesh.dataplane.http1.FlyweightHeaders;
+import io.mecmesh.dataplane.http1.Http1Request;
+import io.mecmesh.dataplane.http1.TextFlyweight;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -70,6 +73,24 @@ final class RequestHeadValidator
      */
     static Rejection check(final HttpRequest request, final int maxHeaderCount, final long maxRequestBodyBytes)
     {
+        return check(request, maxHeaderCount, maxRequestBodyBytes, new TextFlyweight(), new TextFlyweight());
+    }
+
+    /**
+     * Checks and normalizes a request head in place, viewing its text through the caller's reusable views (one
+     * pair per connection): allocates nothing for a well-formed {@link Http1Request} in origin form.
+     *
+     * @param request             the head, as decoded.
+     * @param maxHeaderCount      most header fields allowed.
+     * @param maxRequestBodyBytes largest body allowed.
+     * @param hostView            a view for the Host value.
+     * @param targetView          a view for the request-target.
+     * @return why it is refused, or {@code null} when it may be forwarded (normalized).
+     */
+    static Rejection check(
+        final HttpRequest request, final int maxHeaderCount, final long maxRequestBodyBytes,
+        final TextFlyweight hostView, final TextFlyweight targetView)
+    {
         final HttpVersion version = request.protocolVersion();
         if (version.majorVersion() != 1 || version.minorVersion() > 1)
         {
@@ -89,7 +110,7 @@ final class RequestHeadValidator
         {
             return framing;
         }
-        final Rejection target = checkTargetAndHost(request, headers);
+        final Rejection target = checkTargetAndHost(request, headers, hostView, targetView);
         if (target != null)
         {
             return target;
@@ -101,6 +122,11 @@ final class RequestHeadValidator
     private static Rejection checkFraming(
         final HttpRequest request, final HttpHeaders headers, final long maxRequestBodyBytes)
     {
+        if (headers instanceof FlyweightHeaders flyweight)
+        {
+            // Framing was checked and normalized by the decoder (Http1ServerCodec), which had to frame the body.
+            return flyweight.contentLength() > maxRequestBodyBytes ? Rejection.BODY_TOO_LARGE : null;
+        }
         final List<String> transferEncodings = headers.getAll(HttpHeaderNames.TRANSFER_ENCODING);
         final List<String> contentLengths = headers.getAll(HttpHeaderNames.CONTENT_LENGTH);
         if (!transferEncodings.isEmpty())
@@ -151,28 +177,47 @@ final class RequestHeadValidator
         return null;
     }
 
-    private static Rejection checkTargetAndHost(final HttpRequest request, final HttpHeaders headers)
+    private static Rejection checkTargetAndHost(final HttpRequest request, final HttpHeaders headers,
+        final TextFlyweight hostView, final TextFlyweight targetView)
     {
-        final List<String> hosts = headers.getAll(HttpHeaderNames.HOST);
-        if (hosts.size() > 1 || hosts.isEmpty() && request.protocolVersion().minorVersion() == 1)
+        final CharSequence host;
+        final CharSequence uri;
+        if (request instanceof Http1Request flyweight)
         {
-            return Rejection.INVALID_HOST;
+            // Views over the head's bytes: nothing allocated for a well-formed origin-form request.
+            final FlyweightHeaders fields = flyweight.headers();
+            final int hostCount = fields.count(HttpHeaderNames.HOST);
+            if (hostCount > 1 || hostCount == 0 && request.protocolVersion().minorVersion() == 1)
+            {
+                return Rejection.INVALID_HOST;
+            }
+            host = hostCount == 0 ? null
+                : fields.valueView(fields.indexOf(HttpHeaderNames.HOST, 0), hostView);
+            uri = flyweight.target(targetView);
         }
-        final String host = hosts.isEmpty() ? null : hosts.get(0);
+        else
+        {
+            final List<String> hosts = headers.getAll(HttpHeaderNames.HOST);
+            if (hosts.size() > 1 || hosts.isEmpty() && request.protocolVersion().minorVersion() == 1)
+            {
+                return Rejection.INVALID_HOST;
+            }
+            host = hosts.isEmpty() ? null : hosts.get(0);
+            uri = request.uri();
+        }
         if (host != null && !isValidAuthority(host, 0, host.length(), true))
         {
             return Rejection.INVALID_HOST;
         }
-        final String uri = request.uri();
-        if (uri.startsWith("/"))
+        if (uri.length() > 0 && uri.charAt(0) == '/')
         {
             return isValidPathAndQuery(uri, 0) ? null : Rejection.INVALID_REQUEST_TARGET;
         }
-        if ("*".equals(uri))
+        if (uri.length() == 1 && uri.charAt(0) == '*')
         {
             return HttpMethod.OPTIONS.equals(request.method()) ? null : Rejection.INVALID_REQUEST_TARGET;
         }
-        return checkAbsoluteForm(request, headers, uri, host);
+        return checkAbsoluteForm(request, headers, uri.toString(), host == null ? null : host.toString());
     }
 
     /**
@@ -241,12 +286,21 @@ final class RequestHeadValidator
      * {@code uri-host [ ":" port ]} (RFC 9110 §7.2) with no user information; an empty host is allowed only in a
      * {@code Host} field (RFC 9112 §3.2).
      */
-    private static boolean isValidAuthority(final String text, final int start, final int end, final boolean field)
+    private static boolean isValidAuthority(
+        final CharSequence text, final int start, final int end, final boolean field)
     {
         int i = start;
         if (i < end && text.charAt(i) == '[')
         {
-            final int close = text.indexOf(']', i);
+            int close = -1;
+            for (int j = i; j < text.length(); j++)
+            {
+                if (text.charAt(j) == ']')
+                {
+                    close = j;
+                    break;
+                }
+            }
             if (close < 0 || close >= end || close == i + 1)
             {
                 return false;
@@ -298,7 +352,7 @@ final class RequestHeadValidator
      * Path and query of visible ASCII (no space, control, DEL or 8-bit byte), no fragment, and every {@code %}
      * followed by two hex digits: what every HTTP parser upstream reads the same way.
      */
-    private static boolean isValidPathAndQuery(final String uri, final int start)
+    private static boolean isValidPathAndQuery(final CharSequence uri, final int start)
     {
         final int length = uri.length();
         for (int i = start; i < length; i++)
@@ -328,6 +382,10 @@ final class RequestHeadValidator
 
     private static void joinConnectionFields(final HttpHeaders headers)
     {
+        if (headers instanceof FlyweightHeaders flyweight && flyweight.count(HttpHeaderNames.CONNECTION) < 2)
+        {
+            return;
+        }
         final List<String> connection = headers.getAll(HttpHeaderNames.CONNECTION);
         if (connection.size() > 1)
         {

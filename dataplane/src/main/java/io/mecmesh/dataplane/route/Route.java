@@ -184,7 +184,7 @@ public final class Route
      * @param path    the request path in origin form (may carry a query string).
      * @return true when the route takes the request.
      */
-    boolean matches(final HttpRequest request, final String path)
+    boolean matches(final HttpRequest request, final CharSequence path)
     {
         if (!matchesPath(path))
         {
@@ -222,21 +222,50 @@ public final class Route
         return true;
     }
 
-    private boolean matchesPath(final String path)
+    private boolean matchesPath(final CharSequence path)
     {
         switch (pathKind)
         {
             case PREFIX:
-                return path.startsWith(pathValue);
+                return startsWith(path, pathValue);
             case EXACT:
-                final int query = path.indexOf('?');
+                final int query = indexOfQuery(path);
                 final int length = query < 0 ? path.length() : query;
-                return length == pathValue.length() && path.startsWith(pathValue);
+                return length == pathValue.length() && startsWith(path, pathValue);
             case REGEX:
             default:
-                final int q = path.indexOf('?');
-                return pathPattern.matcher(q < 0 ? path : path.substring(0, q)).matches();
+                final int q = indexOfQuery(path);
+                return pathPattern.matcher(q < 0 ? path : path.subSequence(0, q)).matches();
         }
+    }
+
+    /** Whether {@code text} starts with {@code prefix}, exactly; allocates nothing. */
+    static boolean startsWith(final CharSequence text, final String prefix)
+    {
+        if (text.length() < prefix.length())
+        {
+            return false;
+        }
+        for (int i = 0; i < prefix.length(); i++)
+        {
+            if (text.charAt(i) != prefix.charAt(i))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int indexOfQuery(final CharSequence path)
+    {
+        for (int i = 0; i < path.length(); i++)
+        {
+            if (path.charAt(i) == '?')
+            {
+                return i;
+            }
+        }
+        return -1;
     }
 
     @Override

@@ -4,6 +4,9 @@ import io.mecmesh.dataplane.authz.AuthorizationPolicy;
 import io.mecmesh.dataplane.counters.DataPlaneCounter;
 import io.mecmesh.dataplane.counters.DataPlaneCounters;
 import io.mecmesh.dataplane.http.DirectResponse;
+import io.mecmesh.dataplane.http1.FlyweightHeaders;
+import io.mecmesh.dataplane.http1.Http1Request;
+import io.mecmesh.dataplane.http1.TextFlyweight;
 import io.mecmesh.dataplane.identity.SpiffeId;
 import io.mecmesh.dataplane.tls.PeerIdentity;
 import io.netty.channel.Channel;
@@ -51,6 +54,8 @@ public final class RouteHandler extends ChannelInboundHandlerAdapter
     private final DataPlaneCounters counters;
     private boolean dropping;
     private boolean keepAliveAfterDrop;
+    private final TextFlyweight hostView = new TextFlyweight();
+    private final TextFlyweight pathView = new TextFlyweight();
 
     public RouteHandler(final Supplier<RouteTable> routeTables, final DataPlaneCounters counters)
     {
@@ -64,8 +69,22 @@ public final class RouteHandler extends ChannelInboundHandlerAdapter
         if (msg instanceof HttpRequest)
         {
             final HttpRequest request = (HttpRequest)msg;
-            final CharSequence authority = authority(request);
-            final String path = path(request.uri());
+            final CharSequence authority;
+            final CharSequence path;
+            if (request instanceof Http1Request flyweight && flyweight.targetLength() > 0
+                && flyweight.targetByteAt(0) == '/')
+            {
+                // Origin form from the HTTP/1.1 codec: views over the head's bytes, no String.
+                final FlyweightHeaders headers = flyweight.headers();
+                final int host = headers.indexOf(HttpHeaderNames.HOST, 0);
+                authority = host < 0 ? null : headers.valueView(host, hostView);
+                path = flyweight.target(pathView);
+            }
+            else
+            {
+                authority = authority(request);
+                path = path(request.uri());
+            }
             final Route route = routeTables.get().find(request, authority, path);
             if (route == null)
             {
@@ -115,7 +134,8 @@ public final class RouteHandler extends ChannelInboundHandlerAdapter
                 final FullHttpResponse redirect = DirectResponse.newResponse(ctx,
                     HttpResponseStatus.valueOf(((RouteAction.Redirect)action).status()), "");
                 redirect.headers().set(HttpHeaderNames.LOCATION,
-                    location((RouteAction.Redirect)action, authority, request.uri()));
+                    location((RouteAction.Redirect)action, authority == null ? null : authority.toString(),
+                        request.uri()));
                 answer(ctx, request, redirect);
             }
             return;

@@ -101,7 +101,7 @@ public final class RouteTable
      * @param path      the request target in origin form.
      * @return the route, or {@code null} when none matches.
      */
-    public Route find(final HttpRequest request, final CharSequence authority, final String path)
+    public Route find(final HttpRequest request, final CharSequence authority, final CharSequence path)
     {
         if (authority != null)
         {
@@ -141,12 +141,12 @@ public final class RouteTable
      * @param path      the request target in origin form.
      * @return the route, or {@code null} when none matches.
      */
-    public Route find(final CharSequence authority, final String path)
+    public Route find(final CharSequence authority, final CharSequence path)
     {
         return find(null, authority, path);
     }
 
-    private static Route first(final Route[] routes, final HttpRequest request, final String path)
+    private static Route first(final Route[] routes, final HttpRequest request, final CharSequence path)
     {
         for (final Route route : routes)
         {

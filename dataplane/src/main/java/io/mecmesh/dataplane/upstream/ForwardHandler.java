@@ -11,6 +11,8 @@ import io.mecmesh.dataplane.counters.DataPlaneCounters;
 import io.mecmesh.dataplane.counters.Overflow;
 import io.mecmesh.dataplane.http.DirectResponse;
 import io.mecmesh.dataplane.http.HopByHopHeaders;
+import io.mecmesh.dataplane.http1.FlyweightHeaders;
+import io.mecmesh.dataplane.http1.TextFlyweight;
 import io.mecmesh.dataplane.lifecycle.DrainEvent;
 import io.mecmesh.dataplane.policy.PolicyFlyweight;
 import io.mecmesh.dataplane.policy.PolicyTable;
@@ -119,6 +121,7 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
     private final DataPlaneCounters counters;
     private final PolicyTables policies;
     private final PolicyFlyweight policy = new PolicyFlyweight();
+    private final TextFlyweight headerView = new TextFlyweight();
 
     private ChannelHandlerContext ctx;
 
@@ -344,7 +347,7 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
         informational = false;
         keepAlive = HttpUtil.isKeepAlive(request) && !draining;
         headRequest = HttpMethod.HEAD.equals(request.method());
-        requestBodyless = !HttpUtil.isTransferEncodingChunked(request) && HttpUtil.getContentLength(request, 0L) == 0L;
+        requestBodyless = !HttpUtil.isTransferEncodingChunked(request) && contentLength(request) == 0L;
         replayable = requestBodyless || retry.maxBufferedBodyBytes() > 0;
         replayBytes = 0;
 
@@ -370,7 +373,7 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
             return;
         }
         holdsRequest = true;
-        final long timeoutMs = timeoutMs(routeTimeoutMs, request.headers().get(GRPC_TIMEOUT));
+        final long timeoutMs = timeoutMs(routeTimeoutMs, headerView(GRPC_TIMEOUT));
         final Cluster mirror = route.pickMirror();
         if (mirror != null)
         {
@@ -398,7 +401,7 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
      *
      * @return milliseconds, 0 for none.
      */
-    static long timeoutMs(final long routeTimeoutMs, final String grpcTimeout)
+    static long timeoutMs(final long routeTimeoutMs, final CharSequence grpcTimeout)
     {
         if (grpcTimeout == null || grpcTimeout.length() < 2 || grpcTimeout.length() > 9)
         {
@@ -469,8 +472,31 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
 
     private CharSequence hashKey()
     {
-        return cluster.config().lbPolicy() == LbPolicy.RING_HASH
-            ? request.headers().get(cluster.config().hashHeader()) : null;
+        return cluster.config().lbPolicy() == LbPolicy.RING_HASH ? headerView(cluster.config().hashHeader()) : null;
+    }
+
+    /**
+     * The first value of a request header: a view over the head's bytes for a decoded HTTP/1.1 head (valid until
+     * the next call), else the header's {@code String}.
+     */
+    private CharSequence headerView(final CharSequence name)
+    {
+        if (request.headers() instanceof FlyweightHeaders flyweight)
+        {
+            final int entry = flyweight.indexOf(name, 0);
+            return entry < 0 ? null : flyweight.valueView(entry, headerView);
+        }
+        return request.headers().get(name);
+    }
+
+    /** The request's Content-Length, 0 when absent or not a number; read as bytes from a decoded head. */
+    private static long contentLength(final HttpRequest request)
+    {
+        if (request.headers() instanceof FlyweightHeaders flyweight)
+        {
+            return Math.max(0L, flyweight.contentLength());
+        }
+        return HttpUtil.getContentLength(request, 0L);
     }
 
     private void onConnectComplete(final Future<Channel> future, final int forAttempt)

@@ -8,6 +8,7 @@ import io.mecmesh.dataplane.cluster.UpstreamProtocol;
 import io.mecmesh.dataplane.counters.DataPlaneCounter;
 import io.mecmesh.dataplane.counters.DataPlaneCounters;
 import io.mecmesh.dataplane.counters.Overflow;
+import io.mecmesh.dataplane.http1.Http1ClientCodec;
 import io.mecmesh.dataplane.transport.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -18,7 +19,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2ConnectionAdapter;
@@ -243,7 +243,7 @@ public final class UpstreamPool
                     else
                     {
                         channel.pipeline()
-                            .addLast("http1-codec", new HttpClientCodec(new HttpDecoderConfig(), false, false))
+                            .addLast("http1-codec", new Http1ClientCodec(new HttpDecoderConfig()))
                             .addLast("upstream", new UpstreamHandler(pool, key));
                     }
                 }
@@ -272,7 +272,7 @@ public final class UpstreamPool
     {
         final PoolKey key = endpoint.poolKey();
         channel.pipeline()
-            .addLast("http1-codec", new HttpClientCodec(new HttpDecoderConfig(), false, false))
+            .addLast("http1-codec", new Http1ClientCodec(new HttpDecoderConfig()))
             .addLast("upstream", new UpstreamHandler(this, key));
         release(key, channel, Integer.MAX_VALUE);
     }

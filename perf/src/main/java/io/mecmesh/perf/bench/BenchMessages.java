@@ -3,12 +3,16 @@ package io.mecmesh.perf.bench;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.mecmesh.dataplane.http1.FlyweightHeaders;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AsciiString;
 
 import java.nio.charset.StandardCharsets;
 
@@ -79,6 +83,36 @@ final class BenchMessages
             .set(HttpHeaderNames.ETAG, "\"6925b4f0-400\"")
             .set(HttpHeaderNames.ACCEPT_RANGES, HttpHeaderValues.BYTES);
         return response;
+    }
+
+    /**
+     * @return the head of {@link #response} (a 1 KiB body), built once: its headers are
+     * {@code AsciiString}s in a {@link FlyweightHeaders}, so encoding it allocates nothing.
+     */
+    static HttpResponse responseHead()
+    {
+        final FlyweightHeaders headers = new FlyweightHeaders();
+        headers
+            .set(HttpHeaderNames.SERVER, AsciiString.cached("nginx"))
+            .set(HttpHeaderNames.DATE, AsciiString.cached("Thu, 26 Nov 2026 08:00:00 GMT"))
+            .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_OCTET_STREAM)
+            .set(HttpHeaderNames.CONTENT_LENGTH, AsciiString.cached(Integer.toString(BODY_BYTES)))
+            .set(HttpHeaderNames.LAST_MODIFIED, AsciiString.cached("Thu, 26 Nov 2026 07:00:00 GMT"))
+            .set(HttpHeaderNames.ETAG, AsciiString.cached("\"6925b4f0-400\""))
+            .set(HttpHeaderNames.ACCEPT_RANGES, HttpHeaderValues.BYTES);
+        return new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, headers);
+    }
+
+    /**
+     * Writes bytes into a channel as one read (one read cycle), without {@code writeInbound}'s varargs array.
+     *
+     * @param channel the channel.
+     * @param bytes   the bytes, owned by the channel from here on.
+     */
+    static void readInbound(final EmbeddedChannel channel, final ByteBuf bytes)
+    {
+        channel.writeOneInbound(bytes, channel.voidPromise());
+        channel.flushInbound();
     }
 
     /**

@@ -5,6 +5,7 @@ import io.mecmesh.dataplane.cluster.ClusterConfig;
 import io.mecmesh.dataplane.cluster.Endpoint;
 import io.mecmesh.dataplane.counters.DataPlaneCounter;
 import io.mecmesh.dataplane.counters.DataPlaneCounters;
+import io.mecmesh.dataplane.http1.Http1ServerCodec;
 import io.mecmesh.dataplane.listener.ConnectionGuard;
 import io.mecmesh.dataplane.listener.Http1ListenerHandler;
 import io.mecmesh.dataplane.listener.ListenerConfig;
@@ -18,7 +19,6 @@ import io.mecmesh.dataplane.upstream.UpstreamPool;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.flow.FlowControlHandler;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -44,7 +44,7 @@ import java.util.concurrent.TimeUnit;
  * ({@code AUTO_READ} off):
  *
  * <pre>
- *   ConnectionGuard → HttpServerCodec → FlowControlHandler → Http1ListenerHandler → RouteHandler → AnsweringHandler
+ *   ConnectionGuard → Http1ServerCodec → FlowControlHandler → Http1ListenerHandler → RouteHandler → AnsweringHandler
  * </pre>
  *
  * One operation: the bytes of a 250-byte keep-alive GET go in, are decoded, counted, routed (32 virtual hosts),
@@ -60,14 +60,24 @@ import java.util.concurrent.TimeUnit;
  * <p>What {@link #getRoutedAndAnswered} leaves out: the upstream stage. {@code ForwardHandler} leases connections from an
  * {@code UpstreamPool}, which opens real sockets on a real event loop; the dataplane has no seam yet to give it an
  * embedded upstream channel. So the upstream leg (encoding the request to the upstream with
- * {@code HttpClientCodec}, decoding its response, the pool's lease and release) is not measured here; the
+ * {@code Http1ClientCodec}, decoding its response, the pool's lease and release) is not measured here; the
  * {@link AnsweringHandler} builds the response object directly. Socket I/O and the event loop's selector are left
  * out too: the side-by-side comparison ({@code perf/compare.sh}) measures those.
+ *
+ * <p>Threads: the benchmark runs on Netty {@code FastThreadLocalThread}s ({@link FastThreadLocalExecutor}, chosen
+ * with {@code -Djmh.executor=CUSTOM} in the fork's prepended JVM flags, so that a {@code -jvmArgsAppend} on the
+ * command line, e.g. for a JFR recording, keeps it; {@code -jvmArgsAppend -Djmh.executor=PLATFORM} measures on JMH's
+ * plain threads instead), as the data plane's event loops do. Netty's
+ * {@code Recycler} pools only on such threads: on JMH's own worker threads every pooled object of the path
+ * (outbound-buffer entries, retained slices and duplicates, the flow-control queue, the HTTP/1.1 codecs' heads and
+ * body parts) would be allocated anew each time, which production never does. The bytes per operation
+ * ({@code -prof gc}) are therefore those of the event loop.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xms256m", "-Xmx256m"})
+@Fork(value = 1, jvmArgsPrepend = {"-Djmh.executor=CUSTOM",
+    "-Djmh.executor.class=io.mecmesh.perf.bench.FastThreadLocalExecutor"}, jvmArgsAppend = {"-Xms256m", "-Xmx256m"})
 @Warmup(iterations = 5, time = 2)
 @Measurement(iterations = 5, time = 1)
 public class Http1RequestPathBenchmark
@@ -93,7 +103,7 @@ public class Http1RequestPathBenchmark
         channel.config().setAutoRead(false);
         channel.pipeline()
             .addLast("guard", new ConnectionGuard(listener, counters, listenerStage))
-            .addLast("http1-codec", new HttpServerCodec(Http1CodecBenchmark.decoderConfig()))
+            .addLast("http1-codec", new Http1ServerCodec(Http1CodecBenchmark.decoderConfig()))
             .addLast("flow-control", new FlowControlHandler())
             .addLast("listener", listenerStage)
             .addLast("route", new RouteHandler(() -> table, counters))
@@ -128,7 +138,7 @@ public class Http1RequestPathBenchmark
 
     private int exchange()
     {
-        channel.writeInbound(request.retainedDuplicate());
+        BenchMessages.readInbound(channel, request.retainedDuplicate());
         return BenchMessages.drainOutbound(channel);
     }
 
@@ -188,7 +198,7 @@ public class Http1RequestPathBenchmark
                 counters);
             downstream.pipeline()
                 .addLast("guard", new ConnectionGuard(listener, counters, listenerStage))
-                .addLast("http1-codec", new HttpServerCodec(Http1CodecBenchmark.decoderConfig()))
+                .addLast("http1-codec", new Http1ServerCodec(Http1CodecBenchmark.decoderConfig()))
                 .addLast("flow-control", new FlowControlHandler())
                 .addLast("listener", listenerStage)
                 .addLast("route", new RouteHandler(() -> table, counters))
@@ -218,12 +228,12 @@ public class Http1RequestPathBenchmark
 
         int exchange()
         {
-            downstream.writeInbound(request.retainedDuplicate());
+            BenchMessages.readInbound(downstream, request.retainedDuplicate());
             if (BenchMessages.drainOutbound(upstream) == 0)
             {
                 throw new IllegalStateException("nothing forwarded upstream");
             }
-            upstream.writeInbound(response.retainedDuplicate());
+            BenchMessages.readInbound(upstream, response.retainedDuplicate());
             return BenchMessages.drainOutbound(downstream);
         }
     }

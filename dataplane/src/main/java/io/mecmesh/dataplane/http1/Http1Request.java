@@ -1,0 +1,266 @@
+package io.mecmesh.dataplane.http1;
+
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.Recycler;
+
+import java.nio.charset.StandardCharsets;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * A request head decoded by {@link Http1ServerCodec}: method and version from constants, the request-target and
+ * the header fields as offsets into the head's bytes ({@link FlyweightHeaders}). Pooled with Netty's
+ * {@link Recycler}: the decoder takes one per head, and {@link #recycle()} gives it back at one well-defined point
+ * (the listener stage, once the last part of the response to it is written; see {@code Http1ListenerHandler}).
+ *
+ * <p>Lifetime: valid from decoding until recycled. {@link #generation()} changes on every recycle, so that a
+ * holder can check (in tests, with assertions on) that the head it holds is still the one it was given; the
+ * accessors assert that the head was not recycled.
+ *
+ * <p>{@link #uri()} allocates a {@code String} on first use (cached); the hot path reads the request-target as
+ * bytes ({@link #targetLength()}, {@link #targetByteAt(int)}, {@link #pathLength()}). Confined to its event loop.
+ */
+public final class Http1Request implements HttpRequest
+{
+    private static final Recycler<Http1Request> POOL = new Recycler<>()
+    {
+        @Override
+        protected Http1Request newObject(final Handle<Http1Request> handle)
+        {
+            return new Http1Request(handle);
+        }
+    };
+
+    private final Recycler.Handle<Http1Request> handle;
+    private final FlyweightHeaders headers = new FlyweightHeaders(512);
+    private HttpMethod method;
+    private HttpVersion version;
+    private int targetOffset;
+    private int targetLength;
+    private String uri;
+    private DecoderResult result = DecoderResult.SUCCESS;
+    private int generation;
+    private boolean recycled;
+
+    private Http1Request(final Recycler.Handle<Http1Request> handle)
+    {
+        this.handle = handle;
+    }
+
+    /**
+     * @return a request head from this thread's pool, empty.
+     */
+    public static Http1Request newInstance()
+    {
+        final Http1Request request = POOL.get();
+        request.recycled = false;
+        return request;
+    }
+
+    void init(final HttpMethod method, final HttpVersion version, final int targetOffset, final int targetLength)
+    {
+        this.method = method;
+        this.version = version;
+        this.targetOffset = targetOffset;
+        this.targetLength = targetLength;
+        this.uri = null;
+        this.result = DecoderResult.SUCCESS;
+    }
+
+    /**
+     * Gives the head back to its pool. Nothing may use it afterwards: whoever still needs it copies it first.
+     */
+    public void recycle()
+    {
+        assert !recycled : "request head recycled twice";
+        recycled = true;
+        generation++;
+        headers.clear();
+        uri = null;
+        method = null;
+        result = DecoderResult.SUCCESS;
+        handle.recycle(this);
+    }
+
+    /**
+     * @return a number that changes each time the head is recycled.
+     */
+    public int generation()
+    {
+        return generation;
+    }
+
+    /**
+     * @return whether the head was given back to its pool (and not yet taken again).
+     */
+    public boolean isRecycled()
+    {
+        return recycled;
+    }
+
+    /**
+     * @return the length of the request-target (or of the target set by {@link #setUri}).
+     */
+    public int targetLength()
+    {
+        assert !recycled : "request head used after recycle";
+        return uri != null ? uri.length() : targetLength;
+    }
+
+    /**
+     * @param index a position in the request-target.
+     * @return its byte there (0 to 255).
+     */
+    public int targetByteAt(final int index)
+    {
+        return uri != null ? uri.charAt(index) : headers.bytes()[targetOffset + index] & 0xff;
+    }
+
+    /**
+     * Views the request-target (path and query) without copying it.
+     *
+     * @param view the view to wrap around it.
+     * @return {@code view}.
+     */
+    public TextFlyweight target(final TextFlyweight view)
+    {
+        assert !recycled : "request head used after recycle";
+        return uri != null ? view.wrap(uri) : view.wrap(headers.bytes(), targetOffset, targetLength);
+    }
+
+    /**
+     * @return the length of the path part of the request-target (up to {@code ?}, excluded).
+     */
+    public int pathLength()
+    {
+        final int length = targetLength();
+        for (int i = 0; i < length; i++)
+        {
+            if (targetByteAt(i) == '?')
+            {
+                return i;
+            }
+        }
+        return length;
+    }
+
+    @Override
+    @Deprecated
+    public HttpMethod getMethod()
+    {
+        return method();
+    }
+
+    @Override
+    public HttpMethod method()
+    {
+        assert !recycled : "request head used after recycle";
+        return method;
+    }
+
+    @Override
+    public HttpRequest setMethod(final HttpMethod method)
+    {
+        this.method = requireNonNull(method, "method");
+        return this;
+    }
+
+    @Override
+    @Deprecated
+    public String getUri()
+    {
+        return uri();
+    }
+
+    @Override
+    public String uri()
+    {
+        assert !recycled : "request head used after recycle";
+        if (uri == null)
+        {
+            uri = new String(headers.bytes(), targetOffset, targetLength, StandardCharsets.ISO_8859_1);
+        }
+        return uri;
+    }
+
+    @Override
+    public HttpRequest setUri(final String uri)
+    {
+        this.uri = requireNonNull(uri, "uri");
+        return this;
+    }
+
+    /**
+     * @return whether the request-target is still the decoded bytes (not replaced by {@link #setUri}).
+     */
+    boolean targetIsBytes()
+    {
+        return uri == null;
+    }
+
+    int targetOffset()
+    {
+        return targetOffset;
+    }
+
+    @Override
+    @Deprecated
+    public HttpVersion getProtocolVersion()
+    {
+        return protocolVersion();
+    }
+
+    @Override
+    public HttpVersion protocolVersion()
+    {
+        assert !recycled : "request head used after recycle";
+        return version;
+    }
+
+    @Override
+    public HttpRequest setProtocolVersion(final HttpVersion version)
+    {
+        this.version = requireNonNull(version, "version");
+        return this;
+    }
+
+    @Override
+    public FlyweightHeaders headers()
+    {
+        assert !recycled : "request head used after recycle";
+        return headers;
+    }
+
+    @Override
+    @Deprecated
+    public DecoderResult getDecoderResult()
+    {
+        return decoderResult();
+    }
+
+    @Override
+    public DecoderResult decoderResult()
+    {
+        return result;
+    }
+
+    @Override
+    public void setDecoderResult(final DecoderResult result)
+    {
+        this.result = requireNonNull(result, "result");
+    }
+
+    @Override
+    public String toString()
+    {
+        if (recycled)
+        {
+            return "Http1Request(recycled)";
+        }
+        return "Http1Request(" + method + ' ' + (method == null ? "" : uri()) + ' ' + version + ", " + headers.size()
+            + " headers)";
+    }
+}
