@@ -214,30 +214,15 @@ class ControlPlaneConformanceTest
 
     private static ApplianceProcess startEdge(final String name, final int first) throws IOException
     {
-        return ApplianceProcess.start(dir, name, ports[first], """
-            role: edge
-            node:
-              id: %s
-              site: %s
-              zone: zone-1
-            dataDirectory: %s
-            admin:
-              address: 127.0.0.1
-              port: %d
-            controlPlane:
-              address: 127.0.0.1
-              apiPort: %d
-              configPort: %d
-              ackPort: %d
-              nodeEndpoint: 127.0.0.1:%d
-              keyFile: %s
+        return ApplianceProcess.start(dir, name, ports[first], ControlPlaneYaml.edge(name, name.replace("edge", "site"),
+            "zone-1", dir.resolve(name), ports[first], ports[0], ports[2], ports[3], ports[first + 2],
+            dir.resolve("distribution.key"), """
             dataplane:
               listeners:
                 - name: outbound
                   address: 127.0.0.1
                   port: %d
-            """.formatted(name, name.replace("edge", "site"), dir.resolve(name), ports[first], ports[0], ports[2],
-            ports[3], ports[first + 2], dir.resolve("distribution.key"), ports[first + 1]));
+            """.formatted(ports[first + 1])));
     }
 
     private static int edgeListener(final String name)

@@ -209,23 +209,8 @@ class IdentityConformanceTest
                 - host: b.mesh
                   cluster: to-b
             """;
-        return """
-            role: edge
-            node:
-              id: %s
-              site: %s
-              zone: z
-            dataDirectory: %s
-            admin:
-              address: 127.0.0.1
-              port: %d
-            controlPlane:
-              address: 127.0.0.1
-              apiPort: %d
-              configPort: %d
-              ackPort: %d
-              nodeEndpoint: 127.0.0.1:%d
-              keyFile: %s
+        return ControlPlaneYaml.edge(name, site, "z", dir.resolve(name), ports[first], ports[0], ports[2], ports[3],
+            ports[first + 2], dir.resolve("distribution.key"), """
             identity:
               trustDomain: %s
               joinTokenFile: %s
@@ -244,9 +229,7 @@ class IdentityConformanceTest
             %s
               routes:
             %s
-            """.formatted(name, site, dir.resolve(name), ports[first], ports[0], ports[2], ports[3], ports[first + 2],
-            dir.resolve("distribution.key"), TRUST_DOMAIN, dir.resolve("join.token"),
-            isB ? siteCaYaml.stripTrailing() : "", ports[first + 1],
-            ports[first + 3], clusters.stripTrailing(), routes.stripTrailing());
+            """.formatted(TRUST_DOMAIN, dir.resolve("join.token"), isB ? siteCaYaml.stripTrailing() : "",
+            ports[first + 1], ports[first + 3], clusters.stripTrailing(), routes.stripTrailing()));
     }
 }

@@ -106,23 +106,8 @@ class MeshHopConformanceTest
     /** An edge with a plain outbound listener and its mesh listener on the node identity; no routes of its own. */
     private String edgeYaml(final String name, final String site, final int first)
     {
-        return """
-            role: edge
-            node:
-              id: %s
-              site: %s
-              zone: z
-            dataDirectory: %s
-            admin:
-              address: 127.0.0.1
-              port: %d
-            controlPlane:
-              address: 127.0.0.1
-              apiPort: %d
-              configPort: %d
-              ackPort: %d
-              nodeEndpoint: 127.0.0.1:%d
-              keyFile: %s
+        return ControlPlaneYaml.edge(name, site, "z", dir.resolve(name), ports[first], ports[0], ports[2], ports[3],
+            ports[first + 2], dir.resolve("distribution.key"), """
             identity:
               trustDomain: %s
               joinTokenFile: %s
@@ -136,8 +121,6 @@ class MeshHopConformanceTest
                   port: %d
                   tls:
                     identity: node
-            """.formatted(name, site, dir.resolve(name), ports[first], ports[0], ports[2], ports[3], ports[first + 2],
-            dir.resolve("distribution.key"), TRUST_DOMAIN, dir.resolve("join.token"), ports[first + 1],
-            ports[first + 3]);
+            """.formatted(TRUST_DOMAIN, dir.resolve("join.token"), ports[first + 1], ports[first + 3]));
     }
 }

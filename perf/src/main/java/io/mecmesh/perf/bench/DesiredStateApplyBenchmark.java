@@ -1,5 +1,6 @@
-package io.mecmesh.perf.controlplane;
+package io.mecmesh.perf.bench;
 
+import io.mecmesh.perf.controlplane.SyntheticMesh;
 import io.mecmesh.slicemanager.model.Command;
 import io.mecmesh.slicemanager.model.DesiredState;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -31,7 +32,7 @@ import java.util.concurrent.TimeUnit;
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
