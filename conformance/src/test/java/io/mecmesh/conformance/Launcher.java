@@ -48,7 +48,12 @@ final class Launcher
         final List<String> command = new ArrayList<>();
         command.add(home().resolve("bin/mecmesh").toString());
         command.addAll(List.of(args));
-        return new ProcessBuilder(command).directory(workingDirectory.toFile());
+        final ProcessBuilder builder = new ProcessBuilder(command).directory(workingDirectory.toFile());
+        // The launcher turns Netty's leak detector off for production; the black-box tests keep it sampling, so that
+        // a leak shows in a process's log (which the tests check for errors).
+        builder.environment().merge("MECMESH_JAVA_OPTS", "-Dio.netty.leakDetection.level=simple",
+            (set, simple) -> set + " " + simple);
+        return builder;
     }
 
     static Result run(final Path workingDirectory, final String... args) throws IOException, InterruptedException
