@@ -1,19 +1,17 @@
 package io.mecmesh.dataplane.http1;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.util.Recycler;
 
 /**
  * A body part that is not the last, decoded by {@link Http1ServerCodec} or {@link Http1ClientCodec}: a pooled wrapper over a retained slice of
- * the read buffer (never a copy). It goes back to its pool when its content's reference count reaches 0 through
- * {@link #release()}, or when an encoder takes the content ({@link #takeContent()}). {@code copy},
+ * the read buffer (never a copy). Pooled as {@link PooledContent} describes. {@code copy},
  * {@code duplicate}, {@code retainedDuplicate} and {@code replace} return Netty's own (unpooled) holders.
  * Confined to its event loop.
  */
-public final class Http1Content implements HttpContent
+public final class Http1Content extends PooledContent<Http1Content> implements HttpContent
 {
     private static final Recycler<Http1Content> POOL = new Recycler<>()
     {
@@ -24,12 +22,9 @@ public final class Http1Content implements HttpContent
         }
     };
 
-    private final Recycler.Handle<Http1Content> handle;
-    private ByteBuf content;
-
     private Http1Content(final Recycler.Handle<Http1Content> handle)
     {
-        this.handle = handle;
+        super(handle);
     }
 
     /**
@@ -38,137 +33,36 @@ public final class Http1Content implements HttpContent
      */
     public static Http1Content newInstance(final ByteBuf content)
     {
-        final Http1Content holder = POOL.get();
-        holder.content = content;
-        return holder;
-    }
-
-    /**
-     * Takes the content out (the caller owns it from here on) and gives the holder back to its pool.
-     *
-     * @return the content.
-     */
-    public ByteBuf takeContent()
-    {
-        final ByteBuf taken = content;
-        recycle();
-        return taken;
-    }
-
-    private void recycle()
-    {
-        content = null;
-        handle.recycle(this);
+        return POOL.get().hold(content);
     }
 
     @Override
-    public ByteBuf content()
+    Http1Content self()
     {
-        return content;
+        return this;
     }
 
     @Override
     public HttpContent copy()
     {
-        return replace(content.copy());
+        return replace(content().copy());
     }
 
     @Override
     public HttpContent duplicate()
     {
-        return replace(content.duplicate());
+        return replace(content().duplicate());
     }
 
     @Override
     public HttpContent retainedDuplicate()
     {
-        return replace(content.retainedDuplicate());
+        return replace(content().retainedDuplicate());
     }
 
     @Override
     public HttpContent replace(final ByteBuf replacement)
     {
         return new DefaultHttpContent(replacement);
-    }
-
-    @Override
-    public int refCnt()
-    {
-        return content.refCnt();
-    }
-
-    @Override
-    public HttpContent retain()
-    {
-        content.retain();
-        return this;
-    }
-
-    @Override
-    public HttpContent retain(final int increment)
-    {
-        content.retain(increment);
-        return this;
-    }
-
-    @Override
-    public HttpContent touch()
-    {
-        content.touch();
-        return this;
-    }
-
-    @Override
-    public HttpContent touch(final Object hint)
-    {
-        content.touch(hint);
-        return this;
-    }
-
-    @Override
-    public boolean release()
-    {
-        final boolean freed = content.release();
-        if (freed)
-        {
-            recycle();
-        }
-        return freed;
-    }
-
-    @Override
-    public boolean release(final int decrement)
-    {
-        final boolean freed = content.release(decrement);
-        if (freed)
-        {
-            recycle();
-        }
-        return freed;
-    }
-
-    @Override
-    @Deprecated
-    public DecoderResult getDecoderResult()
-    {
-        return decoderResult();
-    }
-
-    @Override
-    public DecoderResult decoderResult()
-    {
-        return DecoderResult.SUCCESS;
-    }
-
-    @Override
-    public void setDecoderResult(final DecoderResult result)
-    {
-        throw new UnsupportedOperationException("a decoded body part always succeeded");
-    }
-
-    @Override
-    public String toString()
-    {
-        return "Http1Content(" + content + ')';
     }
 }

@@ -210,11 +210,7 @@ abstract class Http1Encoder extends ChannelOutboundHandlerAdapter
 
     private ByteBuf take(final HttpContent content)
     {
-        if (content instanceof Http1Content pooled)
-        {
-            return pooled.takeContent();
-        }
-        if (content instanceof Http1LastContent pooled)
+        if (content instanceof PooledContent<?> pooled)
         {
             return pooled.takeContent();
         }

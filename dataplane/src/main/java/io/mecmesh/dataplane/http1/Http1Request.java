@@ -1,6 +1,5 @@
 package io.mecmesh.dataplane.http1;
 
-import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
@@ -23,7 +22,7 @@ import static java.util.Objects.requireNonNull;
  * <p>{@link #uri()} allocates a {@code String} on first use (cached); the hot path reads the request-target as
  * bytes ({@link #targetLength()}, {@link #targetByteAt(int)}, {@link #pathLength()}). Confined to its event loop.
  */
-public final class Http1Request implements HttpRequest
+public final class Http1Request extends PooledHead<Http1Request> implements HttpRequest
 {
     private static final Recycler<Http1Request> POOL = new Recycler<>()
     {
@@ -34,20 +33,14 @@ public final class Http1Request implements HttpRequest
         }
     };
 
-    private final Recycler.Handle<Http1Request> handle;
-    private final FlyweightHeaders headers = new FlyweightHeaders(512);
     private HttpMethod method;
-    private HttpVersion version;
     private int targetOffset;
     private int targetLength;
     private String uri;
-    private DecoderResult result = DecoderResult.SUCCESS;
-    private int generation;
-    private boolean recycled;
 
     private Http1Request(final Recycler.Handle<Http1Request> handle)
     {
-        this.handle = handle;
+        super(handle);
     }
 
     /**
@@ -55,50 +48,29 @@ public final class Http1Request implements HttpRequest
      */
     public static Http1Request newInstance()
     {
-        final Http1Request request = POOL.get();
-        request.recycled = false;
-        return request;
+        return POOL.get().taken();
     }
 
     void init(final HttpMethod method, final HttpVersion version, final int targetOffset, final int targetLength)
     {
+        initHead(version);
         this.method = method;
-        this.version = version;
         this.targetOffset = targetOffset;
         this.targetLength = targetLength;
         this.uri = null;
-        this.result = DecoderResult.SUCCESS;
     }
 
-    /**
-     * Gives the head back to its pool. Nothing may use it afterwards: whoever still needs it copies it first.
-     */
-    public void recycle()
+    @Override
+    Http1Request self()
     {
-        assert !recycled : "request head recycled twice";
-        recycled = true;
-        generation++;
-        headers.clear();
+        return this;
+    }
+
+    @Override
+    void clearHead()
+    {
         uri = null;
         method = null;
-        result = DecoderResult.SUCCESS;
-        handle.recycle(this);
-    }
-
-    /**
-     * @return a number that changes each time the head is recycled.
-     */
-    public int generation()
-    {
-        return generation;
-    }
-
-    /**
-     * @return whether the head was given back to its pool (and not yet taken again).
-     */
-    public boolean isRecycled()
-    {
-        return recycled;
     }
 
     /**
@@ -106,7 +78,7 @@ public final class Http1Request implements HttpRequest
      */
     public int targetLength()
     {
-        assert !recycled : "request head used after recycle";
+        assertLive();
         return uri != null ? uri.length() : targetLength;
     }
 
@@ -116,7 +88,7 @@ public final class Http1Request implements HttpRequest
      */
     public int targetByteAt(final int index)
     {
-        return uri != null ? uri.charAt(index) : headers.bytes()[targetOffset + index] & 0xff;
+        return uri != null ? uri.charAt(index) : fields().bytes()[targetOffset + index] & 0xff;
     }
 
     /**
@@ -127,8 +99,8 @@ public final class Http1Request implements HttpRequest
      */
     public TextFlyweight target(final TextFlyweight view)
     {
-        assert !recycled : "request head used after recycle";
-        return uri != null ? view.wrap(uri) : view.wrap(headers.bytes(), targetOffset, targetLength);
+        assertLive();
+        return uri != null ? view.wrap(uri) : view.wrap(fields().bytes(), targetOffset, targetLength);
     }
 
     /**
@@ -157,7 +129,7 @@ public final class Http1Request implements HttpRequest
     @Override
     public HttpMethod method()
     {
-        assert !recycled : "request head used after recycle";
+        assertLive();
         return method;
     }
 
@@ -178,10 +150,10 @@ public final class Http1Request implements HttpRequest
     @Override
     public String uri()
     {
-        assert !recycled : "request head used after recycle";
+        assertLive();
         if (uri == null)
         {
-            uri = new String(headers.bytes(), targetOffset, targetLength, StandardCharsets.ISO_8859_1);
+            uri = new String(fields().bytes(), targetOffset, targetLength, StandardCharsets.ISO_8859_1);
         }
         return uri;
     }
@@ -207,60 +179,14 @@ public final class Http1Request implements HttpRequest
     }
 
     @Override
-    @Deprecated
-    public HttpVersion getProtocolVersion()
-    {
-        return protocolVersion();
-    }
-
-    @Override
-    public HttpVersion protocolVersion()
-    {
-        assert !recycled : "request head used after recycle";
-        return version;
-    }
-
-    @Override
-    public HttpRequest setProtocolVersion(final HttpVersion version)
-    {
-        this.version = requireNonNull(version, "version");
-        return this;
-    }
-
-    @Override
-    public FlyweightHeaders headers()
-    {
-        assert !recycled : "request head used after recycle";
-        return headers;
-    }
-
-    @Override
-    @Deprecated
-    public DecoderResult getDecoderResult()
-    {
-        return decoderResult();
-    }
-
-    @Override
-    public DecoderResult decoderResult()
-    {
-        return result;
-    }
-
-    @Override
-    public void setDecoderResult(final DecoderResult result)
-    {
-        this.result = requireNonNull(result, "result");
-    }
-
-    @Override
     public String toString()
     {
-        if (recycled)
+        if (isRecycled())
         {
             return "Http1Request(recycled)";
         }
-        return "Http1Request(" + method + ' ' + (method == null ? "" : uri()) + ' ' + version + ", " + headers.size()
+        return "Http1Request(" + method + ' ' + (method == null ? "" : uri()) + ' ' + protocolVersion() + ", "
+            + fields().size()
             + " headers)";
     }
 }

@@ -1,6 +1,5 @@
 package io.mecmesh.dataplane.http1;
 
-import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
@@ -15,7 +14,7 @@ import static java.util.Objects.requireNonNull;
  * it, so nothing may use a response head after writing it. One that is never written is garbage, not a leak.
  * Confined to its event loop.
  */
-public final class Http1Response implements HttpResponse
+public final class Http1Response extends PooledHead<Http1Response> implements HttpResponse
 {
     private static final Recycler<Http1Response> POOL = new Recycler<>()
     {
@@ -26,17 +25,11 @@ public final class Http1Response implements HttpResponse
         }
     };
 
-    private final Recycler.Handle<Http1Response> handle;
-    private final FlyweightHeaders headers = new FlyweightHeaders(512);
     private HttpResponseStatus status;
-    private HttpVersion version;
-    private DecoderResult result = DecoderResult.SUCCESS;
-    private int generation;
-    private boolean recycled;
 
     private Http1Response(final Recycler.Handle<Http1Response> handle)
     {
-        this.handle = handle;
+        super(handle);
     }
 
     /**
@@ -44,38 +37,25 @@ public final class Http1Response implements HttpResponse
      */
     public static Http1Response newInstance()
     {
-        final Http1Response response = POOL.get();
-        response.recycled = false;
-        return response;
+        return POOL.get().taken();
     }
 
     void init(final HttpResponseStatus status, final HttpVersion version)
     {
+        initHead(version);
         this.status = status;
-        this.version = version;
-        this.result = DecoderResult.SUCCESS;
     }
 
-    /**
-     * Gives the head back to its pool; nothing may use it afterwards.
-     */
-    public void recycle()
+    @Override
+    Http1Response self()
     {
-        assert !recycled : "response head recycled twice";
-        recycled = true;
-        generation++;
-        headers.clear();
+        return this;
+    }
+
+    @Override
+    void clearHead()
+    {
         status = null;
-        result = DecoderResult.SUCCESS;
-        handle.recycle(this);
-    }
-
-    /**
-     * @return a number that changes each time the head is recycled.
-     */
-    public int generation()
-    {
-        return generation;
     }
 
     @Override
@@ -88,7 +68,7 @@ public final class Http1Response implements HttpResponse
     @Override
     public HttpResponseStatus status()
     {
-        assert !recycled : "response head used after recycle";
+        assertLive();
         return status;
     }
 
@@ -100,55 +80,9 @@ public final class Http1Response implements HttpResponse
     }
 
     @Override
-    @Deprecated
-    public HttpVersion getProtocolVersion()
-    {
-        return protocolVersion();
-    }
-
-    @Override
-    public HttpVersion protocolVersion()
-    {
-        assert !recycled : "response head used after recycle";
-        return version;
-    }
-
-    @Override
-    public HttpResponse setProtocolVersion(final HttpVersion version)
-    {
-        this.version = requireNonNull(version, "version");
-        return this;
-    }
-
-    @Override
-    public FlyweightHeaders headers()
-    {
-        assert !recycled : "response head used after recycle";
-        return headers;
-    }
-
-    @Override
-    @Deprecated
-    public DecoderResult getDecoderResult()
-    {
-        return decoderResult();
-    }
-
-    @Override
-    public DecoderResult decoderResult()
-    {
-        return result;
-    }
-
-    @Override
-    public void setDecoderResult(final DecoderResult result)
-    {
-        this.result = requireNonNull(result, "result");
-    }
-
-    @Override
     public String toString()
     {
-        return "Http1Response(" + version + ' ' + status + ", " + headers.size() + " headers)";
+        return "Http1Response(" + (isRecycled() ? "recycled" : protocolVersion() + " " + status + ", " + fields().size()
+            + " headers") + ')';
     }
 }
