@@ -137,8 +137,10 @@ public final class Appliance implements AutoCloseable
             final ControlPlaneConfig controlPlane = control.orElseThrow();
             final DistributionChannels channels = role == Role.ALL ? DistributionChannels.ipc()
                 : DistributionChannels.udpControlPlane(controlPlane.configEndpoint(), controlPlane.ackEndpoint());
-            final CompilerSettings compilerSettings = config.ca().isPresent()
-                ? CompilerSettings.DEFAULT.withTrustDomain(caTrustDomain(config.ca().get()))
+            // Opened once: its trust domain is the one the control plane compiles mesh hops in.
+            final CaDirectory caDirectory = config.ca().map(Appliance::openCa).orElse(null);
+            final CompilerSettings compilerSettings = caDirectory != null
+                ? CompilerSettings.DEFAULT.withTrustDomain(caDirectory.authority().trustDomain())
                 : CompilerSettings.DEFAULT;
             sliceManager = startSliceManager(new SliceManager.Settings(config.dataDirectory().resolve("control"),
                 channels, key, compilerSettings), messaging);
@@ -147,7 +149,7 @@ public final class Appliance implements AutoCloseable
             if (config.ca().isPresent())
             {
                 handlers.put(IdentityHttpHandler.CONTEXT, new IdentityHttpHandler(signingService(config.ca().get(),
-                    sliceManager)));
+                    caDirectory, sliceManager)));
             }
             controlApi = ControlApiServer.start(controlPlane.address(), controlPlane.apiPort(), handlers);
             started.push(controlApi);
@@ -326,15 +328,17 @@ public final class Appliance implements AutoCloseable
         return config;
     }
 
-    /** The trust domain of the CA's root: the control plane compiles mesh hops in it. */
-    private static String caTrustDomain(final CaConfig ca)
+    /** The CA directory (its current root, reloaded after a rotation, and its issued log). */
+    private static CaDirectory openCa(final CaConfig ca)
     {
         try
         {
-            return CaKeyStore.readRoot(ca.directory().resolve(CaKeyStore.ROOT_FILE),
-                CaKeyStore.passphrase(ca.passphraseFile())).scope().trustDomain();
+            final CaDirectory directory = CaDirectory.open(ca.directory(), CaKeyStore.passphrase(ca.passphraseFile()),
+                InstantSource.system());
+            reportCorruption(ca.directory().resolve(IssuedLog.FILE), directory.issued());
+            return directory;
         }
-        catch (final CertificateAuthorityException ex)
+        catch (final CertificateAuthorityException | IllegalArgumentException ex)
         {
             throw new ApplianceException(ApplianceException.Category.CONFIG, "ca: " + ex.getMessage(), ex);
         }
@@ -374,13 +378,11 @@ public final class Appliance implements AutoCloseable
      * and hands out the directory's {@code bundle.pem} with each SVID (both roots during a rotation). Every SVID is
      * recorded in the directory's {@code issued.log} before it is returned.
      */
-    private static SigningService signingService(final CaConfig ca, final SliceManager sliceManager)
+    private static SigningService signingService(final CaConfig ca, final CaDirectory directory,
+        final SliceManager sliceManager)
     {
         try
         {
-            final CaDirectory directory = CaDirectory.open(ca.directory(), CaKeyStore.passphrase(ca.passphraseFile()),
-                InstantSource.system());
-            reportCorruption(ca.directory().resolve(IssuedLog.FILE), directory.issued());
             return new SigningService(directory, nodeId -> Optional.ofNullable(
                 sliceManager.state().nodes().get(nodeId)).map(Node::site),
                 SigningService.readJoinToken(ca.joinTokenFile()), ca.svidTtl());
