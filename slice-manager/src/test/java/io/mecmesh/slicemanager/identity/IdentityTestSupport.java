@@ -1,12 +1,24 @@
 package io.mecmesh.slicemanager.identity;
 
 import com.sun.net.httpserver.HttpServer;
+import io.mecmesh.dataplane.DataPlane;
+import io.mecmesh.dataplane.MeshConfig;
+import io.mecmesh.dataplane.cluster.ClusterConfig;
+import io.mecmesh.dataplane.cluster.ClusterTls;
+import io.mecmesh.dataplane.cluster.Endpoint;
+import io.mecmesh.dataplane.cluster.LbPolicy;
+import io.mecmesh.dataplane.cluster.OutlierDetection;
+import io.mecmesh.dataplane.counters.DataPlaneCounters;
 import io.mecmesh.dataplane.identity.SpiffeId;
+import io.mecmesh.dataplane.listener.ListenerConfig;
+import io.mecmesh.dataplane.route.RouteConfig;
+import io.mecmesh.dataplane.tls.TlsConfig;
 import io.mecmesh.dataplane.tls.TlsMaterial;
+import io.mecmesh.dataplane.transport.TransportKind;
 import io.mecmesh.slicemanager.ca.CertificateAuthority;
 import io.mecmesh.slicemanager.ca.CertificateRequests;
+import io.mecmesh.slicemanager.ca.IdentityHttpHandler;
 import io.mecmesh.slicemanager.ca.SigningService;
-
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
@@ -18,6 +30,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.math.BigInteger;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
@@ -28,9 +41,12 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+
 
 /**
  * Real peers for identity tests: a clock moved by hand, a signer that can be switched off, a JDK HTTP backend, and a
@@ -117,6 +133,68 @@ final class IdentityTestSupport
         final List<X509Certificate> chain = ca.issue(ca.root(), CertificateRequests.csr(key),
             SpiffeId.parse("spiffe://" + ca.trustDomain() + "/" + path), ttl);
         return new TlsMaterial(chain, key.getPrivate(), ca.trustBundle());
+    }
+
+    /**
+     * A control plane's CA on loopback: a new root, and the signing endpoint for edge-a (site-a) and edge-b
+     * (site-b) with the join token {@link #TOKEN}, stopped by {@code resources}.
+     *
+     * @param ttl       the SVIDs' lifetime.
+     * @param resources where its stop is registered.
+     * @return the URI the nodes' signers use.
+     */
+    static URI controlPlaneCa(final Duration ttl, final List<AutoCloseable> resources) throws IOException
+    {
+        final CertificateAuthority ca = CertificateAuthority.generate(TRUST_DOMAIN, Duration.ofDays(1),
+            InstantSource.system());
+        final HttpServer controlPlane = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
+        controlPlane.createContext(IdentityHttpHandler.CONTEXT, new IdentityHttpHandler(new SigningService(ca,
+            ca.root(), Map.of("edge-a", "site-a", "edge-b", "site-b"), TOKEN, ttl)));
+        controlPlane.start();
+        resources.add(() -> controlPlane.stop(0));
+        return URI.create("http://127.0.0.1:" + controlPlane.getAddress().getPort());
+    }
+
+    /**
+     * Where the two ends of an mTLS hop listen.
+     *
+     * @param outbound node A's plain listener, where clients send.
+     * @param meshIn   node B's mesh listener, which A reaches over mTLS.
+     */
+    record MtlsHop(InetSocketAddress outbound, InetSocketAddress meshIn)
+    {
+    }
+
+    /**
+     * Two data planes on their node identities: A's plain listener forwards everything over mTLS (B's SPIFFE id
+     * expected) to B's mesh listener, which forwards to a {@link #backend()}; all stopped by {@code resources}.
+     *
+     * @param identityA node A's identity.
+     * @param identityB node B's identity.
+     * @param resources where their stops are registered.
+     * @return the hop's addresses.
+     */
+    static MtlsHop mtlsHop(final NodeIdentityClient identityA, final NodeIdentityClient identityB,
+        final List<AutoCloseable> resources) throws IOException
+    {
+        final HttpServer backend = backend();
+        resources.add(() -> backend.stop(0));
+        final DataPlane nodeB = DataPlane.start(new MeshConfig(0, TransportKind.AUTO, 1,
+            List.of(ListenerConfig.builder("mesh-in", "127.0.0.1", 0)
+                .tls(identityB.tlsConfig(TlsConfig.Mode.MESH)).build()),
+            List.of(new RouteConfig("*", "/", "local")),
+            List.of(ClusterConfig.of("local", List.of(new Endpoint("127.0.0.1", backend.getAddress().getPort()))))),
+            new DataPlaneCounters());
+        resources.add(nodeB::close);
+        final ClusterTls toB = new ClusterTls(identityA.tlsConfig(TlsConfig.Mode.MESH), identityB.spiffeId(), "svc");
+        final DataPlane nodeA = DataPlane.start(new MeshConfig(0, TransportKind.AUTO, 1,
+            List.of(ListenerConfig.of("outbound", "127.0.0.1", 0)),
+            List.of(new RouteConfig("*", "/", "node-b")),
+            List.of(new ClusterConfig("node-b", List.of(new Endpoint("127.0.0.1",
+                nodeB.listenerAddress("mesh-in").getPort())), 1000, 8, 60_000, LbPolicy.ROUND_ROBIN, "", 70,
+                OutlierDetection.DEFAULT, Optional.of(toB)))), new DataPlaneCounters());
+        resources.add(nodeA::close);
+        return new MtlsHop(nodeA.listenerAddress("outbound"), nodeB.listenerAddress("mesh-in"));
     }
 
     /**

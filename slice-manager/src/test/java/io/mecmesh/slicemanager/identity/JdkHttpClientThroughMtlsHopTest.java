@@ -1,26 +1,9 @@
 package io.mecmesh.slicemanager.identity;
 
-import com.sun.net.httpserver.HttpServer;
-import io.mecmesh.dataplane.DataPlane;
-import io.mecmesh.dataplane.MeshConfig;
-import io.mecmesh.dataplane.cluster.ClusterConfig;
-import io.mecmesh.dataplane.cluster.ClusterTls;
-import io.mecmesh.dataplane.cluster.Endpoint;
-import io.mecmesh.dataplane.cluster.LbPolicy;
-import io.mecmesh.dataplane.cluster.OutlierDetection;
-import io.mecmesh.dataplane.counters.DataPlaneCounters;
-import io.mecmesh.dataplane.listener.ListenerConfig;
-import io.mecmesh.dataplane.route.RouteConfig;
-import io.mecmesh.dataplane.tls.TlsConfig;
-import io.mecmesh.dataplane.transport.TransportKind;
-import io.mecmesh.slicemanager.ca.CertificateAuthority;
-import io.mecmesh.slicemanager.ca.IdentityHttpHandler;
-import io.mecmesh.slicemanager.ca.SigningService;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -30,8 +13,6 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -73,38 +54,15 @@ class JdkHttpClientThroughMtlsHopTest
     @Test
     void shouldAnswerEveryAsyncRequestOfTheJdkClientWhileCertificatesRotate() throws Exception
     {
-        final CertificateAuthority ca = CertificateAuthority.generate(TRUST_DOMAIN, Duration.ofDays(1),
-            InstantSource.system());
-        final HttpServer controlPlane = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
-        controlPlane.createContext(IdentityHttpHandler.CONTEXT, new IdentityHttpHandler(new SigningService(ca,
-            ca.root(), Map.of("edge-a", "site-a", "edge-b", "site-b"), TOKEN, TTL)));
-        controlPlane.start();
-        resources.add(() -> controlPlane.stop(0));
-        final URI caUri = URI.create("http://127.0.0.1:" + controlPlane.getAddress().getPort());
+        final URI caUri = IdentityTestSupport.controlPlaneCa(TTL, resources);
         final NodeIdentityClient identityA = client(caUri, "site-a", "edge-a");
         final NodeIdentityClient identityB = client(caUri, "site-b", "edge-b");
-        final HttpServer backend = IdentityTestSupport.backend();
-        resources.add(() -> backend.stop(0));
-        final DataPlane nodeB = DataPlane.start(new MeshConfig(0, TransportKind.AUTO, 1,
-            List.of(ListenerConfig.builder("mesh-in", "127.0.0.1", 0)
-                .tls(identityB.tlsConfig(TlsConfig.Mode.MESH)).build()),
-            List.of(new RouteConfig("*", "/", "local")),
-            List.of(ClusterConfig.of("local", List.of(new Endpoint("127.0.0.1", backend.getAddress().getPort()))))),
-            new DataPlaneCounters());
-        resources.add(nodeB::close);
-        final ClusterTls toB = new ClusterTls(identityA.tlsConfig(TlsConfig.Mode.MESH), identityB.spiffeId(), "svc");
-        final DataPlane nodeA = DataPlane.start(new MeshConfig(0, TransportKind.AUTO, 1,
-            List.of(ListenerConfig.of("outbound", "127.0.0.1", 0)),
-            List.of(new RouteConfig("*", "/", "node-b")),
-            List.of(new ClusterConfig("node-b", List.of(new Endpoint("127.0.0.1",
-                nodeB.listenerAddress("mesh-in").getPort())), 1000, 8, 60_000, LbPolicy.ROUND_ROBIN, "", 70,
-                OutlierDetection.DEFAULT, Optional.of(toB)))), new DataPlaneCounters());
-        resources.add(nodeA::close);
+        final IdentityTestSupport.MtlsHop hop = IdentityTestSupport.mtlsHop(identityA, identityB, resources);
         final long renewalsBeforeA = identityA.status().renewals();
         final long renewalsBeforeB = identityB.status().renewals();
 
         final HttpClient http = HttpClient.newHttpClient();
-        final URI uri = URI.create("http://127.0.0.1:" + nodeA.listenerAddress("outbound").getPort() + "/hop");
+        final URI uri = URI.create("http://127.0.0.1:" + hop.outbound().getPort() + "/hop");
         final List<CompletableFuture<HttpResponse<String>>> sent = new ArrayList<>();
         final AtomicInteger answered = new AtomicInteger();
         final long start = System.nanoTime();

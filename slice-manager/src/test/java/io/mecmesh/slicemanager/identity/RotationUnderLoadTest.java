@@ -1,22 +1,6 @@
 package io.mecmesh.slicemanager.identity;
 
-import com.sun.net.httpserver.HttpServer;
-import io.mecmesh.dataplane.DataPlane;
-import io.mecmesh.dataplane.MeshConfig;
-import io.mecmesh.dataplane.cluster.ClusterConfig;
-import io.mecmesh.dataplane.cluster.ClusterTls;
-import io.mecmesh.dataplane.cluster.Endpoint;
-import io.mecmesh.dataplane.cluster.LbPolicy;
-import io.mecmesh.dataplane.cluster.OutlierDetection;
-import io.mecmesh.dataplane.counters.DataPlaneCounters;
-import io.mecmesh.dataplane.listener.ListenerConfig;
-import io.mecmesh.dataplane.route.RouteConfig;
-import io.mecmesh.dataplane.tls.TlsConfig;
 import io.mecmesh.dataplane.tls.TlsMaterial;
-import io.mecmesh.dataplane.transport.TransportKind;
-import io.mecmesh.slicemanager.ca.CertificateAuthority;
-import io.mecmesh.slicemanager.ca.IdentityHttpHandler;
-import io.mecmesh.slicemanager.ca.SigningService;
 import io.mecmesh.slicemanager.identity.IdentityStatus.AlarmLevel;
 import io.mecmesh.slicemanager.identity.IdentityTestSupport.SwitchableSigner;
 import org.junit.jupiter.api.AfterEach;
@@ -36,8 +20,6 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -84,14 +66,7 @@ class RotationUnderLoadTest
     @Test
     void shouldRotateSeveralTimesOnBothSidesWithoutAFailedRequestThroughACaOutage() throws Exception
     {
-        final CertificateAuthority ca = CertificateAuthority.generate(TRUST_DOMAIN, Duration.ofDays(1),
-            InstantSource.system());
-        final HttpServer controlPlane = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
-        controlPlane.createContext(IdentityHttpHandler.CONTEXT, new IdentityHttpHandler(new SigningService(ca,
-            ca.root(), Map.of("edge-a", "site-a", "edge-b", "site-b"), TOKEN, TTL)));
-        controlPlane.start();
-        resources.add(() -> controlPlane.stop(0));
-        final URI caUri = URI.create("http://127.0.0.1:" + controlPlane.getAddress().getPort());
+        final URI caUri = IdentityTestSupport.controlPlaneCa(TTL, resources);
         final SwitchableSigner signerA = new SwitchableSigner(
             new HttpCertificateSigner(caUri, TOKEN, Duration.ofSeconds(2)));
         final SwitchableSigner signerB = new SwitchableSigner(
@@ -99,29 +74,13 @@ class RotationUnderLoadTest
         final NodeIdentityClient identityA = client(signerA, "site-a", "edge-a");
         final NodeIdentityClient identityB = client(signerB, "site-b", "edge-b");
 
-        final HttpServer backend = IdentityTestSupport.backend();
-        resources.add(() -> backend.stop(0));
-        final DataPlane nodeB = DataPlane.start(new MeshConfig(0, TransportKind.AUTO, 1,
-            List.of(ListenerConfig.builder("mesh-in", "127.0.0.1", 0)
-                .tls(identityB.tlsConfig(TlsConfig.Mode.MESH)).build()),
-            List.of(new RouteConfig("*", "/", "local")),
-            List.of(ClusterConfig.of("local", List.of(new Endpoint("127.0.0.1", backend.getAddress().getPort()))))),
-            new DataPlaneCounters());
-        resources.add(nodeB::close);
-        final ClusterTls toB = new ClusterTls(identityA.tlsConfig(TlsConfig.Mode.MESH), identityB.spiffeId(), "svc");
-        final DataPlane nodeA = DataPlane.start(new MeshConfig(0, TransportKind.AUTO, 1,
-            List.of(ListenerConfig.of("outbound", "127.0.0.1", 0)),
-            List.of(new RouteConfig("*", "/", "node-b")),
-            List.of(new ClusterConfig("node-b", List.of(new Endpoint("127.0.0.1",
-                nodeB.listenerAddress("mesh-in").getPort())), 1000, 8, 60_000, LbPolicy.ROUND_ROBIN, "", 70,
-                OutlierDetection.DEFAULT, Optional.of(toB)))), new DataPlaneCounters());
-        resources.add(nodeA::close);
+        final IdentityTestSupport.MtlsHop hop = IdentityTestSupport.mtlsHop(identityA, identityB, resources);
 
-        final Load load = new Load(nodeA.listenerAddress("outbound"));
+        final Load load = new Load(hop.outbound());
         load.warmUp();
         load.start();
         resources.add(load::stopAndJoin);
-        final Observer observer = new Observer(identityA, identityB, nodeB.listenerAddress("mesh-in"));
+        final Observer observer = new Observer(identityA, identityB, hop.meshIn());
 
         observer.until("both nodes renewed once", Duration.ofSeconds(30),
             () -> identityA.status().renewals() >= 2 && identityB.status().renewals() >= 2);
