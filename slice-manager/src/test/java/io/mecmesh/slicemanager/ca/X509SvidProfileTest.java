@@ -155,8 +155,8 @@ class X509SvidProfileTest
         assertThat(result.reason()).isEqualTo(Reason.SIGNING_CERT_ID_HAS_PATH);
     }
 
-    @Test
-    void shouldAcceptOnlyLeavesAtOrBelowTheSigningScopeOfTheirSigningCertificate()
+    /** A site intermediate for {@code /site/a}: the trust domain's SPIFFE ID, the site in its signing scope. */
+    private SigningAuthority siteAIntermediate()
     {
         final TestPki.Leaf signing = new TestPki.Leaf().uri("spiffe://mesh.example")
             .signingScope("spiffe://mesh.example/site/a");
@@ -164,8 +164,15 @@ class X509SvidProfileTest
         signing.keyUsage = KeyUsage.keyCertSign | KeyUsage.cRLSign;
         signing.extendedKeyUsage = null;
         final X509Certificate signingCertificate = signing.signedBy(ca.root(), NOW, NOW.plusSeconds(3600));
-        final SigningAuthority authority = new SigningAuthority(signingCertificate, signing.keyPair.getPrivate(),
+        return new SigningAuthority(signingCertificate, signing.keyPair.getPrivate(),
             SpiffeId.ofTrustDomain("mesh.example"), List.of(signingCertificate));
+    }
+
+    @Test
+    void shouldAcceptOnlyLeavesAtOrBelowTheSigningScopeOfTheirSigningCertificate()
+    {
+        final SigningAuthority authority = siteAIntermediate();
+        final X509Certificate signingCertificate = authority.certificate();
         final X509Certificate inside = new TestPki.Leaf().uri("spiffe://mesh.example/site/a/app/x")
             .signedBy(authority, NOW, NOW.plusSeconds(3600));
         final X509Certificate sibling = new TestPki.Leaf().uri("spiffe://mesh.example/site/ab/app/x")
@@ -184,14 +191,8 @@ class X509SvidProfileTest
     @Test
     void shouldApplyTheScopeOfASigningCertificateThatIsTheTrustAnchor()
     {
-        final TestPki.Leaf signing = new TestPki.Leaf().uri("spiffe://mesh.example")
-            .signingScope("spiffe://mesh.example/site/a");
-        signing.ca = true;
-        signing.keyUsage = KeyUsage.keyCertSign | KeyUsage.cRLSign;
-        signing.extendedKeyUsage = null;
-        final X509Certificate signingCertificate = signing.signedBy(ca.root(), NOW, NOW.plusSeconds(3600));
-        final SigningAuthority authority = new SigningAuthority(signingCertificate, signing.keyPair.getPrivate(),
-            SpiffeId.ofTrustDomain("mesh.example"), List.of(signingCertificate));
+        final SigningAuthority authority = siteAIntermediate();
+        final X509Certificate signingCertificate = authority.certificate();
         final X509Certificate outside = new TestPki.Leaf().uri(WORKLOAD).signedBy(authority, NOW, NOW.plusSeconds(3600));
 
         assertThat(new X509SvidValidator(List.of(signingCertificate)).validate(List.of(outside), NOW.plusSeconds(60))
