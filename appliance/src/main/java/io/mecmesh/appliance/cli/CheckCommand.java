@@ -7,6 +7,7 @@ import io.mecmesh.appliance.config.ConfigLoader;
 import io.mecmesh.appliance.config.ControlPlaneConfig;
 import io.mecmesh.appliance.config.IdentityConfig;
 import io.mecmesh.dataplane.cluster.ClusterConfig;
+import io.mecmesh.dataplane.identity.KeyMatch;
 import io.mecmesh.dataplane.identity.Pem;
 import io.mecmesh.dataplane.listener.ListenerConfig;
 import io.mecmesh.dataplane.tls.TlsConfig;
@@ -22,14 +23,11 @@ import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
-import java.security.Signature;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
@@ -249,7 +247,7 @@ final class CheckCommand implements Callable<Integer>
             final List<X509Certificate> chain = Pem.readCertificates(tls.certificateChain());
             final PrivateKey key = Pem.readPrivateKey(tls.privateKey());
             final List<X509Certificate> bundle = Pem.readCertificates(tls.trustBundle());
-            if (!keyMatches(key, chain.get(0)))
+            if (!KeyMatch.matches(key, chain.get(0)))
             {
                 error(ExitCode.CONFIG, what + ": the private key " + tls.privateKey()
                     + " does not belong to the first certificate of " + tls.certificateChain());
@@ -325,29 +323,6 @@ final class CheckCommand implements Callable<Integer>
         catch (final IOException | UnsupportedOperationException ex)
         {
             warn(what + ": permissions cannot be read (" + ex.getMessage() + ")");
-        }
-    }
-
-    /** Signs a probe with the key and verifies it with the certificate's public key. */
-    private static boolean keyMatches(final PrivateKey key, final X509Certificate certificate)
-    {
-        final String algorithm = "EC".equals(key.getAlgorithm()) ? "SHA256withECDSA" : "SHA256with"
-            + key.getAlgorithm();
-        try
-        {
-            final byte[] probe = "mecmesh check".getBytes(StandardCharsets.US_ASCII);
-            final Signature signer = Signature.getInstance(algorithm);
-            signer.initSign(key);
-            signer.update(probe);
-            final byte[] signature = signer.sign();
-            final Signature verifier = Signature.getInstance(algorithm);
-            verifier.initVerify(certificate.getPublicKey());
-            verifier.update(probe);
-            return verifier.verify(signature);
-        }
-        catch (final GeneralSecurityException ex)
-        {
-            return false;
         }
     }
 

@@ -421,8 +421,9 @@ public final class MeshCompiler
         final List<ServiceEndpoint> endpoints = service.endpoints().stream()
             .sorted(Comparator.comparing(ServiceEndpoint::address).thenComparingInt(ServiceEndpoint::port))
             .toList();
+        final UpstreamProtocol protocol = upstreamProtocol(service);
         encoder.putString(service.name()).putInt(service.timeouts().connectTimeoutMs()).putInt(endpoints.size())
-            .putString(upstreamProtocol(service).name());
+            .putString(protocol.name());
         final List<Endpoint> dataPlaneEndpoints = new ArrayList<>();
         for (final ServiceEndpoint endpoint : endpoints)
         {
@@ -433,7 +434,7 @@ public final class MeshCompiler
         }
         return new ClusterConfig(service.name(), dataPlaneEndpoints, service.timeouts().connectTimeoutMs(),
             ClusterConfig.DEFAULT_MAX_IDLE_CONNECTIONS_PER_LOOP, ClusterConfig.DEFAULT_IDLE_TIMEOUT_MS)
-            .withProtocol(upstreamProtocol(service));
+            .withProtocol(protocol);
     }
 
     /**
@@ -463,8 +464,9 @@ public final class MeshCompiler
         final SpiffeId expected = hosts.size() == 1
             ? SigningService.nodeSpiffeId(trustDomain, hosts.get(0).site(), hosts.get(0).id())
             : SpiffeId.ofTrustDomain(trustDomain);
+        final UpstreamProtocol protocol = upstreamProtocol(service);
         encoder.putString(service.name()).putInt(service.timeouts().connectTimeoutMs()).putInt(-hosts.size())
-            .putString(expected.toString()).putString(upstreamProtocol(service).name());
+            .putString(expected.toString()).putString(protocol.name());
         final List<Endpoint> endpoints = new ArrayList<>();
         for (final Node host : hosts)
         {
@@ -475,7 +477,7 @@ public final class MeshCompiler
         }
         return new ClusterConfig(service.name(), endpoints, service.timeouts().connectTimeoutMs(),
             ClusterConfig.DEFAULT_MAX_IDLE_CONNECTIONS_PER_LOOP, ClusterConfig.DEFAULT_IDLE_TIMEOUT_MS)
-            .withProtocol(upstreamProtocol(service))
+            .withProtocol(protocol)
             .withTls(Optional.of(new ClusterTls(TlsConfig.nodeIdentity(TlsConfig.Mode.MESH), expected,
                 service.name())));
     }

@@ -1,5 +1,6 @@
 package io.mecmesh.slicemanager.identity;
 
+import io.mecmesh.dataplane.identity.KeyMatch;
 import io.mecmesh.dataplane.identity.SpiffeId;
 import io.mecmesh.dataplane.identity.X509SvidValidator;
 import io.mecmesh.dataplane.tls.TlsConfig;
@@ -13,11 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.KeyPair;
-import java.security.PrivateKey;
-import java.security.Signature;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -377,33 +374,11 @@ public final class NodeIdentityClient implements AutoCloseable
         {
             return Optional.of(result.reason().name().toLowerCase(Locale.ROOT) + ": " + result.message());
         }
-        if (!keyMatches(material.privateKey(), material.leaf()))
+        if (!KeyMatch.matches(material.privateKey(), material.leaf()))
         {
             return Optional.of("the private key does not match the certificate's public key");
         }
         return Optional.empty();
-    }
-
-    private static boolean keyMatches(final PrivateKey key, final X509Certificate certificate)
-    {
-        final byte[] probe = "mecmesh key match".getBytes(StandardCharsets.US_ASCII);
-        final String algorithm = "EC".equals(key.getAlgorithm()) ? "SHA256withECDSA"
-            : "RSA".equals(key.getAlgorithm()) ? "SHA256withRSA" : key.getAlgorithm();
-        try
-        {
-            final Signature signing = Signature.getInstance(algorithm);
-            signing.initSign(key);
-            signing.update(probe);
-            final byte[] signature = signing.sign();
-            final Signature verifying = Signature.getInstance(algorithm);
-            verifying.initVerify(certificate.getPublicKey());
-            verifying.update(probe);
-            return verifying.verify(signature);
-        }
-        catch (final GeneralSecurityException ex)
-        {
-            return false;
-        }
     }
 
     private AlarmLevel alarm(final Serving current, final Instant now)
