@@ -437,8 +437,8 @@ public final class ConfigLoader
         }
         catch (final IllegalArgumentException ex)
         {
-            throw new IllegalArgumentException("expected a SPIFFE id, a prefix ending in /* or a trust domain "
-                + "(spiffe://domain), got \"" + text + "\": " + ex.getMessage(), ex);
+            throw new IllegalArgumentException("expected a SPIFFE id, a prefix ending in /*, a trust domain "
+                + "(spiffe://domain) or unauthenticated, got \"" + text + "\": " + ex.getMessage(), ex);
         }
     }
 

@@ -74,20 +74,26 @@ public record AuthorizationPolicy(List<AuthzRule> allow, List<AuthzRule> deny)
         {
             if (caller == null)
             {
-                return false;
-            }
-            boolean found = false;
-            for (final PrincipalMatch principal : rule.principals())
-            {
-                if (principal.matches(caller))
+                if (!namesUnauthenticated(rule))
                 {
-                    found = true;
-                    break;
+                    return false;
                 }
             }
-            if (!found)
+            else
             {
-                return false;
+                boolean found = false;
+                for (int i = 0; i < rule.principals().size(); i++)
+                {
+                    if (rule.principals().get(i).matches(caller))
+                    {
+                        found = true;
+                        break;
+                    }
+                }
+                if (!found)
+                {
+                    return false;
+                }
             }
         }
         if (!rule.methods().isEmpty() && !rule.methods().contains(method))
@@ -107,6 +113,18 @@ public record AuthorizationPolicy(List<AuthzRule> allow, List<AuthzRule> deny)
             return false;
         }
         return true;
+    }
+
+    private static boolean namesUnauthenticated(final AuthzRule rule)
+    {
+        for (int i = 0; i < rule.principals().size(); i++)
+        {
+            if (rule.principals().get(i).kind() == PrincipalMatch.Kind.UNAUTHENTICATED)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean startsWith(final CharSequence text, final String prefix)

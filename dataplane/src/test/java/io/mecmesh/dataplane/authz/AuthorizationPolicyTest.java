@@ -92,4 +92,30 @@ class AuthorizationPolicyTest
         assertThatThrownBy(() -> PrincipalMatch.parse("https://mesh.test/app"))
             .isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void shouldLetCallersWithoutACertificateThroughOnlyARuleThatNamesThem()
+    {
+        final AuthorizationPolicy policy = new AuthorizationPolicy(List.of(
+            new AuthzRule(List.of(PrincipalMatch.UNAUTHENTICATED), List.of(), List.of()),
+            rule("spiffe://mesh.test/slice/1-000001/app/amf", List.of(), List.of())), List.of());
+
+        assertThat(policy.check(null, "GET", "/")).isEqualTo(ALLOWED);
+        assertThat(policy.check(AMF, "GET", "/")).isEqualTo(ALLOWED);
+        assertThat(policy.check(SMF, "GET", "/")).as("a certificate is not 'unauthenticated'")
+            .isEqualTo(DENIED_NO_ALLOW_RULE);
+        assertThat(PrincipalMatch.parse("unauthenticated")).isEqualTo(PrincipalMatch.UNAUTHENTICATED);
+    }
+
+    @Test
+    void shouldReadAPrefixWithOrWithoutItsTrailingSlash()
+    {
+        assertThat(PrincipalMatch.prefix("spiffe://mesh.test/slice/1-000001/"))
+            .isEqualTo(PrincipalMatch.prefix("spiffe://mesh.test/slice/1-000001"))
+            .isEqualTo(PrincipalMatch.prefix("spiffe://mesh.test/slice/1-000001/*"))
+            .isEqualTo(PrincipalMatch.parse("spiffe://mesh.test/slice/1-000001/*"));
+        assertThat(PrincipalMatch.prefix("spiffe://mesh.test/").kind()).isEqualTo(PrincipalMatch.Kind.TRUST_DOMAIN);
+        assertThatThrownBy(() -> PrincipalMatch.prefix("spiffe://mesh test/x"))
+            .isInstanceOf(IllegalArgumentException.class);
+    }
 }

@@ -1,6 +1,8 @@
 package io.mecmesh.slicemanager.compiler;
 
 import io.mecmesh.dataplane.MeshConfig;
+import io.mecmesh.dataplane.authz.AuthzRule;
+import io.mecmesh.dataplane.authz.PrincipalMatch;
 import io.mecmesh.dataplane.classify.ClassificationConfig;
 import io.mecmesh.dataplane.classify.HeaderValue;
 import io.mecmesh.dataplane.classify.SourcePrefix;
@@ -346,7 +348,8 @@ public final class MeshCompiler
         for (final RouteBinding route : routes)
         {
             encoder.putInt(route.routeId()).putString(route.host()).putString(route.pathPrefix())
-                .putString(route.service()).putInt(route.slice().sliceId());
+                .putString(route.service()).putInt(route.slice().sliceId())
+                .putInt(node.services().contains(route.service()) ? 1 : 0);
         }
         final List<ClusterConfig> clusters = new ArrayList<>();
         encoder.putInt(services.size());
@@ -386,7 +389,8 @@ public final class MeshCompiler
 
         final long version = state.sequence();
         final List<RouteConfig> routeConfigs = routes.stream()
-            .map(route -> routeConfig(route, state.services().get(route.service()))).toList();
+            .map(route -> routeConfig(route, state.services().get(route.service()),
+                node.services().contains(route.service()))).toList();
         final MeshConfig meshConfig = new MeshConfig(version, settings.transport(), settings.eventLoopThreads(),
             settings.listeners(), routeConfigs, clusters).withClassification(new ClassificationConfig(rules));
         return new NodeMeshConfig(node.id(), version, encoder.sha256Hex(), meshConfig, routes, policies,
@@ -484,9 +488,11 @@ public final class MeshCompiler
 
     /**
      * A route of the data plane: the service's timeouts and retries (derived from its slice's packet delay budget
-     * unless the service sets them) become the route's request and per-try timeouts and its retry policy.
+     * unless the service sets them) become the route's request and per-try timeouts and its retry policy. On the node
+     * that runs the service, its authorization becomes the route's ({@link #authorization}); elsewhere the call goes
+     * on to a node that runs it, which checks it.
      */
-    private static RouteConfig routeConfig(final RouteBinding route, final Service service)
+    private static RouteConfig routeConfig(final RouteBinding route, final Service service, final boolean hosted)
     {
         final Timeouts timeouts = service.timeouts();
         final RetryPolicy retries = service.retries();
@@ -498,8 +504,28 @@ public final class MeshCompiler
                 retries.minRetriesPerSecond(), defaults.maxBufferedBodyBytes());
         return new RouteConfig(service.name() + "-" + route.routeId(), RouteMatch.prefix(route.host(),
             route.pathPrefix()), new RouteAction.Forward(List.of(new WeightedCluster(service.name(), 1)),
-            timeouts.requestTimeoutMs(), timeouts.perTryTimeoutMs(), retry), HeaderRewrite.NONE, HeaderRewrite.NONE)
+            timeouts.requestTimeoutMs(), timeouts.perTryTimeoutMs(), retry), HeaderRewrite.NONE, HeaderRewrite.NONE,
+            hosted ? authorization(service.authorization())
+                : io.mecmesh.dataplane.authz.AuthorizationPolicy.ALLOW_ALL)
             .withPolicyRouteId(route.routeId());
+    }
+
+    /**
+     * A service's allowed caller prefixes as the data plane's policy: callers with a certificate must be under one of
+     * the prefixes; callers without one (this node's plain-text listeners) are not mesh callers and pass. No prefix:
+     * no policy.
+     */
+    private static io.mecmesh.dataplane.authz.AuthorizationPolicy authorization(final AuthorizationPolicy policy)
+    {
+        if (policy.allowedCallerPrefixes().isEmpty())
+        {
+            return io.mecmesh.dataplane.authz.AuthorizationPolicy.ALLOW_ALL;
+        }
+        final List<PrincipalMatch> callers = policy.allowedCallerPrefixes().stream().map(PrincipalMatch::prefix)
+            .toList();
+        return new io.mecmesh.dataplane.authz.AuthorizationPolicy(List.of(
+            new AuthzRule(List.of(PrincipalMatch.UNAUTHENTICATED), List.of(), List.of()),
+            new AuthzRule(callers, List.of(), List.of())), List.of());
     }
 
     /**
