@@ -361,7 +361,7 @@ public final class ConfigLoader
     {
         listener.requireMapping("name", "address", "port", "maxRequestLineBytes", "maxHeaderBytes", "maxHeaderCount",
             "maxRequestBodyBytes", "requestHeaderTimeoutMs", "idleTimeoutMs", "maxConnections",
-            "maxRequestsPerConnection", "tls", "tcpCluster");
+            "maxRequestsPerConnection", "tls", "tcpCluster", "requestBodyTimeoutMs");
         final Optional<TlsConfig> tls = listenerTls(listener.get("tls"));
         return listener.build(l -> new ListenerConfig(
             l.string("name"),
@@ -380,7 +380,9 @@ public final class ConfigLoader
             l.integer("maxRequestsPerConnection", ListenerConfig.DEFAULT_MAX_REQUESTS_PER_CONNECTION, 0,
                 Integer.MAX_VALUE),
             tls,
-            l.get("tcpCluster").isPresent() ? Optional.of(l.string("tcpCluster")) : Optional.empty()));
+            l.get("tcpCluster").isPresent() ? Optional.of(l.string("tcpCluster")) : Optional.empty(),
+            l.longInteger("requestBodyTimeoutMs", ListenerConfig.DEFAULT_REQUEST_BODY_TIMEOUT_MS, 0,
+                ListenerConfig.MAX_REQUEST_BODY_TIMEOUT_MS)));
     }
 
     private static Optional<TlsConfig> listenerTls(final ConfigNode tls)
