@@ -1,6 +1,7 @@
 package io.mecmesh.dataplane.listener;
 
 import io.mecmesh.dataplane.tls.TlsConfig;
+import io.mecmesh.dataplane.tls.TlsPolicy;
 
 import java.util.Optional;
 
@@ -31,6 +32,9 @@ import static java.util.Objects.requireNonNull;
  * @param requestBodyTimeoutMs     longest time a request body may go without a byte of progress (HTTP/1.1 and each
  *                                 HTTP/2 stream), 0 for no limit: slower gets 408 and close when nothing was
  *                                 answered yet, else only the close (HTTP/2: the stream is reset).
+ * @param tlsPolicy                with external TLS, the versions and TLS 1.2 cipher suites offered
+ *                                 ({@code tls.minVersion}, {@code tls.cipherSuites}); kept when {@link #withTls}
+ *                                 swaps the material.
  */
 public record ListenerConfig(
     String name,
@@ -46,7 +50,8 @@ public record ListenerConfig(
     int maxRequestsPerConnection,
     Optional<TlsConfig> tls,
     Optional<String> tcpCluster,
-    long requestBodyTimeoutMs)
+    long requestBodyTimeoutMs,
+    TlsPolicy tlsPolicy)
 {
     public static final int DEFAULT_MAX_REQUEST_LINE_BYTES = 8192;
     public static final int DEFAULT_MAX_HEADER_BYTES = 16384;
@@ -73,6 +78,7 @@ public record ListenerConfig(
         requireNonNull(address, "address");
         requireNonNull(tls, "tls");
         requireNonNull(tcpCluster, "tcpCluster");
+        requireNonNull(tlsPolicy, "tlsPolicy");
         if (name.isBlank())
         {
             throw new IllegalArgumentException("name: must not be empty");
@@ -103,8 +109,8 @@ public record ListenerConfig(
     }
 
     /**
-     * The listener with the default {@link #requestBodyTimeoutMs}: the form {@code MeshConfigCodec} (distribution)
-     * still decodes, which does not carry the body timeout.
+     * The listener with the default {@link #requestBodyTimeoutMs} and {@link #tlsPolicy}: the form
+     * {@code MeshConfigCodec} (distribution) still decodes, which carries neither.
      */
     public ListenerConfig(
         final String name,
@@ -123,7 +129,7 @@ public record ListenerConfig(
     {
         this(name, address, port, maxRequestLineBytes, maxHeaderBytes, maxHeaderCount, maxRequestBodyBytes,
             requestHeaderTimeoutMs, idleTimeoutMs, maxConnections, maxRequestsPerConnection, tls, tcpCluster,
-            DEFAULT_REQUEST_BODY_TIMEOUT_MS);
+            DEFAULT_REQUEST_BODY_TIMEOUT_MS, TlsPolicy.DEFAULT);
     }
 
     private static void requireRange(final String field, final long value, final long min, final long max)
@@ -142,7 +148,7 @@ public record ListenerConfig(
     {
         return new ListenerConfig(name, address, port, maxRequestLineBytes, maxHeaderBytes, maxHeaderCount,
             maxRequestBodyBytes, requestHeaderTimeoutMs, idleTimeoutMs, maxConnections, maxRequestsPerConnection,
-            newTls, tcpCluster, requestBodyTimeoutMs);
+            newTls, tcpCluster, requestBodyTimeoutMs, tlsPolicy);
     }
 
     /**
@@ -188,6 +194,7 @@ public record ListenerConfig(
         private Optional<TlsConfig> tls = Optional.empty();
         private Optional<String> tcpCluster = Optional.empty();
         private long requestBodyTimeoutMs = DEFAULT_REQUEST_BODY_TIMEOUT_MS;
+        private TlsPolicy tlsPolicy = TlsPolicy.DEFAULT;
 
         private Builder(final String name, final String address, final int port)
         {
@@ -238,6 +245,12 @@ public record ListenerConfig(
             return this;
         }
 
+        public Builder tlsPolicy(final TlsPolicy tlsPolicy)
+        {
+            this.tlsPolicy = tlsPolicy;
+            return this;
+        }
+
         public Builder maxConnections(final int maxConnections)
         {
             this.maxConnections = maxConnections;
@@ -270,7 +283,7 @@ public record ListenerConfig(
         {
             return new ListenerConfig(name, address, port, maxRequestLineBytes, maxHeaderBytes, maxHeaderCount,
                 maxRequestBodyBytes, requestHeaderTimeoutMs, idleTimeoutMs, maxConnections, maxRequestsPerConnection,
-                tls, tcpCluster, requestBodyTimeoutMs);
+                tls, tcpCluster, requestBodyTimeoutMs, tlsPolicy);
         }
     }
 }
