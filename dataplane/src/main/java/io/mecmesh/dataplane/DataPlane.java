@@ -482,7 +482,8 @@ public final class DataPlane implements AutoCloseable
     {
         try
         {
-            return listener.tls().map(t -> TlsContexts.server(t, rejections, Clock.systemUTC())).orElse(null);
+            return listener.tls().map(t -> TlsContexts.server(t, listener.tlsPolicy(), rejections,
+                Clock.systemUTC())).orElse(null);
         }
         catch (final DataPlaneException ex)
         {

@@ -10,6 +10,7 @@ import io.mecmesh.dataplane.counters.DataPlaneCounter;
 import io.mecmesh.dataplane.http1.Http1ServerCodec;
 import io.mecmesh.dataplane.lifecycle.Http2DrainHandler;
 import io.mecmesh.dataplane.listener.Http1ListenerHandler;
+import io.mecmesh.dataplane.listener.Http2ConnectionTimeoutHandler;
 import io.mecmesh.dataplane.listener.Http2RequestHeadValidator;
 import io.mecmesh.dataplane.listener.Http2StreamListenerHandler;
 import io.mecmesh.dataplane.listener.ListenerConfig;
@@ -76,12 +77,14 @@ import static java.util.Objects.requireNonNull;
  *                                               their bytes, pooled flyweight response heads)
  *   (HTTP/2: on the connection)
  *   guard          ConnectionGuard              max connections per listener
+ *   http2-timeouts Http2ConnectionTimeoutHandler idle (no stream, no byte: GOAWAY) and header-block timeouts,
+ *                                               from the frame headers going by
  *   http2-codec    Http2FrameCodec              frames, settings, flow control; floods of resets and control
  *                                               frames end in GOAWAY (Netty's Rapid Reset / MadeYouReset limits)
  *   http2-streams  Http2MultiplexHandler        one child channel per stream, with:
  *     request-head   Http2RequestHeadValidator           mandatory pseudo-headers, else RST_STREAM
  *     http2-to-http  Http2StreamFrameToHttpObjectCodec   frames ⇄ the same HTTP messages as HTTP/1.1
- *     listener       Http2StreamListenerHandler          counts, body limit, strips x-http2-* headers
+ *     listener       Http2StreamListenerHandler          counts, body limit and timeout, strips x-http2-*
  *     overload       OverloadHandler                     as for HTTP/1.1 (503 on the stream)
  *     classify, route, upstream                          as for HTTP/1.1 (connection-level classification kept on
  *                                                        the parent connection; upstream connections HTTP/1.1)
@@ -197,6 +200,7 @@ final class PipelineAssembler extends ChannelInitializer<Channel>
         channel.config().setAutoRead(true);
         final ChannelPipeline pipeline = channel.pipeline();
         pipeline.addLast("guard", ConnectionGuard.admissionOnly(listener, counters));
+        pipeline.addLast("http2-timeouts", new Http2ConnectionTimeoutHandler(listener, counters));
         pipeline.addLast("http2-codec", Http2FrameCodecBuilder.forServer()
             .initialSettings(Http2Settings.defaultSettings()
                 .maxConcurrentStreams(MAX_CONCURRENT_STREAMS)

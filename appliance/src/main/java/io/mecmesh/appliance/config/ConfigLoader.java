@@ -31,6 +31,7 @@ import io.mecmesh.dataplane.route.RouteConfig;
 import io.mecmesh.dataplane.route.RouteMatch;
 import io.mecmesh.dataplane.route.WeightedCluster;
 import io.mecmesh.dataplane.tls.TlsConfig;
+import io.mecmesh.dataplane.tls.TlsPolicy;
 import io.mecmesh.dataplane.transport.TransportKind;
 
 import java.io.IOException;
@@ -361,7 +362,7 @@ public final class ConfigLoader
     {
         listener.requireMapping("name", "address", "port", "maxRequestLineBytes", "maxHeaderBytes", "maxHeaderCount",
             "maxRequestBodyBytes", "requestHeaderTimeoutMs", "idleTimeoutMs", "maxConnections",
-            "maxRequestsPerConnection", "tls", "tcpCluster");
+            "maxRequestsPerConnection", "tls", "tcpCluster", "requestBodyTimeoutMs");
         final Optional<TlsConfig> tls = listenerTls(listener.get("tls"));
         return listener.build(l -> new ListenerConfig(
             l.string("name"),
@@ -380,7 +381,27 @@ public final class ConfigLoader
             l.integer("maxRequestsPerConnection", ListenerConfig.DEFAULT_MAX_REQUESTS_PER_CONNECTION, 0,
                 Integer.MAX_VALUE),
             tls,
-            l.get("tcpCluster").isPresent() ? Optional.of(l.string("tcpCluster")) : Optional.empty()));
+            l.get("tcpCluster").isPresent() ? Optional.of(l.string("tcpCluster")) : Optional.empty(),
+            l.longInteger("requestBodyTimeoutMs", ListenerConfig.DEFAULT_REQUEST_BODY_TIMEOUT_MS, 0,
+                ListenerConfig.MAX_REQUEST_BODY_TIMEOUT_MS),
+            tlsPolicy(listener.get("tls"))));
+    }
+
+    /** {@code tls.minVersion} and {@code tls.cipherSuites}: external listeners only (the mesh is TLS 1.3 only). */
+    private static TlsPolicy tlsPolicy(final ConfigNode tls)
+    {
+        if (!tls.isPresent() || !tls.get("minVersion").isPresent() && !tls.get("cipherSuites").isPresent())
+        {
+            return TlsPolicy.DEFAULT;
+        }
+        if (tls.enumValue("mode", TlsConfig.Mode.class, TlsConfig.Mode.MESH) != TlsConfig.Mode.EXTERNAL)
+        {
+            final String key = tls.get("minVersion").isPresent() ? "minVersion" : "cipherSuites";
+            throw tls.get(key).error("only with mode: external (mesh listeners are TLS 1.3 only)");
+        }
+        return tls.build(t -> new TlsPolicy(t.string("minVersion", TlsPolicy.TLS_1_2),
+            t.get("cipherSuites").isPresent() ? t.list("cipherSuites", ConfigNode::asString)
+                : TlsPolicy.DEFAULT_CIPHER_SUITES));
     }
 
     private static Optional<TlsConfig> listenerTls(final ConfigNode tls)
@@ -389,7 +410,8 @@ public final class ConfigLoader
         {
             return Optional.empty();
         }
-        tls.requireMapping("certificateChain", "privateKey", "trustBundle", "mode", "identity");
+        tls.requireMapping("certificateChain", "privateKey", "trustBundle", "mode", "identity", "minVersion",
+            "cipherSuites");
         return Optional.of(tlsFiles(tls, tls.enumValue("mode", TlsConfig.Mode.class, TlsConfig.Mode.MESH)));
     }
 

@@ -8,6 +8,7 @@ import io.mecmesh.dataplane.cluster.Endpoint;
 import io.mecmesh.dataplane.cluster.HealthCheckConfig;
 import io.mecmesh.dataplane.cluster.LbPolicy;
 import io.mecmesh.dataplane.cluster.Locality;
+import io.mecmesh.dataplane.listener.ListenerConfig;
 import io.mecmesh.dataplane.overload.OverloadConfig;
 import io.mecmesh.dataplane.route.HeaderMatch;
 import io.mecmesh.dataplane.route.HeaderRewrite;
@@ -18,6 +19,7 @@ import io.mecmesh.dataplane.route.RouteAction;
 import io.mecmesh.dataplane.route.RouteConfig;
 import io.mecmesh.dataplane.route.RouteMatch;
 import io.mecmesh.dataplane.route.WeightedCluster;
+import io.mecmesh.dataplane.tls.TlsPolicy;
 import io.mecmesh.dataplane.transport.TransportKind;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -405,6 +407,47 @@ class ConfigLoaderTest
     {
         assertConfigError(VALID + "  overload: {maxHeapPercent: 80, recoverHeapPercent: 90}\n",
             "a.yaml: dataplane.overload.recoverHeapPercent: expected 0 to 79 (below maxHeapPercent), got 90");
+    }
+
+    private static final String EXTERNAL_TLS_LISTENER = """
+        dataplane:
+          listeners:
+            - name: web
+              port: 8443
+              requestBodyTimeoutMs: %s
+              tls:
+                mode: %s
+                certificateChain: /etc/mecmesh/web.pem
+                privateKey: /etc/mecmesh/web-key.pem
+                trustBundle: /etc/mecmesh/web.pem
+                %s
+        """;
+
+    @Test
+    void shouldLoadTheListenerBodyTimeoutAndExternalTlsPolicy()
+    {
+        final ListenerConfig listener = ConfigLoader.parse("a.yaml", EXTERNAL_TLS_LISTENER.formatted("0", "external",
+            "minVersion: TLSv1.3\n        cipherSuites: [TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384]"))
+            .dataplane().listeners().get(0);
+
+        assertThat(listener.requestBodyTimeoutMs()).isZero();
+        assertThat(listener.tlsPolicy()).isEqualTo(new TlsPolicy(TlsPolicy.TLS_1_3,
+            List.of("TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384")));
+        assertThat(ConfigLoader.parse("a.yaml", VALID).dataplane().listeners().get(0))
+            .satisfies(defaults -> assertThat(defaults.requestBodyTimeoutMs()).isEqualTo(30_000))
+            .satisfies(defaults -> assertThat(defaults.tlsPolicy()).isEqualTo(TlsPolicy.DEFAULT));
+    }
+
+    @Test
+    void shouldRejectABadBodyTimeoutOrTlsPolicyNamingTheKey()
+    {
+        assertConfigError(EXTERNAL_TLS_LISTENER.formatted("-1", "external", ""),
+            "a.yaml: dataplane.listeners[0].requestBodyTimeoutMs: expected an integer from 0 to 3600000, got -1");
+        assertConfigError(EXTERNAL_TLS_LISTENER.formatted("0", "external", "minVersion: TLSv1.1"),
+            "a.yaml: dataplane.listeners[0].tls.minVersion: expected TLSv1.2 or TLSv1.3, got \"TLSv1.1\"");
+        assertConfigError(EXTERNAL_TLS_LISTENER.formatted("0", "mesh", "minVersion: TLSv1.2"),
+            "a.yaml: dataplane.listeners[0].tls.minVersion: only with mode: external (mesh listeners are TLS 1.3 "
+                + "only)");
     }
 
     private static void assertConfigError(final String yaml, final String message)

@@ -596,9 +596,10 @@ abstract class Http1Decoder extends ByteToMessageDecoder
         {
             i++;
         }
-        if (i < lineEnd)
+        if (i < lineEnd || i > start + digits)
         {
-            if (in.getByte(i) != ';')
+            // RFC 9112 §7.1.1: whitespace after the size only before a chunk extension (BWS ";"), never before CRLF
+            if (i == lineEnd || in.getByte(i) != ';')
             {
                 failBody(Http1Violation.INVALID_CHUNK, "invalid chunk size", in, out);
                 return;

@@ -47,7 +47,10 @@ import static java.util.Objects.requireNonNull;
  *   <li>Timeouts, on the channel's event loop: a connection waiting for a request with no byte of it received is
  *   closed after {@link ListenerConfig#idleTimeoutMs()}; a head whose first byte arrived (reported by the
  *   {@link ConnectionGuard}) must be complete within {@link ListenerConfig#requestHeaderTimeoutMs()}, else 408
- *   and close. One timer task per connection, re-armed when it fires rather than per request. Bytes of a
+ *   and close; a request body must make progress (a byte) at least every
+ *   {@link ListenerConfig#requestBodyTimeoutMs()} (unless 0), else 408 and close, or only the close when a response
+ *   already started (a route that answered without reading the body). One timer task per connection, re-armed
+ *   when it fires rather than per request. Bytes of a
  *   pipelined head that arrived during the previous exchange are not seen as a started head: such a head, if it
  *   never completes, is closed as idle rather than answered 408.</li>
  *   <li>Pooled request heads ({@link Http1Request}, from {@code Http1ServerCodec}): this stage is the one place
@@ -75,6 +78,7 @@ public final class Http1ListenerHandler extends ChannelDuplexHandler
     private final int maxRequestsPerConnection;
     private final long idleTimeoutNs;
     private final long requestHeaderTimeoutNs;
+    private final long requestBodyTimeoutNs;
     private final long timerTickNs;
     private final Runnable onTimer = this::onTimer;
 
@@ -108,7 +112,10 @@ public final class Http1ListenerHandler extends ChannelDuplexHandler
         this.maxRequestsPerConnection = config.maxRequestsPerConnection();
         this.idleTimeoutNs = TimeUnit.MILLISECONDS.toNanos(config.idleTimeoutMs());
         this.requestHeaderTimeoutNs = TimeUnit.MILLISECONDS.toNanos(config.requestHeaderTimeoutMs());
-        this.timerTickNs = Math.min(idleTimeoutNs, requestHeaderTimeoutNs);
+        this.requestBodyTimeoutNs = TimeUnit.MILLISECONDS.toNanos(config.requestBodyTimeoutMs());
+        this.timerTickNs = requestBodyTimeoutNs == 0
+            ? Math.min(idleTimeoutNs, requestHeaderTimeoutNs)
+            : Math.min(Math.min(idleTimeoutNs, requestHeaderTimeoutNs), requestBodyTimeoutNs);
     }
 
     @Override
@@ -219,6 +226,10 @@ public final class Http1ListenerHandler extends ChannelDuplexHandler
         }
         final boolean last = request instanceof LastHttpContent;
         requestInProgress = !last;
+        if (!last)
+        {
+            onBodyProgress();
+        }
         ctx.fireChannelRead(request);
         if (last)
         {
@@ -260,6 +271,10 @@ public final class Http1ListenerHandler extends ChannelDuplexHandler
         if (last)
         {
             requestInProgress = false;
+        }
+        else
+        {
+            onBodyProgress();
         }
         ctx.fireChannelRead(content);
         if (last)
@@ -345,6 +360,19 @@ public final class Http1ListenerHandler extends ChannelDuplexHandler
         DirectResponse.send(ctx, rejection.status(), rejection.reason(), false);
     }
 
+    /** A request head with a body, or a part of that body, arrived: the body timeout starts again. */
+    private void onBodyProgress()
+    {
+        if (requestBodyTimeoutNs > 0)
+        {
+            phaseStartNs = nanoTime();
+            if (timer == null)
+            {
+                schedule(timerTickNs);
+            }
+        }
+    }
+
     private void onExchangeMaybeComplete()
     {
         if (!requestInProgress && responseComplete && !closing)
@@ -366,8 +394,13 @@ public final class Http1ListenerHandler extends ChannelDuplexHandler
     private void onTimer()
     {
         timer = null;
-        if (closing || phase == EXCHANGE || !ctx.channel().isActive())
+        if (closing || !ctx.channel().isActive())
         {
+            return;
+        }
+        if (phase == EXCHANGE)
+        {
+            onBodyTimer();
             return;
         }
         final long elapsedNs = nanoTime() - phaseStartNs;
@@ -385,6 +418,27 @@ public final class Http1ListenerHandler extends ChannelDuplexHandler
         else
         {
             reject(ctx, Rejection.HEADER_TIMEOUT);
+        }
+    }
+
+    /**
+     * While a request body is being received (since its head or last part): 408 and close when it stalled for the
+     * body timeout; nothing to do once the body is complete (the timer stops until the connection waits again).
+     */
+    private void onBodyTimer()
+    {
+        if (!requestInProgress || requestBodyTimeoutNs == 0)
+        {
+            return;
+        }
+        final long remainingNs = requestBodyTimeoutNs - (nanoTime() - phaseStartNs);
+        if (remainingNs > 0)
+        {
+            schedule(Math.min(remainingNs, timerTickNs));
+        }
+        else
+        {
+            reject(ctx, Rejection.BODY_TIMEOUT);
         }
     }
 

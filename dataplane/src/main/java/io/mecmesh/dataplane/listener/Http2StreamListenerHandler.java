@@ -20,7 +20,12 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.HttpConversionUtil;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+
+import java.nio.channels.ClosedChannelException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 import static java.util.Objects.requireNonNull;
 
@@ -29,20 +34,88 @@ import static java.util.Objects.requireNonNull;
  * enforced the connection's limits (header list size, concurrent streams, reset and control-frame floods); this
  * stage counts requests and responses, splits a request that arrives whole into its head and last part, refuses what the conversion could not make into a valid request (400), and
  * a body over the listener's limit (413, the stream is reset), and removes the conversion's {@code x-http2-*}
- * headers so that they are not forwarded. Forwards everything else unchanged (ownership passes on). One instance
- * per stream, confined to its event loop.
+ * headers so that they are not forwarded. Forwards everything else unchanged (ownership passes on).
+ *
+ * <p>Body timeout: while the request body is open, a part must arrive at least every
+ * {@link ListenerConfig#requestBodyTimeoutMs()} (unless 0); else the stream is answered 408 when no response
+ * started, and closed (RST_STREAM CANCEL when the client's side is still open). One timer task per stream,
+ * re-armed when it fires, not per part. One instance per stream, confined to its event loop.
  */
 public final class Http2StreamListenerHandler extends ChannelDuplexHandler
 {
     private final DataPlaneCounters counters;
     private final long maxRequestBodyBytes;
+    private final long requestBodyTimeoutNs;
     private long bodyBytes;
     private boolean rejected;
+    private boolean bodyOpen;
+    private boolean timedOut;
+    private boolean responseStarted;
+    private long lastBodyProgressNs;
+    private ScheduledFuture<?> bodyTimer;
 
     public Http2StreamListenerHandler(final ListenerConfig config, final DataPlaneCounters counters)
     {
         this.maxRequestBodyBytes = requireNonNull(config, "config").maxRequestBodyBytes();
+        this.requestBodyTimeoutNs = TimeUnit.MILLISECONDS.toNanos(config.requestBodyTimeoutMs());
         this.counters = requireNonNull(counters, "counters");
+    }
+
+    @Override
+    public void channelInactive(final ChannelHandlerContext ctx)
+    {
+        bodyOpen = false;
+        if (bodyTimer != null)
+        {
+            bodyTimer.cancel(false);
+            bodyTimer = null;
+        }
+        ctx.fireChannelInactive();
+    }
+
+    private void onBodyProgress(final ChannelHandlerContext ctx, final boolean last)
+    {
+        bodyOpen = !last;
+        if (bodyOpen && requestBodyTimeoutNs > 0)
+        {
+            lastBodyProgressNs = ctx.executor().ticker().nanoTime();
+            if (bodyTimer == null)
+            {
+                scheduleBodyTimer(ctx, requestBodyTimeoutNs);
+            }
+        }
+    }
+
+    private void scheduleBodyTimer(final ChannelHandlerContext ctx, final long delayNs)
+    {
+        bodyTimer = ctx.executor().schedule(() -> onBodyTimer(ctx), delayNs, TimeUnit.NANOSECONDS);
+    }
+
+    private void onBodyTimer(final ChannelHandlerContext ctx)
+    {
+        bodyTimer = null;
+        if (!bodyOpen || rejected || !ctx.channel().isActive())
+        {
+            return;
+        }
+        final long remainingNs = requestBodyTimeoutNs - (ctx.executor().ticker().nanoTime() - lastBodyProgressNs);
+        if (remainingNs > 0)
+        {
+            scheduleBodyTimer(ctx, remainingNs);
+            return;
+        }
+        rejected = true;
+        timedOut = true;
+        bodyOpen = false;
+        counters.increment(DataPlaneCounter.REQUEST_BODY_TIMEOUTS);
+        if (responseStarted)
+        {
+            ctx.close();
+            return;
+        }
+        counters.increment(DataPlaneCounter.RESPONSES_4XX);
+        DirectResponse.send(ctx, HttpResponseStatus.REQUEST_TIMEOUT, "request refused: request body not received "
+            + "in time", false);
     }
 
     @Override
@@ -76,6 +149,10 @@ public final class Http2StreamListenerHandler extends ChannelDuplexHandler
                     "request body too large");
                 return;
             }
+        }
+        if (msg instanceof HttpRequest || msg instanceof HttpContent)
+        {
+            onBodyProgress(ctx, msg instanceof LastHttpContent);
         }
         if (msg instanceof FullHttpRequest full)
         {
@@ -119,8 +196,15 @@ public final class Http2StreamListenerHandler extends ChannelDuplexHandler
     @Override
     public void write(final ChannelHandlerContext ctx, final Object msg, final ChannelPromise promise)
     {
+        if (timedOut && msg instanceof HttpObject)
+        {
+            ReferenceCountUtil.release(msg);
+            promise.tryFailure(new ClosedChannelException());
+            return;
+        }
         if (msg instanceof HttpResponse response)
         {
+            responseStarted |= response.status().code() >= 200;
             counters.increment(DataPlaneCounter.responseClass(response.status().code()));
         }
         ctx.write(msg, promise);

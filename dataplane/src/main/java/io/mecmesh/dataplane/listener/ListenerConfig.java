@@ -1,6 +1,7 @@
 package io.mecmesh.dataplane.listener;
 
 import io.mecmesh.dataplane.tls.TlsConfig;
+import io.mecmesh.dataplane.tls.TlsPolicy;
 
 import java.util.Optional;
 
@@ -28,6 +29,12 @@ import static java.util.Objects.requireNonNull;
  *                                 clients outside the mesh), or empty for plain text.
  * @param tcpCluster               for an L4 listener, the cluster every connection is relayed to byte for byte
  *                                 (no HTTP; TLS still applies when configured); empty for an HTTP listener.
+ * @param requestBodyTimeoutMs     longest time a request body may go without a byte of progress (HTTP/1.1 and each
+ *                                 HTTP/2 stream), 0 for no limit: slower gets 408 and close when nothing was
+ *                                 answered yet, else only the close (HTTP/2: the stream is reset).
+ * @param tlsPolicy                with external TLS, the versions and TLS 1.2 cipher suites offered
+ *                                 ({@code tls.minVersion}, {@code tls.cipherSuites}); kept when {@link #withTls}
+ *                                 swaps the material.
  */
 public record ListenerConfig(
     String name,
@@ -42,7 +49,9 @@ public record ListenerConfig(
     int maxConnections,
     int maxRequestsPerConnection,
     Optional<TlsConfig> tls,
-    Optional<String> tcpCluster)
+    Optional<String> tcpCluster,
+    long requestBodyTimeoutMs,
+    TlsPolicy tlsPolicy)
 {
     public static final int DEFAULT_MAX_REQUEST_LINE_BYTES = 8192;
     public static final int DEFAULT_MAX_HEADER_BYTES = 16384;
@@ -52,11 +61,14 @@ public record ListenerConfig(
     public static final long DEFAULT_IDLE_TIMEOUT_MS = 60_000;
     public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
     public static final int DEFAULT_MAX_REQUESTS_PER_CONNECTION = 0;
+    public static final long DEFAULT_REQUEST_BODY_TIMEOUT_MS = 30_000;
 
     /** Upper bound of {@link #maxRequestBodyBytes}: 1 TiB. */
     public static final long MAX_REQUEST_BODY_BYTES_LIMIT = 1L << 40;
     /** Upper bound of {@link #requestHeaderTimeoutMs}: one hour. */
     public static final long MAX_REQUEST_HEADER_TIMEOUT_MS = 3_600_000;
+    /** Upper bound of {@link #requestBodyTimeoutMs}: one hour. */
+    public static final long MAX_REQUEST_BODY_TIMEOUT_MS = 3_600_000;
     /** Upper bound of {@link #idleTimeoutMs}: one day. */
     public static final long MAX_IDLE_TIMEOUT_MS = 86_400_000;
 
@@ -66,6 +78,7 @@ public record ListenerConfig(
         requireNonNull(address, "address");
         requireNonNull(tls, "tls");
         requireNonNull(tcpCluster, "tcpCluster");
+        requireNonNull(tlsPolicy, "tlsPolicy");
         if (name.isBlank())
         {
             throw new IllegalArgumentException("name: must not be empty");
@@ -92,6 +105,31 @@ public record ListenerConfig(
         requireRange("idleTimeoutMs", idleTimeoutMs, 1, MAX_IDLE_TIMEOUT_MS);
         requireRange("maxConnections", maxConnections, 1, 1_000_000);
         requireRange("maxRequestsPerConnection", maxRequestsPerConnection, 0, Integer.MAX_VALUE);
+        requireRange("requestBodyTimeoutMs", requestBodyTimeoutMs, 0, MAX_REQUEST_BODY_TIMEOUT_MS);
+    }
+
+    /**
+     * The listener with the default {@link #requestBodyTimeoutMs} and {@link #tlsPolicy}: the form
+     * {@code MeshConfigCodec} (distribution) still decodes, which carries neither.
+     */
+    public ListenerConfig(
+        final String name,
+        final String address,
+        final int port,
+        final int maxRequestLineBytes,
+        final int maxHeaderBytes,
+        final int maxHeaderCount,
+        final long maxRequestBodyBytes,
+        final long requestHeaderTimeoutMs,
+        final long idleTimeoutMs,
+        final int maxConnections,
+        final int maxRequestsPerConnection,
+        final Optional<TlsConfig> tls,
+        final Optional<String> tcpCluster)
+    {
+        this(name, address, port, maxRequestLineBytes, maxHeaderBytes, maxHeaderCount, maxRequestBodyBytes,
+            requestHeaderTimeoutMs, idleTimeoutMs, maxConnections, maxRequestsPerConnection, tls, tcpCluster,
+            DEFAULT_REQUEST_BODY_TIMEOUT_MS, TlsPolicy.DEFAULT);
     }
 
     private static void requireRange(final String field, final long value, final long min, final long max)
@@ -110,7 +148,7 @@ public record ListenerConfig(
     {
         return new ListenerConfig(name, address, port, maxRequestLineBytes, maxHeaderBytes, maxHeaderCount,
             maxRequestBodyBytes, requestHeaderTimeoutMs, idleTimeoutMs, maxConnections, maxRequestsPerConnection,
-            newTls, tcpCluster);
+            newTls, tcpCluster, requestBodyTimeoutMs, tlsPolicy);
     }
 
     /**
@@ -155,6 +193,8 @@ public record ListenerConfig(
         private int maxRequestsPerConnection = DEFAULT_MAX_REQUESTS_PER_CONNECTION;
         private Optional<TlsConfig> tls = Optional.empty();
         private Optional<String> tcpCluster = Optional.empty();
+        private long requestBodyTimeoutMs = DEFAULT_REQUEST_BODY_TIMEOUT_MS;
+        private TlsPolicy tlsPolicy = TlsPolicy.DEFAULT;
 
         private Builder(final String name, final String address, final int port)
         {
@@ -199,6 +239,18 @@ public record ListenerConfig(
             return this;
         }
 
+        public Builder requestBodyTimeoutMs(final long requestBodyTimeoutMs)
+        {
+            this.requestBodyTimeoutMs = requestBodyTimeoutMs;
+            return this;
+        }
+
+        public Builder tlsPolicy(final TlsPolicy tlsPolicy)
+        {
+            this.tlsPolicy = tlsPolicy;
+            return this;
+        }
+
         public Builder maxConnections(final int maxConnections)
         {
             this.maxConnections = maxConnections;
@@ -231,7 +283,7 @@ public record ListenerConfig(
         {
             return new ListenerConfig(name, address, port, maxRequestLineBytes, maxHeaderBytes, maxHeaderCount,
                 maxRequestBodyBytes, requestHeaderTimeoutMs, idleTimeoutMs, maxConnections, maxRequestsPerConnection,
-                tls, tcpCluster);
+                tls, tcpCluster, requestBodyTimeoutMs, tlsPolicy);
         }
     }
 }

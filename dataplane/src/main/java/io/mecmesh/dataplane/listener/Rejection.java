@@ -45,6 +45,8 @@ enum Rejection
         "request body too large"),
     HEADER_TIMEOUT(HttpResponseStatus.REQUEST_TIMEOUT, DataPlaneCounter.REQUEST_HEADER_TIMEOUTS,
         "request head not received in time"),
+    BODY_TIMEOUT(HttpResponseStatus.REQUEST_TIMEOUT, DataPlaneCounter.REQUEST_BODY_TIMEOUTS,
+        "request body not received in time"),
     MALFORMED(HttpResponseStatus.BAD_REQUEST, DataPlaneCounter.REJECTED_MALFORMED, "malformed request");
 
     private final HttpResponseStatus status;

@@ -13,13 +13,20 @@ import io.netty.handler.ssl.SslProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 
 /**
  * Builds the TLS contexts of the data plane: BoringSSL through netty-tcnative when it loads, else the JDK provider
- * (chosen once, logged); ALPN h2 and http/1.1 on listeners, http/1.1 towards clusters; for the mesh, TLS 1.3 only, mutual authentication validated to the SPIFFE
- * X.509-SVID rules, and the X25519MLKEM768 hybrid post-quantum key exchange preferred with X25519 as fallback.
+ * (chosen once, logged); ALPN h2 and http/1.1 on listeners, http/1.1 towards clusters; for the mesh, TLS 1.3 only,
+ * mutual authentication validated to the SPIFFE X.509-SVID rules, and the X25519MLKEM768 hybrid post-quantum key
+ * exchange preferred with X25519 as fallback; for external listeners, the listener's {@link TlsPolicy} (by default
+ * TLS 1.2+ with ECDHE and AEAD suites only).
  * <p>
  * A configuration with a {@link TlsMaterialSource} gets a context whose key and trust managers read the source at
  * every handshake (certificate hot swap); one with files only reads them once, here.
@@ -72,6 +79,24 @@ public final class TlsContexts
      */
     public static SslContext server(final TlsConfig config, final PeerRejections rejections, final Clock clock)
     {
+        return server(config, TlsPolicy.DEFAULT, rejections, clock);
+    }
+
+    /**
+     * A server context for a listener.
+     *
+     * @param config     the listener's TLS configuration.
+     * @param policy     for an external listener, the versions and TLS 1.2 suites offered (a mesh listener is
+     *                   TLS 1.3 only).
+     * @param rejections where refused peers are counted.
+     * @param clock      the time certificates are validated at.
+     * @return the context.
+     * @throws DataPlaneException ({@code CONFIG}) naming the file that cannot be read or the cipher suite that
+     *                            the TLS library does not support.
+     */
+    public static SslContext server(final TlsConfig config, final TlsPolicy policy, final PeerRejections rejections,
+        final Clock clock)
+    {
         final SslContextBuilder builder;
         final SpiffeTrustManager trustManager;
         if (config.source().isPresent())
@@ -98,7 +123,9 @@ public final class TlsContexts
         }
         else
         {
-            builder.protocols(EXTERNAL_PROTOCOLS).clientAuth(ClientAuth.NONE);
+            builder.protocols(policy.protocols())
+                .ciphers(externalCipherSuites(policy))
+                .clientAuth(ClientAuth.NONE);
         }
         return build(builder, "listener TLS with " + config.certificateChain());
     }
@@ -181,6 +208,36 @@ public final class TlsContexts
         catch (final SSLException ex)
         {
             throw new DataPlaneException(DataPlaneException.Category.CONFIG, what + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    private static List<String> externalCipherSuites(final TlsPolicy policy)
+    {
+        final Set<String> supported = PROVIDER == SslProvider.OPENSSL ? OpenSsl.availableJavaCipherSuites()
+            : jdkCipherSuites();
+        for (final String suite : policy.cipherSuites())
+        {
+            if (!supported.contains(suite))
+            {
+                throw new DataPlaneException(DataPlaneException.Category.CONFIG, "tls.cipherSuites: " + suite
+                    + " is not supported by " + providerName());
+            }
+        }
+        final List<String> suites = new ArrayList<>(TlsPolicy.TLS_1_3_CIPHER_SUITES);
+        suites.addAll(policy.cipherSuites());
+        return suites;
+    }
+
+    private static Set<String> jdkCipherSuites()
+    {
+        try
+        {
+            return Set.of(SSLContext.getDefault().getSupportedSSLParameters().getCipherSuites());
+        }
+        catch (final NoSuchAlgorithmException ex)
+        {
+            throw new DataPlaneException(DataPlaneException.Category.CONFIG, "no default TLS context: "
+                + ex.getMessage(), ex);
         }
     }
 

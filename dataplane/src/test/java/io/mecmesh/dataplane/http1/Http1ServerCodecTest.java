@@ -241,6 +241,8 @@ class Http1ServerCodecTest
                 "failed head: INVALID_CONTENT_LENGTH"),
             Arguments.of("CL list", post + "Content-Length: 3, 3\r\n\r\n", "failed head: INVALID_CONTENT_LENGTH"),
             Arguments.of("empty chunk size", chunked + "\r\nabc\r\n0\r\n\r\n", "failed body: INVALID_CHUNK"),
+            Arguments.of("space after a chunk size", chunked + "3 \r\nabc\r\n0\r\n\r\n", "failed body: INVALID_CHUNK"),
+            Arguments.of("tab after a chunk size", chunked + "3\t\r\nabc\r\n0\r\n\r\n", "failed body: INVALID_CHUNK"),
             Arguments.of("negative chunk size", chunked + "-3\r\nabc\r\n0\r\n\r\n", "failed body: INVALID_CHUNK"),
             Arguments.of("chunk size of 9 digits", chunked + "100000003\r\nabc\r\n", "failed body: INVALID_CHUNK"),
             Arguments.of("chunk size 0x", chunked + "0x3\r\nabc\r\n", "failed body: INVALID_CHUNK"),

@@ -9,8 +9,10 @@ import io.mecmesh.dataplane.counters.DataPlaneCounters;
 import io.mecmesh.dataplane.route.RouteConfig;
 import io.mecmesh.dataplane.testing.Await;
 import io.mecmesh.dataplane.testing.RawHttp;
+import io.mecmesh.dataplane.testing.RawHttp2;
 import io.mecmesh.dataplane.testing.TestBackend;
 import io.mecmesh.dataplane.transport.TransportKind;
+import io.netty.handler.codec.http2.Http2Error;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,6 +25,8 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -30,7 +34,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The listener's limits end to end on loopback: header count and size, request line, body size, the request-head
  * and idle timeouts (small timeouts, awaited with a deadline), connections per listener and requests per
- * connection.
+ * connection; and the idle, header and body timeouts with raw-socket clients that write HTTP/1.1 and HTTP/2 bytes
+ * themselves (a connection that only sent its preface and SETTINGS, a header block that never ends, a body that
+ * stalls after 10 of its 100 declared bytes, to a route that forwards and to one answered at once, 404). Each close
+ * is asserted not to come before its timeout, and to come within the socket's read timeout.
  */
 class ListenerLimitsTest
 {
@@ -340,5 +347,205 @@ class ListenerLimitsTest
             // a reset after the proxy closed with unread input is a close too
         }
         return read.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    // raw-socket timeouts (HTTP/2 written frame by frame, HTTP/1.1 byte by byte)
+    private static final long TIMEOUT_MS = 300;
+    private static final long NOT_BEFORE_MS = TIMEOUT_MS - 50;
+    private static final String STALLED_POST_HEAD = "POST /x HTTP/1.1\r\nHost: %s\r\nContent-Length: 100\r\n\r\n";
+
+    private RawHttp2 connectHttp2() throws Exception
+    {
+        return new RawHttp2(dataPlane.listenerAddress("ingress"));
+    }
+
+    private static long millisSince(final long startNs)
+    {
+        return (System.nanoTime() - startNs) / 1_000_000;
+    }
+
+    @Test
+    void shouldCloseAnHttp2ConnectionWithGoAwayWhenItHasNoStreamAndSendsNothingForTheIdleTimeout() throws Exception
+    {
+        start(listener().idleTimeoutMs(TIMEOUT_MS));
+        try (RawHttp2 raw = connectHttp2())
+        {
+            final long startNs = System.nanoTime();
+            final RawHttp2.Frame goAway = raw.readUntilClosed();
+            final long elapsedMs = millisSince(startNs);
+
+            assertThat(goAway).as("GOAWAY before the close").isNotNull();
+            assertThat(goAway.errorCode()).isEqualTo(Http2Error.NO_ERROR.code());
+            assertThat(goAway.goAwayLastStreamId()).isZero();
+            assertThat(elapsedMs).as("not before the idle timeout").isGreaterThanOrEqualTo(NOT_BEFORE_MS);
+        }
+        assertThat(counters.get(DataPlaneCounter.HTTP2_IDLE_TIMEOUTS)).isEqualTo(1);
+    }
+
+    @Test
+    void shouldKeepAnHttp2ConnectionOpenWhileAStreamIsInProgress() throws Exception
+    {
+        start(listener().idleTimeoutMs(TIMEOUT_MS));
+        try (RawHttp2 raw = connectHttp2())
+        {
+            // a request whose body never ends: the stream stays open well past the idle timeout
+            raw.frame(RawHttp2.HEADERS, RawHttp2.END_HEADERS, 1, raw.headerBlock("POST", "web.local", "/x"));
+            Await.until("the head reached the backend", DEADLINE, () -> web.requestLines().size() == 1);
+            final long startNs = System.nanoTime();
+            Await.until("three idle timeouts passed", DEADLINE, () -> millisSince(startNs) > 3 * TIMEOUT_MS);
+
+            raw.frame(RawHttp2.DATA, RawHttp2.END_STREAM, 1, "done".getBytes(StandardCharsets.US_ASCII));
+            final RawHttp2.Frame response = raw.read();
+            assertThat(response.type()).isEqualTo(RawHttp2.HEADERS);
+            assertThat(raw.decode(response).status().toString()).isEqualTo("200");
+        }
+        assertThat(counters.get(DataPlaneCounter.HTTP2_IDLE_TIMEOUTS)).isZero();
+    }
+
+    @Test
+    void shouldCloseAnHttp2ConnectionWhoseHeaderBlockDoesNotEndInTime() throws Exception
+    {
+        start(listener().requestHeaderTimeoutMs(TIMEOUT_MS));
+        try (RawHttp2 raw = connectHttp2())
+        {
+            final long startNs = System.nanoTime();
+            raw.frame(RawHttp2.HEADERS, RawHttp2.END_STREAM, 1, raw.headerBlock("GET", "web.local", "/x"));
+            final RawHttp2.Frame goAway = raw.readUntilClosed();
+            final long elapsedMs = millisSince(startNs);
+
+            assertThat(goAway).as("GOAWAY before the close").isNotNull();
+            assertThat(goAway.errorCode()).isEqualTo(Http2Error.ENHANCE_YOUR_CALM.code());
+            assertThat(elapsedMs).as("not before the header timeout").isGreaterThanOrEqualTo(NOT_BEFORE_MS);
+        }
+        assertThat(counters.get(DataPlaneCounter.HTTP2_HEADER_TIMEOUTS)).isEqualTo(1);
+        assertThat(web.requestLines()).isEmpty();
+    }
+
+    @Test
+    void shouldCloseAnHttp2ConnectionWhoseContinuationsNeverEnd() throws Exception
+    {
+        start(listener().requestHeaderTimeoutMs(TIMEOUT_MS));
+        try (RawHttp2 raw = connectHttp2())
+        {
+            final byte[] block = raw.headerBlock("GET", "web.local", "/x", "x-a", "1");
+            final byte[] first = Arrays.copyOfRange(block, 0, block.length / 2);
+            final byte[] second = Arrays.copyOfRange(block, block.length / 2, block.length);
+            raw.frame(RawHttp2.HEADERS, RawHttp2.END_STREAM, 1, first);
+            final long startNs = System.nanoTime();
+            raw.frame(RawHttp2.CONTINUATION, 0, 1, second);
+
+            assertThat(raw.readUntilClosed()).as("GOAWAY before the close").isNotNull();
+            assertThat(millisSince(startNs)).isLessThan(DEADLINE.toMillis());
+        }
+        assertThat(counters.get(DataPlaneCounter.HTTP2_HEADER_TIMEOUTS)).isEqualTo(1);
+    }
+
+    @Test
+    void shouldAnswer408OnAnHttp2StreamWhoseBodyStalls() throws Exception
+    {
+        start(listener().requestBodyTimeoutMs(TIMEOUT_MS));
+        try (RawHttp2 raw = connectHttp2())
+        {
+            raw.frame(RawHttp2.HEADERS, RawHttp2.END_HEADERS, 1,
+                raw.headerBlock("POST", "web.local", "/x", "content-length", "100"));
+            final long startNs = System.nanoTime();
+            raw.frame(RawHttp2.DATA, 0, 1, new byte[10]);
+
+            final RawHttp2.Frame head = raw.read();
+            final long elapsedMs = millisSince(startNs);
+            assertThat(head.type()).isEqualTo(RawHttp2.HEADERS);
+            assertThat(raw.decode(head).status().toString()).isEqualTo("408");
+            assertThat(elapsedMs).as("not before the body timeout").isGreaterThanOrEqualTo(NOT_BEFORE_MS);
+            assertThat(readUntilReset(raw, 1).errorCode()).isEqualTo(Http2Error.CANCEL.code());
+        }
+        assertThat(counters.get(DataPlaneCounter.REQUEST_BODY_TIMEOUTS)).isEqualTo(1);
+    }
+
+    @Test
+    void shouldResetAnHttp2StreamAnsweredAtOnceWhoseBodyStalls() throws Exception
+    {
+        start(listener().requestBodyTimeoutMs(TIMEOUT_MS));
+        try (RawHttp2 raw = connectHttp2())
+        {
+            raw.frame(RawHttp2.HEADERS, RawHttp2.END_HEADERS, 1,
+                raw.headerBlock("POST", "nowhere.local", "/x", "content-length", "100"));
+            final long startNs = System.nanoTime();
+            raw.frame(RawHttp2.DATA, 0, 1, new byte[10]);
+
+            final RawHttp2.Frame head = raw.read();
+            assertThat(raw.decode(head).status().toString()).isEqualTo("404");
+            final RawHttp2.Frame reset = readUntilReset(raw, 1);
+            assertThat(millisSince(startNs)).as("not before the body timeout").isGreaterThanOrEqualTo(NOT_BEFORE_MS);
+            assertThat(reset.errorCode()).isEqualTo(Http2Error.CANCEL.code());
+        }
+        assertThat(counters.get(DataPlaneCounter.REQUEST_BODY_TIMEOUTS)).isEqualTo(1);
+    }
+
+    private static RawHttp2.Frame readUntilReset(final RawHttp2 raw, final int streamId) throws Exception
+    {
+        final List<Integer> seen = new ArrayList<>();
+        while (true)
+        {
+            final RawHttp2.Frame frame = raw.read();
+            if (frame.type() == RawHttp2.RST_STREAM && frame.streamId() == streamId)
+            {
+                return frame;
+            }
+            assertThat(frame.type()).as("frames before the reset: %s", seen).isIn(RawHttp2.DATA, RawHttp2.HEADERS);
+            seen.add(frame.type());
+        }
+    }
+
+    @Test
+    void shouldAnswer408AndCloseAnHttp1ConnectionWhoseBodyStalls() throws Exception
+    {
+        start(listener().requestBodyTimeoutMs(TIMEOUT_MS));
+        try (RawHttp raw = new RawHttp(dataPlane.listenerAddress("ingress")))
+        {
+            raw.send(STALLED_POST_HEAD.formatted("web.local"));
+            final long startNs = System.nanoTime();
+            final RawHttp.Response response = raw.send("0123456789").read();
+            final long elapsedMs = millisSince(startNs);
+
+            assertThat(response.status()).isEqualTo(408);
+            assertThat(response.headers()).containsEntry("connection", "close");
+            assertThat(raw.isClosedByPeer()).isTrue();
+            assertThat(elapsedMs).as("not before the body timeout").isGreaterThanOrEqualTo(NOT_BEFORE_MS);
+        }
+        assertThat(counters.get(DataPlaneCounter.REQUEST_BODY_TIMEOUTS)).isEqualTo(1);
+    }
+
+    @Test
+    void shouldCloseAnHttp1ConnectionAnsweredAtOnceWhoseBodyStalls() throws Exception
+    {
+        start(listener().requestBodyTimeoutMs(TIMEOUT_MS));
+        try (RawHttp raw = new RawHttp(dataPlane.listenerAddress("ingress")))
+        {
+            raw.send(STALLED_POST_HEAD.formatted("nowhere.local"));
+            final long startNs = System.nanoTime();
+            assertThat(raw.send("0123456789").read().status()).isEqualTo(404);
+
+            assertThat(raw.isClosedByPeer()).isTrue();
+            assertThat(millisSince(startNs)).as("not before the body timeout").isGreaterThanOrEqualTo(NOT_BEFORE_MS);
+        }
+        assertThat(counters.get(DataPlaneCounter.REQUEST_BODY_TIMEOUTS)).isEqualTo(1);
+    }
+
+    @Test
+    void shouldNotTimeOutABodyThatKeepsMakingProgress() throws Exception
+    {
+        start(listener().requestBodyTimeoutMs(TIMEOUT_MS));
+        try (RawHttp raw = new RawHttp(dataPlane.listenerAddress("ingress")))
+        {
+            raw.send(STALLED_POST_HEAD.formatted("web.local"));
+            for (int i = 0; i < 10; i++)
+            {
+                final long startNs = System.nanoTime();
+                Await.until("half a body timeout passed", DEADLINE, () -> millisSince(startNs) > TIMEOUT_MS / 2);
+                raw.send("0123456789");
+            }
+            assertThat(raw.read().status()).isEqualTo(200);
+        }
+        assertThat(counters.get(DataPlaneCounter.REQUEST_BODY_TIMEOUTS)).isZero();
     }
 }

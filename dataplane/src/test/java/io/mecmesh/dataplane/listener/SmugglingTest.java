@@ -191,6 +191,12 @@ class SmugglingTest
             DataPlaneCounter.REJECTED_INVALID_CHUNK));
         cases.add(bodyRejected("chunk size with 0x prefix", CHUNKED + "0x3\r\nabc\r\n0\r\n\r\n" + SMUGGLED,
             DataPlaneCounter.REJECTED_INVALID_CHUNK));
+        cases.add(bodyRejected("chunk size followed by a space", CHUNKED + "3 \r\nabc\r\n0\r\n\r\n" + SMUGGLED,
+            DataPlaneCounter.REJECTED_INVALID_CHUNK));
+        cases.add(bodyRejected("chunk size followed by a tab", CHUNKED + "3\t\r\nabc\r\n0\r\n\r\n" + SMUGGLED,
+            DataPlaneCounter.REJECTED_INVALID_CHUNK));
+        cases.add(bodyRejected("last chunk size followed by a space", CHUNKED + "3\r\nabc\r\n0 \r\n\r\n" + SMUGGLED,
+            DataPlaneCounter.REJECTED_INVALID_CHUNK));
         cases.add(bodyRejected("empty chunk size", CHUNKED + "\r\nabc\r\n0\r\n\r\n" + SMUGGLED,
             DataPlaneCounter.REJECTED_INVALID_CHUNK));
         cases.add(bodyRejected("chunk extension with a control character", CHUNKED + "3;a=\u0001\r\nabc\r\n0\r\n\r\n"

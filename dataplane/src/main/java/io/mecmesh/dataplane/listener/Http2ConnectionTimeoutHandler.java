@@ -1,0 +1,238 @@
+package io.mecmesh.dataplane.listener;
+
+import io.mecmesh.dataplane.counters.DataPlaneCounter;
+import io.mecmesh.dataplane.counters.DataPlaneCounters;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2FrameCodec;
+
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The listener's idle and header timeouts on an HTTP/2 connection, just before the HTTP/2 codec: it looks at the
+ * frame headers going by (without consuming or copying anything) and
+ * <ul>
+ *   <li>closes, with GOAWAY NO_ERROR, a connection that has no open stream and received no byte for
+ *   {@link ListenerConfig#idleTimeoutMs()} (counted {@link DataPlaneCounter#HTTP2_IDLE_TIMEOUTS});</li>
+ *   <li>closes, with GOAWAY ENHANCE_YOUR_CALM and no wait for streams in flight, a connection whose header block
+ *   (a HEADERS or PUSH_PROMISE frame and its CONTINUATIONs, from the first byte of its frame header to the end of
+ *   the frame that carries END_HEADERS) is not complete within {@link ListenerConfig#requestHeaderTimeoutMs()}
+ *   (counted {@link DataPlaneCounter#HTTP2_HEADER_TIMEOUTS}).</li>
+ * </ul>
+ * Request-body timeouts are per stream ({@link Http2StreamListenerHandler}). Every inbound buffer is forwarded
+ * unchanged (ownership passes on). One timer task per connection, re-armed for the nearest deadline when it fires,
+ * not per frame. One instance per connection, confined to its event loop.
+ *
+ * <pre>
+ *   frame header (RFC 9113 §4.1):  length (24) | type (8) | flags (8) | R (1) stream id (31)
+ * </pre>
+ */
+public final class Http2ConnectionTimeoutHandler extends ChannelInboundHandlerAdapter
+{
+    /** The client connection preface (RFC 9113 §3.4) comes first, and is not a frame. */
+    private static final int PREFACE_LENGTH = 24;
+    private static final int FRAME_HEADER_LENGTH = 9;
+    private static final int TYPE_OFFSET = 3;
+    private static final int FLAGS_OFFSET = 4;
+    private static final int TYPE_HEADERS = 0x1;
+    private static final int TYPE_PUSH_PROMISE = 0x5;
+    private static final int TYPE_CONTINUATION = 0x9;
+    private static final int FLAG_END_HEADERS = 0x4;
+    private static final long MIN_DELAY_NS = TimeUnit.MILLISECONDS.toNanos(1);
+
+    private final DataPlaneCounters counters;
+    private final long idleTimeoutNs;
+    private final long headerTimeoutNs;
+    private final byte[] frameHeader = new byte[FRAME_HEADER_LENGTH];
+    private final Runnable onTimer = this::onTimer;
+
+    private ChannelHandlerContext ctx;
+    private ScheduledFuture<?> timer;
+    private int prefaceRemaining = PREFACE_LENGTH;
+    private int frameHeaderFill;
+    private int payloadRemaining;
+    private int frameType;
+    private int frameFlags;
+    private boolean headerBlockOpen;
+    private long headerBlockStartNs;
+    private long lastReadNs;
+    private boolean closing;
+
+    /**
+     * @param config   the listener: its idle and header timeouts.
+     * @param counters where the closes are counted.
+     */
+    public Http2ConnectionTimeoutHandler(final ListenerConfig config, final DataPlaneCounters counters)
+    {
+        requireNonNull(config, "config");
+        this.counters = requireNonNull(counters, "counters");
+        this.idleTimeoutNs = TimeUnit.MILLISECONDS.toNanos(config.idleTimeoutMs());
+        this.headerTimeoutNs = TimeUnit.MILLISECONDS.toNanos(config.requestHeaderTimeoutMs());
+    }
+
+    @Override
+    public void handlerAdded(final ChannelHandlerContext ctx)
+    {
+        this.ctx = ctx;
+        lastReadNs = nanoTime();
+        schedule(idleTimeoutNs);
+    }
+
+    @Override
+    public void handlerRemoved(final ChannelHandlerContext ctx)
+    {
+        cancelTimer();
+    }
+
+    @Override
+    public void channelInactive(final ChannelHandlerContext ctx)
+    {
+        cancelTimer();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void channelRead(final ChannelHandlerContext ctx, final Object msg)
+    {
+        if (msg instanceof ByteBuf bytes)
+        {
+            lastReadNs = nanoTime();
+            scan(bytes);
+        }
+        ctx.fireChannelRead(msg);
+    }
+
+    private void scan(final ByteBuf bytes)
+    {
+        int index = bytes.readerIndex();
+        final int end = bytes.writerIndex();
+        while (index < end)
+        {
+            if (prefaceRemaining > 0)
+            {
+                final int count = Math.min(prefaceRemaining, end - index);
+                prefaceRemaining -= count;
+                index += count;
+            }
+            else if (payloadRemaining > 0)
+            {
+                final int count = Math.min(payloadRemaining, end - index);
+                payloadRemaining -= count;
+                index += count;
+                if (payloadRemaining == 0)
+                {
+                    onFrameEnd();
+                }
+            }
+            else
+            {
+                frameHeader[frameHeaderFill++] = bytes.getByte(index++);
+                if (frameHeaderFill == FRAME_HEADER_LENGTH)
+                {
+                    frameHeaderFill = 0;
+                    onFrameHeader();
+                }
+            }
+        }
+    }
+
+    private void onFrameHeader()
+    {
+        payloadRemaining = (frameHeader[0] & 0xff) << 16 | (frameHeader[1] & 0xff) << 8 | frameHeader[2] & 0xff;
+        frameType = frameHeader[TYPE_OFFSET] & 0xff;
+        frameFlags = frameHeader[FLAGS_OFFSET] & 0xff;
+        if (isHeaderBlockFrame() && !headerBlockOpen)
+        {
+            headerBlockOpen = true;
+            headerBlockStartNs = nanoTime();
+            if (timer == null || timer.getDelay(TimeUnit.NANOSECONDS) > headerTimeoutNs)
+            {
+                cancelTimer();
+                schedule(headerTimeoutNs);
+            }
+        }
+        if (payloadRemaining == 0)
+        {
+            onFrameEnd();
+        }
+    }
+
+    private void onFrameEnd()
+    {
+        if (isHeaderBlockFrame() && (frameFlags & FLAG_END_HEADERS) != 0)
+        {
+            headerBlockOpen = false;
+        }
+    }
+
+    private boolean isHeaderBlockFrame()
+    {
+        return frameType == TYPE_HEADERS || frameType == TYPE_PUSH_PROMISE || frameType == TYPE_CONTINUATION;
+    }
+
+    private void onTimer()
+    {
+        timer = null;
+        if (closing || !ctx.channel().isActive())
+        {
+            return;
+        }
+        final long now = nanoTime();
+        if (headerBlockOpen && now - headerBlockStartNs >= headerTimeoutNs)
+        {
+            closing = true;
+            counters.increment(DataPlaneCounter.HTTP2_HEADER_TIMEOUTS);
+            ctx.channel().writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.ENHANCE_YOUR_CALM,
+                    ByteBufUtil.writeAscii(ctx.alloc(), "request header timeout")))
+                .addListener(written -> ctx.close());
+            return;
+        }
+        final long idleRemainingNs = idleTimeoutNs - (now - lastReadNs);
+        if (idleRemainingNs <= 0 && activeStreams() == 0)
+        {
+            closing = true;
+            counters.increment(DataPlaneCounter.HTTP2_IDLE_TIMEOUTS);
+            // through the codec: GOAWAY NO_ERROR, then the close (no stream to wait for)
+            ctx.channel().close();
+            return;
+        }
+        long delayNs = idleRemainingNs > 0 ? idleRemainingNs : idleTimeoutNs;
+        if (headerBlockOpen)
+        {
+            delayNs = Math.min(delayNs, headerTimeoutNs - (now - headerBlockStartNs));
+        }
+        schedule(delayNs);
+    }
+
+    private int activeStreams()
+    {
+        final Http2FrameCodec codec = ctx.pipeline().get(Http2FrameCodec.class);
+        return codec == null ? 0 : codec.connection().numActiveStreams();
+    }
+
+    private void schedule(final long delayNs)
+    {
+        timer = ctx.executor().schedule(onTimer, Math.max(delayNs, MIN_DELAY_NS), TimeUnit.NANOSECONDS);
+    }
+
+    private void cancelTimer()
+    {
+        if (timer != null)
+        {
+            timer.cancel(false);
+            timer = null;
+        }
+    }
+
+    private long nanoTime()
+    {
+        return ctx.executor().ticker().nanoTime();
+    }
+}
