@@ -123,6 +123,11 @@ public final class Appliance implements AutoCloseable
     {
         final Role role = config.role();
         final Optional<ControlPlaneConfig> control = config.controlPlane();
+        if (control.isPresent() || config.identity().isPresent())
+        {
+            // Journal, Aeron directory, last known good and identity are this process's alone.
+            started.push(DataDirectoryLock.acquire(config.dataDirectory()));
+        }
         final byte[] key = control.isPresent() ? distributionKey(control.get(), role) : new byte[0];
         AeronMessaging messaging = null;
         if (control.isPresent())
@@ -180,13 +185,13 @@ public final class Appliance implements AutoCloseable
                 final DataPlane target = dataPlane;
                 final MeshConfig staticConfig = fromFile;
                 final NodeIdentityClient nodeIdentity = identity;
-                edgeNode = EdgeNode.start(new NodeAgent.Context(config.node().id(), messaging.aeron(), channels, key,
+                edgeNode = startEdgeNode(new NodeAgent.Context(config.node().id(), messaging.aeron(), channels, key,
                     config.dataDirectory().resolve("lkg"), compiled ->
                     {
                         // The table first: once the new routes are visible their policy records are too.
                         target.publishPolicyTable(compiled.toPolicyTable());
                         target.update(withCompiledHops(withStatic(staticConfig, compiled), nodeIdentity));
-                    }));
+                    }), controlPlane.nodeEndpoint());
                 started.push(edgeNode);
             }
         }
@@ -425,6 +430,25 @@ public final class Appliance implements AutoCloseable
         {
             throw new ApplianceException(ApplianceException.Category.UNAVAILABLE, "the slice manager cannot recover"
                 + " its state from " + settings.stateDirectory() + ": " + ex.getMessage(), ex);
+        }
+        catch (final IllegalStateException ex)
+        {
+            throw new ApplianceException(ApplianceException.Category.UNAVAILABLE, "controlPlane: the configuration"
+                + " publisher cannot start: " + ex.getMessage(), ex);
+        }
+    }
+
+    /** The node agent, once its last known good configuration is loaded and its channels are bound. */
+    private static EdgeNode startEdgeNode(final NodeAgent.Context context, final String nodeEndpoint)
+    {
+        try
+        {
+            return EdgeNode.start(context);
+        }
+        catch (final IllegalStateException ex)
+        {
+            throw new ApplianceException(ApplianceException.Category.UNAVAILABLE, "controlPlane.nodeEndpoint "
+                + nodeEndpoint + ": the node agent cannot start: " + ex.getMessage(), ex);
         }
     }
 

@@ -14,6 +14,8 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
@@ -30,11 +32,14 @@ import static java.util.Objects.requireNonNull;
  *   <li>{@code GET /config_dump}: the running data-plane configuration (listeners, routes, clusters, version) as
  *   JSON.</li>
  * </ul>
- * Anything else is 404; a method other than GET or HEAD is 405. One thread; no per-request logging.
+ * Anything else is 404; a method other than GET or HEAD is 405. A page or handler that fails answers 500 with a
+ * one-line reason, logged once per path and reason. One thread; no per-request logging.
  */
 public final class AdminServer implements AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
+    private static final int MAX_LOGGED_FAILURES = 256;
+    private static final Set<String> LOGGED_FAILURES = ConcurrentHashMap.newKeySet();
 
     private final HttpServer server;
     private final ExecutorService executor;
@@ -117,8 +122,8 @@ public final class AdminServer implements AutoCloseable
             return thread;
         });
         server.setExecutor(executor);
-        server.createContext("/", exchange -> handle(exchange, ready, metrics, configDump));
-        extra.forEach(server::createContext);
+        server.createContext("/", guarded(exchange -> route(exchange, ready, metrics, configDump)));
+        extra.forEach((path, handler) -> server.createContext(path, guarded(handler)));
         server.start();
         LOG.info("admin endpoint on http://{}:{}/ (ready, live, metrics)",
             config.address(), server.getAddress().getPort());
@@ -140,26 +145,43 @@ public final class AdminServer implements AutoCloseable
         executor.shutdownNow();
     }
 
-    private static void handle(
-        final HttpExchange exchange,
-        final BooleanSupplier ready,
-        final MetricsExport metrics,
-        final Supplier<Object> configDump)
-        throws IOException
+    /**
+     * Runs a handler so that its failure answers 500 with a one-line reason (when the response has not started) and
+     * is logged once per path and reason: a failing page never shows as a closed connection. The exchange is closed on
+     * every path.
+     */
+    static HttpHandler guarded(final HttpHandler handler)
     {
-        try (exchange)
+        requireNonNull(handler, "handler");
+        return exchange ->
         {
-            route(exchange, ready, metrics, configDump);
-        }
-        catch (final IOException ex)
-        {
-            throw ex;
-        }
-        catch (final RuntimeException ex)
-        {
-            LOG.warn("admin endpoint: {} failed", exchange.getRequestURI(), ex);
-            respond(exchange, 500, "text/plain; charset=utf-8", "internal error: " + ex + "\n");
-        }
+            try
+            {
+                handler.handle(exchange);
+                exchange.close();
+            }
+            catch (final Exception ex)
+            {
+                if (exchange.getResponseCode() != -1)
+                {
+                    // The response had started: the client's connection or a late failure, nothing to answer.
+                    exchange.close();
+                    return;
+                }
+                final String reason = ex.getClass().getSimpleName() + ": " + ex.getMessage();
+                final String key = exchange.getRequestURI().getPath() + " " + reason;
+                if (LOGGED_FAILURES.size() < MAX_LOGGED_FAILURES && LOGGED_FAILURES.add(key))
+                {
+                    LOG.error("admin endpoint: {} failed (logged once): {}", exchange.getRequestURI().getPath(),
+                        reason, ex);
+                }
+                try (exchange)
+                {
+                    respond(exchange, 500, "text/plain; charset=utf-8", "internal error: "
+                        + reason.replace('\n', ' ').replace('\r', ' ') + "\n");
+                }
+            }
+        };
     }
 
     private static void route(
