@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,7 +27,8 @@ import static java.util.Objects.requireNonNull;
 /**
  * The admin endpoint on its own port, apart from the data plane so that a saturated proxy can still be probed:
  * <ul>
- *   <li>{@code GET /ready}: 200 only while every listener is bound (503 otherwise) — the readiness probe;</li>
+ *   <li>{@code GET /ready}: 200 when ready (every listener bound and, on an edge with a control plane, a
+ *   configuration applied), 503 otherwise — the readiness probe; the body says why not, and what is degraded;</li>
  *   <li>{@code GET /live}: 200 while the process serves — the liveness probe;</li>
  *   <li>{@code GET /metrics}: Prometheus text format;</li>
  *   <li>{@code GET /config_dump}: the running data-plane configuration (listeners, routes, clusters, version) as
@@ -101,9 +103,32 @@ public final class AdminServer implements AutoCloseable
         final Supplier<Object> configDump,
         final Map<String, HttpHandler> extra)
     {
+        requireNonNull(ready, "ready");
+        return start(config, () -> ready.getAsBoolean() ? Readiness.READY
+            : Readiness.of(List.of("listeners not bound"), List.of()), metrics, configDump, extra);
+    }
+
+    /**
+     * Binds and starts the admin endpoint with more handlers beside the admin pages.
+     *
+     * @param config     where to bind.
+     * @param readiness  whether the appliance is ready, and why not or what is degraded ({@code /ready}'s body).
+     * @param metrics    the metrics to expose.
+     * @param configDump the running configuration, rendered by {@code /config_dump} (may supply {@code null}).
+     * @param extra      more handlers by context path (e.g. a site CA's {@code /v1/identity/workload}).
+     * @return the running endpoint.
+     * @throws ApplianceException ({@code UNAVAILABLE}) when the port cannot be bound.
+     */
+    public static AdminServer start(
+        final AdminConfig config,
+        final Supplier<Readiness> readiness,
+        final MetricsExport metrics,
+        final Supplier<Object> configDump,
+        final Map<String, HttpHandler> extra)
+    {
         requireNonNull(config, "config");
         requireNonNull(extra, "extra");
-        requireNonNull(ready, "ready");
+        requireNonNull(readiness, "readiness");
         requireNonNull(metrics, "metrics");
         final HttpServer server;
         try
@@ -122,7 +147,7 @@ public final class AdminServer implements AutoCloseable
             return thread;
         });
         server.setExecutor(executor);
-        server.createContext("/", guarded(exchange -> route(exchange, ready, metrics, configDump)));
+        server.createContext("/", guarded(exchange -> route(exchange, readiness, metrics, configDump)));
         extra.forEach((path, handler) -> server.createContext(path, guarded(handler)));
         server.start();
         LOG.info("admin endpoint on http://{}:{}/ (ready, live, metrics)",
@@ -186,7 +211,7 @@ public final class AdminServer implements AutoCloseable
 
     private static void route(
         final HttpExchange exchange,
-        final BooleanSupplier ready,
+        final Supplier<Readiness> readiness,
         final MetricsExport metrics,
         final Supplier<Object> configDump)
         throws IOException
@@ -202,8 +227,11 @@ public final class AdminServer implements AutoCloseable
             }
             switch (path)
             {
-                case "/ready" -> respond(exchange, ready.getAsBoolean() ? 200 : 503, "text/plain; charset=utf-8",
-                    ready.getAsBoolean() ? "ready\n" : "not ready\n");
+                case "/ready" ->
+                {
+                    final Readiness now = readiness.get();
+                    respond(exchange, now.ready() ? 200 : 503, "text/plain; charset=utf-8", now.body());
+                }
                 case "/live" -> respond(exchange, 200, "text/plain; charset=utf-8", "live\n");
                 case "/metrics" ->
                 {
