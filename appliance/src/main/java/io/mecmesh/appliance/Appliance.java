@@ -2,6 +2,7 @@ package io.mecmesh.appliance;
 
 import io.mecmesh.appliance.admin.AdminServer;
 import io.mecmesh.appliance.admin.MetricsExport;
+import io.mecmesh.appliance.admin.Readiness;
 import com.sun.net.httpserver.HttpHandler;
 import io.mecmesh.appliance.config.ApplianceConfig;
 import io.mecmesh.appliance.config.CaConfig;
@@ -60,6 +61,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 import static java.util.Objects.requireNonNull;
 
@@ -123,6 +125,11 @@ public final class Appliance implements AutoCloseable
     {
         final Role role = config.role();
         final Optional<ControlPlaneConfig> control = config.controlPlane();
+        if (control.isPresent() || config.identity().isPresent())
+        {
+            // Journal, Aeron directory, last known good and identity are this process's alone.
+            started.push(DataDirectoryLock.acquire(config.dataDirectory()));
+        }
         final byte[] key = control.isPresent() ? distributionKey(control.get(), role) : new byte[0];
         AeronMessaging messaging = null;
         if (control.isPresent())
@@ -180,17 +187,18 @@ public final class Appliance implements AutoCloseable
                 final DataPlane target = dataPlane;
                 final MeshConfig staticConfig = fromFile;
                 final NodeIdentityClient nodeIdentity = identity;
-                edgeNode = EdgeNode.start(new NodeAgent.Context(config.node().id(), messaging.aeron(), channels, key,
+                edgeNode = startEdgeNode(new NodeAgent.Context(config.node().id(), messaging.aeron(), channels, key,
                     config.dataDirectory().resolve("lkg"), compiled ->
                     {
                         // The table first: once the new routes are visible their policy records are too.
                         target.publishPolicyTable(compiled.toPolicyTable());
                         target.update(withCompiledHops(withStatic(staticConfig, compiled), nodeIdentity));
-                    }));
+                    }), controlPlane.nodeEndpoint());
                 started.push(edgeNode);
             }
         }
-        final MetricsExport metrics = metrics(dataPlane, counters);
+        final Supplier<Readiness> readiness = readiness(dataPlane, edgeNode);
+        final MetricsExport metrics = metrics(dataPlane, counters, readiness);
         if (dataPlane != null)
         {
             metrics.addHealthAndOverload(dataPlane::healthCheckStats, dataPlane.overload().stats())
@@ -215,8 +223,8 @@ public final class Appliance implements AutoCloseable
         {
             adminExtra.put(WorkloadSigningHandler.PATH, workloadSigning(config.identity().orElseThrow(), identity));
         }
-        final AdminServer admin = AdminServer.start(config.admin(), running == null ? () -> true : running::isReady,
-            metrics, running == null ? () -> null : running::config, adminExtra);
+        final AdminServer admin = AdminServer.start(config.admin(), readiness, metrics,
+            running == null ? () -> null : running::config, adminExtra);
         started.push(admin);
         LOG.info("mecmesh {} node {} started as {}: {}admin {}", Version.current(), config.node().id(),
             role.name().toLowerCase(Locale.ROOT),
@@ -255,16 +263,39 @@ public final class Appliance implements AutoCloseable
         }
     }
 
-    private static MetricsExport metrics(final DataPlane dataPlane, final DataPlaneCounters counters)
+    private static MetricsExport metrics(final DataPlane dataPlane, final DataPlaneCounters counters,
+        final Supplier<Readiness> readiness)
     {
         if (dataPlane == null)
         {
-            return new MetricsExport(counters, () -> true, new MetricsExport.BuildInfo(Version.current(), "none",
-                Runtime.version().toString()));
+            return new MetricsExport(counters, () -> readiness.get().ready(), new MetricsExport.BuildInfo(
+                Version.current(), "none", Runtime.version().toString()));
         }
-        return new MetricsExport(counters, dataPlane.peerRejections(), dataPlane::isReady,
+        return new MetricsExport(counters, dataPlane.peerRejections(), () -> readiness.get().ready(),
             new MetricsExport.BuildInfo(Version.current(), dataPlane.transport().kind().name().toLowerCase(Locale.ROOT),
             Runtime.version().toString()));
+    }
+
+    /**
+     * {@code /ready}: every listener bound and, on an edge with a control plane, a configuration applied (from the
+     * last known good file or the control plane): until then it answers 404 to what the control plane routes. An
+     * edge without a control plane is ready once its listeners are bound.
+     */
+    private static Supplier<Readiness> readiness(final DataPlane dataPlane, final EdgeNode edgeNode)
+    {
+        return () ->
+        {
+            final List<String> notReady = new ArrayList<>(2);
+            if (dataPlane != null && !dataPlane.isReady())
+            {
+                notReady.add("listeners not bound");
+            }
+            if (edgeNode != null && edgeNode.runningVersion() < 0)
+            {
+                notReady.add("no configuration applied yet: " + edgeNode.startOutcome().describe());
+            }
+            return Readiness.of(notReady, List.of());
+        };
     }
 
     /**
@@ -425,6 +456,25 @@ public final class Appliance implements AutoCloseable
         {
             throw new ApplianceException(ApplianceException.Category.UNAVAILABLE, "the slice manager cannot recover"
                 + " its state from " + settings.stateDirectory() + ": " + ex.getMessage(), ex);
+        }
+        catch (final IllegalStateException ex)
+        {
+            throw new ApplianceException(ApplianceException.Category.UNAVAILABLE, "controlPlane: the configuration"
+                + " publisher cannot start: " + ex.getMessage(), ex);
+        }
+    }
+
+    /** The node agent, once its last known good configuration is loaded and its channels are bound. */
+    private static EdgeNode startEdgeNode(final NodeAgent.Context context, final String nodeEndpoint)
+    {
+        try
+        {
+            return EdgeNode.start(context);
+        }
+        catch (final IllegalStateException ex)
+        {
+            throw new ApplianceException(ApplianceException.Category.UNAVAILABLE, "controlPlane.nodeEndpoint "
+                + nodeEndpoint + ": the node agent cannot start: " + ex.getMessage(), ex);
         }
     }
 

@@ -51,11 +51,27 @@ final class ApplianceProcess implements AutoCloseable
     }
 
     /**
-     * Waits until {@code GET /ready} answers 200 (every listener bound), for at most 60 s.
+     * Waits until {@code GET /ready} answers 200 (every listener bound; on an edge with a control plane, a
+     * configuration applied), for at most 60 s.
      *
      * @throws AssertionError with the appliance's log if it exited or did not become ready in time.
      */
     void awaitReady()
+    {
+        await200("/ready");
+    }
+
+    /**
+     * Waits until {@code GET /live} answers 200 (started, whether ready or not), for at most 60 s.
+     *
+     * @throws AssertionError with the appliance's log if it exited or did not start in time.
+     */
+    void awaitLive()
+    {
+        await200("/live");
+    }
+
+    private void await200(final String path)
     {
         Processes.await(READY_TIMEOUT, () ->
         {
@@ -65,7 +81,7 @@ final class ApplianceProcess implements AutoCloseable
             }
             try
             {
-                return Http.get(adminPort, "/ready").statusCode() == 200;
+                return Http.get(adminPort, path).statusCode() == 200;
             }
             catch (final IOException ex)
             {
@@ -76,7 +92,7 @@ final class ApplianceProcess implements AutoCloseable
                 Thread.currentThread().interrupt();
                 throw new AssertionError(ex);
             }
-        }, () -> name + " ready; its log: " + log());
+        }, () -> name + " " + path + " 200; its log: " + log());
     }
 
     /**

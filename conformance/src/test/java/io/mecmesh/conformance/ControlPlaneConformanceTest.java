@@ -68,8 +68,10 @@ class ControlPlaneConformanceTest
         control.awaitReady();
         edgeA = startEdge("edge-a", 4);
         edgeB = startEdge("edge-b", 7);
-        edgeA.awaitReady();
-        edgeB.awaitReady();
+        edgeA.awaitLive();
+        edgeB.awaitLive();
+        assertThat(Http.get(ports[4], "/ready").body()).as("no configuration yet (the nodes are not declared)")
+            .startsWith("not ready: no configuration applied yet");
     }
 
     @AfterAll
@@ -102,6 +104,8 @@ class ControlPlaneConformanceTest
         assertThat(applied.exitCode()).as(applied.toString()).isZero();
         final long version = versionOf(applied.out());
         awaitApplied(version, "edge-a", "edge-b");
+        edgeA.awaitReady();
+        edgeB.awaitReady();
         final long convergedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         LOG.log(System.Logger.Level.INFO, "apply -f (CLI process included) to both edges reporting version {0}: {1} ms",
             version, convergedMs);

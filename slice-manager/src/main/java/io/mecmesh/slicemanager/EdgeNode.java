@@ -3,14 +3,9 @@ package io.mecmesh.slicemanager;
 import io.mecmesh.slicemanager.agent.NodeAgent;
 import io.mecmesh.slicemanager.agent.NodeConfigConductor;
 import io.mecmesh.slicemanager.distribution.DistributionCounters;
-import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.SleepingMillisIdleStrategy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 import static java.util.Objects.requireNonNull;
 
@@ -34,35 +29,19 @@ public final class EdgeNode implements AutoCloseable
     }
 
     /**
-     * Starts the node agent and waits until it has loaded its last known good configuration (if any).
+     * Starts the node agent and waits until it has loaded its last known good configuration (if any) and bound its
+     * channels.
      *
      * @param context the node agent's settings.
      * @return the running edge node.
+     * @throws IllegalStateException naming the address when a channel cannot bind (the agent is stopped).
      */
     public static EdgeNode start(final NodeAgent.Context context)
     {
         requireNonNull(context, "context");
         final NodeAgent agent = new NodeAgent(context);
-        final CountDownLatch started = new CountDownLatch(1);
-        final AgentRunner runner = new AgentRunner(new SleepingMillisIdleStrategy(1),
-            ex -> LOG.error("node agent {} failed", context.nodeId(), ex), null, new StartSignallingAgent(agent,
-            started));
-        AgentRunner.startOnThread(runner);
-        try
-        {
-            if (!started.await(START_TIMEOUT_S, TimeUnit.SECONDS))
-            {
-                runner.close();
-                throw new IllegalStateException("node agent " + context.nodeId() + " did not start within "
-                    + START_TIMEOUT_S + " s");
-            }
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            runner.close();
-            throw new IllegalStateException("interrupted while the node agent started", ex);
-        }
+        final AgentRunner runner = StartedAgent.start(agent, ex -> LOG.error("node agent {} failed",
+            context.nodeId(), ex), START_TIMEOUT_S);
         final NodeConfigConductor.StartOutcome outcome = agent.startOutcome();
         if (outcome.problems().isEmpty())
         {
@@ -103,49 +82,5 @@ public final class EdgeNode implements AutoCloseable
     public void close()
     {
         runner.close();
-    }
-
-    /** Runs the node agent and signals when its {@code onStart} (the last-known-good load) is done. */
-    private static final class StartSignallingAgent implements Agent
-    {
-        private final NodeAgent agent;
-        private final CountDownLatch started;
-
-        StartSignallingAgent(final NodeAgent agent, final CountDownLatch started)
-        {
-            this.agent = agent;
-            this.started = started;
-        }
-
-        @Override
-        public void onStart()
-        {
-            try
-            {
-                agent.onStart();
-            }
-            finally
-            {
-                started.countDown();
-            }
-        }
-
-        @Override
-        public int doWork()
-        {
-            return agent.doWork();
-        }
-
-        @Override
-        public void onClose()
-        {
-            agent.onClose();
-        }
-
-        @Override
-        public String roleName()
-        {
-            return agent.roleName();
-        }
     }
 }

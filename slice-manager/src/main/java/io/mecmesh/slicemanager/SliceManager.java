@@ -15,7 +15,6 @@ import io.mecmesh.slicemanager.model.Command;
 import io.mecmesh.slicemanager.model.DesiredState;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.SleepingMillisIdleStrategy;
 import org.agrona.concurrent.SystemNanoClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,6 +42,7 @@ import static java.util.Objects.requireNonNull;
 public final class SliceManager implements ControlPlaneBackend, AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(SliceManager.class);
+    private static final long PUBLISHER_START_TIMEOUT_S = 30;
 
     private final Settings settings;
     private final DesiredStateConductor conductor;
@@ -65,12 +65,13 @@ public final class SliceManager implements ControlPlaneBackend, AutoCloseable
     }
 
     /**
-     * Recovers the desired state from the data directory, compiles it, starts the publisher and publishes every
-     * node's configuration.
+     * Recovers the desired state from the data directory, compiles it, starts the publisher (once its channels are
+     * bound) and publishes every node's configuration.
      *
      * @param settings the settings.
      * @param aeron    the process's Aeron client (not closed here).
      * @return the running slice manager.
+     * @throws IllegalStateException naming the address when a distribution channel cannot bind.
      */
     public static SliceManager start(final Settings settings, final Aeron aeron)
     {
@@ -100,9 +101,8 @@ public final class SliceManager implements ControlPlaneBackend, AutoCloseable
                 settings.channels(), settings.key(), SystemNanoClock.INSTANCE,
                 ConfigPublisherAgent.DEFAULT_RESEND_INTERVAL_NS));
             publisher.publish(compiled);
-            final AgentRunner runner = new AgentRunner(new SleepingMillisIdleStrategy(1),
-                ex -> LOG.error("config publisher failed", ex), null, publisher);
-            AgentRunner.startOnThread(runner);
+            final AgentRunner runner = StartedAgent.start(publisher, ex -> LOG.error("config publisher failed", ex),
+                PUBLISHER_START_TIMEOUT_S);
             LOG.info("slice manager started: state version {} ({} slices, {} services, {} nodes) from {}",
                 conductor.state().sequence(), conductor.state().slices().size(), conductor.state().services().size(),
                 conductor.state().nodes().size(), settings.stateDirectory());

@@ -13,7 +13,10 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
@@ -24,17 +27,21 @@ import static java.util.Objects.requireNonNull;
 /**
  * The admin endpoint on its own port, apart from the data plane so that a saturated proxy can still be probed:
  * <ul>
- *   <li>{@code GET /ready}: 200 only while every listener is bound (503 otherwise) — the readiness probe;</li>
+ *   <li>{@code GET /ready}: 200 when ready (every listener bound and, on an edge with a control plane, a
+ *   configuration applied), 503 otherwise — the readiness probe; the body says why not, and what is degraded;</li>
  *   <li>{@code GET /live}: 200 while the process serves — the liveness probe;</li>
  *   <li>{@code GET /metrics}: Prometheus text format;</li>
  *   <li>{@code GET /config_dump}: the running data-plane configuration (listeners, routes, clusters, version) as
  *   JSON.</li>
  * </ul>
- * Anything else is 404; a method other than GET or HEAD is 405. One thread; no per-request logging.
+ * Anything else is 404; a method other than GET or HEAD is 405. A page or handler that fails answers 500 with a
+ * one-line reason, logged once per path and reason. One thread; no per-request logging.
  */
 public final class AdminServer implements AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
+    private static final int MAX_LOGGED_FAILURES = 256;
+    private static final Set<String> LOGGED_FAILURES = ConcurrentHashMap.newKeySet();
 
     private final HttpServer server;
     private final ExecutorService executor;
@@ -96,9 +103,32 @@ public final class AdminServer implements AutoCloseable
         final Supplier<Object> configDump,
         final Map<String, HttpHandler> extra)
     {
+        requireNonNull(ready, "ready");
+        return start(config, () -> ready.getAsBoolean() ? Readiness.READY
+            : Readiness.of(List.of("listeners not bound"), List.of()), metrics, configDump, extra);
+    }
+
+    /**
+     * Binds and starts the admin endpoint with more handlers beside the admin pages.
+     *
+     * @param config     where to bind.
+     * @param readiness  whether the appliance is ready, and why not or what is degraded ({@code /ready}'s body).
+     * @param metrics    the metrics to expose.
+     * @param configDump the running configuration, rendered by {@code /config_dump} (may supply {@code null}).
+     * @param extra      more handlers by context path (e.g. a site CA's {@code /v1/identity/workload}).
+     * @return the running endpoint.
+     * @throws ApplianceException ({@code UNAVAILABLE}) when the port cannot be bound.
+     */
+    public static AdminServer start(
+        final AdminConfig config,
+        final Supplier<Readiness> readiness,
+        final MetricsExport metrics,
+        final Supplier<Object> configDump,
+        final Map<String, HttpHandler> extra)
+    {
         requireNonNull(config, "config");
         requireNonNull(extra, "extra");
-        requireNonNull(ready, "ready");
+        requireNonNull(readiness, "readiness");
         requireNonNull(metrics, "metrics");
         final HttpServer server;
         try
@@ -117,8 +147,8 @@ public final class AdminServer implements AutoCloseable
             return thread;
         });
         server.setExecutor(executor);
-        server.createContext("/", exchange -> handle(exchange, ready, metrics, configDump));
-        extra.forEach(server::createContext);
+        server.createContext("/", guarded(exchange -> route(exchange, readiness, metrics, configDump)));
+        extra.forEach((path, handler) -> server.createContext(path, guarded(handler)));
         server.start();
         LOG.info("admin endpoint on http://{}:{}/ (ready, live, metrics)",
             config.address(), server.getAddress().getPort());
@@ -140,31 +170,48 @@ public final class AdminServer implements AutoCloseable
         executor.shutdownNow();
     }
 
-    private static void handle(
-        final HttpExchange exchange,
-        final BooleanSupplier ready,
-        final MetricsExport metrics,
-        final Supplier<Object> configDump)
-        throws IOException
+    /**
+     * Runs a handler so that its failure answers 500 with a one-line reason (when the response has not started) and
+     * is logged once per path and reason: a failing page never shows as a closed connection. The exchange is closed on
+     * every path.
+     */
+    static HttpHandler guarded(final HttpHandler handler)
     {
-        try (exchange)
+        requireNonNull(handler, "handler");
+        return exchange ->
         {
-            route(exchange, ready, metrics, configDump);
-        }
-        catch (final IOException ex)
-        {
-            throw ex;
-        }
-        catch (final RuntimeException ex)
-        {
-            LOG.warn("admin endpoint: {} failed", exchange.getRequestURI(), ex);
-            respond(exchange, 500, "text/plain; charset=utf-8", "internal error: " + ex + "\n");
-        }
+            try
+            {
+                handler.handle(exchange);
+                exchange.close();
+            }
+            catch (final Exception ex)
+            {
+                if (exchange.getResponseCode() != -1)
+                {
+                    // The response had started: the client's connection or a late failure, nothing to answer.
+                    exchange.close();
+                    return;
+                }
+                final String reason = ex.getClass().getSimpleName() + ": " + ex.getMessage();
+                final String key = exchange.getRequestURI().getPath() + " " + reason;
+                if (LOGGED_FAILURES.size() < MAX_LOGGED_FAILURES && LOGGED_FAILURES.add(key))
+                {
+                    LOG.error("admin endpoint: {} failed (logged once): {}", exchange.getRequestURI().getPath(),
+                        reason, ex);
+                }
+                try (exchange)
+                {
+                    respond(exchange, 500, "text/plain; charset=utf-8", "internal error: "
+                        + reason.replace('\n', ' ').replace('\r', ' ') + "\n");
+                }
+            }
+        };
     }
 
     private static void route(
         final HttpExchange exchange,
-        final BooleanSupplier ready,
+        final Supplier<Readiness> readiness,
         final MetricsExport metrics,
         final Supplier<Object> configDump)
         throws IOException
@@ -180,8 +227,11 @@ public final class AdminServer implements AutoCloseable
             }
             switch (path)
             {
-                case "/ready" -> respond(exchange, ready.getAsBoolean() ? 200 : 503, "text/plain; charset=utf-8",
-                    ready.getAsBoolean() ? "ready\n" : "not ready\n");
+                case "/ready" ->
+                {
+                    final Readiness now = readiness.get();
+                    respond(exchange, now.ready() ? 200 : 503, "text/plain; charset=utf-8", now.body());
+                }
                 case "/live" -> respond(exchange, 200, "text/plain; charset=utf-8", "live\n");
                 case "/metrics" ->
                 {

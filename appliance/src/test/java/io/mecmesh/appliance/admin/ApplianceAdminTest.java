@@ -1,5 +1,12 @@
 package io.mecmesh.appliance.admin;
 
+import com.sun.net.httpserver.HttpHandler;
+import io.mecmesh.dataplane.identity.SpiffeId;
+import io.mecmesh.dataplane.tls.TlsConfig;
+import io.mecmesh.dataplane.tls.TlsMaterial;
+import io.mecmesh.dataplane.tls.TlsMaterialSource;
+import io.mecmesh.slicemanager.ca.CertificateAuthority;
+import io.mecmesh.slicemanager.ca.CertificateRequests;
 import io.mecmesh.appliance.Appliance;
 import io.mecmesh.appliance.config.AdminConfig;
 import io.mecmesh.appliance.config.ApplianceConfig;
@@ -24,8 +31,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.KeyPair;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -159,5 +170,61 @@ class ApplianceAdminTest
         final String output = new String(promtool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
 
         assertThat(promtool.exitValue()).as("promtool check metrics said: %s", output).isZero();
+    }
+    @Test
+    void shouldDumpAListenerWhoseTlsMaterialIsHotSwapped() throws Exception
+    {
+        final CertificateAuthority ca = CertificateAuthority.generate("mesh.test", Duration.ofDays(1),
+            InstantSource.system());
+        final KeyPair key = CertificateRequests.newKeyPair();
+        final TlsMaterial material = new TlsMaterial(ca.issue(ca.root(), CertificateRequests.csr(key),
+            SpiffeId.parse("spiffe://mesh.test/site/s/node/n")), key.getPrivate(), ca.trustBundle());
+        final Path persisted = Path.of("/var/lib/mecmesh/identity/identity.pem");
+        final MeshConfig config = new MeshConfig(3, TransportKind.AUTO, 1,
+            List.of(ListenerConfig.builder("mesh-in", "127.0.0.1", 0).tls(TlsConfig.fromSource(
+                new TlsMaterialSource(material), persisted, persisted, persisted, TlsConfig.Mode.MESH)).build()),
+            List.of(), List.of());
+        try (AdminServer server = AdminServer.start(new AdminConfig("127.0.0.1", 0), () -> true, metrics(),
+            () -> config))
+        {
+            final HttpResponse<String> dump = get(server, "/config_dump");
+
+            assertThat(dump.statusCode()).as(dump.body()).isEqualTo(200);
+            assertThat(dump.body()).contains("\"name\" : \"mesh-in\"").contains("\"mode\" : \"MESH\"")
+                .contains("identity.pem").doesNotContain("source").doesNotContain("PRIVATE");
+        }
+    }
+
+    @Test
+    void shouldAnswer500WithAOneLineReasonWhenAPageOrHandlerFails() throws Exception
+    {
+        final HttpHandler failing = exchange ->
+        {
+            throw new IllegalStateException("the site CA is gone");
+        };
+        try (AdminServer server = AdminServer.start(new AdminConfig("127.0.0.1", 0), () -> true, metrics(),
+            () -> new Object(), Map.of("/v1/identity/workload", failing)))
+        {
+            final HttpResponse<String> dump = get(server, "/config_dump");
+            final HttpResponse<String> extra = get(server, "/v1/identity/workload");
+
+            assertThat(dump.statusCode()).isEqualTo(500);
+            assertThat(dump.body()).startsWith("internal error: ").endsWith("\n").hasLineCount(1);
+            assertThat(extra.statusCode()).isEqualTo(500);
+            assertThat(extra.body()).isEqualTo("internal error: IllegalStateException: the site CA is gone\n");
+            assertThat(get(server, "/ready").statusCode()).as("the endpoint keeps serving").isEqualTo(200);
+        }
+    }
+
+    private static MetricsExport metrics()
+    {
+        return new MetricsExport(new DataPlaneCounters(), () -> true, new MetricsExport.BuildInfo("0", "nio", "17"));
+    }
+
+    private HttpResponse<String> get(final AdminServer server, final String path)
+        throws IOException, InterruptedException
+    {
+        return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.address().getPort()
+            + path)).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
     }
 }

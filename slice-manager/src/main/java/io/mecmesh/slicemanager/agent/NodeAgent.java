@@ -4,6 +4,7 @@ import io.aeron.Aeron;
 import io.aeron.ExclusivePublication;
 import io.aeron.FragmentAssembler;
 import io.aeron.Subscription;
+import io.mecmesh.slicemanager.distribution.ChannelBinding;
 import io.mecmesh.slicemanager.distribution.ConfigListener;
 import io.mecmesh.slicemanager.distribution.ConfigSubscriberAdapter;
 import io.mecmesh.slicemanager.distribution.ControlPlaneProxy;
@@ -27,8 +28,8 @@ import static java.util.Objects.requireNonNull;
  *
  * <ul>
  *   <li>{@link #onStart()} first loads and applies the last known good configuration (the node serves with it even
- *       when the control plane is unreachable, {@link #startOutcome()} says what happened), then opens the channels.
- *   </li>
+ *       when the control plane is unreachable, {@link #startOutcome()} says what happened), then opens the channels
+ *       and waits until they are bound (it throws, naming the address, when one cannot be).</li>
  *   <li>Whenever the slice manager's CONFIG stream becomes available (at start, and after the slice manager or the
  *       link comes back) the agent asks to catch up, sending the version it runs; the slice manager answers with the
  *       latest configuration for this node if it is newer.</li>
@@ -83,9 +84,10 @@ public final class NodeAgent implements Agent, ConfigListener
         startOutcome = conductor.startFromLastKnownGood();
         runningVersion = conductor.runningVersion();
         final DistributionChannels channels = context.channels();
-        subscription = context.aeron().addSubscription(channels.configChannel(), channels.configStreamId(),
-            image -> catchUpWanted = true, image -> { });
-        publication = context.aeron().addExclusivePublication(channels.ackChannel(), channels.ackStreamId());
+        subscription = ChannelBinding.addSubscription(context.aeron(), channels.configChannel(),
+            channels.configStreamId(), image -> catchUpWanted = true, image -> { }, ChannelBinding.DEFAULT_BIND_TIMEOUT);
+        publication = ChannelBinding.addExclusivePublication(context.aeron(), channels.ackChannel(),
+            channels.ackStreamId(), ChannelBinding.DEFAULT_BIND_TIMEOUT);
         controlPlane = new ControlPlaneProxy(context.nodeId(), publication, authenticator);
         nextHeartbeatNs = context.clock().nanoTime() + context.heartbeatIntervalNs();
     }

@@ -10,7 +10,8 @@ import static java.util.Objects.requireNonNull;
 /**
  * The process's messaging: one embedded Aeron media driver (shared threading, in {@code aeronDirectory}) and one Aeron
  * client connected to it. The slice manager and the node agent of one appliance share it, so role {@code all} talks
- * to itself over IPC through one driver.
+ * to itself over IPC through one driver. The client's errors go to a {@link ChannelBinding}, so that a channel that
+ * cannot bind fails the start of whoever added it ({@link ChannelBinding#awaitActive}).
  */
 public final class AeronMessaging implements AutoCloseable
 {
@@ -36,7 +37,8 @@ public final class AeronMessaging implements AutoCloseable
             .aeronDirectory(aeronDirectory));
         try
         {
-            final Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName()));
+            final Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName())
+                .errorHandler(new ChannelBinding()));
             return new AeronMessaging(driver, aeron);
         }
         catch (final RuntimeException ex)

@@ -117,8 +117,10 @@ public final class ConfigPublisherAgent implements Agent
     public void onStart()
     {
         final DistributionChannels channels = context.channels();
-        publication = context.aeron().addExclusivePublication(channels.configChannel(), channels.configStreamId());
-        subscription = context.aeron().addSubscription(channels.ackChannel(), channels.ackStreamId());
+        publication = ChannelBinding.addExclusivePublication(context.aeron(), channels.configChannel(),
+            channels.configStreamId(), ChannelBinding.DEFAULT_BIND_TIMEOUT);
+        subscription = ChannelBinding.addSubscription(context.aeron(), channels.ackChannel(), channels.ackStreamId(),
+            image -> { }, image -> { }, ChannelBinding.DEFAULT_BIND_TIMEOUT);
     }
 
     @Override
