@@ -163,7 +163,7 @@ final class PipelineAssembler extends ChannelInitializer<Channel>
         if (tcpCluster != null)
         {
             pipeline.addLast("tcp-relay", new TcpRelayHandler(tcpCluster, transport, counters,
-                listener.idleTimeoutMs()));
+                listener.idleTimeoutMs(), listener.authorization()));
             return;
         }
         pipeline.addLast("protocol", new ProtocolSelector(this, sslContext != null, listener.idleTimeoutMs(), counters));

@@ -362,7 +362,7 @@ public final class ConfigLoader
     {
         listener.requireMapping("name", "address", "port", "maxRequestLineBytes", "maxHeaderBytes", "maxHeaderCount",
             "maxRequestBodyBytes", "requestHeaderTimeoutMs", "idleTimeoutMs", "maxConnections",
-            "maxRequestsPerConnection", "tls", "tcpCluster", "requestBodyTimeoutMs");
+            "maxRequestsPerConnection", "tls", "tcpCluster", "requestBodyTimeoutMs", "authorization");
         final Optional<TlsConfig> tls = listenerTls(listener.get("tls"));
         return listener.build(l -> new ListenerConfig(
             l.string("name"),
@@ -384,7 +384,8 @@ public final class ConfigLoader
             l.get("tcpCluster").isPresent() ? Optional.of(l.string("tcpCluster")) : Optional.empty(),
             l.longInteger("requestBodyTimeoutMs", ListenerConfig.DEFAULT_REQUEST_BODY_TIMEOUT_MS, 0,
                 ListenerConfig.MAX_REQUEST_BODY_TIMEOUT_MS),
-            tlsPolicy(listener.get("tls"))));
+            tlsPolicy(listener.get("tls")),
+            authorization(l.get("authorization"))));
     }
 
     /** {@code tls.minVersion} and {@code tls.cipherSuites}: external listeners only (the mesh is TLS 1.3 only). */

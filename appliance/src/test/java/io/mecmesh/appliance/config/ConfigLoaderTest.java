@@ -1,6 +1,8 @@
 package io.mecmesh.appliance.config;
 
 import io.mecmesh.appliance.ApplianceException;
+import io.mecmesh.dataplane.identity.SpiffeId;
+import io.mecmesh.dataplane.authz.AuthorizationPolicy;
 import io.mecmesh.dataplane.MeshConfig;
 import io.mecmesh.dataplane.cluster.CircuitBreakers;
 import io.mecmesh.dataplane.cluster.ClusterConfig;
@@ -448,6 +450,41 @@ class ConfigLoaderTest
         assertConfigError(EXTERNAL_TLS_LISTENER.formatted("0", "mesh", "minVersion: TLSv1.2"),
             "a.yaml: dataplane.listeners[0].tls.minVersion: only with mode: external (mesh listeners are TLS 1.3 "
                 + "only)");
+    }
+
+    private static final String L4_MESH_LISTENER = """
+        dataplane:
+          listeners:
+            - name: plc-in
+              port: 15502
+              tcpCluster: plc
+              tls:
+                mode: %s
+                certificateChain: /etc/mecmesh/svid.pem
+                privateKey: /etc/mecmesh/svid-key.pem
+                trustBundle: /etc/mecmesh/bundle.pem
+              authorization:
+                allow:
+                  - principals: ["spiffe://mesh.example/site/site-a/*"]
+          clusters:
+            - name: plc
+              endpoints: ["127.0.0.1:9000"]
+        """;
+
+    @Test
+    void shouldLoadWhoMayConnectToAnL4MeshListener()
+    {
+        final ListenerConfig listener = ConfigLoader.parse("a.yaml", L4_MESH_LISTENER.formatted("mesh"))
+            .dataplane().listeners().get(0);
+
+        assertThat(listener.authorization().checkConnection(
+            SpiffeId.parse("spiffe://mesh.example/site/site-a/node/edge-a")))
+            .isEqualTo(AuthorizationPolicy.Decision.ALLOWED);
+        assertThat(listener.authorization().checkConnection(
+            SpiffeId.parse("spiffe://mesh.example/site/site-b/node/edge-b")))
+            .isEqualTo(AuthorizationPolicy.Decision.DENIED_NO_ALLOW_RULE);
+        assertConfigError(L4_MESH_LISTENER.formatted("external"), "a.yaml: dataplane.listeners[0].authorization: "
+            + "needs mesh TLS on the listener (the peer's SPIFFE id comes from its certificate)");
     }
 
     private static void assertConfigError(final String yaml, final String message)

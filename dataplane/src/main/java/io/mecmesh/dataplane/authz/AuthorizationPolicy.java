@@ -67,6 +67,40 @@ public record AuthorizationPolicy(List<AuthzRule> allow, List<AuthzRule> deny)
         return Decision.DENIED_NO_ALLOW_RULE;
     }
 
+    /**
+     * For a connection-level (L4) check, where there is no method or path: refuses rules that name either.
+     *
+     * @throws IllegalArgumentException naming the first such rule.
+     */
+    public void requirePrincipalsOnly()
+    {
+        requirePrincipalsOnly("allow", allow);
+        requirePrincipalsOnly("deny", deny);
+    }
+
+    private static void requirePrincipalsOnly(final String list, final List<AuthzRule> rules)
+    {
+        for (int i = 0; i < rules.size(); i++)
+        {
+            if (!rules.get(i).methods().isEmpty() || !rules.get(i).pathPrefixes().isEmpty())
+            {
+                throw new IllegalArgumentException("authorization." + list + "[" + i + "]: an L4 listener has no "
+                    + "methods or paths; name principals only");
+            }
+        }
+    }
+
+    /**
+     * Checks a connection (L4): the caller alone, no method or path. Allocates nothing.
+     *
+     * @param caller the caller's SPIFFE id, or {@code null} when the connection has none.
+     * @return the decision.
+     */
+    public Decision checkConnection(final SpiffeId caller)
+    {
+        return check(caller, "", "/");
+    }
+
     private static boolean matches(final AuthzRule rule, final SpiffeId caller, final String method,
         final CharSequence path)
     {

@@ -1,6 +1,7 @@
 package io.mecmesh.dataplane.listener;
 
 import io.mecmesh.dataplane.tls.TlsConfig;
+import io.mecmesh.dataplane.authz.AuthorizationPolicy;
 import io.mecmesh.dataplane.tls.TlsPolicy;
 
 import java.util.Optional;
@@ -35,6 +36,11 @@ import static java.util.Objects.requireNonNull;
  * @param tlsPolicy                with external TLS, the versions and TLS 1.2 cipher suites offered
  *                                 ({@code tls.minVersion}, {@code tls.cipherSuites}); kept when {@link #withTls}
  *                                 swaps the material.
+ * @param authorization            for an L4 listener with mesh TLS, who may connect, by the SPIFFE id of the peer's
+ *                                 certificate ({@link AuthorizationPolicy}; rules name principals only): a refused
+ *                                 peer's connection is closed before anything is relayed, and counted.
+ *                                 {@link AuthorizationPolicy#ALLOW_ALL} (the default) lets every peer the trust
+ *                                 bundle accepts through. HTTP listeners authorize per route instead.
  */
 public record ListenerConfig(
     String name,
@@ -51,7 +57,8 @@ public record ListenerConfig(
     Optional<TlsConfig> tls,
     Optional<String> tcpCluster,
     long requestBodyTimeoutMs,
-    TlsPolicy tlsPolicy)
+    TlsPolicy tlsPolicy,
+    AuthorizationPolicy authorization)
 {
     public static final int DEFAULT_MAX_REQUEST_LINE_BYTES = 8192;
     public static final int DEFAULT_MAX_HEADER_BYTES = 16384;
@@ -106,6 +113,21 @@ public record ListenerConfig(
         requireRange("maxConnections", maxConnections, 1, 1_000_000);
         requireRange("maxRequestsPerConnection", maxRequestsPerConnection, 0, Integer.MAX_VALUE);
         requireRange("requestBodyTimeoutMs", requestBodyTimeoutMs, 0, MAX_REQUEST_BODY_TIMEOUT_MS);
+        requireNonNull(authorization, "authorization");
+        if (!authorization.equals(AuthorizationPolicy.ALLOW_ALL))
+        {
+            if (tcpCluster.isEmpty())
+            {
+                throw new IllegalArgumentException("authorization: only on an L4 listener (tcpCluster); an HTTP "
+                    + "listener's routes carry their own");
+            }
+            if (tls.map(t -> t.mode() != TlsConfig.Mode.MESH).orElse(true))
+            {
+                throw new IllegalArgumentException("authorization: needs mesh TLS on the listener (the peer's SPIFFE"
+                    + " id comes from its certificate)");
+            }
+            authorization.requirePrincipalsOnly();
+        }
     }
 
     /**
@@ -129,7 +151,7 @@ public record ListenerConfig(
     {
         this(name, address, port, maxRequestLineBytes, maxHeaderBytes, maxHeaderCount, maxRequestBodyBytes,
             requestHeaderTimeoutMs, idleTimeoutMs, maxConnections, maxRequestsPerConnection, tls, tcpCluster,
-            DEFAULT_REQUEST_BODY_TIMEOUT_MS, TlsPolicy.DEFAULT);
+            DEFAULT_REQUEST_BODY_TIMEOUT_MS, TlsPolicy.DEFAULT, AuthorizationPolicy.ALLOW_ALL);
     }
 
     private static void requireRange(final String field, final long value, final long min, final long max)
@@ -148,7 +170,7 @@ public record ListenerConfig(
     {
         return new ListenerConfig(name, address, port, maxRequestLineBytes, maxHeaderBytes, maxHeaderCount,
             maxRequestBodyBytes, requestHeaderTimeoutMs, idleTimeoutMs, maxConnections, maxRequestsPerConnection,
-            newTls, tcpCluster, requestBodyTimeoutMs, tlsPolicy);
+            newTls, tcpCluster, requestBodyTimeoutMs, tlsPolicy, authorization);
     }
 
     /**
@@ -195,6 +217,7 @@ public record ListenerConfig(
         private Optional<String> tcpCluster = Optional.empty();
         private long requestBodyTimeoutMs = DEFAULT_REQUEST_BODY_TIMEOUT_MS;
         private TlsPolicy tlsPolicy = TlsPolicy.DEFAULT;
+        private AuthorizationPolicy authorization = AuthorizationPolicy.ALLOW_ALL;
 
         private Builder(final String name, final String address, final int port)
         {
@@ -269,6 +292,12 @@ public record ListenerConfig(
             return this;
         }
 
+        public Builder authorization(final AuthorizationPolicy authorization)
+        {
+            this.authorization = requireNonNull(authorization, "authorization");
+            return this;
+        }
+
         public Builder tcpCluster(final String tcpCluster)
         {
             this.tcpCluster = Optional.of(tcpCluster);
@@ -283,7 +312,7 @@ public record ListenerConfig(
         {
             return new ListenerConfig(name, address, port, maxRequestLineBytes, maxHeaderBytes, maxHeaderCount,
                 maxRequestBodyBytes, requestHeaderTimeoutMs, idleTimeoutMs, maxConnections, maxRequestsPerConnection,
-                tls, tcpCluster, requestBodyTimeoutMs, tlsPolicy);
+                tls, tcpCluster, requestBodyTimeoutMs, tlsPolicy, authorization);
         }
     }
 }

@@ -1,9 +1,11 @@
 package io.mecmesh.dataplane.tcp;
 
+import io.mecmesh.dataplane.authz.AuthorizationPolicy;
 import io.mecmesh.dataplane.cluster.Cluster;
 import io.mecmesh.dataplane.cluster.EndpointState;
 import io.mecmesh.dataplane.counters.DataPlaneCounter;
 import io.mecmesh.dataplane.counters.DataPlaneCounters;
+import io.mecmesh.dataplane.tls.PeerIdentity;
 import io.mecmesh.dataplane.transport.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
@@ -12,9 +14,11 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 
+import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -32,6 +36,11 @@ import static java.util.Objects.requireNonNull;
  * {@code idleTimeoutMs}, both sides are closed and the close is counted ({@code IDLE_TIMEOUTS}). One timer task per
  * connection, re-armed when it fires rather than per read. One instance per connection, confined to its event loop
  * (the upstream connection runs on the same loop).
+ *
+ * <p>Authorization: with a policy other than {@link AuthorizationPolicy#ALLOW_ALL} (only on mesh TLS listeners), the
+ * upstream connection is opened only once the TLS handshake completed and the peer's SPIFFE id (put on the channel by
+ * {@link io.mecmesh.dataplane.tls.TlsIdentityHandler}) passes the policy; a refused peer's connection is closed
+ * before a byte is relayed and counted ({@code AUTHZ_DENIED_BY_RULE} / {@code AUTHZ_DENIED_NO_ALLOW_RULE}).
  */
 public final class TcpRelayHandler extends ChannelInboundHandlerAdapter
 {
@@ -39,6 +48,8 @@ public final class TcpRelayHandler extends ChannelInboundHandlerAdapter
     private final Transport transport;
     private final DataPlaneCounters counters;
     private final long idleTimeoutNs;
+    private final AuthorizationPolicy authorization;
+    private final ArrayDeque<Object> pending = new ArrayDeque<>(2);
     private final Runnable onIdleTimer = this::onIdleTimer;
     private ChannelHandlerContext ctx;
     private ScheduledFuture<?> idleTimer;
@@ -52,13 +63,17 @@ public final class TcpRelayHandler extends ChannelInboundHandlerAdapter
      * @param transport     the socket transport of upstream connections.
      * @param counters      where connections, connect failures and idle closes are counted.
      * @param idleTimeoutMs time with no byte either way after which both sides are closed.
+     * @param authorization who may connect (checked after the TLS handshake), or
+     *                      {@link AuthorizationPolicy#ALLOW_ALL}.
      */
     public TcpRelayHandler(
         final Supplier<Cluster> cluster,
         final Transport transport,
         final DataPlaneCounters counters,
-        final long idleTimeoutMs)
+        final long idleTimeoutMs,
+        final AuthorizationPolicy authorization)
     {
+        this.authorization = requireNonNull(authorization, "authorization");
         if (idleTimeoutMs < 1)
         {
             throw new IllegalArgumentException("idleTimeoutMs: expected at least 1, got " + idleTimeoutMs);
@@ -76,6 +91,42 @@ public final class TcpRelayHandler extends ChannelInboundHandlerAdapter
         this.ctx = ctx;
         onActivity();
         idleTimer = ctx.executor().schedule(onIdleTimer, idleTimeoutNs, TimeUnit.NANOSECONDS);
+        if (authorization == AuthorizationPolicy.ALLOW_ALL)
+        {
+            connect(downstream);
+        }
+        else
+        {
+            // Reads drive the TLS handshake (AUTO_READ is off); the relay reads on once the upstream is connected.
+            ctx.read();
+        }
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void userEventTriggered(final ChannelHandlerContext ctx, final Object evt)
+    {
+        if (evt instanceof SslHandshakeCompletionEvent handshake && handshake.isSuccess()
+            && authorization != AuthorizationPolicy.ALLOW_ALL)
+        {
+            final AuthorizationPolicy.Decision decision = authorization.checkConnection(
+                ctx.channel().attr(PeerIdentity.SPIFFE_ID).get());
+            if (decision == AuthorizationPolicy.Decision.ALLOWED)
+            {
+                connect(ctx.channel());
+            }
+            else
+            {
+                counters.increment(decision == AuthorizationPolicy.Decision.DENIED_BY_RULE
+                    ? DataPlaneCounter.AUTHZ_DENIED_BY_RULE : DataPlaneCounter.AUTHZ_DENIED_NO_ALLOW_RULE);
+                ctx.close();
+            }
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    private void connect(final Channel downstream)
+    {
         target = cluster.get();
         endpoint = target.pick();
         target.onAttemptStart(endpoint);
@@ -105,9 +156,17 @@ public final class TcpRelayHandler extends ChannelInboundHandlerAdapter
                     return;
                 }
                 upstream.read();
-                downstream.read();
+                if (pending.isEmpty())
+                {
+                    downstream.read();
+                    return;
+                }
+                while (pending.size() > 1)
+                {
+                    upstream.write(pending.poll());
+                }
+                channelRead(ctx, pending.poll());
             });
-        ctx.fireChannelActive();
     }
 
     @Override
@@ -115,7 +174,16 @@ public final class TcpRelayHandler extends ChannelInboundHandlerAdapter
     {
         if (upstream == null)
         {
-            ReferenceCountUtil.release(msg);
+            // Bytes decoded before the upstream connection is up (with TLS, the client may send right after its
+            // Finished): kept in order and written once it is; this side reads no more until then.
+            if (ctx.channel().isActive())
+            {
+                pending.add(msg);
+            }
+            else
+            {
+                ReferenceCountUtil.release(msg);
+            }
             return;
         }
         onActivity();
@@ -137,6 +205,10 @@ public final class TcpRelayHandler extends ChannelInboundHandlerAdapter
     public void channelInactive(final ChannelHandlerContext ctx)
     {
         cancelIdleTimer();
+        for (Object msg = pending.poll(); msg != null; msg = pending.poll())
+        {
+            ReferenceCountUtil.release(msg);
+        }
         if (upstream != null)
         {
             upstream.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);

@@ -4,9 +4,8 @@ import io.mecmesh.dataplane.counters.DataPlaneCounter;
 import io.mecmesh.dataplane.counters.DataPlaneCounters;
 import io.mecmesh.dataplane.identity.SpiffeId;
 import io.mecmesh.dataplane.identity.X509SvidValidator;
-import io.netty.bootstrap.Bootstrap;
+import io.mecmesh.dataplane.testing.TlsExchange;
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -16,10 +15,8 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
-import io.netty.util.ReferenceCountUtil;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,7 +29,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -129,62 +125,10 @@ class TlsResumptionIdentityTest
      */
     private SpiffeId peerIdSeenByServer(final SslContext client) throws Exception
     {
-        final InetSocketAddress address = (InetSocketAddress)server.localAddress();
-        final CompletableFuture<String> answer = new CompletableFuture<>();
-        final StringBuilder received = new StringBuilder();
-        final Channel channel = new Bootstrap()
-            .group(group)
-            .channel(NioSocketChannel.class)
-            .handler(new ChannelInitializer<Channel>()
-            {
-                @Override
-                protected void initChannel(final Channel channel)
-                {
-                    channel.pipeline()
-                        .addLast(client.newHandler(channel.alloc(), address.getHostString(), address.getPort()))
-                        .addLast(new ChannelInboundHandlerAdapter()
-                        {
-                            @Override
-                            public void channelRead(final ChannelHandlerContext ctx, final Object msg)
-                            {
-                                try
-                                {
-                                    received.append(((ByteBuf)msg).toString(StandardCharsets.US_ASCII));
-                                }
-                                finally
-                                {
-                                    ReferenceCountUtil.release(msg);
-                                }
-                            }
-
-                            @Override
-                            public void channelInactive(final ChannelHandlerContext ctx)
-                            {
-                                answer.complete(received.toString());
-                            }
-
-                            @Override
-                            public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause)
-                            {
-                                answer.completeExceptionally(cause);
-                                ctx.close();
-                            }
-                        });
-                }
-            })
-            .connect(address)
-            .sync()
-            .channel();
-        try
-        {
-            final String id = answer.get(TIMEOUT_S, TimeUnit.SECONDS);
-            assertThat(id).as("the server's answer").startsWith("spiffe://");
-            return SpiffeId.parse(id);
-        }
-        finally
-        {
-            channel.close().syncUninterruptibly();
-        }
+        final String id = TlsExchange.exchange(group, (InetSocketAddress)server.localAddress(), client, "",
+            TIMEOUT_S);
+        assertThat(id).as("the server's answer").startsWith("spiffe://");
+        return SpiffeId.parse(id);
     }
 
     /**
