@@ -25,6 +25,7 @@ import io.mecmesh.slicemanager.SliceManager;
 import io.mecmesh.slicemanager.agent.NodeAgent;
 import io.mecmesh.slicemanager.ca.CaDirectory;
 import io.mecmesh.slicemanager.ca.CaKeyStore;
+import io.mecmesh.slicemanager.ca.ConfigSigningKeys;
 import io.mecmesh.slicemanager.ca.CertificateAuthorityException;
 import io.mecmesh.slicemanager.ca.IdentityHttpHandler;
 import io.mecmesh.slicemanager.ca.IssuedLog;
@@ -51,6 +52,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -132,18 +134,22 @@ public final class Appliance implements AutoCloseable
         }
         SliceManager sliceManager = null;
         ControlApiServer controlApi = null;
+        ConfigSigningKeys signingKeys = null;
+        CaDirectory caDirectory = null;
         if (role != Role.EDGE)
         {
             final ControlPlaneConfig controlPlane = control.orElseThrow();
             final DistributionChannels channels = role == Role.ALL ? DistributionChannels.ipc()
                 : DistributionChannels.udpControlPlane(controlPlane.configEndpoint(), controlPlane.ackEndpoint());
             // Opened once: its trust domain is the one the control plane compiles mesh hops in.
-            final CaDirectory caDirectory = config.ca().map(Appliance::openCa).orElse(null);
+            caDirectory = config.ca().map(Appliance::openCa).orElse(null);
             final CompilerSettings compilerSettings = caDirectory != null
                 ? CompilerSettings.DEFAULT.withTrustDomain(caDirectory.authority().trustDomain())
                 : CompilerSettings.DEFAULT;
+            signingKeys = ConfigSigning.open(caDirectory != null ? caDirectory.directory()
+                : config.dataDirectory().resolve("control"));
             sliceManager = startSliceManager(new SliceManager.Settings(config.dataDirectory().resolve("control"),
-                channels, key, compilerSettings), messaging);
+                channels, key, compilerSettings, signingKeys), messaging);
             started.push(sliceManager);
             final Map<String, HttpHandler> handlers = new HashMap<>(ControlApiHandlers.of(sliceManager));
             if (config.ca().isPresent())
@@ -186,7 +192,7 @@ public final class Appliance implements AutoCloseable
                         // The table first: once the new routes are visible their policy records are too.
                         target.publishPolicyTable(compiled.toPolicyTable());
                         target.update(withCompiledHops(withStatic(staticConfig, compiled), nodeIdentity));
-                    }));
+                    }).withVerificationKeys(ConfigSigning.verificationKeys(config, signingKeys)));
                 started.push(edgeNode);
             }
         }
@@ -198,7 +204,13 @@ public final class Appliance implements AutoCloseable
         }
         if (edgeNode != null)
         {
-            metrics.addDistribution("node", edgeNode.counters());
+            final EdgeNode node = edgeNode;
+            metrics.addDistribution("node", edgeNode.counters()).addNodeAgent(new MetricsExport.NodeAgentView(
+                node::runningVersion, node::isConnected, node::secondsSinceContact, () -> node.fallback().isPresent()));
+        }
+        if (caDirectory != null)
+        {
+            metrics.addCertificateAuthority(caDirectory::trustBundle, caDirectory.issued()::entries, Instant::now);
         }
         if (identity != null)
         {
@@ -215,8 +227,10 @@ public final class Appliance implements AutoCloseable
         {
             adminExtra.put(WorkloadSigningHandler.PATH, workloadSigning(config.identity().orElseThrow(), identity));
         }
+        final EdgeNode degradable = edgeNode;
         final AdminServer admin = AdminServer.start(config.admin(), running == null ? () -> true : running::isReady,
-            metrics, running == null ? () -> null : running::config, adminExtra);
+            metrics, running == null ? () -> null : running::config, adminExtra,
+            () -> degradable == null ? List.of() : degradable.fallback().stream().toList());
         started.push(admin);
         LOG.info("mecmesh {} node {} started as {}: {}admin {}", Version.current(), config.node().id(),
             role.name().toLowerCase(Locale.ROOT),
@@ -259,7 +273,8 @@ public final class Appliance implements AutoCloseable
     {
         if (dataPlane == null)
         {
-            return new MetricsExport(counters, () -> true, new MetricsExport.BuildInfo(Version.current(), "none",
+            // role: control exports only what it runs (no data-plane families full of zeros).
+            return new MetricsExport(() -> true, new MetricsExport.BuildInfo(Version.current(), "none",
                 Runtime.version().toString()));
         }
         return new MetricsExport(counters, dataPlane.peerRejections(), dataPlane::isReady,

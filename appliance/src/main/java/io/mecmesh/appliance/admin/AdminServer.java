@@ -13,11 +13,13 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 import static java.util.Objects.requireNonNull;
 
@@ -96,6 +98,31 @@ public final class AdminServer implements AutoCloseable
         final Supplier<Object> configDump,
         final Map<String, HttpHandler> extra)
     {
+        return start(config, ready, metrics, configDump, extra, List::of);
+    }
+
+    /**
+     * Binds and starts the admin endpoint; {@code /ready} names every degraded state in its body (still 200 when
+     * ready: the node serves, but not what it should, e.g. a last-known-good fallback).
+     *
+     * @param config     where to bind.
+     * @param ready      the readiness condition.
+     * @param metrics    the metrics to expose.
+     * @param configDump the running configuration, rendered by {@code /config_dump} (may supply {@code null}).
+     * @param extra      more handlers by context path (e.g. a site CA's {@code /v1/identity/workload}).
+     * @param degraded   why the appliance is degraded now (one line each), empty when it is not.
+     * @return the running endpoint.
+     * @throws ApplianceException ({@code UNAVAILABLE}) when the port cannot be bound.
+     */
+    public static AdminServer start(
+        final AdminConfig config,
+        final BooleanSupplier ready,
+        final MetricsExport metrics,
+        final Supplier<Object> configDump,
+        final Map<String, HttpHandler> extra,
+        final Supplier<List<String>> degraded)
+    {
+        requireNonNull(degraded, "degraded");
         requireNonNull(config, "config");
         requireNonNull(extra, "extra");
         requireNonNull(ready, "ready");
@@ -117,7 +144,7 @@ public final class AdminServer implements AutoCloseable
             return thread;
         });
         server.setExecutor(executor);
-        server.createContext("/", exchange -> handle(exchange, ready, metrics, configDump));
+        server.createContext("/", exchange -> handle(exchange, ready, metrics, configDump, degraded));
         extra.forEach(server::createContext);
         server.start();
         LOG.info("admin endpoint on http://{}:{}/ (ready, live, metrics)",
@@ -144,12 +171,13 @@ public final class AdminServer implements AutoCloseable
         final HttpExchange exchange,
         final BooleanSupplier ready,
         final MetricsExport metrics,
-        final Supplier<Object> configDump)
+        final Supplier<Object> configDump,
+        final Supplier<List<String>> degraded)
         throws IOException
     {
         try (exchange)
         {
-            route(exchange, ready, metrics, configDump);
+            route(exchange, ready, metrics, configDump, degraded);
         }
         catch (final IOException ex)
         {
@@ -166,7 +194,8 @@ public final class AdminServer implements AutoCloseable
         final HttpExchange exchange,
         final BooleanSupplier ready,
         final MetricsExport metrics,
-        final Supplier<Object> configDump)
+        final Supplier<Object> configDump,
+        final Supplier<List<String>> degraded)
         throws IOException
     {
         {
@@ -181,7 +210,8 @@ public final class AdminServer implements AutoCloseable
             switch (path)
             {
                 case "/ready" -> respond(exchange, ready.getAsBoolean() ? 200 : 503, "text/plain; charset=utf-8",
-                    ready.getAsBoolean() ? "ready\n" : "not ready\n");
+                    (ready.getAsBoolean() ? "ready\n" : "not ready\n") + degraded.get().stream()
+                        .map(reason -> "degraded: " + reason + "\n").collect(Collectors.joining()));
                 case "/live" -> respond(exchange, 200, "text/plain; charset=utf-8", "live\n");
                 case "/metrics" ->
                 {

@@ -15,6 +15,9 @@ import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
 import org.agrona.concurrent.NanoClock;
 
 import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.util.List;
+import java.util.function.Supplier;
 import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
@@ -162,7 +165,7 @@ public final class ConfigPublisherAgent implements Agent
                 counters.increment(DistributionCounter.CONFIG_NOT_NEWER_IGNORED);
                 continue;
             }
-            final byte[] payload = MeshConfigCodec.encode(config);
+            final byte[] payload = SignedConfig.sign(MeshConfigCodec.encode(config), context.signingKeys().get());
             entry.version = config.version();
             entry.payload = payload;
             entry.sha256 = authenticator.sha256(payload);
@@ -359,16 +362,35 @@ public final class ConfigPublisherAgent implements Agent
      * @param key              the shared HMAC key, at least 32 bytes.
      * @param clock            the clock of resend decisions.
      * @param resendIntervalNs how long to wait for an ACK before sending again, more than 0.
+     * @param signingKeys      the Ed25519 key pairs every configuration is signed with ({@link SignedConfig}), read
+     *                         for each new configuration (a rotation takes effect at the next one).
      */
     public record Context(Aeron aeron, DistributionChannels channels, byte[] key, NanoClock clock,
-        long resendIntervalNs)
+        long resendIntervalNs, Supplier<List<KeyPair>> signingKeys)
     {
+        /**
+         * Settings that sign with a key generated for this process only (tests and benchmarks: nodes pin it at
+         * first contact).
+         *
+         * @param aeron            the Aeron client (not closed by the agent).
+         * @param channels         the slice manager's side of the channels.
+         * @param key              the shared HMAC key, at least 32 bytes.
+         * @param clock            the clock of resend decisions.
+         * @param resendIntervalNs how long to wait for an ACK before sending again, more than 0.
+         */
+        public Context(final Aeron aeron, final DistributionChannels channels, final byte[] key, final NanoClock clock,
+            final long resendIntervalNs)
+        {
+            this(aeron, channels, key, clock, resendIntervalNs, ephemeralKey());
+        }
+
         public Context
         {
             requireNonNull(aeron, "aeron");
             requireNonNull(channels, "channels");
             requireNonNull(key, "key");
             requireNonNull(clock, "clock");
+            requireNonNull(signingKeys, "signingKeys");
             if (key.length < MessageAuthenticator.MIN_KEY_LENGTH)
             {
                 throw new IllegalArgumentException("key: expected at least " + MessageAuthenticator.MIN_KEY_LENGTH
@@ -379,6 +401,12 @@ public final class ConfigPublisherAgent implements Agent
                 throw new IllegalArgumentException("resendIntervalNs: expected more than 0, got " + resendIntervalNs);
             }
             key = key.clone();
+        }
+
+        private static Supplier<List<KeyPair>> ephemeralKey()
+        {
+            final List<KeyPair> keys = List.of(SignedConfig.generateKeyPair());
+            return () -> keys;
         }
     }
 }

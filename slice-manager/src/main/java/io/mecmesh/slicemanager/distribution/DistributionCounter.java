@@ -48,6 +48,10 @@ public enum DistributionCounter
     CONFIG_REJECTED_APPLY_FAILED,
     /** Node: a message for this node failed its MAC check and was rejected. */
     CONFIG_REJECTED_BAD_MAC,
+    /** Node: rejected, no signature by a trusted configuration-signing key verifies (forged, altered, unknown key). */
+    CONFIG_REJECTED_BAD_SIGNATURE,
+    /** Node: a configuration-signing key was pinned (first authenticated contact, or co-signed during a rotation). */
+    SIGNING_KEY_PINNED,
     /** Node: an ACK was offered successfully. */
     ACK_SENT,
     /** Node: offering an ACK failed; it is retried. */
@@ -63,5 +67,7 @@ public enum DistributionCounter
     /** Node: a last known good file failed its integrity check or did not decode (one per file). */
     LKG_CORRUPT,
     /** Node: no last known good file was usable at start (none, or all corrupt); nothing was applied. */
-    LKG_NONE_USABLE
+    LKG_NONE_USABLE,
+    /** Node: a last known good file whose signature does not verify with a trusted key was refused (one per file). */
+    LKG_REFUSED_SIGNATURE
 }

@@ -13,6 +13,7 @@ import io.mecmesh.slicemanager.distribution.MeshConfigCodec;
 import io.mecmesh.slicemanager.distribution.MessageAuthenticator;
 import io.mecmesh.slicemanager.distribution.NodeStatus;
 import io.mecmesh.slicemanager.distribution.RejectReason;
+import io.mecmesh.slicemanager.distribution.SignedConfig;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.CachedNanoClock;
@@ -184,7 +185,7 @@ class ConfigDistributionTest
     }
 
     @Test
-    void shouldRejectAForgedMacAWrongHashAndAnOlderVersionReportThemAndKeepTheRunningConfiguration()
+    void shouldRejectAForgedMacAWrongHashAnOlderVersionAndABadSignatureReportThemAndKeepTheRunningConfiguration()
     {
         final Aeron aeron = client(driver("host"));
         final ConfigPublisherAgent publisher = publisher(aeron, DistributionChannels.ipc());
@@ -196,8 +197,8 @@ class ConfigDistributionTest
             DistributionChannels.ipc().configChannel(), DistributionChannels.ipc().configStreamId());
         resources.push(attacker);
         final MessageAuthenticator authenticator = new MessageAuthenticator(DistributionFixtures.KEY);
-        final byte[] v6 = MeshConfigCodec.encode(config("node-a", 6));
-        final byte[] v3 = MeshConfigCodec.encode(config("node-a", 3));
+        final byte[] v6 = DistributionFixtures.signed(config("node-a", 6));
+        final byte[] v3 = DistributionFixtures.signed(config("node-a", 3));
 
         final DistributionMessageEncoder forger =
             new DistributionMessageEncoder(new MessageAuthenticator(DistributionFixtures.OTHER_KEY));
@@ -211,14 +212,24 @@ class ConfigDistributionTest
         inject(attacker, insider, insider.encodeConfig("node-a", 3, authenticator.sha256(v3), v3), publisher, node);
         awaitRejection(publisher, node, RejectReason.VERSION_NOT_NEWER, 3);
 
+        // An insider with the shared key but not the control plane's signing key.
+        final byte[] forged = SignedConfig.sign(MeshConfigCodec.encode(config("node-a", 7)),
+            List.of(SignedConfig.generateKeyPair()));
+        inject(attacker, insider, insider.encodeConfig("node-a", 7, authenticator.sha256(forged), forged), publisher,
+            node);
+        awaitRejection(publisher, node, RejectReason.BAD_SIGNATURE, 7);
+        assertThat(publisher.status().get("node-a").rejectDetail()).contains("does not trust");
+
         assertThat(node.runningVersion()).isEqualTo(5);
         assertThat(applied).extracting(NodeMeshConfig::version).containsExactly(5L);
         assertThat(node.counters().get(DistributionCounter.CONFIG_REJECTED_BAD_MAC)).isEqualTo(1);
         assertThat(node.counters().get(DistributionCounter.CONFIG_REJECTED_HASH_MISMATCH)).isEqualTo(1);
         assertThat(node.counters().get(DistributionCounter.CONFIG_REJECTED_VERSION_NOT_NEWER)).isEqualTo(1);
-        assertThat(publisher.counters().get(DistributionCounter.ACK_REJECTED_RECEIVED)).isEqualTo(3);
+        assertThat(node.counters().get(DistributionCounter.CONFIG_REJECTED_BAD_SIGNATURE)).isEqualTo(1);
+        assertThat(publisher.counters().get(DistributionCounter.ACK_REJECTED_RECEIVED)).isEqualTo(4);
         assertThat(publisher.status().get("node-a").appliedVersion()).isEqualTo(5);
-        assertThat(publisher.status().get("node-a").rejectDetail()).contains("not newer");
+        assertThat(NodeConfigConductorTest.decode(new LastKnownGoodStore(directory.resolve("lkg-node-a"))
+            .read(LastKnownGoodStore.Slot.CURRENT).content().orElseThrow()).version()).isEqualTo(5);
     }
 
     @Test
@@ -287,7 +298,8 @@ class ConfigDistributionTest
     private ConfigPublisherAgent publisher(final Aeron aeron, final DistributionChannels channels)
     {
         final ConfigPublisherAgent publisher = new ConfigPublisherAgent(new ConfigPublisherAgent.Context(aeron,
-            channels, DistributionFixtures.KEY, clock, ConfigPublisherAgent.DEFAULT_RESEND_INTERVAL_NS));
+            channels, DistributionFixtures.KEY, clock, ConfigPublisherAgent.DEFAULT_RESEND_INTERVAL_NS,
+            () -> List.of(DistributionFixtures.SIGNING_KEY)));
         publisher.onStart();
         resources.push(publisher::onClose);
         return publisher;
