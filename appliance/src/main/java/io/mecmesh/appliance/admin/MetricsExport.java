@@ -34,6 +34,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.DoubleSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 
 import static java.util.Objects.requireNonNull;
 
@@ -47,6 +48,8 @@ public final class MetricsExport
     private static final Set<DataPlaneCounter> RESPONSE_CLASSES = EnumSet.of(
         DataPlaneCounter.RESPONSES_1XX, DataPlaneCounter.RESPONSES_2XX, DataPlaneCounter.RESPONSES_3XX,
         DataPlaneCounter.RESPONSES_4XX, DataPlaneCounter.RESPONSES_5XX);
+
+    private static final Pattern SITE_SCOPE = Pattern.compile("spiffe://[^/]+/site/[^/]+");
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
@@ -515,17 +518,13 @@ public final class MetricsExport
     }
 
     /**
-     * An intermediate's log line names the trust domain's SPIFFE ID, without a path (X.509-SVID 3.2: a signing
-     * certificate's ID); roots are their own issuers; SVIDs have a path.
+     * A site intermediate's log line names its signing scope, {@code spiffe://TD/site/SITE} (node SVIDs are below
+     * it, {@code .../node/ID}); roots are their own issuers. A leaf issued by hand ({@code cert issue}) with exactly
+     * such an ID would be counted as an intermediate.
      */
     private static boolean isIntermediate(final IssuedLog.Entry entry)
     {
-        if (entry.serial().equals(entry.issuerSerial()) || !entry.subject().startsWith("spiffe://"))
-        {
-            return false;
-        }
-        final String rest = entry.subject().substring("spiffe://".length());
-        return rest.indexOf('/') < 0 || rest.indexOf('/') == rest.length() - 1;
+        return !entry.serial().equals(entry.issuerSerial()) && SITE_SCOPE.matcher(entry.subject()).matches();
     }
 
     /**
