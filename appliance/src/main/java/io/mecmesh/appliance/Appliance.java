@@ -155,7 +155,7 @@ public final class Appliance implements AutoCloseable
             if (config.ca().isPresent())
             {
                 handlers.put(IdentityHttpHandler.CONTEXT, new IdentityHttpHandler(signingService(config.ca().get(),
-                    caDirectory, sliceManager)));
+                    caDirectory, sliceManager).handOutConfigVerificationKeys(signingKeys::verificationKeys)));
             }
             controlApi = ControlApiServer.start(controlPlane.address(), controlPlane.apiPort(), handlers);
             started.push(controlApi);
