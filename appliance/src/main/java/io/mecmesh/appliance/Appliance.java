@@ -136,6 +136,7 @@ public final class Appliance implements AutoCloseable
         ControlApiServer controlApi = null;
         ConfigSigningKeys signingKeys = null;
         CaDirectory caDirectory = null;
+        IdentityHttpHandler caSigning = null;
         if (role != Role.EDGE)
         {
             final ControlPlaneConfig controlPlane = control.orElseThrow();
@@ -154,8 +155,9 @@ public final class Appliance implements AutoCloseable
             final Map<String, HttpHandler> handlers = new HashMap<>(ControlApiHandlers.of(sliceManager));
             if (config.ca().isPresent())
             {
-                handlers.put(IdentityHttpHandler.CONTEXT, new IdentityHttpHandler(signingService(config.ca().get(),
-                    caDirectory, sliceManager).handOutConfigVerificationKeys(signingKeys::verificationKeys)));
+                caSigning = new IdentityHttpHandler(signingService(config.ca().get(), caDirectory, sliceManager)
+                    .handOutConfigVerificationKeys(signingKeys::verificationKeys));
+                handlers.put(IdentityHttpHandler.CONTEXT, caSigning);
             }
             controlApi = ControlApiServer.start(controlPlane.address(), controlPlane.apiPort(), handlers);
             started.push(controlApi);
@@ -210,7 +212,8 @@ public final class Appliance implements AutoCloseable
         }
         if (caDirectory != null)
         {
-            metrics.addCertificateAuthority(caDirectory::trustBundle, caDirectory.issued()::entries, Instant::now);
+            metrics.addCertificateAuthority(caDirectory::trustBundle, caDirectory.issued()::entries,
+                caSigning == null ? Map::of : caSigning::refusals, Instant::now);
         }
         if (identity != null)
         {

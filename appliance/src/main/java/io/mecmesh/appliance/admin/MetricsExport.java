@@ -477,16 +477,25 @@ public final class MetricsExport
      * Exports the control plane's CA: {@code mecmesh_ca_certificates_issued_total} (lines of its {@code issued.log},
      * roots and intermediates included), {@code mecmesh_ca_root_expiry_timestamp_seconds{serial}} (each root of the
      * trust bundle) and {@code mecmesh_ca_intermediate_expiry_timestamp_seconds{serial,subject}} (each intermediate
-     * the log records, expired ones left out).
+     * the log records, expired ones left out) and {@code mecmesh_ca_requests_refused_total{reason}}.
      *
-     * @param roots  the trust bundle's roots now.
-     * @param issued the issued log's entries now.
-     * @param now    the current time, to leave expired intermediates out.
+     * @param roots    the trust bundle's roots now.
+     * @param issued   the issued log's entries now.
+     * @param refusals signing requests refused since start, by reason.
+     * @param now      the current time, to leave expired intermediates out.
      * @return this.
      */
     public MetricsExport addCertificateAuthority(final Supplier<List<X509Certificate>> roots,
-        final Supplier<List<IssuedLog.Entry>> issued, final Supplier<Instant> now)
+        final Supplier<List<IssuedLog.Entry>> issued, final Supplier<Map<String, Long>> refusals,
+        final Supplier<Instant> now)
     {
+        requireNonNull(refusals, "refusals");
+        CounterWithCallback.builder()
+            .name("mecmesh_ca_requests_refused")
+            .help("Signing requests the CA refused, by reason (unauthenticated, forbidden, malformed_request, ...).")
+            .labelNames("reason")
+            .callback(callback -> refusals.get().forEach((reason, count) -> callback.call(count, reason)))
+            .register(registry);
         requireNonNull(roots, "roots");
         requireNonNull(issued, "issued");
         requireNonNull(now, "now");

@@ -45,7 +45,8 @@ class TrustMetricsTest
         final CertificateAuthority authority = ca.authority();
         authority.createSiteIntermediate(SpiffeId.parse("spiffe://mesh.example/site/site-a"), Duration.ofDays(7));
         final MetricsExport metrics = new MetricsExport(() -> true, new MetricsExport.BuildInfo("1", "none", "17"))
-            .addCertificateAuthority(ca::trustBundle, ca.issued()::entries, Instant::now);
+            .addCertificateAuthority(ca::trustBundle, ca.issued()::entries,
+                () -> Map.of("unauthenticated", 3L, "forbidden", 1L), Instant::now);
 
         final String text = scrape(metrics);
         final Map<String, Double> samples = samples(text);
@@ -53,7 +54,9 @@ class TrustMetricsTest
         assertThat(samples.keySet()).as("no data-plane family on a process without a data plane")
             .noneMatch(series -> series.startsWith("mecmesh_requests") || series.startsWith("mecmesh_responses")
                 || series.startsWith("mecmesh_tls_peer_rejected") || series.startsWith("mecmesh_route_"));
-        assertThat(samples).containsEntry("mecmesh_ca_certificates_issued_total", 2.0);
+        assertThat(samples).containsEntry("mecmesh_ca_certificates_issued_total", 2.0)
+            .containsEntry("mecmesh_ca_requests_refused_total{reason=\"unauthenticated\"}", 3.0)
+            .containsEntry("mecmesh_ca_requests_refused_total{reason=\"forbidden\"}", 1.0);
         final long rootExpiry = ca.trustBundle().get(0).getNotAfter().toInstant().getEpochSecond();
         assertThat(samples).containsEntry("mecmesh_ca_root_expiry_timestamp_seconds{serial=\""
             + ca.trustBundle().get(0).getSerialNumber().toString(16) + "\"}", (double) rootExpiry);
