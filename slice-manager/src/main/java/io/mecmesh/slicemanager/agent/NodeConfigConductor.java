@@ -8,6 +8,7 @@ import io.mecmesh.slicemanager.distribution.DistributionCounters;
 import io.mecmesh.slicemanager.distribution.DistributionMessageDescriptor;
 import io.mecmesh.slicemanager.distribution.MeshConfigCodec;
 import io.mecmesh.slicemanager.distribution.RejectReason;
+import io.mecmesh.slicemanager.distribution.SignedConfig;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,6 +49,7 @@ public final class NodeConfigConductor
     private final MessageDigest sha256;
     private NodeMeshConfig running;
     private byte[] runningSha256;
+    private byte[] runningContentSha256;
 
     /**
      * @param nodeId   this node.
@@ -186,6 +188,7 @@ public final class NodeConfigConductor
             }
             running = config;
             runningSha256 = sha256.digest(stored);
+            runningContentSha256 = sha256.digest(content);
             counters.increment(DistributionCounter.LKG_LOADED);
             if (slot == LastKnownGoodStore.Slot.PREVIOUS)
             {
@@ -224,6 +227,21 @@ public final class NodeConfigConductor
                 counters.increment(DistributionCounter.CONFIG_DUPLICATE);
                 return new ConfigVerdict(version, RejectReason.NONE, "");
             }
+            if (version == running.version() && isRunningContentResigned(payload))
+            {
+                // Keep the new signatures: the last-known-good file must verify once the old key is gone.
+                try
+                {
+                    store.save(payload);
+                }
+                catch (final UncheckedIOException ex)
+                {
+                    return reject(version, RejectReason.PERSIST_FAILED, ex.getMessage());
+                }
+                runningSha256 = actual;
+                counters.increment(DistributionCounter.CONFIG_DUPLICATE);
+                return new ConfigVerdict(version, RejectReason.NONE, "");
+            }
             return reject(version, RejectReason.VERSION_NOT_NEWER, "version " + version + " is not newer than the"
                 + " running version " + running.version());
         }
@@ -234,12 +252,7 @@ public final class NodeConfigConductor
                 verified.problem().get());
             return reject(version, RejectReason.BAD_SIGNATURE, verified.problem().get());
         }
-        if (!verified.pinned().isEmpty())
-        {
-            counters.increment(DistributionCounter.SIGNING_KEY_PINNED);
-            LOG.info("node {}: pinned configuration-signing key(s) {}: configurations signed by other keys are "
-                + "refused from now on", nodeId, verified.pinned());
-        }
+        notePinned(verified);
         final NodeMeshConfig config;
         try
         {
@@ -287,8 +300,46 @@ public final class NodeConfigConductor
         }
         running = config;
         runningSha256 = actual;
+        runningContentSha256 = sha256.digest(verified.content().orElseThrow());
         counters.increment(DistributionCounter.CONFIG_APPLIED);
         return new ConfigVerdict(version, RejectReason.NONE, "");
+    }
+
+    /**
+     * The running configuration signed again with other keys: a control plane restarted during a signing-key
+     * rotation sends the same version co-signed by the new key. A duplicate, not an older version; verifying it pins
+     * a co-signing key on a node that pins.
+     */
+    private boolean isRunningContentResigned(final byte[] payload)
+    {
+        if (runningContentSha256 == null)
+        {
+            return false;
+        }
+        try
+        {
+            if (!MessageDigest.isEqual(sha256.digest(SignedConfig.parse(payload).content()), runningContentSha256))
+            {
+                return false;
+            }
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            return false;
+        }
+        final ConfigVerifier.Outcome verified = verifier.verifyReceived(payload);
+        notePinned(verified);
+        return verified.content().isPresent();
+    }
+
+    private void notePinned(final ConfigVerifier.Outcome verified)
+    {
+        if (!verified.pinned().isEmpty())
+        {
+            counters.increment(DistributionCounter.SIGNING_KEY_PINNED);
+            LOG.info("node {}: pinned configuration-signing key(s) {}: configurations signed by other keys are "
+                + "refused from now on", nodeId, verified.pinned());
+        }
     }
 
     /**

@@ -16,6 +16,7 @@ import org.agrona.concurrent.NanoClock;
 
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
+import java.security.PublicKey;
 import java.util.List;
 import java.util.function.Supplier;
 import java.util.Collections;
@@ -62,6 +63,8 @@ public final class ConfigPublisherAgent implements Agent
     private final DistributionMessageFlyweight message = new DistributionMessageFlyweight();
     private final FragmentAssembler assembler = new FragmentAssembler(this::onFragment);
     private final ManyToOneConcurrentLinkedQueue<NodeMeshConfig> published = new ManyToOneConcurrentLinkedQueue<>();
+    private List<PublicKey> signingKeys;
+    private long nextKeyCheckNs;
     private final Map<String, NodeEntry> nodes = new TreeMap<>();
     private final DistributionCounters counters = new DistributionCounters();
     private volatile Map<String, NodeStatus> status = Map.of();
@@ -129,7 +132,9 @@ public final class ConfigPublisherAgent implements Agent
     {
         int work = drainPublished();
         work += subscription.poll(assembler, FRAGMENT_LIMIT);
-        work += sendDue(context.clock().nanoTime());
+        final long nowNs = context.clock().nanoTime();
+        work += resignAfterKeyChange(nowNs);
+        work += sendDue(nowNs);
         if (statusChanged)
         {
             statusChanged = false;
@@ -165,9 +170,12 @@ public final class ConfigPublisherAgent implements Agent
                 counters.increment(DistributionCounter.CONFIG_NOT_NEWER_IGNORED);
                 continue;
             }
-            final byte[] payload = SignedConfig.sign(MeshConfigCodec.encode(config), context.signingKeys().get());
+            final byte[] content = MeshConfigCodec.encode(config);
+            final byte[] payload = SignedConfig.sign(content, signingKeys());
             entry.version = config.version();
+            entry.content = content;
             entry.payload = payload;
+            entry.resign = false;
             entry.sha256 = authenticator.sha256(payload);
             entry.everSent = false;
             entry.sendNow = true;
@@ -187,7 +195,7 @@ public final class ConfigPublisherAgent implements Agent
         int work = 0;
         for (final NodeEntry entry : nodes.values())
         {
-            if (entry.payload == null || entry.tooLarge || entry.version <= entry.appliedVersion)
+            if (entry.payload == null || entry.tooLarge || entry.version <= entry.appliedVersion && !entry.resign)
             {
                 continue;
             }
@@ -209,6 +217,7 @@ public final class ConfigPublisherAgent implements Agent
                 }
                 entry.everSent = true;
                 entry.sendNow = false;
+                entry.resign = false;
                 entry.lastSentNs = nowNs;
             }
             else
@@ -220,6 +229,47 @@ public final class ConfigPublisherAgent implements Agent
                     entry.sendNow = false;
                     entry.lastSentNs = nowNs;
                 }
+            }
+        }
+        return work;
+    }
+
+    private List<KeyPair> signingKeys()
+    {
+        final List<KeyPair> keys = context.signingKeys().get();
+        signingKeys = keys.stream().map(KeyPair::getPublic).toList();
+        return keys;
+    }
+
+    /**
+     * Once per resend interval: when the signing keys changed ({@code mecmesh cert signing-key --rotate} or
+     * {@code --finish}), every held configuration is signed again and sent again at its version, so that the nodes'
+     * last-known-good files carry the new key's signature before the old key goes.
+     */
+    private int resignAfterKeyChange(final long nowNs)
+    {
+        if (nowNs - nextKeyCheckNs < 0)
+        {
+            return 0;
+        }
+        nextKeyCheckNs = nowNs + context.resendIntervalNs();
+        final List<PublicKey> before = signingKeys;
+        final List<KeyPair> keys = signingKeys();
+        if (before == null || before.equals(signingKeys))
+        {
+            return 0;
+        }
+        int work = 0;
+        for (final NodeEntry entry : nodes.values())
+        {
+            if (entry.content != null)
+            {
+                entry.payload = SignedConfig.sign(entry.content, keys);
+                entry.sha256 = authenticator.sha256(entry.payload);
+                entry.resign = true;
+                entry.sendNow = true;
+                counters.increment(DistributionCounter.CONFIG_RESIGNED);
+                work++;
             }
         }
         return work;
@@ -327,8 +377,11 @@ public final class ConfigPublisherAgent implements Agent
     {
         private final String nodeId;
         private long version = -1;
+        private byte[] content;
         private byte[] payload;
         private byte[] sha256;
+        /** Signed again after a key change: sent once more although the node runs its version. */
+        private boolean resign;
         private boolean tooLarge;
         private boolean everSent;
         private boolean sendNow;

@@ -14,6 +14,8 @@ public enum DistributionCounter
     CONFIG_SEND_FAILED,
     /** Publisher: a configuration larger than the publication's maximum message length; it is never sent. */
     CONFIG_TOO_LARGE,
+    /** Publisher: a held configuration signed again after a signing-key change (sent again at its version). */
+    CONFIG_RESIGNED,
     /** Publisher: a configuration not newer than the one already held for its node; ignored. */
     CONFIG_NOT_NEWER_IGNORED,
     /** Publisher: a node acknowledged a version as applied. */

@@ -29,7 +29,11 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.security.KeyPair;
+import java.security.PublicKey;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import java.util.concurrent.TimeUnit;
 
 import static io.mecmesh.slicemanager.distribution.DistributionFixtures.awaitUntil;
@@ -156,6 +160,36 @@ class ConfigDistributionTest
         awaitUntil("resent", () -> publisher.counters().get(DistributionCounter.CONFIG_RESENT) == 1, publisher,
             listener);
         assertThat(publisher.status().get("node-silent").isUpToDate()).isFalse();
+    }
+
+    @Test
+    void shouldSignHeldConfigurationsAgainAfterAKeyRotationSoThatTheLastKnownGoodFileOutlivesTheOldKey()
+    {
+        final KeyPair next = SignedConfig.generateKeyPair();
+        final AtomicReference<List<KeyPair>> signing = new AtomicReference<>(List.of(DistributionFixtures.SIGNING_KEY));
+        final AtomicReference<List<PublicKey>> trusted = new AtomicReference<>(
+            List.of(DistributionFixtures.SIGNING_KEY.getPublic()));
+        final Aeron aeron = client(driver("host"));
+        final ConfigPublisherAgent publisher = publisher(aeron, DistributionChannels.ipc(), signing::get);
+        final NodeAgent node = node(aeron, "node-a", DistributionChannels.ipc(), new ArrayList<>(), trusted::get);
+        publisher.publish(config("node-a", 5));
+        awaitUntil("version 5 applied", () -> applied(publisher, "node-a") == 5, publisher, node);
+
+        signing.set(List.of(next, DistributionFixtures.SIGNING_KEY));
+        trusted.set(List.of(next.getPublic(), DistributionFixtures.SIGNING_KEY.getPublic()));
+        clock.advance(ConfigPublisherAgent.DEFAULT_RESEND_INTERVAL_NS);
+        awaitUntil("version 5 signed again and kept", () -> node.counters().get(DistributionCounter.CONFIG_DUPLICATE)
+            == 1, publisher, node);
+        assertThat(publisher.counters().get(DistributionCounter.CONFIG_RESIGNED)).isEqualTo(1);
+        publisher.onClose();
+        node.onClose();
+
+        trusted.set(List.of(next.getPublic()));
+        final List<NodeMeshConfig> afterRestart = new ArrayList<>();
+        final NodeAgent restarted = node(aeron, "node-a", DistributionChannels.ipc(), afterRestart, trusted::get);
+        assertThat(restarted.startOutcome().slot()).as("the current file verifies with the new key alone")
+            .contains(LastKnownGoodStore.Slot.CURRENT);
+        assertThat(afterRestart).extracting(NodeMeshConfig::version).containsExactly(5L);
     }
 
     @Test
@@ -297,9 +331,14 @@ class ConfigDistributionTest
 
     private ConfigPublisherAgent publisher(final Aeron aeron, final DistributionChannels channels)
     {
+        return publisher(aeron, channels, () -> List.of(DistributionFixtures.SIGNING_KEY));
+    }
+
+    private ConfigPublisherAgent publisher(final Aeron aeron, final DistributionChannels channels,
+        final Supplier<List<KeyPair>> signingKeys)
+    {
         final ConfigPublisherAgent publisher = new ConfigPublisherAgent(new ConfigPublisherAgent.Context(aeron,
-            channels, DistributionFixtures.KEY, clock, ConfigPublisherAgent.DEFAULT_RESEND_INTERVAL_NS,
-            () -> List.of(DistributionFixtures.SIGNING_KEY)));
+            channels, DistributionFixtures.KEY, clock, ConfigPublisherAgent.DEFAULT_RESEND_INTERVAL_NS, signingKeys));
         publisher.onStart();
         resources.push(publisher::onClose);
         return publisher;
@@ -308,8 +347,14 @@ class ConfigDistributionTest
     private NodeAgent node(
         final Aeron aeron, final String nodeId, final DistributionChannels channels, final List<NodeMeshConfig> applied)
     {
+        return node(aeron, nodeId, channels, applied, List::of);
+    }
+
+    private NodeAgent node(final Aeron aeron, final String nodeId, final DistributionChannels channels,
+        final List<NodeMeshConfig> applied, final Supplier<List<PublicKey>> trusted)
+    {
         final NodeAgent node = new NodeAgent(new NodeAgent.Context(nodeId, aeron, channels, DistributionFixtures.KEY,
-            directory.resolve("lkg-" + nodeId), applied::add));
+            directory.resolve("lkg-" + nodeId), applied::add).withVerificationKeys(trusted));
         node.onStart();
         resources.push(node::onClose);
         return node;
