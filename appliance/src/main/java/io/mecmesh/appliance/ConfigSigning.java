@@ -47,7 +47,8 @@ final class ConfigSigning
     /**
      * The keys a node verifies its configurations with: the process's own with {@code role: all}; else the
      * explicit {@code controlPlane.configVerificationKeys} file and the keys that came with the trust bundle
-     * (identity directory), reread at each configuration; none of them: pinned at first contact.
+     * (identity directory), and those of a control plane that ran with this data directory before ({@code role:
+     * all} turned into an edge), reread at each configuration; none of them: pinned at first contact.
      */
     static Supplier<List<PublicKey>> verificationKeys(final ApplianceConfig config,
         final ConfigSigningKeys inProcess)
@@ -60,6 +61,7 @@ final class ConfigSigning
         config.controlPlane().flatMap(ControlPlaneConfig::configVerificationKeys).ifPresent(files::add);
         config.identity().ifPresent(identity -> files.add(identity.directory()
             .resolve(ConfigSigningKeys.VERIFICATION_FILE)));
+        files.add(config.dataDirectory().resolve("control").resolve(ConfigSigningKeys.VERIFICATION_FILE));
         return ConfigVerifier.keysFrom(files);
     }
 }
