@@ -349,7 +349,7 @@ public final class MetricsExport
 
     /**
      * Exports the control path's counters ({@code mecmesh_distribution_events_total{side,event}}): the node agent's
-     * on an edge, the publisher's on the control plane.
+     * on an edge, the publisher's on the control plane; each side exports only the events it counts.
      *
      * @param side     {@code node} or {@code control}.
      * @param counters the counters.
@@ -359,6 +359,7 @@ public final class MetricsExport
     {
         requireNonNull(side, "side");
         requireNonNull(counters, "counters");
+        final boolean publisher = "control".equals(side);
         CounterWithCallback.builder()
             .name("mecmesh_distribution_" + side + "_events")
             .help("Configuration distribution outcomes on the " + side + " side, by event.")
@@ -367,7 +368,10 @@ public final class MetricsExport
             {
                 for (final DistributionCounter counter : DistributionCounter.values())
                 {
-                    callback.call(counters.get(counter), counter.name().toLowerCase(Locale.ROOT));
+                    if (counter.isCountedBy(publisher))
+                    {
+                        callback.call(counters.get(counter), counter.name().toLowerCase(Locale.ROOT));
+                    }
                 }
             })
             .register(registry);

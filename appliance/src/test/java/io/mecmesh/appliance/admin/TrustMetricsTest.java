@@ -4,6 +4,7 @@ import io.mecmesh.appliance.config.AdminConfig;
 import io.mecmesh.dataplane.identity.SpiffeId;
 import io.mecmesh.slicemanager.ca.CaDirectory;
 import io.mecmesh.slicemanager.ca.CertificateAuthority;
+import io.mecmesh.slicemanager.distribution.DistributionCounters;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -95,6 +96,24 @@ class TrustMetricsTest
         samples = samples(scrape(metrics));
         assertThat(samples).containsEntry("mecmesh_lkg_fallback", 0.0);
         Promtool.assertAccepts(scrape(metrics));
+    }
+
+    @Test
+    void shouldExportEachSidesDistributionEventsOnly() throws Exception
+    {
+        final MetricsExport control = new MetricsExport(() -> true, new MetricsExport.BuildInfo("1", "none", "17"))
+            .addDistribution("control", new DistributionCounters());
+        final MetricsExport node = new MetricsExport(() -> true, new MetricsExport.BuildInfo("1", "nio", "17"))
+            .addDistribution("node", new DistributionCounters());
+
+        assertThat(samples(scrape(control)).keySet())
+            .contains("mecmesh_distribution_control_events_total{event=\"config_sent\"}",
+                "mecmesh_distribution_control_events_total{event=\"message_bad_mac\"}")
+            .doesNotContain("mecmesh_distribution_control_events_total{event=\"lkg_corrupt\"}");
+        assertThat(samples(scrape(node)).keySet())
+            .contains("mecmesh_distribution_node_events_total{event=\"lkg_refused_signature\"}",
+                "mecmesh_distribution_node_events_total{event=\"message_bad_mac\"}")
+            .doesNotContain("mecmesh_distribution_node_events_total{event=\"config_sent\"}");
     }
 
     private static HttpResponse<String> ready(final AdminServer admin) throws IOException, InterruptedException

@@ -71,5 +71,18 @@ public enum DistributionCounter
     /** Node: no last known good file was usable at start (none, or all corrupt); nothing was applied. */
     LKG_NONE_USABLE,
     /** Node: a last known good file whose signature does not verify with a trusted key was refused (one per file). */
-    LKG_REFUSED_SIGNATURE
+    LKG_REFUSED_SIGNATURE;
+
+    /**
+     * @param publisher {@code true} for the slice manager's side, {@code false} for a node's.
+     * @return whether that side ever counts this outcome (the export leaves the other side's out).
+     */
+    public boolean isCountedBy(final boolean publisher)
+    {
+        if (this == MESSAGE_MALFORMED || this == MESSAGE_BAD_MAC)
+        {
+            return true;
+        }
+        return publisher == ordinal() < MESSAGE_MALFORMED.ordinal();
+    }
 }
