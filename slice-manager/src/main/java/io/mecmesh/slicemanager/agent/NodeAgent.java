@@ -15,7 +15,6 @@ import org.agrona.CloseHelper;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemNanoClock;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +41,11 @@ import static java.util.Objects.requireNonNull;
  *   <li>Verdicts wait in a small queue until the ACK publication takes them (it may not be connected yet); beyond
  *       {@value #MAX_PENDING_ACKS} the oldest is dropped: the slice manager resends what it has no ACK for.</li>
  * </ul>
+ *
+ * <p>The control plane counts as reachable while the CONFIG stream has an image; the agent logs each change once
+ * (lost: WARN, back: INFO) and keeps the time of the last contact ({@link #isConnected()}, {@link #lastContactNs()}).
+ * {@link #fallback()} says why the node does not run its current last-known-good file, until a configuration from
+ * the control plane applies.
  *
  * <p>{@link #onStart()}, {@link #doWork()} and {@link #onClose()} run on one thread; {@link #runningVersion()} and
  * {@link #counters()} are safe from any thread.

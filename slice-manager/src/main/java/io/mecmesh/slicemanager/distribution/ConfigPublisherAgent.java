@@ -17,11 +17,11 @@ import org.agrona.concurrent.NanoClock;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.security.PublicKey;
-import java.util.List;
-import java.util.function.Supplier;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 
 import static io.mecmesh.slicemanager.distribution.DistributionMessageDescriptor.STATUS_ACCEPTED;
 import static io.mecmesh.slicemanager.distribution.DistributionMessageDescriptor.STATUS_REJECTED;
@@ -36,7 +36,8 @@ import static java.util.Objects.requireNonNull;
  *
  * <ul>
  *   <li>{@link #publish(NodeMeshConfig)} (any thread) hands over a newly compiled configuration; the duty cycle
- *       encodes it once ({@link MeshConfigCodec}), and sends it.</li>
+ *       encodes it once ({@link MeshConfigCodec}), signs it ({@link SignedConfig}) and sends it. When the signing
+ *       keys change (a rotation), every held configuration is signed again and sent again at its version.</li>
  *   <li>A configuration not acknowledged within {@code resendIntervalNs} is sent again (a node that was away, a lost
  *       message); one the node rejected for its content is not resent until the node asks for it (one rejected for a
  *       bad MAC is: what the node saw was not what this publisher sent).</li>
@@ -63,10 +64,10 @@ public final class ConfigPublisherAgent implements Agent
     private final DistributionMessageFlyweight message = new DistributionMessageFlyweight();
     private final FragmentAssembler assembler = new FragmentAssembler(this::onFragment);
     private final ManyToOneConcurrentLinkedQueue<NodeMeshConfig> published = new ManyToOneConcurrentLinkedQueue<>();
-    private List<PublicKey> signingKeys;
-    private long nextKeyCheckNs;
     private final Map<String, NodeEntry> nodes = new TreeMap<>();
     private final DistributionCounters counters = new DistributionCounters();
+    private List<PublicKey> signingKeys;
+    private long nextKeyCheckNs;
     private volatile Map<String, NodeStatus> status = Map.of();
     private boolean statusChanged;
     private ExclusivePublication publication;
