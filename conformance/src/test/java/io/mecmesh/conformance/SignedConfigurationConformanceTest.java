@@ -31,7 +31,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Issue 11 item 3 and issue 12 items 9-10 with real processes: a control plane (role control, no CA) and an edge
  * over Aeron UDP on loopback. The edge's last-known-good file is edited ({@code video.example} becomes
  * {@code forge.example}) and re-hashed while the control plane is stopped; restarted, the edge refuses it, serves the
- * previous good file and says why ({@code /ready}, metrics, log). Then the signing key is rotated with
+ * previous good file and says why ({@code /ready}, metrics, log). The edge logs losing and regaining its control
+ * plane once each. Then the signing key is rotated with
  * {@code mecmesh cert signing-key} while the edge keeps applying, and an edge given foreign verification keys refuses
  * what the control plane sends and reports it. Methods run in order on the same processes.
  */
@@ -142,6 +143,24 @@ class SignedConfigurationConformanceTest
 
     @Test
     @Order(3)
+    void theEdgeShouldLogLosingAndRegainingItsControlPlaneOnceEach() throws Exception
+    {
+        control.close();
+        Processes.await(Duration.ofSeconds(30), () -> metric(edge, "mecmesh_control_plane_connected") == 0.0,
+            () -> "the edge to notice that its control plane is gone");
+        assertThat(edge.metric("mecmesh_control_plane_last_contact_age_seconds")).isGreaterThan(0.0);
+        assertThat(Http.getVia(ports[5], "video.example", "/watch")).isEqualTo("200 video-2 GET /watch");
+
+        control = startControl();
+        control.awaitReady();
+        Processes.await(CONVERGE, () -> metric(edge, "mecmesh_control_plane_connected") == 1.0,
+            () -> "the edge to reach its control plane again");
+        assertThat(edge.log()).containsOnlyOnce("lost the control plane; serving configuration version "
+            + latestVersion).containsOnlyOnce("control plane reachable again");
+    }
+
+    @Test
+    @Order(4)
     void theEdgeShouldFollowASigningKeyRotationMadeWithTheCli() throws Exception
     {
         final String keys = dir.resolve("control/control").toString();
@@ -170,7 +189,7 @@ class SignedConfigurationConformanceTest
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void anEdgeThatTrustsOtherKeysShouldRefuseTheControlPlanesConfigurationsAndReportThem() throws Exception
     {
         edge.close();
