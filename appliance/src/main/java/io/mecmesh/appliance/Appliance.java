@@ -26,6 +26,7 @@ import io.mecmesh.slicemanager.SliceManager;
 import io.mecmesh.slicemanager.agent.NodeAgent;
 import io.mecmesh.slicemanager.ca.CaDirectory;
 import io.mecmesh.slicemanager.ca.CaKeyStore;
+import io.mecmesh.slicemanager.ca.ConfigSigningKeys;
 import io.mecmesh.slicemanager.ca.CertificateAuthorityException;
 import io.mecmesh.slicemanager.ca.IdentityHttpHandler;
 import io.mecmesh.slicemanager.ca.IssuedLog;
@@ -52,6 +53,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -139,24 +141,30 @@ public final class Appliance implements AutoCloseable
         }
         SliceManager sliceManager = null;
         ControlApiServer controlApi = null;
+        ConfigSigningKeys signingKeys = null;
+        CaDirectory caDirectory = null;
+        IdentityHttpHandler caSigning = null;
         if (role != Role.EDGE)
         {
             final ControlPlaneConfig controlPlane = control.orElseThrow();
             final DistributionChannels channels = role == Role.ALL ? DistributionChannels.ipc()
                 : DistributionChannels.udpControlPlane(controlPlane.configEndpoint(), controlPlane.ackEndpoint());
             // Opened once: its trust domain is the one the control plane compiles mesh hops in.
-            final CaDirectory caDirectory = config.ca().map(Appliance::openCa).orElse(null);
+            caDirectory = config.ca().map(Appliance::openCa).orElse(null);
             final CompilerSettings compilerSettings = caDirectory != null
                 ? CompilerSettings.DEFAULT.withTrustDomain(caDirectory.authority().trustDomain())
                 : CompilerSettings.DEFAULT;
+            signingKeys = ConfigSigning.open(caDirectory != null ? caDirectory.directory()
+                : config.dataDirectory().resolve("control"));
             sliceManager = startSliceManager(new SliceManager.Settings(config.dataDirectory().resolve("control"),
-                channels, key, compilerSettings), messaging);
+                channels, key, compilerSettings, signingKeys), messaging);
             started.push(sliceManager);
             final Map<String, HttpHandler> handlers = new HashMap<>(ControlApiHandlers.of(sliceManager));
             if (config.ca().isPresent())
             {
-                handlers.put(IdentityHttpHandler.CONTEXT, new IdentityHttpHandler(signingService(config.ca().get(),
-                    caDirectory, sliceManager)));
+                caSigning = new IdentityHttpHandler(signingService(config.ca().get(), caDirectory, sliceManager)
+                    .handOutConfigVerificationKeys(signingKeys::verificationKeys));
+                handlers.put(IdentityHttpHandler.CONTEXT, caSigning);
             }
             controlApi = ControlApiServer.start(controlPlane.address(), controlPlane.apiPort(), handlers);
             started.push(controlApi);
@@ -193,7 +201,8 @@ public final class Appliance implements AutoCloseable
                         // The table first: once the new routes are visible their policy records are too.
                         target.publishPolicyTable(compiled.toPolicyTable());
                         target.update(withCompiledHops(withStatic(staticConfig, compiled), nodeIdentity));
-                    }), controlPlane.nodeEndpoint());
+                    }).withVerificationKeys(ConfigSigning.verificationKeys(config, signingKeys)),
+                    controlPlane.nodeEndpoint());
                 started.push(edgeNode);
             }
         }
@@ -206,7 +215,14 @@ public final class Appliance implements AutoCloseable
         }
         if (edgeNode != null)
         {
-            metrics.addDistribution("node", edgeNode.counters());
+            final EdgeNode node = edgeNode;
+            metrics.addDistribution("node", edgeNode.counters()).addNodeAgent(new MetricsExport.NodeAgentView(
+                node::runningVersion, node::isConnected, node::secondsSinceContact, () -> node.fallback().isPresent()));
+        }
+        if (caDirectory != null)
+        {
+            metrics.addCertificateAuthority(caDirectory::trustBundle, caDirectory.issued()::entries,
+                caSigning == null ? Map::of : caSigning::refusals, Instant::now);
         }
         if (identity != null)
         {
@@ -268,8 +284,9 @@ public final class Appliance implements AutoCloseable
     {
         if (dataPlane == null)
         {
-            return new MetricsExport(counters, () -> readiness.get().ready(), new MetricsExport.BuildInfo(
-                Version.current(), "none", Runtime.version().toString()));
+            // role: control exports only what it runs (no data-plane families full of zeros).
+            return new MetricsExport(() -> readiness.get().ready(), new MetricsExport.BuildInfo(Version.current(),
+                "none", Runtime.version().toString()));
         }
         return new MetricsExport(counters, dataPlane.peerRejections(), () -> readiness.get().ready(),
             new MetricsExport.BuildInfo(Version.current(), dataPlane.transport().kind().name().toLowerCase(Locale.ROOT),
@@ -294,7 +311,8 @@ public final class Appliance implements AutoCloseable
             {
                 notReady.add("no configuration applied yet: " + edgeNode.startOutcome().describe());
             }
-            return Readiness.of(notReady, List.of());
+            // A last-known-good fallback serves, but maybe endpoints the operator withdrew: ready, and degraded.
+            return Readiness.of(notReady, edgeNode == null ? List.of() : edgeNode.fallback().stream().toList());
         };
     }
 

@@ -4,8 +4,11 @@ import io.mecmesh.slicemanager.agent.NodeAgent;
 import io.mecmesh.slicemanager.agent.NodeConfigConductor;
 import io.mecmesh.slicemanager.distribution.DistributionCounters;
 import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.NanoClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import java.util.Optional;
 
 import static java.util.Objects.requireNonNull;
 
@@ -21,11 +24,13 @@ public final class EdgeNode implements AutoCloseable
 
     private final NodeAgent agent;
     private final AgentRunner runner;
+    private final NanoClock clock;
 
-    private EdgeNode(final NodeAgent agent, final AgentRunner runner)
+    private EdgeNode(final NodeAgent agent, final AgentRunner runner, final NanoClock clock)
     {
         this.agent = agent;
         this.runner = runner;
+        this.clock = clock;
     }
 
     /**
@@ -49,9 +54,9 @@ public final class EdgeNode implements AutoCloseable
         }
         else
         {
-            LOG.warn("node {}: {}", context.nodeId(), outcome.describe());
+            LOG.error("node {}: {}", context.nodeId(), outcome.describe());
         }
-        return new EdgeNode(agent, runner);
+        return new EdgeNode(agent, runner, context.clock());
     }
 
     /**
@@ -68,6 +73,32 @@ public final class EdgeNode implements AutoCloseable
     public long runningVersion()
     {
         return agent.runningVersion();
+    }
+
+    /**
+     * @return why the node runs the previous last known good configuration (or none) although it had a current one,
+     *     until a configuration from the control plane applies; empty otherwise. For {@code /ready} (degraded).
+     */
+    public Optional<String> fallback()
+    {
+        return agent.fallback();
+    }
+
+    /**
+     * @return whether the control plane is reachable now.
+     */
+    public boolean isConnected()
+    {
+        return agent.isConnected();
+    }
+
+    /**
+     * @return seconds since the last contact with the control plane, or -1 before the first.
+     */
+    public double secondsSinceContact()
+    {
+        final long last = agent.lastContactNs();
+        return last == NodeAgent.NEVER ? -1 : (clock.nanoTime() - last) / 1e9;
     }
 
     /**

@@ -2,6 +2,7 @@ package io.mecmesh.slicemanager;
 
 import io.aeron.Aeron;
 import io.mecmesh.slicemanager.api.ControlPlaneBackend;
+import io.mecmesh.slicemanager.ca.ConfigSigningKeys;
 import io.mecmesh.slicemanager.compiler.CompiledMesh;
 import io.mecmesh.slicemanager.compiler.CompilerSettings;
 import io.mecmesh.slicemanager.compiler.MeshCompiler;
@@ -99,7 +100,7 @@ public final class SliceManager implements ControlPlaneBackend, AutoCloseable
             final CompiledMesh compiled = compiler.compile(conductor.state(), settings.compilerSettings());
             final ConfigPublisherAgent publisher = new ConfigPublisherAgent(new ConfigPublisherAgent.Context(aeron,
                 settings.channels(), settings.key(), SystemNanoClock.INSTANCE,
-                ConfigPublisherAgent.DEFAULT_RESEND_INTERVAL_NS));
+                ConfigPublisherAgent.DEFAULT_RESEND_INTERVAL_NS, settings.signingKeys()::signingKeys));
             publisher.publish(compiled);
             final AgentRunner runner = StartedAgent.start(publisher, ex -> LOG.error("config publisher failed", ex),
                 PUBLISHER_START_TIMEOUT_S);
@@ -272,12 +273,14 @@ public final class SliceManager implements ControlPlaneBackend, AutoCloseable
      * @param channels         the control plane's side of the distribution channels.
      * @param key              the HMAC key shared with the nodes (at least 32 bytes).
      * @param compilerSettings what every node's configuration shares.
+     * @param signingKeys      the configuration-signing keys ({@code ConfigSigningKeys}).
      */
     public record Settings(Path stateDirectory, DistributionChannels channels, byte[] key,
-        CompilerSettings compilerSettings)
+        CompilerSettings compilerSettings, ConfigSigningKeys signingKeys)
     {
         public Settings
         {
+            requireNonNull(signingKeys, "signingKeys");
             requireNonNull(stateDirectory, "stateDirectory");
             requireNonNull(channels, "channels");
             requireNonNull(key, "key");

@@ -1,6 +1,7 @@
 package io.mecmesh.slicemanager;
 
 import io.mecmesh.slicemanager.agent.NodeAgent;
+import io.mecmesh.slicemanager.ca.ConfigSigningKeys;
 import io.mecmesh.slicemanager.compiler.CompilerSettings;
 import io.mecmesh.slicemanager.distribution.AeronMessaging;
 import io.mecmesh.slicemanager.distribution.DistributionChannels;
@@ -69,7 +70,8 @@ class ChannelBindingStartTest
         final DistributionChannels channels = DistributionChannels.udpControlPlane("127.0.0.1:0", endpoint);
 
         assertThatThrownBy(() -> SliceManager.start(new SliceManager.Settings(directory.resolve("control"), channels,
-            DistributionFixtures.KEY, CompilerSettings.DEFAULT), messaging.aeron()))
+            DistributionFixtures.KEY, CompilerSettings.DEFAULT, ConfigSigningKeys.openOrCreate(directory.resolve("keys"))),
+            messaging.aeron()))
             .isInstanceOf(IllegalStateException.class)
             .hasMessageStartingWith("UDP " + endpoint + ": cannot bind: ")
             .hasMessageNotContaining("\n");

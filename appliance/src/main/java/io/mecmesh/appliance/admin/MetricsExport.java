@@ -13,6 +13,7 @@ import io.mecmesh.dataplane.tls.PeerRejections;
 import io.mecmesh.slicemanager.distribution.DistributionCounter;
 import io.mecmesh.slicemanager.distribution.DistributionCounters;
 import io.mecmesh.slicemanager.distribution.NodeStatus;
+import io.mecmesh.slicemanager.ca.IssuedLog;
 import io.mecmesh.slicemanager.identity.IdentityStatus;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
@@ -21,14 +22,19 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
+import java.util.function.DoubleSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 
 import static java.util.Objects.requireNonNull;
 
@@ -42,6 +48,8 @@ public final class MetricsExport
     private static final Set<DataPlaneCounter> RESPONSE_CLASSES = EnumSet.of(
         DataPlaneCounter.RESPONSES_1XX, DataPlaneCounter.RESPONSES_2XX, DataPlaneCounter.RESPONSES_3XX,
         DataPlaneCounter.RESPONSES_4XX, DataPlaneCounter.RESPONSES_5XX);
+
+    private static final Pattern SITE_SCOPE = Pattern.compile("spiffe://[^/]+/site/[^/]+");
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
@@ -65,9 +73,39 @@ public final class MetricsExport
     public MetricsExport(final DataPlaneCounters counters, final PeerRejections rejections,
         final BooleanSupplier ready, final BuildInfo info)
     {
+        this(ready, info);
         requireNonNull(counters, "counters");
+        requireNonNull(rejections, "rejections");
+        addDataPlane(counters, rejections);
+    }
+
+    /**
+     * Metrics of a process without a data plane ({@code role: control}): readiness and build information only; the
+     * rest is added for what the role runs ({@link #addDistribution}, {@link #addNodeStatus},
+     * {@link #addCertificateAuthority}).
+     *
+     * @param ready whether the appliance is ready (exported as {@code mecmesh_ready}).
+     * @param info  labels of {@code mecmesh_build_info}.
+     */
+    public MetricsExport(final BooleanSupplier ready, final BuildInfo info)
+    {
         requireNonNull(ready, "ready");
         requireNonNull(info, "info");
+        GaugeWithCallback.builder()
+            .name("mecmesh_ready")
+            .help("1 while every listener is bound and the appliance is not shutting down, else 0.")
+            .callback(callback -> callback.call(ready.getAsBoolean() ? 1 : 0))
+            .register(registry);
+        GaugeWithCallback.builder()
+            .name("mecmesh_build_info")
+            .help("Always 1; the labels say which build runs on which transport.")
+            .labelNames("version", "transport", "java_version")
+            .callback(callback -> callback.call(1, info.version(), info.transport(), info.javaVersion()))
+            .register(registry);
+    }
+
+    private void addDataPlane(final DataPlaneCounters counters, final PeerRejections rejections)
+    {
         for (final DataPlaneCounter counter : DataPlaneCounter.values())
         {
             if (!RESPONSE_CLASSES.contains(counter))
@@ -172,17 +210,6 @@ public final class MetricsExport
                     }
                 }
             })
-            .register(registry);
-        GaugeWithCallback.builder()
-            .name("mecmesh_ready")
-            .help("1 while every listener is bound and the appliance is not shutting down, else 0.")
-            .callback(callback -> callback.call(ready.getAsBoolean() ? 1 : 0))
-            .register(registry);
-        GaugeWithCallback.builder()
-            .name("mecmesh_build_info")
-            .help("Always 1; the labels say which build runs on which transport.")
-            .labelNames("version", "transport", "java_version")
-            .callback(callback -> callback.call(1, info.version(), info.transport(), info.javaVersion()))
             .register(registry);
     }
 
@@ -322,7 +349,7 @@ public final class MetricsExport
 
     /**
      * Exports the control path's counters ({@code mecmesh_distribution_events_total{side,event}}): the node agent's
-     * on an edge, the publisher's on the control plane.
+     * on an edge, the publisher's on the control plane; each side exports only the events it counts.
      *
      * @param side     {@code node} or {@code control}.
      * @param counters the counters.
@@ -332,6 +359,7 @@ public final class MetricsExport
     {
         requireNonNull(side, "side");
         requireNonNull(counters, "counters");
+        final boolean publisher = "control".equals(side);
         CounterWithCallback.builder()
             .name("mecmesh_distribution_" + side + "_events")
             .help("Configuration distribution outcomes on the " + side + " side, by event.")
@@ -340,7 +368,10 @@ public final class MetricsExport
             {
                 for (final DistributionCounter counter : DistributionCounter.values())
                 {
-                    callback.call(counters.get(counter), counter.name().toLowerCase(Locale.ROOT));
+                    if (counter.isCountedBy(publisher))
+                    {
+                        callback.call(counters.get(counter), counter.name().toLowerCase(Locale.ROOT));
+                    }
                 }
             })
             .register(registry);
@@ -381,6 +412,132 @@ public final class MetricsExport
             })
             .register(registry);
         return this;
+    }
+
+    /**
+     * Exports the edge's view of its control plane: {@code mecmesh_config_version} (the configuration running, -1
+     * none), {@code mecmesh_control_plane_connected} (0/1), {@code mecmesh_control_plane_last_contact_age_seconds}
+     * (absent before the first contact) and {@code mecmesh_lkg_fallback} (1 while the node runs the previous
+     * last-known-good configuration, or none, because its current file was refused).
+     *
+     * @param node the node agent's state.
+     * @return this.
+     */
+    public MetricsExport addNodeAgent(final NodeAgentView node)
+    {
+        requireNonNull(node, "node");
+        GaugeWithCallback.builder()
+            .name("mecmesh_config_version")
+            .help("Version of the configuration this node runs (-1: none yet).")
+            .callback(callback -> callback.call(node.runningVersion().getAsLong()))
+            .register(registry);
+        GaugeWithCallback.builder()
+            .name("mecmesh_control_plane_connected")
+            .help("1 while the control plane's configuration stream is connected, else 0.")
+            .callback(callback -> callback.call(node.connected().getAsBoolean() ? 1 : 0))
+            .register(registry);
+        GaugeWithCallback.builder()
+            .name("mecmesh_control_plane_last_contact_age_seconds")
+            .help("Seconds since the control plane was last reachable (absent: never reached since start).")
+            .callback(callback ->
+            {
+                final double age = node.secondsSinceContact().getAsDouble();
+                if (age >= 0)
+                {
+                    callback.call(age);
+                }
+            })
+            .register(registry);
+        GaugeWithCallback.builder()
+            .name("mecmesh_lkg_fallback")
+            .help("1 while the node runs its previous last-known-good configuration (or none) because the current "
+                + "file was corrupt or its signature did not verify; 0 otherwise.")
+            .callback(callback -> callback.call(node.fallback().getAsBoolean() ? 1 : 0))
+            .register(registry);
+        return this;
+    }
+
+    /**
+     * What {@link #addNodeAgent} reads, at each scrape.
+     *
+     * @param runningVersion      the configuration version running, -1 for none.
+     * @param connected           whether the control plane is reachable.
+     * @param secondsSinceContact seconds since the last contact, negative before the first.
+     * @param fallback            whether the node fell back from its current last-known-good file.
+     */
+    public record NodeAgentView(LongSupplier runningVersion, BooleanSupplier connected,
+        DoubleSupplier secondsSinceContact, BooleanSupplier fallback)
+    {
+        public NodeAgentView
+        {
+            requireNonNull(runningVersion, "runningVersion");
+            requireNonNull(connected, "connected");
+            requireNonNull(secondsSinceContact, "secondsSinceContact");
+            requireNonNull(fallback, "fallback");
+        }
+    }
+
+    /**
+     * Exports the control plane's CA: {@code mecmesh_ca_certificates_issued_total} (lines of its {@code issued.log},
+     * roots and intermediates included), {@code mecmesh_ca_root_expiry_timestamp_seconds{serial}} (each root of the
+     * trust bundle) and {@code mecmesh_ca_intermediate_expiry_timestamp_seconds{serial,subject}} (each intermediate
+     * the log records, expired ones left out) and {@code mecmesh_ca_requests_refused_total{reason}}.
+     *
+     * @param roots    the trust bundle's roots now.
+     * @param issued   the issued log's entries now.
+     * @param refusals signing requests refused since start, by reason.
+     * @param now      the current time, to leave expired intermediates out.
+     * @return this.
+     */
+    public MetricsExport addCertificateAuthority(final Supplier<List<X509Certificate>> roots,
+        final Supplier<List<IssuedLog.Entry>> issued, final Supplier<Map<String, Long>> refusals,
+        final Supplier<Instant> now)
+    {
+        requireNonNull(refusals, "refusals");
+        CounterWithCallback.builder()
+            .name("mecmesh_ca_requests_refused")
+            .help("Signing requests the CA refused, by reason (unauthenticated, forbidden, malformed_request, ...).")
+            .labelNames("reason")
+            .callback(callback -> refusals.get().forEach((reason, count) -> callback.call(count, reason)))
+            .register(registry);
+        requireNonNull(roots, "roots");
+        requireNonNull(issued, "issued");
+        requireNonNull(now, "now");
+        CounterWithCallback.builder()
+            .name("mecmesh_ca_certificates_issued")
+            .help("Certificates the CA recorded in its issued.log (SVIDs, intermediates, roots).")
+            .callback(callback -> callback.call(issued.get().size()))
+            .register(registry);
+        GaugeWithCallback.builder()
+            .name("mecmesh_ca_root_expiry_timestamp_seconds")
+            .help("When each root of the trust bundle expires (Unix time).")
+            .labelNames("serial")
+            .callback(callback -> roots.get().forEach(root -> callback.call(
+                root.getNotAfter().toInstant().getEpochSecond(), root.getSerialNumber().toString(16))))
+            .register(registry);
+        GaugeWithCallback.builder()
+            .name("mecmesh_ca_intermediate_expiry_timestamp_seconds")
+            .help("When each unexpired intermediate (site CA) the CA issued expires (Unix time).")
+            .labelNames("serial", "subject")
+            .callback(callback ->
+            {
+                final Instant at = now.get();
+                issued.get().stream().filter(MetricsExport::isIntermediate).filter(e -> e.notAfter().isAfter(at))
+                    .forEach(e -> callback.call(e.notAfter().getEpochSecond(), e.serial().toString(16),
+                        e.subject()));
+            })
+            .register(registry);
+        return this;
+    }
+
+    /**
+     * A site intermediate's log line names its signing scope, {@code spiffe://TD/site/SITE} (node SVIDs are below
+     * it, {@code .../node/ID}); roots are their own issuers. A leaf issued by hand ({@code cert issue}) with exactly
+     * such an ID would be counted as an intermediate.
+     */
+    private static boolean isIntermediate(final IssuedLog.Entry entry)
+    {
+        return !entry.serial().equals(entry.issuerSerial()) && SITE_SCOPE.matcher(entry.subject()).matches();
     }
 
     /**

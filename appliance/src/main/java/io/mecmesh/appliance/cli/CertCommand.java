@@ -48,7 +48,7 @@ import java.util.concurrent.Callable;
     description = "CA: issue, verify, inspect, list SVIDs; rotate root and site CAs.",
     subcommands = {CertCommand.Init.class, CertCommand.Issue.class, CertCommand.Verify.class,
         CertCommand.Inspect.class, CertCommand.Bundle.class, CertCommand.Rotate.class,
-        CertCommand.Intermediate.class, CertCommand.Issued.class})
+        CertCommand.Intermediate.class, CertCommand.Issued.class, SigningKeyCommand.class})
 final class CertCommand
 {
     static final String CA_FILE = CaKeyStore.ROOT_FILE;

@@ -33,10 +33,12 @@ import io.mecmesh.dataplane.route.WeightedCluster;
 import io.mecmesh.dataplane.tls.TlsConfig;
 import io.mecmesh.dataplane.tls.TlsPolicy;
 import io.mecmesh.dataplane.transport.TransportKind;
+import io.mecmesh.slicemanager.distribution.SignedConfig;
 
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -229,7 +231,9 @@ public final class ConfigLoader
 
     private static ControlPlaneConfig controlPlane(final ConfigNode control, final Role role)
     {
-        control.requireMapping("address", "apiPort", "configPort", "ackPort", "nodeEndpoint", "keyFile");
+        control.requireMapping("address", "apiPort", "configPort", "ackPort", "nodeEndpoint", "keyFile",
+            "configVerificationKeys");
+        final Optional<Path> verificationKeys = configVerificationKeys(control);
         if (role == Role.EDGE && !control.get("nodeEndpoint").isPresent())
         {
             throw control.get("nodeEndpoint").error("missing (an edge node receives its configurations on this"
@@ -246,7 +250,38 @@ public final class ConfigLoader
             c.integer("configPort", ControlPlaneConfig.DEFAULT_CONFIG_PORT, 1, 65535),
             c.integer("ackPort", ControlPlaneConfig.DEFAULT_ACK_PORT, 1, 65535),
             c.string("nodeEndpoint", ""),
-            c.get("keyFile").isPresent() ? c.file("keyFile") : null));
+            c.get("keyFile").isPresent() ? c.file("keyFile") : null, verificationKeys));
+    }
+
+    /**
+     * {@code controlPlane.configVerificationKeys}: a PEM file of the control plane's Ed25519 public keys (its
+     * {@code config-verification.pem}); read here once so that a missing or malformed file stops the start.
+     */
+    private static Optional<Path> configVerificationKeys(final ConfigNode control)
+    {
+        final ConfigNode node = control.get("configVerificationKeys");
+        if (!node.isPresent())
+        {
+            return Optional.empty();
+        }
+        final Path file = control.file("configVerificationKeys");
+        try
+        {
+            if (SignedConfig.fromPem(Files.readString(file, StandardCharsets.US_ASCII), file.toString()).isEmpty())
+            {
+                throw node.error(file + ": no PUBLIC KEY block (expected the control plane's "
+                    + "config-verification.pem)");
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw node.error(file + ": cannot be read: " + ex.getMessage());
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw node.error(ex.getMessage());
+        }
+        return Optional.of(file);
     }
 
     private static NodeConfig node(final ConfigNode node)

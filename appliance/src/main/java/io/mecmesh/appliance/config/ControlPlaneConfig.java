@@ -1,6 +1,7 @@
 package io.mecmesh.appliance.config;
 
 import java.nio.file.Path;
+import java.util.Optional;
 
 import static java.util.Objects.requireNonNull;
 
@@ -17,10 +18,30 @@ import static java.util.Objects.requireNonNull;
  * @param nodeEndpoint edge: {@code host:port} (UDP) this node receives configurations on; empty otherwise.
  * @param keyFile      the HMAC key shared by the control plane and its nodes (at least 32 bytes; keep it 0600), or
  *                     {@code null} for role {@code all} (a key is generated per process).
+ * @param configVerificationKeys edge: a PEM file of the control plane's configuration-verification keys (its
+ *                     {@code config-verification.pem}); without it the keys come with the trust bundle, else the node
+ *                     pins the keys of its first authenticated configuration.
  */
 public record ControlPlaneConfig(
-    String address, int apiPort, int configPort, int ackPort, String nodeEndpoint, Path keyFile)
+    String address, int apiPort, int configPort, int ackPort, String nodeEndpoint, Path keyFile,
+    Optional<Path> configVerificationKeys)
 {
+    /**
+     * Settings without explicit verification keys.
+     *
+     * @param address      the control plane's address.
+     * @param apiPort      TCP port of the control-plane API.
+     * @param configPort   UDP port of the Aeron control endpoint.
+     * @param ackPort      UDP port of acknowledgements and heartbeats.
+     * @param nodeEndpoint edge: {@code host:port} (UDP) this node receives configurations on; empty otherwise.
+     * @param keyFile      the shared HMAC key file, or {@code null} for role {@code all}.
+     */
+    public ControlPlaneConfig(final String address, final int apiPort, final int configPort, final int ackPort,
+        final String nodeEndpoint, final Path keyFile)
+    {
+        this(address, apiPort, configPort, ackPort, nodeEndpoint, keyFile, Optional.empty());
+    }
+
     /** Default control-plane API port. */
     public static final int DEFAULT_API_PORT = 9902;
     /** Default UDP port of the configuration control endpoint. */
@@ -32,6 +53,7 @@ public record ControlPlaneConfig(
     {
         requireNonNull(address, "address");
         requireNonNull(nodeEndpoint, "nodeEndpoint");
+        requireNonNull(configVerificationKeys, "configVerificationKeys");
         for (final int port : new int[] {apiPort, configPort, ackPort})
         {
             if (port < 0 || port > 65535)

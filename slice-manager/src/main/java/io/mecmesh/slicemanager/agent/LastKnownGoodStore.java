@@ -40,9 +40,12 @@ import static java.util.Objects.requireNonNull;
  * |                SHA-256 of the content (32 bytes)              | 12
  * |                              ...                              |
  * +---------------------------------------------------------------+
- * |        content (the configuration as MeshConfigCodec)       ...  44
+ * |   content (the configuration as received: a SignedConfig)   ...  44
  * +---------------------------------------------------------------+
  * </pre>
+ *
+ * <p>The SHA-256 catches damage only: anyone able to edit the file can recompute it. What makes a file trustworthy is
+ * the control plane's signature inside the content, checked by {@link ConfigVerifier} whenever a file is loaded.
  *
  * <p>Every write is atomic: a temporary file in the same directory, created with mode 0600, written and forced to
  * disk, then renamed over the target ({@code ATOMIC_MOVE}) and the directory forced, so a crash leaves either the old

@@ -16,9 +16,15 @@ import org.agrona.CloseHelper;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemNanoClock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
+import java.security.PublicKey;
 import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
 
 import static java.util.Objects.requireNonNull;
 
@@ -37,6 +43,11 @@ import static java.util.Objects.requireNonNull;
  *       {@value #MAX_PENDING_ACKS} the oldest is dropped: the slice manager resends what it has no ACK for.</li>
  * </ul>
  *
+ * <p>The control plane counts as reachable while the CONFIG stream has an image; the agent logs each change once
+ * (lost: WARN, back: INFO) and keeps the time of the last contact ({@link #isConnected()}, {@link #lastContactNs()}).
+ * {@link #fallback()} says why the node does not run its current last-known-good file, until a configuration from
+ * the control plane applies.
+ *
  * <p>{@link #onStart()}, {@link #doWork()} and {@link #onClose()} run on one thread; {@link #runningVersion()} and
  * {@link #counters()} are safe from any thread.
  */
@@ -47,6 +58,10 @@ public final class NodeAgent implements Agent, ConfigListener
     /** Default time between heartbeats: the control plane shows a node as not connected after a few missed. */
     public static final long DEFAULT_HEARTBEAT_INTERVAL_NS = 1_000_000_000L;
 
+    /** {@link #lastContactNs()} before any contact. */
+    public static final long NEVER = Long.MIN_VALUE;
+
+    private static final Logger LOG = LoggerFactory.getLogger(NodeAgent.class);
     private static final int FRAGMENT_LIMIT = 16;
 
     private final Context context;
@@ -57,6 +72,10 @@ public final class NodeAgent implements Agent, ConfigListener
     private final ArrayDeque<ConfigVerdict> pendingAcks = new ArrayDeque<>();
     private volatile long runningVersion;
     private volatile boolean catchUpWanted = true;
+    private volatile String fallback;
+    private volatile boolean connected;
+    private volatile long lastContactNs = NEVER;
+    private boolean everConnected;
     private boolean ackBlocked;
     private long nextHeartbeatNs;
     private NodeConfigConductor.StartOutcome startOutcome;
@@ -72,7 +91,8 @@ public final class NodeAgent implements Agent, ConfigListener
         this.context = requireNonNull(context, "context");
         this.authenticator = new MessageAuthenticator(context.key());
         this.conductor = new NodeConfigConductor(context.nodeId(), new LastKnownGoodStore(context.lastKnownGoodDirectory()),
-            context.applier(), counters);
+            context.applier(), new ConfigVerifier(context.verificationKeys(), context.lastKnownGoodDirectory()),
+            counters);
         this.assembler = new FragmentAssembler(new ConfigSubscriberAdapter(context.nodeId(), authenticator, counters,
             this));
         this.runningVersion = conductor.runningVersion();
@@ -83,6 +103,7 @@ public final class NodeAgent implements Agent, ConfigListener
     {
         startOutcome = conductor.startFromLastKnownGood();
         runningVersion = conductor.runningVersion();
+        fallback = startOutcome.fallback().orElse(null);
         final DistributionChannels channels = context.channels();
         subscription = ChannelBinding.addSubscription(context.aeron(), channels.configChannel(),
             channels.configStreamId(), image -> catchUpWanted = true, image -> { }, ChannelBinding.DEFAULT_BIND_TIMEOUT);
@@ -97,6 +118,7 @@ public final class NodeAgent implements Agent, ConfigListener
     {
         int work = subscription.poll(assembler, FRAGMENT_LIMIT);
         work += sendPendingAcks();
+        trackControlPlane(context.clock().nanoTime());
         if (catchUpWanted && controlPlane.catchUp(conductor.runningVersion()))
         {
             catchUpWanted = false;
@@ -132,8 +154,53 @@ public final class NodeAgent implements Agent, ConfigListener
     @Override
     public void onConfig(final long version, final byte[] sha256, final byte[] payload)
     {
-        enqueue(conductor.onConfig(version, sha256, payload));
+        final ConfigVerdict verdict = conductor.onConfig(version, sha256, payload);
+        enqueue(verdict);
         runningVersion = conductor.runningVersion();
+        if (verdict.isAccepted() && fallback != null)
+        {
+            LOG.info("node {}: configuration version {} from the control plane applied; the last known good "
+                + "fallback is over", context.nodeId(), version);
+            fallback = null;
+        }
+    }
+
+    /**
+     * Follows the control plane's reachability: connected while the CONFIG stream has an image (Aeron keeps it
+     * alive with its own heartbeats while the slice manager's publication exists and the link works; it goes after
+     * the image liveness timeout, 10 s by default). Each transition is logged once.
+     */
+    private void trackControlPlane(final long nowNs)
+    {
+        final boolean now = subscription.isConnected();
+        if (now)
+        {
+            lastContactNs = nowNs;
+        }
+        if (now == connected)
+        {
+            return;
+        }
+        connected = now;
+        if (now)
+        {
+            if (everConnected)
+            {
+                LOG.info("node {}: control plane reachable again, running configuration version {}",
+                    context.nodeId(), runningVersion);
+            }
+            else
+            {
+                LOG.info("node {}: control plane reachable, running configuration version {}", context.nodeId(),
+                    runningVersion);
+            }
+            everConnected = true;
+        }
+        else
+        {
+            LOG.warn("node {}: lost the control plane; serving configuration version {} until it returns",
+                context.nodeId(), runningVersion);
+        }
     }
 
     @Override
@@ -168,6 +235,32 @@ public final class NodeAgent implements Agent, ConfigListener
     public long runningVersion()
     {
         return runningVersion;
+    }
+
+    /**
+     * @return why the node does not run its current last known good file (it fell back to the previous one, or to
+     *     nothing) until the control plane sends a configuration that applies; empty otherwise. From any thread.
+     */
+    public Optional<String> fallback()
+    {
+        return Optional.ofNullable(fallback);
+    }
+
+    /**
+     * @return whether the control plane is reachable now; from any thread.
+     */
+    public boolean isConnected()
+    {
+        return connected;
+    }
+
+    /**
+     * @return the {@link Context#clock()} time of the last contact with the control plane, {@link #NEVER} before
+     *     the first; from any thread.
+     */
+    public long lastContactNs()
+    {
+        return lastContactNs;
     }
 
     /**
@@ -222,10 +315,32 @@ public final class NodeAgent implements Agent, ConfigListener
      * @param applier                the data plane.
      * @param clock                  the clock of heartbeats.
      * @param heartbeatIntervalNs    time between heartbeats, more than 0.
+     * @param verificationKeys       the control plane's configuration-verification keys, read at each verification;
+     *                               empty: trust the keys pinned at first contact ({@link ConfigVerifier}).
      */
     public record Context(String nodeId, Aeron aeron, DistributionChannels channels, byte[] key,
-        Path lastKnownGoodDirectory, ConfigApplier applier, NanoClock clock, long heartbeatIntervalNs)
+        Path lastKnownGoodDirectory, ConfigApplier applier, NanoClock clock, long heartbeatIntervalNs,
+        Supplier<List<PublicKey>> verificationKeys)
     {
+        /**
+         * Settings that pin the control plane's keys at first contact.
+         *
+         * @param nodeId                 this node's id.
+         * @param aeron                  the Aeron client (not closed by the agent).
+         * @param channels               the node's side of the channels.
+         * @param key                    the shared HMAC key, at least 32 bytes.
+         * @param lastKnownGoodDirectory where the last-known-good files live.
+         * @param applier                the data plane.
+         * @param clock                  the clock of heartbeats.
+         * @param heartbeatIntervalNs    time between heartbeats, more than 0.
+         */
+        public Context(final String nodeId, final Aeron aeron, final DistributionChannels channels, final byte[] key,
+            final Path lastKnownGoodDirectory, final ConfigApplier applier, final NanoClock clock,
+            final long heartbeatIntervalNs)
+        {
+            this(nodeId, aeron, channels, key, lastKnownGoodDirectory, applier, clock, heartbeatIntervalNs, List::of);
+        }
+
         /**
          * Settings with the system clock and the default heartbeat interval.
          *
@@ -240,7 +355,17 @@ public final class NodeAgent implements Agent, ConfigListener
             final Path lastKnownGoodDirectory, final ConfigApplier applier)
         {
             this(nodeId, aeron, channels, key, lastKnownGoodDirectory, applier, SystemNanoClock.INSTANCE,
-                DEFAULT_HEARTBEAT_INTERVAL_NS);
+                DEFAULT_HEARTBEAT_INTERVAL_NS, List::of);
+        }
+
+        /**
+         * @param keys the verification keys to use.
+         * @return these settings with them.
+         */
+        public Context withVerificationKeys(final Supplier<List<PublicKey>> keys)
+        {
+            return new Context(nodeId, aeron, channels, key, lastKnownGoodDirectory, applier, clock,
+                heartbeatIntervalNs, keys);
         }
 
         public Context
@@ -252,6 +377,7 @@ public final class NodeAgent implements Agent, ConfigListener
             requireNonNull(lastKnownGoodDirectory, "lastKnownGoodDirectory");
             requireNonNull(applier, "applier");
             requireNonNull(clock, "clock");
+            requireNonNull(verificationKeys, "verificationKeys");
             if (heartbeatIntervalNs <= 0)
             {
                 throw new IllegalArgumentException("heartbeatIntervalNs: expected more than 0, got "

@@ -8,6 +8,10 @@ import io.mecmesh.slicemanager.distribution.DistributionCounters;
 import io.mecmesh.slicemanager.distribution.DistributionMessageDescriptor;
 import io.mecmesh.slicemanager.distribution.MeshConfigCodec;
 import io.mecmesh.slicemanager.distribution.RejectReason;
+import io.mecmesh.slicemanager.distribution.SignedConfig;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.UncheckedIOException;
 import java.security.MessageDigest;
@@ -22,38 +26,46 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * Owns the node's running configuration and decides on every configuration offered to it: the hash must match the
- * payload, the version must be newer than the running one, the payload must decode to a valid configuration for this
+ * payload, the version must be newer than the running one, a trusted control-plane signature must verify
+ * ({@link ConfigVerifier}), the payload must decode to a valid configuration for this
  * node and version; then it is persisted as last known good, and only then applied. Any failure leaves the running
  * configuration (and the last-known-good files) as they were, and is counted by reason.
  *
  * <p>At start ({@link #startFromLastKnownGood()}) the last known good configuration is loaded and applied, falling
- * back to the previous one when the current file is damaged, so a node serves without its control plane.
+ * back to the previous one when the current file is damaged or its signature does not verify (so a forged file whose
+ * SHA-256 was recomputed is refused), so a node serves without its control plane.
  *
  * <p>Not thread-safe: owned by the node agent's thread. No Aeron here: testable on its own.
  */
 public final class NodeConfigConductor
 {
+    private static final Logger LOG = LoggerFactory.getLogger(NodeConfigConductor.class);
+
     private final String nodeId;
     private final LastKnownGoodStore store;
     private final ConfigApplier applier;
+    private final ConfigVerifier verifier;
     private final DistributionCounters counters;
     private final MessageDigest sha256;
     private NodeMeshConfig running;
     private byte[] runningSha256;
+    private byte[] runningContentSha256;
 
     /**
      * @param nodeId   this node.
      * @param store    its last-known-good files.
      * @param applier  the data plane.
+     * @param verifier checks the control plane's signatures, on receipt and on load.
      * @param counters where outcomes are counted.
      */
     public NodeConfigConductor(
         final String nodeId, final LastKnownGoodStore store, final ConfigApplier applier,
-        final DistributionCounters counters)
+        final ConfigVerifier verifier, final DistributionCounters counters)
     {
         this.nodeId = requireNonNull(nodeId, "nodeId");
         this.store = requireNonNull(store, "store");
         this.applier = requireNonNull(applier, "applier");
+        this.verifier = requireNonNull(verifier, "verifier");
         this.counters = requireNonNull(counters, "counters");
         try
         {
@@ -80,6 +92,22 @@ public final class NodeConfigConductor
             requireNonNull(loaded, "loaded");
             requireNonNull(slot, "slot");
             problems = List.copyOf(requireNonNull(problems, "problems"));
+        }
+
+        /**
+         * @return why the node does not run its current last known good file although it had one (a damaged or
+         *     refused file: it runs the previous one, or nothing), or empty.
+         */
+        public Optional<String> fallback()
+        {
+            if (problems.isEmpty())
+            {
+                return Optional.empty();
+            }
+            return Optional.of(loaded.isPresent()
+                ? "running the previous last known good configuration (version " + loaded.get().version()
+                    + "), the current file is unusable: " + String.join("; ", problems)
+                : "no usable last known good configuration: " + String.join("; ", problems));
         }
 
         /**
@@ -117,10 +145,21 @@ public final class NodeConfigConductor
             if (read.problem().isPresent())
             {
                 counters.increment(DistributionCounter.LKG_CORRUPT);
+                LOG.error("node {}: {}", nodeId, read.problem().get());
                 problems.add(read.problem().get());
                 continue;
             }
-            final byte[] content = read.content().orElseThrow();
+            final byte[] stored = read.content().orElseThrow();
+            final ConfigVerifier.Outcome verified = verifier.verifyStored(stored);
+            if (verified.problem().isPresent())
+            {
+                counters.increment(DistributionCounter.LKG_REFUSED_SIGNATURE);
+                final String problem = store.path(slot) + ": refused, " + verified.problem().get();
+                LOG.error("node {}: {}", nodeId, problem);
+                problems.add(problem);
+                continue;
+            }
+            final byte[] content = verified.content().orElseThrow();
             final NodeMeshConfig config;
             try
             {
@@ -148,7 +187,8 @@ public final class NodeConfigConductor
                 continue;
             }
             running = config;
-            runningSha256 = sha256.digest(content);
+            runningSha256 = sha256.digest(stored);
+            runningContentSha256 = sha256.digest(content);
             counters.increment(DistributionCounter.LKG_LOADED);
             if (slot == LastKnownGoodStore.Slot.PREVIOUS)
             {
@@ -187,13 +227,36 @@ public final class NodeConfigConductor
                 counters.increment(DistributionCounter.CONFIG_DUPLICATE);
                 return new ConfigVerdict(version, RejectReason.NONE, "");
             }
+            if (version == running.version() && isRunningContentResigned(payload))
+            {
+                // Keep the new signatures: the last-known-good file must verify once the old key is gone.
+                try
+                {
+                    store.save(payload);
+                }
+                catch (final UncheckedIOException ex)
+                {
+                    return reject(version, RejectReason.PERSIST_FAILED, ex.getMessage());
+                }
+                runningSha256 = actual;
+                counters.increment(DistributionCounter.CONFIG_DUPLICATE);
+                return new ConfigVerdict(version, RejectReason.NONE, "");
+            }
             return reject(version, RejectReason.VERSION_NOT_NEWER, "version " + version + " is not newer than the"
                 + " running version " + running.version());
         }
+        final ConfigVerifier.Outcome verified = verifier.verifyReceived(payload);
+        if (verified.problem().isPresent())
+        {
+            LOG.error("node {}: configuration version {} refused, the current one is kept: {}", nodeId, version,
+                verified.problem().get());
+            return reject(version, RejectReason.BAD_SIGNATURE, verified.problem().get());
+        }
+        notePinned(verified);
         final NodeMeshConfig config;
         try
         {
-            config = MeshConfigCodec.decode(payload);
+            config = MeshConfigCodec.decode(verified.content().orElseThrow());
         }
         catch (final IllegalArgumentException ex)
         {
@@ -237,8 +300,46 @@ public final class NodeConfigConductor
         }
         running = config;
         runningSha256 = actual;
+        runningContentSha256 = sha256.digest(verified.content().orElseThrow());
         counters.increment(DistributionCounter.CONFIG_APPLIED);
         return new ConfigVerdict(version, RejectReason.NONE, "");
+    }
+
+    /**
+     * The running configuration signed again with other keys: a control plane restarted during a signing-key
+     * rotation sends the same version co-signed by the new key. A duplicate, not an older version; verifying it pins
+     * a co-signing key on a node that pins.
+     */
+    private boolean isRunningContentResigned(final byte[] payload)
+    {
+        if (runningContentSha256 == null)
+        {
+            return false;
+        }
+        try
+        {
+            if (!MessageDigest.isEqual(sha256.digest(SignedConfig.parse(payload).content()), runningContentSha256))
+            {
+                return false;
+            }
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            return false;
+        }
+        final ConfigVerifier.Outcome verified = verifier.verifyReceived(payload);
+        notePinned(verified);
+        return verified.content().isPresent();
+    }
+
+    private void notePinned(final ConfigVerifier.Outcome verified)
+    {
+        if (!verified.pinned().isEmpty())
+        {
+            counters.increment(DistributionCounter.SIGNING_KEY_PINNED);
+            LOG.info("node {}: pinned configuration-signing key(s) {}: configurations signed by other keys are "
+                + "refused from now on", nodeId, verified.pinned());
+        }
     }
 
     /**

@@ -6,6 +6,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 import static java.util.Objects.requireNonNull;
 
@@ -30,6 +34,7 @@ public final class IdentityHttpHandler extends JsonPostHandler
     private static final Logger LOG = LoggerFactory.getLogger(IdentityHttpHandler.class);
 
     private final SigningService service;
+    private final AtomicLongArray refused = new AtomicLongArray(CertificateAuthorityException.Category.values().length);
 
     /**
      * @param service the signing decisions.
@@ -38,6 +43,20 @@ public final class IdentityHttpHandler extends JsonPostHandler
     {
         super(CONTEXT + "sign");
         this.service = requireNonNull(service, "service");
+    }
+
+    /**
+     * @return the signing requests refused since start, by reason (the category's name in lower case); every reason
+     *     is present.
+     */
+    public Map<String, Long> refusals()
+    {
+        final Map<String, Long> byReason = new LinkedHashMap<>();
+        for (final CertificateAuthorityException.Category category : CertificateAuthorityException.Category.values())
+        {
+            byReason.put(category.name().toLowerCase(Locale.ROOT), refused.get(category.ordinal()));
+        }
+        return byReason;
     }
 
     @Override
@@ -50,6 +69,7 @@ public final class IdentityHttpHandler extends JsonPostHandler
         }
         catch (final CertificateAuthorityException ex)
         {
+            refused.incrementAndGet(ex.category().ordinal());
             LOG.warn("refused a signing request from {}: {}", exchange.getRemoteAddress(), ex.getMessage());
             problem(exchange, 401, ex.getMessage());
             return;
@@ -70,6 +90,7 @@ public final class IdentityHttpHandler extends JsonPostHandler
         catch (final CertificateAuthorityException ex)
         {
             final int status = status(ex.category());
+            refused.incrementAndGet(ex.category().ordinal());
             LOG.warn("refused the signing request of node {}: {} {}", nodeId, status, ex.getMessage());
             problem(exchange, status, ex.getMessage());
         }

@@ -161,6 +161,10 @@ abstract class JsonPostHandler implements HttpHandler
         answer.put("chain", signed.chainPem());
         answer.put("bundle", signed.bundlePem());
         answer.put("notAfter", signed.notAfter().toString());
+        if (!signed.configVerificationKeysPem().isEmpty())
+        {
+            answer.put("configVerificationKeys", signed.configVerificationKeysPem());
+        }
         send(exchange, 200, "application/json", json.writeValueAsBytes(answer));
     }
 

@@ -3,11 +3,13 @@ package io.mecmesh.slicemanager.ca;
 import io.mecmesh.dataplane.identity.Pem;
 import io.mecmesh.dataplane.identity.SpiffeId;
 import io.mecmesh.slicemanager.ca.CertificateAuthorityException.Category;
+import io.mecmesh.slicemanager.distribution.SignedConfig;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.io.IOException;
+import java.security.PublicKey;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
@@ -44,6 +46,7 @@ public final class SigningService
     private final Function<CertificateAuthority, SigningAuthority> issuer;
     private final Function<String, Optional<String>> siteOfNode;
     private final Supplier<List<X509Certificate>> bundle;
+    private volatile Supplier<List<PublicKey>> configVerificationKeys = List::of;
     private final JoinToken joinToken;
     private final Duration ttl;
 
@@ -53,15 +56,43 @@ public final class SigningService
      * @param chainPem  the SVID then the issuer's chain up to, not including, the root.
      * @param bundlePem the trust bundle (the roots to validate peers with).
      * @param notAfter  the SVID's expiry.
+     * @param configVerificationKeysPem the control plane's configuration-verification keys (PEM), handed out with
+     *                  the trust bundle; empty when the service hands out none.
      */
-    public record Signed(String chainPem, String bundlePem, Instant notAfter)
+    public record Signed(String chainPem, String bundlePem, Instant notAfter, String configVerificationKeysPem)
     {
+        /**
+         * An answer without configuration-verification keys.
+         *
+         * @param chainPem  the SVID then the issuer's chain.
+         * @param bundlePem the trust bundle.
+         * @param notAfter  the SVID's expiry.
+         */
+        public Signed(final String chainPem, final String bundlePem, final Instant notAfter)
+        {
+            this(chainPem, bundlePem, notAfter, "");
+        }
+
         public Signed
         {
             requireNonNull(chainPem, "chainPem");
             requireNonNull(bundlePem, "bundlePem");
             requireNonNull(notAfter, "notAfter");
+            requireNonNull(configVerificationKeysPem, "configVerificationKeysPem");
         }
+    }
+
+    /**
+     * Hands out the control plane's configuration-verification keys with every SVID, beside the trust bundle (issue
+     * 11: nodes verify their configurations' signatures with them).
+     *
+     * @param keys the keys, read at each request (a rotation is handed out at the next renewal).
+     * @return this.
+     */
+    public SigningService handOutConfigVerificationKeys(final Supplier<List<PublicKey>> keys)
+    {
+        this.configVerificationKeys = requireNonNull(keys, "keys");
+        return this;
     }
 
     /**
@@ -266,7 +297,7 @@ public final class SigningService
             throw ex;
         }
         return new Signed(Pem.encodeCertificates(chain), Pem.encodeCertificates(bundle.get()),
-            chain.get(0).getNotAfter().toInstant());
+            chain.get(0).getNotAfter().toInstant(), SignedConfig.toPem(configVerificationKeys.get()));
     }
 
     /**

@@ -15,9 +15,13 @@ import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
 import org.agrona.concurrent.NanoClock;
 
 import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.security.PublicKey;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 
 import static io.mecmesh.slicemanager.distribution.DistributionMessageDescriptor.STATUS_ACCEPTED;
 import static io.mecmesh.slicemanager.distribution.DistributionMessageDescriptor.STATUS_REJECTED;
@@ -32,7 +36,8 @@ import static java.util.Objects.requireNonNull;
  *
  * <ul>
  *   <li>{@link #publish(NodeMeshConfig)} (any thread) hands over a newly compiled configuration; the duty cycle
- *       encodes it once ({@link MeshConfigCodec}), and sends it.</li>
+ *       encodes it once ({@link MeshConfigCodec}), signs it ({@link SignedConfig}) and sends it. When the signing
+ *       keys change (a rotation), every held configuration is signed again and sent again at its version.</li>
  *   <li>A configuration not acknowledged within {@code resendIntervalNs} is sent again (a node that was away, a lost
  *       message); one the node rejected for its content is not resent until the node asks for it (one rejected for a
  *       bad MAC is: what the node saw was not what this publisher sent).</li>
@@ -61,6 +66,8 @@ public final class ConfigPublisherAgent implements Agent
     private final ManyToOneConcurrentLinkedQueue<NodeMeshConfig> published = new ManyToOneConcurrentLinkedQueue<>();
     private final Map<String, NodeEntry> nodes = new TreeMap<>();
     private final DistributionCounters counters = new DistributionCounters();
+    private List<PublicKey> signingKeys;
+    private long nextKeyCheckNs;
     private volatile Map<String, NodeStatus> status = Map.of();
     private boolean statusChanged;
     private ExclusivePublication publication;
@@ -128,7 +135,9 @@ public final class ConfigPublisherAgent implements Agent
     {
         int work = drainPublished();
         work += subscription.poll(assembler, FRAGMENT_LIMIT);
-        work += sendDue(context.clock().nanoTime());
+        final long nowNs = context.clock().nanoTime();
+        work += resignAfterKeyChange(nowNs);
+        work += sendDue(nowNs);
         if (statusChanged)
         {
             statusChanged = false;
@@ -164,9 +173,12 @@ public final class ConfigPublisherAgent implements Agent
                 counters.increment(DistributionCounter.CONFIG_NOT_NEWER_IGNORED);
                 continue;
             }
-            final byte[] payload = MeshConfigCodec.encode(config);
+            final byte[] content = MeshConfigCodec.encode(config);
+            final byte[] payload = SignedConfig.sign(content, signingKeys());
             entry.version = config.version();
+            entry.content = content;
             entry.payload = payload;
+            entry.resign = false;
             entry.sha256 = authenticator.sha256(payload);
             entry.everSent = false;
             entry.sendNow = true;
@@ -186,7 +198,7 @@ public final class ConfigPublisherAgent implements Agent
         int work = 0;
         for (final NodeEntry entry : nodes.values())
         {
-            if (entry.payload == null || entry.tooLarge || entry.version <= entry.appliedVersion)
+            if (entry.payload == null || entry.tooLarge || entry.version <= entry.appliedVersion && !entry.resign)
             {
                 continue;
             }
@@ -208,6 +220,7 @@ public final class ConfigPublisherAgent implements Agent
                 }
                 entry.everSent = true;
                 entry.sendNow = false;
+                entry.resign = false;
                 entry.lastSentNs = nowNs;
             }
             else
@@ -219,6 +232,47 @@ public final class ConfigPublisherAgent implements Agent
                     entry.sendNow = false;
                     entry.lastSentNs = nowNs;
                 }
+            }
+        }
+        return work;
+    }
+
+    private List<KeyPair> signingKeys()
+    {
+        final List<KeyPair> keys = context.signingKeys().get();
+        signingKeys = keys.stream().map(KeyPair::getPublic).toList();
+        return keys;
+    }
+
+    /**
+     * Once per resend interval: when the signing keys changed ({@code mecmesh cert signing-key --rotate} or
+     * {@code --finish}), every held configuration is signed again and sent again at its version, so that the nodes'
+     * last-known-good files carry the new key's signature before the old key goes.
+     */
+    private int resignAfterKeyChange(final long nowNs)
+    {
+        if (nowNs - nextKeyCheckNs < 0)
+        {
+            return 0;
+        }
+        nextKeyCheckNs = nowNs + context.resendIntervalNs();
+        final List<PublicKey> before = signingKeys;
+        final List<KeyPair> keys = signingKeys();
+        if (before == null || before.equals(signingKeys))
+        {
+            return 0;
+        }
+        int work = 0;
+        for (final NodeEntry entry : nodes.values())
+        {
+            if (entry.content != null)
+            {
+                entry.payload = SignedConfig.sign(entry.content, keys);
+                entry.sha256 = authenticator.sha256(entry.payload);
+                entry.resign = true;
+                entry.sendNow = true;
+                counters.increment(DistributionCounter.CONFIG_RESIGNED);
+                work++;
             }
         }
         return work;
@@ -326,8 +380,11 @@ public final class ConfigPublisherAgent implements Agent
     {
         private final String nodeId;
         private long version = -1;
+        private byte[] content;
         private byte[] payload;
         private byte[] sha256;
+        /** Signed again after a key change: sent once more although the node runs its version. */
+        private boolean resign;
         private boolean tooLarge;
         private boolean everSent;
         private boolean sendNow;
@@ -361,16 +418,35 @@ public final class ConfigPublisherAgent implements Agent
      * @param key              the shared HMAC key, at least 32 bytes.
      * @param clock            the clock of resend decisions.
      * @param resendIntervalNs how long to wait for an ACK before sending again, more than 0.
+     * @param signingKeys      the Ed25519 key pairs every configuration is signed with ({@link SignedConfig}), read
+     *                         for each new configuration (a rotation takes effect at the next one).
      */
     public record Context(Aeron aeron, DistributionChannels channels, byte[] key, NanoClock clock,
-        long resendIntervalNs)
+        long resendIntervalNs, Supplier<List<KeyPair>> signingKeys)
     {
+        /**
+         * Settings that sign with a key generated for this process only (tests and benchmarks: nodes pin it at
+         * first contact).
+         *
+         * @param aeron            the Aeron client (not closed by the agent).
+         * @param channels         the slice manager's side of the channels.
+         * @param key              the shared HMAC key, at least 32 bytes.
+         * @param clock            the clock of resend decisions.
+         * @param resendIntervalNs how long to wait for an ACK before sending again, more than 0.
+         */
+        public Context(final Aeron aeron, final DistributionChannels channels, final byte[] key, final NanoClock clock,
+            final long resendIntervalNs)
+        {
+            this(aeron, channels, key, clock, resendIntervalNs, ephemeralKey());
+        }
+
         public Context
         {
             requireNonNull(aeron, "aeron");
             requireNonNull(channels, "channels");
             requireNonNull(key, "key");
             requireNonNull(clock, "clock");
+            requireNonNull(signingKeys, "signingKeys");
             if (key.length < MessageAuthenticator.MIN_KEY_LENGTH)
             {
                 throw new IllegalArgumentException("key: expected at least " + MessageAuthenticator.MIN_KEY_LENGTH
@@ -381,6 +457,12 @@ public final class ConfigPublisherAgent implements Agent
                 throw new IllegalArgumentException("resendIntervalNs: expected more than 0, got " + resendIntervalNs);
             }
             key = key.clone();
+        }
+
+        private static Supplier<List<KeyPair>> ephemeralKey()
+        {
+            final List<KeyPair> keys = List.of(SignedConfig.generateKeyPair());
+            return () -> keys;
         }
     }
 }

@@ -14,6 +14,8 @@ public enum DistributionCounter
     CONFIG_SEND_FAILED,
     /** Publisher: a configuration larger than the publication's maximum message length; it is never sent. */
     CONFIG_TOO_LARGE,
+    /** Publisher: a held configuration signed again after a signing-key change (sent again at its version). */
+    CONFIG_RESIGNED,
     /** Publisher: a configuration not newer than the one already held for its node; ignored. */
     CONFIG_NOT_NEWER_IGNORED,
     /** Publisher: a node acknowledged a version as applied. */
@@ -48,6 +50,10 @@ public enum DistributionCounter
     CONFIG_REJECTED_APPLY_FAILED,
     /** Node: a message for this node failed its MAC check and was rejected. */
     CONFIG_REJECTED_BAD_MAC,
+    /** Node: rejected, no signature by a trusted configuration-signing key verifies (forged, altered, unknown key). */
+    CONFIG_REJECTED_BAD_SIGNATURE,
+    /** Node: a configuration-signing key was pinned (first authenticated contact, or co-signed during a rotation). */
+    SIGNING_KEY_PINNED,
     /** Node: an ACK was offered successfully. */
     ACK_SENT,
     /** Node: offering an ACK failed; it is retried. */
@@ -63,5 +69,20 @@ public enum DistributionCounter
     /** Node: a last known good file failed its integrity check or did not decode (one per file). */
     LKG_CORRUPT,
     /** Node: no last known good file was usable at start (none, or all corrupt); nothing was applied. */
-    LKG_NONE_USABLE
+    LKG_NONE_USABLE,
+    /** Node: a last known good file whose signature does not verify with a trusted key was refused (one per file). */
+    LKG_REFUSED_SIGNATURE;
+
+    /**
+     * @param publisher {@code true} for the slice manager's side, {@code false} for a node's.
+     * @return whether that side ever counts this outcome (the export leaves the other side's out).
+     */
+    public boolean isCountedBy(final boolean publisher)
+    {
+        if (this == MESSAGE_MALFORMED || this == MESSAGE_BAD_MAC)
+        {
+            return true;
+        }
+        return publisher == ordinal() < MESSAGE_MALFORMED.ordinal();
+    }
 }

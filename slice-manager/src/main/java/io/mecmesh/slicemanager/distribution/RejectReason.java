@@ -19,7 +19,9 @@ public enum RejectReason
     /** The last known good file could not be written. */
     PERSIST_FAILED(5, DistributionCounter.CONFIG_REJECTED_PERSIST_FAILED),
     /** The data plane refused the configuration. */
-    APPLY_FAILED(6, DistributionCounter.CONFIG_REJECTED_APPLY_FAILED);
+    APPLY_FAILED(6, DistributionCounter.CONFIG_REJECTED_APPLY_FAILED),
+    /** No signature by a configuration-signing key the node trusts verifies. */
+    BAD_SIGNATURE(7, DistributionCounter.CONFIG_REJECTED_BAD_SIGNATURE);
 
     private static final RejectReason[] BY_CODE = values();
 

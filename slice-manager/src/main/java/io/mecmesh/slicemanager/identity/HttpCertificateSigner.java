@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mecmesh.dataplane.DataPlaneException;
 import io.mecmesh.dataplane.identity.Pem;
 import io.mecmesh.slicemanager.identity.IdentityClientException.Category;
+import io.mecmesh.slicemanager.distribution.SignedConfig;
 
 import java.io.IOException;
 import java.net.URI;
@@ -93,7 +94,9 @@ public final class HttpCertificateSigner implements CertificateSigner
             final JsonNode answer = json.readTree(response.body());
             final List<X509Certificate> chain = certificates(answer, "chain");
             final List<X509Certificate> bundle = certificates(answer, "bundle");
-            return new SignedIdentity(chain, bundle);
+            final JsonNode keys = answer.get("configVerificationKeys");
+            return new SignedIdentity(chain, bundle, keys == null || !keys.isTextual() ? List.of()
+                : SignedConfig.fromPem(keys.asText(), signUri + " configVerificationKeys"));
         }
         catch (final JsonProcessingException | DataPlaneException | IllegalArgumentException ex)
         {

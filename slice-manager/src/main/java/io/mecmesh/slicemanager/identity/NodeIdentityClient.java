@@ -6,8 +6,11 @@ import io.mecmesh.dataplane.identity.X509SvidValidator;
 import io.mecmesh.dataplane.tls.TlsConfig;
 import io.mecmesh.dataplane.tls.TlsMaterial;
 import io.mecmesh.dataplane.tls.TlsMaterialSource;
+import io.mecmesh.slicemanager.ca.CaKeyStore;
 import io.mecmesh.slicemanager.ca.CertificateAuthorityException;
+import io.mecmesh.slicemanager.ca.ConfigSigningKeys;
 import io.mecmesh.slicemanager.ca.CertificateRequests;
+import io.mecmesh.slicemanager.distribution.SignedConfig;
 import io.mecmesh.slicemanager.identity.IdentityClientException.Category;
 import io.mecmesh.slicemanager.identity.IdentityStatus.AlarmLevel;
 import org.slf4j.Logger;
@@ -281,6 +284,12 @@ public final class NodeIdentityClient implements AutoCloseable
                 throw new IdentityClientException(Category.REFUSED, "the CA's answer is unusable: " + problem.get());
             }
             store.write(material);
+            if (!signed.configVerificationKeys().isEmpty())
+            {
+                // Beside the bundle: the keys the node agent verifies its configurations with (issue 11).
+                CaKeyStore.writeOwnerOnly(config.directory().resolve(ConfigSigningKeys.VERIFICATION_FILE),
+                    SignedConfig.toPem(signed.configVerificationKeys()).getBytes(StandardCharsets.US_ASCII));
+            }
             final boolean first = serving == null;
             install(material, clock.instant());
             renewals.incrementAndGet();

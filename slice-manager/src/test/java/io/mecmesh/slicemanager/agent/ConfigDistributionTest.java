@@ -13,6 +13,7 @@ import io.mecmesh.slicemanager.distribution.MeshConfigCodec;
 import io.mecmesh.slicemanager.distribution.MessageAuthenticator;
 import io.mecmesh.slicemanager.distribution.NodeStatus;
 import io.mecmesh.slicemanager.distribution.RejectReason;
+import io.mecmesh.slicemanager.distribution.SignedConfig;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.CachedNanoClock;
@@ -28,7 +29,11 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.security.KeyPair;
+import java.security.PublicKey;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import java.util.concurrent.TimeUnit;
 
 import static io.mecmesh.slicemanager.distribution.DistributionFixtures.awaitUntil;
@@ -158,6 +163,36 @@ class ConfigDistributionTest
     }
 
     @Test
+    void shouldSignHeldConfigurationsAgainAfterAKeyRotationSoThatTheLastKnownGoodFileOutlivesTheOldKey()
+    {
+        final KeyPair next = SignedConfig.generateKeyPair();
+        final AtomicReference<List<KeyPair>> signing = new AtomicReference<>(List.of(DistributionFixtures.SIGNING_KEY));
+        final AtomicReference<List<PublicKey>> trusted = new AtomicReference<>(
+            List.of(DistributionFixtures.SIGNING_KEY.getPublic()));
+        final Aeron aeron = client(driver("host"));
+        final ConfigPublisherAgent publisher = publisher(aeron, DistributionChannels.ipc(), signing::get);
+        final NodeAgent node = node(aeron, "node-a", DistributionChannels.ipc(), new ArrayList<>(), trusted::get);
+        publisher.publish(config("node-a", 5));
+        awaitUntil("version 5 applied", () -> applied(publisher, "node-a") == 5, publisher, node);
+
+        signing.set(List.of(next, DistributionFixtures.SIGNING_KEY));
+        trusted.set(List.of(next.getPublic(), DistributionFixtures.SIGNING_KEY.getPublic()));
+        clock.advance(ConfigPublisherAgent.DEFAULT_RESEND_INTERVAL_NS);
+        awaitUntil("version 5 signed again and kept", () -> node.counters().get(DistributionCounter.CONFIG_DUPLICATE)
+            == 1, publisher, node);
+        assertThat(publisher.counters().get(DistributionCounter.CONFIG_RESIGNED)).isEqualTo(1);
+        publisher.onClose();
+        node.onClose();
+
+        trusted.set(List.of(next.getPublic()));
+        final List<NodeMeshConfig> afterRestart = new ArrayList<>();
+        final NodeAgent restarted = node(aeron, "node-a", DistributionChannels.ipc(), afterRestart, trusted::get);
+        assertThat(restarted.startOutcome().slot()).as("the current file verifies with the new key alone")
+            .contains(LastKnownGoodStore.Slot.CURRENT);
+        assertThat(afterRestart).extracting(NodeMeshConfig::version).containsExactly(5L);
+    }
+
+    @Test
     void shouldServeFromLastKnownGoodAfterARestartWithoutControlPlaneAndCatchUpWhenItReturns()
     {
         final Aeron aeron = client(driver("host"));
@@ -184,7 +219,7 @@ class ConfigDistributionTest
     }
 
     @Test
-    void shouldRejectAForgedMacAWrongHashAndAnOlderVersionReportThemAndKeepTheRunningConfiguration()
+    void shouldRejectAForgedMacAWrongHashAnOlderVersionAndABadSignatureReportThemAndKeepTheRunningConfiguration()
     {
         final Aeron aeron = client(driver("host"));
         final ConfigPublisherAgent publisher = publisher(aeron, DistributionChannels.ipc());
@@ -196,8 +231,8 @@ class ConfigDistributionTest
             DistributionChannels.ipc().configChannel(), DistributionChannels.ipc().configStreamId());
         resources.push(attacker);
         final MessageAuthenticator authenticator = new MessageAuthenticator(DistributionFixtures.KEY);
-        final byte[] v6 = MeshConfigCodec.encode(config("node-a", 6));
-        final byte[] v3 = MeshConfigCodec.encode(config("node-a", 3));
+        final byte[] v6 = DistributionFixtures.signed(config("node-a", 6));
+        final byte[] v3 = DistributionFixtures.signed(config("node-a", 3));
 
         final DistributionMessageEncoder forger =
             new DistributionMessageEncoder(new MessageAuthenticator(DistributionFixtures.OTHER_KEY));
@@ -211,14 +246,24 @@ class ConfigDistributionTest
         inject(attacker, insider, insider.encodeConfig("node-a", 3, authenticator.sha256(v3), v3), publisher, node);
         awaitRejection(publisher, node, RejectReason.VERSION_NOT_NEWER, 3);
 
+        // An insider with the shared key but not the control plane's signing key.
+        final byte[] forged = SignedConfig.sign(MeshConfigCodec.encode(config("node-a", 7)),
+            List.of(SignedConfig.generateKeyPair()));
+        inject(attacker, insider, insider.encodeConfig("node-a", 7, authenticator.sha256(forged), forged), publisher,
+            node);
+        awaitRejection(publisher, node, RejectReason.BAD_SIGNATURE, 7);
+        assertThat(publisher.status().get("node-a").rejectDetail()).contains("does not trust");
+
         assertThat(node.runningVersion()).isEqualTo(5);
         assertThat(applied).extracting(NodeMeshConfig::version).containsExactly(5L);
         assertThat(node.counters().get(DistributionCounter.CONFIG_REJECTED_BAD_MAC)).isEqualTo(1);
         assertThat(node.counters().get(DistributionCounter.CONFIG_REJECTED_HASH_MISMATCH)).isEqualTo(1);
         assertThat(node.counters().get(DistributionCounter.CONFIG_REJECTED_VERSION_NOT_NEWER)).isEqualTo(1);
-        assertThat(publisher.counters().get(DistributionCounter.ACK_REJECTED_RECEIVED)).isEqualTo(3);
+        assertThat(node.counters().get(DistributionCounter.CONFIG_REJECTED_BAD_SIGNATURE)).isEqualTo(1);
+        assertThat(publisher.counters().get(DistributionCounter.ACK_REJECTED_RECEIVED)).isEqualTo(4);
         assertThat(publisher.status().get("node-a").appliedVersion()).isEqualTo(5);
-        assertThat(publisher.status().get("node-a").rejectDetail()).contains("not newer");
+        assertThat(NodeConfigConductorTest.decode(new LastKnownGoodStore(directory.resolve("lkg-node-a"))
+            .read(LastKnownGoodStore.Slot.CURRENT).content().orElseThrow()).version()).isEqualTo(5);
     }
 
     @Test
@@ -286,8 +331,14 @@ class ConfigDistributionTest
 
     private ConfigPublisherAgent publisher(final Aeron aeron, final DistributionChannels channels)
     {
+        return publisher(aeron, channels, () -> List.of(DistributionFixtures.SIGNING_KEY));
+    }
+
+    private ConfigPublisherAgent publisher(final Aeron aeron, final DistributionChannels channels,
+        final Supplier<List<KeyPair>> signingKeys)
+    {
         final ConfigPublisherAgent publisher = new ConfigPublisherAgent(new ConfigPublisherAgent.Context(aeron,
-            channels, DistributionFixtures.KEY, clock, ConfigPublisherAgent.DEFAULT_RESEND_INTERVAL_NS));
+            channels, DistributionFixtures.KEY, clock, ConfigPublisherAgent.DEFAULT_RESEND_INTERVAL_NS, signingKeys));
         publisher.onStart();
         resources.push(publisher::onClose);
         return publisher;
@@ -296,8 +347,14 @@ class ConfigDistributionTest
     private NodeAgent node(
         final Aeron aeron, final String nodeId, final DistributionChannels channels, final List<NodeMeshConfig> applied)
     {
+        return node(aeron, nodeId, channels, applied, List::of);
+    }
+
+    private NodeAgent node(final Aeron aeron, final String nodeId, final DistributionChannels channels,
+        final List<NodeMeshConfig> applied, final Supplier<List<PublicKey>> trusted)
+    {
         final NodeAgent node = new NodeAgent(new NodeAgent.Context(nodeId, aeron, channels, DistributionFixtures.KEY,
-            directory.resolve("lkg-" + nodeId), applied::add));
+            directory.resolve("lkg-" + nodeId), applied::add).withVerificationKeys(trusted));
         node.onStart();
         resources.push(node::onClose);
         return node;

@@ -8,6 +8,7 @@ import io.mecmesh.slicemanager.distribution.DistributionFixtures;
 import io.mecmesh.slicemanager.distribution.MeshConfigCodec;
 import io.mecmesh.slicemanager.distribution.MessageAuthenticator;
 import io.mecmesh.slicemanager.distribution.RejectReason;
+import io.mecmesh.slicemanager.distribution.SignedConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -105,7 +106,7 @@ class NodeConfigConductorTest
         offer(conductor, DistributionFixtures.config(NODE, 5));
 
         assertThat(onDiskWhenApplied).singleElement().satisfies(content -> assertThat(content)
-            .hasValueSatisfying(bytes -> assertThat(MeshConfigCodec.decode(bytes).version()).isEqualTo(5)));
+            .hasValueSatisfying(bytes -> assertThat(decode(bytes).version()).isEqualTo(5)));
     }
 
     @Test
@@ -113,9 +114,9 @@ class NodeConfigConductorTest
     {
         final NodeConfigConductor conductor = conductor(applied::add, counters);
         offer(conductor, DistributionFixtures.config(NODE, 5));
-        final byte[] v6 = MeshConfigCodec.encode(DistributionFixtures.config(NODE, 6));
-        final byte[] garbage = {1, 0, 0, 0, 9};
-        final byte[] otherNode = MeshConfigCodec.encode(DistributionFixtures.config("node-b", 7));
+        final byte[] v6 = DistributionFixtures.signed(DistributionFixtures.config(NODE, 6));
+        final byte[] garbage = SignedConfig.sign(new byte[] {1, 0, 0, 0, 9}, List.of(DistributionFixtures.SIGNING_KEY));
+        final byte[] otherNode = DistributionFixtures.signed(DistributionFixtures.config("node-b", 7));
 
         assertThat(conductor.onConfig(6, sha.sha256(garbage), v6).reason()).isEqualTo(RejectReason.HASH_MISMATCH);
         assertThat(offer(conductor, DistributionFixtures.config(NODE, 4)).reason())
@@ -126,7 +127,7 @@ class NodeConfigConductorTest
         assertThat(conductor.runningVersion()).isEqualTo(5);
         assertThat(applied).extracting(NodeMeshConfig::version).containsExactly(5L);
         assertThat(new LastKnownGoodStore(directory).read(LastKnownGoodStore.Slot.CURRENT).content()
-            .map(MeshConfigCodec::decode).map(NodeMeshConfig::version)).contains(5L);
+            .map(NodeConfigConductorTest::decode).map(NodeMeshConfig::version)).contains(5L);
         assertThat(counters.get(DistributionCounter.CONFIG_REJECTED_HASH_MISMATCH)).isEqualTo(1);
         assertThat(counters.get(DistributionCounter.CONFIG_REJECTED_VERSION_NOT_NEWER)).isEqualTo(1);
         assertThat(counters.get(DistributionCounter.CONFIG_REJECTED_INVALID)).isEqualTo(2);
@@ -190,13 +191,19 @@ class NodeConfigConductorTest
 
     private NodeConfigConductor conductor(final ConfigApplier applier, final DistributionCounters counters)
     {
-        return new NodeConfigConductor(NODE, new LastKnownGoodStore(directory), applier, counters);
+        return new NodeConfigConductor(NODE, new LastKnownGoodStore(directory), applier,
+            new ConfigVerifier(() -> List.of(DistributionFixtures.SIGNING_KEY.getPublic()), directory), counters);
     }
 
     private ConfigVerdict offer(final NodeConfigConductor conductor, final NodeMeshConfig config)
     {
-        final byte[] payload = MeshConfigCodec.encode(config);
+        final byte[] payload = DistributionFixtures.signed(config);
         return conductor.onConfig(config.version(), sha.sha256(payload), payload);
+    }
+
+    static NodeMeshConfig decode(final byte[] stored)
+    {
+        return MeshConfigCodec.decode(SignedConfig.parse(stored).content());
     }
 
     private void corrupt(final LastKnownGoodStore.Slot slot) throws IOException

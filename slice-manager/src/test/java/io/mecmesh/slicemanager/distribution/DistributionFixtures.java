@@ -13,6 +13,7 @@ import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 
 import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -24,6 +25,9 @@ public final class DistributionFixtures
 {
     public static final byte[] KEY = "0123456789abcdef0123456789abcdef-shared".getBytes(StandardCharsets.US_ASCII);
     public static final byte[] OTHER_KEY = "fedcba9876543210fedcba9876543210-forged".getBytes(StandardCharsets.US_ASCII);
+
+    /** The control plane's configuration-signing key in tests. */
+    public static final KeyPair SIGNING_KEY = SignedConfig.generateKeyPair();
 
     private static final long AWAIT_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
     private static final int MAX_CYCLES = 50_000_000;
@@ -44,6 +48,15 @@ public final class DistributionFixtures
         return new NodeMeshConfig(nodeId, version, base.contentHash(),
             base.meshConfig().withRoutes(version, base.meshConfig().routes(), base.meshConfig().clusters()),
             base.routes(), base.policies(), base.authorizationSets());
+    }
+
+    /**
+     * @param config a configuration.
+     * @return it encoded and signed with {@link #SIGNING_KEY}: a CONFIG payload as the control plane sends it.
+     */
+    public static byte[] signed(final NodeMeshConfig config)
+    {
+        return SignedConfig.sign(MeshConfigCodec.encode(config), List.of(SIGNING_KEY));
     }
 
     /**
