@@ -542,6 +542,23 @@ public final class X509SvidValidator
             name + ": issuer " + top.getIssuerX500Principal() + " is not in the trust bundle");
     }
 
+    /** The certificate's own end of validity: the one the validator named, else the first on the path past it. */
+    private static Object notAfter(final List<X509Certificate> path, final int index, final Instant at)
+    {
+        if (index >= 0 && index < path.size())
+        {
+            return path.get(index).getNotAfter().toInstant();
+        }
+        for (final X509Certificate certificate : path)
+        {
+            if (certificate.getNotAfter().toInstant().isBefore(at))
+            {
+                return certificate.getNotAfter().toInstant();
+            }
+        }
+        return "?";
+    }
+
     private static Result pathResult(final CertPathValidatorException ex, final List<X509Certificate> path,
         final Instant at)
     {
@@ -551,8 +568,8 @@ public final class X509SvidValidator
         final CertPathValidatorException.Reason reason = ex.getReason();
         if (reason == CertPathValidatorException.BasicReason.EXPIRED)
         {
-            return Result.invalid(Reason.EXPIRED, where + ": expired at " + at + " (not after " +
-                (index >= 0 && index < path.size() ? path.get(index).getNotAfter().toInstant() : "?") + ")");
+            return Result.invalid(Reason.EXPIRED, where + ": expired at " + notAfter(path, index, at)
+                + " (validated at " + at + ")");
         }
         if (reason == CertPathValidatorException.BasicReason.NOT_YET_VALID)
         {
