@@ -9,6 +9,7 @@ import io.mecmesh.appliance.config.CaConfig;
 import io.mecmesh.appliance.config.ConfigLoader;
 import io.mecmesh.appliance.config.IdentityConfig;
 import io.mecmesh.appliance.config.ControlPlaneConfig;
+import io.mecmesh.appliance.config.DistributionKey;
 import io.mecmesh.appliance.config.Role;
 import io.mecmesh.appliance.control.ControlApiHandlers;
 import io.mecmesh.appliance.control.ControlApiServer;
@@ -46,10 +47,8 @@ import io.mecmesh.slicemanager.model.Node;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -81,7 +80,6 @@ import static java.util.Objects.requireNonNull;
 public final class Appliance implements AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(Appliance.class);
-    private static final int KEY_BYTES = 32;
     private static final Duration IDENTITY_REQUEST_TIMEOUT = Duration.ofSeconds(5);
 
     private final DataPlane dataPlane;
@@ -500,27 +498,12 @@ public final class Appliance implements AutoCloseable
     {
         if (control.keyFile() == null)
         {
-            final byte[] key = new byte[KEY_BYTES];
+            final byte[] key = new byte[DistributionKey.MIN_BYTES];
             new SecureRandom().nextBytes(key);
             LOG.info("role {}: no controlPlane.keyFile, using a key generated for this process", role);
             return key;
         }
-        final byte[] key;
-        try
-        {
-            key = Files.readAllBytes(control.keyFile());
-        }
-        catch (final IOException ex)
-        {
-            throw new ApplianceException(ApplianceException.Category.CONFIG, "controlPlane.keyFile: cannot read "
-                + control.keyFile() + ": " + ex.getMessage(), ex);
-        }
-        if (key.length < KEY_BYTES)
-        {
-            throw new ApplianceException(ApplianceException.Category.CONFIG, "controlPlane.keyFile: " + control.keyFile()
-                + " holds " + key.length + " bytes, expected at least " + KEY_BYTES);
-        }
-        return key;
+        return DistributionKey.read(control.keyFile());
     }
 
     /**

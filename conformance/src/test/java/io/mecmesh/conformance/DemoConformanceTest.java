@@ -110,7 +110,7 @@ class DemoConformanceTest
         assertThat(result.out()).isEqualTo(config + ": OK\n");
     }
 
-    private static List<String> readUntilCtrlCHint(final Process demo) throws Exception
+    static List<String> readUntilCtrlCHint(final Process demo) throws Exception
     {
         final BufferedReader out = new BufferedReader(
             new InputStreamReader(demo.getInputStream(), StandardCharsets.UTF_8));
@@ -139,7 +139,7 @@ class DemoConformanceTest
     }
 
     /** Splits a printed command line into arguments, honouring single quotes as a shell does. */
-    private static String[] tokens(final String line)
+    static String[] tokens(final String line)
     {
         final List<String> tokens = new ArrayList<>();
         final Matcher matcher = TOKEN.matcher(line);

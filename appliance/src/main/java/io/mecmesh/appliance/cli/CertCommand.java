@@ -5,6 +5,7 @@ import io.mecmesh.dataplane.DataPlaneException;
 import io.mecmesh.dataplane.identity.Pem;
 import io.mecmesh.dataplane.identity.SigningScope;
 import io.mecmesh.dataplane.identity.SpiffeId;
+import io.mecmesh.dataplane.identity.TlsServerChainValidator;
 import io.mecmesh.dataplane.identity.X509SvidValidator;
 import io.mecmesh.slicemanager.ca.CaDirectory;
 import io.mecmesh.slicemanager.ca.CaKeyStore;
@@ -357,7 +358,8 @@ final class CertCommand
                 description = "Require this SPIFFE id (or any id in a trust domain given as spiffe://domain).")
             String spiffeId;
 
-            @Option(names = "--dns-name", paramLabel = "NAME", description = "Require a DNS SAN matching NAME.")
+            @Option(names = "--dns-name", paramLabel = "NAME", description = "Validate a TLS server chain for"
+                + " host NAME instead of an X.509-SVID: RFC 5280 path, serverAuth, NAME matching a DNS (or IP) SAN.")
             String dnsName;
         }
 
@@ -381,10 +383,6 @@ final class CertCommand
                 expectation = id.isTrustDomainId() ? X509SvidValidator.Expectation.trustDomain(id.trustDomain())
                     : X509SvidValidator.Expectation.spiffeId(id);
             }
-            else if (expected.dnsName != null)
-            {
-                expectation = X509SvidValidator.Expectation.dnsName(expected.dnsName);
-            }
             else
             {
                 expectation = X509SvidValidator.Expectation.anyId();
@@ -401,15 +399,26 @@ final class CertCommand
                 spec.commandLine().getOut().println("INVALID: " + ex.getMessage());
                 return ExitCode.FAILURE;
             }
+            if (expected.dnsName != null)
+            {
+                final TlsServerChainValidator.Result server = new TlsServerChainValidator(roots).validate(
+                    certificates, when, expected.dnsName);
+                return print(server.isValid(), server.reason(), server.message());
+            }
             final X509SvidValidator.Result result = new X509SvidValidator(roots).validate(certificates, when,
                 expectation);
-            if (result.isValid())
+            return print(result.isValid(), result.reason(),
+                result.spiffeId().map(SpiffeId::toString).orElse(result.message()));
+        }
+
+        private int print(final boolean valid, final X509SvidValidator.Reason reason, final String message)
+        {
+            if (valid)
             {
-                spec.commandLine().getOut().println("VALID: " + result.spiffeId().map(SpiffeId::toString).orElse(result.message()));
+                spec.commandLine().getOut().println("VALID: " + message);
                 return ExitCode.OK;
             }
-            spec.commandLine().getOut().println("INVALID: " + result.reason().name().toLowerCase(Locale.ROOT) + ": "
-                + result.message());
+            spec.commandLine().getOut().println("INVALID: " + reason.name().toLowerCase(Locale.ROOT) + ": " + message);
             return ExitCode.FAILURE;
         }
     }

@@ -1,9 +1,7 @@
 package io.mecmesh.appliance.cli;
 
-import io.mecmesh.appliance.ApplianceException;
 import io.mecmesh.appliance.config.ApplianceConfig;
 import io.mecmesh.appliance.config.CaConfig;
-import io.mecmesh.appliance.config.ConfigLoader;
 import io.mecmesh.appliance.config.ControlPlaneConfig;
 import io.mecmesh.appliance.config.IdentityConfig;
 import io.mecmesh.dataplane.cluster.ClusterConfig;
@@ -98,19 +96,14 @@ final class CheckCommand implements Callable<Integer>
 
     private void checkConfiguration(final Path file)
     {
-        if (!Files.isReadable(file))
-        {
-            error(ExitCode.NO_INPUT, file + ": " + (Files.exists(file) ? "cannot be read" : "no such file"));
-            return;
-        }
         final ApplianceConfig loaded;
         try
         {
-            loaded = ConfigLoader.load(file);
+            loaded = RunCommand.load(file);
         }
-        catch (final ApplianceException ex)
+        catch (final CommandFailedException ex)
         {
-            error(ExitCode.CONFIG, ex.getMessage());
+            error(ex.exitCode(), ex.getMessage());
             return;
         }
         ok(file + ": role " + loaded.role().name().toLowerCase(Locale.ROOT) + ", node "
@@ -164,21 +157,18 @@ final class CheckCommand implements Callable<Integer>
             return;
         }
         final String what = "controlPlane.keyFile " + keyFile;
+        final int bytes;
         try
         {
-            final long size = Files.size(keyFile);
-            if (size < 32)
-            {
-                error(ExitCode.CONFIG, what + ": " + size + " bytes, expected at least 32");
-                return;
-            }
-            ok(what + ": " + size + " bytes");
-            ownerOnly(what, keyFile);
+            bytes = RunCommand.distributionKey(keyFile);
         }
-        catch (final IOException ex)
+        catch (final CommandFailedException ex)
         {
-            error(ExitCode.NO_INPUT, what + ": cannot be read (" + ex.getMessage() + ")");
+            error(ex.exitCode(), ex.getMessage());
+            return;
         }
+        ok(what + ": " + bytes + " bytes");
+        ownerOnly(what, keyFile);
     }
 
     private void checkCa(final CaConfig ca)

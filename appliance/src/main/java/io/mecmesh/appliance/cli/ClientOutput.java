@@ -1,15 +1,25 @@
 package io.mecmesh.appliance.cli;
 
-import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.mecmesh.appliance.config.YamlErrors;
+import io.mecmesh.slicemanager.api.DesiredStateDocument;
+import org.yaml.snakeyaml.LoaderOptions;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.net.http.HttpTimeoutException;
+import java.nio.channels.UnresolvedAddressException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -32,15 +42,29 @@ final class ClientOutput
         TABLE, JSON, YAML
     }
 
-    static final YAMLMapper YAML = YAMLMapper.builder()
+    /** Reads documents: a key twice in one mapping is an error; SnakeYAML's code-point limit (3 MB by default) is
+     * raised above the document limit, so that the one limit an operator meets is {@link #MAX_DOCUMENT_BYTES}. */
+    static final YAMLMapper YAML = YAMLMapper.builder(YAMLFactory.builder()
+            .loaderOptions(loaderOptions()).build())
+        .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
         .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
         .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
         .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR)
         .build();
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
+    /** The largest document read (the control-plane API's limit too). */
+    static final int MAX_DOCUMENT_BYTES = DesiredStateDocument.MAX_DOCUMENT_BYTES;
+
     private ClientOutput()
     {
+    }
+
+    private static LoaderOptions loaderOptions()
+    {
+        final LoaderOptions options = new LoaderOptions();
+        options.setCodePointLimit(MAX_DOCUMENT_BYTES + 1);
+        return options;
     }
 
     /**
@@ -74,17 +98,9 @@ final class ClientOutput
     {
         final String name = file.toString();
         final byte[] bytes;
-        try
+        try (InputStream in = "-".equals(name) ? System.in : Files.newInputStream(file))
         {
-            if ("-".equals(name))
-            {
-                final InputStream in = System.in;
-                bytes = in.readAllBytes();
-            }
-            else
-            {
-                bytes = Files.readAllBytes(file);
-            }
+            bytes = in.readNBytes(MAX_DOCUMENT_BYTES + 1);
         }
         catch (final NoSuchFileException ex)
         {
@@ -92,7 +108,12 @@ final class ClientOutput
         }
         catch (final IOException ex)
         {
-            throw new CommandFailedException(ExitCode.NO_INPUT, name + ": cannot read: " + ex.getMessage());
+            throw new CommandFailedException(ExitCode.NO_INPUT, name + ": cannot read: " + reason(ex));
+        }
+        if (bytes.length > MAX_DOCUMENT_BYTES)
+        {
+            throw new CommandFailedException(ExitCode.INVALID_INPUT, name + ": larger than " + MAX_DOCUMENT_BYTES
+                + " bytes, the limit of a desired-state document: apply it in parts");
         }
         final JsonNode tree;
         try
@@ -101,15 +122,11 @@ final class ClientOutput
         }
         catch (final JsonProcessingException ex)
         {
-            final JsonLocation location = ex.getLocation();
-            final String where = location == null ? "" : "line " + location.getLineNr() + ", column "
-                + location.getColumnNr() + ": ";
-            throw new CommandFailedException(ExitCode.INVALID_INPUT, name + ": " + where + "not valid YAML: "
-                + String.valueOf(ex.getOriginalMessage()).replaceAll("[\\r\\n]+", " "));
+            throw new CommandFailedException(ExitCode.INVALID_INPUT, YamlErrors.notValid(name, ex));
         }
         catch (final IOException ex)
         {
-            throw new CommandFailedException(ExitCode.NO_INPUT, name + ": cannot read: " + ex.getMessage());
+            throw new CommandFailedException(ExitCode.NO_INPUT, name + ": cannot read: " + reason(ex));
         }
         if (tree == null || tree.isMissingNode() || tree.isNull())
         {
@@ -137,6 +154,49 @@ final class ClientOutput
             throw new CommandFailedException(ExitCode.INVALID_INPUT, source.isEmpty() ? ex.getMessage()
                 : source + ": " + ex.getMessage());
         }
+    }
+
+    /**
+     * @param uri an HTTP URL.
+     * @return its {@code host:port}, the port made explicit.
+     */
+    static String hostPort(final URI uri)
+    {
+        final int port = uri.getPort() >= 0 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+        return uri.getHost() + ":" + port;
+    }
+
+    /**
+     * Why a connection failed, in words: the JDK's HTTP client throws a {@link ConnectException} without a message
+     * for a refused connection, so its message alone would print {@code null}.
+     *
+     * @param ex the failure.
+     * @return e.g. {@code connection refused}, {@code timed out}, or the first message found along the causes.
+     */
+    static String reason(final IOException ex)
+    {
+        Throwable cause = ex;
+        while (cause != null)
+        {
+            if (cause instanceof HttpTimeoutException || cause instanceof SocketTimeoutException)
+            {
+                return "timed out";
+            }
+            if (cause instanceof UnresolvedAddressException || cause instanceof UnknownHostException)
+            {
+                return "unknown host";
+            }
+            if (cause instanceof ConnectException && (cause.getMessage() == null || cause.getMessage().isBlank()))
+            {
+                return "connection refused";
+            }
+            if (cause.getMessage() != null && !cause.getMessage().isBlank())
+            {
+                return cause.getMessage().replaceAll("[\\r\\n]+", " ");
+            }
+            cause = cause.getCause();
+        }
+        return ex.getClass().getSimpleName();
     }
 
     static String yaml(final JsonNode json)

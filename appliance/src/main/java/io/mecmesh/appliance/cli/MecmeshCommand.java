@@ -34,14 +34,26 @@ public final class MecmeshCommand implements Runnable
     }
 
     /**
-     * Runs the command line with the process's standard output and error.
+     * Runs the command line with the process's standard output and error. Both writers are flushed once the command
+     * returns, whatever it printed and however it ended: a command that uses {@code print} (no auto-flush) must not
+     * lose its output when the process exits.
      *
      * @param args the arguments.
      * @return the exit code.
      */
     public static int execute(final String... args)
     {
-        return newCommandLine(new PrintWriter(System.out, true), new PrintWriter(System.err, true)).execute(args);
+        final PrintWriter out = new PrintWriter(System.out, true);
+        final PrintWriter err = new PrintWriter(System.err, true);
+        try
+        {
+            return newCommandLine(out, err).execute(args);
+        }
+        finally
+        {
+            out.flush();
+            err.flush();
+        }
     }
 
     /**

@@ -115,8 +115,8 @@ final class ProxyConfigCommand implements Callable<Integer>
         }
         catch (final IOException ex)
         {
-            throw new CommandFailedException(ExitCode.UNAVAILABLE, "cannot reach the admin endpoint " + admin + ": "
-                + ex.getMessage());
+            throw new CommandFailedException(ExitCode.UNAVAILABLE, "cannot reach the admin endpoint " + admin + " ("
+                + ClientOutput.hostPort(uri) + "): " + ClientOutput.reason(ex));
         }
         catch (final InterruptedException ex)
         {

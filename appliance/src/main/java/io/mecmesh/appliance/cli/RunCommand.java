@@ -1,22 +1,32 @@
 package io.mecmesh.appliance.cli;
 
 import io.mecmesh.appliance.Appliance;
+import io.mecmesh.appliance.ApplianceException;
 import io.mecmesh.appliance.config.ApplianceConfig;
 import io.mecmesh.appliance.config.ConfigLoader;
+import io.mecmesh.appliance.config.ControlPlaneConfig;
+import io.mecmesh.appliance.config.DistributionKey;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /**
  * {@code mecmesh run --config FILE}: the daemon. Validates the configuration once, starts, and serves until
- * SIGTERM or SIGINT.
+ * SIGTERM or SIGINT. With {@code --check} it validates what {@code run} would validate before it binds anything
+ * (the file, then the distribution key it names) and exits.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
     description = "Run the appliance (the daemon) with a configuration file until stopped.")
 final class RunCommand implements Callable<Integer>
 {
+    @Spec
+    CommandSpec spec;
+
     @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE",
         description = "The appliance configuration (YAML), e.g. /etc/mecmesh/appliance.yaml.")
     Path config;
@@ -25,16 +35,66 @@ final class RunCommand implements Callable<Integer>
     boolean checkOnly;
 
     @Override
-    public Integer call()
+    public Integer call() throws Exception
     {
-        final ApplianceConfig loaded = ConfigLoader.load(config);
-        if (checkOnly)
+        return ClientOutput.run(spec, () ->
         {
-            System.out.println(config + ": OK");
+            final ApplianceConfig loaded = load(config);
+            if (checkOnly)
+            {
+                loaded.controlPlane().map(ControlPlaneConfig::keyFile).ifPresent(RunCommand::distributionKey);
+                spec.commandLine().getOut().println(config + ": OK");
+                return ExitCode.OK;
+            }
+            final Appliance appliance = Appliance.start(loaded);
+            UntilStopped.await(appliance);
             return ExitCode.OK;
+        });
+    }
+
+    /**
+     * Loads a configuration file as {@code run} and {@code check} do: a file that is missing or unreadable is a
+     * missing input (66), a file that is not a valid configuration is a bad configuration (78).
+     *
+     * @param file the file.
+     * @return the configuration.
+     * @throws CommandFailedException with the exit code and the one-line reason.
+     */
+    static ApplianceConfig load(final Path file)
+    {
+        if (!Files.isReadable(file))
+        {
+            throw new CommandFailedException(ExitCode.NO_INPUT, file + ": "
+                + (Files.exists(file) ? "cannot be read" : "no such file"));
         }
-        final Appliance appliance = Appliance.start(loaded);
-        UntilStopped.await(appliance);
-        return ExitCode.OK;
+        try
+        {
+            return ConfigLoader.load(file);
+        }
+        catch (final ApplianceException ex)
+        {
+            throw new CommandFailedException(ExitCode.CONFIG, ex.getMessage());
+        }
+    }
+
+    /**
+     * @param keyFile {@code controlPlane.keyFile}, or {@code null} (role all without one).
+     * @return the key's length in bytes (0 without a file).
+     * @throws CommandFailedException (78) when {@link DistributionKey} refuses it.
+     */
+    static int distributionKey(final Path keyFile)
+    {
+        if (keyFile == null)
+        {
+            return 0;
+        }
+        try
+        {
+            return DistributionKey.read(keyFile).length;
+        }
+        catch (final ApplianceException ex)
+        {
+            throw new CommandFailedException(ExitCode.CONFIG, ex.getMessage());
+        }
     }
 }

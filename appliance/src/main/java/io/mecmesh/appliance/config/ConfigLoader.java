@@ -1,7 +1,7 @@
 package io.mecmesh.appliance.config;
 
-import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.mecmesh.appliance.ApplianceException;
@@ -38,6 +38,7 @@ import io.mecmesh.slicemanager.distribution.SignedConfig;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -59,7 +60,9 @@ import static java.util.Objects.requireNonNull;
  */
 public final class ConfigLoader
 {
-    private static final YAMLMapper YAML = new YAMLMapper();
+    /** A key given twice in one mapping is an error, not "the last one wins". */
+    private static final YAMLMapper YAML = YAMLMapper.builder()
+        .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
     /** Role control runs no data plane: this stands in for the absent {@code dataplane} section and never starts. */
     private static final MeshConfig CONTROL_ROLE_DATAPLANE = new MeshConfig(0, TransportKind.AUTO, 0,
         new Locality("", ""), List.of(ListenerConfig.of("none", "127.0.0.1", 0)), List.of(), List.of());
@@ -86,6 +89,11 @@ public final class ConfigLoader
         catch (final NoSuchFileException ex)
         {
             throw new ApplianceException(ApplianceException.Category.CONFIG, name + ": no such file", ex);
+        }
+        catch (final CharacterCodingException ex)
+        {
+            throw new ApplianceException(ApplianceException.Category.CONFIG,
+                name + ": not a text file (expected YAML in UTF-8)", ex);
         }
         catch (final IOException ex)
         {
@@ -126,11 +134,7 @@ public final class ConfigLoader
         }
         catch (final JsonProcessingException ex)
         {
-            final JsonLocation location = ex.getLocation();
-            final String where = location == null ? "" : "line " + location.getLineNr() + ", column "
-                + location.getColumnNr() + ": ";
-            throw new ApplianceException(ApplianceException.Category.CONFIG,
-                name + ": " + where + "not valid YAML: " + ex.getOriginalMessage(), ex);
+            throw new ApplianceException(ApplianceException.Category.CONFIG, YamlErrors.notValid(name, ex), ex);
         }
         if (tree == null || tree.isMissingNode() || tree.isNull())
         {

@@ -49,7 +49,16 @@ final class ConfigNode
      */
     Path file(final String key)
     {
-        return baseDir.resolve(string(key));
+        final ConfigNode child = get(key);
+        if (!child.isPresent())
+        {
+            throw child.error("missing (expected a file path)");
+        }
+        if (!child.node.isTextual() || child.node.asText().isBlank())
+        {
+            throw child.error("expected a file path (a string), got " + describe(child.node));
+        }
+        return baseDir.resolve(child.node.asText());
     }
 
     String path()

@@ -86,6 +86,19 @@ class CertCommandTest
     }
 
     @Test
+    void shouldReportAnExpiredSvidWithItsOwnNotAfterAndTheInstantChecked()
+    {
+        final Instant notAfter = Pem.readCertificates(dir.resolve("amf/svid.pem")).get(0).getNotAfter().toInstant();
+        final Instant later = notAfter.plus(Duration.ofDays(3));
+
+        assertThat(run("cert", "verify", "--bundle", dir.resolve("ca/bundle.pem").toString(), "--chain",
+            dir.resolve("amf/svid.pem").toString(), "--at", later.toString())).isEqualTo(ExitCode.FAILURE);
+
+        assertThat(out.toString()).startsWith("INVALID: expired: ")
+            .contains("expired at " + notAfter + " (validated at " + later + ")");
+    }
+
+    @Test
     void shouldReportTheExpectedIdThatDoesNotMatch()
     {
         assertThat(run("cert", "verify", "--bundle", dir.resolve("ca/bundle.pem").toString(), "--chain",

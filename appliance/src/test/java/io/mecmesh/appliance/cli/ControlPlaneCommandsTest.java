@@ -126,6 +126,36 @@ class ControlPlaneCommandsTest
     }
 
     @Test
+    void shouldRefuseADocumentWithADuplicateKeyNamingItAndApplyNothing() throws IOException
+    {
+        final Path twice = Files.writeString(dir.resolve("twice.yaml"),
+            "slices:\n  - snssai: 1-000001\n    name: embb\n    name: urllc\n    fiveQi: 9\n");
+
+        assertThat(run("apply", "-f", twice.toString())).isEqualTo(ExitCode.INVALID_INPUT);
+
+        assertThat(err.toString()).startsWith("mecmesh: " + twice + ":4:")
+            .contains("Duplicate field 'name'").hasLineCount(1);
+        assertThat(controlPlane.backend.submitted).isZero();
+    }
+
+    @Test
+    void shouldRefuseADocumentOverTheLimitSayingTheLimit() throws IOException
+    {
+        final Path large = Files.writeString(dir.resolve("large.yaml"),
+            ("# " + "x".repeat(1021) + "\n").repeat(ClientOutput.MAX_DOCUMENT_BYTES / 1024 + 1));
+        final Path underLimit = Files.writeString(dir.resolve("under.yaml"), "slices:\n"
+            + "  - {snssai: 1-000001, name: embb, fiveQi: 9}\n" + ("# " + "x".repeat(1021) + "\n")
+            .repeat(ClientOutput.MAX_DOCUMENT_BYTES / 1024 - 1));
+
+        assertThat(run("apply", "-f", large.toString())).isEqualTo(ExitCode.INVALID_INPUT);
+        assertThat(err.toString()).isEqualTo("mecmesh: " + large + ": larger than " + ClientOutput.MAX_DOCUMENT_BYTES
+            + " bytes, the limit of a desired-state document: apply it in parts" + System.lineSeparator());
+        assertThat(controlPlane.backend.submitted).isZero();
+        assertThat(runOffline("check", "-f", underLimit.toString())).as("over SnakeYAML's default 3 MB code-point limit, "
+            + "under ours: %s", err).isEqualTo(ExitCode.OK);
+    }
+
+    @Test
     void shouldReportWhatOnlyTheControlPlaneCanCheckInTheSameForm() throws IOException
     {
         final Path orphan = Files.writeString(dir.resolve("orphan.yaml"), "services:\n  - name: lost\n"
@@ -137,7 +167,7 @@ class ControlPlaneCommandsTest
         assertThat(err.toString()).startsWith("mecmesh: " + orphan + ": services[0].slice: unknown slice 7-0000ff")
             .hasLineCount(1);
         assertThat(run("apply", "-f", notYaml.toString())).isEqualTo(ExitCode.INVALID_INPUT);
-        assertThat(err.toString()).startsWith("mecmesh: " + notYaml + ": line ").hasLineCount(1);
+        assertThat(err.toString()).startsWith("mecmesh: " + notYaml + ":2:3: not valid YAML: ").hasLineCount(1);
         assertThat(run("apply", "-f", dir.resolve("missing.yaml").toString())).isEqualTo(ExitCode.NO_INPUT);
         assertThat(controlPlane.backend.submitted).isZero();
     }

@@ -88,6 +88,57 @@ class MecmeshCommandTest
     }
 
     @Test
+    void shouldExitNoInputWhenTheConfigurationToCheckIsMissing(@TempDir final Path dir)
+    {
+        final Path missing = dir.resolve("missing.yaml");
+
+        assertThat(run("run", "--config", missing.toString(), "--check")).isEqualTo(ExitCode.NO_INPUT);
+
+        assertThat(err.toString()).isEqualTo("mecmesh: " + missing + ": no such file" + System.lineSeparator());
+        assertThat(out.toString()).isEmpty();
+    }
+
+    @Test
+    void shouldRefuseAShortOrMissingDistributionKeyOnCheckAsRunAndCheckDo(@TempDir final Path dir) throws IOException
+    {
+        final Path key = dir.resolve("distribution.key");
+        final Path config = Files.writeString(dir.resolve("control.yaml"),
+            "role: control\ndataDirectory: " + dir.resolve("data") + "\ncontrolPlane: {keyFile: " + key + "}\n");
+
+        assertThat(run("run", "--config", config.toString(), "--check")).isEqualTo(ExitCode.CONFIG);
+        assertThat(err.toString()).startsWith("mecmesh: controlPlane.keyFile " + key + ": no such file")
+            .hasLineCount(1);
+
+        Files.write(key, new byte[16]);
+        final String refused = "controlPlane.keyFile " + key + ": 16 bytes, expected at least 32";
+        assertThat(run("run", "--config", config.toString(), "--check")).isEqualTo(ExitCode.CONFIG);
+        assertThat(err.toString()).endsWith("mecmesh: " + refused + System.lineSeparator());
+        assertThat(run("check", "--config", config.toString())).isEqualTo(ExitCode.CONFIG);
+        assertThat(out.toString()).contains("error  " + refused);
+        assertThat(run("run", "--config", config.toString())).isEqualTo(ExitCode.CONFIG);
+        assertThat(err.toString()).endsWith("mecmesh: " + refused + System.lineSeparator());
+
+        Files.write(key, new byte[32]);
+        assertThat(run("run", "--config", config.toString(), "--check")).isEqualTo(ExitCode.OK);
+        assertThat(out.toString()).endsWith(config + ": OK" + System.lineSeparator());
+    }
+
+    @Test
+    void shouldNameTheHostPortAndTheReasonWhenTheAdminEndpointIsUnreachable() throws IOException
+    {
+        final int closed;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress()))
+        {
+            closed = socket.getLocalPort();
+        }
+
+        assertThat(run("proxy-config", "--admin", "http://127.0.0.1:" + closed)).isEqualTo(ExitCode.UNAVAILABLE);
+
+        assertThat(err.toString()).isEqualTo("mecmesh: cannot reach the admin endpoint http://127.0.0.1:" + closed
+            + " (127.0.0.1:" + closed + "): connection refused" + System.lineSeparator());
+    }
+
+    @Test
     void shouldExitUnavailableWhenTheDemoPortIsTaken() throws IOException
     {
         try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress()))

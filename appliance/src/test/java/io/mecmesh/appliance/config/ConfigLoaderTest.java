@@ -318,12 +318,37 @@ class ConfigLoaderTest
     }
 
     @Test
-    void shouldReportTheLineOfAYamlSyntaxError()
+    void shouldReportAYamlSyntaxErrorOnOneLineWithFileLineAndColumn()
     {
-        assertThatThrownBy(() -> ConfigLoader.parse("a.yaml", "dataplane:\n  listeners: [\n  - x: 1\n"))
+        assertConfigError("role: edge\n  foo: [\n",
+            "a.yaml:2:6: not valid YAML: mapping values are not allowed here");
+    }
+
+    @Test
+    void shouldRefuseAKeyGivenTwiceNamingIt()
+    {
+        assertThatThrownBy(() -> ConfigLoader.parse("a.yaml", VALID + "node:\n  id: edge-8\n"))
             .isInstanceOf(ApplianceException.class)
-            .hasMessageStartingWith("a.yaml: line ")
-            .hasMessageContaining("not valid YAML");
+            .hasMessageStartingWith("a.yaml:")
+            .hasMessageContaining("Duplicate field 'node'")
+            .satisfies(ex -> assertThat(ex.getMessage()).hasLineCount(1));
+    }
+
+    @Test
+    void shouldRefuseADataDirectoryThatIsNotAPath()
+    {
+        assertConfigError(VALID + "dataDirectory: 42\n",
+            "a.yaml: dataDirectory: expected a file path (a string), got 42");
+    }
+
+    @Test
+    void shouldSayABinaryFileIsNotText(@TempDir final Path dir) throws IOException
+    {
+        final Path binary = Files.write(dir.resolve("binary.yaml"), new byte[] {(byte)0xff, (byte)0xfe, 0, 1, 2});
+
+        assertThatThrownBy(() -> ConfigLoader.load(binary))
+            .isInstanceOf(ApplianceException.class)
+            .hasMessage(binary + ": not a text file (expected YAML in UTF-8)");
     }
 
     @Test

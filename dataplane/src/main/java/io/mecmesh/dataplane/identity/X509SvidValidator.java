@@ -1,20 +1,11 @@
 package io.mecmesh.dataplane.identity;
 
-import java.security.GeneralSecurityException;
-import java.security.cert.CertPath;
 import java.security.cert.CertPathValidator;
-import java.security.cert.CertPathValidatorException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.CertificateParsingException;
-import java.security.cert.PKIXParameters;
-import java.security.cert.PKIXReason;
-import java.security.cert.TrustAnchor;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Date;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -46,14 +37,14 @@ import static java.util.Objects.requireNonNull;
  */
 public final class X509SvidValidator
 {
-    private static final String SERVER_AUTH = "1.3.6.1.5.5.7.3.1";
+    static final String SERVER_AUTH = "1.3.6.1.5.5.7.3.1";
     private static final String CLIENT_AUTH = "1.3.6.1.5.5.7.3.2";
     private static final String KEY_USAGE = "2.5.29.15";
-    private static final int SAN_DNS = 2;
+    static final int SAN_DNS = 2;
     private static final int SAN_URI = 6;
-    private static final int KU_DIGITAL_SIGNATURE = 0;
-    private static final int KU_KEY_CERT_SIGN = 5;
-    private static final int KU_CRL_SIGN = 6;
+    static final int KU_DIGITAL_SIGNATURE = 0;
+    static final int KU_KEY_CERT_SIGN = 5;
+    static final int KU_CRL_SIGN = 6;
 
     /**
      * The rule a chain breaks, or {@link #VALID}. Exporters may use the lowercase names as counter labels.
@@ -243,7 +234,7 @@ public final class X509SvidValidator
     }
 
     private final List<X509Certificate> trustBundle;
-    private final Set<TrustAnchor> trustAnchors;
+    private final CertificatePaths paths;
 
     /**
      * A validator for one trust bundle.
@@ -258,12 +249,7 @@ public final class X509SvidValidator
             throw new IllegalArgumentException("trustBundle: must hold at least one certificate");
         }
         this.trustBundle = List.copyOf(trustBundle);
-        final Set<TrustAnchor> anchors = new HashSet<>();
-        for (final X509Certificate certificate : this.trustBundle)
-        {
-            anchors.add(new TrustAnchor(certificate, null));
-        }
-        this.trustAnchors = Set.copyOf(anchors);
+        this.paths = new CertificatePaths(this.trustBundle);
     }
 
     /**
@@ -357,10 +343,10 @@ public final class X509SvidValidator
         }
 
         final List<X509Certificate> signers = new ArrayList<>();
-        final Result pathProblem = validatePath(chain, at, signers);
+        final CertificatePaths.Problem pathProblem = paths.validate(chain, at, signers);
         if (null != pathProblem)
         {
-            return pathProblem;
+            return Result.invalid(pathProblem.reason(), pathProblem.message());
         }
         final Result scopeProblem = checkSigningScopes(signers, spiffeId);
         if (null != scopeProblem)
@@ -477,99 +463,6 @@ public final class X509SvidValidator
         return null;
     }
 
-    /**
-     * @param signers receives, when the path is valid, its signing certificates and the bundle certificate it is
-     *                anchored to.
-     */
-    private Result validatePath(final List<X509Certificate> chain, final Instant at,
-        final List<X509Certificate> signers)
-    {
-        // The path runs from the leaf up to, not including, the first certificate that is itself in the bundle.
-        final List<X509Certificate> path = new ArrayList<>();
-        path.add(chain.get(0));
-        for (int i = 1; i < chain.size() && !trustBundle.contains(chain.get(i)); i++)
-        {
-            path.add(chain.get(i));
-        }
-        final Result anchorProblem = checkAnchored(path.get(path.size() - 1), path.size() - 1, signers);
-        if (null != anchorProblem)
-        {
-            return anchorProblem;
-        }
-        signers.addAll(path.subList(1, path.size()));
-        try
-        {
-            final CertPath certPath = CertificateFactory.getInstance("X.509").generateCertPath(path);
-            final PKIXParameters parameters = new PKIXParameters(trustAnchors);
-            parameters.setRevocationEnabled(false);
-            parameters.setDate(Date.from(at));
-            CertPathValidator.getInstance("PKIX").validate(certPath, parameters);
-            return null;
-        }
-        catch (final CertPathValidatorException ex)
-        {
-            return pathResult(ex, path, at);
-        }
-        catch (final GeneralSecurityException ex)
-        {
-            return Result.invalid(Reason.PATH_INVALID, "path validation could not run: " + ex);
-        }
-    }
-
-    private Result checkAnchored(final X509Certificate top, final int index, final List<X509Certificate> anchor)
-    {
-        boolean issuerNameFound = false;
-        for (final X509Certificate candidate : trustBundle)
-        {
-            if (candidate.getSubjectX500Principal().equals(top.getIssuerX500Principal()))
-            {
-                issuerNameFound = true;
-                try
-                {
-                    top.verify(candidate.getPublicKey());
-                    anchor.add(candidate);
-                    return null;
-                }
-                catch (final GeneralSecurityException ex)
-                {
-                    // signed by another key than this bundle certificate's: try the next one
-                }
-            }
-        }
-        final String name = "certificate " + index + " (" + top.getSubjectX500Principal() + ")";
-        return Result.invalid(Reason.UNTRUSTED, issuerNameFound ?
-            name + ": not signed by the key of any trust bundle certificate named " + top.getIssuerX500Principal() :
-            name + ": issuer " + top.getIssuerX500Principal() + " is not in the trust bundle");
-    }
-
-    private static Result pathResult(final CertPathValidatorException ex, final List<X509Certificate> path,
-        final Instant at)
-    {
-        final int index = ex.getIndex();
-        final String where = index >= 0 && index < path.size() ?
-            "certificate " + index + " (" + path.get(index).getSubjectX500Principal() + ")" : "the path";
-        final CertPathValidatorException.Reason reason = ex.getReason();
-        if (reason == CertPathValidatorException.BasicReason.EXPIRED)
-        {
-            return Result.invalid(Reason.EXPIRED, where + ": expired at " + at + " (not after " +
-                (index >= 0 && index < path.size() ? path.get(index).getNotAfter().toInstant() : "?") + ")");
-        }
-        if (reason == CertPathValidatorException.BasicReason.NOT_YET_VALID)
-        {
-            return Result.invalid(Reason.NOT_YET_VALID, where + ": not yet valid at " + at + " (not before " +
-                (index >= 0 && index < path.size() ? path.get(index).getNotBefore().toInstant() : "?") + ")");
-        }
-        if (reason == PKIXReason.INVALID_NAME)
-        {
-            return Result.invalid(Reason.NAME_CONSTRAINTS_VIOLATED, where + ": " + ex.getMessage());
-        }
-        if (reason == PKIXReason.NO_TRUST_ANCHOR || reason == CertPathValidatorException.BasicReason.INVALID_SIGNATURE)
-        {
-            return Result.invalid(Reason.UNTRUSTED, where + ": no path to the trust bundle: " + ex.getMessage());
-        }
-        return Result.invalid(Reason.PATH_INVALID, where + ": " + ex.getMessage());
-    }
-
     private static Result checkExpectation(
         final Expectation expectation, final SpiffeId spiffeId, final List<String> dnsNames)
     {
@@ -583,7 +476,7 @@ public final class X509SvidValidator
             return Result.invalid(Reason.TRUST_DOMAIN_MISMATCH, "leaf: SPIFFE ID " + spiffeId +
                 " is not in trust domain " + domain.trustDomain());
         }
-        if (expectation instanceof DnsName dns && !matchesAny(dnsNames, dns.dnsName()))
+        if (expectation instanceof DnsName dns && !TlsServerChainValidator.matchesAny(dnsNames, dns.dnsName()))
         {
             return Result.invalid(Reason.DNS_NAME_MISMATCH, "leaf " + spiffeId + ": DNS SANs " + dnsNames +
                 " do not match " + dns.dnsName());
@@ -591,28 +484,7 @@ public final class X509SvidValidator
         return Result.valid(spiffeId, "valid X.509-SVID " + spiffeId);
     }
 
-    private static boolean matchesAny(final List<String> dnsNames, final String expected)
-    {
-        for (final String name : dnsNames)
-        {
-            final String pattern = name.toLowerCase(Locale.ROOT);
-            if (pattern.equals(expected))
-            {
-                return true;
-            }
-            if (pattern.startsWith("*.") && pattern.length() > 2)
-            {
-                final int dot = expected.indexOf('.');
-                if (dot > 0 && expected.substring(dot + 1).equals(pattern.substring(2)))
-                {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
-
-    private static List<String> subjectAltNames(final X509Certificate certificate, final int type)
+    static List<String> subjectAltNames(final X509Certificate certificate, final int type)
         throws CertificateParsingException
     {
         final Collection<List<?>> names = certificate.getSubjectAlternativeNames();
@@ -631,7 +503,7 @@ public final class X509SvidValidator
         return values;
     }
 
-    private static boolean bit(final boolean[] bits, final int index)
+    static boolean bit(final boolean[] bits, final int index)
     {
         return index < bits.length && bits[index];
     }

@@ -1,5 +1,6 @@
 package io.mecmesh.dataplane.tls;
 
+import io.mecmesh.dataplane.identity.TlsServerChainValidator;
 import io.mecmesh.dataplane.identity.X509SvidValidator;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.OpenSslCertificateException;
@@ -11,6 +12,7 @@ import java.net.Socket;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Supplier;
@@ -25,8 +27,17 @@ import static java.util.Objects.requireNonNull;
  */
 final class SpiffeTrustManager extends X509ExtendedTrustManager
 {
-    private final Supplier<X509SvidValidator> validator;
-    private final X509SvidValidator.Expectation expectation;
+    /** One validation: {@code null} when the chain is accepted, else the rule broken and why. */
+    private interface ChainCheck
+    {
+        Refusal check(List<X509Certificate> chain, Instant at);
+    }
+
+    private record Refusal(X509SvidValidator.Reason reason, String message)
+    {
+    }
+
+    private final ChainCheck validator;
     private final PeerRejections rejections;
     private final Clock clock;
 
@@ -45,8 +56,35 @@ final class SpiffeTrustManager extends X509ExtendedTrustManager
         final PeerRejections rejections,
         final Clock clock)
     {
-        this.validator = requireNonNull(validator, "validator");
-        this.expectation = requireNonNull(expectation, "expectation");
+        requireNonNull(validator, "validator");
+        requireNonNull(expectation, "expectation");
+        this.validator = (chain, at) ->
+        {
+            final X509SvidValidator.Result result = validator.get().validate(chain, at, expectation);
+            return result.isValid() ? null : new Refusal(result.reason(), result.message());
+        };
+        this.rejections = requireNonNull(rejections, "rejections");
+        this.clock = requireNonNull(clock, "clock");
+    }
+
+    /**
+     * A trust manager for a TLS server outside the mesh (web PKI or a private CA): the chain is validated by
+     * {@link TlsServerChainValidator} for the host name, without the X.509-SVID rules, as {@code mecmesh cert verify
+     * --dns-name} does.
+     */
+    SpiffeTrustManager(
+        final TlsServerChainValidator validator,
+        final String hostName,
+        final PeerRejections rejections,
+        final Clock clock)
+    {
+        requireNonNull(validator, "validator");
+        requireNonNull(hostName, "hostName");
+        this.validator = (chain, at) ->
+        {
+            final TlsServerChainValidator.Result result = validator.validate(chain, at, hostName);
+            return result.isValid() ? null : new Refusal(result.reason(), result.message());
+        };
         this.rejections = requireNonNull(rejections, "rejections");
         this.clock = requireNonNull(clock, "clock");
     }
@@ -58,9 +96,8 @@ final class SpiffeTrustManager extends X509ExtendedTrustManager
 
     private void check(final X509Certificate[] chain) throws CertificateException
     {
-        final X509SvidValidator.Result result = validator.get().validate(
-            chain == null ? List.of() : Arrays.asList(chain), clock.instant(), expectation);
-        if (!result.isValid())
+        final Refusal result = validator.check(chain == null ? List.of() : Arrays.asList(chain), clock.instant());
+        if (result != null)
         {
             rejections.increment(result.reason());
             final String message = "peer certificate refused: " + result.reason() + ": " + result.message();

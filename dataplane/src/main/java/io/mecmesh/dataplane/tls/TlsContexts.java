@@ -1,6 +1,7 @@
 package io.mecmesh.dataplane.tls;
 
 import io.mecmesh.dataplane.DataPlaneException;
+import io.mecmesh.dataplane.identity.TlsServerChainValidator;
 import io.mecmesh.dataplane.identity.X509SvidValidator;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
@@ -16,6 +17,7 @@ import org.slf4j.LoggerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import java.security.NoSuchAlgorithmException;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -185,6 +187,34 @@ public final class TlsContexts
             .protocols(config.mode() == TlsConfig.Mode.MESH ? MESH_PROTOCOLS : EXTERNAL_PROTOCOLS)
             .applicationProtocolConfig(alpn(http2 ? ApplicationProtocolNames.HTTP_2 : ApplicationProtocolNames.HTTP_1_1));
         return build(builder, "cluster TLS with " + config.certificateChain());
+    }
+
+    /**
+     * A client context towards a TLS server outside the mesh (no client certificate): the server's chain is
+     * validated by {@link TlsServerChainValidator} (RFC 5280 path to the bundle, serverAuth, RFC 6125 host name),
+     * the validator {@code mecmesh cert verify --dns-name} uses, and refusals are counted by reason.
+     *
+     * @param trustBundle the CA certificates the server must chain to; not empty.
+     * @param hostName    the name the server must present (and the SNI sent by the caller).
+     * @param rejections  where refused servers are counted.
+     * @param clock       the time certificates are validated at.
+     * @param http2       whether to offer {@code h2} (only) in ALPN.
+     * @return the context.
+     */
+    public static SslContext upstreamClient(
+        final List<X509Certificate> trustBundle,
+        final String hostName,
+        final PeerRejections rejections,
+        final Clock clock,
+        final boolean http2)
+    {
+        final SslContextBuilder builder = SslContextBuilder.forClient()
+            .trustManager(new SpiffeTrustManager(new TlsServerChainValidator(trustBundle), hostName, rejections,
+                clock))
+            .sslProvider(PROVIDER)
+            .protocols(EXTERNAL_PROTOCOLS)
+            .applicationProtocolConfig(alpn(http2 ? ApplicationProtocolNames.HTTP_2 : ApplicationProtocolNames.HTTP_1_1));
+        return build(builder, "upstream TLS to " + hostName);
     }
 
     private static SslContext build(final SslContextBuilder builder, final String what)

@@ -104,7 +104,8 @@ class X509SvidValidatorTest
             Instant.parse("2020-03-24T15:08:00Z"));
 
         assertThat(result.reason()).isEqualTo(Reason.EXPIRED);
-        assertThat(result.message()).contains("2020-03-24T15:07:40Z");
+        assertThat(result.message()).as("the certificate's own notAfter as its expiry, the instant as the check's")
+            .contains("expired at 2020-03-24T15:07:40Z (validated at 2020-03-24T15:08:00Z)");
     }
 
     @Test

@@ -1,8 +1,10 @@
 package io.mecmesh.slicemanager.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
@@ -55,8 +57,8 @@ import static java.util.Objects.requireNonNull;
  */
 public final class ControlPlaneHttpHandler implements HttpHandler
 {
-    /** The largest request body accepted. */
-    public static final int MAX_BODY_BYTES = 4 * 1024 * 1024;
+    /** The largest request body accepted: the documented limit of a desired-state document. */
+    public static final int MAX_BODY_BYTES = DesiredStateDocument.MAX_DOCUMENT_BYTES;
     /** Journal entries returned when the request does not say. */
     public static final int DEFAULT_JOURNAL_LIMIT = 100;
     /** The most journal entries one request returns. */
@@ -65,7 +67,9 @@ public final class ControlPlaneHttpHandler implements HttpHandler
     private static final String PREFIX = "/v1";
     private static final String JSON_TYPE = "application/json";
     private static final String PROBLEM_TYPE = "application/problem+json";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** A key given twice in one object is refused (400), not "the last one wins". */
+    private static final ObjectMapper JSON = JsonMapper.builder()
+        .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
     private static final System.Logger LOGGER = System.getLogger(ControlPlaneHttpHandler.class.getName());
 
     private final ControlPlaneBackend backend;
@@ -470,7 +474,8 @@ public final class ControlPlaneHttpHandler implements HttpHandler
         }
         if (body.length > MAX_BODY_BYTES)
         {
-            throw new Problem(413, "the body is larger than " + MAX_BODY_BYTES + " bytes", null);
+            throw new Problem(413, "the body is larger than " + MAX_BODY_BYTES + " bytes, the limit of a"
+                + " desired-state document: apply it in parts", null);
         }
         if (body.length == 0)
         {

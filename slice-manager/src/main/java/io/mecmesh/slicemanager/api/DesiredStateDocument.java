@@ -72,6 +72,13 @@ public final class DesiredStateDocument
     public static final String SERVICE = "service";
     public static final String NODE = "node";
 
+    /**
+     * The largest desired-state document accepted, in bytes: by {@code mecmesh apply -f}, {@code mecmesh check -f}
+     * and {@code service create -f} for the file, and by the control-plane API for a request body (413 over it).
+     * 4 MiB holds thousands of services; a site that needs more applies in parts.
+     */
+    public static final int MAX_DOCUMENT_BYTES = 4 * 1024 * 1024;
+
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
     private static final Set<String> TOP = Set.of("slices", "services", "nodes");
     private static final Set<String> SLICE_KEYS =

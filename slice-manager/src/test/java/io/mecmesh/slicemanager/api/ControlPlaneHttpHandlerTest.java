@@ -145,6 +145,31 @@ class ControlPlaneHttpHandlerTest
     }
 
     @Test
+    void shouldRefuseADocumentWithADuplicateKeyWith400NamingTheKeyAndApplyNothing() throws Exception
+    {
+        final Reply reply = send("POST", "apply",
+            "{'slices':[{'snssai':'1-000001','name':'embb','name':'urllc','fiveQi':9}]}");
+
+        assertThat(reply.status()).isEqualTo(400);
+        assertThat(reply.contentType()).isEqualTo("application/problem+json");
+        assertThat(reply.body().get("detail").asText()).contains("Duplicate field 'name'");
+        assertThat(backend.submitted).isZero();
+    }
+
+    @Test
+    void shouldRefuseADocumentOverTheDocumentLimitWith413SayingTheLimit() throws Exception
+    {
+        final String padding = " ".repeat(DesiredStateDocument.MAX_DOCUMENT_BYTES);
+        final Reply reply = send("POST", "apply", DesiredStateDocumentTest.MINIMAL + padding);
+
+        assertThat(reply.status()).isEqualTo(413);
+        assertThat(reply.contentType()).isEqualTo("application/problem+json");
+        assertThat(reply.body().get("detail").asText())
+            .contains(DesiredStateDocument.MAX_DOCUMENT_BYTES + " bytes, the limit of a desired-state document");
+        assertThat(backend.submitted).isZero();
+    }
+
+    @Test
     void shouldRefuseTheWholeApplyWhenOneMemberConflictsAndNameItsDocumentPath() throws Exception
     {
         send("POST", "apply", DesiredStateDocumentTest.MINIMAL);
