@@ -16,15 +16,17 @@ import java.util.concurrent.TimeUnit;
 import static java.util.Objects.requireNonNull;
 
 /**
- * The listener's idle and header timeouts on an HTTP/2 connection, just before the HTTP/2 codec: it looks at the
- * frame headers going by (without consuming or copying anything) and
+ * Watches an HTTP/2 connection's frame headers just before the HTTP/2 codec (without consuming or copying
+ * anything) for the listener's idle and header timeouts and the process-wide budget of stream resets: it
  * <ul>
  *   <li>closes, with GOAWAY NO_ERROR, a connection that has no open stream and received no byte for
  *   {@link ListenerConfig#idleTimeoutMs()} (counted {@link DataPlaneCounter#HTTP2_IDLE_TIMEOUTS});</li>
  *   <li>closes, with GOAWAY ENHANCE_YOUR_CALM and no wait for streams in flight, a connection whose header block
  *   (a HEADERS or PUSH_PROMISE frame and its CONTINUATIONs, from the first byte of its frame header to the end of
  *   the frame that carries END_HEADERS) is not complete within {@link ListenerConfig#requestHeaderTimeoutMs()}
- *   (counted {@link DataPlaneCounter#HTTP2_HEADER_TIMEOUTS}).</li>
+ *   (counted {@link DataPlaneCounter#HTTP2_HEADER_TIMEOUTS});</li>
+ *   <li>reports every RST_STREAM frame to the {@link Http2ResetBudget}, which may choose this connection to close
+ *   (GOAWAY ENHANCE_YOUR_CALM, no wait for streams in flight) when all connections together reset too much.</li>
  * </ul>
  * Request-body timeouts are per stream ({@link Http2StreamListenerHandler}). Every inbound buffer is forwarded
  * unchanged (ownership passes on). One timer task per connection, re-armed for the nearest deadline when it fires,
@@ -34,7 +36,7 @@ import static java.util.Objects.requireNonNull;
  *   frame header (RFC 9113 §4.1):  length (24) | type (8) | flags (8) | R (1) stream id (31)
  * </pre>
  */
-public final class Http2ConnectionTimeoutHandler extends ChannelInboundHandlerAdapter
+public final class Http2ConnectionWatch extends ChannelInboundHandlerAdapter
 {
     /** The client connection preface (RFC 9113 §3.4) comes first, and is not a frame. */
     private static final int PREFACE_LENGTH = 24;
@@ -42,12 +44,15 @@ public final class Http2ConnectionTimeoutHandler extends ChannelInboundHandlerAd
     private static final int TYPE_OFFSET = 3;
     private static final int FLAGS_OFFSET = 4;
     private static final int TYPE_HEADERS = 0x1;
+    private static final int TYPE_RST_STREAM = 0x3;
     private static final int TYPE_PUSH_PROMISE = 0x5;
     private static final int TYPE_CONTINUATION = 0x9;
     private static final int FLAG_END_HEADERS = 0x4;
     private static final long MIN_DELAY_NS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final DataPlaneCounters counters;
+    private final Http2ResetBudget resetBudget;
+    private Http2ResetBudget.Share resetShare;
     private final long idleTimeoutNs;
     private final long headerTimeoutNs;
     private final byte[] frameHeader = new byte[FRAME_HEADER_LENGTH];
@@ -67,10 +72,13 @@ public final class Http2ConnectionTimeoutHandler extends ChannelInboundHandlerAd
 
     /**
      * @param config   the listener: its idle and header timeouts.
-     * @param counters where the closes are counted.
+     * @param counters    where the closes are counted.
+     * @param resetBudget the process-wide budget of stream resets.
      */
-    public Http2ConnectionTimeoutHandler(final ListenerConfig config, final DataPlaneCounters counters)
+    public Http2ConnectionWatch(final ListenerConfig config, final DataPlaneCounters counters,
+        final Http2ResetBudget resetBudget)
     {
+        this.resetBudget = requireNonNull(resetBudget, "resetBudget");
         requireNonNull(config, "config");
         this.counters = requireNonNull(counters, "counters");
         this.idleTimeoutNs = TimeUnit.MILLISECONDS.toNanos(config.idleTimeoutMs());
@@ -81,6 +89,8 @@ public final class Http2ConnectionTimeoutHandler extends ChannelInboundHandlerAd
     public void handlerAdded(final ChannelHandlerContext ctx)
     {
         this.ctx = ctx;
+        resetShare = resetBudget.newShare(() -> ctx.executor().execute(() ->
+            goAwayAndClose("too many stream resets across connections")));
         lastReadNs = nanoTime();
         schedule(idleTimeoutNs);
     }
@@ -148,6 +158,10 @@ public final class Http2ConnectionTimeoutHandler extends ChannelInboundHandlerAd
         payloadRemaining = (frameHeader[0] & 0xff) << 16 | (frameHeader[1] & 0xff) << 8 | frameHeader[2] & 0xff;
         frameType = frameHeader[TYPE_OFFSET] & 0xff;
         frameFlags = frameHeader[FLAGS_OFFSET] & 0xff;
+        if (frameType == TYPE_RST_STREAM)
+        {
+            resetBudget.onReset(resetShare);
+        }
         if (isHeaderBlockFrame() && !headerBlockOpen)
         {
             headerBlockOpen = true;
@@ -187,11 +201,8 @@ public final class Http2ConnectionTimeoutHandler extends ChannelInboundHandlerAd
         final long now = nanoTime();
         if (headerBlockOpen && now - headerBlockStartNs >= headerTimeoutNs)
         {
-            closing = true;
             counters.increment(DataPlaneCounter.HTTP2_HEADER_TIMEOUTS);
-            ctx.channel().writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.ENHANCE_YOUR_CALM,
-                    ByteBufUtil.writeAscii(ctx.alloc(), "request header timeout")))
-                .addListener(written -> ctx.close());
+            goAwayAndClose("request header timeout");
             return;
         }
         final long idleRemainingNs = idleTimeoutNs - (now - lastReadNs);
@@ -209,6 +220,23 @@ public final class Http2ConnectionTimeoutHandler extends ChannelInboundHandlerAd
             delayNs = Math.min(delayNs, headerTimeoutNs - (now - headerBlockStartNs));
         }
         schedule(delayNs);
+    }
+
+    /**
+     * GOAWAY ENHANCE_YOUR_CALM through the codec (which puts the last stream it processed in it), then the close,
+     * from here so that the codec does not wait for the streams in flight.
+     */
+    private void goAwayAndClose(final String reason)
+    {
+        if (closing || !ctx.channel().isActive())
+        {
+            return;
+        }
+        closing = true;
+        cancelTimer();
+        ctx.channel().writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.ENHANCE_YOUR_CALM,
+                ByteBufUtil.writeAscii(ctx.alloc(), reason)))
+            .addListener(written -> ctx.close());
     }
 
     private int activeStreams()
