@@ -81,7 +81,9 @@ import static java.util.Objects.requireNonNull;
  *   guard          ConnectionGuard              max connections per listener
  *   http2-watch    Http2ConnectionWatch         from the frame headers going by: idle (no stream, no byte: GOAWAY)
  *                                               and header-block timeouts; RST_STREAMs to the process-wide
- *                                               Http2ResetBudget, which closes the worst offenders first
+ *                                               Http2ResetBudget, which closes the worst offenders first;
+ *                                               HEADERS/DATA on a stream the client ended, or a stream id going
+ *                                               backwards: GOAWAY STREAM_CLOSED / PROTOCOL_ERROR
  *   http2-codec    Http2ServerCodec             Netty's frame codec: frames, settings, flow control; floods of
  *                                               resets and control frames end in GOAWAY (Netty's Rapid Reset /
  *                                               MadeYouReset limits per connection) carrying the last stream
@@ -211,7 +213,8 @@ final class PipelineAssembler extends ChannelInitializer<Channel>
         channel.config().setAutoRead(true);
         final ChannelPipeline pipeline = channel.pipeline();
         pipeline.addLast("guard", ConnectionGuard.admissionOnly(listener, counters));
-        pipeline.addLast("http2-watch", new Http2ConnectionWatch(listener, counters, resetBudget));
+        pipeline.addLast("http2-watch", new Http2ConnectionWatch(listener, counters, resetBudget,
+            clientErrors));
         pipeline.addLast("http2-codec", Http2ServerCodec.builder(clientErrors)
             .initialSettings(Http2Settings.defaultSettings()
                 .maxConcurrentStreams(MAX_CONCURRENT_STREAMS)

@@ -27,7 +27,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * different connections are processed in the order they were synchronized): resets spread over many connections
  * (Rapid Reset below the per-connection limit) trip the process-wide budget, worst offenders first; a GOAWAY for a
  * connection error carries the last stream processed; client errors are counted and logged as one line, rate
- * limited, never a stack trace.
+ * limited, never a stack trace; frames on a stream the client ended, or a stream id going backwards, close the
+ * connection (RFC 9113 §5.1, §5.1.1) while DATA already in flight on a stream the server reset is ignored.
  */
 class Http2AbuseTest
 {
@@ -45,7 +46,7 @@ class Http2AbuseTest
         counters = new DataPlaneCounters();
         // a clock that stands still: only the first client error gets a line
         dataPlane = DataPlane.start(new MeshConfig(0, TransportKind.AUTO, 1,
-                List.of(ListenerConfig.of("ingress", "127.0.0.1", 0)),
+                List.of(ListenerConfig.builder("ingress", "127.0.0.1", 0).maxRequestBodyBytes(1000).build()),
                 List.of(new RouteConfig("web.local", "/", "web")),
                 List.of(ClusterConfig.of("web", List.of(new Endpoint("127.0.0.1", web.port()))))), counters, null,
             new Http2ResetBudget.Limit(40, TimeUnit.MINUTES.toNanos(5)), new ClientErrorLog(() -> 0L, lines::add,
@@ -172,5 +173,66 @@ class Http2AbuseTest
         assertThat(counters.get(DataPlaneCounter.HTTP2_CLIENT_ERRORS)).isEqualTo(3);
         assertThat(lines).as("one line for three errors within the same second").singleElement()
             .satisfies(line -> assertThat(line).startsWith("HTTP/2 connection from /127.0.0.1:").doesNotContain("\n"));
+    }
+
+    @Test
+    void shouldCloseWithStreamClosedWhenAClientSendsHeadersOnAStreamItEnded() throws Exception
+    {
+        try (RawHttp2 raw = connect())
+        {
+            assertThat(answers(raw, 1)).isTrue();
+            raw.frame(RawHttp2.HEADERS, RawHttp2.END_HEADERS | RawHttp2.END_STREAM, 1,
+                raw.headerBlock("GET", "web.local", "/again"));
+
+            final RawHttp2.Frame goAway = raw.readUntilClosed();
+            assertThat(goAway).isNotNull();
+            assertThat(goAway.errorCode()).isEqualTo(Http2Error.STREAM_CLOSED.code());
+            assertThat(goAway.goAwayLastStreamId()).isEqualTo(1);
+        }
+        assertThat(web.requestLines()).containsExactly("GET /x");
+        assertThat(counters.get(DataPlaneCounter.HTTP2_CLIENT_ERRORS)).isEqualTo(1);
+    }
+
+    @Test
+    void shouldCloseWithProtocolErrorWhenAStreamIdGoesBackwards() throws Exception
+    {
+        try (RawHttp2 raw = connect())
+        {
+            assertThat(answers(raw, 5)).isTrue();
+            raw.frame(RawHttp2.HEADERS, RawHttp2.END_HEADERS | RawHttp2.END_STREAM, 3,
+                raw.headerBlock("GET", "web.local", "/backwards"));
+
+            final RawHttp2.Frame goAway = raw.readUntilClosed();
+            assertThat(goAway).isNotNull();
+            assertThat(goAway.errorCode()).isEqualTo(Http2Error.PROTOCOL_ERROR.code());
+            assertThat(goAway.goAwayLastStreamId()).isEqualTo(5);
+        }
+        assertThat(web.requestLines()).containsExactly("GET /x");
+    }
+
+    @Test
+    void shouldIgnoreDataInFlightOnAStreamTheServerReset() throws Exception
+    {
+        try (RawHttp2 raw = connect())
+        {
+            raw.frame(RawHttp2.HEADERS, RawHttp2.END_HEADERS, 1, raw.headerBlock("POST", "web.local", "/x"));
+            raw.frame(RawHttp2.DATA, 0, 1, new byte[2000]);
+            final List<Integer> types = new ArrayList<>();
+            RawHttp2.Frame frame;
+            do
+            {
+                frame = raw.read();
+                types.add(frame.type());
+            }
+            while (frame.type() != RawHttp2.RST_STREAM);
+            assertThat(types).as("413, then the reset").startsWith(RawHttp2.HEADERS);
+            // the client had more of the body on the way when the reset came
+            raw.frame(RawHttp2.DATA, 0, 1, new byte[100]);
+            raw.frame(RawHttp2.DATA, RawHttp2.END_STREAM, 1, new byte[100]);
+
+            assertThat(answers(raw, 3)).as("the connection goes on").isTrue();
+        }
+        assertThat(counters.get(DataPlaneCounter.HTTP2_CLIENT_ERRORS)).isZero();
+        assertThat(counters.get(DataPlaneCounter.REJECTED_BODY_TOO_LARGE)).isEqualTo(1);
     }
 }
