@@ -30,6 +30,9 @@ public enum DataPlaneCounter
     UPSTREAM_CONNECTIONS("upstream_connections", "Upstream connections opened."),
     UPSTREAM_CONNECT_FAILURES("upstream_connect_failures", "Upstream connection attempts that failed (502)."),
     UPSTREAM_RESETS("upstream_resets", "Upstream connections closed before the response was complete."),
+    UPSTREAM_TLS_FAILURES("upstream_tls_failures",
+        "Upstream connections whose TLS handshake failed (certificate refused by either side, no common protocol): "
+            + "502 naming the reason."),
     UPSTREAM_REUSE_RETRIES("upstream_reuse_retries",
         "Bodiless requests retried on a new connection because a pooled one was closed by the upstream."),
     UPSTREAM_RETRIES("upstream_retries", "Attempts retried (connect failure, reset, per-try timeout, retried status)."),
