@@ -12,6 +12,8 @@ import io.mecmesh.dataplane.cluster.UpstreamProtocol;
 import io.mecmesh.dataplane.counters.DataPlaneCounters;
 import io.mecmesh.dataplane.counters.StatsRegistry;
 import io.mecmesh.dataplane.lifecycle.DrainEvent;
+import io.mecmesh.dataplane.listener.ClientErrorLog;
+import io.mecmesh.dataplane.listener.Http2ResetBudget;
 import io.mecmesh.dataplane.listener.ListenerConfig;
 import io.mecmesh.dataplane.overload.OverloadMonitor;
 import io.mecmesh.dataplane.overload.OverloadSignals;
@@ -86,6 +88,8 @@ public final class DataPlane implements AutoCloseable
     private final OverloadMonitor overload;
     private final SliceStatsRegistry sliceStats;
     private final PolicyTables policyTables = new PolicyTables();
+    private final Http2ResetBudget resetBudget;
+    private final ClientErrorLog clientErrors;
     private final ConcurrentMap<String, HealthCheckStats> healthCheckStats = new ConcurrentHashMap<>();
     private final Object lock = new Object();
     private volatile Map<String, Bound> listeners = Map.of();
@@ -115,8 +119,12 @@ public final class DataPlane implements AutoCloseable
         final DataPlaneCounters counters,
         final UpstreamPools upstreamPools,
         final OverloadMonitor overload,
-        final SliceStatsRegistry sliceStats)
+        final SliceStatsRegistry sliceStats,
+        final Http2ResetBudget resetBudget,
+        final ClientErrorLog clientErrors)
     {
+        this.resetBudget = resetBudget;
+        this.clientErrors = clientErrors;
         this.sliceStats = sliceStats;
         this.downstream = new DefaultChannelGroup("downstream", GlobalEventExecutor.INSTANCE);
         this.peerRejections = peerRejections;
@@ -158,7 +166,33 @@ public final class DataPlane implements AutoCloseable
     public static DataPlane start(
         final MeshConfig config, final DataPlaneCounters counters, final OverloadSignals overloadSignals)
     {
+        requireNonNull(counters, "counters");
+        return start(config, counters, overloadSignals, Http2ResetBudget.Limit.DEFAULT,
+            ClientErrorLog.toLogger(counters));
+    }
+
+    /**
+     * Starts the data plane with the HTTP/2 protections given (tests use a small reset budget and read the lines
+     * about client errors).
+     *
+     * @param config          the configuration to run.
+     * @param counters        where the data plane counts what it does.
+     * @param overloadSignals what the overload monitor reads, or {@code null} for the live ones.
+     * @param resetLimit      the budget of RST_STREAM frames from all HTTP/2 clients together.
+     * @param clientErrors    where client-caused HTTP/2 connection errors are counted and logged.
+     * @return the running data plane, ready.
+     * @throws DataPlaneException as {@link #start(MeshConfig, DataPlaneCounters)}.
+     */
+    public static DataPlane start(
+        final MeshConfig config,
+        final DataPlaneCounters counters,
+        final OverloadSignals overloadSignals,
+        final Http2ResetBudget.Limit resetLimit,
+        final ClientErrorLog clientErrors)
+    {
         requireNonNull(config, "config");
+        requireNonNull(resetLimit, "resetLimit");
+        requireNonNull(clientErrors, "clientErrors");
         requireNonNull(counters, "counters");
         final PeerRejections rejections = new PeerRejections();
         final SliceStatsRegistry sliceStats = new SliceStatsRegistry();
@@ -175,7 +209,8 @@ public final class DataPlane implements AutoCloseable
         final OverloadMonitor overload = new OverloadMonitor(config.overload(),
             overloadSignals == null ? new RuntimeOverloadSignals(eventLoops) : overloadSignals, new OverloadStats());
         final DataPlane dataPlane = new DataPlane(transport, eventLoops, current, rejections, counters,
-            upstreamPools, overload, sliceStats);
+            upstreamPools, overload, sliceStats, new Http2ResetBudget(resetLimit, System::nanoTime, counters),
+            clientErrors);
 
         final Map<String, Bound> bound = new LinkedHashMap<>();
         try
@@ -472,7 +507,7 @@ public final class DataPlane implements AutoCloseable
             upstreamPools, counters, tls, downstream, connections, listener.tcpCluster()
                 .<Supplier<Cluster>>map(name -> () -> current.getAcquire().clusters().get(name))
                 .orElse(null), transport, overload, () -> current.getAcquire().classifier(), sliceStats,
-            policyTables);
+            policyTables, resetBudget, clientErrors);
         final Channel server = bind(listener, port, transport, eventLoops, assembler, reusePort);
         return new Bound(listener, server, connections, ((InetSocketAddress)server.localAddress()).getPort());
     }

@@ -10,7 +10,10 @@ import io.mecmesh.dataplane.counters.DataPlaneCounter;
 import io.mecmesh.dataplane.http1.Http1ServerCodec;
 import io.mecmesh.dataplane.lifecycle.Http2DrainHandler;
 import io.mecmesh.dataplane.listener.Http1ListenerHandler;
-import io.mecmesh.dataplane.listener.Http2ConnectionTimeoutHandler;
+import io.mecmesh.dataplane.listener.ClientErrorLog;
+import io.mecmesh.dataplane.listener.Http2ConnectionWatch;
+import io.mecmesh.dataplane.listener.Http2ResetBudget;
+import io.mecmesh.dataplane.listener.Http2ServerCodec;
 import io.mecmesh.dataplane.listener.Http2RequestHeadValidator;
 import io.mecmesh.dataplane.listener.Http2StreamListenerHandler;
 import io.mecmesh.dataplane.listener.ListenerConfig;
@@ -27,7 +30,6 @@ import io.mecmesh.dataplane.upstream.UpstreamPools;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
@@ -77,10 +79,15 @@ import static java.util.Objects.requireNonNull;
  *                                               their bytes, pooled flyweight response heads)
  *   (HTTP/2: on the connection)
  *   guard          ConnectionGuard              max connections per listener
- *   http2-timeouts Http2ConnectionTimeoutHandler idle (no stream, no byte: GOAWAY) and header-block timeouts,
- *                                               from the frame headers going by
- *   http2-codec    Http2FrameCodec              frames, settings, flow control; floods of resets and control
- *                                               frames end in GOAWAY (Netty's Rapid Reset / MadeYouReset limits)
+ *   http2-watch    Http2ConnectionWatch         from the frame headers going by: idle (no stream, no byte: GOAWAY)
+ *                                               and header-block timeouts; RST_STREAMs to the process-wide
+ *                                               Http2ResetBudget, which closes the worst offenders first;
+ *                                               HEADERS/DATA on a stream the client ended, or a stream id going
+ *                                               backwards: GOAWAY STREAM_CLOSED / PROTOCOL_ERROR
+ *   http2-codec    Http2ServerCodec             Netty's frame codec: frames, settings, flow control; floods of
+ *                                               resets and control frames end in GOAWAY (Netty's Rapid Reset /
+ *                                               MadeYouReset limits per connection) carrying the last stream
+ *                                               processed; client errors counted, one rate-limited log line
  *   http2-streams  Http2MultiplexHandler        one child channel per stream, with:
  *     request-head   Http2RequestHeadValidator           mandatory pseudo-headers, else RST_STREAM
  *     http2-to-http  Http2StreamFrameToHttpObjectCodec   frames ⇄ the same HTTP messages as HTTP/1.1
@@ -117,6 +124,8 @@ final class PipelineAssembler extends ChannelInitializer<Channel>
     private final Supplier<Classifier> classifiers;
     private final SliceStatsRegistry sliceStats;
     private final PolicyTables policyTables;
+    private final Http2ResetBudget resetBudget;
+    private final ClientErrorLog clientErrors;
 
     PipelineAssembler(
         final ListenerConfig listener,
@@ -131,8 +140,12 @@ final class PipelineAssembler extends ChannelInitializer<Channel>
         final OverloadMonitor overload,
         final Supplier<Classifier> classifiers,
         final SliceStatsRegistry sliceStats,
-        final PolicyTables policyTables)
+        final PolicyTables policyTables,
+        final Http2ResetBudget resetBudget,
+        final ClientErrorLog clientErrors)
     {
+        this.resetBudget = requireNonNull(resetBudget, "resetBudget");
+        this.clientErrors = requireNonNull(clientErrors, "clientErrors");
         this.classifiers = requireNonNull(classifiers, "classifiers");
         this.sliceStats = requireNonNull(sliceStats, "sliceStats");
         this.policyTables = requireNonNull(policyTables, "policyTables");
@@ -200,8 +213,9 @@ final class PipelineAssembler extends ChannelInitializer<Channel>
         channel.config().setAutoRead(true);
         final ChannelPipeline pipeline = channel.pipeline();
         pipeline.addLast("guard", ConnectionGuard.admissionOnly(listener, counters));
-        pipeline.addLast("http2-timeouts", new Http2ConnectionTimeoutHandler(listener, counters));
-        pipeline.addLast("http2-codec", Http2FrameCodecBuilder.forServer()
+        pipeline.addLast("http2-watch", new Http2ConnectionWatch(listener, counters, resetBudget,
+            clientErrors));
+        pipeline.addLast("http2-codec", Http2ServerCodec.builder(clientErrors)
             .initialSettings(Http2Settings.defaultSettings()
                 .maxConcurrentStreams(MAX_CONCURRENT_STREAMS)
                 .maxHeaderListSize(listener.maxHeaderBytes()))

@@ -30,6 +30,9 @@ public enum DataPlaneCounter
     UPSTREAM_CONNECTIONS("upstream_connections", "Upstream connections opened."),
     UPSTREAM_CONNECT_FAILURES("upstream_connect_failures", "Upstream connection attempts that failed (502)."),
     UPSTREAM_RESETS("upstream_resets", "Upstream connections closed before the response was complete."),
+    UPSTREAM_TLS_FAILURES("upstream_tls_failures",
+        "Upstream connections whose TLS handshake failed (certificate refused by either side, no common protocol): "
+            + "502 naming the reason."),
     UPSTREAM_REUSE_RETRIES("upstream_reuse_retries",
         "Bodiless requests retried on a new connection because a pooled one was closed by the upstream."),
     UPSTREAM_RETRIES("upstream_retries", "Attempts retried (connect failure, reset, per-try timeout, retried status)."),
@@ -73,6 +76,12 @@ public enum DataPlaneCounter
     REQUEST_BODY_TIMEOUTS("request_body_timeouts",
         "Requests whose body made no progress within the listener's body timeout: 408 (or close, or RST_STREAM)."),
     IDLE_TIMEOUTS("idle_timeouts", "Downstream connections closed after waiting idle for a request."),
+    HTTP2_RESET_BUDGET_CLOSES("http2_reset_budget_closes",
+        "HTTP/2 downstream connections closed (GOAWAY ENHANCE_YOUR_CALM) because the process-wide budget of stream "
+            + "resets was spent: the connections that reset most, first (Rapid Reset)."),
+    HTTP2_CLIENT_ERRORS("http2_client_errors",
+        "HTTP/2 downstream connections closed with GOAWAY for a client's connection error (protocol error, flood "
+            + "of CONTINUATION, RST_STREAM or control frames); logged as one line, at most one per second."),
     HTTP2_IDLE_TIMEOUTS("http2_idle_timeouts",
         "HTTP/2 downstream connections closed with GOAWAY: no open stream and no frame within the idle timeout."),
     HTTP2_HEADER_TIMEOUTS("http2_header_timeouts",

@@ -855,6 +855,14 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
             startAttempt();
             return;
         }
+        final String tlsFailure = UpstreamTlsFailure.describe(channel);
+        if (tlsFailure != null && !responseStarted)
+        {
+            // a new connection whose handshake failed: the request was never sent; say why (expired certificate, ...)
+            counters.increment(DataPlaneCounter.UPSTREAM_TLS_FAILURES);
+            onAttemptFailed(HttpResponseStatus.BAD_GATEWAY, tlsFailure);
+            return;
+        }
         onUpstreamBroken(true, "upstream closed the connection before responding");
     }
 

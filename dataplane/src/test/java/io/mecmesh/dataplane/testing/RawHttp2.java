@@ -16,6 +16,8 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A plain socket that writes HTTP/2 frames byte for byte (prior knowledge, h2c) and reads frames as they come: for
@@ -181,6 +183,30 @@ public final class RawHttp2 implements AutoCloseable
         final byte[] payload = new byte[length];
         in.readFully(payload);
         return new Frame(type, flags, streamId, payload);
+    }
+
+    /**
+     * Sends a PING and reads until its acknowledgement: the peer has processed every frame sent before it.
+     *
+     * @return the frames (other than SETTINGS, PING, WINDOW_UPDATE) read meanwhile.
+     * @throws IOException when the connection closes first or nothing comes in 10 s.
+     */
+    public List<Frame> sync() throws IOException
+    {
+        frame(PING, 0, 0, new byte[8]);
+        final List<Frame> frames = new ArrayList<>();
+        while (true)
+        {
+            final Frame frame = readFrame();
+            if (frame.type() == PING && (frame.flags() & ACK) != 0)
+            {
+                return frames;
+            }
+            if (frame.type() != SETTINGS && frame.type() != PING && frame.type() != WINDOW_UPDATE)
+            {
+                frames.add(frame);
+            }
+        }
     }
 
     /**
