@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -58,12 +59,27 @@ final class Launcher
 
     static Result run(final Path workingDirectory, final String... args) throws IOException, InterruptedException
     {
+        return run(workingDirectory, Map.of(), args);
+    }
+
+    /**
+     * Runs the launcher with more environment variables.
+     *
+     * @param workingDirectory where it runs.
+     * @param environment      variables set for it (beside the test's own).
+     * @param args             the arguments.
+     * @return its exit code and output.
+     */
+    static Result run(final Path workingDirectory, final Map<String, String> environment, final String... args)
+        throws IOException, InterruptedException
+    {
         final Path out = Files.createTempFile("mecmesh-out", ".txt");
         final Path err = Files.createTempFile("mecmesh-err", ".txt");
         try
         {
-            final Process process = command(workingDirectory, args)
-                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            final ProcessBuilder builder = command(workingDirectory, args);
+            builder.environment().putAll(environment);
+            final Process process = builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
             if (!process.waitFor(60, TimeUnit.SECONDS))
             {
                 process.destroyForcibly();
