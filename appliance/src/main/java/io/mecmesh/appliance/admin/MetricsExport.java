@@ -387,8 +387,8 @@ public final class MetricsExport
     }
 
     /**
-     * Exports the control-plane API's access decisions: {@code mecmesh_api_requests_total{outcome}} ({@code allowed},
-     * {@code denied}), {@code mecmesh_api_denials_total{reason}} (see {@link ApiAccess.Denial}) and, with node
+     * Exports the control-plane API's access decisions: {@code mecmesh_api_allowed_requests_total},
+     * {@code mecmesh_api_denials_total{reason}} (see {@link ApiAccess.Denial}) and, with node
      * enrolment, {@code mecmesh_enrolment_tokens_total{outcome}} ({@code redeemed} or the refusal: {@code unknown},
      * {@code reused}, {@code expired}, {@code node_mismatch}).
      *

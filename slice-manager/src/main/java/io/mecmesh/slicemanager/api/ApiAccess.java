@@ -33,7 +33,7 @@ import static java.util.Objects.requireNonNull;
  *       the {@link ApiRole} extension of an {@code /operator/NAME} certificate, else {@link ApiRole#NODE} for a
  *       {@code /site/SITE/node/ID} SVID. No certificate: only {@code POST /v1/identity/sign} (a node's first
  *       SVID, with its enrolment token) gets through; else 401. On the plain loopback API (an explicit opt-in)
- *       every caller is admin.</li>
+ *       every caller is admin and may call everything (signing still checks the node's token).</li>
  *   <li>Writes ({@code POST}, {@code PUT}, {@code PATCH}) must carry a JSON or YAML {@code Content-Type} (415).</li>
  *   <li>Authorization: viewer reads; operator also applies, puts and deletes objects; admin also compacts the
  *       journal and creates node tokens; node signs (its own SVID only: the identity handler checks the id) and
@@ -284,7 +284,7 @@ public final class ApiAccess
             return Decision.deny(Denial.UNSUPPORTED_MEDIA_TYPE, "Content-Type " + request.header().apply(
                 "Content-Type") + " is not accepted: send application/json or application/yaml");
         }
-        if (caller.isPresent())
+        if (caller.isPresent() && tls)
         {
             final ApiRole role = caller.get().role();
             if (!allows(role, method, path, enrolment))

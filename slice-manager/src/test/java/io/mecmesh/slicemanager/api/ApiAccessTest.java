@@ -134,6 +134,8 @@ class ApiAccessTest
         assertThat(local.caller().orElseThrow().role()).isEqualTo(ApiRole.ADMIN);
         assertThat(plain.decide(request("GET", "/v1/state", List.of(), Map.of("Host", "[::1]:9902"))).allowed())
             .isTrue();
+        assertThat(plain.decide(request("POST", "/v1/identity/sign", List.of(), Map.of("Host", "localhost:9902",
+            "Content-Type", "application/json"))).allowed()).as("a node enrols with its token").isTrue();
     }
 
     private boolean allowed(final String method, final String path, final List<X509Certificate> chain)
