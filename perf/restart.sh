@@ -26,8 +26,8 @@ dataDirectory: $work/data
 admin: {address: 127.0.0.1, port: 19001}
 dataplane:
   listeners: [{name: outbound, address: 127.0.0.1, port: 19080}]"
-printf 'role: all\ncontrolPlane: {address: 127.0.0.1, apiPort: 19002}\n%s\n' "$common" > "$work/all.yaml"
-printf 'role: edge\ncontrolPlane: {address: 127.0.0.1, apiPort: 19002, configPort: 19401, ackPort: 19402, nodeEndpoint: "127.0.0.1:19403", keyFile: %s}\n%s\n' \
+printf 'role: all\ncontrolPlane: {address: 127.0.0.1, api: {port: 19002, insecureLoopback: true}}\n%s\n' "$common" > "$work/all.yaml"
+printf 'role: edge\ncontrolPlane: {address: 127.0.0.1, api: {port: 19002, insecureLoopback: true}, configPort: 19401, ackPort: 19402, nodeEndpoint: "127.0.0.1:19403", keyFile: %s}\n%s\n' \
     "$work/key" "$common" > "$work/edge.yaml"
 cat > "$work/state.yaml" <<'YAML'
 slices: [{snssai: 1-000001, name: embb, fiveQi: 9}]

@@ -29,6 +29,8 @@ import io.mecmesh.slicemanager.ca.CaDirectory;
 import io.mecmesh.slicemanager.ca.CaKeyStore;
 import io.mecmesh.slicemanager.ca.ConfigSigningKeys;
 import io.mecmesh.slicemanager.ca.CertificateAuthorityException;
+import io.mecmesh.slicemanager.ca.EnrolmentTokenHttpHandler;
+import io.mecmesh.slicemanager.ca.EnrolmentTokens;
 import io.mecmesh.slicemanager.ca.IdentityHttpHandler;
 import io.mecmesh.slicemanager.ca.IssuedLog;
 import io.mecmesh.slicemanager.ca.SigningService;
@@ -49,6 +51,7 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -142,6 +145,7 @@ public final class Appliance implements AutoCloseable
         ConfigSigningKeys signingKeys = null;
         CaDirectory caDirectory = null;
         IdentityHttpHandler caSigning = null;
+        EnrolmentTokens enrolment = null;
         if (role != Role.EDGE)
         {
             final ControlPlaneConfig controlPlane = control.orElseThrow();
@@ -160,11 +164,16 @@ public final class Appliance implements AutoCloseable
             final Map<String, HttpHandler> handlers = new HashMap<>(ControlApiHandlers.of(sliceManager));
             if (config.ca().isPresent())
             {
-                caSigning = new IdentityHttpHandler(signingService(config.ca().get(), caDirectory, sliceManager)
-                    .handOutConfigVerificationKeys(signingKeys::verificationKeys));
+                final SigningService signing = signingService(config.ca().get(), caDirectory, sliceManager,
+                    config.dataDirectory().resolve("enrolment"))
+                    .handOutConfigVerificationKeys(signingKeys::verificationKeys);
+                caSigning = new IdentityHttpHandler(signing);
                 handlers.put(IdentityHttpHandler.CONTEXT, caSigning);
+                handlers.put(EnrolmentTokenHttpHandler.PATH, new EnrolmentTokenHttpHandler(signing));
+                enrolment = signing.enrolment().orElse(null);
             }
-            controlApi = ControlApiServer.start(controlPlane.address(), controlPlane.apiPort(), handlers);
+            controlApi = ControlApiServer.start(controlPlane.api(), Optional.ofNullable(caDirectory),
+                config.ca().map(CaConfig::svidTtl).orElse(CaConfig.DEFAULT_SVID_TTL), handlers);
             started.push(controlApi);
         }
         NodeIdentityClient identity = null;
@@ -172,8 +181,9 @@ public final class Appliance implements AutoCloseable
         if (config.identity().isPresent() && role != Role.CONTROL)
         {
             final ControlPlaneConfig controlPlane = control.orElseThrow();
-            final int apiPort = controlApi != null ? controlApi.address().getPort() : controlPlane.apiPort();
-            identity = startIdentity(config, URI.create("http://" + controlPlane.address() + ":" + apiPort));
+            final int apiPort = controlApi != null ? controlApi.address().getPort() : controlPlane.api().port();
+            identity = startIdentity(config, URI.create(controlPlane.api().scheme() + "://"
+                + controlPlane.api().address() + ":" + apiPort));
             started.push(identity);
             fromFile = withNodeIdentity(fromFile, identity);
         }
@@ -229,7 +239,8 @@ public final class Appliance implements AutoCloseable
         if (sliceManager != null)
         {
             metrics.addDistribution("control", sliceManager.counters())
-                .addNodeStatus(sliceManager::nodeStatus, sliceManager::nanoTime);
+                .addNodeStatus(sliceManager::nodeStatus, sliceManager::nanoTime)
+                .addApiAccess(controlApi.access(), Optional.ofNullable(enrolment));
         }
         final DataPlane running = dataPlane;
         final Map<String, HttpHandler> adminExtra = new HashMap<>();
@@ -322,10 +333,13 @@ public final class Appliance implements AutoCloseable
         final IdentityConfig identity = config.identity().orElseThrow();
         try
         {
-            final String token = SigningService.readJoinToken(identity.joinTokenFile());
+            // The node's one-time enrolment token (or the deprecated shared join token); once enrolled, renewals
+            // authenticate with the node's SVID over mutual TLS and the file may be removed.
+            final Optional<String> token = Files.exists(identity.joinTokenFile())
+                ? Optional.of(SigningService.readJoinToken(identity.joinTokenFile())) : Optional.empty();
             return NodeIdentityClient.start(new NodeIdentityConfig(identity.trustDomain(), config.node().site(),
-                config.node().id(), identity.directory()), new HttpCertificateSigner(controlPlane, token,
-                IDENTITY_REQUEST_TIMEOUT), InstantSource.system());
+                config.node().id(), identity.directory()), new HttpCertificateSigner(controlPlane,
+                Optional.of(identity.trustDomain()), token, IDENTITY_REQUEST_TIMEOUT), InstantSource.system());
         }
         catch (final IdentityClientException | CertificateAuthorityException ex)
         {
@@ -426,13 +440,14 @@ public final class Appliance implements AutoCloseable
      * recorded in the directory's {@code issued.log} before it is returned.
      */
     private static SigningService signingService(final CaConfig ca, final CaDirectory directory,
-        final SliceManager sliceManager)
+        final SliceManager sliceManager, final Path enrolmentDirectory)
     {
         try
         {
             return new SigningService(directory, nodeId -> Optional.ofNullable(
                 sliceManager.state().nodes().get(nodeId)).map(Node::site),
-                SigningService.readJoinToken(ca.joinTokenFile()), ca.svidTtl());
+                Optional.of(SigningService.readJoinToken(ca.joinTokenFile())),
+                EnrolmentTokens.open(enrolmentDirectory, InstantSource.system()), ca.svidTtl());
         }
         catch (final CertificateAuthorityException | IllegalArgumentException ex)
         {

@@ -3,7 +3,9 @@ package io.mecmesh.conformance;
 import java.nio.file.Path;
 
 /**
- * The {@code appliance.yaml} of a control plane on loopback, shared by the control-plane tests.
+ * The {@code appliance.yaml} of a control plane on loopback, shared by the control-plane tests. Its API is the plain
+ * loopback one ({@code api.insecureLoopback: true}): these tests are about distribution and identity, not the API's
+ * authentication, which {@code ApiSecurityConformanceTest} covers over TLS.
  */
 final class ControlPlaneYaml
 {
@@ -60,6 +62,20 @@ final class ControlPlaneYaml
             "  nodeEndpoint: 127.0.0.1:" + nodePort + "\n", keyFile) + rest;
     }
 
+    /**
+     * @param yaml a configuration from {@link #control} or {@link #edge}.
+     * @return the same with the API over TLS (the default: the control plane's SVID, client certificates).
+     */
+    static String withTlsApi(final String yaml)
+    {
+        final String plain = "    insecureLoopback: true\n";
+        if (!yaml.contains(plain))
+        {
+            throw new IllegalArgumentException("not a configuration of ControlPlaneYaml: " + yaml);
+        }
+        return yaml.replace(plain, "");
+    }
+
     /** The data directory, the admin endpoint and the control-plane section every role has. */
     private static String common(final Path dataDirectory, final int adminPort, final int apiPort,
         final int configPort, final int ackPort, final String nodeEndpointLine, final Path keyFile)
@@ -71,7 +87,9 @@ final class ControlPlaneYaml
               port: %d
             controlPlane:
               address: 127.0.0.1
-              apiPort: %d
+              api:
+                port: %d
+                insecureLoopback: true
               configPort: %d
               ackPort: %d
             """.formatted(dataDirectory, adminPort, apiPort, configPort, ackPort) + nodeEndpointLine

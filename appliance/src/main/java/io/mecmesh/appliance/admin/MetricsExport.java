@@ -1,5 +1,7 @@
 package io.mecmesh.appliance.admin;
 
+import io.mecmesh.slicemanager.api.ApiAccess;
+import io.mecmesh.slicemanager.ca.EnrolmentTokens;
 import io.mecmesh.dataplane.classify.SliceStatsRegistry;
 import io.mecmesh.dataplane.cluster.HealthCheckStats;
 import io.mecmesh.dataplane.counters.DataPlaneCounter;
@@ -29,6 +31,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.DoubleSupplier;
@@ -527,6 +530,53 @@ public final class MetricsExport
                         e.subject()));
             })
             .register(registry);
+        return this;
+    }
+
+    /**
+     * Exports the control-plane API's access decisions: {@code mecmesh_api_allowed_requests_total},
+     * {@code mecmesh_api_denials_total{reason}} (see {@link ApiAccess.Denial}) and, with node
+     * enrolment, {@code mecmesh_enrolment_tokens_total{outcome}} ({@code redeemed} or the refusal: {@code unknown},
+     * {@code reused}, {@code expired}, {@code node_mismatch}).
+     *
+     * @param access    the API's access decisions.
+     * @param enrolment the node enrolment tokens, if the control plane runs a CA.
+     * @return this.
+     */
+    public MetricsExport addApiAccess(final ApiAccess access, final Optional<EnrolmentTokens> enrolment)
+    {
+        requireNonNull(access, "access");
+        requireNonNull(enrolment, "enrolment");
+        CounterWithCallback.builder()
+            .name("mecmesh_api_denials")
+            .help("Control-plane API requests refused before their handler, by reason.")
+            .labelNames("reason")
+            .callback(callback ->
+            {
+                for (final ApiAccess.Denial denial : ApiAccess.Denial.values())
+                {
+                    callback.call(access.denials(denial), denial.label());
+                }
+            })
+            .register(registry);
+        CounterWithCallback.builder()
+            .name("mecmesh_api_allowed_requests")
+            .help("Control-plane API requests let through to their handler.")
+            .callback(callback -> callback.call(access.allowed()))
+            .register(registry);
+        enrolment.ifPresent(tokens -> CounterWithCallback.builder()
+            .name("mecmesh_enrolment_tokens")
+            .help("Node enrolment tokens presented, by outcome (redeemed, or why refused).")
+            .labelNames("outcome")
+            .callback(callback ->
+            {
+                callback.call(tokens.redeemed(), "redeemed");
+                for (final EnrolmentTokens.Refusal refusal : EnrolmentTokens.Refusal.values())
+                {
+                    callback.call(tokens.refusals(refusal), refusal.label());
+                }
+            })
+            .register(registry));
         return this;
     }
 

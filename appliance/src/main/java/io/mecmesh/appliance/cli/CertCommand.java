@@ -7,6 +7,7 @@ import io.mecmesh.dataplane.identity.SigningScope;
 import io.mecmesh.dataplane.identity.SpiffeId;
 import io.mecmesh.dataplane.identity.TlsServerChainValidator;
 import io.mecmesh.dataplane.identity.X509SvidValidator;
+import io.mecmesh.slicemanager.ca.ApiRole;
 import io.mecmesh.slicemanager.ca.CaDirectory;
 import io.mecmesh.slicemanager.ca.CaKeyStore;
 import io.mecmesh.slicemanager.ca.CertificateAuthority;
@@ -15,6 +16,7 @@ import io.mecmesh.slicemanager.ca.CertificateRequests;
 import io.mecmesh.slicemanager.ca.IssuedLog;
 import io.mecmesh.slicemanager.ca.SigningAuthority;
 import io.mecmesh.slicemanager.ca.SiteAuthority;
+import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -131,8 +133,12 @@ final class CertCommand
     }
 
     @Command(name = "issue", mixinStandardHelpOptions = true,
-        description = "Generate a key here and issue an X.509-SVID for it: OUT/svid.pem, svid-key.pem, bundle.pem "
-            + "(recorded in the CA's issued.log).")
+        description = {"Generate a key here and issue an X.509-SVID for it: OUT/svid.pem, svid-key.pem, bundle.pem "
+            + "(recorded in the CA's issued.log).",
+            "With --operator NAME --role ROLE: a certificate for the control-plane API, spiffe://TD/operator/NAME "
+                + "with its role (viewer, operator or admin) in a certificate extension, written as OUT/client.pem, "
+                + "client-key.pem and ca.pem: the files the CLI reads from ~/.config/mecmesh/ (or --cert, --key, "
+                + "--cacert)."})
     static final class Issue implements Callable<Integer>
     {
         @Spec
@@ -141,9 +147,18 @@ final class CertCommand
         @Option(names = "--ca-dir", required = true, paramLabel = "DIR", description = "The CA made by cert init.")
         Path caDir;
 
-        @Option(names = "--spiffe-id", required = true, paramLabel = "ID",
+        @Option(names = "--spiffe-id", paramLabel = "ID",
             description = "The workload's SPIFFE id, e.g. spiffe://mesh.example.org/slice/1-000001/app/amf.")
         String spiffeId;
+
+        @Option(names = "--operator", paramLabel = "NAME",
+            description = "Issue an operator certificate for the control-plane API instead: spiffe://TD/operator/NAME.")
+        String operator;
+
+        @Option(names = "--role", paramLabel = "ROLE",
+            description = "With --operator: viewer (get, status, journal), operator (+ apply, create, delete) or "
+                + "admin (+ journal compact, node tokens).")
+        String role;
 
         @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where to write the SVID.")
         Path out;
@@ -158,22 +173,65 @@ final class CertCommand
         @Override
         public Integer call() throws IOException
         {
-            final SpiffeId id = parseId(spiffeId, "--spiffe-id");
+            if ((spiffeId == null) == (operator == null))
+            {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                    "give one of --spiffe-id ID or --operator NAME");
+            }
+            if (operator != null && role == null || operator == null && role != null)
+            {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--role goes with --operator (viewer, operator or admin)");
+            }
+            final ApiRole apiRole;
+            try
+            {
+                apiRole = role == null ? null : ApiRole.ofOperator(role);
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--" + ex.getMessage());
+            }
+            final SpiffeId id = spiffeId == null ? null : parseId(spiffeId, "--spiffe-id");
             final CertificateAuthority ca = CaDirectory.open(caDir, passphrase.read(), InstantSource.system())
                 .authority();
             final KeyPair keyPair = CertificateRequests.newKeyPair();
-            final List<X509Certificate> chain = ca.issue(ca.root(), CertificateRequests.csr(keyPair), id,
-                Duration.ofHours(ttlHours));
+            final List<X509Certificate> chain = apiRole == null
+                ? ca.issue(ca.root(), CertificateRequests.csr(keyPair), id, Duration.ofHours(ttlHours))
+                : ca.issueOperator(CertificateRequests.csr(keyPair), operator, apiRole, Duration.ofHours(ttlHours));
+            final String certFile = apiRole == null ? SVID_FILE : ServerOption.CERT_FILE;
+            final String keyFile = apiRole == null ? KEY_FILE : ServerOption.KEY_FILE;
+            final String bundleFile = apiRole == null ? BUNDLE_FILE : ServerOption.CA_FILE;
             Files.createDirectories(out);
-            CaKeyStore.writeOwnerOnly(out.resolve(KEY_FILE),
+            CaKeyStore.writeOwnerOnly(out.resolve(keyFile),
                 Pem.encodePrivateKey(keyPair.getPrivate()).getBytes(StandardCharsets.US_ASCII));
-            Files.writeString(out.resolve(SVID_FILE), Pem.encodeCertificates(chain));
+            Files.writeString(out.resolve(certFile), Pem.encodeCertificates(chain));
             // the CA directory's bundle: during a rotation it trusts the old and the new root
-            Files.writeString(out.resolve(BUNDLE_FILE),
+            Files.writeString(out.resolve(bundleFile),
                 Pem.encodeCertificates(Pem.readCertificates(caDir.resolve(BUNDLE_FILE))));
-            spec.commandLine().getOut().println(id + " issued until " + chain.get(0).getNotAfter().toInstant() + ": "
-                + out.resolve(SVID_FILE) + ", " + out.resolve(KEY_FILE) + " (0600), " + out.resolve(BUNDLE_FILE));
+            spec.commandLine().getOut().println(spiffeIdOf(chain.get(0), id)
+                + (apiRole == null ? "" : " (role " + apiRole.label() + ")") + " issued until "
+                + chain.get(0).getNotAfter().toInstant() + ": " + out.resolve(certFile) + ", " + out.resolve(keyFile)
+                + " (0600), " + out.resolve(bundleFile));
+            spec.commandLine().getOut().flush();
             return ExitCode.OK;
+        }
+
+        private static String spiffeIdOf(final X509Certificate leaf, final SpiffeId requested)
+        {
+            if (requested != null)
+            {
+                return requested.toString();
+            }
+            try
+            {
+                return leaf.getSubjectAlternativeNames().stream().filter(name -> Integer.valueOf(6).equals(name.get(0)))
+                    .map(name -> String.valueOf(name.get(1))).findFirst().orElse("");
+            }
+            catch (final CertificateParsingException ex)
+            {
+                return "";
+            }
         }
     }
 

@@ -3,6 +3,7 @@ package io.mecmesh.appliance.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mecmesh.dataplane.tls.JdkSslContexts;
 
 import java.io.IOException;
 import java.net.URI;
@@ -10,6 +11,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Optional;
+
+import javax.net.ssl.SSLContext;
 
 import static java.util.Objects.requireNonNull;
 
@@ -29,12 +33,17 @@ final class ControlPlaneClient
     private final HttpClient http;
 
     /**
-     * @param server the API's base, e.g. {@code http://127.0.0.1:9902/}.
+     * @param server the API's base, e.g. {@code https://127.0.0.1:9902/}.
+     * @param tls    the client's TLS context (its certificate, the CA bundle) for an {@code https} server.
      */
-    ControlPlaneClient(final URI server)
+    ControlPlaneClient(final URI server, final Optional<SSLContext> tls)
     {
         this.server = requireNonNull(server, "server");
-        this.http = HttpClient.newBuilder().connectTimeout(TIMEOUT).followRedirects(HttpClient.Redirect.NEVER).build();
+        final HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(TIMEOUT)
+            .followRedirects(HttpClient.Redirect.NEVER).version(HttpClient.Version.HTTP_1_1);
+        requireNonNull(tls, "tls").ifPresent(context -> builder.sslContext(context)
+            .sslParameters(JdkSslContexts.parameters(context, false)));
+        this.http = builder.build();
     }
 
     JsonNode get(final String path)
@@ -121,7 +130,8 @@ final class ControlPlaneClient
 
     private static CommandFailedException problem(final int status, final JsonNode problem)
     {
-        final String detail = problem.path("detail").asText(problem.path("title").asText("HTTP " + status));
+        final String detail = (status == 401 || status == 403 ? status + " " : "")
+            + problem.path("detail").asText(problem.path("title").asText("HTTP " + status));
         final int exitCode;
         if (status == 400 || status == 413 || status == 422)
         {
@@ -134,6 +144,14 @@ final class ControlPlaneClient
         else if (status == 503)
         {
             exitCode = ExitCode.UNAVAILABLE;
+        }
+        else if (status == 401 || status == 403)
+        {
+            exitCode = ExitCode.NO_PERMISSION;
+        }
+        else if (status == 415)
+        {
+            exitCode = ExitCode.INVALID_INPUT;
         }
         else
         {

@@ -47,6 +47,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -103,7 +104,7 @@ final class DemoCommand implements Callable<Integer>
             new SecureRandom().nextBytes(keyBytes);
             CaKeyStore.writeOwnerOnly(key, keyBytes);
             final int[] udp = freeUdpPorts(4);
-            final Appliance control = Appliance.start(control(state, key, udp));
+            final Appliance control = Appliance.start(control(identities, state, key, udp));
             started.add(0, control);
             final Appliance sidecarB = Appliance.start(sidecarB(identities, backend.address(), state, key, udp));
             started.add(0, sidecarB);
@@ -114,7 +115,10 @@ final class DemoCommand implements Callable<Integer>
 
             final InetSocketAddress proxy = sidecarA.dataPlane().listenerAddress(LISTENER);
             final InetSocketAddress proxyB = sidecarB.dataPlane().listenerAddress(LISTENER_B);
-            final String server = "http://127.0.0.1:" + control.controlApiAddress().getPort();
+            final String server = "https://127.0.0.1:" + control.controlApiAddress().getPort();
+            final Path operator = identities.operatorDirectory();
+            final String credentials = " --cert " + operator.resolve(ServerOption.CERT_FILE) + " --key "
+                + operator.resolve(ServerOption.KEY_FILE) + " --cacert " + operator.resolve(ServerOption.CA_FILE);
             System.out.printf("mecmesh demo: curl -> sidecar A (127.0.0.1:%d) == mTLS ==> sidecar B (127.0.0.1:%d)"
                 + " -> demo backend (127.0.0.1:%d)%n", proxy.getPort(),
                 sidecarB.dataPlane().listenerAddress(MESH_LISTENER).getPort(), backend.address().getPort());
@@ -127,14 +131,21 @@ final class DemoCommand implements Callable<Integer>
                 proxy.getPort());
             System.out.printf("  curl -i -H 'Host: plc.demo' http://127.0.0.1:%d/control/valve   (URLLC slice, on B)%n",
                 proxyB.getPort());
-            System.out.printf("  mecmesh status --server %s%n  mecmesh get services --server %s%n", server, server);
+            System.out.printf("  mecmesh status --server %s%s%n  mecmesh get services --server %s%s%n", server,
+                credentials, server, credentials);
+            System.out.printf("  (the control-plane API is TLS with client certificates; the demo made an admin"
+                + " certificate, %s. Or set once:%n    export %s=%s %s=%s %s=%s %s=%s)%n",
+                "spiffe://" + DemoIdentities.TRUST_DOMAIN + "/operator/" + DemoIdentities.OPERATOR,
+                ServerOption.VARIABLE, server, ServerOption.CERT_VARIABLE, operator.resolve(ServerOption.CERT_FILE),
+                ServerOption.KEY_VARIABLE, operator.resolve(ServerOption.KEY_FILE), ServerOption.CA_VARIABLE,
+                operator.resolve(ServerOption.CA_FILE));
             System.out.printf("Admin endpoint: http://127.0.0.1:%d/ready  /live  /metrics  /config_dump"
                 + "  (sidecar B: http://127.0.0.1:%d/, control plane: http://127.0.0.1:%d/)%n",
                 sidecarA.adminAddress().getPort(), sidecarB.adminAddress().getPort(), control.adminAddress().getPort());
             if (warmUp)
             {
-                warmUp(proxy.getPort(), proxyB.getPort(), sidecarA.adminAddress().getPort(),
-                    control.controlApiAddress().getPort());
+                warmUp(proxy.getPort(), proxyB.getPort(), sidecarA.adminAddress().getPort());
+                warmUpApi(server, operator);
                 closeAll(started);
                 return ExitCode.OK;
             }
@@ -189,14 +200,13 @@ final class DemoCommand implements Callable<Integer>
         return version;
     }
 
-    private static void warmUp(final int proxy, final int proxyB, final int admin, final int api) throws IOException
+    private static void warmUp(final int proxy, final int proxyB, final int admin) throws IOException
     {
         final String[][] requests = {
             {Integer.toString(proxy), "127.0.0.1", "/hello"},
             {Integer.toString(proxy), "video.demo", "/watch"},
             {Integer.toString(proxyB), "plc.demo", "/control/valve"},
             {Integer.toString(admin), "127.0.0.1", "/metrics"},
-            {Integer.toString(api), "127.0.0.1", "/v1/status"},
         };
         for (final String[] request : requests)
         {
@@ -210,6 +220,18 @@ final class DemoCommand implements Callable<Integer>
                     + answer.lines().findFirst().orElse("(no answer)"));
             }
         }
+    }
+
+    /** One {@code GET /v1/status} as {@code mecmesh status} sends it: TLS 1.3 with the operator certificate. */
+    private static void warmUpApi(final String server, final Path operator)
+    {
+        final ServerOption option = new ServerOption();
+        option.server = server;
+        option.cert = operator.resolve(ServerOption.CERT_FILE);
+        option.key = operator.resolve(ServerOption.KEY_FILE);
+        option.cacert = operator.resolve(ServerOption.CA_FILE);
+        System.out.println("warm-up control-plane API /v1/status: version "
+            + option.client().get("status").path("version").asLong());
     }
 
     private static int[] freeUdpPorts(final int count) throws IOException
@@ -237,18 +259,27 @@ final class DemoCommand implements Callable<Integer>
         return ports;
     }
 
+    /** The sidecars' view of the control plane: they receive configurations only (their SVIDs are the demo's). */
     private ControlPlaneConfig controlPlane(final Path key, final int[] udp, final String nodeEndpoint)
     {
-        return new ControlPlaneConfig("127.0.0.1", adminPort == 0 ? 0 : adminPort + 2, udp[0], udp[1], nodeEndpoint,
-            key);
+        return new ControlPlaneConfig("127.0.0.1", apiPort(), udp[0], udp[1], nodeEndpoint, key);
     }
 
-    private ApplianceConfig control(final Path state, final Path key, final int[] udp)
+    private int apiPort()
     {
+        return adminPort == 0 ? 0 : adminPort + 2;
+    }
+
+    /** The control plane runs the demo CA, and its API is TLS with client certificates, as in production. */
+    private ApplianceConfig control(final DemoIdentities identities, final Path state, final Path key,
+        final int[] udp)
+    {
+        final ControlPlaneConfig controlPlane = new ControlPlaneConfig("127.0.0.1", apiPort(), udp[0], udp[1], "",
+            key, Optional.empty(), new ControlPlaneConfig.Api("127.0.0.1", apiPort(), false, Map.of()));
         return new ApplianceConfig(Role.CONTROL, new NodeConfig("control"),
             new AdminConfig("127.0.0.1", 0), new MeshConfig(0, transport, 1,
             List.of(ListenerConfig.of("none", "127.0.0.1", 0)), List.of(), List.of()),
-            state.resolve("control"), Optional.of(controlPlane(key, udp, "")));
+            state.resolve("control"), Optional.of(controlPlane), Optional.of(identities.ca()), Optional.empty());
     }
 
     private static void closeAll(final List<AutoCloseable> started)

@@ -8,6 +8,7 @@ package io.mecmesh.appliance.cli;
  * {@code journal}) exit with {@link #INVALID_INPUT} when the input is not valid (checked locally, or refused by the
  * API with 400 or 422: nothing was applied), {@link #NO_INPUT} when an input file or data directory is missing,
  * {@link #FAILURE} when the control plane refuses the command against its state (404 unknown object, 409 conflict),
+ * {@link #NO_PERMISSION} when the API refuses the caller (401 without a client certificate, 403 for a role too low),
  * and {@link #UNAVAILABLE} when the control plane cannot be reached or cannot journal (503).
  */
 public final class ExitCode
@@ -25,6 +26,8 @@ public final class ExitCode
     public static final int NO_INPUT = 66;
     /** A resource the configuration asks for (port, transport) is not available (EX_UNAVAILABLE). */
     public static final int UNAVAILABLE = 69;
+    /** The control plane refused the caller: no client certificate (401) or a role too low (403) (EX_NOPERM). */
+    public static final int NO_PERMISSION = 77;
     /** A bug: an unexpected exception (EX_SOFTWARE). The log has the stack trace. */
     public static final int SOFTWARE = 70;
     /** The configuration file is missing or not valid (EX_CONFIG). */

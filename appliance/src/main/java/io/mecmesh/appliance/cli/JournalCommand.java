@@ -118,6 +118,7 @@ final class JournalCommand
             {
                 final JsonNode result = server.client().post("journal/compact", ClientOutput.JSON.createObjectNode());
                 spec.commandLine().getOut().println("snapshot written: " + result.path("snapshot").asText());
+                spec.commandLine().getOut().flush();
                 return ExitCode.OK;
             });
         }

@@ -21,6 +21,7 @@ import io.mecmesh.dataplane.cluster.UpstreamProtocol;
 import io.mecmesh.dataplane.listener.ListenerConfig;
 import io.mecmesh.dataplane.overload.OverloadConfig;
 import io.mecmesh.dataplane.identity.SpiffeId;
+import io.mecmesh.slicemanager.ca.ApiRole;
 import io.mecmesh.dataplane.route.HeaderMatch;
 import io.mecmesh.dataplane.route.HeaderRewrite;
 import io.mecmesh.dataplane.route.Mirror;
@@ -236,7 +237,7 @@ public final class ConfigLoader
     private static ControlPlaneConfig controlPlane(final ConfigNode control, final Role role)
     {
         control.requireMapping("address", "apiPort", "configPort", "ackPort", "nodeEndpoint", "keyFile",
-            "configVerificationKeys");
+            "configVerificationKeys", "api");
         final Optional<Path> verificationKeys = configVerificationKeys(control);
         if (role == Role.EDGE && !control.get("nodeEndpoint").isPresent())
         {
@@ -248,13 +249,16 @@ public final class ConfigLoader
             throw control.get("keyFile").error("missing (the file with the key shared by the control plane and its"
                 + " nodes, at least 32 bytes, e.g. made with: head -c 32 /dev/urandom > distribution.key)");
         }
+        final String address = control.string("address", "127.0.0.1");
+        final ControlPlaneConfig.Api api = api(control, address);
         return control.build(c -> new ControlPlaneConfig(
-            c.string("address", "127.0.0.1"),
-            c.integer("apiPort", ControlPlaneConfig.DEFAULT_API_PORT, 0, 65535),
+            address,
+            api.port(),
             c.integer("configPort", ControlPlaneConfig.DEFAULT_CONFIG_PORT, 1, 65535),
             c.integer("ackPort", ControlPlaneConfig.DEFAULT_ACK_PORT, 1, 65535),
             c.string("nodeEndpoint", ""),
-            c.get("keyFile").isPresent() ? c.file("keyFile") : null, verificationKeys));
+            c.get("keyFile").isPresent() ? c.file("keyFile") : null, verificationKeys,
+            api));
     }
 
     /**
@@ -286,6 +290,43 @@ public final class ConfigLoader
             throw node.error(ex.getMessage());
         }
         return Optional.of(file);
+    }
+
+    /** {@code controlPlane.api}; {@code controlPlane.apiPort} is the deprecated alias of {@code api.port}. */
+    private static ControlPlaneConfig.Api api(final ConfigNode control, final String address)
+    {
+        final ConfigNode api = control.get("api");
+        api.requireMapping("address", "port", "insecureLoopback", "roles");
+        if (control.get("apiPort").isPresent() && api.get("port").isPresent())
+        {
+            throw control.get("apiPort").error("conflicts with api.port (apiPort is its deprecated name: keep"
+                + " api.port)");
+        }
+        final int port = api.get("port").isPresent()
+            ? api.integer("port", ControlPlaneConfig.DEFAULT_API_PORT, 0, 65535)
+            : control.integer("apiPort", ControlPlaneConfig.DEFAULT_API_PORT, 0, 65535);
+        final String apiAddress = api.string("address", address);
+        final boolean insecure = api.bool("insecureLoopback", false);
+        if (insecure && !ControlPlaneConfig.Api.isLoopback(apiAddress))
+        {
+            throw api.get("insecureLoopback").error("plain HTTP is allowed only on a loopback address, and the"
+                + " API's address is " + apiAddress + " (remove insecureLoopback to serve TLS with client"
+                + " certificates)");
+        }
+        final Map<SpiffeId, ApiRole> roles = new LinkedHashMap<>();
+        api.stringMap("roles").forEach((prefix, role) ->
+        {
+            try
+            {
+                roles.put(SpiffeId.parse(prefix), ApiRole.ofOperator(role));
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw api.get("roles").get(prefix).error(ex.getMessage() + " (roles map SPIFFE id prefixes to"
+                    + " viewer, operator or admin)");
+            }
+        });
+        return api.build(a -> new ControlPlaneConfig.Api(apiAddress, port, insecure, roles));
     }
 
     private static NodeConfig node(final ConfigNode node)

@@ -1,6 +1,12 @@
 package io.mecmesh.appliance.config;
 
+import io.mecmesh.dataplane.identity.SpiffeId;
+import io.mecmesh.slicemanager.ca.ApiRole;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Optional;
 
 import static java.util.Objects.requireNonNull;
@@ -12,7 +18,8 @@ import static java.util.Objects.requireNonNull;
  * Aeron IPC inside the process).
  *
  * @param address      the control plane's address (bound by the control plane, reached by the nodes).
- * @param apiPort      TCP port of the control-plane API ({@code mecmesh apply/get/status}, CSR signing).
+ * @param apiPort      TCP port of the control-plane API: {@code api.port} (the key {@code apiPort} is its
+ *                     deprecated alias).
  * @param configPort   UDP port of the Aeron control endpoint nodes register on to receive configurations.
  * @param ackPort      UDP port the control plane receives acknowledgements and heartbeats on.
  * @param nodeEndpoint edge: {@code host:port} (UDP) this node receives configurations on; empty otherwise.
@@ -21,25 +28,80 @@ import static java.util.Objects.requireNonNull;
  * @param configVerificationKeys edge: a PEM file of the control plane's configuration-verification keys (its
  *                     {@code config-verification.pem}); without it the keys come with the trust bundle, else the node
  *                     pins the keys of its first authenticated configuration.
+ * @param api          the API's own listener ({@code controlPlane.api}).
  */
 public record ControlPlaneConfig(
     String address, int apiPort, int configPort, int ackPort, String nodeEndpoint, Path keyFile,
-    Optional<Path> configVerificationKeys)
+    Optional<Path> configVerificationKeys, Api api)
 {
     /**
-     * Settings without explicit verification keys.
+     * The control-plane API's listener ({@code controlPlane.api}): TLS 1.3 with the control plane's own SVID and
+     * client certificates, unless {@code insecureLoopback} opts into plain HTTP on a loopback address. Nodes reach
+     * the API (enrolment, renewal) at the same address and port.
      *
-     * @param address      the control plane's address.
-     * @param apiPort      TCP port of the control-plane API.
+     * @param address          where the API listens (and nodes reach it).
+     * @param port             its TCP port, 0 for one the kernel picks.
+     * @param insecureLoopback plain HTTP without authentication: only on a loopback address.
+     * @param roles            API roles by SPIFFE id prefix, besides operator certificates' role extension.
+     */
+    public record Api(String address, int port, boolean insecureLoopback, Map<SpiffeId, ApiRole> roles)
+    {
+        public Api
+        {
+            requireNonNull(address, "address");
+            roles = Map.copyOf(requireNonNull(roles, "roles"));
+            if (port < 0 || port > 65535)
+            {
+                throw new IllegalArgumentException("port: expected 0 to 65535, got " + port);
+            }
+            if (insecureLoopback && !isLoopback(address))
+            {
+                throw new IllegalArgumentException("insecureLoopback: plain HTTP is allowed only on a loopback"
+                    + " address, and the API's address is " + address + " (remove insecureLoopback to serve TLS)");
+            }
+        }
+
+        /**
+         * @param address an address or host name.
+         * @return whether it is a loopback address ({@code 127.0.0.0/8}, {@code ::1}, {@code localhost}).
+         */
+        public static boolean isLoopback(final String address)
+        {
+            try
+            {
+                return InetAddress.getByName(address).isLoopbackAddress();
+            }
+            catch (final UnknownHostException ex)
+            {
+                return false;
+            }
+        }
+
+        /**
+         * @return the scheme nodes and the CLI use: {@code http} on the plain loopback API, else {@code https}.
+         */
+        public String scheme()
+        {
+            return insecureLoopback ? "http" : "https";
+        }
+    }
+
+    /**
+     * A control plane whose API is the plain loopback one on {@code address:apiPort} (tests and embedded setups),
+     * without explicit verification keys.
+     *
+     * @param address      the control plane's address (a loopback one).
+     * @param apiPort      the API's port.
      * @param configPort   UDP port of the Aeron control endpoint.
-     * @param ackPort      UDP port of acknowledgements and heartbeats.
-     * @param nodeEndpoint edge: {@code host:port} (UDP) this node receives configurations on; empty otherwise.
-     * @param keyFile      the shared HMAC key file, or {@code null} for role {@code all}.
+     * @param ackPort      UDP port of acknowledgements.
+     * @param nodeEndpoint edge: {@code host:port} this node receives configurations on; empty otherwise.
+     * @param keyFile      the distribution key file, or {@code null} for role {@code all}.
      */
     public ControlPlaneConfig(final String address, final int apiPort, final int configPort, final int ackPort,
         final String nodeEndpoint, final Path keyFile)
     {
-        this(address, apiPort, configPort, ackPort, nodeEndpoint, keyFile, Optional.empty());
+        this(address, apiPort, configPort, ackPort, nodeEndpoint, keyFile, Optional.empty(),
+            new Api(address, apiPort, true, Map.of()));
     }
 
     /** Default control-plane API port. */
@@ -54,6 +116,12 @@ public record ControlPlaneConfig(
         requireNonNull(address, "address");
         requireNonNull(nodeEndpoint, "nodeEndpoint");
         requireNonNull(configVerificationKeys, "configVerificationKeys");
+        requireNonNull(api, "api");
+        if (apiPort != api.port())
+        {
+            throw new IllegalArgumentException("apiPort: " + apiPort + " differs from api.port " + api.port()
+                + " (apiPort is the deprecated name of api.port: give one)");
+        }
         for (final int port : new int[] {apiPort, configPort, ackPort})
         {
             if (port < 0 || port > 65535)

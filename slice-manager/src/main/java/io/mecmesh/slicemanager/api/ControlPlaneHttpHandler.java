@@ -48,7 +48,7 @@ import static java.util.Objects.requireNonNull;
  *   DELETE /v1/slices/{snssai|name}       delete one object: {"version":N}
  *   GET    /v1/status                     each node's latest, applied and rejected versions and last contact
  *   GET    /v1/journal?after=&amp;limit=    journal entries as JournalCodec documents
- *   POST   /v1/journal/compact            snapshot now: {"snapshot":"/path"}
+ *   POST   /v1/journal/compact            snapshot now: {"compacted":true,"snapshot":"file name"} (no path)
  * </pre>
  *
  * Statuses: 400 malformed JSON or query, 404 unknown path or object, 405 wrong method, 409 the state refuses the
@@ -187,8 +187,10 @@ public final class ControlPlaneHttpHandler implements HttpHandler
                 if ("journal".equals(collection) && "compact".equals(segments[1]))
                 {
                     requireMethod(method, "POST");
+                    // The file's name only: the API does not tell callers where the data directory is.
                     final Path snapshot = backend.compact();
-                    return JSON.createObjectNode().put("snapshot", snapshot.toString());
+                    return JSON.createObjectNode().put("compacted", true)
+                        .put("snapshot", String.valueOf(snapshot.getFileName()));
                 }
                 if (!"slices".equals(collection) && !"services".equals(collection) && !"nodes".equals(collection))
                 {

@@ -293,4 +293,39 @@ public final class CertificateAuthority
         return svids.issue(issuer, trustDomain(), csrDer, spiffeId, ttl);
     }
 
+
+    /**
+     * Issues an operator's certificate for the control-plane API: the SVID {@code spiffe://TD/operator/NAME}, signed
+     * by the root, with the {@link ApiRole} extension.
+     *
+     * @param csrDer the DER-encoded PKCS#10 request, signed by the operator's key.
+     * @param name   the operator's name (a path segment: {@code [A-Za-z0-9._-]}, 1 to 63 characters).
+     * @param role   viewer, operator or admin.
+     * @param ttl    the lifetime; capped at the root's expiry.
+     * @return the chain to present (the leaf).
+     * @throws CertificateAuthorityException (REQUEST_REFUSED) as {@link #issue}, or for a name that is not a path
+     *                                       segment or the role {@code NODE}.
+     */
+    public List<X509Certificate> issueOperator(final byte[] csrDer, final String name, final ApiRole role,
+        final Duration ttl)
+    {
+        requireNonNull(role, "role");
+        try
+        {
+            SigningService.segment(name, "operator");
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new CertificateAuthorityException(Category.REQUEST_REFUSED, ex.getMessage(), ex);
+        }
+        if (role == ApiRole.NODE)
+        {
+            throw new CertificateAuthorityException(Category.REQUEST_REFUSED,
+                "role: expected viewer, operator or admin (nodes use their node SVIDs)");
+        }
+        return svids.issue(root, trustDomain(), requireNonNull(csrDer, "csrDer"),
+            new SpiffeId(trustDomain(), "/operator/" + name), ttl,
+            builder -> builder.addExtension(new ASN1ObjectIdentifier(ApiRole.OID), false,
+                role.encodeValue()));
+    }
 }

@@ -2,6 +2,7 @@ package io.mecmesh.slicemanager.ca;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
+import io.mecmesh.dataplane.identity.SpiffeId;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -9,6 +10,7 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 import static java.util.Objects.requireNonNull;
@@ -17,19 +19,23 @@ import static java.util.Objects.requireNonNull;
  * The node identity endpoint of the control plane, mounted at context {@code /v1/identity/} of its JDK HTTP server:
  * <pre>
  * POST /v1/identity/sign
- * Authorization: Bearer &lt;join token&gt;
+ * Authorization: Bearer &lt;enrolment token&gt;      (first SVID; none when renewing over mutual TLS)
  * {"nodeId":"edge-a","site":"site-a","csr":"-----BEGIN CERTIFICATE REQUEST-----..."}
  *
  * 200 {"chain":"PEM","bundle":"PEM","notAfter":"2026-01-01T00:00:00Z"}
  * </pre>
  * Errors are RFC 9457 problem details ({@code application/problem+json}): 400 unreadable request, 401 missing or
  * wrong token, 403 node not allowed this identity, 404/405 other paths or methods, 413 body over 64 KiB, 422 CSR
- * refused by the SVID profile, 503 the CA cannot sign now. The decisions are {@link SigningService}'s.
+ * refused by the SVID profile, 503 the CA cannot sign now. The decisions are {@link SigningService}'s. A caller
+ * that presented a node SVID ({@link ApiAccess.Caller}) renews that identity without a token; a caller without a
+ * certificate enrols once with a node token (or the deprecated shared join token).
  */
 public final class IdentityHttpHandler extends JsonPostHandler
 {
     /** The context path the handler expects to be mounted at. */
     public static final String CONTEXT = "/v1/identity/";
+    /** The exchange attribute with the SPIFFE id of the caller's verified client certificate (set by the server). */
+    public static final String CALLER_ID_ATTRIBUTE = "io.mecmesh.api.callerId";
 
     private static final Logger LOG = LoggerFactory.getLogger(IdentityHttpHandler.class);
 
@@ -62,17 +68,17 @@ public final class IdentityHttpHandler extends JsonPostHandler
     @Override
     void onPost(final HttpExchange exchange, final byte[] body) throws IOException
     {
+        final Optional<SpiffeId> caller = callerId(exchange);
         final String token = bearerToken(exchange);
-        try
+        if (caller.isEmpty())
         {
-            service.authenticate(token);
-        }
-        catch (final CertificateAuthorityException ex)
-        {
-            refused.incrementAndGet(ex.category().ordinal());
-            LOG.warn("refused a signing request from {}: {}", exchange.getRemoteAddress(), ex.getMessage());
-            problem(exchange, 401, ex.getMessage());
-            return;
+            if (token == null)
+            {
+                refused.incrementAndGet(CertificateAuthorityException.Category.UNAUTHENTICATED.ordinal());
+                problem(exchange, 401, "an enrolment token (mecmesh node token create) or the node's current SVID"
+                    + " (mutual TLS) is required");
+                return;
+            }
         }
         final JsonNode request = jsonObject(exchange, body, "nodeId, site and csr");
         if (request == null)
@@ -82,17 +88,30 @@ public final class IdentityHttpHandler extends JsonPostHandler
         final String nodeId = text(request, "nodeId");
         try
         {
-            final SigningService.Signed signed = service.sign(nodeId, text(request, "site"),
-                text(request, "csr"), token);
+            final SigningService.Signed signed = caller.isPresent()
+                ? service.signForCaller(nodeId, text(request, "site"), text(request, "csr"), caller.get())
+                : service.sign(nodeId, text(request, "site"), text(request, "csr"), token);
             sendSigned(exchange, signed);
-            LOG.info("issued the SVID of node {} until {}", nodeId, signed.notAfter());
+            LOG.info("issued the SVID of node {} until {} ({})", nodeId, signed.notAfter(),
+                caller.isPresent() ? "renewal by " + caller.get() : "enrolment with a token");
         }
         catch (final CertificateAuthorityException ex)
         {
             final int status = status(ex.category());
             refused.incrementAndGet(ex.category().ordinal());
-            LOG.warn("refused the signing request of node {}: {} {}", nodeId, status, ex.getMessage());
+            LOG.warn("refused the signing request of node {} from {}: {} {}", nodeId, exchange.getRemoteAddress(),
+                status, ex.getMessage());
             problem(exchange, status, ex.getMessage());
         }
+    }
+
+    /**
+     * @param exchange the exchange.
+     * @return the SPIFFE id of the caller's verified client certificate, which the server's access check put in
+     *         the {@link #CALLER_ID_ATTRIBUTE} attribute; empty without one.
+     */
+    static Optional<SpiffeId> callerId(final HttpExchange exchange)
+    {
+        return exchange.getAttribute(CALLER_ID_ATTRIBUTE) instanceof SpiffeId id ? Optional.of(id) : Optional.empty();
     }
 }

@@ -169,6 +169,18 @@ abstract class JsonPostHandler implements HttpHandler
     }
 
     /**
+     * Sends a JSON answer with status 200.
+     *
+     * @param exchange the exchange.
+     * @param body     the JSON document.
+     * @throws IOException if it cannot be sent.
+     */
+    final void sendJson(final HttpExchange exchange, final byte[] body) throws IOException
+    {
+        send(exchange, 200, "application/json", body);
+    }
+
+    /**
      * Sends a problem document.
      *
      * @param exchange the exchange.

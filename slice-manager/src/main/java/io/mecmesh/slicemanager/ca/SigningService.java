@@ -47,7 +47,8 @@ public final class SigningService
     private final Function<String, Optional<String>> siteOfNode;
     private final Supplier<List<X509Certificate>> bundle;
     private volatile Supplier<List<PublicKey>> configVerificationKeys = List::of;
-    private final JoinToken joinToken;
+    private final Optional<JoinToken> joinToken;
+    private final Optional<EnrolmentTokens> enrolment;
     private final Duration ttl;
 
     /**
@@ -135,8 +136,8 @@ public final class SigningService
         final Function<String, Optional<String>> siteOfNode, final String joinToken, final Duration ttl,
         final Supplier<List<X509Certificate>> bundle)
     {
-        this(constant(requireNonNull(ca, "ca")), fixed(requireNonNull(issuer, "issuer")), siteOfNode, joinToken, ttl,
-            bundle);
+        this(constant(requireNonNull(ca, "ca")), fixed(requireNonNull(issuer, "issuer")), siteOfNode,
+            Optional.of(new JoinToken(joinToken)), Optional.empty(), ttl, bundle);
     }
 
     /**
@@ -152,20 +153,40 @@ public final class SigningService
     public SigningService(final CaDirectory directory, final Function<String, Optional<String>> siteOfNode,
         final String joinToken, final Duration ttl)
     {
-        this(requireNonNull(directory, "directory")::authority, CertificateAuthority::root, siteOfNode, joinToken, ttl,
-            directory::trustBundle);
+        this(requireNonNull(directory, "directory")::authority, CertificateAuthority::root, siteOfNode,
+            Optional.of(new JoinToken(joinToken)), Optional.empty(), ttl, directory::trustBundle);
+    }
+
+    /**
+     * A service that signs with the current root of a CA directory, for nodes that enrol with a one-time token
+     * ({@link EnrolmentTokens}) and renew with their current SVID ({@link #signForCaller}).
+     *
+     * @param directory  the running CA directory.
+     * @param siteOfNode the site of a node allowed to ask, empty for a node that is not.
+     * @param joinToken  a shared join token still accepted for a first SVID (deprecated: any node holding it may
+     *                   enrol as any declared node), or empty.
+     * @param enrolment  the one-time node tokens.
+     * @param ttl        the SVIDs' lifetime.
+     */
+    public SigningService(final CaDirectory directory, final Function<String, Optional<String>> siteOfNode,
+        final Optional<String> joinToken, final EnrolmentTokens enrolment, final Duration ttl)
+    {
+        this(requireNonNull(directory, "directory")::authority, CertificateAuthority::root, siteOfNode,
+            requireNonNull(joinToken, "joinToken").map(JoinToken::new), Optional.of(requireNonNull(enrolment,
+            "enrolment")), ttl, directory::trustBundle);
     }
 
     private SigningService(final Supplier<CertificateAuthority> ca,
         final Function<CertificateAuthority, SigningAuthority> issuer,
-        final Function<String, Optional<String>> siteOfNode, final String joinToken, final Duration ttl,
-        final Supplier<List<X509Certificate>> bundle)
+        final Function<String, Optional<String>> siteOfNode, final Optional<JoinToken> joinToken,
+        final Optional<EnrolmentTokens> enrolment, final Duration ttl, final Supplier<List<X509Certificate>> bundle)
     {
+        this.enrolment = enrolment;
         this.bundle = requireNonNull(bundle, "bundle");
         this.ca = ca;
         this.issuer = issuer;
         this.siteOfNode = requireNonNull(siteOfNode, "siteOfNode");
-        this.joinToken = new JoinToken(joinToken);
+        this.joinToken = joinToken;
         this.ttl = requireNonNull(ttl, "ttl");
         if (ttl.isNegative() || ttl.isZero())
         {
@@ -250,7 +271,64 @@ public final class SigningService
      */
     public Signed sign(final String nodeId, final String site, final String csrPem, final String bearerToken)
     {
+        final Optional<EnrolmentTokens.Token> nodeToken = bearerToken == null ? Optional.empty()
+            : EnrolmentTokens.Token.parse(bearerToken);
+        if (nodeToken.isPresent() && enrolment.isPresent())
+        {
+            precheck(nodeId, site, csrPem);
+            return enrolment.get().redeem(nodeToken.get(), nodeId, site, () -> issue(nodeId, site, csrPem));
+        }
         authenticate(bearerToken);
+        return issue(nodeId, site, csrPem);
+    }
+
+    /**
+     * Signs a node's renewal: the caller authenticated with its current SVID (mutual TLS), and may be issued only
+     * that same identity.
+     *
+     * @param nodeId the node's id.
+     * @param site   the node's site.
+     * @param csrPem its PKCS#10 request, PEM.
+     * @param caller the SPIFFE id of the caller's verified client certificate.
+     * @return the chain and bundle.
+     * @throws CertificateAuthorityException FORBIDDEN when the caller is another node, else as {@link #sign}.
+     */
+    public Signed signForCaller(final String nodeId, final String site, final String csrPem, final SpiffeId caller)
+    {
+        requireNonNull(caller, "caller");
+        final SpiffeId wanted;
+        try
+        {
+            wanted = nodeSpiffeId(ca.get().trustDomain(), requireField(site, "site"), requireField(nodeId, "nodeId"));
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new CertificateAuthorityException(Category.MALFORMED_REQUEST, ex.getMessage(), ex);
+        }
+        if (!wanted.equals(caller))
+        {
+            throw new CertificateAuthorityException(Category.FORBIDDEN, "nodeId: " + caller + " may renew only its"
+                + " own SVID, not " + wanted);
+        }
+        return issue(nodeId, site, csrPem);
+    }
+
+    /** The checks that need no token, so that a malformed request does not use up a node's one-time token. */
+    private void precheck(final String nodeId, final String site, final String csrPem)
+    {
+        try
+        {
+            nodeSpiffeId(ca.get().trustDomain(), requireField(site, "site"), requireField(nodeId, "nodeId"));
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new CertificateAuthorityException(Category.MALFORMED_REQUEST, ex.getMessage(), ex);
+        }
+        csrDer(requireField(csrPem, "csr"));
+    }
+
+    private Signed issue(final String nodeId, final String site, final String csrPem)
+    {
         final CertificateAuthority ca = this.ca.get();
         final SigningAuthority issuer = this.issuer.apply(ca);
         final SpiffeId id;
@@ -308,7 +386,64 @@ public final class SigningService
      */
     public void authenticate(final String bearerToken)
     {
-        joinToken.authenticate(bearerToken);
+        if (joinToken.isEmpty())
+        {
+            throw new CertificateAuthorityException(Category.UNAUTHENTICATED, bearerToken == null
+                ? "an enrolment token (mecmesh node token create) or the node's current SVID is required"
+                : "the enrolment token is not a node token (mmt1....) and no shared join token is configured");
+        }
+        joinToken.get().authenticate(bearerToken);
+    }
+
+    /**
+     * Makes a one-time enrolment token for a node declared in the desired state, bound to its id and site.
+     *
+     * @param nodeId the node.
+     * @param ttl    how long the token may be used.
+     * @return the token, pinning the current root.
+     * @throws CertificateAuthorityException MALFORMED_REQUEST (node id syntax, ttl), FORBIDDEN (node not declared,
+     *                                       or this service takes no node tokens).
+     */
+    public EnrolmentTokens.Token createToken(final String nodeId, final Duration ttl)
+    {
+        if (enrolment.isEmpty())
+        {
+            throw new CertificateAuthorityException(Category.FORBIDDEN, "this control plane takes no node tokens");
+        }
+        try
+        {
+            segment(nodeId, "nodeId");
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new CertificateAuthorityException(Category.MALFORMED_REQUEST, ex.getMessage(), ex);
+        }
+        final String site = siteOfNode.apply(nodeId).orElseThrow(() -> new CertificateAuthorityException(
+            Category.FORBIDDEN, "nodeId: node " + nodeId + " is not declared in the desired state (apply it first)"));
+        try
+        {
+            return enrolment.get().create(nodeId, site, ttl, root());
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new CertificateAuthorityException(Category.MALFORMED_REQUEST, ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * @return the one-time node tokens, when this service takes them.
+     */
+    public Optional<EnrolmentTokens> enrolment()
+    {
+        return enrolment;
+    }
+
+    /**
+     * @return the current root CA certificate (the one node tokens pin).
+     */
+    public X509Certificate root()
+    {
+        return ca.get().root().certificate();
     }
 
     static String requireField(final String value, final String name)

@@ -155,6 +155,25 @@ final class SvidIssuer
     List<X509Certificate> issue(final SigningAuthority issuer, final String trustDomain, final byte[] csrDer,
         final SpiffeId spiffeId, final Duration ttl)
     {
+        return issue(issuer, trustDomain, csrDer, spiffeId, ttl, builder ->
+        {
+        });
+    }
+
+    /**
+     * Issues a leaf SVID with more extensions (an operator's {@link ApiRole}).
+     *
+     * @param issuer      the signing authority.
+     * @param trustDomain the trust domain (for the subject name).
+     * @param csrDer      the DER-encoded PKCS#10 request.
+     * @param spiffeId    the identity to issue.
+     * @param ttl         the lifetime; capped at the issuer's expiry.
+     * @param extra       extensions added after the SVID profile's.
+     * @return the leaf followed by the issuer's chain.
+     */
+    List<X509Certificate> issue(final SigningAuthority issuer, final String trustDomain, final byte[] csrDer,
+        final SpiffeId spiffeId, final Duration ttl, final Extensions extra)
+    {
         requirePositive(ttl, "ttl");
         if (spiffeId.isTrustDomainId())
         {
@@ -178,6 +197,7 @@ final class SvidIssuer
             builder.addExtension(Extension.authorityKeyIdentifier, false,
                 utils.createAuthorityKeyIdentifier(issuer.certificate()));
             builder.addExtension(Extension.subjectAlternativeName, false, uriSan(spiffeId));
+            extra.addTo(builder);
         }, spiffeId.toString());
         final List<X509Certificate> chain = new ArrayList<>();
         chain.add(leaf);

@@ -267,7 +267,10 @@ public final class NodeIdentityClient implements AutoCloseable
                 + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
                 .encodeToString(CertificateRequests.csr(keyPair))
                 + "\n-----END CERTIFICATE REQUEST-----\n";
-            final SignedIdentity signed = signer.sign(new SigningRequest(config.nodeId(), config.site(), csrPem));
+            final Serving current = serving;
+            final SignedIdentity signed = signer.sign(new SigningRequest(config.nodeId(), config.site(), csrPem,
+                current == null || !clock.instant().isBefore(current.notAfter()) ? Optional.empty()
+                    : Optional.of(current.material())));
             final TlsMaterial material;
             try
             {
