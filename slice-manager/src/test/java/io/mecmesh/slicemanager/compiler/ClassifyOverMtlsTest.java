@@ -3,6 +3,7 @@ package io.mecmesh.slicemanager.compiler;
 import com.sun.net.httpserver.HttpServer;
 import io.mecmesh.dataplane.DataPlane;
 import io.mecmesh.dataplane.MeshConfig;
+import io.mecmesh.dataplane.authz.AuthorizationPolicy;
 import io.mecmesh.dataplane.classify.SliceStats;
 import io.mecmesh.dataplane.cluster.ClusterConfig;
 import io.mecmesh.dataplane.cluster.Endpoint;
@@ -50,8 +51,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The compiled configuration of node-c (the URLLC slice, classified by the caller SPIFFE id prefix
  * {@code spiffe://mesh.example/slice/2-0000b2/}) on a real data plane behind a mesh (mTLS) listener, with its
  * compiled policy table published: a caller whose SVID is under the prefix gets the slice policy's 200 ms timeout
- * although the route's own timeout is raised to 15 s here; a caller of another slice is unclassified and keeps the
- * route's 15 s.
+ * although the route's own timeout is raised to 15 s here; a caller of another slice is outside plc's
+ * {@code allowedCallerPrefixes} and refused (403) by node-c, which runs plc; with that policy lifted it is unclassified
+ * and keeps the route's 15 s.
  */
 class ClassifyOverMtlsTest
 {
@@ -65,6 +67,7 @@ class ClassifyOverMtlsTest
     private ExecutorService backendThreads;
     private DataPlane node;
     private NodeMeshConfig compiled;
+    private MeshConfig meshConfig;
 
     @BeforeEach
     void start()
@@ -74,7 +77,7 @@ class ClassifyOverMtlsTest
         compiled = new MeshCompiler().compile(ModelFixtures.state(), CompilerSettings.DEFAULT).nodes().get("node-c");
         final Path unused = dir.resolve("unused.pem");
         final TlsMaterialSource serverIdentity = new TlsMaterialSource(svid("site/site-c/node/node-c"));
-        final MeshConfig meshConfig = compiled.meshConfig()
+        meshConfig = compiled.meshConfig()
             .withListeners(compiled.version(), List.of(ListenerConfig.builder("mesh-in", "127.0.0.1", 0)
                 .tls(TlsConfig.fromSource(serverIdentity, unused, unused, unused, TlsConfig.Mode.MESH)).build()))
             .withRoutes(compiled.version(), compiled.meshConfig().routes().stream()
@@ -116,8 +119,26 @@ class ClassifyOverMtlsTest
     }
 
     @Test
+    void shouldRefuseACallerOfAnotherSliceOutsideTheServicesAllowedCallers() throws Exception
+    {
+        final String status;
+        try (SSLSocket socket = connect(svid("slice/1-0000a1/app/video-player")))
+        {
+            status = get(socket, "/control/move");
+        }
+
+        assertThat(status).as("plc allows callers under spiffe://mesh.example/slice/2-0000b2/ only").isEqualTo("403");
+        assertThat(node.sliceStats().unclassified().requests()).isEqualTo(1);
+        assertThat(node.sliceStats().slice(ModelFixtures.URLLC.sliceId()).requests()).isZero();
+    }
+
+    @Test
     void shouldLeaveACallerOfAnotherSliceUnclassifiedWithTheRoutesOwnTimeout() throws Exception
     {
+        node.update(meshConfig.withRoutes(compiled.version() + 1, meshConfig.routes().stream()
+            .map(route -> new RouteConfig(route.name(), route.match(), route.action(), route.requestHeaders(),
+                route.responseHeaders(), AuthorizationPolicy.ALLOW_ALL, route.policyRouteId())).toList(),
+            meshConfig.clusters()));
         final String status;
         try (SSLSocket socket = connect(svid("slice/1-0000a1/app/video-player")))
         {
