@@ -3,7 +3,8 @@
 # `mvn -DskipTests package` made, then runs rpmlint on it. Needs rpm (rpmbuild), rpmlint, a JDK 17 (jlink, jdeps).
 # Reproducible: SOURCE_DATE_EPOCH (default: the last commit's time) sets every time in the package, so two builds from
 # one commit have the same payload digest (`rpm -qp --qf '%{PAYLOADDIGEST}\n' FILE`).
-# Usage: packaging/rpm/build.sh [OUTDIR]    (the Maven profile -Ppackages runs it)
+# Usage: packaging/rpm/build.sh [OUTDIR]    (default packaging/target/rpm; MECMESH_STAGE=DIR reuses a staged tree;
+# the Maven profile -Ppackages runs it)
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 packaging=$(dirname "$here")
@@ -12,8 +13,11 @@ out=$(mkdir -p "${1:-$packaging/target/rpm}" && cd "${1:-$packaging/target/rpm}"
 : "${SOURCE_DATE_EPOCH:=$(git -C "$root" log -1 --format=%ct)}"
 export SOURCE_DATE_EPOCH
 
-stage="$out/stage"
-"$packaging/src/build/stage.sh" "$packaging/target/mecmesh" "$root/README.md" "$stage"
+stage=${MECMESH_STAGE:-$out/stage}
+if [[ -z "${MECMESH_STAGE:-}" ]]; then
+    "$packaging/src/build/stage.sh" "$packaging/target/mecmesh" "$root/README.md" "$stage"
+fi
+stage=$(cd "$stage" && pwd)
 version=$(sed -n 's/^mecmesh \([0-9][0-9.]*\).*/\1/p' < <("$stage/bin/mecmesh" --version) | head -1)
 
 rm -rf "$out/rpmbuild"

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Stages the installed tree of /opt/mecmesh for the RPM and the OCI image: the distribution the build made
-# (packaging/target/mecmesh: bin/, lib/ with mecmesh.classlist, etc/, systemd/), a jlink runtime in runtime/ (the launcher
-# prefers it) and README.md. No class-data-sharing archive: one recorded here would not be reproducible (two dumps of
-# the same classes differ) and names this directory's paths; the RPM's %post and the image build record it where it
-# runs. Every file's mtime is SOURCE_DATE_EPOCH.
+# (packaging/target/mecmesh: bin/, lib/, etc/, systemd/), a jlink runtime in runtime/ (the launcher prefers it),
+# README.md and lib/mecmesh.classlist. No class-data-sharing archive: one recorded here would not be reproducible (two
+# dumps of the same classes differ) and names this directory's paths; the RPM's %post and the image build record it
+# from the class list where they run. Every file's mtime is SOURCE_DATE_EPOCH.
 # Usage: stage.sh DIST README OUT    (SOURCE_DATE_EPOCH: default the last commit's time)
 set -euo pipefail
 dist=$(readlink -f "$1")
@@ -12,8 +12,8 @@ out=$3
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 : "${SOURCE_DATE_EPOCH:=$(git -C "$here" log -1 --format=%ct)}"
 
-if [[ ! -r "$dist/lib/mecmesh.classlist" ]]; then
-    echo "stage: $dist/lib/mecmesh.classlist is missing: build with 'mvn -DskipTests package' first" >&2
+if ! compgen -G "$dist/lib/appliance-*.jar" > /dev/null; then
+    echo "stage: no appliance jar in $dist/lib: build with 'mvn -DskipTests package' first" >&2
     exit 69
 fi
 rm -rf "$out"
@@ -35,6 +35,18 @@ jlink --add-modules "$modules" --strip-debug --strip-native-debug-symbols exclud
 # would make the RPM require libX11, libasound, libfreetype ... Shared libraries executable, as rpm expects.
 rm -f "$out"/runtime/lib/{libawt_xawt,libjawt,libsplashscreen,libjsound,libfontmanager,liblcms,libjavajpeg}.so
 find "$out/runtime" -name '*.so' -exec chmod 0755 {} +
+
+# The classes the archive holds: the runtime's default list and every class of the application's jars but the signed
+# BouncyCastle ones (CDS skips signed jars) and the native bindings the appliance does not start with. Made from the
+# jars, not recorded from a run: a run's list (-XX:DumpLoadedClassList) differs from one run to the next (thread
+# timing, generated class names), which would make the package differ too.
+{
+    grep -v '^[#@]' "$out/runtime/lib/classlist"
+    for jar in "$out"/lib/*.jar; do
+        case $(basename "$jar") in bc*-jdk18on-*|jna-*|jnr-*|jffi-*|asm-*) continue ;; esac
+        jar tf "$jar"
+    done | grep '\.class$' | grep -v '^META-INF/\|module-info\|package-info' | sed 's/\.class$//'
+} | LC_ALL=C sort -u > "$out/lib/mecmesh.classlist"
 
 find "$out" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
 echo "stage: $(du -sh "$out/runtime" | cut -f1) runtime ($modules), $(du -sh "$out" | cut -f1) in all, in $out"
