@@ -10,7 +10,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 packaging=$(dirname "$here")
 root=$(dirname "$packaging")
 out=$(mkdir -p "${1:-$packaging/target/rpm}" && cd "${1:-$packaging/target/rpm}" && pwd)
-: "${SOURCE_DATE_EPOCH:=$(git -C "$root" log -1 --format=%ct)}"
+: "${SOURCE_DATE_EPOCH:=$(git -C "$root" log -1 --format=%ct 2> /dev/null || date +%s)}"
 export SOURCE_DATE_EPOCH
 
 stage=${MECMESH_STAGE:-$out/stage}

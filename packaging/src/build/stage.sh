@@ -10,7 +10,7 @@ dist=$(readlink -f "$1")
 readme=$(readlink -f "$2")
 out=$3
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-: "${SOURCE_DATE_EPOCH:=$(git -C "$here" log -1 --format=%ct)}"
+: "${SOURCE_DATE_EPOCH:=$(git -C "$here" log -1 --format=%ct 2> /dev/null || date +%s)}"
 
 if ! compgen -G "$dist/lib/appliance-*.jar" > /dev/null; then
     echo "stage: no appliance jar in $dist/lib: build with 'mvn -DskipTests package' first" >&2

@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class DemoConformanceTest
 {
-    private static final Pattern CURL_LINE = Pattern.compile("^\\s+(curl .*?)(\\s+\\(.*\\))?$");
+    static final Pattern CURL_LINE = Pattern.compile("^\\s+(curl .*?)(\\s+\\(.*\\))?$");
     private static final Pattern MECMESH_LINE = Pattern.compile("^\\s+mecmesh (.*)$");
     private static final Pattern TOKEN = Pattern.compile("'([^']*)'|(\\S+)");
     private static final Pattern ADMIN_LINE = Pattern.compile("^Admin endpoint: (http://\\S+)/ready");
@@ -110,7 +110,7 @@ class DemoConformanceTest
         assertThat(result.out()).isEqualTo(config + ": OK\n");
     }
 
-    private static List<String> readUntilCtrlCHint(final Process demo) throws Exception
+    static List<String> readUntilCtrlCHint(final Process demo) throws Exception
     {
         final BufferedReader out = new BufferedReader(
             new InputStreamReader(demo.getInputStream(), StandardCharsets.UTF_8));
@@ -139,7 +139,7 @@ class DemoConformanceTest
     }
 
     /** Splits a printed command line into arguments, honouring single quotes as a shell does. */
-    private static String[] tokens(final String line)
+    static String[] tokens(final String line)
     {
         final List<String> tokens = new ArrayList<>();
         final Matcher matcher = TOKEN.matcher(line);
