@@ -21,8 +21,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The RPM and the OCI image that {@code -Ppackages} builds (packaging/target/rpm, packaging/target/oci), installed and
  * run as an operator would: the RPM into an empty root with {@code rpm --root}, the image unpacked with umoci and run
- * in a chroot (its own mount and PID namespace, as an unprivileged user namespace's root; the host's network).
- * Excluded from the default build; {@code mvn -B verify -Ppackages} runs it (.ci/run does).
+ * in a chroot (its own mount and PID namespace, as an unprivileged user namespace's root; the host's network), and
+ * the RPM with its scriptlets into the image's Debian root. Needs root (as -Ppackages does). Excluded from the
+ * default build; {@code mvn -B verify -Ppackages} runs it (.ci/run does).
  */
 class PackagesConformanceTest
 {
@@ -70,6 +71,40 @@ class PackagesConformanceTest
     }
 
     @Test
+    void shouldCreateTheUserAndRecordTheClassDataArchiveWhenItsScriptletsRunInADebianRoot(@TempDir final Path work)
+        throws Exception
+    {
+        final Path rpm = single(packages().resolve("rpm"), "mecmesh-", ".rpm");
+        // A Debian root with a shell, getent and useradd for the scriptlets: the image's, without its mecmesh user.
+        final Path rootfs = unpack(work, false);
+        for (final String file : List.of("etc/passwd", "etc/group", "etc/shadow"))
+        {
+            final Path path = rootfs.resolve(file);
+            Files.write(path, Files.readAllLines(path).stream().filter(l -> !l.startsWith("mecmesh:")).toList());
+        }
+        Files.delete(rootfs.resolve("opt/mecmesh/lib/mecmesh.jsa"));
+
+        // rpm runs the scriptlets chrooted into the root: /proc (the runtime finds its libraries through it) and
+        // /dev mounted there, in a mount namespace of their own.
+        final Processes.Result install = Processes.exec(work, COMMAND_TIMEOUT, "", List.of(
+            Processes.onPath("util-linux", "unshare"), "--mount", "--pid", "--fork", "sh", "-c",
+            "mount --bind \"$0\" \"$0\" && mount -t proc proc \"$0/proc\" && mount --rbind /dev \"$0/dev\""
+                + " && exec rpm --root \"$0\" -i --nodeps \"$1\"",
+            rootfs.toString(), rpm.toString()));
+
+        assertThat(install.exitCode()).as(install.output()).isZero();
+        assertThat(Files.readAllLines(rootfs.resolve("etc/passwd"))).anySatisfy(line -> assertThat(line)
+            .startsWith("mecmesh:x:").endsWith(":mecmesh service-mesh appliance:/var/lib/mecmesh:/usr/sbin/nologin"));
+        assertThat(Files.size(rootfs.resolve("opt/mecmesh/lib/mecmesh.jsa"))).as("recorded by %post").isPositive();
+        // -Xshare:on: the JVM refuses to start unless it maps the archive.
+        final List<String> version = new ArrayList<>(List.of("env", "MECMESH_JAVA_OPTS=-Xshare:on"));
+        version.addAll(inImage(rootfs, "mecmesh", "--version"));
+        final Processes.Result started = Processes.exec(work, COMMAND_TIMEOUT, "", version);
+        assertThat(started.exitCode()).as(started.output()).isZero();
+        assertThat(started.output()).startsWith("mecmesh ");
+    }
+
+    @Test
     void shouldDescribeTheImageWithLabelsEntrypointNonRootUserPortsAndHealthCheck(@TempDir final Path work)
         throws Exception
     {
@@ -95,11 +130,7 @@ class PackagesConformanceTest
     @Test
     void shouldRunVersionAndTheDemoFromTheUnpackedImage(@TempDir final Path work) throws Exception
     {
-        final Path bundle = work.resolve("bundle");
-        final Processes.Result unpack = Processes.exec(work, COMMAND_TIMEOUT, Processes.onPath("umoci", "umoci"),
-            "unpack", "--rootless", "--image", image().substring("oci:".length()), bundle.toString());
-        assertThat(unpack.exitCode()).as(unpack.output()).isZero();
-        final Path rootfs = bundle.resolve("rootfs");
+        final Path rootfs = unpack(work, true);
         final String passwd = Files.readString(rootfs.resolve("etc/passwd"));
         assertThat(passwd).contains("mecmesh:x:10001:10001:");
 
@@ -133,6 +164,20 @@ class PackagesConformanceTest
             Processes.stop(demo);
         }
         assertThat(Files.readString(work.resolve("demo.err"))).doesNotContain("ERROR").doesNotContain("Exception");
+    }
+
+    /** Unpacks the image into DIR/bundle/rootfs, as the current user (rootless) or with the image's owners. */
+    private static Path unpack(final Path work, final boolean rootless) throws IOException, InterruptedException
+    {
+        final List<String> command = new ArrayList<>(List.of(Processes.onPath("umoci", "umoci"), "unpack"));
+        if (rootless)
+        {
+            command.add("--rootless");
+        }
+        command.addAll(List.of("--image", image().substring("oci:".length()), work.resolve("bundle").toString()));
+        final Processes.Result unpack = Processes.exec(work, COMMAND_TIMEOUT, "", command);
+        assertThat(unpack.exitCode()).as(unpack.output()).isZero();
+        return work.resolve("bundle/rootfs");
     }
 
     /**
