@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the mecmesh RPM (packaging/target/rpm/mecmesh-VERSION-1.x86_64.rpm) from the distribution that
-# `mvn -DskipTests package` made, then runs rpmlint on it. Needs rpm (rpmbuild), rpmlint, a JDK 17 (jlink, jdeps).
+# `mvn -DskipTests package` made, then runs rpmlint on it. Needs rpm (rpmbuild), rpmlint, python3, a JDK 17 (jlink,
+# jdeps).
 # Reproducible: SOURCE_DATE_EPOCH (default: the last commit's time) sets every time in the package, so two builds from
 # one commit have the same payload digest (`rpm -qp --qf '%{PAYLOADDIGEST}\n' FILE`).
 # Usage: packaging/rpm/build.sh [OUTDIR]    (default packaging/target/rpm; MECMESH_STAGE=DIR reuses a staged tree;

@@ -4,6 +4,7 @@
 # README.md and lib/mecmesh.classlist. No class-data-sharing archive: one recorded here would not be reproducible (two
 # dumps of the same classes differ) and names this directory's paths; the RPM's %post and the image build record it
 # from the class list where they run. Every file's mtime is SOURCE_DATE_EPOCH.
+# Needs a JDK 17 (jdeps, jlink) and python3.
 # Usage: stage.sh DIST README OUT    (SOURCE_DATE_EPOCH: default the last commit's time)
 set -euo pipefail
 dist=$(readlink -f "$1")
