@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class DemoConformanceTest
 {
-    private static final Pattern CURL_LINE = Pattern.compile("^\\s+(curl .*?)(\\s+\\(.*\\))?$");
+    static final Pattern CURL_LINE = Pattern.compile("^\\s+(curl .*?)(\\s+\\(.*\\))?$");
     private static final Pattern MECMESH_LINE = Pattern.compile("^\\s+mecmesh (.*)$");
     private static final Pattern TOKEN = Pattern.compile("'([^']*)'|(\\S+)");
     private static final Pattern ADMIN_LINE = Pattern.compile("^Admin endpoint: (http://\\S+)/ready");
