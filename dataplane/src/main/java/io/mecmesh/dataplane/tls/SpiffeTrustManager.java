@@ -58,7 +58,13 @@ final class SpiffeTrustManager extends X509ExtendedTrustManager
 
     private void check(final X509Certificate[] chain) throws CertificateException
     {
-        final X509SvidValidator.Result result = validator.get().validate(
+        final X509SvidValidator current = validator.get();
+        if (current == null)
+        {
+            // A source without material (TlsMaterialSource.withoutMaterial): no bundle to validate against.
+            throw new CertificateException("this node has no valid identity (no trust bundle yet): peer not checked");
+        }
+        final X509SvidValidator.Result result = current.validate(
             chain == null ? List.of() : Arrays.asList(chain), clock.instant(), expectation);
         if (!result.isValid())
         {
