@@ -61,6 +61,10 @@ class IdentityDegradedConformanceTest
                 {
                     edge.awaitReady();
                     assertThat(openssl(caller).exitCode()).as("mTLS while the SVID is valid").isZero();
+                    final Launcher.Result dump = Launcher.run(dir, "proxy-config", "listeners", "--admin",
+                        "http://127.0.0.1:" + ports[4]);
+                    assertThat(dump.exitCode()).as("config_dump of a listener on the node identity (issue 12, item 2): "
+                        + dump).isZero();
                     notAfter = notAfter(dir.resolve("edge-a/identity/identity.pem"));
                     edge.kill();
                 }
@@ -78,6 +82,7 @@ class IdentityDegradedConformanceTest
                         + " plain route served {0} ms after the process started",
                         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - restart));
 
+                    edge.awaitLive();
                     final HttpResponse<String> ready = Http.get(ports[4], "/ready");
                     assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
                     assertThat(ready.body()).startsWith("ready\ndegraded: node identity " + EDGE_A
