@@ -130,7 +130,9 @@ public final class NodeIdentityClient implements AutoCloseable
             thread.setDaemon(true);
             return thread;
         });
-        client.scheduler.execute(client::cycle);
+        // Without a certificate the CA was just asked: the next attempt waits for the first backoff.
+        client.scheduler.schedule(client::cycle, client.serving == null ? config.retryInitial().toMillis() : 0,
+            TimeUnit.MILLISECONDS);
         return client;
     }
 
