@@ -214,7 +214,7 @@ public final class Appliance implements AutoCloseable
                 started.push(edgeNode);
             }
         }
-        final Supplier<Readiness> readiness = readiness(dataPlane, edgeNode);
+        final Supplier<Readiness> readiness = readiness(dataPlane, edgeNode, identity);
         final MetricsExport metrics = metrics(dataPlane, counters, readiness);
         if (dataPlane != null)
         {
@@ -305,9 +305,11 @@ public final class Appliance implements AutoCloseable
     /**
      * {@code /ready}: every listener bound and, on an edge with a control plane, a configuration applied (from the
      * last known good file or the control plane): until then it answers 404 to what the control plane routes. An
-     * edge without a control plane is ready once its listeners are bound.
+     * edge without a control plane is ready once its listeners are bound. A node identity without a valid
+     * certificate leaves it ready (its plain listeners serve) and degraded: the body says so.
      */
-    private static Supplier<Readiness> readiness(final DataPlane dataPlane, final EdgeNode edgeNode)
+    private static Supplier<Readiness> readiness(final DataPlane dataPlane, final EdgeNode edgeNode,
+        final NodeIdentityClient identity)
     {
         return () ->
         {
@@ -320,13 +322,24 @@ public final class Appliance implements AutoCloseable
             {
                 notReady.add("no configuration applied yet: " + edgeNode.startOutcome().describe());
             }
-            // A last-known-good fallback serves, but maybe endpoints the operator withdrew: ready, and degraded.
-            return Readiness.of(notReady, edgeNode == null ? List.of() : edgeNode.fallback().stream().toList());
+            // A last-known-good fallback serves, but maybe endpoints the operator withdrew; a node without a valid
+            // identity serves its plain listeners only: ready, and degraded.
+            final List<String> degraded = new ArrayList<>(2);
+            if (edgeNode != null)
+            {
+                edgeNode.fallback().ifPresent(degraded::add);
+            }
+            if (identity != null)
+            {
+                identity.degraded().ifPresent(degraded::add);
+            }
+            return Readiness.of(notReady, degraded);
         };
     }
 
     /**
-     * Obtains this node's identity (or loads the persisted one when the CA is unreachable) before anything uses it.
+     * Obtains this node's identity (or loads the persisted one when the CA is unreachable) before anything uses it;
+     * without either it starts without one and keeps asking (issue 11: an identity never takes the edge down).
      */
     private static NodeIdentityClient startIdentity(final ApplianceConfig config, final URI controlPlane)
     {
@@ -421,7 +434,8 @@ public final class Appliance implements AutoCloseable
         {
             final SiteAuthority authority = SiteAuthority.load(site.directory(),
                 CaKeyStore.passphrase(site.passphraseFile(), SiteAuthority.PASSPHRASE_VARIABLE),
-                InstantSource.system(), site.svidTtl(), () -> node.materialSource().current().trustBundle());
+                InstantSource.system(), site.svidTtl(), () -> node.materialSource().hasMaterial()
+                ? node.materialSource().current().trustBundle() : List.of());
             reportCorruption(site.directory().resolve(IssuedLog.FILE), IssuedLog.read(
                 site.directory().resolve(IssuedLog.FILE)));
             return new WorkloadSigningHandler(authority, SigningService.readJoinToken(identity.joinTokenFile()));

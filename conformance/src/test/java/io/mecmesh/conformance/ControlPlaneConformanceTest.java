@@ -161,7 +161,9 @@ class ControlPlaneConformanceTest
         final long servingMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - restart);
         LOG.log(System.Logger.Level.INFO, "edge-a restarted without a control plane, serving its last known good"
             + " configuration {0} ms after the process started", servingMs);
-        assertThat(edgeA.log()).contains("serving last known good configuration");
+        // Logged once the node agent's channels are bound, a moment after the configuration went live.
+        Processes.await(Duration.ofSeconds(10), () -> edgeA.log().contains("serving last known good configuration"),
+            () -> "edge-a to log its last known good configuration; its log: " + edgeA.log());
 
         control = startControl("control");
         control.awaitReady();

@@ -24,6 +24,8 @@ import io.mecmesh.dataplane.route.RouteHandler;
 import io.mecmesh.dataplane.route.RouteTable;
 import io.mecmesh.dataplane.tcp.TcpRelayHandler;
 import io.mecmesh.dataplane.tls.TlsIdentityHandler;
+import io.mecmesh.dataplane.tls.TlsConfig;
+import io.mecmesh.dataplane.tls.TlsMaterialSource;
 import io.mecmesh.dataplane.transport.Transport;
 import io.mecmesh.dataplane.upstream.ForwardHandler;
 import io.mecmesh.dataplane.upstream.UpstreamPools;
@@ -116,6 +118,8 @@ final class PipelineAssembler extends ChannelInitializer<Channel>
     private final UpstreamPools upstreamPools;
     private final DataPlaneCounters counters;
     private final SslContext sslContext;
+    /** The node identity a TLS listener presents, hot-swapped; {@code null} for files read once or plain text. */
+    private final TlsMaterialSource identity;
     private final ChannelGroup downstream;
     private final ChannelGroup listenerConnections;
     private final Supplier<Cluster> tcpCluster;
@@ -159,6 +163,7 @@ final class PipelineAssembler extends ChannelInitializer<Channel>
         this.upstreamPools = requireNonNull(upstreamPools, "upstreamPools");
         this.counters = requireNonNull(counters, "counters");
         this.sslContext = sslContext;
+        this.identity = sslContext == null ? null : listener.tls().flatMap(TlsConfig::source).orElse(null);
     }
 
     @Override
@@ -168,6 +173,13 @@ final class PipelineAssembler extends ChannelInitializer<Channel>
         listenerConnections.add(channel);
         counters.increment(DataPlaneCounter.DOWNSTREAM_CONNECTIONS);
         final ChannelPipeline pipeline = channel.pipeline();
+        if (identity != null && !identity.hasMaterial())
+        {
+            // A node whose identity expired while its CA was away keeps its plain listeners; its mesh ones refuse.
+            counters.increment(DataPlaneCounter.TLS_NO_VALID_IDENTITY);
+            channel.close();
+            return;
+        }
         if (sslContext != null)
         {
             pipeline.addLast("tls", sslContext.newHandler(channel.alloc()));

@@ -13,6 +13,7 @@ import io.mecmesh.appliance.config.ApplianceConfig;
 import io.mecmesh.appliance.config.NodeConfig;
 import io.mecmesh.dataplane.MeshConfig;
 import io.mecmesh.dataplane.cluster.ClusterConfig;
+import io.mecmesh.dataplane.cluster.ClusterTls;
 import io.mecmesh.dataplane.cluster.Endpoint;
 import io.mecmesh.dataplane.counters.DataPlaneCounters;
 import io.mecmesh.dataplane.listener.ListenerConfig;
@@ -36,6 +37,7 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -162,10 +164,14 @@ class ApplianceAdminTest
         final TlsMaterial material = new TlsMaterial(ca.issue(ca.root(), CertificateRequests.csr(key),
             SpiffeId.parse("spiffe://mesh.test/site/s/node/n")), key.getPrivate(), ca.trustBundle());
         final Path persisted = Path.of("/var/lib/mecmesh/identity/identity.pem");
+        final TlsMaterialSource source = new TlsMaterialSource(material);
         final MeshConfig config = new MeshConfig(3, TransportKind.AUTO, 1,
             List.of(ListenerConfig.builder("mesh-in", "127.0.0.1", 0).tls(TlsConfig.fromSource(
-                new TlsMaterialSource(material), persisted, persisted, persisted, TlsConfig.Mode.MESH)).build()),
-            List.of(), List.of());
+                source, persisted, persisted, persisted, TlsConfig.Mode.MESH)).build()),
+            List.of(new RouteConfig("*", "/", "to-b")),
+            List.of(ClusterConfig.of("to-b", List.of(new Endpoint("127.0.0.1", 1))).withTls(Optional.of(
+                new ClusterTls(TlsConfig.fromSource(source, persisted, persisted, persisted, TlsConfig.Mode.MESH),
+                SpiffeId.parse("spiffe://mesh.test/site/s/node/b"), "b")))));
         try (AdminServer server = AdminServer.start(new AdminConfig("127.0.0.1", 0), () -> true, metrics(),
             () -> config))
         {
@@ -173,7 +179,8 @@ class ApplianceAdminTest
 
             assertThat(dump.statusCode()).as(dump.body()).isEqualTo(200);
             assertThat(dump.body()).contains("\"name\" : \"mesh-in\"").contains("\"mode\" : \"MESH\"")
-                .contains("identity.pem").doesNotContain("source").doesNotContain("PRIVATE");
+                .contains("identity.pem").contains("\"expectedPeer\"").doesNotContain("source")
+                .doesNotContain("PRIVATE");
         }
     }
 

@@ -19,6 +19,8 @@ public enum DataPlaneCounter
         "TLS handshakes that failed on listeners (peer refused, protocol mismatch, not TLS at all)."),
     TLS_NO_CLIENT_CERTIFICATE("tls_no_client_certificate",
         "TLS handshakes on mesh listeners refused because the peer sent no certificate."),
+    TLS_NO_VALID_IDENTITY("tls_no_valid_identity",
+        "Connections to TLS listeners closed before the handshake because this node has no valid identity yet."),
     AUTHZ_DENIED_BY_RULE("authz_denied_by_rule", "Requests refused (403) because a deny rule matched the caller."),
     AUTHZ_DENIED_NO_ALLOW_RULE("authz_denied_no_allow_rule",
         "Requests refused (403) because the route has allow rules and none matched the caller."),

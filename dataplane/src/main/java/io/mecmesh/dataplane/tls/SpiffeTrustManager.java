@@ -30,7 +30,7 @@ final class SpiffeTrustManager extends X509ExtendedTrustManager
     /** One validation: {@code null} when the chain is accepted, else the rule broken and why. */
     private interface ChainCheck
     {
-        Refusal check(List<X509Certificate> chain, Instant at);
+        Refusal check(List<X509Certificate> chain, Instant at) throws CertificateException;
     }
 
     private record Refusal(X509SvidValidator.Reason reason, String message)
@@ -60,7 +60,14 @@ final class SpiffeTrustManager extends X509ExtendedTrustManager
         requireNonNull(expectation, "expectation");
         this.validator = (chain, at) ->
         {
-            final X509SvidValidator.Result result = validator.get().validate(chain, at, expectation);
+            final X509SvidValidator current = validator.get();
+            if (current == null)
+            {
+                // A source without material (TlsMaterialSource.withoutMaterial): no bundle to validate against.
+                throw new CertificateException("this node has no valid identity (no trust bundle yet): peer not "
+                    + "checked");
+            }
+            final X509SvidValidator.Result result = current.validate(chain, at, expectation);
             return result.isValid() ? null : new Refusal(result.reason(), result.message());
         };
         this.rejections = requireNonNull(rejections, "rejections");

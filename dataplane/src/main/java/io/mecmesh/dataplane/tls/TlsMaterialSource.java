@@ -19,6 +19,10 @@ import static java.util.Objects.requireNonNull;
  * peer with the current bundle. Each generation has its own alias, and the previous generation stays resolvable, so
  * a handshake that chose an alias just before a swap still gets a matching key and chain.
  * <p>
+ * A source may start {@link #withoutMaterial() without material} (a node whose identity expired while its CA was
+ * away): handshakes then present no certificate and accept no peer, and a mesh listener refuses connections before
+ * the handshake ({@link #hasMaterial()}), until the first {@link #swap}.
+ * <p>
  * Thread safe: {@link #swap} may be called from any thread; readers never block.
  */
 public final class TlsMaterialSource
@@ -35,16 +39,45 @@ public final class TlsMaterialSource
         current.set(new Generation(1, requireNonNull(initial, "initial"), null));
     }
 
-    /**
-     * @return the material new handshakes use.
-     */
-    public TlsMaterial current()
+    private TlsMaterialSource()
     {
-        return current.get().material;
+        current.set(new Generation(0, null, null));
     }
 
     /**
-     * @return how many times the material was set: 1 at construction, incremented by each {@link #swap}.
+     * @return a source with no material yet (generation 0): no handshake succeeds until the first {@link #swap}.
+     */
+    public static TlsMaterialSource withoutMaterial()
+    {
+        return new TlsMaterialSource();
+    }
+
+    /**
+     * @return whether there is material to present (false only before the first swap of
+     *         {@link #withoutMaterial()}).
+     */
+    public boolean hasMaterial()
+    {
+        return current.get().material != null;
+    }
+
+    /**
+     * @return the material new handshakes use.
+     * @throws IllegalStateException when there is none yet ({@link #hasMaterial()}).
+     */
+    public TlsMaterial current()
+    {
+        final TlsMaterial material = current.get().material;
+        if (material == null)
+        {
+            throw new IllegalStateException("no TLS material yet: this node has no valid identity");
+        }
+        return material;
+    }
+
+    /**
+     * @return how many times the material was set: 1 at construction (0 {@link #withoutMaterial()}), incremented by
+     *         each {@link #swap}.
      */
     public long generation()
     {
@@ -70,6 +103,7 @@ public final class TlsMaterialSource
         }
     }
 
+    /** The validator of the current bundle, {@code null} while there is no material. */
     X509SvidValidator validator()
     {
         return current.get().validator;
@@ -83,7 +117,7 @@ public final class TlsMaterialSource
     String aliasIfKeyType(final String keyType)
     {
         final Generation generation = current.get();
-        return generation.matches(keyType) ? generation.alias : null;
+        return generation.material != null && generation.matches(keyType) ? generation.alias : null;
     }
 
     X509Certificate[] chain(final String alias)
@@ -101,12 +135,16 @@ public final class TlsMaterialSource
     private Generation lookup(final String alias)
     {
         final Generation generation = current.get();
-        if (generation.alias.equals(alias))
+        if (alias == null)
+        {
+            return null;
+        }
+        if (alias.equals(generation.alias))
         {
             return generation;
         }
         final Generation previous = generation.previous;
-        return previous != null && previous.alias.equals(alias) ? previous : null;
+        return previous != null && alias.equals(previous.alias) ? previous : null;
     }
 
     private static final class Generation
@@ -124,13 +162,17 @@ public final class TlsMaterialSource
             this.number = number;
             this.material = material;
             this.previous = previous;
-            this.alias = ALIAS_PREFIX + number;
-            this.chain = material.chain().toArray(new X509Certificate[0]);
-            this.validator = new X509SvidValidator(material.trustBundle());
+            this.alias = material == null ? null : ALIAS_PREFIX + number;
+            this.chain = material == null ? new X509Certificate[0] : material.chain().toArray(new X509Certificate[0]);
+            this.validator = material == null ? null : new X509SvidValidator(material.trustBundle());
         }
 
         Generation withoutPrevious()
         {
+            if (material == null)
+            {
+                return null;
+            }
             return previous == null ? this : new Generation(this, null);
         }
 

@@ -52,6 +52,31 @@ class TlsMaterialSourceTest
     }
 
     @Test
+    void shouldOfferNoCertificateAndNoValidatorWithoutMaterialUntilTheFirstSwap()
+    {
+        final TlsMaterialSource source = TlsMaterialSource.withoutMaterial();
+        final SwappableKeyManager keys = new SwappableKeyManager(source);
+
+        assertThat(source.hasMaterial()).isFalse();
+        assertThat(source.generation()).isZero();
+        assertThat(keys.chooseEngineServerAlias("EC", null, null)).isNull();
+        assertThat(keys.chooseEngineClientAlias(new String[] {"EC"}, null, null)).isNull();
+        assertThat(keys.getCertificateChain(null)).isNull();
+        assertThat(source.validator()).isNull();
+        assertThatThrownBy(source::current).isInstanceOf(IllegalStateException.class)
+            .hasMessageContaining("no valid identity");
+
+        final TlsMaterial first = material();
+        source.swap(first);
+        final String alias = keys.chooseEngineServerAlias("EC", null, null);
+
+        assertThat(source.hasMaterial()).isTrue();
+        assertThat(source.current()).isSameAs(first);
+        assertThat(keys.getPrivateKey(alias)).isSameAs(first.privateKey());
+        assertThat(source.validator()).isNotNull();
+    }
+
+    @Test
     void shouldOfferTheKeyOnlyForItsKeyType()
     {
         final SwappableKeyManager keys = new SwappableKeyManager(new TlsMaterialSource(material()));

@@ -49,7 +49,11 @@ import static java.util.Objects.requireNonNull;
  *       {@code WARN50} past half the lifetime and {@code CRIT80} past 80% (logged once per change, readable in
  *       {@link #status}).</li>
  *   <li>At start the persisted identity is served if it is valid; if it is missing, corrupt or expired that is
- *       logged and a renewal is attempted; if that fails too, start fails with both reasons.</li>
+ *       logged and a renewal is attempted; if that fails too, the client starts <em>without an identity</em>
+ *       ({@link #degraded()} says why): its {@link TlsMaterialSource} has no material, so mesh listeners refuse
+ *       connections and mesh hops fail, while everything that needs no identity keeps working; renewal retries with
+ *       the same backoff and the first certificate issued is swapped in like a renewal. An identity never takes the
+ *       node down.</li>
  * </ul>
  * Scheduling: one daemon thread ({@code mecmesh-identity-<node>}) of a single-thread scheduled executor; renewal is
  * rare and may block on the network, so it stays off the data plane's event loops and agents. Time comes from the
@@ -60,6 +64,8 @@ public final class NodeIdentityClient implements AutoCloseable
     private static final Logger LOG = LoggerFactory.getLogger(NodeIdentityClient.class);
     private static final double WARN_FRACTION = 0.5;
     private static final double CRIT_FRACTION = 0.8;
+    /** {@link IdentityStatus#serial()} while there is no certificate. */
+    private static final String NO_SERIAL = "none";
 
     private final NodeIdentityConfig config;
     private final SpiffeId spiffeId;
@@ -73,6 +79,8 @@ public final class NodeIdentityClient implements AutoCloseable
     private volatile Serving serving;
     private volatile TlsMaterialSource source;
     private volatile String lastError;
+    /** Why there was no valid certificate at start, until one is obtained; {@code null} once serving. */
+    private volatile String startProblem;
     private volatile int consecutiveFailures;
     private AlarmLevel reportedAlarm = AlarmLevel.NONE;
     private ScheduledExecutorService scheduler;
@@ -113,9 +121,7 @@ public final class NodeIdentityClient implements AutoCloseable
      * @param config the node and its directory.
      * @param signer how requests reach the CA.
      * @param clock  the time source.
-     * @return the running client, serving a valid certificate.
-     * @throws IdentityClientException ({@code NO_VALID_IDENTITY}) if there is no valid persisted certificate and
-     *                                 the CA does not issue one.
+     * @return the running client, serving a valid certificate or, without one, retrying ({@link #degraded()}).
      */
     public static NodeIdentityClient start(final NodeIdentityConfig config, final CertificateSigner signer,
         final InstantSource clock)
@@ -127,11 +133,16 @@ public final class NodeIdentityClient implements AutoCloseable
             thread.setDaemon(true);
             return thread;
         });
-        client.scheduler.execute(client::cycle);
+        // Without a certificate the CA was just asked: the next attempt waits for the first backoff.
+        client.scheduler.schedule(client::cycle, client.serving == null ? config.retryInitial().toMillis() : 0,
+            TimeUnit.MILLISECONDS);
         return client;
     }
 
-    /** Loads or obtains the identity without scheduling renewals: tests drive {@link #step} themselves. */
+    /**
+     * Loads or obtains the identity without scheduling renewals (tests drive {@link #step} themselves); without a
+     * valid certificate the client has no material ({@link #degraded()}).
+     */
     static NodeIdentityClient open(final NodeIdentityConfig config, final CertificateSigner signer,
         final InstantSource clock)
     {
@@ -174,10 +185,37 @@ public final class NodeIdentityClient implements AutoCloseable
     public IdentityStatus status()
     {
         final Serving current = serving;
+        if (current == null)
+        {
+            return new IdentityStatus(spiffeId, NO_SERIAL, Instant.EPOCH, 1.0, Optional.ofNullable(lastError),
+                AlarmLevel.CRIT80, renewals.get(), renewalFailures.get());
+        }
         final Instant now = clock.instant();
         return new IdentityStatus(spiffeId, current.material.leaf().getSerialNumber().toString(16),
             current.notAfter(), current.lifetimeUsed(now), Optional.ofNullable(lastError), alarm(current, now),
             renewals.get(), renewalFailures.get());
+    }
+
+    /**
+     * @return why this node cannot authenticate itself now (no valid certificate since start, or the serving one
+     *         expired), for {@code /ready}'s body; empty while it serves a valid certificate.
+     */
+    public Optional<String> degraded()
+    {
+        final Serving current = serving;
+        if (current == null)
+        {
+            return Optional.of("node identity " + spiffeId + ": no valid certificate (" + startProblem
+                + "); mesh listeners refuse connections, renewal retrying" + (lastError == null ? ""
+                : " (last error: " + lastError + ")"));
+        }
+        if (!clock.instant().isBefore(current.notAfter()))
+        {
+            return Optional.of("node identity " + spiffeId + ": the serving certificate expired at "
+                + current.notAfter() + ", renewal retrying" + (lastError == null ? "" : " (last error: " + lastError
+                + ")"));
+        }
+        return Optional.empty();
     }
 
     /**
@@ -244,7 +282,7 @@ public final class NodeIdentityClient implements AutoCloseable
     synchronized long step()
     {
         final Instant now = clock.instant();
-        if (!now.isBefore(serving.renewAt()) && !renew())
+        if ((serving == null || !now.isBefore(serving.renewAt())) && !renew())
         {
             final long backoff = config.retryInitial().toMillis() << Math.min(20, consecutiveFailures - 1);
             return Math.min(backoff, config.retryMax().toMillis());
@@ -295,6 +333,7 @@ public final class NodeIdentityClient implements AutoCloseable
             }
             final boolean first = serving == null;
             install(material, clock.instant());
+            startProblem = null;
             renewals.incrementAndGet();
             consecutiveFailures = 0;
             lastError = null;
@@ -354,10 +393,13 @@ public final class NodeIdentityClient implements AutoCloseable
             problem = ex.getMessage();
         }
         LOG.warn("node identity {}: {}; asking the CA", spiffeId, problem);
+        startProblem = problem;
+        source = TlsMaterialSource.withoutMaterial();
         if (!renew())
         {
-            throw new IdentityClientException(Category.NO_VALID_IDENTITY, "node identity " + spiffeId
-                + ": no valid certificate to serve: " + problem + "; and the CA did not issue one: " + lastError);
+            LOG.error("node identity {}: no valid certificate to serve ({}) and the CA did not issue one ({}):"
+                + " starting without an identity; mesh listeners refuse connections until the CA issues one"
+                + " (retrying)", spiffeId, problem, lastError);
         }
     }
 
@@ -406,6 +448,10 @@ public final class NodeIdentityClient implements AutoCloseable
     private void updateAlarm(final Instant now)
     {
         final Serving current = serving;
+        if (current == null)
+        {
+            return;
+        }
         final AlarmLevel level = alarm(current, now);
         if (level == reportedAlarm)
         {

@@ -35,7 +35,6 @@ import static io.mecmesh.slicemanager.identity.IdentityTestSupport.connect;
 import static io.mecmesh.slicemanager.identity.IdentityTestSupport.get;
 import static io.mecmesh.slicemanager.identity.IdentityTestSupport.serverSerial;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The node identity client against the real CA (in process through {@link SigningService}), with a clock moved by
@@ -165,7 +164,7 @@ class NodeIdentityClientTest
     }
 
     @Test
-    void shouldReportAnExpiredPersistedCertificateAndRenewIt()
+    void shouldStartWithoutAnIdentityWhenThePersistedOneExpiredAndTheCaIsAwayAndTakeTheFirstOneIssued()
     {
         final String expiredSerial;
         try (NodeIdentityClient first = NodeIdentityClient.open(config(), signer, clock))
@@ -174,17 +173,27 @@ class NodeIdentityClientTest
         }
         clock.advance(Duration.ofMinutes(5));
         signer.down(true);
-        assertThatThrownBy(() -> NodeIdentityClient.open(config(), signer, clock))
-            .isInstanceOf(IdentityClientException.class)
-            .hasMessageContaining("identity.pem: expired")
-            .hasMessageContaining("the CA did not issue one: test CA switched off")
-            .extracting(ex -> ((IdentityClientException)ex).category())
-            .isEqualTo(IdentityClientException.Category.NO_VALID_IDENTITY);
+
+        final NodeIdentityClient client = NodeIdentityClient.open(config(), signer, clock);
+
+        assertThat(client.materialSource().hasMaterial()).as("nothing to present: mesh listeners refuse").isFalse();
+        assertThat(client.degraded()).hasValueSatisfying(reason -> assertThat(reason)
+            .contains("no valid certificate").contains("identity.pem: expired")
+            .contains("last error: test CA switched off"));
+        assertThat(client.status().alarm()).isEqualTo(AlarmLevel.CRIT80);
+        assertThat(client.status().serial()).isEqualTo("none");
+        assertThat(client.step()).as("retrying with backoff").isEqualTo(200L);
+        assertThat(client.step()).isEqualTo(400L);
 
         signer.down(false);
-        final NodeIdentityClient renewed = NodeIdentityClient.open(config(), signer, clock);
-        assertThat(renewed.status().serial()).isNotEqualTo(expiredSerial);
-        assertThat(renewed.status().lifetimeUsed()).isLessThan(0.01);
+        client.step();
+
+        assertThat(client.materialSource().hasMaterial()).isTrue();
+        assertThat(client.degraded()).isEmpty();
+        assertThat(client.status().serial()).isNotEqualTo(expiredSerial).isNotEqualTo("none");
+        assertThat(client.status().alarm()).isEqualTo(AlarmLevel.NONE);
+        assertThat(client.materialSource().current().leaf().getSerialNumber().toString(16))
+            .isEqualTo(client.status().serial());
     }
 
     @Test
@@ -195,26 +204,23 @@ class NodeIdentityClientTest
         Files.writeString(identity, "-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n");
         signer.down(true);
 
-        assertThatThrownBy(() -> NodeIdentityClient.open(config(), signer, clock))
-            .isInstanceOf(IdentityClientException.class)
-            .hasMessageContaining(identity.toString())
-            .hasMessageContaining("corrupt persisted identity")
-            .hasMessageContaining("not a valid PKCS#8");
+        assertThat(NodeIdentityClient.open(config(), signer, clock).degraded()).hasValueSatisfying(reason ->
+            assertThat(reason).contains(identity.toString()).contains("corrupt persisted identity")
+                .contains("not a valid PKCS#8"));
 
         Files.delete(dir.resolve("identity/bundle.pem"));
         Files.writeString(identity, "");
-        assertThatThrownBy(() -> NodeIdentityClient.open(config(), signer, clock))
-            .hasMessageContaining(identity.toString());
+        assertThat(NodeIdentityClient.open(config(), signer, clock).degraded()).hasValueSatisfying(reason ->
+            assertThat(reason).contains(identity.toString()));
     }
 
     @Test
-    void shouldFailClearlyWithNothingPersistedAndNoCa()
+    void shouldSayWhyWithNothingPersistedAndNoCa()
     {
         signer.down(true);
-        assertThatThrownBy(() -> NodeIdentityClient.open(config(), signer, clock))
-            .isInstanceOf(IdentityClientException.class)
-            .hasMessageContaining("no persisted identity in " + dir.resolve("identity"))
-            .hasMessageContaining("test CA switched off");
+        assertThat(NodeIdentityClient.open(config(), signer, clock).degraded()).hasValueSatisfying(reason ->
+            assertThat(reason).contains("no persisted identity in " + dir.resolve("identity"))
+                .contains("test CA switched off"));
     }
 
     @Test
@@ -224,7 +230,10 @@ class NodeIdentityClientTest
         signer.down(true);
         final NodeIdentityConfig otherNode = new NodeIdentityConfig(TRUST_DOMAIN, "site-a", "edge-z",
             dir.resolve("identity"));
-        assertThatThrownBy(() -> NodeIdentityClient.open(otherNode, signer, clock))
-            .hasMessageContaining("spiffe_id_mismatch");
+        final NodeIdentityClient client = NodeIdentityClient.open(otherNode, signer, clock);
+
+        assertThat(client.materialSource().hasMaterial()).isFalse();
+        assertThat(client.degraded()).hasValueSatisfying(reason -> assertThat(reason)
+            .contains("spiffe_id_mismatch"));
     }
 }

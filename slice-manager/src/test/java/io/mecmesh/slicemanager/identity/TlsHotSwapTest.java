@@ -5,6 +5,7 @@ import io.mecmesh.dataplane.DataPlane;
 import io.mecmesh.dataplane.MeshConfig;
 import io.mecmesh.dataplane.cluster.ClusterConfig;
 import io.mecmesh.dataplane.cluster.Endpoint;
+import io.mecmesh.dataplane.counters.DataPlaneCounter;
 import io.mecmesh.dataplane.counters.DataPlaneCounters;
 import io.mecmesh.dataplane.listener.ListenerConfig;
 import io.mecmesh.dataplane.route.RouteConfig;
@@ -14,6 +15,7 @@ import io.mecmesh.dataplane.tls.TlsMaterial;
 import io.mecmesh.dataplane.tls.TlsMaterialSource;
 import io.mecmesh.dataplane.transport.TransportKind;
 import io.mecmesh.slicemanager.ca.CertificateAuthority;
+import io.mecmesh.slicemanager.distribution.DistributionFixtures;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -127,6 +129,37 @@ class TlsHotSwapTest
         try (SSLSocket accepted = connect(node.listenerAddress("mesh-in"), fromNewRoot))
         {
             assertThat(get(accepted, "/x")).isEqualTo("200 ok");
+        }
+    }
+
+    @Test
+    void shouldRefuseAndCountConnectionsWhileTheSourceHasNoMaterialAndAcceptOnceTheFirstIsSwappedIn()
+        throws Exception
+    {
+        final TlsMaterialSource empty = TlsMaterialSource.withoutMaterial();
+        final DataPlaneCounters counters = new DataPlaneCounters();
+        final Path unused = dir.resolve("persisted.pem");
+        final TlsMaterial client = clientMaterial(ca, "site/s/node/client", Duration.ofHours(1));
+        try (DataPlane degraded = DataPlane.start(new MeshConfig(0, TransportKind.AUTO, 1,
+            List.of(ListenerConfig.of("plain", "127.0.0.1", 0), ListenerConfig.builder("mesh-in", "127.0.0.1", 0)
+                .tls(TlsConfig.fromSource(empty, unused, unused, unused, TlsConfig.Mode.MESH)).build()),
+            List.of(new RouteConfig("*", "/", "local")),
+            List.of(ClusterConfig.of("local", List.of(new Endpoint("127.0.0.1", backend.getAddress().getPort()))))),
+            counters))
+        {
+            assertThat(degraded.isReady()).as("bound, and its plain listener serves").isTrue();
+            assertThatThrownBy(() -> connect(degraded.listenerAddress("mesh-in"), client))
+                .isInstanceOf(java.io.IOException.class);
+            DistributionFixtures.awaitUntil("the refusal counted",
+                () -> counters.get(DataPlaneCounter.TLS_NO_VALID_IDENTITY) == 1);
+            assertThat(counters.get(DataPlaneCounter.TLS_HANDSHAKES)).isZero();
+
+            empty.swap(clientMaterial(ca, "site/s/node/server", Duration.ofHours(1)));
+            try (SSLSocket accepted = connect(degraded.listenerAddress("mesh-in"), client))
+            {
+                assertThat(get(accepted, "/now")).isEqualTo("200 ok");
+            }
+            assertThat(counters.get(DataPlaneCounter.TLS_NO_VALID_IDENTITY)).isEqualTo(1);
         }
     }
 }
