@@ -460,7 +460,7 @@ public final class Appliance implements AutoCloseable
         {
             return new SigningService(directory, nodeId -> Optional.ofNullable(
                 sliceManager.state().nodes().get(nodeId)).map(Node::site),
-                Optional.of(SigningService.readJoinToken(ca.joinTokenFile())),
+                ca.joinTokenFile().map(SigningService::readJoinToken),
                 EnrolmentTokens.open(enrolmentDirectory, InstantSource.system()), ca.svidTtl());
         }
         catch (final CertificateAuthorityException | IllegalArgumentException ex)

@@ -67,18 +67,21 @@ class CommandTableConformanceTest
     {
         final int[] ports = FreePorts.take(5);
         final int admin = ports[0];
-        server = "http://127.0.0.1:" + ports[2];
+        server = "https://127.0.0.1:" + ports[2];
         final Path data = dir.resolve("data");
+        final Path apiCa = dir.resolve("api-ca");
+        final Path passphrase = Files.writeString(dir.resolve("api-ca.pass"), CA_PASSPHRASE);
         final String yaml = """
             role: all
             node: {id: edge-a, site: site-a, zone: zone-1}
             dataDirectory: %s
             admin: {address: 127.0.0.1, port: %d}
-            controlPlane: {address: 127.0.0.1, apiPort: %d, configPort: %d, ackPort: %d}
+            controlPlane: {address: 127.0.0.1, api: {port: %d}, configPort: %d, ackPort: %d}
+            ca: {directory: %s, passphraseFile: %s}
             dataplane:
               listeners:
                 - {name: ingress, address: 127.0.0.1, port: %d}
-            """.formatted(data, admin, ports[2], ports[3], ports[4], ports[1]);
+            """.formatted(data, admin, ports[2], ports[3], ports[4], apiCa, passphrase, ports[1]);
         final Path document = Files.writeString(dir.resolve("desired-state.yaml"), """
             slices:
               - {snssai: 1-000001, name: embb, fiveQi: 9}
@@ -101,6 +104,10 @@ class CommandTableConformanceTest
         runOffline(Output.TEXT, null, "--help");
         runOffline(Output.TEXT, null, "help", "status");
         runCertificateCommands();
+        // The control plane's CA (its API is TLS) and the admin certificate every control-plane command presents.
+        runOffline(Output.TEXT, null, "cert", "init", "--trust-domain", "api.test", "--dir", apiCa.toString());
+        runOffline(Output.TEXT, null, "cert", "issue", "--ca-dir", apiCa.toString(), "--operator", "tester", "--role",
+            "admin", "--out", dir.resolve("operator").toString());
 
         try (ApplianceProcess appliance = ApplianceProcess.start(dir, "all", admin, yaml))
         {
@@ -135,6 +142,8 @@ class CommandTableConformanceTest
             atControlPlane(Output.JSON, null, "status", "-o", "json");
             atControlPlane(Output.TABLE, "SEQ", "journal", "tail", "--after", "0", "--limit", "10");
             atControlPlane(Output.TEXT, null, "journal", "compact");
+            atControlPlane(Output.TEXT, null, "node", "token", "create", "edge-a", "--ttl", "10m");
+            runOffline(Output.TEXT, null, "cert", "signing-key", "--ca-dir", apiCa.toString());
 
             final String adminUrl = "http://127.0.0.1:" + admin;
             atAdmin(Output.TEXT, null, "proxy-config", "--admin", adminUrl);
@@ -204,7 +213,10 @@ class CommandTableConformanceTest
      */
     private Map<String, String> controlPlaneEnvironment()
     {
-        return Map.of();
+        final Path operator = dir.resolve("operator");
+        return Map.of("MECMESH_CLIENT_CERT", operator.resolve("client.pem").toString(),
+            "MECMESH_CLIENT_KEY", operator.resolve("client-key.pem").toString(),
+            "MECMESH_CA_BUNDLE", operator.resolve("ca.pem").toString());
     }
 
     private Launcher.Result atControlPlane(final Output output, final String header, final String... args)

@@ -105,7 +105,7 @@ class SiteExampleConformanceTest
         final StringBuilder script = new StringBuilder();
         script.append("set -euo pipefail\n")
             .append("export PATH='").append(Launcher.home().resolve("bin")).append("':\"$PATH\"\n")
-            .append("export MECMESH_SERVER=http://127.0.0.1:").append(ports.get(9902)).append('\n')
+            .append("export MECMESH_SERVER=https://127.0.0.1:").append(ports.get(9902)).append('\n')
             .append("exec 3>> '").append(pids).append("'\n");
         boolean copied = false;
         for (final String printed : block)

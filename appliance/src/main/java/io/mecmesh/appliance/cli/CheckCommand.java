@@ -185,7 +185,7 @@ final class CheckCommand implements Callable<Integer>
         {
             error(ExitCode.CONFIG, "ca: " + ex.getMessage());
         }
-        joinToken("ca.joinTokenFile", ca.joinTokenFile());
+        ca.joinTokenFile().ifPresent(file -> joinToken("ca.joinTokenFile", file));
     }
 
     private void checkIdentity(final IdentityConfig identity)

@@ -14,10 +14,13 @@ import static java.util.Objects.requireNonNull;
  *                       {@code bundle.pem}.
  * @param passphraseFile the file holding the key store's passphrase; empty: the environment variable
  *                       {@code MECMESH_CA_PASSPHRASE}.
- * @param joinTokenFile  the secret nodes present to be issued an identity (the same file on the nodes).
+ * @param joinTokenFile  deprecated: a secret shared by all nodes that any of them may present for a first SVID (so
+ *                       whoever holds it can enrol as any declared node); empty (the default) for per-node
+ *                       one-time tokens only ({@code mecmesh node token create}).
  * @param svidTtl        the lifetime of node SVIDs (default 24 h; nodes renew at half life).
  */
-public record CaConfig(Path directory, Optional<Path> passphraseFile, Path joinTokenFile, Duration svidTtl)
+public record CaConfig(Path directory, Optional<Path> passphraseFile, Optional<Path> joinTokenFile,
+    Duration svidTtl)
 {
     /** Default SVID lifetime. */
     public static final Duration DEFAULT_SVID_TTL = Duration.ofHours(24);

@@ -185,7 +185,7 @@ public final class ConfigLoader
         ca.requireMapping("directory", "passphraseFile", "joinTokenFile", "svidTtlSeconds");
         return ca.build(c -> new CaConfig(c.file("directory"),
             c.get("passphraseFile").isPresent() ? Optional.of(c.file("passphraseFile")) : Optional.empty(),
-            c.file("joinTokenFile"),
+            c.get("joinTokenFile").isPresent() ? Optional.of(c.file("joinTokenFile")) : Optional.empty(),
             Duration.ofSeconds(c.longInteger("svidTtlSeconds", CaConfig.DEFAULT_SVID_TTL.toSeconds(), 30,
                 366L * 24 * 3600))));
     }

@@ -82,7 +82,7 @@ public final class DemoIdentities implements AutoCloseable
         Files.copy(bundle, operator.resolve("ca.pem"));
         return new DemoIdentities(dir, issue(ca, dir, "sidecar-a", SIDECAR_A, bundle),
             issue(ca, dir, "sidecar-b", SIDECAR_B, bundle),
-            new CaConfig(caDir, Optional.of(passphraseFile), joinToken, CaConfig.DEFAULT_SVID_TTL));
+            new CaConfig(caDir, Optional.of(passphraseFile), Optional.of(joinToken), CaConfig.DEFAULT_SVID_TTL));
     }
 
     private static byte[] randomBytes(final SecureRandom random, final int count)

@@ -110,6 +110,9 @@ class RoleConfigTest
             ca: {directory: /etc/mecmesh/ca, joinTokenFile: /etc/mecmesh/join.token, svidTtlSeconds: 3600}
             """);
         assertThat(control.ca().orElseThrow().svidTtl()).hasHours(1);
+        assertThat(control.ca().orElseThrow().joinTokenFile()).contains(Path.of("/etc/mecmesh/join.token"));
+        assertThat(ConfigLoader.parse("c.yaml", "role: control\ncontrolPlane: {keyFile: /k}\nca: {directory: /ca}\n")
+            .ca().orElseThrow().joinTokenFile()).as("no shared join token: per-node tokens only").isEmpty();
 
         assertRejected(edge.replace("identity: {trustDomain", "other: {trustDomain"), "a.yaml: other: unknown key");
         assertRejected(edge.replace("    identity: {trustDomain: mesh.test, joinTokenFile: /etc/mecmesh/join.token}\n",
