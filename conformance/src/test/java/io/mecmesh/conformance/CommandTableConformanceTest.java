@@ -107,11 +107,16 @@ class CommandTableConformanceTest
         // The control plane's CA (its API is TLS) and the admin certificate every control-plane command presents.
         runOffline(Output.TEXT, null, "cert", "init", "--trust-domain", "api.test", "--dir", apiCa.toString());
         runOffline(Output.TEXT, null, "cert", "issue", "--ca-dir", apiCa.toString(), "--operator", "tester", "--role",
-            "admin", "--out", dir.resolve("operator").toString());
+            "admin", "--out", dir.resolve("admin").toString());
+        for (final String role : List.of("viewer", "operator"))
+        {
+            runOffline(Output.TEXT, null, "cert", "issue", "--ca-dir", apiCa.toString(), "--operator", role, "--role",
+                role, "--out", dir.resolve("as-" + role).toString());
+        }
 
         try (ApplianceProcess appliance = ApplianceProcess.start(dir, "all", admin, yaml))
         {
-            appliance.awaitReady();
+            appliance.awaitLive();   // its edge part is ready once it runs a configuration: after the apply
             ran.add(List.of("run", "--config", "all.yaml"));
             runOffline(Output.TEXT, null, "run", "--config", "all.yaml", "--check");
             runOffline(Output.TEXT, null, "check", "--config", "all.yaml", "-f", document.toString());
@@ -213,7 +218,7 @@ class CommandTableConformanceTest
      */
     private Map<String, String> controlPlaneEnvironment()
     {
-        final Path operator = dir.resolve("operator");
+        final Path operator = dir.resolve("admin");
         return Map.of("MECMESH_CLIENT_CERT", operator.resolve("client.pem").toString(),
             "MECMESH_CLIENT_KEY", operator.resolve("client-key.pem").toString(),
             "MECMESH_CA_BUNDLE", operator.resolve("ca.pem").toString());

@@ -69,7 +69,7 @@ class SignedConfigurationConformanceTest
         control = startControl();
         control.awaitReady();
         edge = startEdge("");
-        edge.awaitReady();
+        edge.awaitLive();   // an edge is ready once it runs a configuration: none yet
     }
 
     @AfterAll
@@ -195,7 +195,7 @@ class SignedConfigurationConformanceTest
         edge.close();
         final Path foreign = Files.writeString(dir.resolve("foreign-keys.pem"), foreignPublicKeyPem());
         edge = startEdge("  configVerificationKeys: " + foreign + "\n");
-        edge.awaitReady();
+        edge.awaitLive();   // never ready: it trusts no key the control plane signs with
 
         Processes.await(CONVERGE, () -> rejection().contains("BAD_SIGNATURE"),
             () -> "edge-a to report a bad signature; status: " + statusJson());
