@@ -50,8 +50,9 @@ import static java.util.Objects.requireNonNull;
  *       table, or an object defining an operator row: {@code value, resourceType, priorityLevel,
  *       packetDelayBudgetMs, packetErrorRate[, maxDataBurstBytes][, description]}), optional {@code priorityLevel}
  *       (default: the 5QI's), {@code dscp} (default: the DSCP table's), {@code bitRates} ({@code mbrUplinkBps,
- *       mbrDownlinkBps, gbrUplinkBps, gbrDownlinkBps}, each default 0) and {@code classification} (rules of
- *       {@code listener, sourceCidrs, callerSpiffeIdPrefix, header: {name, value}});</li>
+ *       mbrDownlinkBps, gbrUplinkBps, gbrDownlinkBps}, each default 0), {@code classification} (rules of
+ *       {@code listener, sourceCidrs, callerSpiffeIdPrefix, header: {name, value}}) and {@code authorization:
+ *       {allowedCallerPrefixes}} (the callers of its services that set none of their own);</li>
  *   <li>service: {@code name}, {@code slice} (S-NSSAI, of a slice in the document or the state), {@code endpoints}
  *       ({@code address, port, site, zone}, optional {@code protocol} HTTP1 and {@code weight} 1), {@code routes}
  *       ({@code host}, optional {@code pathPrefix} "/"), optional {@code authorization: {allowedCallerPrefixes}},
@@ -82,7 +83,7 @@ public final class DesiredStateDocument
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
     private static final Set<String> TOP = Set.of("slices", "services", "nodes");
     private static final Set<String> SLICE_KEYS =
-        Set.of("snssai", "name", "fiveQi", "priorityLevel", "dscp", "bitRates", "classification");
+        Set.of("snssai", "name", "fiveQi", "priorityLevel", "dscp", "bitRates", "classification", "authorization");
     private static final Set<String> FIVE_QI_KEYS = Set.of("value", "resourceType", "priorityLevel",
         "packetDelayBudgetMs", "packetErrorRate", "maxDataBurstBytes", "description");
     private static final Set<String> BIT_RATE_KEYS =
@@ -330,7 +331,21 @@ public final class DesiredStateDocument
         }
         forEach(json, "classification", join(path, "classification"), (rule, at) ->
             builder.classify(classificationRule(rule, at)));
+        if (json.has("authorization"))
+        {
+            builder.authorization(authorization(json.get("authorization"), join(path, "authorization")));
+        }
         return model(path, builder::build);
+    }
+
+    /** {@code authorization: {allowedCallerPrefixes: [...]}} of a slice or a service. */
+    private AuthorizationPolicy authorization(final JsonNode authorization, final String at)
+    {
+        checkKeys(authorization, at, AUTHORIZATION_KEYS, Set.of());
+        final List<String> prefixes = new ArrayList<>();
+        forEach(authorization, "allowedCallerPrefixes", join(at, "allowedCallerPrefixes"), (prefix, where) ->
+            prefixes.add(textValue(prefix, where)));
+        return model(at, () -> new AuthorizationPolicy(prefixes));
     }
 
     /**
@@ -372,13 +387,7 @@ public final class DesiredStateDocument
         });
         if (json.has("authorization"))
         {
-            final String at = join(path, "authorization");
-            final JsonNode authorization = json.get("authorization");
-            checkKeys(authorization, at, AUTHORIZATION_KEYS, Set.of());
-            final List<String> prefixes = new ArrayList<>();
-            forEach(authorization, "allowedCallerPrefixes", join(at, "allowedCallerPrefixes"), (prefix, where) ->
-                prefixes.add(textValue(prefix, where)));
-            builder.authorization(model(at, () -> new AuthorizationPolicy(prefixes)));
+            builder.authorization(authorization(json.get("authorization"), join(path, "authorization")));
         }
         final Timeouts derivedTimeouts = Timeouts.derivedFrom(slice.packetDelayBudgetMs());
         if (json.has("timeouts"))
@@ -508,7 +517,17 @@ public final class DesiredStateDocument
                     r.putObject("header").put("name", header.name()).put("value", header.value()));
             }
         }
+        renderCallers(json, slice.authorization());
         return json;
+    }
+
+    private static void renderCallers(final ObjectNode json, final AuthorizationPolicy authorization)
+    {
+        if (!authorization.allowedCallerPrefixes().isEmpty())
+        {
+            final ArrayNode prefixes = json.putObject("authorization").putArray("allowedCallerPrefixes");
+            authorization.allowedCallerPrefixes().forEach(prefixes::add);
+        }
     }
 
     /**
@@ -536,11 +555,7 @@ public final class DesiredStateDocument
         final ArrayNode routes = json.putArray("routes");
         service.routes().forEach(route -> routes.addObject().put("host", route.host())
             .put("pathPrefix", route.pathPrefix()));
-        if (!service.authorization().allowedCallerPrefixes().isEmpty())
-        {
-            final ArrayNode prefixes = json.putObject("authorization").putArray("allowedCallerPrefixes");
-            service.authorization().allowedCallerPrefixes().forEach(prefixes::add);
-        }
+        renderCallers(json, service.authorization());
         json.putObject("timeouts")
             .put("connectTimeoutMs", service.timeouts().connectTimeoutMs())
             .put("requestTimeoutMs", service.timeouts().requestTimeoutMs())

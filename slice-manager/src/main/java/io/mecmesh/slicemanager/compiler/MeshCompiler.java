@@ -348,8 +348,12 @@ public final class MeshCompiler
         for (final RouteBinding route : routes)
         {
             encoder.putInt(route.routeId()).putString(route.host()).putString(route.pathPrefix())
-                .putString(route.service()).putInt(route.slice().sliceId())
-                .putInt(node.services().contains(route.service()) ? 1 : 0);
+                .putString(route.service()).putInt(route.slice().sliceId());
+            final List<String> callers = node.services().contains(route.service())
+                ? callers(state.services().get(route.service()), state.slices().get(route.slice()))
+                .allowedCallerPrefixes() : List.of();
+            encoder.putInt(callers.size());
+            callers.forEach(encoder::putString);
         }
         final List<ClusterConfig> clusters = new ArrayList<>();
         encoder.putInt(services.size());
@@ -390,7 +394,9 @@ public final class MeshCompiler
         final long version = state.sequence();
         final List<RouteConfig> routeConfigs = routes.stream()
             .map(route -> routeConfig(route, state.services().get(route.service()),
-                node.services().contains(route.service()))).toList();
+                node.services().contains(route.service()),
+                callers(state.services().get(route.service()), state.slices().get(route.slice()))))
+            .toList();
         final MeshConfig meshConfig = new MeshConfig(version, settings.transport(), settings.eventLoopThreads(),
             settings.listeners(), routeConfigs, clusters).withClassification(new ClassificationConfig(rules));
         return new NodeMeshConfig(node.id(), version, encoder.sha256Hex(), meshConfig, routes, policies,
@@ -489,10 +495,11 @@ public final class MeshCompiler
     /**
      * A route of the data plane: the service's timeouts and retries (derived from its slice's packet delay budget
      * unless the service sets them) become the route's request and per-try timeouts and its retry policy. On the node
-     * that runs the service, its authorization becomes the route's ({@link #authorization}); elsewhere the call goes
-     * on to a node that runs it, which checks it.
+     * that runs the service, its authorization (its own callers, else its slice's) becomes the route's
+     * ({@link #authorization}); elsewhere the call goes on to a node that runs it, which checks it.
      */
-    private static RouteConfig routeConfig(final RouteBinding route, final Service service, final boolean hosted)
+    private static RouteConfig routeConfig(final RouteBinding route, final Service service, final boolean hosted,
+        final AuthorizationPolicy callers)
     {
         final Timeouts timeouts = service.timeouts();
         final RetryPolicy retries = service.retries();
@@ -505,9 +512,15 @@ public final class MeshCompiler
         return new RouteConfig(service.name() + "-" + route.routeId(), RouteMatch.prefix(route.host(),
             route.pathPrefix()), new RouteAction.Forward(List.of(new WeightedCluster(service.name(), 1)),
             timeouts.requestTimeoutMs(), timeouts.perTryTimeoutMs(), retry), HeaderRewrite.NONE, HeaderRewrite.NONE,
-            hosted ? authorization(service.authorization())
-                : io.mecmesh.dataplane.authz.AuthorizationPolicy.ALLOW_ALL)
+            hosted ? authorization(callers) : io.mecmesh.dataplane.authz.AuthorizationPolicy.ALLOW_ALL)
             .withPolicyRouteId(route.routeId());
+    }
+
+    /** Who may call a service: its own allowed callers, else its slice's (the more specific rule wins). */
+    private static AuthorizationPolicy callers(final Service service, final Slice slice)
+    {
+        return service.authorization().allowedCallerPrefixes().isEmpty() ? slice.authorization()
+            : service.authorization();
     }
 
     /**

@@ -237,6 +237,8 @@ public final class JournalCodec
                 match.put("value", header.value());
             });
         }
+        final ArrayNode allowed = node.putObject("authorization").putArray("allowedCallerPrefixes");
+        slice.authorization().allowedCallerPrefixes().forEach(allowed::add);
         return node;
     }
 
@@ -257,8 +259,13 @@ public final class JournalCodec
             optionalText(rule, "callerSpiffeIdPrefix"),
             Optional.ofNullable(rule.get("header")).map(header -> at("header", () -> new HeaderMatch(
                 text(header, "name", "name"), text(header, "value", "value"))))));
+        // Journals written before slices had callers carry no authorization: any authenticated caller.
+        final AuthorizationPolicy authorization = json.has("authorization") ? at("authorization", () ->
+            new AuthorizationPolicy(list(object(json, "authorization", "authorization"), "allowedCallerPrefixes",
+                JsonNode::asText))) : AuthorizationPolicy.ANY_AUTHENTICATED;
         return new Slice(at("snssai", () -> Snssai.parse(text(json, "snssai", "snssai"))), text(json, "name", "name"),
-            fiveQi, integer(json, "priorityLevel", "priorityLevel"), bitRates, integer(json, "dscp", "dscp"), rules);
+            fiveQi, integer(json, "priorityLevel", "priorityLevel"), bitRates, integer(json, "dscp", "dscp"), rules,
+            authorization);
     }
 
     private static ObjectNode service(final Service service)

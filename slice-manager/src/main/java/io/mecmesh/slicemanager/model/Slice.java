@@ -17,6 +17,9 @@ import static java.util.Objects.requireNonNull;
  * @param bitRates       MBR and GBR per direction; a GBR needs a GBR or delay-critical GBR 5QI.
  * @param dscp           the DSCP, 0 to 63; from the DSCP table unless overridden.
  * @param classification the rules that put traffic into the slice (any one matching is enough).
+ * @param authorization  which mesh callers may call the slice's services, for each service that sets no
+ *                       {@code allowedCallerPrefixes} of its own ({@link AuthorizationPolicy#ANY_AUTHENTICATED} by
+ *                       default).
  */
 public record Slice(
     Snssai snssai,
@@ -25,7 +28,8 @@ public record Slice(
     int priorityLevel,
     BitRates bitRates,
     int dscp,
-    List<ClassificationRule> classification)
+    List<ClassificationRule> classification,
+    AuthorizationPolicy authorization)
 {
     public Slice
     {
@@ -34,6 +38,7 @@ public record Slice(
         requireNonNull(fiveQi, "fiveQi");
         requireNonNull(bitRates, "bitRates");
         classification = List.copyOf(requireNonNull(classification, "classification"));
+        requireNonNull(authorization, "authorization");
         Checks.requireRange("priorityLevel", priorityLevel, 1, 127);
         Checks.requireRange("dscp", dscp, 0, 63);
         if (bitRates.hasGbr() && !fiveQi.resourceType().isGbr())
@@ -79,6 +84,7 @@ public record Slice(
         private BitRates bitRates = BitRates.NONE;
         private int dscp = -1;
         private DscpTable dscpTable = DscpTable.defaultTable();
+        private AuthorizationPolicy authorization = AuthorizationPolicy.ANY_AUTHENTICATED;
 
         private Builder(final Snssai snssai, final String name, final FiveQi fiveQi)
         {
@@ -130,6 +136,18 @@ public record Slice(
             return this;
         }
 
+        /**
+         * Which mesh callers may call the slice's services that set no callers of their own.
+         *
+         * @param authorization the allowed caller prefixes.
+         * @return this builder.
+         */
+        public Builder authorization(final AuthorizationPolicy authorization)
+        {
+            this.authorization = requireNonNull(authorization, "authorization");
+            return this;
+        }
+
         public Builder classify(final ClassificationRule rule)
         {
             classification.add(requireNonNull(rule, "rule"));
@@ -139,7 +157,7 @@ public record Slice(
         public Slice build()
         {
             return new Slice(snssai, name, fiveQi, priorityLevel, bitRates, dscp >= 0 ? dscp : dscpTable.dscpFor(fiveQi),
-                classification);
+                classification, authorization);
         }
     }
 }

@@ -181,6 +181,21 @@ class DesiredStateDocumentTest
     }
 
     @Test
+    void shouldReadAndRenderASlicesAllowedCallersNamingABadPrefix()
+    {
+        final String document = "{'slices':[{'snssai':'3-000003','name':'iot','fiveQi':9,"
+            + "'authorization':{'allowedCallerPrefixes':['spiffe://mesh.example/site/site-a/']}}]}";
+
+        final Slice slice = DOCUMENTS.read(json(document), DesiredState.empty()).slices().get(0);
+
+        assertThat(slice.authorization().allowedCallerPrefixes()).containsExactly("spiffe://mesh.example/site/site-a/");
+        assertThat(DOCUMENTS.slice(DOCUMENTS.render(slice), "")).isEqualTo(slice);
+        assertThatThrownBy(() -> DOCUMENTS.read(json(document.replace("site-a/", "Site A/")), DesiredState.empty()))
+            .isInstanceOf(DocumentException.class)
+            .hasMessageStartingWith("slices[0].authorization.allowedCallerPrefixes[0]: expected spiffe://");
+    }
+
+    @Test
     void shouldDiffCreateUpdateUnchangedAndDeleteOnlyWithPrune()
     {
         final DesiredState current = ModelFixtures.state();

@@ -6,10 +6,12 @@ import io.mecmesh.dataplane.route.RouteConfig;
 import io.mecmesh.slicemanager.distribution.MeshConfigCodec;
 import io.mecmesh.slicemanager.model.Command;
 import io.mecmesh.slicemanager.model.DesiredState;
+import io.mecmesh.slicemanager.model.FiveQiTable;
 import io.mecmesh.slicemanager.model.MeshEndpoint;
 import io.mecmesh.slicemanager.model.ModelFixtures;
 import io.mecmesh.slicemanager.model.Node;
 import io.mecmesh.slicemanager.model.Service;
+import io.mecmesh.slicemanager.model.Slice;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -73,6 +75,24 @@ class AuthorizationCompileTest
         assertThat(after.nodes().get("node-b").contentHash()).isNotEqualTo(before.nodes().get("node-b").contentHash());
         assertThat(route(after, "node-b", "cdn.example").authorization().check(NODE_D, "GET", "/"))
             .isEqualTo(ALLOWED);
+    }
+
+    @Test
+    void shouldGiveAServiceWithoutCallersOfItsOwnItsSlicesCallers()
+    {
+        final DesiredState state = withCdnCallers("spiffe://mesh.example/site/site-a")
+            .apply(new Command.PutSlice(Slice.builder(ModelFixtures.EMBB, "embb-video", FiveQiTable.standard().get(9))
+                .authorization(new io.mecmesh.slicemanager.model.AuthorizationPolicy(
+                    List.of("spiffe://mesh.example/site/site-d"))).build()));
+
+        final CompiledMesh mesh = new MeshCompiler().compile(state, WITH_CA);
+
+        final AuthorizationPolicy video = route(mesh, "node-a", "video.example").authorization();
+        assertThat(video.check(NODE_D, "GET", "/")).as("video (node-a) sets no callers: its slice's").isEqualTo(ALLOWED);
+        assertThat(video.check(NODE_A, "GET", "/")).isEqualTo(DENIED_NO_ALLOW_RULE);
+        final AuthorizationPolicy cdn = route(mesh, "node-b", "cdn.example").authorization();
+        assertThat(cdn.check(NODE_A, "GET", "/")).as("cdn's own callers replace its slice's").isEqualTo(ALLOWED);
+        assertThat(cdn.check(NODE_D, "GET", "/")).isEqualTo(DENIED_NO_ALLOW_RULE);
     }
 
     @Test

@@ -174,7 +174,8 @@ class MeshCompilerTest
         final io.mecmesh.slicemanager.model.Slice embb = ModelFixtures.embb();
         final io.mecmesh.slicemanager.model.Slice reclassified = new io.mecmesh.slicemanager.model.Slice(
             embb.snssai(), embb.name(), embb.fiveQi(), embb.priorityLevel(), embb.bitRates(), embb.dscp(),
-            java.util.List.of(io.mecmesh.slicemanager.model.ClassificationRule.sourceCidrs("10.46.0.0/16")));
+            java.util.List.of(io.mecmesh.slicemanager.model.ClassificationRule.sourceCidrs("10.46.0.0/16")),
+            embb.authorization());
 
         final CompiledMesh after = compiler.compile(ModelFixtures.state().apply(new Command.PutSlice(reclassified)),
             before, settings);

@@ -1,10 +1,15 @@
 package io.mecmesh.slicemanager.journal;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mecmesh.slicemanager.model.AuthorizationPolicy;
 import io.mecmesh.slicemanager.model.Command;
 import io.mecmesh.slicemanager.model.CommandRejectedException;
+import io.mecmesh.slicemanager.model.FiveQiTable;
 import io.mecmesh.slicemanager.model.MeshEndpoint;
 import io.mecmesh.slicemanager.model.ModelFixtures;
 import io.mecmesh.slicemanager.model.Node;
+import io.mecmesh.slicemanager.model.Slice;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,6 +27,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class JournalCodecBatchTest
 {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     @TempDir
     Path directory;
 
@@ -72,6 +79,20 @@ class JournalCodecBatchTest
             assertThat(reopened.state().sequence()).isEqualTo(1);
             assertThat(reopened.state().services()).isEqualTo(ModelFixtures.state().services());
         }
+    }
+
+    @Test
+    void shouldKeepASlicesAllowedCallersAndReadSlicesWrittenBeforeTheyHadThem() throws Exception
+    {
+        final Slice withCallers = Slice.builder(ModelFixtures.EMBB, "embb-video", FiveQiTable.standard().get(9))
+            .authorization(new AuthorizationPolicy(List.of("spiffe://mesh.example/site/site-a"))).build();
+        final Command.PutSlice put = new Command.PutSlice(withCallers);
+        assertThat(JournalCodec.decodeCommand(JournalCodec.encode(put))).isEqualTo(put);
+
+        final ObjectNode before = (ObjectNode)JSON.readTree(JournalCodec.encode(put));
+        ((ObjectNode)before.get("slice")).remove("authorization");
+        assertThat(((Command.PutSlice)JournalCodec.decodeCommand(JSON.writeValueAsBytes(before))).slice()
+            .authorization()).isEqualTo(AuthorizationPolicy.ANY_AUTHENTICATED);
     }
 
     @Test
