@@ -71,11 +71,13 @@ final class ProxyConfigCommand implements Callable<Integer>
             if ("json".equals(format))
             {
                 out.print(ClientOutput.json(dump));
+                out.flush();
                 return ExitCode.OK;
             }
             if ("yaml".equals(format))
             {
                 out.print(ClientOutput.yaml(dump));
+                out.flush();
                 return ExitCode.OK;
             }
             out.println("version " + dump.path("version").asLong());
@@ -91,6 +93,7 @@ final class ProxyConfigCommand implements Callable<Integer>
             {
                 out.print(clusters(dump.path("clusters")));
             }
+            out.flush();
             return ExitCode.OK;
         });
     }
