@@ -597,7 +597,7 @@ public final class DataPlane implements AutoCloseable
     {
         final ChannelFuture future = (reusePort ? transport.reusePort(new ServerBootstrap()) : new ServerBootstrap())
             .group(eventLoops)
-            .channel(transport.serverChannelClass())
+            .channelFactory(transport.serverChannelFactory(listener.address()))
             .option(ChannelOption.SO_BACKLOG, 1024)
             .option(ChannelOption.SO_REUSEADDR, Boolean.TRUE)
             .childOption(ChannelOption.AUTO_READ, Boolean.FALSE)

@@ -19,6 +19,8 @@ public final class EndpointState
     private final InetSocketAddress address;
     private final int tier;
     private final PoolKey poolKey;
+    /** The keys by DSCP, made on first use (a benign race: a key is an immutable value, equal whoever made it). */
+    private final PoolKey[] poolKeysByDscp = new PoolKey[PoolKey.DSCP_VALUES];
     private final AtomicInteger activeRequests = new AtomicInteger();
     private final AtomicInteger consecutiveFailures = new AtomicInteger();
     private final AtomicInteger ejections = new AtomicInteger();
@@ -34,6 +36,7 @@ public final class EndpointState
         this.address = address;
         this.tier = tier;
         this.poolKey = poolKey;
+        this.poolKeysByDscp[poolKey.dscp()] = poolKey;
     }
 
     /**
@@ -43,6 +46,22 @@ public final class EndpointState
     public PoolKey poolKey()
     {
         return poolKey;
+    }
+
+    /**
+     * @param dscp the DSCP of the request's slice, 0 to 63.
+     * @return what its pooled connections marked with that DSCP are filed under; allocates only the first time a
+     * DSCP is asked for.
+     */
+    public PoolKey poolKey(final int dscp)
+    {
+        PoolKey key = poolKeysByDscp[dscp];
+        if (key == null)
+        {
+            key = new PoolKey(poolKey.address(), poolKey.cluster(), poolKey.tls(), dscp);
+            poolKeysByDscp[dscp] = key;
+        }
+        return key;
     }
 
     public Endpoint endpoint()

@@ -103,7 +103,11 @@ public enum DataPlaneCounter
     UPSTREAM_GOAWAYS("upstream_goaways",
         "HTTP/2 upstream connections that received GOAWAY: no new stream on them, the next opens a new connection."),
     UPSTREAM_GOAWAY_RESENDS("upstream_goaway_resends",
-        "Requests whose stream an upstream GOAWAY refused unprocessed, sent again on a new connection (not retries).");
+        "Requests whose stream an upstream GOAWAY refused unprocessed, sent again on a new connection (not retries)."),
+    // QoS, issue 13 item 10: DSCP marking
+    DSCP_MARK_FAILURES("dscp_mark_failures",
+        "Sockets that could not be marked with their slice's DSCP (IP_TOS / IPV6_TCLASS refused by the transport or "
+            + "the kernel): their packets leave unmarked.");
 
     private final String metricName;
     private final String help;

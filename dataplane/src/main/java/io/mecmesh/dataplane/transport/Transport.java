@@ -2,6 +2,11 @@ package io.mecmesh.dataplane.transport;
 
 import io.mecmesh.dataplane.DataPlaneException;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
+import io.netty.channel.ReflectiveChannelFactory;
+import io.netty.channel.socket.SocketProtocolFamily;
+import io.netty.util.NetUtil;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
@@ -20,6 +25,9 @@ import io.netty.channel.uring.IoUringSocketChannel;
 import io.netty.channel.unix.UnixChannelOption;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.nio.channels.spi.SelectorProvider;
 import java.util.function.Supplier;
 
 import static java.util.Objects.requireNonNull;
@@ -121,6 +129,40 @@ public record Transport(
     public ServerBootstrap reusePort(final ServerBootstrap bootstrap)
     {
         return supportsReusePort() ? bootstrap.option(UnixChannelOption.SO_REUSEPORT, Boolean.TRUE) : bootstrap;
+    }
+
+    /**
+     * What makes the connected sockets to an address. On NIO a socket to an IPv4 address is an IPv4 socket: the
+     * JDK's dual-stack (IPv6) socket takes {@code IP_TOS} as {@code IPV6_TCLASS} only, so its IPv4 packets would
+     * leave without the DSCP ({@link DscpMarking}); epoll and io_uring set both on a dual-stack socket.
+     *
+     * @param address where the socket connects.
+     * @return the channel factory for a {@code Bootstrap}.
+     */
+    public ChannelFactory<? extends Channel> channelFactory(final InetAddress address)
+    {
+        if (kind == TransportKind.NIO && address instanceof Inet4Address)
+        {
+            return () -> new NioSocketChannel(SelectorProvider.provider(), SocketProtocolFamily.INET);
+        }
+        return new ReflectiveChannelFactory<>(channelClass);
+    }
+
+    /**
+     * What makes a listener's socket bound to a host. On NIO a listener on an IPv4 literal other than the wildcard
+     * is an IPv4 socket, so that its accepted connections can be marked (see {@link #channelFactory}); the wildcard
+     * keeps the JDK's dual-stack socket (it accepts IPv6 too), whose IPv4 connections stay unmarked.
+     *
+     * @param host the listener's address as configured.
+     * @return the channel factory for a {@code ServerBootstrap}.
+     */
+    public ChannelFactory<? extends ServerChannel> serverChannelFactory(final String host)
+    {
+        if (kind == TransportKind.NIO && NetUtil.isValidIpV4Address(host) && !"0.0.0.0".equals(host))
+        {
+            return () -> new NioServerSocketChannel(SelectorProvider.provider(), SocketProtocolFamily.INET);
+        }
+        return new ReflectiveChannelFactory<>(serverChannelClass);
     }
 
     private static Transport ioUring()

@@ -21,6 +21,7 @@ import io.mecmesh.dataplane.route.RetryPolicy;
 import io.mecmesh.dataplane.route.Route;
 import io.mecmesh.dataplane.route.RouteAction;
 import io.mecmesh.dataplane.route.RouteHandler;
+import io.mecmesh.dataplane.transport.DscpMarking;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -130,6 +131,8 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
     private Cluster cluster;
     private RetryPolicy retry;
     private int maxRetries;
+    /** The DSCP of the request's slice (its policy record's), 0 without one: marks the upstream connection. */
+    private int dscp;
     private long perTryTimeoutMs;
     private EndpointState endpoint;
     private EndpointState failedEndpoint;
@@ -322,6 +325,7 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
         this.perTryTimeoutMs = forward.perTryTimeoutMs();
         long routeTimeoutMs = forward.timeoutMs();
         int budgetPercent = -1;
+        dscp = 0;
         final RequestClass requestClass = ctx.channel().attr(ClassifyHandler.REQUEST_CLASS).get();
         if (policies != null && requestClass != null)
         {
@@ -330,11 +334,13 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
             requestClass.stats().onPolicyLookup(hit);
             if (hit)
             {
+                dscp = policy.dscp();
                 routeTimeoutMs = (policy.requestTimeoutNs() + 999_999L) / 1_000_000L;
                 maxRetries = policy.maxRetries();
                 budgetPercent = policy.retryBudgetPercent();
             }
         }
+        DscpMarking.markDownstream(ctx.channel(), dscp, counters);
         failedEndpoint = null;
         attempt = 0;
         goAwayResends = 0;
@@ -442,7 +448,7 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
         cluster.onAttemptStart(endpoint);
         attemptOpen = true;
         attemptStartNs = System.nanoTime();
-        final Channel pooled = pool.acquire(endpoint.poolKey());
+        final Channel pooled = pool.acquire(endpoint.poolKey(dscp));
         if (pooled != null)
         {
             releasePending();
@@ -465,7 +471,7 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
                 holdsPending = true;
             }
             final int thisAttempt = attempt;
-            pool.open(endpoint, cluster)
+            pool.open(endpoint, cluster, endpoint.poolKey(dscp))
                 .addListener((FutureListener<Channel>)future -> onConnectComplete(future, thisAttempt));
         }
     }
@@ -810,7 +816,7 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
         final Channel leased = detachUpstream();
         if (requestDone && upstreamKeepAlive)
         {
-            pool.release(endpoint.poolKey(), leased, cluster.config().maxIdleConnectionsPerLoop());
+            pool.release(endpoint.poolKey(dscp), leased, cluster.config().maxIdleConnectionsPerLoop());
         }
         else
         {

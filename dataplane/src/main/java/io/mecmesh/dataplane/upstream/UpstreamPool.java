@@ -9,6 +9,7 @@ import io.mecmesh.dataplane.counters.DataPlaneCounter;
 import io.mecmesh.dataplane.counters.DataPlaneCounters;
 import io.mecmesh.dataplane.counters.Overflow;
 import io.mecmesh.dataplane.http1.Http1ClientCodec;
+import io.mecmesh.dataplane.transport.DscpMarking;
 import io.mecmesh.dataplane.transport.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -115,21 +116,35 @@ public final class UpstreamPool
      */
     Future<Channel> open(final EndpointState endpoint, final Cluster runtime)
     {
+        return open(endpoint, runtime, endpoint.poolKey());
+    }
+
+    /**
+     * As {@link #open(EndpointState, Cluster)}, on a connection marked with the key's DSCP (set on the socket before
+     * it connects) and filed under that key.
+     *
+     * @param endpoint the endpoint.
+     * @param runtime  the cluster it belongs to.
+     * @param key      the endpoint's pool key for the request's DSCP ({@link EndpointState#poolKey(int)}).
+     * @return the channel, once connected (or the stream opened).
+     */
+    Future<Channel> open(final EndpointState endpoint, final Cluster runtime, final PoolKey key)
+    {
         final Promise<Channel> promise = eventLoop.newPromise();
         if (runtime.config().protocol() == UpstreamProtocol.HTTP2)
         {
-            final ChannelFuture connection = http2Connection(endpoint, runtime);
+            final ChannelFuture connection = http2Connection(endpoint, runtime, key);
             if (connection == null)
             {
                 return promise.setFailure(CONNECTIONS_OVERFLOW);
             }
             if (connection.isDone())
             {
-                openStream(connection, endpoint.poolKey(), promise);
+                openStream(connection, key, promise);
             }
             else
             {
-                connection.addListener((ChannelFutureListener)done -> openStream(done, endpoint.poolKey(), promise));
+                connection.addListener((ChannelFutureListener)done -> openStream(done, key, promise));
             }
             return promise;
         }
@@ -137,7 +152,7 @@ public final class UpstreamPool
         {
             return promise.setFailure(CONNECTIONS_OVERFLOW);
         }
-        connect(endpoint, runtime, false).addListener((ChannelFutureListener)done ->
+        connect(endpoint, runtime, key, false).addListener((ChannelFutureListener)done ->
         {
             if (done.isSuccess())
             {
@@ -151,9 +166,8 @@ public final class UpstreamPool
         return promise;
     }
 
-    private ChannelFuture http2Connection(final EndpointState endpoint, final Cluster runtime)
+    private ChannelFuture http2Connection(final EndpointState endpoint, final Cluster runtime, final PoolKey key)
     {
-        final PoolKey key = endpoint.poolKey();
         final ChannelFuture existing = http2Connections.get(key);
         if (existing != null && (!existing.isDone() || (existing.isSuccess() && existing.channel().isActive())))
         {
@@ -163,7 +177,7 @@ public final class UpstreamPool
         {
             return null;
         }
-        final ChannelFuture connecting = connect(endpoint, runtime, true);
+        final ChannelFuture connecting = connect(endpoint, runtime, key, true);
         http2Connections.put(key, connecting);
         connecting.channel().closeFuture().addListener(closed -> http2Connections.remove(key, connecting));
         return connecting;
@@ -207,15 +221,15 @@ public final class UpstreamPool
      * handshake completes before the request, which waits in the TLS handler). The caller took a slot of the
      * cluster's connection breaker; it is given back when the connection closes (or fails to connect).
      */
-    private ChannelFuture connect(final EndpointState endpoint, final Cluster runtime, final boolean http2)
+    private ChannelFuture connect(final EndpointState endpoint, final Cluster runtime, final PoolKey key,
+        final boolean http2)
     {
         final UpstreamPool pool = this;
         final ClusterConfig cluster = runtime.config();
         final InetSocketAddress address = endpoint.address();
-        final PoolKey key = endpoint.poolKey();
         final ChannelFuture connected = new Bootstrap()
             .group(eventLoop)
-            .channel(transport.channelClass())
+            .channelFactory(transport.channelFactory(address.getAddress()))
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, cluster.connectTimeoutMs())
             .option(ChannelOption.TCP_NODELAY, Boolean.TRUE)
             .handler(new ChannelInitializer<>()
@@ -223,6 +237,7 @@ public final class UpstreamPool
                 @Override
                 protected void initChannel(final Channel channel)
                 {
+                    DscpMarking.markNew(channel, key.dscp(), counters);
                     if (runtime.sslContext() != null)
                     {
                         final String sni = cluster.tls().map(tls -> tls.sni()).filter(name -> !name.isEmpty())
