@@ -67,11 +67,13 @@ import static java.util.Objects.requireNonNull;
  *   flow-control   FlowControlHandler           one message per read(): demand-driven, pipelining-safe
  *   listener       Http1ListenerHandler         smuggling checks, limits, timeouts → 400/408/413/414/431 and
  *                                               close; normalizes heads; counts requests, responses
- *   overload       OverloadHandler              while the data plane is in overload (event-loop lag, heap, direct
- *                                               memory): 503 with x-mecmesh-overloaded, counted by reason
  *   classify       ClassifyHandler              the request's slice: first rule matching listener, source CIDR,
  *                                               caller SPIFFE id prefix (resolved once per connection), header;
  *                                               none → slice 0 (unclassified); counted per slice
+ *   overload       OverloadHandler              while the data plane is in overload (event-loop lag, heap, direct
+ *                                               memory) and sheds the slice's 5QI priority level (lowest first,
+ *                                               unclassified before every slice): 503 with x-mecmesh-overloaded,
+ *                                               counted by reason
  *   (admit)                                     per-slice QoS admission: QoS issue
  *   route          RouteHandler                 authority, path, method, headers → first matching route, or 404;
  *                                               the route's authorization policy on the caller's SPIFFE id (403)
@@ -94,8 +96,7 @@ import static java.util.Objects.requireNonNull;
  *     request-head   Http2RequestHeadValidator           mandatory pseudo-headers, else RST_STREAM
  *     http2-to-http  Http2StreamFrameToHttpObjectCodec   frames ⇄ the same HTTP messages as HTTP/1.1
  *     listener       Http2StreamListenerHandler          counts, body limit and timeout, strips x-http2-*
- *     overload       OverloadHandler                     as for HTTP/1.1 (503 on the stream)
- *     classify, route, upstream                          as for HTTP/1.1 (connection-level classification kept on
+ *     classify, overload, route, upstream                as for HTTP/1.1 (connection-level classification kept on
  *                                                        the parent connection; upstream connections HTTP/1.1)
  *   drain          Http2DrainHandler            GOAWAY on shutdown or when the listener is removed
  * </pre>
@@ -207,8 +208,8 @@ final class PipelineAssembler extends ChannelInitializer<Channel>
         pipeline.addLast("http1-codec", new Http1ServerCodec(decoderConfig(listener)));
         pipeline.addLast("flow-control", new FlowControlHandler());
         pipeline.addLast("listener", listenerStage);
-        pipeline.addLast("overload", new OverloadHandler(overload));
         pipeline.addLast("classify", new ClassifyHandler(listener.name(), classifiers, sliceStats));
+        pipeline.addLast("overload", new OverloadHandler(overload, policyTables));
         pipeline.addLast("route", new RouteHandler(routeTables, counters));
         pipeline.addLast("upstream", new ForwardHandler(upstreamPools.forLoop(channel.eventLoop()), counters,
             policyTables));
@@ -244,8 +245,8 @@ final class PipelineAssembler extends ChannelInitializer<Channel>
                     .addLast("request-head", new Http2RequestHeadValidator(counters))
                     .addLast("http2-to-http", new Http2StreamFrameToHttpObjectCodec(true, true))
                     .addLast("listener", new Http2StreamListenerHandler(listener, counters))
-                    .addLast("overload", new OverloadHandler(overload))
                     .addLast("classify", new ClassifyHandler(listener.name(), classifiers, sliceStats))
+                    .addLast("overload", new OverloadHandler(overload, policyTables))
                     .addLast("route", new RouteHandler(routeTables, counters))
                     .addLast("upstream", new ForwardHandler(upstreamPools.forLoop(stream.eventLoop()), counters,
                         policyTables));

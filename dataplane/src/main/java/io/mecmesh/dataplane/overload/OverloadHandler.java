@@ -1,6 +1,11 @@
 package io.mecmesh.dataplane.overload;
 
 import io.mecmesh.dataplane.http.DirectResponse;
+import io.mecmesh.dataplane.classify.ClassifyHandler;
+import io.mecmesh.dataplane.classify.RequestClass;
+import io.mecmesh.dataplane.policy.PolicyFlyweight;
+import io.mecmesh.dataplane.policy.PolicyTables;
+import io.mecmesh.dataplane.policy.SlicePolicy;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -14,8 +19,9 @@ import io.netty.util.ReferenceCountUtil;
 import static java.util.Objects.requireNonNull;
 
 /**
- * The overload stage, after the listener stage (HTTP/1.1 connections and HTTP/2 streams alike): while the
- * {@link OverloadMonitor} says the data plane is in overload, a new request head is released and answered 503 with
+ * The overload stage, after the classify stage (HTTP/1.1 connections and HTTP/2 streams alike): while the
+ * {@link OverloadMonitor} says the data plane is in overload and sheds the priority level of the request's slice
+ * (lowest priorities first, see {@link PriorityShedding}), a new request head is released and answered 503 with
  * {@link #OVERLOADED_HEADER} naming the reason, counted by reason; its body is released as it arrives (the stage
  * asks for the next message while it drops one, the channel reads on demand) and the connection is kept when the
  * client asked for keep-alive. A request that started before the overload goes on. Everything else is forwarded
@@ -28,12 +34,19 @@ public final class OverloadHandler extends ChannelInboundHandlerAdapter
     public static final String OVERLOADED_HEADER = "x-mecmesh-overloaded";
 
     private final OverloadMonitor monitor;
+    private final PolicyTables policies;
+    private final PolicyFlyweight policy = new PolicyFlyweight();
     private boolean dropping;
     private boolean keepAliveAfterDrop;
 
-    public OverloadHandler(final OverloadMonitor monitor)
+    /**
+     * @param monitor  whether the data plane is in overload, and which priority levels it sheds.
+     * @param policies the slice policies, for the priority level of a request's slice (its slice default record).
+     */
+    public OverloadHandler(final OverloadMonitor monitor, final PolicyTables policies)
     {
         this.monitor = requireNonNull(monitor, "monitor");
+        this.policies = requireNonNull(policies, "policies");
     }
 
     @Override
@@ -41,7 +54,7 @@ public final class OverloadHandler extends ChannelInboundHandlerAdapter
     {
         if (msg instanceof HttpRequest)
         {
-            final OverloadReason reason = monitor.reason();
+            final OverloadReason reason = monitor.reason() == null ? null : monitor.shedReason(priorityLevel(ctx));
             if (reason == null)
             {
                 ctx.fireChannelRead(msg);
@@ -73,5 +86,20 @@ public final class OverloadHandler extends ChannelInboundHandlerAdapter
             return;
         }
         ctx.fireChannelRead(msg);
+    }
+
+    /**
+     * The priority level of the request's slice, as the classify stage found it: its slice default record's, else
+     * {@link PriorityShedding#UNCLASSIFIED_PRIORITY_LEVEL}. Read only while in overload; allocates nothing.
+     */
+    private int priorityLevel(final ChannelHandlerContext ctx)
+    {
+        final RequestClass requestClass = ctx.channel().attr(ClassifyHandler.REQUEST_CLASS).get();
+        if (requestClass == null || requestClass.sliceId() == 0
+            || !policies.current().lookup(requestClass.sliceId(), SlicePolicy.SLICE_DEFAULT_ROUTE_ID, policy))
+        {
+            return PriorityShedding.UNCLASSIFIED_PRIORITY_LEVEL;
+        }
+        return policy.priorityLevel();
     }
 }

@@ -13,7 +13,8 @@ import static java.util.Objects.requireNonNull;
  * Decides whether the data plane is in overload, from its {@link OverloadSignals} and {@link OverloadConfig}:
  * {@link #evaluate()} is run periodically (every {@link #EVALUATE_INTERVAL_MS} on one event loop, from
  * {@link #start(EventExecutor)}) and publishes the state that every {@link OverloadHandler} reads once per request (a
- * volatile read). Enters overload when a signal reaches its {@code max*} threshold; leaves it once every signal is
+ * volatile read): the reason, and which 5QI priority levels are shed ({@link PriorityShedding}: the lowest priority
+ * first, higher ones as the overload persists at its {@code max*} thresholds). Enters overload when a signal reaches its {@code max*} threshold; leaves it once every signal is
  * below its {@code recover*} threshold. The configuration can be swapped at run time. The evaluations and the
  * signals' probes run only while the configuration enables shedding: an edge that never sheds wakes no loop for
  * them. Thread-safe; {@link #evaluate()} from one thread at a time.
@@ -27,6 +28,7 @@ public final class OverloadMonitor
 
     private final OverloadSignals signals;
     private final OverloadStats stats;
+    private final PriorityShedding shedding = new PriorityShedding();
     private volatile OverloadConfig config;
     private volatile OverloadReason reason;
     private EventExecutor evaluator;
@@ -122,6 +124,7 @@ public final class OverloadMonitor
         final OverloadConfig thresholds = config;
         final OverloadReason before = reason;
         OverloadReason after = null;
+        boolean held = false;
         if (thresholds.isEnabled())
         {
             final long lagMs = TimeUnit.NANOSECONDS.toMillis(signals.eventLoopLagNs());
@@ -145,6 +148,7 @@ public final class OverloadMonitor
                 || thresholds.maxDirectMemoryPercent() > 0 && direct >= thresholds.recoverDirectMemoryPercent()))
             {
                 after = before;
+                held = true;
             }
             if (after != before)
             {
@@ -163,6 +167,11 @@ public final class OverloadMonitor
         else if (before != null)
         {
             LOG.info("overload: shedding turned off");
+        }
+        if (shedding.onEvaluation(after != null, after != null && !held) && after != null
+            && shedding.cutoff() < PriorityShedding.UNCLASSIFIED_PRIORITY_LEVEL)
+        {
+            LOG.warn("overload: shedding priority levels {} and lower priorities", shedding.cutoff());
         }
         reason = after;
         stats.onStateChange(after);
@@ -183,6 +192,26 @@ public final class OverloadMonitor
     public OverloadStats stats()
     {
         return stats;
+    }
+
+    /**
+     * @return the highest 5QI priority (lowest level number) shed now: requests of slices at this level and below
+     * (higher numbers, unclassified traffic last of all) are shed; {@link Integer#MAX_VALUE} when nothing is.
+     */
+    public int shedFromPriorityLevel()
+    {
+        return shedding.cutoff();
+    }
+
+    /**
+     * @param priorityLevel the 5QI priority level of a request's slice, or 128 for one without a slice policy.
+     * @return the reason to shed it now, or {@code null} to let it pass (not in overload, or its priority is above
+     * the band shed now).
+     */
+    OverloadReason shedReason(final int priorityLevel)
+    {
+        final OverloadReason now = reason;
+        return now != null && shedding.sheds(priorityLevel) ? now : null;
     }
 
     void onShed(final OverloadReason shedFor)

@@ -2,11 +2,15 @@ package io.mecmesh.dataplane.overload;
 
 import io.mecmesh.dataplane.DataPlane;
 import io.mecmesh.dataplane.MeshConfig;
+import io.mecmesh.dataplane.classify.ClassificationConfig;
+import io.mecmesh.dataplane.classify.ClassificationRule;
 import io.mecmesh.dataplane.cluster.ClusterConfig;
 import io.mecmesh.dataplane.cluster.Endpoint;
 import io.mecmesh.dataplane.counters.DataPlaneCounter;
 import io.mecmesh.dataplane.counters.DataPlaneCounters;
 import io.mecmesh.dataplane.listener.ListenerConfig;
+import io.mecmesh.dataplane.policy.PolicyTableWriter;
+import io.mecmesh.dataplane.policy.SlicePolicy;
 import io.mecmesh.dataplane.route.RouteConfig;
 import io.mecmesh.dataplane.testing.Await;
 import io.mecmesh.dataplane.testing.RawHttp;
@@ -18,7 +22,9 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -28,17 +34,23 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * Overload shedding, driven by signals the test sets: new requests get 503 with {@code x-mecmesh-overloaded} and
  * are counted by reason (HTTP/1.1 and HTTP/2 alike), the connection stays usable, and requests pass again once
- * every signal is below its recovery threshold (not before: hysteresis).
+ * every signal is below its recovery threshold (not before: hysteresis). Shedding is slice-aware: the lowest 5QI
+ * priorities (and unclassified traffic) first, higher ones only while the overload stays at its maximum.
  */
 class OverloadSheddingTest
 {
     private static final OverloadConfig THRESHOLDS = new OverloadConfig(100, 50, 90, 80, 90, 80);
+    private static final int URLLC = 2 << 24 | 0x0000B2;
+    private static final int MIOT = 3 << 24 | 0x0000C3;
+    private static final int EMBB = 1 << 24 | 0x0000A1;
 
     /** Signals set by the test; read by the data plane's periodic evaluation. */
     private static final class ManualSignals implements OverloadSignals
     {
         private volatile long lagMs;
         private volatile int heap;
+        /** Heap readings returned once each, one per evaluation, before {@link #heap}. */
+        private final ConcurrentLinkedQueue<Integer> heapScript = new ConcurrentLinkedQueue<>();
         private volatile int direct;
         private final AtomicInteger starts = new AtomicInteger();
         private final AtomicInteger stops = new AtomicInteger();
@@ -64,7 +76,8 @@ class OverloadSheddingTest
         @Override
         public int heapUsedPercent()
         {
-            return heap;
+            final Integer scripted = heapScript.poll();
+            return scripted != null ? scripted : heap;
         }
 
         @Override
@@ -138,6 +151,134 @@ class OverloadSheddingTest
             assertThat(counters.get(DataPlaneCounter.RESPONSES_5XX)).as("HTTP/1.1 and HTTP/2 listeners count them")
                 .isEqualTo(5);
         }
+    }
+
+    @Test
+    void shouldShedTheLowestPrioritySlicesFirstAndUrllcOnlyOnceTheOverloadPersists() throws Exception
+    {
+        try (TestBackend backend = new TestBackend("app"))
+        {
+            final ManualSignals signals = new ManualSignals();
+            signals.heap = 85; // between recover (80) and max (90): holds the band reached, never enters alone
+            final DataPlane dataPlane = DataPlane.start(config(1, backend).withOverload(THRESHOLDS)
+                .withClassification(new ClassificationConfig(List.of(
+                    ClassificationRule.header(URLLC, "x-slice", "urllc"),
+                    ClassificationRule.header(MIOT, "x-slice", "miot"),
+                    ClassificationRule.header(EMBB, "x-slice", "embb")))), new DataPlaneCounters(), signals);
+            dataPlane.publishPolicyTable(new PolicyTableWriter(4)
+                .add(slicePolicy(URLLC, 19))
+                .add(slicePolicy(MIOT, 55))
+                .add(slicePolicy(EMBB, 90))
+                .build(1));
+            final OverloadMonitor monitor = dataPlane.overload();
+            final InetSocketAddress address = dataPlane.listenerAddress("ingress");
+            try (RawHttp client = new RawHttp(address))
+            {
+                assertThat(statuses(client)).as("not in overload").containsExactly(200, 200, 200, 200);
+
+                signals.heapScript.add(95);
+                Await.until("overload entered", Duration.ofSeconds(5), () -> monitor.reason() == OverloadReason.HEAP);
+                assertThat(monitor.shedFromPriorityLevel()).isEqualTo(80);
+                assertThat(statuses(client)).as("urllc, miot, embb, unclassified: the lowest band only")
+                    .containsExactly(200, 200, 503, 503);
+                final String url = "http://127.0.0.1:" + address.getPort() + "/h2";
+                final String http2 = run("curl", "-sS", "--http2-prior-knowledge", "-o", "/dev/null", "-w",
+                    "%{http_version} %{http_code}", "-H", "Host: app", "-H", "x-slice: urllc", url) + ", "
+                    + run("curl", "-sS", "--http2-prior-knowledge", "-o", "/dev/null", "-w",
+                    "%{http_version} %{http_code}", "-H", "Host: app", "-H", "x-slice: embb", url);
+                assertThat(http2).as("HTTP/2 streams alike").isEqualTo("2 200, 2 503");
+
+                signals.heapScript.add(95);
+                signals.heapScript.add(95);
+                Await.until("two bands more", Duration.ofSeconds(5), () -> monitor.shedFromPriorityLevel() == 40);
+                assertThat(statuses(client)).as("still at max: miot shed too, urllc spared")
+                    .containsExactly(200, 503, 503, 503);
+
+                signals.heapScript.add(95);
+                signals.heapScript.add(95);
+                Await.until("every band", Duration.ofSeconds(5), () -> monitor.shedFromPriorityLevel() == 1);
+                assertThat(statuses(client)).as("the overload persists: urllc shed last")
+                    .containsExactly(503, 503, 503, 503);
+
+                signals.heap = 0;
+                Await.until("recovered", Duration.ofSeconds(5), () -> monitor.reason() == null);
+                assertThat(monitor.shedFromPriorityLevel()).isEqualTo(Integer.MAX_VALUE);
+                assertThat(statuses(client)).containsExactly(200, 200, 200, 200);
+            }
+            finally
+            {
+                dataPlane.close();
+            }
+            assertThat(monitor.stats().shed(OverloadReason.HEAP)).isEqualTo(2 + 1 + 3 + 4);
+            assertThat(backend.requestLines()).filteredOn(line -> line.contains("urllc")).hasSize(4);
+        }
+    }
+
+    @Test
+    void shouldLowerTheShedPriorityLevelOneBandPerEvaluationAtTheMaximumAndHoldItBetweenTheThresholds()
+    {
+        final ManualSignals signals = new ManualSignals();
+        final OverloadMonitor monitor = new OverloadMonitor(THRESHOLDS, signals, new OverloadStats());
+        assertThat(monitor.evaluate()).isNull();
+        assertThat(monitor.shedFromPriorityLevel()).isEqualTo(Integer.MAX_VALUE);
+        assertThat(monitor.shedReason(128)).as("unclassified passes outside overload").isNull();
+
+        signals.lagMs = 150;
+        monitor.evaluate();
+        assertThat(monitor.shedFromPriorityLevel()).isEqualTo(80);
+        assertThat(monitor.shedReason(128)).isEqualTo(OverloadReason.EVENT_LOOP_LAG);
+        assertThat(monitor.shedReason(90)).isEqualTo(OverloadReason.EVENT_LOOP_LAG);
+        assertThat(monitor.shedReason(79)).isNull();
+        monitor.evaluate();
+        assertThat(monitor.shedFromPriorityLevel()).isEqualTo(60);
+
+        signals.lagMs = 70;
+        monitor.evaluate();
+        monitor.evaluate();
+        assertThat(monitor.shedFromPriorityLevel()).as("held between the thresholds").isEqualTo(60);
+
+        signals.lagMs = 150;
+        for (int i = 0; i < 10; i++)
+        {
+            monitor.evaluate();
+        }
+        assertThat(monitor.shedFromPriorityLevel()).as("the last band sheds everything").isEqualTo(1);
+        assertThat(monitor.shedReason(1)).isEqualTo(OverloadReason.EVENT_LOOP_LAG);
+
+        signals.lagMs = 10;
+        assertThat(monitor.evaluate()).isNull();
+        assertThat(monitor.shedReason(128)).isNull();
+        signals.lagMs = 150;
+        monitor.evaluate();
+        assertThat(monitor.shedFromPriorityLevel()).as("a new overload starts from the lowest band again")
+            .isEqualTo(80);
+    }
+
+    @Test
+    void shouldRejectBandsThatDoNotEndWithEveryLevel()
+    {
+        assertThatThrownBy(() -> new PriorityShedding(new int[] {80, 60}))
+            .hasMessage("cutoffs: expected the last band to start at level 1, got [80, 60]");
+        assertThatThrownBy(() -> new PriorityShedding(new int[] {60, 80, 1}))
+            .hasMessage("cutoffs: expected strictly decreasing levels, got [60, 80, 1]");
+    }
+
+    /** One request per slice on the connection: urllc, miot, embb, then unclassified. */
+    private static List<Integer> statuses(final RawHttp client) throws IOException
+    {
+        final List<Integer> statuses = new ArrayList<>();
+        for (final String slice : List.of("urllc", "miot", "embb", "none"))
+        {
+            statuses.add(client.send("GET /" + slice + " HTTP/1.1\r\nHost: app\r\nx-slice: " + slice + "\r\n\r\n")
+                .read().status());
+        }
+        return statuses;
+    }
+
+    private static SlicePolicy slicePolicy(final int sliceId, final int priorityLevel)
+    {
+        return new SlicePolicy(sliceId, SlicePolicy.SLICE_DEFAULT_ROUTE_ID, priorityLevel, 0, 0, 0, 0,
+            TimeUnit.SECONDS.toNanos(10), 0, 10, 0);
     }
 
     @Test
