@@ -140,29 +140,8 @@ mkdir -p "$raw" "$work/www" "$work/tmp" "$work/pki" "$results_dir"
 # ---------------------------------------------------------------------------------------------------------------
 # Process bookkeeping: every process started here is stopped on exit, by its own id.
 
-started_pids=()
-cleanup()
-{
-    local pid
-    for pid in "${started_pids[@]}"; do
-        kill -TERM "$pid" 2>/dev/null || true
-    done
-    local deadline=$((SECONDS + 10))
-    for pid in "${started_pids[@]}"; do
-        while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do
-            sleep 0.1
-        done
-        kill -KILL "$pid" 2>/dev/null || true
-    done
-    if [[ "$keep" == true ]]; then
-        log "kept $work"
-    else
-        rm -rf "$work"
-    fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+# shellcheck source=lib/harness.sh
+source "$perf_dir/lib/harness.sh"   # started_pids, cleanup on exit
 
 declare -A system_pids=()   # system name → space-separated pids of its processes (nginx: master + worker)
 

@@ -101,29 +101,8 @@ work="$(mktemp -d /tmp/mecmesh-handshake.XXXXXX)"
 raw="$work/raw"
 mkdir -p "$raw" "$results_dir"
 
-started_pids=()
-cleanup()
-{
-    local pid
-    for pid in "${started_pids[@]}"; do
-        kill -TERM "$pid" 2>/dev/null || true
-    done
-    local deadline=$((SECONDS + 10))
-    for pid in "${started_pids[@]}"; do
-        while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do
-            sleep 0.1
-        done
-        kill -KILL "$pid" 2>/dev/null || true
-    done
-    if [[ "$keep" == true ]]; then
-        log "kept $work"
-    else
-        rm -rf "$work"
-    fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+# shellcheck source=lib/harness.sh
+source "$perf_dir/lib/harness.sh"   # started_pids, cleanup on exit
 
 declare -A pid_of=()
 start()

@@ -41,7 +41,8 @@ public final class CompareReport
     private static final List<String> FAMILIES = List.of(DIRECT, HAPROXY, NGINX, MECMESH);
     private static final double RSS_BAR_MB = 64.0;
     /** Sections written by other harnesses, in the order they appear. */
-    private static final List<String> SECTIONS = List.of("handshake", "controlplane", "restart", "desired-state");
+    private static final List<String> SECTIONS = List.of("handshake", "controlplane", "restart", "desired-state",
+        "isolation");
 
     private final Properties meta;
     private final List<Cell> cells;

@@ -139,7 +139,12 @@ record CompareRun(
         }
     }
 
-    private static Histogram readHistogram(final Path hlog) throws FileNotFoundException
+    /**
+     * @param hlog a load generator's latency log.
+     * @return its intervals merged, or {@code null} when there is no such file.
+     * @throws FileNotFoundException when the file vanishes while being opened.
+     */
+    static Histogram readHistogram(final Path hlog) throws FileNotFoundException
     {
         if (!Files.isRegularFile(hlog))
         {
