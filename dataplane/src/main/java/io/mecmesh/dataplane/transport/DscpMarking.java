@@ -74,6 +74,10 @@ public final class DscpMarking
     {
         requireNonNull(channel, "channel");
         final Channel socket = channel instanceof SocketChannel || channel.parent() == null ? channel : channel.parent();
+        if (dscp == 0 && !socket.hasAttr(MARKED))
+        {
+            return; // never marked: unmarked already, and no attribute made for connections that stay so
+        }
         final Attribute<Integer> marked = socket.attr(MARKED);
         final Integer current = marked.get();
         if (current == null ? dscp == 0 : current == dscp)
