@@ -13,6 +13,7 @@ import io.mecmesh.dataplane.policy.PolicyTableWriter;
 import io.mecmesh.dataplane.policy.SlicePolicy;
 import io.mecmesh.dataplane.route.RouteConfig;
 import io.mecmesh.dataplane.testing.RawHttp;
+import io.mecmesh.dataplane.testing.RawHttp2;
 import io.mecmesh.dataplane.testing.TestBackend;
 import io.mecmesh.dataplane.transport.TransportKind;
 import io.netty.channel.epoll.Epoll;
@@ -40,7 +41,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * DSCP marking end to end on loopback (issue 13 item 10): a request classified into URLLC (its policy record's
  * DSCP 46) leaves on an upstream connection marked EF (TOS 0xb8) and its response on a downstream connection marked
  * the same; eMBB (DSCP 0) on unmarked ones, never on a pooled URLLC connection. Read back from the kernel with
- * {@code ss --tos} on each transport, and seen on the wire with {@code tcpdump -i lo -v} (needs root, as CI runs).
+ * {@code ss --tos} on each transport (an HTTP/2 connection carries its latest stream's), and seen on the wire with
+ * {@code tcpdump -i lo -v} (needs root, as CI runs).
  */
 class DscpIntegrationTest
 {
@@ -84,6 +86,47 @@ class DscpIntegrationTest
                 dataPlane.close();
             }
         }
+    }
+
+    @Test
+    void shouldMarkAnHttp2ConnectionWithItsLatestStreamsDscp() throws Exception
+    {
+        final DataPlaneCounters counters = new DataPlaneCounters();
+        try (TestBackend backend = new TestBackend("app"))
+        {
+            final DataPlane dataPlane = start(TransportKind.AUTO, backend, counters);
+            final int listenerPort = dataPlane.listenerAddress("ingress").getPort();
+            try (RawHttp2 client = new RawHttp2(dataPlane.listenerAddress("ingress")))
+            {
+                assertThat(tosByLocalPort("sport", listenerPort).values()).as("before any request").containsExactly(0);
+
+                exchange(client, 1, "urllc");
+                assertThat(tosByLocalPort("sport", listenerPort).values()).as("after a URLLC stream")
+                    .containsExactly(0xb8);
+                exchange(client, 3, "embb");
+                assertThat(tosByLocalPort("sport", listenerPort).values()).as("after an eMBB stream")
+                    .containsExactly(0);
+            }
+            finally
+            {
+                dataPlane.close();
+            }
+            assertThat(counters.get(DataPlaneCounter.DSCP_MARK_FAILURES)).isZero();
+        }
+    }
+
+    /** Sends a GET on the stream and reads until its response ends. */
+    private static void exchange(final RawHttp2 client, final int streamId, final String slice) throws Exception
+    {
+        client.frame(RawHttp2.HEADERS, RawHttp2.END_HEADERS | RawHttp2.END_STREAM, streamId,
+            client.headerBlock("GET", "app", "/" + slice, "x-slice", slice));
+        RawHttp2.Frame frame;
+        do
+        {
+            frame = client.read();
+            assertThat(frame.type()).as("a response frame").isIn(RawHttp2.HEADERS, RawHttp2.DATA);
+        }
+        while (frame.streamId() != streamId || (frame.flags() & RawHttp2.END_STREAM) == 0);
     }
 
     @Test
