@@ -12,6 +12,7 @@ import io.mecmesh.appliance.config.ControlPlaneConfig;
 import io.mecmesh.appliance.config.DistributionKey;
 import io.mecmesh.appliance.config.Role;
 import io.mecmesh.appliance.control.ControlApiHandlers;
+import io.mecmesh.appliance.control.TimedControlPlane;
 import io.mecmesh.appliance.control.ControlApiServer;
 import io.mecmesh.dataplane.DataPlane;
 import io.mecmesh.dataplane.MeshConfig;
@@ -141,6 +142,7 @@ public final class Appliance implements AutoCloseable
             started.push(messaging);
         }
         SliceManager sliceManager = null;
+        TimedControlPlane timedControl = null;
         ControlApiServer controlApi = null;
         ConfigSigningKeys signingKeys = null;
         CaDirectory caDirectory = null;
@@ -161,7 +163,8 @@ public final class Appliance implements AutoCloseable
             sliceManager = startSliceManager(new SliceManager.Settings(config.dataDirectory().resolve("control"),
                 channels, key, compilerSettings, signingKeys), messaging);
             started.push(sliceManager);
-            final Map<String, HttpHandler> handlers = new HashMap<>(ControlApiHandlers.of(sliceManager));
+            timedControl = new TimedControlPlane(sliceManager, System::nanoTime);
+            final Map<String, HttpHandler> handlers = new HashMap<>(ControlApiHandlers.of(timedControl));
             if (config.ca().isPresent())
             {
                 final SigningService signing = signingService(config.ca().get(), caDirectory, sliceManager,
@@ -240,7 +243,8 @@ public final class Appliance implements AutoCloseable
         {
             metrics.addDistribution("control", sliceManager.counters())
                 .addNodeStatus(sliceManager::nodeStatus, sliceManager::nanoTime)
-                .addApiAccess(controlApi.access(), Optional.ofNullable(enrolment));
+                .addApiAccess(controlApi.access(), Optional.ofNullable(enrolment))
+                .addControlPlane(timedControl.applyDuration(), sliceManager::journalSize);
         }
         final DataPlane running = dataPlane;
         final Map<String, HttpHandler> adminExtra = new HashMap<>();

@@ -209,6 +209,14 @@ public final class SliceManager implements ControlPlaneBackend, AutoCloseable
     }
 
     /**
+     * @return the command journal's size, for metrics (read without the conductor thread).
+     */
+    public CommandJournal.Size journalSize()
+    {
+        return conductor.journalSize();
+    }
+
+    /**
      * @return the publisher's counters.
      */
     public DistributionCounters counters()

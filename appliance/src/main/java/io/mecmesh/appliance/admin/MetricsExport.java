@@ -15,10 +15,12 @@ import io.mecmesh.dataplane.tls.PeerRejections;
 import io.mecmesh.slicemanager.distribution.DistributionCounter;
 import io.mecmesh.slicemanager.distribution.DistributionCounters;
 import io.mecmesh.slicemanager.distribution.NodeStatus;
+import io.mecmesh.slicemanager.journal.CommandJournal;
 import io.mecmesh.slicemanager.ca.IssuedLog;
 import io.mecmesh.slicemanager.identity.IdentityStatus;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
@@ -375,6 +377,46 @@ public final class MetricsExport
                     {
                         callback.call(counters.get(counter), counter.name().toLowerCase(Locale.ROOT));
                     }
+                }
+            })
+            .register(registry);
+        return this;
+    }
+
+    /**
+     * Exports the control plane's own work: {@code mecmesh_control_apply_duration_seconds{outcome}} (a histogram
+     * made by the API's timed backend, registered here), and the command journal's size:
+     * {@code mecmesh_journal_entries}, {@code mecmesh_journal_size_bytes} (the entries' bytes, what a restart
+     * replays) and {@code mecmesh_journal_files_size_bytes} (the length of the queue's files, sparse on disk).
+     *
+     * @param applyDuration the histogram of command durations.
+     * @param journal       the journal's size now.
+     * @return this.
+     */
+    public MetricsExport addControlPlane(final Histogram applyDuration, final Supplier<CommandJournal.Size> journal)
+    {
+        requireNonNull(applyDuration, "applyDuration");
+        requireNonNull(journal, "journal");
+        registry.register(applyDuration);
+        GaugeWithCallback.builder()
+            .name("mecmesh_journal_entries")
+            .help("Commands in the control plane's journal (never truncated; a snapshot only shortens a replay).")
+            .callback(callback -> callback.call(journal.get().entries()))
+            .register(registry);
+        GaugeWithCallback.builder()
+            .name("mecmesh_journal_size_bytes")
+            .help("Bytes of the journal's entries, framing included: what a restart of the control plane replays.")
+            .callback(callback -> callback.call(journal.get().entryBytes()))
+            .register(registry);
+        GaugeWithCallback.builder()
+            .name("mecmesh_journal_files_size_bytes")
+            .help("Length of the journal's queue files (preallocated and sparse: the disk space used is less).")
+            .callback(callback ->
+            {
+                final long bytes = journal.get().fileBytes();
+                if (bytes >= 0)
+                {
+                    callback.call(bytes);
                 }
             })
             .register(registry);
