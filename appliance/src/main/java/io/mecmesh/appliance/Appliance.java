@@ -13,6 +13,7 @@ import io.mecmesh.appliance.config.DistributionKey;
 import io.mecmesh.appliance.config.Role;
 import io.mecmesh.appliance.control.ControlApiHandlers;
 import io.mecmesh.appliance.control.TimedControlPlane;
+import io.mecmesh.appliance.telemetry.RemoteWriteForwarder;
 import io.mecmesh.appliance.control.ControlApiServer;
 import io.mecmesh.dataplane.DataPlane;
 import io.mecmesh.dataplane.MeshConfig;
@@ -50,8 +51,12 @@ import io.mecmesh.slicemanager.model.Node;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -246,6 +251,12 @@ public final class Appliance implements AutoCloseable
                 .addApiAccess(controlApi.access(), Optional.ofNullable(enrolment))
                 .addControlPlane(timedControl.applyDuration(), sliceManager::journalSize);
         }
+        if (config.telemetry().remoteWrite().isPresent())
+        {
+            final RemoteWriteForwarder forwarder = startRemoteWrite(config, metrics);
+            started.push(forwarder);
+            metrics.addRemoteWrite(forwarder);
+        }
         final DataPlane running = dataPlane;
         final Map<String, HttpHandler> adminExtra = new HashMap<>();
         if (identity != null && config.identity().orElseThrow().siteCa().isPresent())
@@ -289,6 +300,33 @@ public final class Appliance implements AutoCloseable
             throw new ApplianceException(ex.category() == DataPlaneException.Category.CONFIG
                 ? ApplianceException.Category.CONFIG : ApplianceException.Category.UNAVAILABLE,
                 (ex.category() == DataPlaneException.Category.CONFIG ? "dataplane." : "") + ex.getMessage(), ex);
+        }
+    }
+
+    /** Remote write pushes what {@code /metrics} serves, labelled with this node as {@code instance}. */
+    private static RemoteWriteForwarder startRemoteWrite(final ApplianceConfig config, final MetricsExport metrics)
+    {
+        final Path spool = config.dataDirectory().resolve("telemetry").resolve("remote-write");
+        try
+        {
+            return RemoteWriteForwarder.start(config.telemetry().remoteWrite().orElseThrow(), spool, () ->
+            {
+                final ByteArrayOutputStream text = new ByteArrayOutputStream(16_384);
+                try
+                {
+                    metrics.writeTo(text);
+                }
+                catch (final IOException ex)
+                {
+                    throw new UncheckedIOException(ex);
+                }
+                return text.toString(StandardCharsets.UTF_8);
+            }, Map.of("instance", config.node().id(), "job", "mecmesh"));
+        }
+        catch (final UncheckedIOException ex)
+        {
+            throw new ApplianceException(ApplianceException.Category.UNAVAILABLE, "telemetry.remoteWrite: spool "
+                + spool + ": " + ex.getMessage(), ex);
         }
     }
 

@@ -18,6 +18,8 @@ import io.mecmesh.slicemanager.distribution.NodeStatus;
 import io.mecmesh.slicemanager.journal.CommandJournal;
 import io.mecmesh.slicemanager.ca.IssuedLog;
 import io.mecmesh.slicemanager.identity.IdentityStatus;
+import io.mecmesh.appliance.telemetry.RemoteWriteCounter;
+import io.mecmesh.appliance.telemetry.RemoteWriteForwarder;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
@@ -381,6 +383,62 @@ public final class MetricsExport
             })
             .register(registry);
         return this;
+    }
+
+    /**
+     * Exports remote-write store and forward: {@code mecmesh_remote_write_batches_total{outcome}} and
+     * {@code mecmesh_remote_write_samples_total{outcome}} (sent, rejected by the receiver, dropped over the disk
+     * quota), {@code mecmesh_remote_write_send_failures_total}, {@code mecmesh_remote_write_collect_failures_total},
+     * and what waits on disk: {@code mecmesh_remote_write_pending_batches}, {@code mecmesh_remote_write_pending_bytes}.
+     *
+     * @param forwarder the running forwarder.
+     * @return this.
+     */
+    public MetricsExport addRemoteWrite(final RemoteWriteForwarder forwarder)
+    {
+        requireNonNull(forwarder, "forwarder");
+        remoteWriteOutcomes(forwarder, "mecmesh_remote_write_batches", "Remote-write batches (one per collection) by "
+            + "outcome: sent (accepted), rejected (4xx, dropped), dropped (oldest first, over the disk quota).",
+            RemoteWriteCounter.BATCHES_SENT, RemoteWriteCounter.BATCHES_REJECTED, RemoteWriteCounter.BATCHES_DROPPED);
+        remoteWriteOutcomes(forwarder, "mecmesh_remote_write_samples", "Samples in those batches, by the same outcomes.",
+            RemoteWriteCounter.SAMPLES_SENT, RemoteWriteCounter.SAMPLES_REJECTED, RemoteWriteCounter.SAMPLES_DROPPED);
+        CounterWithCallback.builder()
+            .name("mecmesh_remote_write_send_failures")
+            .help("Sends that failed and are retried: receiver unreachable, timed out, 5xx or 429.")
+            .callback(callback -> callback.call(forwarder.get(RemoteWriteCounter.SEND_FAILURES)))
+            .register(registry);
+        CounterWithCallback.builder()
+            .name("mecmesh_remote_write_collect_failures")
+            .help("Collections that could not be written to the spool (their samples are lost).")
+            .callback(callback -> callback.call(forwarder.get(RemoteWriteCounter.COLLECT_FAILURES)))
+            .register(registry);
+        GaugeWithCallback.builder()
+            .name("mecmesh_remote_write_pending_batches")
+            .help("Batches on disk not yet accepted by the receiver.")
+            .callback(callback -> callback.call(forwarder.pendingBatches()))
+            .register(registry);
+        GaugeWithCallback.builder()
+            .name("mecmesh_remote_write_pending_bytes")
+            .help("Their size on disk (bounded by telemetry.remoteWrite.diskQuotaBytes).")
+            .callback(callback -> callback.call(forwarder.pendingBytes()))
+            .register(registry);
+        return this;
+    }
+
+    private void remoteWriteOutcomes(final RemoteWriteForwarder forwarder, final String name, final String help,
+        final RemoteWriteCounter sent, final RemoteWriteCounter rejected, final RemoteWriteCounter dropped)
+    {
+        CounterWithCallback.builder()
+            .name(name)
+            .help(help)
+            .labelNames("outcome")
+            .callback(callback ->
+            {
+                callback.call(forwarder.get(sent), "sent");
+                callback.call(forwarder.get(rejected), "rejected");
+                callback.call(forwarder.get(dropped), "dropped");
+            })
+            .register(registry);
     }
 
     /**

@@ -1,0 +1,192 @@
+package io.mecmesh.conformance;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Store and forward of metrics (issue 16, item 7): an edge pushes its metrics with Prometheus remote-write to a real
+ * Prometheus ({@code --web.enable-remote-write-receiver}, Debian's package) on loopback. The receiver is stopped for
+ * about 20 s, during which the edge keeps its samples on disk, and started again on the same storage: the edge sends
+ * what it kept, in order, and the series has no gap across the cut.
+ */
+class RemoteWriteConformanceTest
+{
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String NODE = "edge-rw";
+    private static final String SERIES = "mecmesh_ready{instance=\"" + NODE + "\",job=\"mecmesh\"}";
+    private static final int INTERVAL_MS = 1_000;
+    /** Batches the edge must have kept before the receiver comes back: the cut lasts about this many intervals. */
+    private static final int CUT_BATCHES = 20;
+
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+    Path dir;
+
+    @Test
+    void shouldSendTheSamplesKeptWhileTheReceiverWasDownSoThatTheSeriesHasNoGap() throws Exception
+    {
+        // 0 admin, 1 ingress, 2 prometheus
+        final int[] ports = FreePorts.take(3);
+        Process prometheus = startPrometheus(ports[2]);
+        try (ApplianceProcess edge = ApplianceProcess.start(dir, "edge", ports[0], """
+                 role: edge
+                 node: {id: %s}
+                 dataDirectory: %s
+                 admin: {address: 127.0.0.1, port: %d}
+                 telemetry:
+                   remoteWrite: {url: "http://127.0.0.1:%d/api/v1/write", intervalMs: %d, diskQuotaBytes: 16777216}
+                 dataplane:
+                   listeners:
+                     - {name: ingress, address: 127.0.0.1, port: %d}
+                   routes:
+                     - {host: "*", respond: {status: 200, body: "ok"}}
+                 """.formatted(NODE, dir.resolve("data"), ports[0], ports[2], INTERVAL_MS, ports[1])))
+        {
+            edge.awaitReady();
+            final int promPort = ports[2];
+            Processes.await(Duration.ofSeconds(60), () -> samples(promPort, 30).size() >= 3,
+                () -> "Prometheus to hold 3 samples of " + SERIES + "; edge log: " + edge.log());
+
+            final double cutStart = nowSeconds();
+            Processes.stop(prometheus);
+            final double failuresBefore = edge.metric("mecmesh_remote_write_send_failures_total");
+            Processes.await(Duration.ofSeconds(90), () -> pending(edge) >= CUT_BATCHES,
+                () -> CUT_BATCHES + " batches kept on disk while the receiver is down");
+            final double cutEnd = nowSeconds();
+            assertThat(edge.metric("mecmesh_remote_write_send_failures_total")).as("sends refused during the cut")
+                .isGreaterThan(failuresBefore);
+
+            prometheus = startPrometheus(promPort);
+            Processes.await(Duration.ofSeconds(90), () -> pending(edge) <= 1,
+                () -> "the kept batches sent once the receiver is back; edge log: " + edge.log());
+
+            final List<Double> times = samples(promPort, (int)(nowSeconds() - cutStart) + 15);
+            assertThat(times).as("samples from before the cut").anyMatch(t -> t < cutStart - 1);
+            assertThat(times.stream().filter(t -> t > cutStart && t < cutEnd).count())
+                .as("samples taken during the %.0f s cut", cutEnd - cutStart)
+                .isGreaterThanOrEqualTo((long)((cutEnd - cutStart) * 1000 / INTERVAL_MS / 2));
+            double widest = 0;
+            for (int i = 1; i < times.size(); i++)
+            {
+                widest = Math.max(widest, times.get(i) - times.get(i - 1));
+            }
+            assertThat(widest).as("widest step between two samples of %s (collected every %d ms; the cut lasted "
+                + "%.0f s): %s", SERIES, INTERVAL_MS, cutEnd - cutStart, times).isLessThan(5.0);
+            assertThat(edge.metric("mecmesh_remote_write_batches_total{outcome=\"dropped\"}")).isZero();
+            assertThat(edge.metric("mecmesh_remote_write_batches_total{outcome=\"rejected\"}")).isZero();
+        }
+        finally
+        {
+            Processes.stop(prometheus);
+        }
+    }
+
+    private Process startPrometheus(final int port) throws IOException
+    {
+        final Path config = Files.writeString(dir.resolve("prometheus.yml"), "global: {scrape_interval: 15s}\n");
+        final Process process = new ProcessBuilder(Processes.onPath("prometheus", "prometheus"),
+            "--config.file=" + config, "--storage.tsdb.path=" + dir.resolve("tsdb"),
+            "--web.listen-address=127.0.0.1:" + port, "--web.enable-remote-write-receiver")
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("prometheus.log").toFile())).start();
+        Processes.await(Duration.ofSeconds(60), () ->
+        {
+            if (!process.isAlive())
+            {
+                throw new AssertionError("prometheus exited: " + prometheusLog());
+            }
+            try
+            {
+                return Http.get(port, "/-/ready").statusCode() == 200;
+            }
+            catch (final IOException ex)
+            {
+                return false;
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(ex);
+            }
+        }, () -> "prometheus ready on " + port + ": " + prometheusLog());
+        return process;
+    }
+
+    /** The raw sample times (seconds) of the series over the last {@code seconds}, oldest first. */
+    private static List<Double> samples(final int port, final int seconds)
+    {
+        final List<Double> times = new ArrayList<>();
+        try
+        {
+            final HttpResponse<String> response = Http.get(port, "/api/v1/query?query="
+                + URLEncoder.encode(SERIES + "[" + seconds + "s]", StandardCharsets.UTF_8));
+            if (response.statusCode() != 200)
+            {
+                return times;
+            }
+            final JsonNode result = JSON.readTree(response.body()).path("data").path("result");
+            if (!result.isEmpty())
+            {
+                result.get(0).path("values").forEach(value -> times.add(value.get(0).asDouble()));
+            }
+            return times;
+        }
+        catch (final IOException ex)
+        {
+            return times;
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(ex);
+        }
+    }
+
+    private static double pending(final ApplianceProcess edge)
+    {
+        try
+        {
+            return edge.metric("mecmesh_remote_write_pending_batches");
+        }
+        catch (final IOException ex)
+        {
+            throw new AssertionError(ex);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(ex);
+        }
+    }
+
+    private static double nowSeconds()
+    {
+        return System.currentTimeMillis() / 1000.0;
+    }
+
+    private String prometheusLog()
+    {
+        try
+        {
+            return Files.readString(dir.resolve("prometheus.log"));
+        }
+        catch (final IOException ex)
+        {
+            return "(no log: " + ex + ")";
+        }
+    }
+}
