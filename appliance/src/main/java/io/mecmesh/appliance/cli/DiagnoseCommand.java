@@ -49,8 +49,7 @@ import java.util.regex.Pattern;
  * Files the configuration names (keys, tokens, certificates) are never read into the bundle.
  */
 @Command(name = "diagnose", mixinStandardHelpOptions = true,
-    description = "Write a support bundle (tar.gz): redacted configuration, config_dump, metrics, recent errors, "
-        + "versions, check output.")
+    description = "Write a support bundle: redacted config, config_dump, metrics, errors, versions.")
 final class DiagnoseCommand implements Callable<Integer>
 {
     private static final Duration TIMEOUT = Duration.ofSeconds(5);

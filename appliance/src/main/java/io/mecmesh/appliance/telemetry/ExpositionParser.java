@@ -10,7 +10,8 @@ import java.util.TreeMap;
  * {@link Series}: {@code name{label="value",...} value} per line, comments skipped. Reading the exposition rather
  * than the registry's snapshots gives exactly the series a scrape gives (histograms as {@code _bucket}, {@code _sum}
  * and {@code _count}, counters with {@code _total}), with no second mapping to keep in step. Extra labels (such as
- * {@code instance}) are added to every series; a series' own label of the same name wins.
+ * {@code instance}) are added to every series; a series' own label of the same name wins. A label with an empty value
+ * is left out: in Prometheus an empty value is the same as no label.
  */
 final class ExpositionParser
 {
@@ -82,7 +83,10 @@ final class ExpositionParser
                         value.append(c);
                     }
                 }
-                labels.put(name, value.toString());
+                if (value.length() > 0)
+                {
+                    labels.put(name, value.toString());
+                }
                 i = j + 1;
                 if (line.charAt(i) == ',')
                 {

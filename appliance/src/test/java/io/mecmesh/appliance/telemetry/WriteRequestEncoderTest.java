@@ -18,7 +18,7 @@ class WriteRequestEncoderTest
             # HELP mecmesh_responses_total Responses.
             # TYPE mecmesh_responses_total counter
             mecmesh_responses_total{class="2xx",route="a \\"b\\""} 3.0
-            mecmesh_ready 1
+            mecmesh_ready{route=""} 1
             """, Map.of("instance", "e1"));
 
         assertThat(series).containsExactly(
