@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -22,7 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Store and forward of metrics (issue 16, item 7): an edge pushes its metrics with Prometheus remote-write to a real
  * Prometheus ({@code --web.enable-remote-write-receiver}, Debian's package) on loopback. The receiver is stopped for
  * about 20 s, during which the edge keeps its samples on disk, and started again on the same storage: the edge sends
- * what it kept, in order, and the series has no gap across the cut.
+ * what it kept, in order, and the series has no gap across the cut. With a receiver that is not there and a small
+ * disk quota, the oldest batches are dropped (and counted), the newest kept, and sent when the receiver comes.
  */
 class RemoteWriteConformanceTest
 {
@@ -95,6 +97,94 @@ class RemoteWriteConformanceTest
         }
     }
 
+    @Test
+    void shouldDropTheOldestBatchesOverTheDiskQuotaAndSendTheRestInOrderWhenTheReceiverComes() throws Exception
+    {
+        // 0 admin, 1 ingress, 2 prometheus (not running at first)
+        final int[] ports = FreePorts.take(3);
+        final long quota = 65_536;
+        final Path spool = dir.resolve("data/telemetry/remote-write");
+        Process prometheus = null;
+        try (ApplianceProcess edge = ApplianceProcess.start(dir, "edge", ports[0], """
+                 role: edge
+                 node: {id: %s}
+                 dataDirectory: %s
+                 admin: {address: 127.0.0.1, port: %d}
+                 telemetry:
+                   remoteWrite: {url: "http://127.0.0.1:%d/api/v1/write", intervalMs: 100, diskQuotaBytes: %d}
+                 dataplane:
+                   listeners:
+                     - {name: ingress, address: 127.0.0.1, port: %d}
+                   routes:
+                     - {host: "*", respond: {status: 200, body: "ok"}}
+                 """.formatted(NODE, dir.resolve("data"), ports[0], ports[2], quota, ports[1])))
+        {
+            edge.awaitReady();
+            Processes.await(Duration.ofSeconds(60), () -> metric(edge,
+                    "mecmesh_remote_write_batches_total{outcome=\"dropped\"}") >= 5,
+                () -> "5 batches dropped over the " + quota + " bytes quota; edge log: " + edge.log());
+
+            assertThat(metric(edge, "mecmesh_remote_write_pending_bytes")).isPositive().isLessThanOrEqualTo(quota);
+            assertThat(metric(edge, "mecmesh_remote_write_samples_total{outcome=\"dropped\"}")).isPositive();
+            final List<Long> kept = spooledSequences(spool);
+            assertThat(kept).as("batches on disk, by sequence").isNotEmpty();
+            assertThat(kept.get(0)).as("the oldest were dropped").isPositive();
+            assertThat(kept.get(kept.size() - 1) - kept.get(0)).as("the newest kept without a hole: %s", kept)
+                .isEqualTo(kept.size() - 1);
+            assertThat(kept.stream().mapToLong(sequence -> fileSize(spool, sequence)).sum()).isLessThanOrEqualTo(quota);
+
+            prometheus = startPrometheus(ports[2]);
+            final int promPort = ports[2];
+            Processes.await(Duration.ofSeconds(90), () -> metric(edge, "mecmesh_remote_write_pending_batches") <= 1,
+                () -> "the batches on disk sent once the receiver is there; edge log: " + edge.log());
+            final List<Double> times = samples(promPort, 120);
+            assertThat(times).as("samples of %s the receiver got", SERIES).hasSizeGreaterThan(kept.size() / 2);
+            double widest = 0;
+            for (int i = 1; i < times.size(); i++)
+            {
+                widest = Math.max(widest, times.get(i) - times.get(i - 1));
+            }
+            assertThat(widest).as("widest step between the samples kept and sent (every 100 ms): %s", times)
+                .isLessThan(3.0);
+        }
+        finally
+        {
+            Processes.stop(prometheus);
+        }
+    }
+
+    private static List<Long> spooledSequences(final Path spool) throws IOException
+    {
+        try (Stream<Path> files = Files.list(spool))
+        {
+            return files.map(file -> file.getFileName().toString()).filter(name -> name.endsWith(".rw"))
+                .map(name -> Long.parseLong(name.substring(0, name.indexOf('-')))).sorted().toList();
+        }
+    }
+
+    private static long fileSize(final Path spool, final long sequence)
+    {
+        try (Stream<Path> files = Files.list(spool))
+        {
+            final String prefix = String.format("%020d-", sequence);
+            return files.filter(file -> file.getFileName().toString().startsWith(prefix)).mapToLong(file ->
+            {
+                try
+                {
+                    return Files.size(file);
+                }
+                catch (final IOException ex)
+                {
+                    return 0; // sent or dropped meanwhile
+                }
+            }).sum();
+        }
+        catch (final IOException ex)
+        {
+            throw new AssertionError(ex);
+        }
+    }
+
     private Process startPrometheus(final int port) throws IOException
     {
         final Path config = Files.writeString(dir.resolve("prometheus.yml"), "global: {scrape_interval: 15s}\n");
@@ -158,9 +248,14 @@ class RemoteWriteConformanceTest
 
     private static double pending(final ApplianceProcess edge)
     {
+        return metric(edge, "mecmesh_remote_write_pending_batches");
+    }
+
+    private static double metric(final ApplianceProcess edge, final String series)
+    {
         try
         {
-            return edge.metric("mecmesh_remote_write_pending_batches");
+            return edge.metric(series);
         }
         catch (final IOException ex)
         {
