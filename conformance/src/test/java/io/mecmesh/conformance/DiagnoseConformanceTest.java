@@ -53,7 +53,8 @@ class DiagnoseConformanceTest
             assertThat(files.get("config_dump.json")).contains("\"app\"", "REDACTED");
             assertThat(files.get("appliance.yaml")).contains("node", "REDACTED", "http://REDACTED@127.0.0.1");
             assertThat(files.get("ready.txt")).isNotBlank();
-            assertThat(files.get("versions.txt")).contains("mecmesh: ", "java: 17", "os: Linux", "netty transport epoll");
+            assertThat(files.get("versions.txt"))
+                .contains("mecmesh: ", "java: 17", "os: Linux", "netty transport epoll");
             assertThat(files.get("check.txt")).contains("mecmesh check --config", "(exit 0)", "0 errors");
             assertThat(files.get("MANIFEST.txt")).contains("appliance.yaml: dataplane.routes[1].requestHeaders.set"
                 + ".authorization", "appliance.yaml: dataplane.routes[0].headers[0].exact",

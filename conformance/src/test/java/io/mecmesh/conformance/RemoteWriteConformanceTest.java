@@ -44,19 +44,8 @@ class RemoteWriteConformanceTest
         // 0 admin, 1 ingress, 2 prometheus
         final int[] ports = FreePorts.take(3);
         Process prometheus = startPrometheus(ports[2]);
-        try (ApplianceProcess edge = ApplianceProcess.start(dir, "edge", ports[0], """
-                 role: edge
-                 node: {id: %s}
-                 dataDirectory: %s
-                 admin: {address: 127.0.0.1, port: %d}
-                 telemetry:
-                   remoteWrite: {url: "http://127.0.0.1:%d/api/v1/write", intervalMs: %d, diskQuotaBytes: 16777216}
-                 dataplane:
-                   listeners:
-                     - {name: ingress, address: 127.0.0.1, port: %d}
-                   routes:
-                     - {host: "*", respond: {status: 200, body: "ok"}}
-                 """.formatted(NODE, dir.resolve("data"), ports[0], ports[2], INTERVAL_MS, ports[1])))
+        try (ApplianceProcess edge = ApplianceProcess.start(dir, "edge", ports[0],
+            edgeYaml(ports, INTERVAL_MS, 16_777_216)))
         {
             edge.awaitReady();
             final int promPort = ports[2];
@@ -81,13 +70,8 @@ class RemoteWriteConformanceTest
             assertThat(times.stream().filter(t -> t > cutStart && t < cutEnd).count())
                 .as("samples taken during the %.0f s cut", cutEnd - cutStart)
                 .isGreaterThanOrEqualTo((long)((cutEnd - cutStart) * 1000 / INTERVAL_MS / 2));
-            double widest = 0;
-            for (int i = 1; i < times.size(); i++)
-            {
-                widest = Math.max(widest, times.get(i) - times.get(i - 1));
-            }
-            assertThat(widest).as("widest step between two samples of %s (collected every %d ms; the cut lasted "
-                + "%.0f s): %s", SERIES, INTERVAL_MS, cutEnd - cutStart, times).isLessThan(5.0);
+            assertThat(widestStep(times)).as("widest step between two samples of %s (collected every %d ms; the cut "
+                + "lasted %.0f s): %s", SERIES, INTERVAL_MS, cutEnd - cutStart, times).isLessThan(5.0);
             assertThat(edge.metric("mecmesh_remote_write_batches_total{outcome=\"dropped\"}")).isZero();
             assertThat(edge.metric("mecmesh_remote_write_batches_total{outcome=\"rejected\"}")).isZero();
         }
@@ -105,19 +89,7 @@ class RemoteWriteConformanceTest
         final long quota = 65_536;
         final Path spool = dir.resolve("data/telemetry/remote-write");
         Process prometheus = null;
-        try (ApplianceProcess edge = ApplianceProcess.start(dir, "edge", ports[0], """
-                 role: edge
-                 node: {id: %s}
-                 dataDirectory: %s
-                 admin: {address: 127.0.0.1, port: %d}
-                 telemetry:
-                   remoteWrite: {url: "http://127.0.0.1:%d/api/v1/write", intervalMs: 100, diskQuotaBytes: %d}
-                 dataplane:
-                   listeners:
-                     - {name: ingress, address: 127.0.0.1, port: %d}
-                   routes:
-                     - {host: "*", respond: {status: 200, body: "ok"}}
-                 """.formatted(NODE, dir.resolve("data"), ports[0], ports[2], quota, ports[1])))
+        try (ApplianceProcess edge = ApplianceProcess.start(dir, "edge", ports[0], edgeYaml(ports, 100, quota)))
         {
             edge.awaitReady();
             Processes.await(Duration.ofSeconds(60), () -> metric(edge,
@@ -139,18 +111,41 @@ class RemoteWriteConformanceTest
                 () -> "the batches on disk sent once the receiver is there; edge log: " + edge.log());
             final List<Double> times = samples(promPort, 120);
             assertThat(times).as("samples of %s the receiver got", SERIES).hasSizeGreaterThan(kept.size() / 2);
-            double widest = 0;
-            for (int i = 1; i < times.size(); i++)
-            {
-                widest = Math.max(widest, times.get(i) - times.get(i - 1));
-            }
-            assertThat(widest).as("widest step between the samples kept and sent (every 100 ms): %s", times)
+            assertThat(widestStep(times)).as("widest step between the samples kept and sent (every 100 ms): %s", times)
                 .isLessThan(3.0);
         }
         finally
         {
             Processes.stop(prometheus);
         }
+    }
+
+    /** An edge with a direct-response route that pushes to the receiver on {@code ports[2]}. */
+    private String edgeYaml(final int[] ports, final int intervalMs, final long quotaBytes)
+    {
+        return """
+            role: edge
+            node: {id: %s}
+            dataDirectory: %s
+            admin: {address: 127.0.0.1, port: %d}
+            telemetry:
+              remoteWrite: {url: "http://127.0.0.1:%d/api/v1/write", intervalMs: %d, diskQuotaBytes: %d}
+            dataplane:
+              listeners:
+                - {name: ingress, address: 127.0.0.1, port: %d}
+              routes:
+                - {host: "*", respond: {status: 200, body: "ok"}}
+            """.formatted(NODE, dir.resolve("data"), ports[0], ports[2], intervalMs, quotaBytes, ports[1]);
+    }
+
+    private static double widestStep(final List<Double> times)
+    {
+        double widest = 0;
+        for (int i = 1; i < times.size(); i++)
+        {
+            widest = Math.max(widest, times.get(i) - times.get(i - 1));
+        }
+        return widest;
     }
 
     private static List<Long> spooledSequences(final Path spool) throws IOException

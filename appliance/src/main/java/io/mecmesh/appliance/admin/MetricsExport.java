@@ -400,7 +400,8 @@ public final class MetricsExport
         remoteWriteOutcomes(forwarder, "mecmesh_remote_write_batches", "Remote-write batches (one per collection) by "
             + "outcome: sent (accepted), rejected (4xx, dropped), dropped (oldest first, over the disk quota).",
             RemoteWriteCounter.BATCHES_SENT, RemoteWriteCounter.BATCHES_REJECTED, RemoteWriteCounter.BATCHES_DROPPED);
-        remoteWriteOutcomes(forwarder, "mecmesh_remote_write_samples", "Samples in those batches, by the same outcomes.",
+        remoteWriteOutcomes(forwarder, "mecmesh_remote_write_samples",
+            "Samples in those batches, by the same outcomes.",
             RemoteWriteCounter.SAMPLES_SENT, RemoteWriteCounter.SAMPLES_REJECTED, RemoteWriteCounter.SAMPLES_DROPPED);
         CounterWithCallback.builder()
             .name("mecmesh_remote_write_send_failures")

@@ -42,8 +42,8 @@ final class ExpositionParser
             }
             catch (final RuntimeException ex)
             {
-                throw new IllegalArgumentException("exposition line " + lineNumber + " does not parse (" + ex.getMessage()
-                    + "): " + line, ex);
+                throw new IllegalArgumentException("exposition line " + lineNumber + " does not parse ("
+                    + ex.getMessage() + "): " + line, ex);
             }
         }
         return series;
