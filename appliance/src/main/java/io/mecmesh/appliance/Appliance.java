@@ -249,7 +249,9 @@ public final class Appliance implements AutoCloseable
             metrics.addDistribution("control", sliceManager.counters())
                 .addNodeStatus(sliceManager::nodeStatus, sliceManager::nanoTime)
                 .addApiAccess(controlApi.access(), Optional.ofNullable(enrolment))
-                .addControlPlane(timedControl.applyDuration(), sliceManager::journalSize);
+                .addControlPlane(timedControl.applyDuration(), timedControl.nodeApplyDuration(),
+                    sliceManager::journalSize);
+            sliceManager.onConfigApplied(timedControl::observeNodeApply);
         }
         if (config.telemetry().remoteWrite().isPresent())
         {

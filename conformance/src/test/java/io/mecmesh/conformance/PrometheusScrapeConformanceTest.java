@@ -100,6 +100,8 @@ class PrometheusScrapeConformanceTest
                 assertThat(instantValue(ports[5], "sum(mecmesh_control_apply_duration_seconds_count{outcome="
                     + "\"applied\"})")).as("the apply, timed by the control plane").isEqualTo(1);
                 assertThat(instantValue(ports[5], "mecmesh_journal_entries")).as("the apply, journaled").isEqualTo(1);
+                assertThat(instantValue(ports[5], "sum(mecmesh_node_config_apply_duration_seconds_count)"))
+                    .as("edge-a's apply of what was published, timed").isPositive();
                 assertThat(instantValue(ports[5], "mecmesh_node_config_version{node=\"edge-a\",kind=\"applied\"}"))
                     .as("the node's applied version").isPositive();
             }

@@ -444,19 +444,24 @@ public final class MetricsExport
 
     /**
      * Exports the control plane's own work: {@code mecmesh_control_apply_duration_seconds{outcome}} (a histogram
-     * made by the API's timed backend, registered here), and the command journal's size:
+     * made by the API's timed backend, registered here), {@code mecmesh_node_config_apply_duration_seconds} (from
+     * publishing a node's configuration to the node running it), and the command journal's size:
      * {@code mecmesh_journal_entries}, {@code mecmesh_journal_size_bytes} (the entries' bytes, what a restart
      * replays) and {@code mecmesh_journal_files_size_bytes} (the length of the queue's files, sparse on disk).
      *
-     * @param applyDuration the histogram of command durations.
-     * @param journal       the journal's size now.
+     * @param applyDuration     the histogram of command durations.
+     * @param nodeApplyDuration the histogram of the nodes' apply durations.
+     * @param journal           the journal's size now.
      * @return this.
      */
-    public MetricsExport addControlPlane(final Histogram applyDuration, final Supplier<CommandJournal.Size> journal)
+    public MetricsExport addControlPlane(final Histogram applyDuration, final Histogram nodeApplyDuration,
+        final Supplier<CommandJournal.Size> journal)
     {
         requireNonNull(applyDuration, "applyDuration");
+        requireNonNull(nodeApplyDuration, "nodeApplyDuration");
         requireNonNull(journal, "journal");
         registry.register(applyDuration);
+        registry.register(nodeApplyDuration);
         GaugeWithCallback.builder()
             .name("mecmesh_journal_entries")
             .help("Commands in the control plane's journal (never truncated; a snapshot only shortens a replay).")

@@ -42,9 +42,10 @@ class ControlPlaneMetricsTest
             final MetricsExport metrics = new MetricsExport(() -> true, new MetricsExport.BuildInfo("1", "none", "17"))
                 .addNodeStatus(() -> Map.of("edge-a", new NodeStatus("edge-a", 7, 6, -1, RejectReason.NONE, "", 0)),
                     () -> 0)
-                .addControlPlane(timed.applyDuration(), journal::size);
+                .addControlPlane(timed.applyDuration(), timed.nodeApplyDuration(), journal::size);
 
             timed.submit(new Command.DeleteService("applied-in-3ms"));
+            timed.observeNodeApply(TimeUnit.MILLISECONDS.toNanos(40));
             assertThatThrownBy(() -> timed.submit(new Command.DeleteService("rejected-in-1ms")))
                 .isInstanceOf(CommandRejectedException.class);
 
@@ -57,6 +58,9 @@ class ControlPlaneMetricsTest
                 .containsEntry("mecmesh_control_apply_duration_seconds_sum{outcome=\"applied\"}", 0.003)
                 .containsEntry("mecmesh_control_apply_duration_seconds_count{outcome=\"rejected\"}", 1.0)
                 .containsEntry("mecmesh_control_apply_duration_seconds_bucket{outcome=\"rejected\",le=\"0.001\"}", 1.0)
+                .containsEntry("mecmesh_node_config_apply_duration_seconds_bucket{le=\"0.025\"}", 0.0)
+                .containsEntry("mecmesh_node_config_apply_duration_seconds_bucket{le=\"0.05\"}", 1.0)
+                .containsEntry("mecmesh_node_config_apply_duration_seconds_count", 1.0)
                 .containsEntry("mecmesh_journal_entries", 2.0)
                 .containsEntry("mecmesh_node_config_version{kind=\"latest\",node=\"edge-a\"}", 7.0)
                 .containsEntry("mecmesh_node_config_version{kind=\"applied\",node=\"edge-a\"}", 6.0);
