@@ -99,17 +99,29 @@ public final class RemoteWriteForwarder implements AutoCloseable
     public static RemoteWriteForwarder start(final TelemetryConfig.RemoteWrite config, final Path directory,
         final Supplier<String> exposition, final Map<String, String> externalLabels)
     {
-        requireNonNull(config, "config");
-        requireNonNull(exposition, "exposition");
-        requireNonNull(externalLabels, "externalLabels");
-        final RemoteWriteSpool spool = RemoteWriteSpool.open(directory, config.diskQuotaBytes());
-        final RemoteWriteForwarder forwarder = new RemoteWriteForwarder(config, spool, exposition, externalLabels,
+        final RemoteWriteForwarder forwarder = create(config, directory, exposition, externalLabels,
             System::currentTimeMillis);
+        final RemoteWriteSpool spool = forwarder.spool;
         forwarder.collector.scheduleAtFixedRate(forwarder::collect, 0, config.intervalMs(), TimeUnit.MILLISECONDS);
         forwarder.sender.start();
         LOG.info("remote write to {} every {} ms ({} batches left from before, quota {} bytes in {})", config.url(),
             config.intervalMs(), spool.pendingBatches(), config.diskQuotaBytes(), directory);
         return forwarder;
+    }
+
+    /**
+     * A forwarder whose threads are not started: {@link #collect()} and {@link #sendOldest()} are called by hand
+     * (tests).
+     */
+    static RemoteWriteForwarder create(final TelemetryConfig.RemoteWrite config, final Path directory,
+        final Supplier<String> exposition, final Map<String, String> externalLabels, final LongSupplier epochMillis)
+    {
+        requireNonNull(config, "config");
+        requireNonNull(exposition, "exposition");
+        requireNonNull(externalLabels, "externalLabels");
+        requireNonNull(epochMillis, "epochMillis");
+        return new RemoteWriteForwarder(config, RemoteWriteSpool.open(directory, config.diskQuotaBytes()), exposition,
+            externalLabels, epochMillis);
     }
 
     /**
