@@ -12,6 +12,8 @@ import io.mecmesh.appliance.config.ControlPlaneConfig;
 import io.mecmesh.appliance.config.DistributionKey;
 import io.mecmesh.appliance.config.Role;
 import io.mecmesh.appliance.control.ControlApiHandlers;
+import io.mecmesh.appliance.control.TimedControlPlane;
+import io.mecmesh.appliance.telemetry.RemoteWriteForwarder;
 import io.mecmesh.appliance.control.ControlApiServer;
 import io.mecmesh.dataplane.DataPlane;
 import io.mecmesh.dataplane.MeshConfig;
@@ -49,8 +51,12 @@ import io.mecmesh.slicemanager.model.Node;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -141,6 +147,7 @@ public final class Appliance implements AutoCloseable
             started.push(messaging);
         }
         SliceManager sliceManager = null;
+        TimedControlPlane timedControl = null;
         ControlApiServer controlApi = null;
         ConfigSigningKeys signingKeys = null;
         CaDirectory caDirectory = null;
@@ -161,7 +168,8 @@ public final class Appliance implements AutoCloseable
             sliceManager = startSliceManager(new SliceManager.Settings(config.dataDirectory().resolve("control"),
                 channels, key, compilerSettings, signingKeys), messaging);
             started.push(sliceManager);
-            final Map<String, HttpHandler> handlers = new HashMap<>(ControlApiHandlers.of(sliceManager));
+            timedControl = new TimedControlPlane(sliceManager, System::nanoTime);
+            final Map<String, HttpHandler> handlers = new HashMap<>(ControlApiHandlers.of(timedControl));
             if (config.ca().isPresent())
             {
                 final SigningService signing = signingService(config.ca().get(), caDirectory, sliceManager,
@@ -240,7 +248,16 @@ public final class Appliance implements AutoCloseable
         {
             metrics.addDistribution("control", sliceManager.counters())
                 .addNodeStatus(sliceManager::nodeStatus, sliceManager::nanoTime)
-                .addApiAccess(controlApi.access(), Optional.ofNullable(enrolment));
+                .addApiAccess(controlApi.access(), Optional.ofNullable(enrolment))
+                .addControlPlane(timedControl.applyDuration(), timedControl.nodeApplyDuration(),
+                    sliceManager::journalSize);
+            sliceManager.onConfigApplied(timedControl::observeNodeApply);
+        }
+        if (config.telemetry().remoteWrite().isPresent())
+        {
+            final RemoteWriteForwarder forwarder = startRemoteWrite(config, metrics);
+            started.push(forwarder);
+            metrics.addRemoteWrite(forwarder);
         }
         final DataPlane running = dataPlane;
         final Map<String, HttpHandler> adminExtra = new HashMap<>();
@@ -285,6 +302,33 @@ public final class Appliance implements AutoCloseable
             throw new ApplianceException(ex.category() == DataPlaneException.Category.CONFIG
                 ? ApplianceException.Category.CONFIG : ApplianceException.Category.UNAVAILABLE,
                 (ex.category() == DataPlaneException.Category.CONFIG ? "dataplane." : "") + ex.getMessage(), ex);
+        }
+    }
+
+    /** Remote write pushes what {@code /metrics} serves, labelled with this node as {@code instance}. */
+    private static RemoteWriteForwarder startRemoteWrite(final ApplianceConfig config, final MetricsExport metrics)
+    {
+        final Path spool = config.dataDirectory().resolve("telemetry").resolve("remote-write");
+        try
+        {
+            return RemoteWriteForwarder.start(config.telemetry().remoteWrite().orElseThrow(), spool, () ->
+            {
+                final ByteArrayOutputStream text = new ByteArrayOutputStream(16_384);
+                try
+                {
+                    metrics.writeTo(text);
+                }
+                catch (final IOException ex)
+                {
+                    throw new UncheckedIOException(ex);
+                }
+                return text.toString(StandardCharsets.UTF_8);
+            }, Map.of("instance", config.node().id(), "job", "mecmesh"));
+        }
+        catch (final UncheckedIOException ex)
+        {
+            throw new ApplianceException(ApplianceException.Category.UNAVAILABLE, "telemetry.remoteWrite: spool "
+                + spool + ": " + ex.getMessage(), ex);
         }
     }
 

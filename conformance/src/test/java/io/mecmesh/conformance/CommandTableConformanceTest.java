@@ -157,6 +157,7 @@ class CommandTableConformanceTest
             atAdmin(Output.TABLE, "CLUSTER", "proxy-config", "clusters", "--admin", adminUrl);
             atAdmin(Output.JSON, null, "proxy-config", "--admin", adminUrl, "-o", "json");
             atAdmin(Output.YAML, null, "proxy-config", "--admin", adminUrl, "-o", "yaml");
+            atAdmin(Output.TEXT, null, "diagnose", "--config", "all.yaml", "-o", dir.resolve("diag.tar.gz").toString());
         }
         runOffline(Output.TEXT, null, "journal", "replay", "--data-dir", data.resolve("control").toString());
         runDemo();

@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Metrics as an operator consumes them (issue 16, item 6, in part): a real Prometheus server (Debian's package)
  * scrapes a role-all appliance's admin endpoint while requests of one slice go through it, and answers a PromQL query
- * for that slice's request rate; the Grafana dashboard shipped in {@code etc/grafana/} parses and names only metric
+ * for that slice's request rate, and sees the control plane's apply timed and journaled; the Grafana dashboard shipped in {@code etc/grafana/} parses and names only metric
  * families the appliance exports.
  */
 class PrometheusScrapeConformanceTest
@@ -97,6 +97,13 @@ class PrometheusScrapeConformanceTest
                     sent, Files.readString(dir.resolve("prometheus.log"))).isPositive();
                 assertThat(instantValue(ports[5], "sum(mecmesh_slice_requests_total{slice=\"unclassified\"})"))
                     .as("every request was classified into the slice").isZero();
+                assertThat(instantValue(ports[5], "sum(mecmesh_control_apply_duration_seconds_count{outcome="
+                    + "\"applied\"})")).as("the apply, timed by the control plane").isEqualTo(1);
+                assertThat(instantValue(ports[5], "mecmesh_journal_entries")).as("the apply, journaled").isEqualTo(1);
+                assertThat(instantValue(ports[5], "sum(mecmesh_node_config_apply_duration_seconds_count)"))
+                    .as("edge-a's apply of what was published, timed").isPositive();
+                assertThat(instantValue(ports[5], "mecmesh_node_config_version{node=\"edge-a\",kind=\"applied\"}"))
+                    .as("the node's applied version").isPositive();
             }
             finally
             {

@@ -27,6 +27,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.LongConsumer;
 
 import static java.util.Objects.requireNonNull;
 
@@ -206,6 +207,25 @@ public final class SliceManager implements ControlPlaneBackend, AutoCloseable
     public Path compact()
     {
         return call(conductorThread, conductor::snapshot);
+    }
+
+    /**
+     * Sets who hears how long each node took to apply each new configuration (see
+     * {@link ConfigPublisherAgent#onConfigApplied}).
+     *
+     * @param listener receives durations in nanoseconds, on the publisher's thread; must not block.
+     */
+    public void onConfigApplied(final LongConsumer listener)
+    {
+        publisher.onConfigApplied(listener);
+    }
+
+    /**
+     * @return the command journal's size, for metrics (read without the conductor thread).
+     */
+    public CommandJournal.Size journalSize()
+    {
+        return conductor.journalSize();
     }
 
     /**

@@ -32,7 +32,8 @@ import static java.util.Objects.requireNonNull;
  *   <li>{@code GET /live}: 200 while the process serves — the liveness probe;</li>
  *   <li>{@code GET /metrics}: Prometheus text format;</li>
  *   <li>{@code GET /config_dump}: the running data-plane configuration (listeners, routes, clusters, version) as
- *   JSON.</li>
+ *   JSON;</li>
+ *   <li>{@code GET /errors}: the last WARN and ERROR log lines of the process ({@link RecentErrors}).</li>
  * </ul>
  * Anything else is 404; a method other than GET or HEAD is 405. A page or handler that fails answers 500 with a
  * one-line reason, logged once per path and reason. One thread; no per-request logging.
@@ -241,8 +242,9 @@ public final class AdminServer implements AutoCloseable
                 }
                 case "/config_dump" -> respond(exchange, 200, "application/json",
                     ConfigDump.JSON.writeValueAsBytes(configDump.get()));
+                case "/errors" -> respond(exchange, 200, "text/plain; charset=utf-8", RecentErrors.page());
                 default -> respond(exchange, 404, "text/plain; charset=utf-8",
-                    "not found: the admin endpoint serves /ready, /live, /metrics and /config_dump\n");
+                    "not found: the admin endpoint serves /ready, /live, /metrics, /config_dump and /errors\n");
             }
         }
     }

@@ -15,10 +15,14 @@ import io.mecmesh.dataplane.tls.PeerRejections;
 import io.mecmesh.slicemanager.distribution.DistributionCounter;
 import io.mecmesh.slicemanager.distribution.DistributionCounters;
 import io.mecmesh.slicemanager.distribution.NodeStatus;
+import io.mecmesh.slicemanager.journal.CommandJournal;
 import io.mecmesh.slicemanager.ca.IssuedLog;
 import io.mecmesh.slicemanager.identity.IdentityStatus;
+import io.mecmesh.appliance.telemetry.RemoteWriteCounter;
+import io.mecmesh.appliance.telemetry.RemoteWriteForwarder;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
@@ -375,6 +379,108 @@ public final class MetricsExport
                     {
                         callback.call(counters.get(counter), counter.name().toLowerCase(Locale.ROOT));
                     }
+                }
+            })
+            .register(registry);
+        return this;
+    }
+
+    /**
+     * Exports remote-write store and forward: {@code mecmesh_remote_write_batches_total{outcome}} and
+     * {@code mecmesh_remote_write_samples_total{outcome}} (sent, rejected by the receiver, dropped over the disk
+     * quota), {@code mecmesh_remote_write_send_failures_total}, {@code mecmesh_remote_write_collect_failures_total},
+     * and what waits on disk: {@code mecmesh_remote_write_pending_batches}, {@code mecmesh_remote_write_pending_bytes}.
+     *
+     * @param forwarder the running forwarder.
+     * @return this.
+     */
+    public MetricsExport addRemoteWrite(final RemoteWriteForwarder forwarder)
+    {
+        requireNonNull(forwarder, "forwarder");
+        remoteWriteOutcomes(forwarder, "mecmesh_remote_write_batches", "Remote-write batches (one per collection) by "
+            + "outcome: sent (accepted), rejected (4xx, dropped), dropped (oldest first, over the disk quota).",
+            RemoteWriteCounter.BATCHES_SENT, RemoteWriteCounter.BATCHES_REJECTED, RemoteWriteCounter.BATCHES_DROPPED);
+        remoteWriteOutcomes(forwarder, "mecmesh_remote_write_samples",
+            "Samples in those batches, by the same outcomes.",
+            RemoteWriteCounter.SAMPLES_SENT, RemoteWriteCounter.SAMPLES_REJECTED, RemoteWriteCounter.SAMPLES_DROPPED);
+        CounterWithCallback.builder()
+            .name("mecmesh_remote_write_send_failures")
+            .help("Sends that failed and are retried: receiver unreachable, timed out, 5xx or 429.")
+            .callback(callback -> callback.call(forwarder.get(RemoteWriteCounter.SEND_FAILURES)))
+            .register(registry);
+        CounterWithCallback.builder()
+            .name("mecmesh_remote_write_collect_failures")
+            .help("Collections that could not be written to the spool (their samples are lost).")
+            .callback(callback -> callback.call(forwarder.get(RemoteWriteCounter.COLLECT_FAILURES)))
+            .register(registry);
+        GaugeWithCallback.builder()
+            .name("mecmesh_remote_write_pending_batches")
+            .help("Batches on disk not yet accepted by the receiver.")
+            .callback(callback -> callback.call(forwarder.pendingBatches()))
+            .register(registry);
+        GaugeWithCallback.builder()
+            .name("mecmesh_remote_write_pending_bytes")
+            .help("Their size on disk (bounded by telemetry.remoteWrite.diskQuotaBytes).")
+            .callback(callback -> callback.call(forwarder.pendingBytes()))
+            .register(registry);
+        return this;
+    }
+
+    private void remoteWriteOutcomes(final RemoteWriteForwarder forwarder, final String name, final String help,
+        final RemoteWriteCounter sent, final RemoteWriteCounter rejected, final RemoteWriteCounter dropped)
+    {
+        CounterWithCallback.builder()
+            .name(name)
+            .help(help)
+            .labelNames("outcome")
+            .callback(callback ->
+            {
+                callback.call(forwarder.get(sent), "sent");
+                callback.call(forwarder.get(rejected), "rejected");
+                callback.call(forwarder.get(dropped), "dropped");
+            })
+            .register(registry);
+    }
+
+    /**
+     * Exports the control plane's own work: {@code mecmesh_control_apply_duration_seconds{outcome}} (a histogram
+     * made by the API's timed backend, registered here), {@code mecmesh_node_config_apply_duration_seconds} (from
+     * publishing a node's configuration to the node running it), and the command journal's size:
+     * {@code mecmesh_journal_entries}, {@code mecmesh_journal_size_bytes} (the entries' bytes, what a restart
+     * replays) and {@code mecmesh_journal_files_size_bytes} (the length of the queue's files, sparse on disk).
+     *
+     * @param applyDuration     the histogram of command durations.
+     * @param nodeApplyDuration the histogram of the nodes' apply durations.
+     * @param journal           the journal's size now.
+     * @return this.
+     */
+    public MetricsExport addControlPlane(final Histogram applyDuration, final Histogram nodeApplyDuration,
+        final Supplier<CommandJournal.Size> journal)
+    {
+        requireNonNull(applyDuration, "applyDuration");
+        requireNonNull(nodeApplyDuration, "nodeApplyDuration");
+        requireNonNull(journal, "journal");
+        registry.register(applyDuration);
+        registry.register(nodeApplyDuration);
+        GaugeWithCallback.builder()
+            .name("mecmesh_journal_entries")
+            .help("Commands in the control plane's journal (never truncated; a snapshot only shortens a replay).")
+            .callback(callback -> callback.call(journal.get().entries()))
+            .register(registry);
+        GaugeWithCallback.builder()
+            .name("mecmesh_journal_size_bytes")
+            .help("Bytes of the journal's entries, framing included: what a restart of the control plane replays.")
+            .callback(callback -> callback.call(journal.get().entryBytes()))
+            .register(registry);
+        GaugeWithCallback.builder()
+            .name("mecmesh_journal_files_size_bytes")
+            .help("Length of the journal's queue files (preallocated and sparse: the disk space used is less).")
+            .callback(callback ->
+            {
+                final long bytes = journal.get().fileBytes();
+                if (bytes >= 0)
+                {
+                    callback.call(bytes);
                 }
             })
             .register(registry);

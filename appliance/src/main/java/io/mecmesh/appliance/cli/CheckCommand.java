@@ -4,6 +4,7 @@ import io.mecmesh.appliance.config.ApplianceConfig;
 import io.mecmesh.appliance.config.CaConfig;
 import io.mecmesh.appliance.config.ControlPlaneConfig;
 import io.mecmesh.appliance.config.IdentityConfig;
+import io.mecmesh.appliance.config.TelemetryConfig;
 import io.mecmesh.dataplane.cluster.ClusterConfig;
 import io.mecmesh.dataplane.identity.KeyMatch;
 import io.mecmesh.dataplane.identity.Pem;
@@ -35,6 +36,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 
 /**
  * {@code mecmesh check}: everything {@code mecmesh run} would find wrong with a configuration before it starts, and
@@ -113,6 +115,8 @@ final class CheckCommand implements Callable<Integer>
         loaded.controlPlane().map(ControlPlaneConfig::keyFile).ifPresent(this::checkDistributionKey);
         loaded.ca().ifPresent(this::checkCa);
         loaded.identity().ifPresent(this::checkIdentity);
+        loaded.telemetry().remoteWrite().ifPresent(remoteWrite -> checkRemoteWrite(remoteWrite,
+            loaded.dataDirectory()));
         for (final ListenerConfig listener : loaded.dataplane().listeners())
         {
             listener.tls().filter(tls -> !tls.isNodeIdentity())
@@ -313,6 +317,35 @@ final class CheckCommand implements Callable<Integer>
         catch (final IOException | UnsupportedOperationException ex)
         {
             warn(what + ": permissions cannot be read (" + ex.getMessage() + ")");
+        }
+    }
+
+    /** Says where metrics go, and how many batches an earlier run left waiting on disk for the receiver. */
+    private void checkRemoteWrite(final TelemetryConfig.RemoteWrite remoteWrite, final Path dataDirectory)
+    {
+        final Path spool = dataDirectory.resolve("telemetry").resolve("remote-write");
+        long waiting = 0;
+        if (Files.isDirectory(spool))
+        {
+            try (Stream<Path> files = Files.list(spool))
+            {
+                waiting = files.filter(file -> file.getFileName().toString().endsWith(".rw")).count();
+            }
+            catch (final IOException ex)
+            {
+                error(ExitCode.CONFIG, "telemetry.remoteWrite: spool " + spool + ": cannot read: " + ex.getMessage());
+                return;
+            }
+        }
+        final String line = "telemetry.remoteWrite: " + remoteWrite.url() + " every " + remoteWrite.intervalMs()
+            + " ms, spool " + spool + " (quota " + remoteWrite.diskQuotaBytes() + " bytes)";
+        if (waiting > 0)
+        {
+            warn(line + ": " + waiting + " batches not yet accepted by the receiver");
+        }
+        else
+        {
+            ok(line);
         }
     }
 

@@ -20,10 +20,12 @@ import static java.util.Objects.requireNonNull;
  * @param controlPlane  how control plane and nodes reach each other; empty: an edge serves the file's routes only.
  * @param ca            the certificate authority of a control plane (roles control and all), if it runs one.
  * @param identity      this node's identity from the control plane's CA (roles edge and all), if it has one.
+ * @param telemetry     what the appliance pushes about itself (metrics by remote-write), if anything.
  */
 public record ApplianceConfig(
     Role role, NodeConfig node, AdminConfig admin, MeshConfig dataplane, Path dataDirectory,
-    Optional<ControlPlaneConfig> controlPlane, Optional<CaConfig> ca, Optional<IdentityConfig> identity)
+    Optional<ControlPlaneConfig> controlPlane, Optional<CaConfig> ca, Optional<IdentityConfig> identity,
+    TelemetryConfig telemetry)
 {
     /** Default data directory (the RPM creates it). */
     public static final Path DEFAULT_DATA_DIRECTORY = Path.of("/var/lib/mecmesh");
@@ -38,6 +40,7 @@ public record ApplianceConfig(
         requireNonNull(controlPlane, "controlPlane");
         requireNonNull(ca, "ca");
         requireNonNull(identity, "identity");
+        requireNonNull(telemetry, "telemetry");
         if (identity.isPresent() && (role == Role.CONTROL || controlPlane.isEmpty()))
         {
             throw new IllegalArgumentException("identity: needs role edge or all and a controlPlane (its CA)");
@@ -54,6 +57,25 @@ public record ApplianceConfig(
         {
             throw new IllegalArgumentException("controlPlane: required for role " + role.name().toLowerCase(Locale.ROOT));
         }
+    }
+
+    /**
+     * Without telemetry.
+     *
+     * @param role          what this process runs.
+     * @param node          this node.
+     * @param admin         the admin endpoint.
+     * @param dataplane     the data plane.
+     * @param dataDirectory where state lives.
+     * @param controlPlane  how control plane and nodes reach each other.
+     * @param ca            the certificate authority, if this process runs one.
+     * @param identity      this node's identity, if it has one.
+     */
+    public ApplianceConfig(final Role role, final NodeConfig node, final AdminConfig admin, final MeshConfig dataplane,
+        final Path dataDirectory, final Optional<ControlPlaneConfig> controlPlane, final Optional<CaConfig> ca,
+        final Optional<IdentityConfig> identity)
+    {
+        this(role, node, admin, dataplane, dataDirectory, controlPlane, ca, identity, TelemetryConfig.NONE);
     }
 
     /**

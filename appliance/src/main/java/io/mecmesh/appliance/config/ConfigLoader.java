@@ -38,6 +38,8 @@ import io.mecmesh.slicemanager.distribution.SignedConfig;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
@@ -142,7 +144,7 @@ public final class ConfigLoader
             throw new ApplianceException(ApplianceException.Category.CONFIG, name + ": the file is empty");
         }
         final ConfigNode root = ConfigNode.root(name, tree, baseDir).requireMapping("role", "node", "admin",
-            "dataDirectory", "controlPlane", "ca", "identity", "dataplane");
+            "dataDirectory", "controlPlane", "ca", "identity", "dataplane", "telemetry");
         final Role role = root.enumValue("role", Role.class, Role.EDGE);
         final NodeConfig node = node(root.get("node"));
         final MeshConfig dataplane;
@@ -176,8 +178,38 @@ public final class ConfigLoader
         {
             requireNoNodeIdentityTls(root.get("dataplane"), dataplane);
         }
+        final TelemetryConfig telemetry = telemetry(root.get("telemetry"));
         return root.build(r -> new ApplianceConfig(role, node, admin(root.get("admin")), dataplane, dataDirectory,
-            control, ca, identity));
+            control, ca, identity, telemetry));
+    }
+
+    private static TelemetryConfig telemetry(final ConfigNode telemetry)
+    {
+        telemetry.requireMapping("remoteWrite");
+        final ConfigNode remoteWrite = telemetry.get("remoteWrite");
+        if (!remoteWrite.isPresent())
+        {
+            return TelemetryConfig.NONE;
+        }
+        remoteWrite.requireMapping("url", "intervalMs", "diskQuotaBytes");
+        return new TelemetryConfig(Optional.of(remoteWrite.build(w ->
+        {
+            final String url = w.string("url");
+            final URI uri;
+            try
+            {
+                uri = new URI(url);
+            }
+            catch (final URISyntaxException ex)
+            {
+                throw new IllegalArgumentException("url: not a URL (" + ex.getReason() + "): \"" + url + "\"", ex);
+            }
+            return new TelemetryConfig.RemoteWrite(uri,
+                w.longInteger("intervalMs", TelemetryConfig.RemoteWrite.DEFAULT_INTERVAL_MS,
+                    TelemetryConfig.RemoteWrite.MIN_INTERVAL_MS, TelemetryConfig.RemoteWrite.MAX_INTERVAL_MS),
+                w.longInteger("diskQuotaBytes", TelemetryConfig.RemoteWrite.DEFAULT_DISK_QUOTA_BYTES,
+                    TelemetryConfig.RemoteWrite.MIN_DISK_QUOTA_BYTES, TelemetryConfig.RemoteWrite.MAX_DISK_QUOTA_BYTES));
+        })));
     }
 
     private static CaConfig ca(final ConfigNode ca)

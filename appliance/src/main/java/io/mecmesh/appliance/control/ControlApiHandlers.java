@@ -1,7 +1,7 @@
 package io.mecmesh.appliance.control;
 
 import com.sun.net.httpserver.HttpHandler;
-import io.mecmesh.slicemanager.SliceManager;
+import io.mecmesh.slicemanager.api.ControlPlaneBackend;
 import io.mecmesh.slicemanager.api.ControlPlaneHttpHandler;
 
 import java.util.Map;
@@ -16,11 +16,11 @@ public final class ControlApiHandlers
     }
 
     /**
-     * @param sliceManager the slice manager the API drives.
+     * @param controlPlane the control plane the API drives (the slice manager, timed).
      * @return the handlers by context path: {@code /v1/} (desired state, status, journal).
      */
-    public static Map<String, HttpHandler> of(final SliceManager sliceManager)
+    public static Map<String, HttpHandler> of(final ControlPlaneBackend controlPlane)
     {
-        return Map.of("/v1/", new ControlPlaneHttpHandler(sliceManager));
+        return Map.of("/v1/", new ControlPlaneHttpHandler(controlPlane));
     }
 }

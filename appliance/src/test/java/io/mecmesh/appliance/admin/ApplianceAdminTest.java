@@ -101,6 +101,22 @@ class ApplianceAdminTest
     }
 
     @Test
+    void shouldServeTheLastWarnAndErrorLinesOnErrors() throws Exception
+    {
+        final String marker = "upstream gone " + System.nanoTime();
+        org.slf4j.LoggerFactory.getLogger(ApplianceAdminTest.class).warn("{}", marker,
+            new IOException("connection reset"));
+        org.slf4j.LoggerFactory.getLogger(ApplianceAdminTest.class).info("not a warning " + marker);
+
+        final HttpResponse<String> errors = admin("/errors");
+
+        assertThat(errors.statusCode()).isEqualTo(200);
+        assertThat(errors.body().lines().filter(line -> line.contains(marker)).toList()).singleElement()
+            .asString().contains("WARN", "ApplianceAdminTest - " + marker,
+                "(java.io.IOException: connection reset)");
+    }
+
+    @Test
     void shouldStopAnsweringAfterClose() throws Exception
     {
         appliance.close();

@@ -124,14 +124,14 @@ class TrustMetricsTest
             HttpResponse.BodyHandlers.ofString());
     }
 
-    private static String scrape(final MetricsExport metrics) throws IOException
+    static String scrape(final MetricsExport metrics) throws IOException
     {
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
         metrics.writeTo(out);
         return out.toString(StandardCharsets.UTF_8);
     }
 
-    private static Map<String, Double> samples(final String text)
+    static Map<String, Double> samples(final String text)
     {
         final Map<String, Double> samples = new TreeMap<>();
         for (final String line : text.split("\n"))

@@ -61,6 +61,29 @@ class CheckCommandTest
     }
 
     @Test
+    void shouldSayWhereMetricsArePushedAndWarnAboutBatchesWaitingOnDisk() throws IOException
+    {
+        final Path config = Files.writeString(dir.resolve("edge.yaml"), """
+            node: {id: edge-a}
+            dataDirectory: %s
+            telemetry: {remoteWrite: {url: "http://core.test:9090/api/v1/write", intervalMs: 1000}}
+            dataplane:
+              listeners: [{name: in, address: 127.0.0.1, port: 15001}]
+            """.formatted(dir.resolve("data")));
+
+        assertThat(run("check", "--config", config.toString())).as(out.toString()).isEqualTo(ExitCode.OK);
+        final String spool = dir.resolve("data/telemetry/remote-write").toString();
+        assertThat(out.toString()).contains("ok     telemetry.remoteWrite: http://core.test:9090/api/v1/write every "
+            + "1000 ms, spool " + spool + " (quota 67108864 bytes)");
+
+        Files.createDirectories(Path.of(spool));
+        Files.write(Path.of(spool, "00000000000000000000-12.rw"), new byte[] {1});
+        assertThat(run("check", "--config", config.toString())).isEqualTo(ExitCode.OK);
+        assertThat(out.toString()).contains("warn   telemetry.remoteWrite: http://core.test:9090/api/v1/write")
+            .contains(": 1 batches not yet accepted by the receiver");
+    }
+
+    @Test
     void shouldNameAKeyThatDoesNotBelongToTheCertificate() throws IOException
     {
         assertThat(run("cert", "issue", "--ca-dir", dir.resolve("ca").toString(), "--spiffe-id",

@@ -28,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -212,6 +213,25 @@ class ConfigLoaderTest
                 "      lbPolicy: least-request\n      circuitBreakers: {maxPending: 1}\n")))
             .isInstanceOf(ApplianceException.class)
             .hasMessageStartingWith("a.yaml: dataplane.clusters[1].circuitBreakers.maxPending: unknown key");
+    }
+
+    @Test
+    void shouldLoadRemoteWriteWithDefaultsAndRejectABadUrlOrQuota()
+    {
+        assertThat(ConfigLoader.parse("a.yaml", VALID).telemetry()).isEqualTo(TelemetryConfig.NONE);
+        final ApplianceConfig config = ConfigLoader.parse("a.yaml", VALID
+            + "telemetry:\n  remoteWrite: {url: \"http://core.example:9090/api/v1/write\"}\n");
+        assertThat(config.telemetry().remoteWrite()).hasValue(new TelemetryConfig.RemoteWrite(
+            URI.create("http://core.example:9090/api/v1/write"), 15_000, 64L * 1024 * 1024));
+
+        assertConfigError(VALID + "telemetry:\n  remoteWrite: {url: \"core.example:9090\"}\n",
+            "a.yaml: telemetry.remoteWrite.url: expected an http or https URL with a host, such as "
+                + "http://127.0.0.1:9090/api/v1/write, got \"core.example:9090\"");
+        assertConfigError(VALID + "telemetry:\n  remoteWrite: {url: \"http://c/w\", diskQuotaBytes: 1000}\n",
+            "a.yaml: telemetry.remoteWrite.diskQuotaBytes: expected an integer from 65536 to 1099511627776, got 1000");
+        assertThatThrownBy(() -> ConfigLoader.parse("a.yaml", VALID + "telemetry:\n  remoteWrite: {intervalMs: 5}\n"))
+            .isInstanceOf(ApplianceException.class)
+            .hasMessageStartingWith("a.yaml: telemetry.remoteWrite.url: missing");
     }
 
     @Test

@@ -21,6 +21,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.LongConsumer;
 import java.util.function.Supplier;
 
 import static io.mecmesh.slicemanager.distribution.DistributionMessageDescriptor.STATUS_ACCEPTED;
@@ -66,6 +67,7 @@ public final class ConfigPublisherAgent implements Agent
     private final ManyToOneConcurrentLinkedQueue<NodeMeshConfig> published = new ManyToOneConcurrentLinkedQueue<>();
     private final Map<String, NodeEntry> nodes = new TreeMap<>();
     private final DistributionCounters counters = new DistributionCounters();
+    private volatile LongConsumer appliedListener = durationNs -> { };
     private List<PublicKey> signingKeys;
     private long nextKeyCheckNs;
     private volatile Map<String, NodeStatus> status = Map.of();
@@ -182,6 +184,7 @@ public final class ConfigPublisherAgent implements Agent
             entry.sha256 = authenticator.sha256(payload);
             entry.everSent = false;
             entry.sendNow = true;
+            entry.publishedNs = context.clock().nanoTime();
             entry.tooLarge = DistributionMessageDescriptor.messageLength(config.nodeId().getBytes(StandardCharsets.UTF_8).length, payload.length)
                 > publication.maxMessageLength();
             if (entry.tooLarge)
@@ -322,6 +325,7 @@ public final class ConfigPublisherAgent implements Agent
             {
                 entry.appliedVersion = version;
                 entry.lastContactNs = context.clock().nanoTime();
+                noteApplied(entry);
                 statusChanged = true;
             }
         }
@@ -373,7 +377,30 @@ public final class ConfigPublisherAgent implements Agent
         }
         entry.appliedVersion = runningVersion;
         entry.lastContactNs = context.clock().nanoTime();
+        noteApplied(entry);
         statusChanged = true;
+    }
+
+    /** Once per published version: the time from its hand-over to the first report that the node runs it. */
+    private void noteApplied(final NodeEntry entry)
+    {
+        if (entry.publishedNs >= 0 && entry.appliedVersion >= entry.version)
+        {
+            appliedListener.accept(entry.lastContactNs - entry.publishedNs);
+            entry.publishedNs = -1;
+        }
+    }
+
+    /**
+     * Sets who hears, on the agent's thread, how long each node took to apply a new configuration: from the duty
+     * cycle taking the compiled configuration to the node's acknowledgement (or heartbeat) that it runs that version
+     * or a later one. A node that was away counts its absence. Once per version and node.
+     *
+     * @param listener receives the duration in nanoseconds of the publisher's clock; must not block.
+     */
+    public void onConfigApplied(final LongConsumer listener)
+    {
+        this.appliedListener = requireNonNull(listener, "listener");
     }
 
     private static final class NodeEntry
@@ -396,6 +423,8 @@ public final class ConfigPublisherAgent implements Agent
         private RejectReason rejectReason = RejectReason.NONE;
         private String rejectDetail = "";
         private long lastContactNs = -1;
+        /** When the latest version was taken from the compiler, until the node is known to run it (then -1). */
+        private long publishedNs = -1;
 
         NodeEntry(final String nodeId)
         {

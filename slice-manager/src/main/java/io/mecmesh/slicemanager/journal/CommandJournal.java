@@ -8,9 +8,11 @@ import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.wire.DocumentContext;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 
 import static java.util.Objects.requireNonNull;
@@ -70,9 +72,24 @@ public final class CommandJournal implements AutoCloseable
         void onEntry(long sequence, Command command);
     }
 
+    /**
+     * How large the journal is, for metrics.
+     *
+     * @param entries    entries in the journal (the journal is never truncated: a snapshot only shortens replay).
+     * @param entryBytes bytes of those entries, framing included: what a replay reads.
+     * @param fileBytes  the length of the queue's files in its directory (Chronicle preallocates and maps them
+     *                   sparsely: the space used on disk is usually less).
+     */
+    public record Size(long entries, long entryBytes, long fileBytes)
+    {
+    }
+
     private final Path directory;
     private final ChronicleQueue queue;
     private ExcerptAppender appender;
+    /** Written by the owning thread (replay, append), read by a metrics scrape. */
+    private volatile long entries;
+    private volatile long entryBytes;
 
     private CommandJournal(final Path directory, final ChronicleQueue queue)
     {
@@ -128,6 +145,8 @@ public final class CommandJournal implements AutoCloseable
             throw new JournalException(JournalException.Category.IO, "journal " + directory
                 + ": cannot append command " + sequence + ": " + ex, ex);
         }
+        entries = entries + 1;
+        entryBytes = entryBytes + entry.length;
         return appender.lastIndexAppended();
     }
 
@@ -145,6 +164,7 @@ public final class CommandJournal implements AutoCloseable
         long last = -1;
         long handedOver = afterSequence;
         int count = 0;
+        long bytesRead = 0;
         try (ExcerptTailer tailer = queue.createTailer())
         {
             while (true)
@@ -163,6 +183,7 @@ public final class CommandJournal implements AutoCloseable
                     bytes.read(entry);
                 }
                 count++;
+                bytesRead += entry.length;
                 final String where = "journal " + directory + ": entry " + count + " (index 0x"
                     + Long.toHexString(index) + ")";
                 final long sequence = sequence(entry, where);
@@ -195,12 +216,38 @@ public final class CommandJournal implements AutoCloseable
                 handedOver = sequence;
             }
         }
+        entries = count;
+        entryBytes = bytesRead;
         if (last >= 0 && last < afterSequence)
         {
             throw corrupt("journal " + directory + ": ends at sequence " + last + " but the snapshot is at "
                 + afterSequence + "; the journal is older than the snapshot");
         }
         return handedOver;
+    }
+
+    /**
+     * The journal's size: entries and their bytes as of the last replay or append (a replay reads every entry, so
+     * the first, at open, sets them), and its files' length now. Safe from any thread.
+     *
+     * @return the size.
+     */
+    public Size size()
+    {
+        long files = 0;
+        try (Stream<Path> list = Files.list(directory))
+        {
+            for (final Path file : (Iterable<Path>)list::iterator)
+            {
+                files += Files.isRegularFile(file) ? Files.size(file) : 0;
+            }
+        }
+        catch (final IOException | UncheckedIOException ex)
+        {
+            // A file removed while listing (a queue roll): the next scrape sees the new set.
+            files = -1;
+        }
+        return new Size(entries, entryBytes, files);
     }
 
     @Override

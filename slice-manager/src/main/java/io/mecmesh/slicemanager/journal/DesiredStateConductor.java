@@ -118,6 +118,14 @@ public final class DesiredStateConductor implements AutoCloseable
         return journal.replay(afterSequence, handler);
     }
 
+    /**
+     * @return the journal's size (safe from any thread).
+     */
+    public CommandJournal.Size journalSize()
+    {
+        return journal.size();
+    }
+
     @Override
     public void close()
     {

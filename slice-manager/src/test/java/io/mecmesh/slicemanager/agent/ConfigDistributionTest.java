@@ -87,6 +87,29 @@ class ConfigDistributionTest
     }
 
     @Test
+    void shouldReportOnceHowLongANodeTookToRunEachNewVersionOnThePublishersClock()
+    {
+        final Aeron aeron = client(driver("host"));
+        final ConfigPublisherAgent publisher = publisher(aeron, DistributionChannels.ipc());
+        final List<Long> durations = new ArrayList<>();
+        publisher.onConfigApplied(durations::add);
+        final NodeAgent node = node(aeron, "node-a", DistributionChannels.ipc(), new ArrayList<>());
+
+        publisher.publish(config("node-a", 5));
+        publisher.doWork();
+        clock.advance(7_000);
+        awaitUntil("node-a at version 5", () -> applied(publisher, "node-a") == 5, publisher, node);
+        publisher.publish(config("node-a", 6));
+        publisher.doWork();
+        clock.advance(3_000);
+        awaitUntil("node-a at version 6", () -> applied(publisher, "node-a") == 6, publisher, node);
+        DistributionFixtures.runFor(200, publisher, node);
+
+        assertThat(durations).as("one report per version, acknowledgements after it not counted again")
+            .containsExactly(7_000L, 3_000L);
+    }
+
+    @Test
     void shouldRefreshANodesLastContactWithHeartbeatsOnTheNodesClockWithoutResendingAnything()
     {
         final Aeron aeron = client(driver("host"));
