@@ -1,0 +1,154 @@
+package io.mecmesh.slicemanager.model;
+
+import io.mecmesh.dataplane.identity.SpiffeId;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * A MEC application instance, pre-provisioned by the operator ({@code apps} in the desired state) with the traffic
+ * and DNS rules of its application descriptor, and then driven by the application itself over MEC 011 (Mp1): it
+ * authenticates with {@code spiffeId}, may change only its own rules, and confirms it is ready.
+ *
+ * @param id           {@code appInstanceId}: 1 to 128 letters, digits, {@code .}, {@code _}, {@code ~} or
+ *                     {@code -} (a UUID fits), unique among instances.
+ * @param name         the application's name (lower-case DNS label).
+ * @param node         the node that hosts it.
+ * @param slice        the slice its traffic belongs to.
+ * @param spiffeId     the X.509-SVID id the application presents on Mp1.
+ * @param trafficRules its traffic rules, ids unique.
+ * @param dnsRules     its DNS rules, ids unique.
+ * @param ready        whether it has confirmed it is ready ({@code confirm_ready}).
+ */
+public record AppInstance(String id, String name, String node, Snssai slice, String spiffeId,
+    List<TrafficRule> trafficRules, List<DnsRule> dnsRules, boolean ready)
+{
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9._~-]{1,128}");
+
+    public AppInstance
+    {
+        requireId("id", id);
+        Checks.requireName("name", name);
+        Checks.requireName("node", node);
+        requireNonNull(slice, "slice");
+        requireWorkloadId(spiffeId);
+        trafficRules = unique("trafficRules", trafficRules, TrafficRule::id);
+        dnsRules = unique("dnsRules", dnsRules, DnsRule::id);
+    }
+
+    private static void requireWorkloadId(final String spiffeId)
+    {
+        requireNonNull(spiffeId, "spiffeId");
+        final SpiffeId id;
+        try
+        {
+            id = SpiffeId.parse(spiffeId);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new IllegalArgumentException("spiffeId: " + ex.getMessage(), ex);
+        }
+        if (id.isTrustDomainId())
+        {
+            throw new IllegalArgumentException("spiffeId: expected a workload's id (with a path), got \"" + spiffeId
+                + "\"");
+        }
+    }
+
+    static String requireId(final String field, final String value)
+    {
+        requireNonNull(value, field);
+        if (!ID.matcher(value).matches())
+        {
+            throw new IllegalArgumentException(field + ": expected 1 to 128 letters, digits, '.', '_', '~' or '-', got"
+                + " \"" + value + "\"");
+        }
+        return value;
+    }
+
+    private static <T> List<T> unique(final String field, final List<T> values, final Function<T, String> id)
+    {
+        requireNonNull(values, field);
+        final Set<String> seen = new HashSet<>();
+        for (int i = 0; i < values.size(); i++)
+        {
+            final T value = Checks.element(field, i, values.get(i));
+            if (!seen.add(id.apply(value)))
+            {
+                throw new IllegalArgumentException(field + "[" + i + "]: id \"" + id.apply(value) + "\" is listed "
+                    + "twice");
+            }
+        }
+        return List.copyOf(values);
+    }
+
+    /**
+     * @param ruleId a traffic rule's id.
+     * @return the rule, or null.
+     */
+    public TrafficRule trafficRule(final String ruleId)
+    {
+        return trafficRules.stream().filter(rule -> rule.id().equals(ruleId)).findFirst().orElse(null);
+    }
+
+    /**
+     * @param ruleId a DNS rule's id.
+     * @return the rule, or null.
+     */
+    public DnsRule dnsRule(final String ruleId)
+    {
+        return dnsRules.stream().filter(rule -> rule.id().equals(ruleId)).findFirst().orElse(null);
+    }
+
+    /**
+     * @param rule a rule with the id of one of this instance's traffic rules.
+     * @return this instance with that rule replaced.
+     * @throws IllegalArgumentException if it has no rule of that id (rules come from the descriptor: Mp1 cannot add).
+     */
+    public AppInstance withTrafficRule(final TrafficRule rule)
+    {
+        requireNonNull(rule, "rule");
+        return new AppInstance(id, name, node, slice, spiffeId, replace(trafficRules, rule, TrafficRule::id), dnsRules,
+            ready);
+    }
+
+    /**
+     * @param rule a rule with the id of one of this instance's DNS rules.
+     * @return this instance with that rule replaced.
+     * @throws IllegalArgumentException if it has no rule of that id.
+     */
+    public AppInstance withDnsRule(final DnsRule rule)
+    {
+        requireNonNull(rule, "rule");
+        return new AppInstance(id, name, node, slice, spiffeId, trafficRules, replace(dnsRules, rule, DnsRule::id),
+            ready);
+    }
+
+    /**
+     * @return this instance, confirmed ready.
+     */
+    public AppInstance withReady()
+    {
+        return new AppInstance(id, name, node, slice, spiffeId, trafficRules, dnsRules, true);
+    }
+
+    private static <T> List<T> replace(final List<T> values, final T value, final Function<T, String> id)
+    {
+        final List<T> replaced = new ArrayList<>(values);
+        for (int i = 0; i < replaced.size(); i++)
+        {
+            if (id.apply(replaced.get(i)).equals(id.apply(value)))
+            {
+                replaced.set(i, value);
+                return replaced;
+            }
+        }
+        throw new IllegalArgumentException("no rule \"" + id.apply(value) + "\"");
+    }
+}
