@@ -12,6 +12,9 @@ import static java.util.Objects.requireNonNull;
  */
 public record MecApiConfig(String address, int port, String apiRoot)
 {
+    /** The MEC API's default TCP port (the control-plane API's is 9902). */
+    public static final int DEFAULT_PORT = 9903;
+
     public MecApiConfig
     {
         requireNonNull(address, "address");

@@ -77,7 +77,8 @@ public final class MecRulesJson
 
     /**
      * Reads an application instance object ({@link #render(AppInstance)}; {@code trafficRules}, {@code dnsRules}
-     * and {@code ready} (false) optional).
+     * and {@code ready} (false) optional). In its traffic filters an integer stands for its text ({@code dstPort:
+     * [80]}, as YAML is written), which Mp1 bodies ({@link #trafficRule(JsonNode, String)}) may not do.
      *
      * @param json the object.
      * @param path its path, for errors ({@code apps[0]}).
@@ -94,7 +95,7 @@ public final class MecRulesJson
         final Snssai slice = model(join(path, "slice"), () -> Snssai.parse(sliceText));
         final String spiffeId = text(json, "spiffeId", path);
         final List<TrafficRule> trafficRules = new ArrayList<>();
-        forEach(json, "trafficRules", path, (rule, at) -> trafficRules.add(trafficRule(rule, at)));
+        forEach(json, "trafficRules", path, (rule, at) -> trafficRules.add(trafficRule(rule, at, true)));
         final List<DnsRule> dnsRules = new ArrayList<>();
         forEach(json, "dnsRules", path, (rule, at) -> dnsRules.add(dnsRule(rule, at)));
         final JsonNode ready = json.get("ready");
@@ -199,6 +200,15 @@ public final class MecRulesJson
      */
     public static TrafficRule trafficRule(final JsonNode json, final String path)
     {
+        return trafficRule(json, path, false);
+    }
+
+    /**
+     * @param numbersAsText whether a number stands for its text in a list of strings: in a YAML document
+     *                      {@code dstPort: [80]} is how people write a port (and how YAML writers print "80").
+     */
+    private static TrafficRule trafficRule(final JsonNode json, final String path, final boolean numbersAsText)
+    {
         requireObject(json, path, TRAFFIC_RULE_KEYS);
         final String id = text(json, "trafficRuleId", path);
         final TrafficRule.FilterType filterType = enumValue(json, "filterType", path, TrafficRule.FilterType.class);
@@ -211,7 +221,7 @@ public final class MecRulesJson
         final List<TrafficFilter> filters = new ArrayList<>();
         for (int i = 0; i < filterArray.size(); i++)
         {
-            filters.add(filter(filterArray.get(i), join(path, "trafficFilter") + "[" + i + "]"));
+            filters.add(filter(filterArray.get(i), join(path, "trafficFilter") + "[" + i + "]", numbersAsText));
         }
         final TrafficRule.Action action = enumValue(json, "action", path, TrafficRule.Action.class);
         final Optional<DestinationInterface> dstInterface = Optional.ofNullable(json.get("dstInterface"))
@@ -240,7 +250,7 @@ public final class MecRulesJson
         return model(path, () -> new DnsRule(id, domainName, type, ipAddress, ttl, state));
     }
 
-    private static TrafficFilter filter(final JsonNode json, final String path)
+    private static TrafficFilter filter(final JsonNode json, final String path, final boolean numbersAsText)
     {
         if (json == null || !json.isObject())
         {
@@ -267,7 +277,7 @@ public final class MecRulesJson
             final List<String> values = new ArrayList<>();
             for (int i = 0; i < array.size(); i++)
             {
-                if (!array.get(i).isTextual())
+                if (!array.get(i).isTextual() && !(numbersAsText && array.get(i).isIntegralNumber()))
                 {
                     throw new IllegalArgumentException(join(path, name) + "[" + i + "]: expected a string");
                 }
