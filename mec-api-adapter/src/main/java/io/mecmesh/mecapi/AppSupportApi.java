@@ -134,7 +134,16 @@ final class AppSupportApi
             Exchanges.requireIfMatch(context, Exchanges.etag(kind.render().apply(current)));
             if (!current.equals(rule))
             {
-                backend.submit(new Command.PutApp(kind.replace().apply(app, rule)));
+                final AppInstance changed;
+                try
+                {
+                    changed = kind.replace().apply(app, rule);
+                }
+                catch (final IllegalArgumentException ex)
+                {
+                    throw new MecApiException(400, ex.getMessage());
+                }
+                backend.submit(new Command.PutApp(changed));
             }
         }
         Exchanges.jsonWithEtag(context, kind.render().apply(rule));

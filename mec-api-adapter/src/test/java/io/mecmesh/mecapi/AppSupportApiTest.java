@@ -6,6 +6,7 @@ import io.mecmesh.slicemanager.mec.MecRulesJson;
 import io.mecmesh.slicemanager.model.AppInstance;
 import io.mecmesh.slicemanager.model.Command;
 import io.mecmesh.slicemanager.model.DesiredState;
+import io.mecmesh.slicemanager.model.MeshEndpoint;
 import io.mecmesh.slicemanager.model.ModelFixtures;
 import io.mecmesh.slicemanager.model.Node;
 import org.junit.jupiter.api.AfterEach;
@@ -53,10 +54,11 @@ class AppSupportApiTest
     {
         fixture = new MecApiFixture(directory, "");
         final AppInstance instance = new AppInstance(APP_ID, "video-analytics", "edge-1", ModelFixtures.EMBB,
-            "spiffe://mec.test/app/video-analytics", List.of(MecRulesJson.trafficRule(JSON.readTree(RULE), "")),
+            "spiffe://mec.test/app/video-analytics", List.of(new MeshEndpoint("127.0.0.1", 8080)),
+            List.of(MecRulesJson.trafficRule(JSON.readTree(RULE), "")),
             List.of(MecRulesJson.dnsRule(JSON.readTree(DNS_RULE), "")), false);
         final AppInstance other = new AppInstance(OTHER_ID, "other", "edge-1", ModelFixtures.EMBB,
-            "spiffe://mec.test/app/other", List.of(), List.of(), false);
+            "spiffe://mec.test/app/other", List.of(), List.of(), List.of(), false);
         fixture.backend.submit(new Command.Batch(List.of(new Command.PutSlice(ModelFixtures.embb()),
             new Command.PutNode(new Node("edge-1", "site-a", "zone-a", List.of())), new Command.PutApp(instance),
             new Command.PutApp(other))));

@@ -8,6 +8,7 @@ import io.mecmesh.slicemanager.model.AppInstance;
 import io.mecmesh.slicemanager.model.DestinationInterface;
 import io.mecmesh.slicemanager.model.DnsRule;
 import io.mecmesh.slicemanager.model.MecRuleState;
+import io.mecmesh.slicemanager.model.MeshEndpoint;
 import io.mecmesh.slicemanager.model.Snssai;
 import io.mecmesh.slicemanager.model.TrafficFilter;
 import io.mecmesh.slicemanager.model.TrafficRule;
@@ -44,8 +45,9 @@ public final class MecRulesJson
     private static final Set<String> INTERFACE_KEYS = Set.of("interfaceType", "tunnelInfo", "srcMacAddress",
         "dstMacAddress", "dstIpAddress");
     private static final Set<String> TUNNEL_KEYS = Set.of("tunnelType", "tunnelDstAddress", "tunnelSrcAddress");
-    private static final Set<String> APP_KEYS = Set.of("id", "name", "node", "slice", "spiffeId", "trafficRules",
-        "dnsRules", "ready");
+    private static final Set<String> APP_KEYS = Set.of("id", "name", "node", "slice", "spiffeId", "endpoints",
+        "trafficRules", "dnsRules", "ready");
+    private static final Set<String> ENDPOINT_KEYS = Set.of("address", "port");
     private static final Set<String> DNS_RULE_KEYS = Set.of("dnsRuleId", "domainName", "ipAddressType", "ipAddress",
         "ttl", "state");
 
@@ -56,7 +58,7 @@ public final class MecRulesJson
     /**
      * @param app an application instance.
      * @return its object in the desired-state document and the journal: {@code id, name, node, slice, spiffeId,
-     *         trafficRules, dnsRules, ready}, the rules as MEC 011 objects.
+     *         endpoints ({address, port}), trafficRules, dnsRules, ready}, the rules as MEC 011 objects.
      */
     public static ObjectNode render(final AppInstance app)
     {
@@ -67,6 +69,9 @@ public final class MecRulesJson
         json.put("node", app.node());
         json.put("slice", app.slice().toString());
         json.put("spiffeId", app.spiffeId());
+        final ArrayNode endpoints = json.putArray("endpoints");
+        app.endpoints().forEach(endpoint -> endpoints.addObject().put("address", endpoint.address())
+            .put("port", endpoint.port()));
         final ArrayNode traffic = json.putArray("trafficRules");
         app.trafficRules().forEach(rule -> traffic.add(render(rule)));
         final ArrayNode dns = json.putArray("dnsRules");
@@ -76,8 +81,8 @@ public final class MecRulesJson
     }
 
     /**
-     * Reads an application instance object ({@link #render(AppInstance)}; {@code trafficRules}, {@code dnsRules}
-     * and {@code ready} (false) optional). In its traffic filters an integer stands for its text ({@code dstPort:
+     * Reads an application instance object ({@link #render(AppInstance)}; {@code endpoints}, {@code trafficRules},
+     * {@code dnsRules} and {@code ready} (false) optional). In its traffic filters an integer stands for its text ({@code dstPort:
      * [80]}, as YAML is written), which Mp1 bodies ({@link #trafficRule(JsonNode, String)}) may not do.
      *
      * @param json the object.
@@ -94,6 +99,14 @@ public final class MecRulesJson
         final String sliceText = text(json, "slice", path);
         final Snssai slice = model(join(path, "slice"), () -> Snssai.parse(sliceText));
         final String spiffeId = text(json, "spiffeId", path);
+        final List<MeshEndpoint> endpoints = new ArrayList<>();
+        forEach(json, "endpoints", path, (endpoint, at) ->
+        {
+            requireObject(endpoint, at, ENDPOINT_KEYS);
+            final String address = text(endpoint, "address", at);
+            final int port = integer(endpoint, "port", at);
+            endpoints.add(model(at, () -> new MeshEndpoint(address, port)));
+        });
         final List<TrafficRule> trafficRules = new ArrayList<>();
         forEach(json, "trafficRules", path, (rule, at) -> trafficRules.add(trafficRule(rule, at, true)));
         final List<DnsRule> dnsRules = new ArrayList<>();
@@ -103,7 +116,7 @@ public final class MecRulesJson
         {
             throw new IllegalArgumentException(join(path, "ready") + ": expected true or false");
         }
-        return model(path, () -> new AppInstance(id, name, node, slice, spiffeId, trafficRules, dnsRules,
+        return model(path, () -> new AppInstance(id, name, node, slice, spiffeId, endpoints, trafficRules, dnsRules,
             ready != null && ready.asBoolean()));
     }
 

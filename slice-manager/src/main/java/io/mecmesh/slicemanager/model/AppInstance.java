@@ -22,12 +22,14 @@ import static java.util.Objects.requireNonNull;
  * @param node         the node that hosts it.
  * @param slice        the slice its traffic belongs to.
  * @param spiffeId     the X.509-SVID id the application presents on Mp1.
+ * @param endpoints    where the application listens on its node (HTTP/1.1): where its FORWARD traffic rules send what
+ *                     they match; empty for none (then no rule of it may forward).
  * @param trafficRules its traffic rules, ids unique.
  * @param dnsRules     its DNS rules, ids unique.
  * @param ready        whether it has confirmed it is ready ({@code confirm_ready}).
  */
 public record AppInstance(String id, String name, String node, Snssai slice, String spiffeId,
-    List<TrafficRule> trafficRules, List<DnsRule> dnsRules, boolean ready)
+    List<MeshEndpoint> endpoints, List<TrafficRule> trafficRules, List<DnsRule> dnsRules, boolean ready)
 {
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9._~-]{1,128}");
 
@@ -38,7 +40,27 @@ public record AppInstance(String id, String name, String node, Snssai slice, Str
         Checks.requireName("node", node);
         requireNonNull(slice, "slice");
         requireWorkloadId(spiffeId);
+        requireNonNull(endpoints, "endpoints");
+        for (int i = 0; i < endpoints.size(); i++)
+        {
+            Checks.element("endpoints", i, endpoints.get(i));
+        }
+        endpoints = List.copyOf(endpoints);
         trafficRules = unique("trafficRules", trafficRules, TrafficRule::id);
+        if (endpoints.isEmpty())
+        {
+            for (int i = 0; i < trafficRules.size(); i++)
+            {
+                final TrafficRule rule = trafficRules.get(i);
+                if (rule.state() == MecRuleState.ACTIVE && (rule.action() == TrafficRule.Action.FORWARD_DECAPSULATED
+                    || rule.action() == TrafficRule.Action.FORWARD_ENCAPSULATED))
+                {
+                    throw new IllegalArgumentException("trafficRules[" + i + "].action: " + rule.action() + " sends "
+                        + "traffic to the application's endpoints, and application instance \"" + id + "\" declares "
+                        + "none");
+                }
+            }
+        }
         dnsRules = unique("dnsRules", dnsRules, DnsRule::id);
     }
 
@@ -114,8 +136,8 @@ public record AppInstance(String id, String name, String node, Snssai slice, Str
     public AppInstance withTrafficRule(final TrafficRule rule)
     {
         requireNonNull(rule, "rule");
-        return new AppInstance(id, name, node, slice, spiffeId, replace(trafficRules, rule, TrafficRule::id), dnsRules,
-            ready);
+        return new AppInstance(id, name, node, slice, spiffeId, endpoints, replace(trafficRules, rule, TrafficRule::id),
+            dnsRules, ready);
     }
 
     /**
@@ -126,8 +148,8 @@ public record AppInstance(String id, String name, String node, Snssai slice, Str
     public AppInstance withDnsRule(final DnsRule rule)
     {
         requireNonNull(rule, "rule");
-        return new AppInstance(id, name, node, slice, spiffeId, trafficRules, replace(dnsRules, rule, DnsRule::id),
-            ready);
+        return new AppInstance(id, name, node, slice, spiffeId, endpoints, trafficRules,
+            replace(dnsRules, rule, DnsRule::id), ready);
     }
 
     /**
@@ -135,7 +157,7 @@ public record AppInstance(String id, String name, String node, Snssai slice, Str
      */
     public AppInstance withReady()
     {
-        return new AppInstance(id, name, node, slice, spiffeId, trafficRules, dnsRules, true);
+        return new AppInstance(id, name, node, slice, spiffeId, endpoints, trafficRules, dnsRules, true);
     }
 
     private static <T> List<T> replace(final List<T> values, final T value, final Function<T, String> id)

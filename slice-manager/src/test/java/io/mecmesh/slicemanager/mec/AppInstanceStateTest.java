@@ -29,7 +29,7 @@ class AppInstanceStateTest
 
     private static final String APP = """
         {"id":"app-1","name":"video-analytics","node":"node-a","slice":"1-0000a1",
-         "spiffeId":"spiffe://mesh.example/app/video-analytics",
+         "spiffeId":"spiffe://mesh.example/app/video-analytics","endpoints":[{"address":"10.0.0.9","port":8080}],
          "trafficRules":[{"trafficRuleId":"r1","filterType":"FLOW","priority":0,
            "trafficFilter":[{"dstAddress":["10.0.0.1/32"],"dstPort":["80"],"dSCP":46}],
            "action":"FORWARD_DECAPSULATED","dstInterface":{"interfaceType":"IP","dstIpAddress":"10.0.0.9"},
@@ -112,6 +112,12 @@ class AppInstanceStateTest
         assertThatThrownBy(() -> DesiredStateDocument.standard().read(
             json("{\"apps\":[" + APP + "," + APP + "]}"), base))
             .isInstanceOf(DocumentException.class).hasMessageContaining("apps[1].id");
+        final String withoutEndpoints = APP.replace("\"endpoints\":[{\"address\":\"10.0.0.9\",\"port\":8080}],", "");
+        assertThatThrownBy(() -> DesiredStateDocument.standard().read(
+            json("{\"apps\":[" + withoutEndpoints + "]}"), base))
+            .isInstanceOf(DocumentException.class)
+            .hasMessageContaining("apps[0].trafficRules[0].action: FORWARD_DECAPSULATED sends traffic to the "
+                + "application's endpoints");
     }
 
     @Test
