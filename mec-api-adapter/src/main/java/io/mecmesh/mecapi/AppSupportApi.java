@@ -39,12 +39,13 @@ final class AppSupportApi
     private final String root;
     private final ControlPlaneBackend backend;
     private final Clock clock;
-    private final Object writeLock = new Object();
+    private final Object writeLock;
 
-    AppSupportApi(final String apiRoot, final ControlPlaneBackend backend)
+    AppSupportApi(final String apiRoot, final ControlPlaneBackend backend, final Object writeLock)
     {
         this.root = requireNonNull(apiRoot, "apiRoot");
         this.backend = requireNonNull(backend, "backend");
+        this.writeLock = requireNonNull(writeLock, "writeLock");
         this.clock = Clock.systemUTC();
     }
 

@@ -122,7 +122,10 @@ public final class MecApiServer implements AutoCloseable
         final Router router = Router.router(vertx);
         router.route().handler(context -> authenticate(context, tls));
         router.route().handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
-        new AppSupportApi(config.apiRoot(), backend).register(router);
+        // One lock for every write of this server: a change is checked against the state it replaces.
+        final Object writeLock = new Object();
+        new AppSupportApi(config.apiRoot(), backend, writeLock).register(router);
+        new ServiceMgmtApi(config.apiRoot(), backend, writeLock).register(router);
         router.errorHandler(404, context -> Problems.send(context, 404, "no resource at " + context.request().path()));
         router.errorHandler(405, context -> Problems.send(context, 405, context.request().method() + " is not "
             + "allowed on " + context.request().path()));

@@ -1,6 +1,5 @@
 package io.mecmesh.mecapi;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mecmesh.slicemanager.mec.MecRulesJson;
 import io.mecmesh.slicemanager.model.AppInstance;
@@ -56,9 +55,9 @@ class AppSupportApiTest
         final AppInstance instance = new AppInstance(APP_ID, "video-analytics", "edge-1", ModelFixtures.EMBB,
             "spiffe://mec.test/app/video-analytics", List.of(new MeshEndpoint("127.0.0.1", 8080)),
             List.of(MecRulesJson.trafficRule(JSON.readTree(RULE), "")),
-            List.of(MecRulesJson.dnsRule(JSON.readTree(DNS_RULE), "")), false);
+            List.of(MecRulesJson.dnsRule(JSON.readTree(DNS_RULE), "")), List.of(), false);
         final AppInstance other = new AppInstance(OTHER_ID, "other", "edge-1", ModelFixtures.EMBB,
-            "spiffe://mec.test/app/other", List.of(), List.of(), List.of(), false);
+            "spiffe://mec.test/app/other", List.of(), List.of(), List.of(), List.of(), false);
         fixture.backend.submit(new Command.Batch(List.of(new Command.PutSlice(ModelFixtures.embb()),
             new Command.PutNode(new Node("edge-1", "site-a", "zone-a", List.of())), new Command.PutApp(instance),
             new Command.PutApp(other))));
@@ -127,7 +126,7 @@ class AppSupportApiTest
         final HttpResponse<String> response = put(app, APP_PATH + "/traffic_rules/TrafficRule1",
             RULE.replace("PASSTHROUGH", "DROP"), stale);
 
-        assertProblem(response, 412);
+        MecApiFixture.assertProblem(response, 412);
         assertThat(fixture.backend.state()).isEqualTo(before);
     }
 
@@ -143,12 +142,12 @@ class AppSupportApiTest
         final HttpResponse<String> otherId = put(app, path, RULE.replace("TrafficRule1", "TrafficRule2"), null);
         final HttpResponse<String> badDscp = put(app, path, RULE.replace("\"dstPort\":[\"80\"]", "\"dSCP\":99"), null);
 
-        assertProblem(badEnum, 400);
+        MecApiFixture.assertProblem(badEnum, 400);
         assertThat(badEnum.body()).contains("action: expected one of DROP");
-        assertProblem(malformed, 400);
-        assertProblem(missing, 400);
-        assertProblem(otherId, 400);
-        assertProblem(badDscp, 400);
+        MecApiFixture.assertProblem(malformed, 400);
+        MecApiFixture.assertProblem(missing, 400);
+        MecApiFixture.assertProblem(otherId, 400);
+        MecApiFixture.assertProblem(badDscp, 400);
         assertThat(badDscp.body()).contains("trafficFilter[0].dSCP");
         assertThat(fixture.backend.state()).isEqualTo(before);
     }
@@ -156,10 +155,10 @@ class AppSupportApiTest
     @Test
     void shouldAnswer404ForAnUnknownInstanceOrRule()
     {
-        assertProblem(fixture.get(app, "/mec_app_support/v2/applications/nope/traffic_rules"), 404);
-        assertProblem(fixture.get(app, APP_PATH + "/traffic_rules/nope"), 404);
-        assertProblem(fixture.get(app, APP_PATH + "/dns_rules/nope"), 404);
-        assertProblem(put(app, APP_PATH + "/traffic_rules/TrafficRule9", RULE.replace("TrafficRule1", "TrafficRule9"),
+        MecApiFixture.assertProblem(fixture.get(app, "/mec_app_support/v2/applications/nope/traffic_rules"), 404);
+        MecApiFixture.assertProblem(fixture.get(app, APP_PATH + "/traffic_rules/nope"), 404);
+        MecApiFixture.assertProblem(fixture.get(app, APP_PATH + "/dns_rules/nope"), 404);
+        MecApiFixture.assertProblem(put(app, APP_PATH + "/traffic_rules/TrafficRule9", RULE.replace("TrafficRule1", "TrafficRule9"),
             null), 404);
     }
 
@@ -169,18 +168,18 @@ class AppSupportApiTest
         final HttpClient other = fixture.client("app/other");
         final DesiredState before = fixture.backend.state();
 
-        assertProblem(fixture.get(other, APP_PATH + "/traffic_rules"), 403);
-        assertProblem(fixture.get(other, APP_PATH + "/dns_rules/DnsRule1"), 403);
-        assertProblem(put(other, APP_PATH + "/traffic_rules/TrafficRule1", RULE.replace("PASSTHROUGH", "DROP"), null),
+        MecApiFixture.assertProblem(fixture.get(other, APP_PATH + "/traffic_rules"), 403);
+        MecApiFixture.assertProblem(fixture.get(other, APP_PATH + "/dns_rules/DnsRule1"), 403);
+        MecApiFixture.assertProblem(put(other, APP_PATH + "/traffic_rules/TrafficRule1", RULE.replace("PASSTHROUGH", "DROP"), null),
             403);
-        assertProblem(post(other, APP_PATH + "/confirm_ready", "{\"indication\":\"READY\"}"), 403);
+        MecApiFixture.assertProblem(post(other, APP_PATH + "/confirm_ready", "{\"indication\":\"READY\"}"), 403);
         assertThat(fixture.backend.state()).isEqualTo(before);
     }
 
     @Test
     void shouldRefuseAnUnknownQueryParameterWith400()
     {
-        assertProblem(fixture.get(app, APP_PATH + "/traffic_rules?colour=blue"), 400);
+        MecApiFixture.assertProblem(fixture.get(app, APP_PATH + "/traffic_rules?colour=blue"), 400);
     }
 
     @Test
@@ -202,8 +201,8 @@ class AppSupportApiTest
         assertThat(inactive.statusCode()).isEqualTo(200);
         assertThat(EtsiSchemas.validate(EtsiSchemas.APP_SUPPORT, "DnsRule", inactive.body())).isEmpty();
         assertThat(JSON.readTree(inactive.body()).get("state").asText()).isEqualTo("INACTIVE");
-        assertProblem(stale, 412);
-        assertProblem(badAddress, 400);
+        MecApiFixture.assertProblem(stale, 412);
+        MecApiFixture.assertProblem(badAddress, 400);
         assertThat(fixture.backend.state().apps().get(APP_ID).dnsRule("DnsRule1").state().name()).isEqualTo("INACTIVE");
     }
 
@@ -213,7 +212,7 @@ class AppSupportApiTest
         final HttpResponse<String> bad = post(app, APP_PATH + "/confirm_ready", "{\"indication\":\"LATER\"}");
         final HttpResponse<String> ready = post(app, APP_PATH + "/confirm_ready", "{\"indication\":\"READY\"}");
 
-        assertProblem(bad, 400);
+        MecApiFixture.assertProblem(bad, 400);
         assertThat(ready.statusCode()).isEqualTo(204);
         assertThat(ready.body()).isEmpty();
         assertThat(fixture.backend.state().apps().get(APP_ID).ready()).isTrue();
@@ -234,23 +233,5 @@ class AppSupportApiTest
     {
         return MecApiFixture.send(client, HttpRequest.newBuilder(fixture.uri(path)).timeout(Duration.ofSeconds(10))
             .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build());
-    }
-
-    private static void assertProblem(final HttpResponse<String> response, final int status)
-    {
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
-        assertThat(response.headers().firstValue("content-type")).contains(Problems.CONTENT_TYPE);
-        assertThat(EtsiSchemas.validate(EtsiSchemas.APP_SUPPORT, "ProblemDetails", response.body())).isEmpty();
-        final JsonNode problem;
-        try
-        {
-            problem = JSON.readTree(response.body());
-        }
-        catch (final Exception ex)
-        {
-            throw new AssertionError(ex);
-        }
-        assertThat(problem.get("status").asInt()).isEqualTo(status);
-        assertThat(problem.get("detail").asText()).isNotBlank();
     }
 }

@@ -1,5 +1,7 @@
 package io.mecmesh.mecapi;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mecmesh.dataplane.identity.SpiffeId;
 import io.mecmesh.dataplane.identity.X509SvidValidator;
 import io.mecmesh.dataplane.tls.JdkSslContexts;
@@ -23,6 +25,8 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A MEC API server on 127.0.0.1 over real TLS, with a real CA, a real conductor (journal on disk) behind it, and
@@ -96,6 +100,28 @@ final class MecApiFixture implements AutoCloseable
     HttpResponse<String> get(final HttpClient client, final String path)
     {
         return send(client, HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10)).GET().build());
+    }
+
+    /**
+     * Asserts a ProblemDetails answer: the status, {@code application/problem+json}, valid against the ETSI schema,
+     * the same status in the body and a detail.
+     */
+    static void assertProblem(final HttpResponse<String> response, final int status)
+    {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        assertThat(response.headers().firstValue("content-type")).contains(Problems.CONTENT_TYPE);
+        assertThat(EtsiSchemas.validate(EtsiSchemas.APP_SUPPORT, "ProblemDetails", response.body())).isEmpty();
+        final JsonNode problem;
+        try
+        {
+            problem = new ObjectMapper().readTree(response.body());
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new AssertionError(ex);
+        }
+        assertThat(problem.get("status").asInt()).isEqualTo(status);
+        assertThat(problem.get("detail").asText()).isNotBlank();
     }
 
     @Override

@@ -8,6 +8,7 @@ import io.mecmesh.slicemanager.model.AppInstance;
 import io.mecmesh.slicemanager.model.DestinationInterface;
 import io.mecmesh.slicemanager.model.DnsRule;
 import io.mecmesh.slicemanager.model.MecRuleState;
+import io.mecmesh.slicemanager.model.MecService;
 import io.mecmesh.slicemanager.model.MeshEndpoint;
 import io.mecmesh.slicemanager.model.Snssai;
 import io.mecmesh.slicemanager.model.TrafficFilter;
@@ -27,9 +28,9 @@ import java.util.function.Supplier;
 import static java.util.Objects.requireNonNull;
 
 /**
- * MEC application instances, and their MEC 011 traffic and DNS rules in the standard's JSON (GS MEC 011 v2.1.1 data types, bare objects, field names as
- * in the standard): the one mapping that Mp1, the desired-state document ({@code apps[].trafficRules}) and the
- * journal share, so a rule reads and writes the same everywhere.
+ * MEC application instances, and their MEC 011 traffic and DNS rules in the standard's JSON (GS MEC 011 v2.1.1
+ * data types, bare objects, field names as in the standard): the one mapping that Mp1, the desired-state document
+ * ({@code apps[].trafficRules}) and the journal share, so a rule reads and writes the same everywhere.
  *
  * <p>Reading is strict: a missing required field, a wrong type, an enum value the standard does not define or a field
  * the data type does not have is an {@link IllegalArgumentException} whose message starts with the field's path
@@ -46,7 +47,7 @@ public final class MecRulesJson
         "dstMacAddress", "dstIpAddress");
     private static final Set<String> TUNNEL_KEYS = Set.of("tunnelType", "tunnelDstAddress", "tunnelSrcAddress");
     private static final Set<String> APP_KEYS = Set.of("id", "name", "node", "slice", "spiffeId", "endpoints",
-        "trafficRules", "dnsRules", "ready");
+        "trafficRules", "dnsRules", "services", "ready");
     private static final Set<String> ENDPOINT_KEYS = Set.of("address", "port");
     private static final Set<String> DNS_RULE_KEYS = Set.of("dnsRuleId", "domainName", "ipAddressType", "ipAddress",
         "ttl", "state");
@@ -76,14 +77,20 @@ public final class MecRulesJson
         app.trafficRules().forEach(rule -> traffic.add(render(rule)));
         final ArrayNode dns = json.putArray("dnsRules");
         app.dnsRules().forEach(rule -> dns.add(render(rule)));
+        if (!app.services().isEmpty())
+        {
+            final ArrayNode services = json.putArray("services");
+            app.services().forEach(service -> services.add(MecServicesJson.render(service)));
+        }
         json.put("ready", app.ready());
         return json;
     }
 
     /**
      * Reads an application instance object ({@link #render(AppInstance)}; {@code endpoints}, {@code trafficRules},
-     * {@code dnsRules} and {@code ready} (false) optional). In its traffic filters an integer stands for its text ({@code dstPort:
-     * [80]}, as YAML is written), which Mp1 bodies ({@link #trafficRule(JsonNode, String)}) may not do.
+     * {@code dnsRules}, {@code services} and {@code ready} (false) optional). In its traffic filters an integer
+     * stands for its text ({@code dstPort: [80]}, as YAML is written), which Mp1 bodies
+     * ({@link #trafficRule(JsonNode, String)}) may not do.
      *
      * @param json the object.
      * @param path its path, for errors ({@code apps[0]}).
@@ -111,13 +118,23 @@ public final class MecRulesJson
         forEach(json, "trafficRules", path, (rule, at) -> trafficRules.add(trafficRule(rule, at, true)));
         final List<DnsRule> dnsRules = new ArrayList<>();
         forEach(json, "dnsRules", path, (rule, at) -> dnsRules.add(dnsRule(rule, at)));
+        final List<MecService> services = new ArrayList<>();
+        forEach(json, "services", path, (service, at) ->
+        {
+            final JsonNode serviceId = service.get("serInstanceId");
+            if (serviceId == null || !serviceId.isTextual())
+            {
+                throw new IllegalArgumentException(at + ".serInstanceId: required");
+            }
+            services.add(MecServicesJson.service(service, at, serviceId.asText()));
+        });
         final JsonNode ready = json.get("ready");
         if (ready != null && !ready.isBoolean())
         {
             throw new IllegalArgumentException(join(path, "ready") + ": expected true or false");
         }
         return model(path, () -> new AppInstance(id, name, node, slice, spiffeId, endpoints, trafficRules, dnsRules,
-            ready != null && ready.asBoolean()));
+            services, ready != null && ready.asBoolean()));
     }
 
     private interface Element
@@ -322,7 +339,7 @@ public final class MecRulesJson
             optionalText(json, "dstMacAddress", path), optionalText(json, "dstIpAddress", path));
     }
 
-    private static void requireObject(final JsonNode json, final String path, final Set<String> allowed)
+    static void requireObject(final JsonNode json, final String path, final Set<String> allowed)
     {
         if (json == null || !json.isObject())
         {
@@ -340,7 +357,7 @@ public final class MecRulesJson
         }
     }
 
-    private static String text(final JsonNode json, final String field, final String path)
+    static String text(final JsonNode json, final String field, final String path)
     {
         final JsonNode value = json.get(field);
         if (value == null || value.isNull())
@@ -401,7 +418,7 @@ public final class MecRulesJson
         }
     }
 
-    private static String join(final String path, final String field)
+    static String join(final String path, final String field)
     {
         return path.isEmpty() ? field : path + "." + field;
     }

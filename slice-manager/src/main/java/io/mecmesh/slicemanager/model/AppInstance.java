@@ -26,10 +26,12 @@ import static java.util.Objects.requireNonNull;
  *                     they match; empty for none (then no rule of it may forward).
  * @param trafficRules its traffic rules, ids unique.
  * @param dnsRules     its DNS rules, ids unique.
+ * @param services     the services it registered over MEC 011 service management, ids unique.
  * @param ready        whether it has confirmed it is ready ({@code confirm_ready}).
  */
 public record AppInstance(String id, String name, String node, Snssai slice, String spiffeId,
-    List<MeshEndpoint> endpoints, List<TrafficRule> trafficRules, List<DnsRule> dnsRules, boolean ready)
+    List<MeshEndpoint> endpoints, List<TrafficRule> trafficRules, List<DnsRule> dnsRules, List<MecService> services,
+    boolean ready)
 {
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9._~-]{1,128}");
 
@@ -62,6 +64,7 @@ public record AppInstance(String id, String name, String node, Snssai slice, Str
             }
         }
         dnsRules = unique("dnsRules", dnsRules, DnsRule::id);
+        services = unique("services", services, MecService::id);
     }
 
     private static void requireWorkloadId(final String spiffeId)
@@ -137,7 +140,7 @@ public record AppInstance(String id, String name, String node, Snssai slice, Str
     {
         requireNonNull(rule, "rule");
         return new AppInstance(id, name, node, slice, spiffeId, endpoints, replace(trafficRules, rule, TrafficRule::id),
-            dnsRules, ready);
+            dnsRules, services, ready);
     }
 
     /**
@@ -149,7 +152,7 @@ public record AppInstance(String id, String name, String node, Snssai slice, Str
     {
         requireNonNull(rule, "rule");
         return new AppInstance(id, name, node, slice, spiffeId, endpoints, trafficRules,
-            replace(dnsRules, rule, DnsRule::id), ready);
+            replace(dnsRules, rule, DnsRule::id), services, ready);
     }
 
     /**
@@ -157,7 +160,40 @@ public record AppInstance(String id, String name, String node, Snssai slice, Str
      */
     public AppInstance withReady()
     {
-        return new AppInstance(id, name, node, slice, spiffeId, endpoints, trafficRules, dnsRules, true);
+        return new AppInstance(id, name, node, slice, spiffeId, endpoints, trafficRules, dnsRules, services, true);
+    }
+
+    /**
+     * @param service a registered service: added, or replacing the one of the same id.
+     * @return this instance with it.
+     */
+    public AppInstance withService(final MecService service)
+    {
+        requireNonNull(service, "service");
+        final List<MecService> changed = new ArrayList<>(services);
+        changed.removeIf(other -> other.id().equals(service.id()));
+        changed.add(service);
+        return new AppInstance(id, name, node, slice, spiffeId, endpoints, trafficRules, dnsRules, changed, ready);
+    }
+
+    /**
+     * @param serviceId a registered service's id.
+     * @return this instance without it.
+     */
+    public AppInstance withoutService(final String serviceId)
+    {
+        final List<MecService> changed = new ArrayList<>(services);
+        changed.removeIf(other -> other.id().equals(serviceId));
+        return new AppInstance(id, name, node, slice, spiffeId, endpoints, trafficRules, dnsRules, changed, ready);
+    }
+
+    /**
+     * @param serviceId a registered service's id.
+     * @return the service, or null.
+     */
+    public MecService service(final String serviceId)
+    {
+        return services.stream().filter(service -> service.id().equals(serviceId)).findFirst().orElse(null);
     }
 
     private static <T> List<T> replace(final List<T> values, final T value, final Function<T, String> id)

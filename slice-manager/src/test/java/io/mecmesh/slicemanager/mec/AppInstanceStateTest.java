@@ -10,6 +10,8 @@ import io.mecmesh.slicemanager.model.AppInstance;
 import io.mecmesh.slicemanager.model.Command;
 import io.mecmesh.slicemanager.model.CommandRejectedException;
 import io.mecmesh.slicemanager.model.DesiredState;
+import io.mecmesh.slicemanager.model.MecService;
+import io.mecmesh.slicemanager.model.MeshEndpoint;
 import io.mecmesh.slicemanager.model.ModelFixtures;
 import io.mecmesh.slicemanager.model.TrafficRule;
 import org.junit.jupiter.api.Test;
@@ -78,6 +80,22 @@ class AppInstanceStateTest
         assertThat(JournalCodec.decodeCommand(JournalCodec.encode(new Command.DeleteApp("app-1"))))
             .isEqualTo(new Command.DeleteApp("app-1"));
         assertThat(JournalCodec.decodeState(JournalCodec.encode(state))).isEqualTo(state);
+    }
+
+    @Test
+    void shouldJournalARegisteredServiceAsTheDocumentItWasAccepted()
+    {
+        final MecService service = MecServicesJson.service(json("""
+            {"serName":"ExampleService","version":"1","state":"ACTIVE","serializer":"JSON",
+             "transportInfo":{"id":"t","name":"REST","type":"REST_HTTP","protocol":"HTTP","version":"2.0",
+              "endpoint":{"uris":["http://10.0.0.9:8081/api"]},"security":{}}}"""), "", "svc-1");
+        final AppInstance app = MecRulesJson.appInstance(json(APP), "").withService(service);
+
+        final Command decoded = JournalCodec.decodeCommand(JournalCodec.encode(new Command.PutApp(app)));
+
+        assertThat(decoded).isEqualTo(new Command.PutApp(app));
+        assertThat(service.endpoints()).extracting(MeshEndpoint::port).containsExactly(8081);
+        assertThat(MecServicesJson.render(service).get("serInstanceId").asText()).isEqualTo("svc-1");
     }
 
     @Test
