@@ -15,7 +15,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Issue 14 item 5, end to end with real processes: an appliance of role {@code all} with a CA and the MEC API; a
- * service routes host 192.0.2.10 to the mesh's backend; the MEC application hosted on the node PUTs its traffic rule
+ * service routes host 192.0.2.10 to the mesh's backend; the MEC application hosted on the node registers its service
+ * (a mesh service, by its name, to the application) and PUTs its traffic rule
  * for that destination over Mp1 (curl with its X.509-SVID): FORWARD_DECAPSULATED sends the traffic to the application
  * within a second, DROP refuses it (403), INACTIVE gives it back to the mesh route.
  */
@@ -74,17 +75,22 @@ class MecTrafficRuleConformanceTest
                     node: edge-a
                     slice: 1-000001
                     spiffeId: spiffe://mesh.test/app/video-analytics
-                    endpoints: [{address: 127.0.0.1, port: %d}]
                     trafficRules:
                       - {trafficRuleId: TrafficRule1, filterType: FLOW, priority: 1,
                          trafficFilter: [{dstAddress: [192.0.2.10/32]}], action: PASSTHROUGH, state: ACTIVE}
-                """.formatted(mesh.port(), APP_ID, application.port()));
+                """.formatted(mesh.port(), APP_ID));
             final Launcher.Result applied = Launcher.run(dir, "apply", "-f", document.toString(), "--server",
                 "http://127.0.0.1:" + ports[2]);
             assertThat(applied.exitCode()).as(applied.toString()).isZero();
             appliance.awaitReady();
             Processes.await(Duration.ofSeconds(30), () -> request().startsWith("200 mesh"),
                 () -> "the mesh route serves 192.0.2.10: " + request());
+
+            // the application registers its service: a mesh service routed by its name, and where FORWARD goes
+            assertThat(register(application.port())).isEqualTo(201);
+            Processes.await(Duration.ofSeconds(10), () -> request("videoservice").startsWith("200 application"),
+                () -> "the registered service is a mesh service: " + request("videoservice"));
+            assertThat(request()).as("PASSTHROUGH keeps the mesh route").startsWith("200 mesh");
 
             assertThat(put("FORWARD_DECAPSULATED", "ACTIVE")).isEqualTo(200);
             Processes.await(RULE_DEADLINE, () -> request().startsWith("200 application"),
@@ -105,10 +111,16 @@ class MecTrafficRuleConformanceTest
     /** A request for host 192.0.2.10 through the ingress listener: "STATUS BODY". */
     private String request()
     {
+        return request("192.0.2.10");
+    }
+
+    /** A request for a host through the ingress listener: "STATUS BODY". */
+    private String request(final String host)
+    {
         try
         {
             final Processes.Result result = Processes.exec(dir, CURL_TIMEOUT, "curl", "-sS", "--max-time", "5",
-                "--noproxy", "*", "-H", "Host: 192.0.2.10", "-w", "\n%{http_code}",
+                "--noproxy", "*", "-H", "Host: " + host, "-w", "\n%{http_code}",
                 "http://127.0.0.1:" + ports[1] + "/video");
             final String output = result.output().trim();
             final int newline = output.lastIndexOf('\n');
@@ -123,6 +135,21 @@ class MecTrafficRuleConformanceTest
             Thread.currentThread().interrupt();
             throw new AssertionError(ex);
         }
+    }
+
+    /** The application registers its service over Mp1 (MEC 011 service management); the status. */
+    private int register(final int port) throws IOException, InterruptedException
+    {
+        final String service = """
+            {"serName":"VideoService","version":"1","state":"ACTIVE","serializer":"JSON",
+             "transportInfo":{"id":"t1","name":"REST","type":"REST_HTTP","protocol":"HTTP","version":"1.1",
+              "endpoint":{"addresses":[{"host":"127.0.0.1","port":%d}]},"security":{}}}""".formatted(port);
+        final Processes.Result result = Processes.exec(dir, CURL_TIMEOUT, "", List.of("curl", "-sS", "-k",
+            "--max-time", "15", "--noproxy", "*", "-o", "/dev/null", "-w", "%{http_code}", "--cert",
+            app.chain().toString(), "--key", app.key().toString(), "-H", "Content-Type: application/json", "--data",
+            service, "https://127.0.0.1:" + ports[5] + "/mec_service_mgmt/v1/applications/" + APP_ID + "/services"));
+        assertThat(result.exitCode()).as(result.output()).isZero();
+        return Integer.parseInt(result.output().trim());
     }
 
     /** The application's PUT of its rule over Mp1 (mutual TLS with its SVID); the status. */

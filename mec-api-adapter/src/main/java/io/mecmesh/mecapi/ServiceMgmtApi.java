@@ -170,8 +170,18 @@ final class ServiceMgmtApi
             final Node node = state.nodes().get(app.node());
             final List<String> placed = new ArrayList<>(node.services());
             placed.remove(service.meshName());
+            final AppInstance without;
+            try
+            {
+                without = app.withoutService(service.id());
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new MecApiException(409, "service \"" + service.id() + "\" is where an active FORWARD traffic "
+                    + "rule sends its traffic; switch the rule off first: " + ex.getMessage());
+            }
             final List<Command> commands = new ArrayList<>();
-            commands.add(new Command.PutApp(app.withoutService(service.id())));
+            commands.add(new Command.PutApp(without));
             commands.add(new Command.PutNode(new Node(node.id(), node.site(), node.zone(), placed, node.mesh())));
             if (state.services().containsKey(service.meshName()))
             {

@@ -32,8 +32,8 @@ import java.util.regex.Pattern;
  *
  * <p>Mapping: a rule's filters select requests by their destination, {@code dstAddress}: each single address
  * ({@code 192.0.2.10} or {@code 192.0.2.10/32}, IPv6 {@code /128}) is a route for that authority host (the original
- * destination of a request through the proxy). {@code FORWARD_*} routes to the instance's endpoints (cluster
- * {@code mec-app-NAME}), {@code DROP} answers 403, {@code PASSTHROUGH}, {@code DUPLICATE_*} and {@code INACTIVE} give
+ * destination of a request through the proxy). {@code FORWARD_*} routes to the instance's endpoints, declared or of
+ * the services it registered ({@link AppInstance#forwardEndpoints()}, cluster {@code mec-app-NAME}), {@code DROP} answers 403, {@code PASSTHROUGH}, {@code DUPLICATE_*} and {@code INACTIVE} give
  * no route (the request keeps its mesh route). Rules are ordered by {@code priority} (0 first), then instance id and
  * rule id. The routes carry the slice-default policy record (route id 0) of the instance's slice: they inherit its
  * QoS. Not mapped (yet): address ranges, {@code dstPort} and the source, protocol, tunnel, token and QCI/DSCP/TC
@@ -75,7 +75,7 @@ final class TrafficRuleRoutes
             {
                 continue;
             }
-            if (!app.endpoints().isEmpty())
+            if (!app.forwardEndpoints().isEmpty())
             {
                 compiled.clusters.add(cluster(app, state.slices().get(app.slice()), encoder));
             }
@@ -193,7 +193,7 @@ final class TrafficRuleRoutes
     private static ClusterConfig cluster(final AppInstance app, final Slice slice, final CanonicalEncoder encoder)
     {
         final Timeouts timeouts = Timeouts.derivedFrom(slice.packetDelayBudgetMs());
-        final List<MeshEndpoint> sorted = app.endpoints().stream()
+        final List<MeshEndpoint> sorted = app.forwardEndpoints().stream()
             .sorted(Comparator.comparing(MeshEndpoint::address).thenComparingInt(MeshEndpoint::port)).toList();
         encoder.putString(clusterName(app)).putInt(timeouts.connectTimeoutMs()).putInt(sorted.size());
         final List<Endpoint> endpoints = new ArrayList<>();

@@ -22,8 +22,9 @@ import static java.util.Objects.requireNonNull;
  * @param node         the node that hosts it.
  * @param slice        the slice its traffic belongs to.
  * @param spiffeId     the X.509-SVID id the application presents on Mp1.
- * @param endpoints    where the application listens on its node (HTTP/1.1): where its FORWARD traffic rules send what
- *                     they match; empty for none (then no rule of it may forward).
+ * @param endpoints    where the application listens on its node (HTTP/1.1): with its registered services' endpoints,
+ *                     where its FORWARD traffic rules send what they match ({@link #forwardEndpoints()}); empty for
+ *                     none (then no rule of it may forward until it registers a service).
  * @param trafficRules its traffic rules, ids unique.
  * @param dnsRules     its DNS rules, ids unique.
  * @param services     the services it registered over MEC 011 service management, ids unique.
@@ -49,7 +50,9 @@ public record AppInstance(String id, String name, String node, Snssai slice, Str
         }
         endpoints = List.copyOf(endpoints);
         trafficRules = unique("trafficRules", trafficRules, TrafficRule::id);
-        if (endpoints.isEmpty())
+        dnsRules = unique("dnsRules", dnsRules, DnsRule::id);
+        services = unique("services", services, MecService::id);
+        if (forwardEndpoints(endpoints, services).isEmpty())
         {
             for (int i = 0; i < trafficRules.size(); i++)
             {
@@ -59,12 +62,10 @@ public record AppInstance(String id, String name, String node, Snssai slice, Str
                 {
                     throw new IllegalArgumentException("trafficRules[" + i + "].action: " + rule.action() + " sends "
                         + "traffic to the application's endpoints, and application instance \"" + id + "\" declares "
-                        + "none");
+                        + "none and has registered no service");
                 }
             }
         }
-        dnsRules = unique("dnsRules", dnsRules, DnsRule::id);
-        services = unique("services", services, MecService::id);
     }
 
     private static void requireWorkloadId(final String spiffeId)
@@ -84,6 +85,32 @@ public record AppInstance(String id, String name, String node, Snssai slice, Str
             throw new IllegalArgumentException("spiffeId: expected a workload's id (with a path), got \"" + spiffeId
                 + "\"");
         }
+    }
+
+    /**
+     * @return where FORWARD traffic rules send what they match: the declared endpoints, then those of the services
+     *         the application registered, without repeats.
+     */
+    public List<MeshEndpoint> forwardEndpoints()
+    {
+        return forwardEndpoints(endpoints, services);
+    }
+
+    private static List<MeshEndpoint> forwardEndpoints(final List<MeshEndpoint> declared,
+        final List<MecService> registered)
+    {
+        final List<MeshEndpoint> all = new ArrayList<>(declared);
+        for (final MecService service : registered)
+        {
+            for (final MeshEndpoint endpoint : service.endpoints())
+            {
+                if (!all.contains(endpoint))
+                {
+                    all.add(endpoint);
+                }
+            }
+        }
+        return all;
     }
 
     static String requireId(final String field, final String value)
