@@ -173,6 +173,31 @@ class ServiceMgmtApiTest
         MecApiFixture.assertProblem(send(app, "DELETE", OWN + "/" + id, null, null), 404);
     }
 
+    @Test
+    void shouldForwardOnlyWithARegisteredServiceAndKeepTheServiceAnActiveForwardRuleNeeds() throws Exception
+    {
+        final String rule = """
+            {"trafficRuleId":"r1","filterType":"FLOW","priority":0,"trafficFilter":[{"dstAddress":["192.0.2.10"]}],
+             "action":"FORWARD_DECAPSULATED","state":"%s"}""";
+        final AppInstance current = fixture.backend.state().apps().get(APP_ID);
+        fixture.backend.submit(new Command.PutApp(new AppInstance(APP_ID, current.name(), current.node(),
+            current.slice(), current.spiffeId(), List.of(), List.of(io.mecmesh.slicemanager.mec.MecRulesJson
+            .trafficRule(JSON.readTree(rule.formatted("INACTIVE")), "")), List.of(), List.of(), false)));
+        final String rulePath = "/mec_app_support/v2/applications/" + APP_ID + "/traffic_rules/r1";
+        final DesiredState withoutService = fixture.backend.state();
+
+        final HttpResponse<String> nowhere = send(app, "PUT", rulePath, rule.formatted("ACTIVE"), null);
+        MecApiFixture.assertProblem(nowhere, 400);
+        assertThat(nowhere.body()).contains("has registered no service");
+        assertThat(fixture.backend.state()).isEqualTo(withoutService);
+
+        final String id = JSON.readTree(send(app, "POST", OWN, SERVICE, null).body()).get("serInstanceId").asText();
+        assertThat(send(app, "PUT", rulePath, rule.formatted("ACTIVE"), null).statusCode()).isEqualTo(200);
+        final DesiredState forwarding = fixture.backend.state();
+        MecApiFixture.assertProblem(send(app, "DELETE", OWN + "/" + id, null, null), 409);
+        assertThat(fixture.backend.state()).isEqualTo(forwarding);
+    }
+
     private HttpResponse<String> send(final HttpClient client, final String method, final String path,
         final String body, final String etag)
     {
