@@ -3,6 +3,7 @@ package io.mecmesh.mecapi;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mecmesh.slicemanager.api.ControlPlaneBackend;
 import io.mecmesh.slicemanager.mec.MecServicesJson;
 import io.mecmesh.slicemanager.model.AppInstance;
@@ -26,7 +27,8 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * MEC 011 service management ({@code /mec_service_mgmt/v1}): service discovery ({@code GET /services} with the
- * standard's query filters, {@code GET /services/{id}}) for every authenticated application, and an application's
+ * standard's query filters, {@code GET /services/{id}}) and {@code GET /transports} for every authenticated
+ * application, and an application's
  * own services (POST 201 with {@code Location}, GET, PUT with {@code If-Match}, DELETE 204).
  *
  * <p>A registered service is also a mesh service: one journaled batch puts the mesh service {@code mec-ID} (the
@@ -56,6 +58,7 @@ final class ServiceMgmtApi
     {
         final String base = root + "/mec_service_mgmt/v1";
         router.get(base + "/services").blockingHandler(context -> Exchanges.run(context, this::services), false);
+        router.get(base + "/transports").handler(context -> Exchanges.run(context, ServiceMgmtApi::transports));
         router.get(base + "/services/:serviceId")
             .blockingHandler(context -> Exchanges.run(context, this::service), false);
         final String own = base + "/applications/:appInstanceId/services";
@@ -64,6 +67,27 @@ final class ServiceMgmtApi
         router.get(own + "/:serviceId").blockingHandler(context -> Exchanges.run(context, this::ownService), false);
         router.put(own + "/:serviceId").blockingHandler(context -> Exchanges.run(context, this::update), false);
         router.delete(own + "/:serviceId").blockingHandler(context -> Exchanges.run(context, this::delete), false);
+    }
+
+    /**
+     * The one transport the platform offers for services: REST over HTTP through the mesh (mutual TLS between
+     * nodes), no OAuth 2.0 (applications authenticate with their X.509-SVIDs).
+     */
+    private static void transports(final RoutingContext context)
+    {
+        Exchanges.requireQuery(context, NO_QUERY);
+        final ArrayNode body = JSON.createArrayNode();
+        final ObjectNode transport = body.addObject();
+        transport.put("id", "mecmesh-rest-http");
+        transport.put("name", "REST");
+        transport.put("description", "REST over HTTP/1.1 or HTTP/2 through the mecmesh service mesh (mutual TLS "
+            + "between nodes)");
+        transport.put("type", "REST_HTTP");
+        transport.put("protocol", "HTTP");
+        transport.put("version", "2.0");
+        transport.putObject("endpoint").putArray("uris");
+        transport.putObject("security");
+        Exchanges.json(context, 200, body);
     }
 
     private void services(final RoutingContext context)

@@ -198,6 +198,17 @@ class ServiceMgmtApiTest
         assertThat(fixture.backend.state()).isEqualTo(forwarding);
     }
 
+    @Test
+    void shouldListTheTransportsThePlatformOffers()
+    {
+        final HttpResponse<String> transports = fixture.get(fixture.client("app/other"), BASE + "/transports");
+
+        assertThat(transports.statusCode()).isEqualTo(200);
+        assertThat(EtsiSchemas.validateArray(EtsiSchemas.SERVICE_MGMT, "TransportInfo", transports.body())).isEmpty();
+        assertThat(transports.body()).contains("\"type\":\"REST_HTTP\"");
+        MecApiFixture.assertProblem(fixture.get(app, BASE + "/transports?type=RPC"), 400);
+    }
+
     private HttpResponse<String> send(final HttpClient client, final String method, final String path,
         final String body, final String etag)
     {
