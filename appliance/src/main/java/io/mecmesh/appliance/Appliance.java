@@ -15,6 +15,7 @@ import io.mecmesh.appliance.control.ControlApiHandlers;
 import io.mecmesh.appliance.control.TimedControlPlane;
 import io.mecmesh.appliance.telemetry.RemoteWriteForwarder;
 import io.mecmesh.appliance.control.ControlApiServer;
+import io.mecmesh.appliance.control.MecApi;
 import io.mecmesh.dataplane.DataPlane;
 import io.mecmesh.dataplane.MeshConfig;
 import io.mecmesh.dataplane.cluster.ClusterConfig;
@@ -183,6 +184,11 @@ public final class Appliance implements AutoCloseable
             controlApi = ControlApiServer.start(controlPlane.api(), Optional.ofNullable(caDirectory),
                 config.ca().map(CaConfig::svidTtl).orElse(CaConfig.DEFAULT_SVID_TTL), handlers);
             started.push(controlApi);
+            if (controlPlane.mecApi().isPresent())
+            {
+                started.push(MecApi.start(controlPlane.mecApi().get(), controlApi, Optional.ofNullable(caDirectory),
+                    config.ca().map(CaConfig::svidTtl).orElse(CaConfig.DEFAULT_SVID_TTL), sliceManager));
+            }
         }
         NodeIdentityClient identity = null;
         MeshConfig fromFile = config.dataplane();

@@ -21,6 +21,7 @@ import io.mecmesh.dataplane.cluster.UpstreamProtocol;
 import io.mecmesh.dataplane.listener.ListenerConfig;
 import io.mecmesh.dataplane.overload.OverloadConfig;
 import io.mecmesh.dataplane.identity.SpiffeId;
+import io.mecmesh.mecapi.MecApiConfig;
 import io.mecmesh.slicemanager.ca.ApiRole;
 import io.mecmesh.dataplane.route.HeaderMatch;
 import io.mecmesh.dataplane.route.HeaderRewrite;
@@ -269,7 +270,7 @@ public final class ConfigLoader
     private static ControlPlaneConfig controlPlane(final ConfigNode control, final Role role)
     {
         control.requireMapping("address", "apiPort", "configPort", "ackPort", "nodeEndpoint", "keyFile",
-            "configVerificationKeys", "api");
+            "configVerificationKeys", "api", "mecApi");
         final Optional<Path> verificationKeys = configVerificationKeys(control);
         if (role == Role.EDGE && !control.get("nodeEndpoint").isPresent())
         {
@@ -283,6 +284,7 @@ public final class ConfigLoader
         }
         final String address = control.string("address", "127.0.0.1");
         final ControlPlaneConfig.Api api = api(control, address);
+        final Optional<MecApiConfig> mecApi = mecApi(control, address);
         return control.build(c -> new ControlPlaneConfig(
             address,
             api.port(),
@@ -290,7 +292,22 @@ public final class ConfigLoader
             c.integer("ackPort", ControlPlaneConfig.DEFAULT_ACK_PORT, 1, 65535),
             c.string("nodeEndpoint", ""),
             c.get("keyFile").isPresent() ? c.file("keyFile") : null, verificationKeys,
-            api));
+            api, mecApi));
+    }
+
+    /** {@code controlPlane.mecApi}: the MEC 011 API's listener, absent for none. */
+    private static Optional<MecApiConfig> mecApi(final ConfigNode control, final String address)
+    {
+        final ConfigNode mec = control.get("mecApi");
+        if (!mec.isPresent())
+        {
+            return Optional.empty();
+        }
+        mec.requireMapping("address", "port", "apiRoot");
+        final String mecAddress = mec.string("address", address);
+        final int port = mec.integer("port", MecApiConfig.DEFAULT_PORT, 0, 65535);
+        final String apiRoot = mec.string("apiRoot", "");
+        return Optional.of(mec.build(m -> new MecApiConfig(mecAddress, port, apiRoot)));
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.mecmesh.appliance.config;
 
 import io.mecmesh.dataplane.identity.SpiffeId;
+import io.mecmesh.mecapi.MecApiConfig;
 import io.mecmesh.slicemanager.ca.ApiRole;
 
 import java.net.InetAddress;
@@ -29,10 +30,12 @@ import static java.util.Objects.requireNonNull;
  *                     {@code config-verification.pem}); without it the keys come with the trust bundle, else the node
  *                     pins the keys of its first authenticated configuration.
  * @param api          the API's own listener ({@code controlPlane.api}).
+ * @param mecApi       the ETSI MEC 011 (Mp1) API's listener ({@code controlPlane.mecApi}), empty for none: TLS with
+ *                     the control plane's SVID, applications authenticated by their client certificates.
  */
 public record ControlPlaneConfig(
     String address, int apiPort, int configPort, int ackPort, String nodeEndpoint, Path keyFile,
-    Optional<Path> configVerificationKeys, Api api)
+    Optional<Path> configVerificationKeys, Api api, Optional<MecApiConfig> mecApi)
 {
     /**
      * The control-plane API's listener ({@code controlPlane.api}): TLS 1.3 with the control plane's own SVID and
@@ -87,6 +90,25 @@ public record ControlPlaneConfig(
     }
 
     /**
+     * A control plane without a MEC API.
+     *
+     * @param address                the control plane's address.
+     * @param apiPort                the API's port.
+     * @param configPort             UDP port of the Aeron control endpoint.
+     * @param ackPort                UDP port of acknowledgements.
+     * @param nodeEndpoint           edge: {@code host:port} this node receives configurations on; empty otherwise.
+     * @param keyFile                the distribution key file, or {@code null} for role {@code all}.
+     * @param configVerificationKeys edge: the control plane's configuration-verification keys, if given.
+     * @param api                    the API's listener.
+     */
+    public ControlPlaneConfig(final String address, final int apiPort, final int configPort, final int ackPort,
+        final String nodeEndpoint, final Path keyFile, final Optional<Path> configVerificationKeys, final Api api)
+    {
+        this(address, apiPort, configPort, ackPort, nodeEndpoint, keyFile, configVerificationKeys, api,
+            Optional.empty());
+    }
+
+    /**
      * A control plane whose API is the plain loopback one on {@code address:apiPort} (tests and embedded setups),
      * without explicit verification keys.
      *
@@ -101,7 +123,7 @@ public record ControlPlaneConfig(
         final String nodeEndpoint, final Path keyFile)
     {
         this(address, apiPort, configPort, ackPort, nodeEndpoint, keyFile, Optional.empty(),
-            new Api(address, apiPort, true, Map.of()));
+            new Api(address, apiPort, true, Map.of()), Optional.empty());
     }
 
     /** Default control-plane API port. */
@@ -117,6 +139,7 @@ public record ControlPlaneConfig(
         requireNonNull(nodeEndpoint, "nodeEndpoint");
         requireNonNull(configVerificationKeys, "configVerificationKeys");
         requireNonNull(api, "api");
+        requireNonNull(mecApi, "mecApi");
         if (apiPort != api.port())
         {
             throw new IllegalArgumentException("apiPort: " + apiPort + " differs from api.port " + api.port()

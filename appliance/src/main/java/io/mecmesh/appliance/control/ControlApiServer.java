@@ -13,6 +13,7 @@ import io.mecmesh.appliance.ApplianceException;
 import io.mecmesh.appliance.config.ControlPlaneConfig;
 import io.mecmesh.dataplane.identity.X509SvidValidator;
 import io.mecmesh.dataplane.tls.JdkSslContexts;
+import io.mecmesh.dataplane.tls.TlsMaterialSource;
 import io.mecmesh.dataplane.tls.PeerRejections;
 import io.mecmesh.slicemanager.api.ApiAccess;
 import io.mecmesh.slicemanager.ca.CaDirectory;
@@ -63,6 +64,7 @@ public final class ControlApiServer implements AutoCloseable
     private final boolean tls;
     private final ApiAccess access;
     private final List<AutoCloseable> owned = new ArrayList<>();
+    private Optional<TlsMaterialSource> identity = Optional.empty();
 
     private ControlApiServer(final HttpServer server, final ExecutorService executor, final boolean tls,
         final ApiAccess access)
@@ -119,6 +121,7 @@ public final class ControlApiServer implements AutoCloseable
                 port -> new ApiAccess(true, ApiAccess.ownOrigins(true, api.address(), port), directory::trustBundle,
                     api.roles(), InstantSource.system()), handlers);
             server.owned.add(identity);
+            server.identity = Optional.of(identity.source());
             return server;
         }
         catch (final RuntimeException ex)
@@ -204,6 +207,14 @@ public final class ControlApiServer implements AutoCloseable
     public String scheme()
     {
         return tls ? "https" : "http";
+    }
+
+    /**
+     * @return the control plane's SVID this API presents (renewed in place), empty on the plain loopback API.
+     */
+    public Optional<TlsMaterialSource> identity()
+    {
+        return identity;
     }
 
     /**

@@ -70,10 +70,12 @@ class ControlPlaneCommandsTest
 
         assertThat(out.toString()).isEqualTo("slice/embb created" + EOL + "slice/urllc created" + EOL
             + "service/video created" + EOL + "service/cdn created" + EOL + "service/plc created" + EOL
-            + "node/edge-a created" + EOL + "node/edge-b created" + EOL + "applied version 1" + EOL);
+            + "node/edge-a created" + EOL + "node/edge-b created" + EOL
+            + "app/5abe4782-2c70-4e47-9a4e-0ee3a1a0fd1f created" + EOL + "applied version 1" + EOL);
         assertThat(err.toString()).isEmpty();
         assertThat(controlPlane.backend.submitted).isEqualTo(1);
         assertThat(controlPlane.backend.state().services()).containsOnlyKeys("video", "cdn", "plc");
+        assertThat(controlPlane.backend.state().apps()).containsOnlyKeys("5abe4782-2c70-4e47-9a4e-0ee3a1a0fd1f");
 
         assertThat(run("apply", "-f", EXAMPLE.toString())).isEqualTo(ExitCode.OK);
         assertThat(out.toString()).isEqualTo("applied version 1 (nothing changed)" + EOL);
@@ -86,7 +88,7 @@ class ControlPlaneCommandsTest
         assertThat(run("apply", "-f", EXAMPLE.toString(), "--dry-run")).isEqualTo(ExitCode.OK);
 
         assertThat(out.toString()).contains("slice/embb created (dry run)" + EOL)
-            .endsWith("dry run: 7 changes, nothing applied (version 0)" + EOL);
+            .endsWith("dry run: 8 changes, nothing applied (version 0)" + EOL);
         assertThat(controlPlane.backend.submitted).isZero();
         assertThat(controlPlane.backend.state().sequence()).isZero();
     }
@@ -190,7 +192,7 @@ class ControlPlaneCommandsTest
         assertThat(run("get", "state", "-o", "yaml")).isEqualTo(ExitCode.OK);
         assertThat(out.toString()).startsWith("# version 1" + EOL + "slices:");
         final Path exported = Files.writeString(dir.resolve("exported.yaml"), out.toString());
-        assertThat(run("apply", "-f", exported.toString(), "--prune")).isEqualTo(ExitCode.OK);
+        assertThat(run("apply", "-f", exported.toString(), "--prune")).as(err.toString()).isEqualTo(ExitCode.OK);
         assertThat(out.toString()).isEqualTo("applied version 1 (nothing changed)" + EOL);
 
         assertThat(run("get", "services", "nope")).isEqualTo(ExitCode.FAILURE);

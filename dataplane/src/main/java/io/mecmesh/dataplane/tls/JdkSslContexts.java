@@ -6,6 +6,8 @@ import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509ExtendedKeyManager;
+import javax.net.ssl.X509ExtendedTrustManager;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.util.Optional;
@@ -54,6 +56,33 @@ public final class JdkSslContexts
         {
             throw new IllegalStateException("the JDK cannot make a " + PROTOCOL + " context", ex);
         }
+    }
+
+    /**
+     * The key manager {@link #of} installs, for servers that take key and trust managers rather than a context
+     * (Vert.x: {@code KeyCertOptions.wrap}).
+     *
+     * @param keys this side's certificate and key, read at each handshake.
+     * @return the key manager.
+     */
+    public static X509ExtendedKeyManager keyManager(final TlsMaterialSource keys)
+    {
+        return new SwappableKeyManager(requireNonNull(keys, "keys"));
+    }
+
+    /**
+     * The trust manager {@link #of} installs (see {@link #keyManager}).
+     *
+     * @param trust       the validator to use for each handshake.
+     * @param expectation what the peer's SPIFFE id must be.
+     * @param rejections  where refused peers are counted by rule.
+     * @param clock       the time certificates are validated at.
+     * @return the trust manager.
+     */
+    public static X509ExtendedTrustManager trustManager(final Supplier<X509SvidValidator> trust,
+        final X509SvidValidator.Expectation expectation, final PeerRejections rejections, final Clock clock)
+    {
+        return new SpiffeTrustManager(trust, expectation, rejections, clock);
     }
 
     /**

@@ -24,7 +24,7 @@ import static java.util.Objects.requireNonNull;
  */
 public record ApplyPlan(List<Change> changes, List<Command> commands, List<String> paths)
 {
-    private static final Pattern MEMBER = Pattern.compile("commands\\[(\\d+)]\\.(?:(?:slice|service|node)\\.)?(.*)");
+    private static final Pattern MEMBER = Pattern.compile("commands\\[(\\d+)]\\.(?:(?:slice|service|node|app)\\.)?(.*)");
 
     public ApplyPlan
     {
@@ -119,7 +119,7 @@ public record ApplyPlan(List<Change> changes, List<Command> commands, List<Strin
         final String path = paths.get(index);
         final Command command = commands.get(index);
         final boolean delete = command instanceof Command.DeleteSlice || command instanceof Command.DeleteService
-            || command instanceof Command.DeleteNode;
+            || command instanceof Command.DeleteNode || command instanceof Command.DeleteApp;
         return delete || matcher.group(2).isEmpty() ? path : path + "." + matcher.group(2);
     }
 }

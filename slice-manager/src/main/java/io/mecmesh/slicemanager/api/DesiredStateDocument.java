@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mecmesh.slicemanager.mec.MecRulesJson;
+import io.mecmesh.slicemanager.model.AppInstance;
 import io.mecmesh.slicemanager.model.AuthorizationPolicy;
 import io.mecmesh.slicemanager.model.BitRates;
 import io.mecmesh.slicemanager.model.Cidr;
@@ -59,7 +61,11 @@ import static java.util.Objects.requireNonNull;
  *       {@code timeouts} and {@code retries} (each field defaults to the value derived from the slice's packet delay
  *       budget);</li>
  *   <li>node: {@code id}, {@code site}, {@code zone}, optional {@code services} (names) and {@code mesh}
- *       ({@code address, port}: where the other nodes reach its inbound mesh listener).</li>
+ *       ({@code address, port}: where the other nodes reach its inbound mesh listener);</li>
+ *   <li>app (a MEC application instance, top-level key {@code apps}): {@code id} (its {@code appInstanceId}),
+ *       {@code name}, {@code node}, {@code slice}, {@code spiffeId} (the id it authenticates with on Mp1), optional
+ *       {@code trafficRules} and {@code dnsRules} (MEC 011 {@code TrafficRule} and {@code DnsRule} objects, the
+ *       standard's field names) and {@code ready} (false; set by {@code confirm_ready}).</li>
  * </ul>
  *
  * Every error is a {@link DocumentException} whose message starts with the path of the field; unknown keys are
@@ -72,6 +78,7 @@ public final class DesiredStateDocument
     public static final String SLICE = "slice";
     public static final String SERVICE = "service";
     public static final String NODE = "node";
+    public static final String APP = "app";
 
     /**
      * The largest desired-state document accepted, in bytes: by {@code mecmesh apply -f}, {@code mecmesh check -f}
@@ -81,7 +88,7 @@ public final class DesiredStateDocument
     public static final int MAX_DOCUMENT_BYTES = 4 * 1024 * 1024;
 
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
-    private static final Set<String> TOP = Set.of("slices", "services", "nodes");
+    private static final Set<String> TOP = Set.of("slices", "services", "nodes", "apps");
     private static final Set<String> SLICE_KEYS =
         Set.of("snssai", "name", "fiveQi", "priorityLevel", "dscp", "bitRates", "classification", "authorization");
     private static final Set<String> FIVE_QI_KEYS = Set.of("value", "resourceType", "priorityLevel",
@@ -142,17 +149,30 @@ public final class DesiredStateDocument
      * @param services the services.
      * @param nodes    the nodes.
      */
-    public record Declared(List<Slice> slices, List<Service> services, List<Node> nodes)
+    public record Declared(List<Slice> slices, List<Service> services, List<Node> nodes, List<AppInstance> apps)
     {
         public Declared
         {
             slices = List.copyOf(requireNonNull(slices, "slices"));
             services = List.copyOf(requireNonNull(services, "services"));
             nodes = List.copyOf(requireNonNull(nodes, "nodes"));
+            apps = List.copyOf(requireNonNull(apps, "apps"));
         }
 
         /**
-         * One put per object: slices, then services, then nodes.
+         * A document without MEC application instances.
+         *
+         * @param slices   the slices.
+         * @param services the services.
+         * @param nodes    the nodes.
+         */
+        public Declared(final List<Slice> slices, final List<Service> services, final List<Node> nodes)
+        {
+            this(slices, services, nodes, List.of());
+        }
+
+        /**
+         * One put per object: slices, then services, then nodes, then application instances.
          *
          * @return the commands.
          */
@@ -162,6 +182,7 @@ public final class DesiredStateDocument
             slices.forEach(slice -> commands.add(new Command.PutSlice(slice)));
             services.forEach(service -> commands.add(new Command.PutService(service)));
             nodes.forEach(node -> commands.add(new Command.PutNode(node)));
+            apps.forEach(app -> commands.add(new Command.PutApp(app)));
             return commands;
         }
     }
@@ -299,7 +320,31 @@ public final class DesiredStateDocument
             }
             nodes.add(node);
         });
-        return new Declared(slices, services, nodes);
+        final List<AppInstance> apps = new ArrayList<>();
+        final Map<String, Integer> appIndex = new HashMap<>();
+        forEach(document, "apps", "apps", (json, path) ->
+        {
+            final AppInstance app;
+            try
+            {
+                app = MecRulesJson.appInstance(json, path);
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                final String message = ex.getMessage();
+                final int colon = message.indexOf(": ");
+                throw colon > 0 ? new DocumentException(message.substring(0, colon), message.substring(colon + 2))
+                    : new DocumentException(path, message);
+            }
+            final Integer other = appIndex.putIfAbsent(app.id(), apps.size());
+            if (other != null)
+            {
+                throw new DocumentException(path + ".id", "\"" + app.id() + "\" is already declared at apps["
+                    + other + "]");
+            }
+            apps.add(app);
+        });
+        return new Declared(slices, services, nodes, apps);
     }
 
     /**
@@ -460,6 +505,11 @@ public final class DesiredStateDocument
         state.services().values().forEach(service -> services.add(render(service)));
         final ArrayNode nodes = root.putArray("nodes");
         state.nodes().values().forEach(node -> nodes.add(render(node)));
+        if (!state.apps().isEmpty())
+        {
+            final ArrayNode apps = root.putArray("apps");
+            state.apps().values().forEach(app -> apps.add(MecRulesJson.render(app)));
+        }
         return root;
     }
 
@@ -618,8 +668,26 @@ public final class DesiredStateDocument
             compare(NODE, node.id(), current.nodes().get(node.id()), node, this::render,
                 new Command.PutNode(node), "nodes[" + i + "]", changes, commands, paths);
         }
+        for (int i = 0; i < declared.apps().size(); i++)
+        {
+            final AppInstance app = declared.apps().get(i);
+            compare(APP, app.id(), current.apps().get(app.id()), app, MecRulesJson::render,
+                new Command.PutApp(app), "apps[" + i + "]", changes, commands, paths);
+        }
         if (prune)
         {
+            final Set<String> apps = new LinkedHashSet<>();
+            declared.apps().forEach(app -> apps.add(app.id()));
+            for (final AppInstance app : current.apps().values())
+            {
+                if (!apps.contains(app.id()))
+                {
+                    changes.add(new ApplyPlan.Change(ApplyPlan.Op.DELETE, APP, app.id(),
+                        Optional.of(MecRulesJson.render(app)), Optional.empty()));
+                    commands.add(new Command.DeleteApp(app.id()));
+                    paths.add(APP + "/" + app.id());
+                }
+            }
             final Set<String> nodes = new LinkedHashSet<>();
             declared.nodes().forEach(node -> nodes.add(node.id()));
             for (final Node node : current.nodes().values())

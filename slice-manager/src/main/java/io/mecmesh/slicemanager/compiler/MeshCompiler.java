@@ -76,6 +76,9 @@ import static java.util.Objects.requireNonNull;
  * service's endpoints. A cluster speaks HTTP/2 (prior knowledge, or ALPN h2 on a hop) when every endpoint of its
  * service does, else HTTP/1.1.
  *
+ * <p><b>MEC traffic rules.</b> The active traffic rules of the application instances a node hosts come first in its
+ * routes ({@link TrafficRuleRoutes}).
+ *
  * <p><b>Versions.</b> A node's version is the desired-state sequence number at which its content (hashed with
  * SHA-256 over a canonical encoding) last changed. Sequence numbers only grow and survive restarts (they are
  * journaled), so versions only grow, also across a restart of the slice manager.
@@ -130,7 +133,8 @@ public final class MeshCompiler
             final NodeMeshConfig before = previous.nodes().get(node.id());
             final boolean unchanged = !full && before != null
                 && node.equals(previous.source().nodes().get(node.id()))
-                && !seesAny(before, touched);
+                && !seesAny(before, touched)
+                && !TrafficRuleRoutes.changedOn(previous.source(), state, node);
             if (unchanged)
             {
                 nodes.put(node.id(), before);
@@ -391,12 +395,15 @@ public final class MeshCompiler
                 .putString(rule.header().map(HeaderValue::value).orElse(""));
         }
 
+        final TrafficRuleRoutes mec = TrafficRuleRoutes.compile(state, node, encoder);
+        clusters.addAll(mec.clusters());
         final long version = state.sequence();
-        final List<RouteConfig> routeConfigs = routes.stream()
+        final List<RouteConfig> routeConfigs = new ArrayList<>(mec.routes());
+        routes.stream()
             .map(route -> routeConfig(route, state.services().get(route.service()),
                 node.services().contains(route.service()),
                 callers(state.services().get(route.service()), state.slices().get(route.slice()))))
-            .toList();
+            .forEach(routeConfigs::add);
         final MeshConfig meshConfig = new MeshConfig(version, settings.transport(), settings.eventLoopThreads(),
             settings.listeners(), routeConfigs, clusters).withClassification(new ClassificationConfig(rules));
         return new NodeMeshConfig(node.id(), version, encoder.sha256Hex(), meshConfig, routes, policies,

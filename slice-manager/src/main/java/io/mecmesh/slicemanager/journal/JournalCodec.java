@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mecmesh.slicemanager.mec.MecRulesJson;
+import io.mecmesh.slicemanager.model.AppInstance;
 import io.mecmesh.slicemanager.model.AuthorizationPolicy;
 import io.mecmesh.slicemanager.model.BitRates;
 import io.mecmesh.slicemanager.model.Cidr;
@@ -44,7 +46,8 @@ import static java.util.Objects.requireNonNull;
  * operator's 5QI or DSCP tables change.
  *
  * <p>Command document: {@code {"format":1,"type":"put-slice","slice":{...}}}, types {@code put-slice},
- * {@code delete-slice}, {@code put-service}, {@code delete-service}, {@code put-node}, {@code delete-node}, and
+ * {@code delete-slice}, {@code put-service}, {@code delete-service}, {@code put-node}, {@code delete-node},
+ * {@code put-app}, {@code delete-app} (MEC application instances, {@link MecRulesJson}'s form), and
  * {@code batch}: {@code {"format":1,"type":"batch","commands":[{...},...]}}, the members being command documents
  * (each with its own {@code format}), never a batch.
  * Decoding errors are {@link IllegalArgumentException}s whose message starts with the JSON path
@@ -115,6 +118,16 @@ public final class JournalCodec
             root.put("type", "put-node");
             root.set("node", node(put.node()));
         }
+        else if (command instanceof Command.PutApp put)
+        {
+            root.put("type", "put-app");
+            root.set("app", MecRulesJson.render(put.app()));
+        }
+        else if (command instanceof Command.DeleteApp delete)
+        {
+            root.put("type", "delete-app");
+            root.put("id", delete.id());
+        }
         else
         {
             root.put("type", "delete-node");
@@ -157,6 +170,8 @@ public final class JournalCodec
             case "delete-service" -> new Command.DeleteService(text(root, "name", "name"));
             case "put-node" -> new Command.PutNode(at("node", () -> node(object(root, "node", "node"))));
             case "delete-node" -> new Command.DeleteNode(text(root, "id", "id"));
+            case "put-app" -> new Command.PutApp(MecRulesJson.appInstance(object(root, "app", "app"), "app"));
+            case "delete-app" -> new Command.DeleteApp(text(root, "id", "id"));
             default -> throw new IllegalArgumentException("type: unknown command type \"" + type + "\"");
         };
     }
@@ -179,6 +194,11 @@ public final class JournalCodec
         state.services().values().forEach(service -> services.add(service(service)));
         final ArrayNode nodes = root.putArray("nodes");
         state.nodes().values().forEach(node -> nodes.add(node(node)));
+        if (!state.apps().isEmpty())
+        {
+            final ArrayNode apps = root.putArray("apps");
+            state.apps().values().forEach(app -> apps.add(MecRulesJson.render(app)));
+        }
         return bytes(root);
     }
 
@@ -197,8 +217,11 @@ public final class JournalCodec
         {
             throw new IllegalArgumentException("sequence: expected a number");
         }
+        // Snapshots written before MEC application instances existed have no "apps".
+        final List<AppInstance> apps = root.has("apps")
+            ? list(root, "apps", app -> MecRulesJson.appInstance(app, "")) : List.of();
         return DesiredState.of(sequence.asLong(), list(root, "slices", JournalCodec::slice),
-            list(root, "services", JournalCodec::service), list(root, "nodes", JournalCodec::node));
+            list(root, "services", JournalCodec::service), list(root, "nodes", JournalCodec::node), apps);
     }
 
     private static ObjectNode slice(final Slice slice)

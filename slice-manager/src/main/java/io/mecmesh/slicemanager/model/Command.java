@@ -89,6 +89,33 @@ public sealed interface Command
     }
 
     /**
+     * Creates or replaces a MEC application instance (with its rules): an operator's pre-provisioning, or an
+     * application's change of its own rules over Mp1.
+     *
+     * @param app the instance.
+     */
+    record PutApp(AppInstance app) implements Command
+    {
+        public PutApp
+        {
+            requireNonNull(app, "app");
+        }
+    }
+
+    /**
+     * Deletes a MEC application instance.
+     *
+     * @param id its {@code appInstanceId}.
+     */
+    record DeleteApp(String id) implements Command
+    {
+        public DeleteApp
+        {
+            requireNonNull(id, "id");
+        }
+    }
+
+    /**
      * Several commands applied as one: all of them or none, under one sequence number and one journal entry, so that
      * a whole {@code mecmesh apply} can never be half applied.
      *

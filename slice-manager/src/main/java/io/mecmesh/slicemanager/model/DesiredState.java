@@ -17,8 +17,8 @@ import static java.util.Objects.requireNonNull;
  * Everything the operator declared: slices, services and nodes, and how many commands made it. Immutable:
  * {@link #apply(Command)} returns a new state, or throws {@link CommandRejectedException} and changes nothing.
  *
- * <p>Invariants: every service's slice exists; every service placed on a node exists; no two services take the same
- * (host, path prefix) route.
+ * <p>Invariants: every service's slice exists; every service placed on a node exists; every MEC application
+ * instance's node and slice exist; no two services take the same (host, path prefix) route.
  *
  * <p>The maps are persistent (pcollections): a command costs O(log n) per object it touches, whatever the size of
  * the state, and a new state shares everything it did not change with the one before it (an unchanged object is
@@ -28,26 +28,29 @@ import static java.util.Objects.requireNonNull;
 public final class DesiredState
 {
     private static final DesiredState EMPTY = new DesiredState(0, TreePMap.empty(), TreePMap.empty(),
-        TreePMap.empty(), HashTreePMap.empty());
+        TreePMap.empty(), HashTreePMap.empty(), TreePMap.empty());
 
     private final long sequence;
     private final TreePMap<Snssai, Slice> slices;
     private final TreePMap<String, Service> services;
     private final TreePMap<String, Node> nodes;
     private final HashPMap<ServiceRoute, String> routeOwners;
+    private final TreePMap<String, AppInstance> apps;
 
     private DesiredState(
         final long sequence,
         final TreePMap<Snssai, Slice> slices,
         final TreePMap<String, Service> services,
         final TreePMap<String, Node> nodes,
-        final HashPMap<ServiceRoute, String> routeOwners)
+        final HashPMap<ServiceRoute, String> routeOwners,
+        final TreePMap<String, AppInstance> apps)
     {
         this.sequence = sequence;
         this.slices = slices;
         this.services = services;
         this.nodes = nodes;
         this.routeOwners = routeOwners;
+        this.apps = apps;
     }
 
     /**
@@ -74,6 +77,24 @@ public final class DesiredState
         final long sequence, final Collection<Slice> slices, final Collection<Service> services,
         final Collection<Node> nodes)
     {
+        return of(sequence, slices, services, nodes, List.of());
+    }
+
+    /**
+     * A state as a snapshot holds it, MEC application instances included, checked against every invariant.
+     *
+     * @param sequence the number of commands applied to reach it.
+     * @param slices   the slices.
+     * @param services the services.
+     * @param nodes    the nodes.
+     * @param apps     the MEC application instances.
+     * @return the state.
+     * @throws CommandRejectedException if an invariant does not hold.
+     */
+    public static DesiredState of(
+        final long sequence, final Collection<Slice> slices, final Collection<Service> services,
+        final Collection<Node> nodes, final Collection<AppInstance> apps)
+    {
         if (sequence < 0)
         {
             throw new IllegalArgumentException("sequence: expected 0 or more, got " + sequence);
@@ -90,6 +111,10 @@ public final class DesiredState
         for (final Node node : nodes)
         {
             draft.apply(new Command.PutNode(node));
+        }
+        for (final AppInstance app : apps)
+        {
+            draft.apply(new Command.PutApp(app));
         }
         draft.requireNoDisplacedRoute(-1);
         return draft.toState(sequence);
@@ -147,6 +172,7 @@ public final class DesiredState
         private TreePMap<String, Service> services;
         private TreePMap<String, Node> nodes;
         private HashPMap<ServiceRoute, String> routeOwners;
+        private TreePMap<String, AppInstance> apps;
         private final List<Displaced> displaced = new ArrayList<>();
         private int member = -1;
 
@@ -156,11 +182,12 @@ public final class DesiredState
             services = from.services;
             nodes = from.nodes;
             routeOwners = from.routeOwners;
+            apps = from.apps;
         }
 
         DesiredState toState(final long sequence)
         {
-            return new DesiredState(sequence, slices, services, nodes, routeOwners);
+            return new DesiredState(sequence, slices, services, nodes, routeOwners, apps);
         }
 
         void apply(final Command command)
@@ -191,7 +218,27 @@ public final class DesiredState
                 {
                     throw new CommandRejectedException(Category.NOT_FOUND, "id", "no node \"" + delete.id() + "\"");
                 }
+                final List<String> hosted = apps.values().stream()
+                    .filter(app -> app.node().equals(delete.id())).map(AppInstance::id).toList();
+                if (!hosted.isEmpty())
+                {
+                    throw new CommandRejectedException(Category.CONFLICT, "id", "node \"" + delete.id()
+                        + "\" hosts application instances " + String.join(", ", hosted) + "; delete or move them first");
+                }
                 nodes = nodes.minus(delete.id());
+            }
+            else if (command instanceof Command.PutApp put)
+            {
+                putApp(put.app());
+            }
+            else if (command instanceof Command.DeleteApp delete)
+            {
+                if (!apps.containsKey(delete.id()))
+                {
+                    throw new CommandRejectedException(Category.NOT_FOUND, "id", "no application instance \""
+                        + delete.id() + "\"");
+                }
+                apps = apps.minus(delete.id());
             }
             else
             {
@@ -224,6 +271,14 @@ public final class DesiredState
             {
                 throw new CommandRejectedException(Category.CONFLICT, "snssai", "slice " + snssai
                     + " is used by services " + String.join(", ", users) + "; delete or move them first");
+            }
+            final List<String> appUsers = apps.values().stream()
+                .filter(app -> app.slice().equals(snssai)).map(AppInstance::id).toList();
+            if (!appUsers.isEmpty())
+            {
+                throw new CommandRejectedException(Category.CONFLICT, "snssai", "slice " + snssai
+                    + " is used by application instances " + String.join(", ", appUsers) + "; delete or move them "
+                    + "first");
             }
             slices = slices.minus(snssai);
         }
@@ -281,6 +336,20 @@ public final class DesiredState
                     routeOwners = routeOwners.minus(route);
                 }
             }
+        }
+
+        private void putApp(final AppInstance app)
+        {
+            if (!nodes.containsKey(app.node()))
+            {
+                throw new CommandRejectedException(Category.INVALID, "app.node", "no node \"" + app.node() + "\"");
+            }
+            if (!slices.containsKey(app.slice()))
+            {
+                throw new CommandRejectedException(Category.INVALID, "app.slice", "no slice " + app.slice()
+                    + " (slices: " + slices.keySet() + ")");
+            }
+            apps = apps.plus(app.id(), app);
         }
 
         private void putNode(final Node node)
@@ -351,23 +420,31 @@ public final class DesiredState
         return nodes;
     }
 
+    /**
+     * @return the MEC application instances, by {@code appInstanceId}.
+     */
+    public SortedMap<String, AppInstance> apps()
+    {
+        return apps;
+    }
+
     @Override
     public boolean equals(final Object other)
     {
         return other instanceof DesiredState state && sequence == state.sequence && slices.equals(state.slices)
-            && services.equals(state.services) && nodes.equals(state.nodes);
+            && services.equals(state.services) && nodes.equals(state.nodes) && apps.equals(state.apps);
     }
 
     @Override
     public int hashCode()
     {
-        return Objects.hash(sequence, slices, services, nodes);
+        return Objects.hash(sequence, slices, services, nodes, apps);
     }
 
     @Override
     public String toString()
     {
         return "DesiredState{sequence=" + sequence + ", slices=" + slices.keySet() + ", services=" + services.keySet()
-            + ", nodes=" + nodes.keySet() + "}";
+            + ", nodes=" + nodes.keySet() + ", apps=" + apps.keySet() + "}";
     }
 }

@@ -130,7 +130,7 @@ class DesiredStateDocumentTest
             DesiredState.empty()))
             .hasMessageStartingWith("services[0].endpoints[0].prot: unknown key (expected one of address, port,");
         assertThatThrownBy(() -> DOCUMENTS.parse(json("{'slice':[]}"), DesiredState.empty()))
-            .hasMessageStartingWith("slice: unknown key (expected one of nodes, services, slices)");
+            .hasMessageStartingWith("slice: unknown key (expected one of apps, nodes, services, slices)");
     }
 
     @Test

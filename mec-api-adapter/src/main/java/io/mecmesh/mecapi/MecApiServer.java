@@ -1,0 +1,213 @@
+package io.mecmesh.mecapi;
+
+import io.mecmesh.dataplane.identity.SpiffeId;
+import io.mecmesh.dataplane.identity.X509SvidValidator;
+import io.mecmesh.dataplane.tls.JdkSslContexts;
+import io.mecmesh.dataplane.tls.PeerRejections;
+import io.mecmesh.slicemanager.api.ControlPlaneBackend;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.file.FileSystemOptions;
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.KeyCertOptions;
+import io.vertx.core.net.TrustOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.net.ssl.SSLPeerUnverifiedException;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The ETSI MEC 011 (Mp1) server, on Vert.x Web (see {@code mec-api-adapter/DESIGN.md}): TLS 1.3 with the control
+ * plane's SVID, and a client certificate required from every caller (an application's X.509-SVID, validated against
+ * the trust bundle in the handshake). The caller's SPIFFE id is put in the routing context under {@link #CALLER}
+ * before any API handler runs. Every error, the router's own (404, 405, 413) included, is a ProblemDetails.
+ *
+ * <p>Threads: one Vert.x event loop parses and routes; handlers that touch the desired state run on Vert.x's worker
+ * pool (they may wait for the journal). {@link #close()} stops both.
+ */
+public final class MecApiServer implements AutoCloseable
+{
+    /** The routing-context key of the caller's {@link SpiffeId}. */
+    static final String CALLER = "mecmesh.caller";
+    /** The largest request body accepted (413 over it): a rule or a service description is a few KiB. */
+    static final int MAX_BODY_BYTES = 64 * 1024;
+
+    private static final Logger LOG = LoggerFactory.getLogger(MecApiServer.class);
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(10);
+
+    private final Vertx vertx;
+    private final HttpServer server;
+    private final String host;
+
+    private MecApiServer(final Vertx vertx, final HttpServer server, final String host)
+    {
+        this.vertx = vertx;
+        this.server = server;
+        this.host = host;
+    }
+
+    /**
+     * Binds and starts the MEC APIs.
+     *
+     * @param config  where to listen and the API root.
+     * @param tls     the server's identity and the applications' trust bundle.
+     * @param backend the slice manager the APIs read and submit commands to.
+     * @return the running server.
+     * @throws IllegalStateException if it cannot bind.
+     */
+    public static MecApiServer start(final MecApiConfig config, final MecApiTls tls, final ControlPlaneBackend backend)
+    {
+        requireNonNull(config, "config");
+        requireNonNull(tls, "tls");
+        requireNonNull(backend, "backend");
+        final Vertx vertx = Vertx.vertx(new VertxOptions()
+            .setEventLoopPoolSize(1)
+            .setWorkerPoolSize(4)
+            .setFileSystemOptions(new FileSystemOptions().setFileCachingEnabled(false)
+                .setClassPathResolvingEnabled(false)));
+        try
+        {
+            final HttpServerOptions options = new HttpServerOptions()
+                .setHost(config.address())
+                .setPort(config.port())
+                .setSsl(true)
+                .setUseAlpn(true)
+                .setEnabledSecureTransportProtocols(Set.of(JdkSslContexts.PROTOCOL))
+                .setKeyCertOptions(KeyCertOptions.wrap(JdkSslContexts.keyManager(tls.keys())))
+                .setTrustOptions(TrustOptions.wrap(JdkSslContexts.trustManager(tls.trust(),
+                    X509SvidValidator.Expectation.trustDomain(tls.trustDomain()), new PeerRejections(),
+                    Clock.systemUTC())))
+                .setClientAuth(ClientAuth.REQUIRED)
+                .setMaxFormAttributeSize(0);
+            final Router router = router(vertx, config, tls, backend);
+            final HttpServer server = vertx.createHttpServer(options).requestHandler(router).listen()
+                .await(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            LOG.info("MEC API on https://{}:{}{}", config.address(), server.actualPort(), config.apiRoot());
+            return new MecApiServer(vertx, server, config.address());
+        }
+        catch (final TimeoutException ex)
+        {
+            vertx.close();
+            throw new IllegalStateException("controlPlane.mecApi: the server did not start within " + START_TIMEOUT,
+                ex);
+        }
+        catch (final RuntimeException ex)
+        {
+            vertx.close();
+            throw new IllegalStateException("controlPlane.mecApi: cannot listen on " + config.address() + ":"
+                + config.port() + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    private static Router router(final Vertx vertx, final MecApiConfig config, final MecApiTls tls,
+        final ControlPlaneBackend backend)
+    {
+        final Router router = Router.router(vertx);
+        router.route().handler(context -> authenticate(context, tls));
+        router.route().handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
+        // One lock for every write of this server: a change is checked against the state it replaces.
+        final Object writeLock = new Object();
+        new AppSupportApi(config.apiRoot(), backend, writeLock).register(router);
+        new ServiceMgmtApi(config.apiRoot(), backend, writeLock).register(router);
+        router.errorHandler(404, context -> Problems.send(context, 404, "no resource at " + context.request().path()));
+        router.errorHandler(405, context -> Problems.send(context, 405, context.request().method() + " is not "
+            + "allowed on " + context.request().path()));
+        router.errorHandler(413, context -> Problems.send(context, 413, "the request body is over "
+            + MAX_BODY_BYTES + " bytes"));
+        router.errorHandler(500, context ->
+        {
+            LOG.warn("MEC API: {} {} failed", context.request().method(), context.request().path(),
+                context.failure());
+            Problems.send(context, 500, "the request could not be completed");
+        });
+        return router;
+    }
+
+    /** Puts the caller's SPIFFE id in the context, or answers 401 (the handshake already refused other peers). */
+    private static void authenticate(final RoutingContext context, final MecApiTls tls)
+    {
+        final Optional<SpiffeId> caller = callerOf(context, tls);
+        if (caller.isEmpty())
+        {
+            Problems.send(context, 401, "a client certificate (an X.509-SVID of trust domain " + tls.trustDomain()
+                + ") is required");
+            return;
+        }
+        context.put(CALLER, caller.get());
+        context.next();
+    }
+
+    private static Optional<SpiffeId> callerOf(final RoutingContext context, final MecApiTls tls)
+    {
+        final List<Certificate> certificates;
+        try
+        {
+            certificates = context.request().connection().peerCertificates();
+        }
+        catch (final SSLPeerUnverifiedException ex)
+        {
+            return Optional.empty();
+        }
+        final List<X509Certificate> chain = new ArrayList<>(certificates.size());
+        for (final Certificate certificate : certificates)
+        {
+            if (certificate instanceof X509Certificate x509)
+            {
+                chain.add(x509);
+            }
+        }
+        if (chain.isEmpty())
+        {
+            return Optional.empty();
+        }
+        final X509SvidValidator.Result result = tls.trust().get().validate(chain, Clock.systemUTC().instant(),
+            X509SvidValidator.Expectation.trustDomain(tls.trustDomain()));
+        return result.isValid() ? result.spiffeId() : Optional.empty();
+    }
+
+    /**
+     * @return the bound TCP port.
+     */
+    public int port()
+    {
+        return server.actualPort();
+    }
+
+    /**
+     * @return the bound address.
+     */
+    public String host()
+    {
+        return host;
+    }
+
+    @Override
+    public void close()
+    {
+        try
+        {
+            vertx.close().await(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        catch (final TimeoutException ex)
+        {
+            LOG.warn("MEC API: Vert.x did not stop within {}", START_TIMEOUT);
+        }
+    }
+}

@@ -1,0 +1,239 @@
+package io.mecmesh.slicemanager.model;
+
+import io.mecmesh.dataplane.identity.SpiffeId;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * A MEC application instance, pre-provisioned by the operator ({@code apps} in the desired state) with the traffic
+ * and DNS rules of its application descriptor, and then driven by the application itself over MEC 011 (Mp1): it
+ * authenticates with {@code spiffeId}, may change only its own rules, and confirms it is ready.
+ *
+ * @param id           {@code appInstanceId}: 1 to 128 letters, digits, {@code .}, {@code _}, {@code ~} or
+ *                     {@code -} (a UUID fits), unique among instances.
+ * @param name         the application's name (lower-case DNS label).
+ * @param node         the node that hosts it.
+ * @param slice        the slice its traffic belongs to.
+ * @param spiffeId     the X.509-SVID id the application presents on Mp1.
+ * @param endpoints    where the application listens on its node (HTTP/1.1): with its registered services' endpoints,
+ *                     where its FORWARD traffic rules send what they match ({@link #forwardEndpoints()}); empty for
+ *                     none (then no rule of it may forward until it registers a service).
+ * @param trafficRules its traffic rules, ids unique.
+ * @param dnsRules     its DNS rules, ids unique.
+ * @param services     the services it registered over MEC 011 service management, ids unique.
+ * @param ready        whether it has confirmed it is ready ({@code confirm_ready}).
+ */
+public record AppInstance(String id, String name, String node, Snssai slice, String spiffeId,
+    List<MeshEndpoint> endpoints, List<TrafficRule> trafficRules, List<DnsRule> dnsRules, List<MecService> services,
+    boolean ready)
+{
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9._~-]{1,128}");
+
+    public AppInstance
+    {
+        requireId("id", id);
+        Checks.requireName("name", name);
+        Checks.requireName("node", node);
+        requireNonNull(slice, "slice");
+        requireWorkloadId(spiffeId);
+        requireNonNull(endpoints, "endpoints");
+        for (int i = 0; i < endpoints.size(); i++)
+        {
+            Checks.element("endpoints", i, endpoints.get(i));
+        }
+        endpoints = List.copyOf(endpoints);
+        trafficRules = unique("trafficRules", trafficRules, TrafficRule::id);
+        dnsRules = unique("dnsRules", dnsRules, DnsRule::id);
+        services = unique("services", services, MecService::id);
+        if (forwardEndpoints(endpoints, services).isEmpty())
+        {
+            for (int i = 0; i < trafficRules.size(); i++)
+            {
+                final TrafficRule rule = trafficRules.get(i);
+                if (rule.state() == MecRuleState.ACTIVE && (rule.action() == TrafficRule.Action.FORWARD_DECAPSULATED
+                    || rule.action() == TrafficRule.Action.FORWARD_ENCAPSULATED))
+                {
+                    throw new IllegalArgumentException("trafficRules[" + i + "].action: " + rule.action() + " sends "
+                        + "traffic to the application's endpoints, and application instance \"" + id + "\" declares "
+                        + "none and has registered no service");
+                }
+            }
+        }
+    }
+
+    private static void requireWorkloadId(final String spiffeId)
+    {
+        requireNonNull(spiffeId, "spiffeId");
+        final SpiffeId id;
+        try
+        {
+            id = SpiffeId.parse(spiffeId);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new IllegalArgumentException("spiffeId: " + ex.getMessage(), ex);
+        }
+        if (id.isTrustDomainId())
+        {
+            throw new IllegalArgumentException("spiffeId: expected a workload's id (with a path), got \"" + spiffeId
+                + "\"");
+        }
+    }
+
+    /**
+     * @return where FORWARD traffic rules send what they match: the declared endpoints, then those of the services
+     *         the application registered, without repeats.
+     */
+    public List<MeshEndpoint> forwardEndpoints()
+    {
+        return forwardEndpoints(endpoints, services);
+    }
+
+    private static List<MeshEndpoint> forwardEndpoints(final List<MeshEndpoint> declared,
+        final List<MecService> registered)
+    {
+        final List<MeshEndpoint> all = new ArrayList<>(declared);
+        for (final MecService service : registered)
+        {
+            for (final MeshEndpoint endpoint : service.endpoints())
+            {
+                if (!all.contains(endpoint))
+                {
+                    all.add(endpoint);
+                }
+            }
+        }
+        return all;
+    }
+
+    static String requireId(final String field, final String value)
+    {
+        requireNonNull(value, field);
+        if (!ID.matcher(value).matches())
+        {
+            throw new IllegalArgumentException(field + ": expected 1 to 128 letters, digits, '.', '_', '~' or '-', got"
+                + " \"" + value + "\"");
+        }
+        return value;
+    }
+
+    private static <T> List<T> unique(final String field, final List<T> values, final Function<T, String> id)
+    {
+        requireNonNull(values, field);
+        final Set<String> seen = new HashSet<>();
+        for (int i = 0; i < values.size(); i++)
+        {
+            final T value = Checks.element(field, i, values.get(i));
+            if (!seen.add(id.apply(value)))
+            {
+                throw new IllegalArgumentException(field + "[" + i + "]: id \"" + id.apply(value) + "\" is listed "
+                    + "twice");
+            }
+        }
+        return List.copyOf(values);
+    }
+
+    /**
+     * @param ruleId a traffic rule's id.
+     * @return the rule, or null.
+     */
+    public TrafficRule trafficRule(final String ruleId)
+    {
+        return trafficRules.stream().filter(rule -> rule.id().equals(ruleId)).findFirst().orElse(null);
+    }
+
+    /**
+     * @param ruleId a DNS rule's id.
+     * @return the rule, or null.
+     */
+    public DnsRule dnsRule(final String ruleId)
+    {
+        return dnsRules.stream().filter(rule -> rule.id().equals(ruleId)).findFirst().orElse(null);
+    }
+
+    /**
+     * @param rule a rule with the id of one of this instance's traffic rules.
+     * @return this instance with that rule replaced.
+     * @throws IllegalArgumentException if it has no rule of that id (rules come from the descriptor: Mp1 cannot add).
+     */
+    public AppInstance withTrafficRule(final TrafficRule rule)
+    {
+        requireNonNull(rule, "rule");
+        return new AppInstance(id, name, node, slice, spiffeId, endpoints, replace(trafficRules, rule, TrafficRule::id),
+            dnsRules, services, ready);
+    }
+
+    /**
+     * @param rule a rule with the id of one of this instance's DNS rules.
+     * @return this instance with that rule replaced.
+     * @throws IllegalArgumentException if it has no rule of that id.
+     */
+    public AppInstance withDnsRule(final DnsRule rule)
+    {
+        requireNonNull(rule, "rule");
+        return new AppInstance(id, name, node, slice, spiffeId, endpoints, trafficRules,
+            replace(dnsRules, rule, DnsRule::id), services, ready);
+    }
+
+    /**
+     * @return this instance, confirmed ready.
+     */
+    public AppInstance withReady()
+    {
+        return new AppInstance(id, name, node, slice, spiffeId, endpoints, trafficRules, dnsRules, services, true);
+    }
+
+    /**
+     * @param service a registered service: added, or replacing the one of the same id.
+     * @return this instance with it.
+     */
+    public AppInstance withService(final MecService service)
+    {
+        requireNonNull(service, "service");
+        final List<MecService> changed = new ArrayList<>(services);
+        changed.removeIf(other -> other.id().equals(service.id()));
+        changed.add(service);
+        return new AppInstance(id, name, node, slice, spiffeId, endpoints, trafficRules, dnsRules, changed, ready);
+    }
+
+    /**
+     * @param serviceId a registered service's id.
+     * @return this instance without it.
+     */
+    public AppInstance withoutService(final String serviceId)
+    {
+        final List<MecService> changed = new ArrayList<>(services);
+        changed.removeIf(other -> other.id().equals(serviceId));
+        return new AppInstance(id, name, node, slice, spiffeId, endpoints, trafficRules, dnsRules, changed, ready);
+    }
+
+    /**
+     * @param serviceId a registered service's id.
+     * @return the service, or null.
+     */
+    public MecService service(final String serviceId)
+    {
+        return services.stream().filter(service -> service.id().equals(serviceId)).findFirst().orElse(null);
+    }
+
+    private static <T> List<T> replace(final List<T> values, final T value, final Function<T, String> id)
+    {
+        final List<T> replaced = new ArrayList<>(values);
+        for (int i = 0; i < replaced.size(); i++)
+        {
+            if (id.apply(replaced.get(i)).equals(id.apply(value)))
+            {
+                replaced.set(i, value);
+                return replaced;
+            }
+        }
+        throw new IllegalArgumentException("no rule \"" + id.apply(value) + "\"");
+    }
+}
