@@ -20,7 +20,7 @@ import io.mecmesh.dataplane.cluster.ClusterTls;
 import io.mecmesh.dataplane.listener.ListenerConfig;
 import io.mecmesh.dataplane.tls.TlsConfig;
 import io.mecmesh.dataplane.route.RouteConfig;
-import io.mecmesh.dataplane.DataPlaneException;
+import io.mecmesh.dataplane.error.DataPlaneException;
 import io.mecmesh.dataplane.counters.DataPlaneCounters;
 import io.mecmesh.slicemanager.EdgeNode;
 import io.mecmesh.slicemanager.SliceManager;

@@ -11,6 +11,7 @@ import io.mecmesh.dataplane.cluster.Locality;
 import io.mecmesh.dataplane.cluster.UpstreamProtocol;
 import io.mecmesh.dataplane.counters.DataPlaneCounters;
 import io.mecmesh.dataplane.counters.StatsRegistry;
+import io.mecmesh.dataplane.error.DataPlaneException;
 import io.mecmesh.dataplane.lifecycle.DrainEvent;
 import io.mecmesh.dataplane.listener.ClientErrorLog;
 import io.mecmesh.dataplane.listener.Http2ResetBudget;
