@@ -20,6 +20,7 @@ import io.mecmesh.dataplane.overload.OverloadMonitor;
 import io.mecmesh.dataplane.overload.OverloadSignals;
 import io.mecmesh.dataplane.overload.OverloadStats;
 import io.mecmesh.dataplane.overload.RuntimeOverloadSignals;
+import io.mecmesh.dataplane.pipeline.PipelineAssembler;
 import io.mecmesh.dataplane.policy.PolicyTable;
 import io.mecmesh.dataplane.policy.PolicyTables;
 import io.mecmesh.dataplane.route.RouteTable;

@@ -182,7 +182,7 @@ public final class Http1ListenerHandler extends ChannelDuplexHandler
      * Called by the {@link ConnectionGuard} before the codec sees the bytes of a read: a request head has started
      * when the connection was waiting for one.
      */
-    void onBytesReceived()
+    public void onBytesReceived()
     {
         if (phase == WAITING_IDLE && ctx != null)
         {

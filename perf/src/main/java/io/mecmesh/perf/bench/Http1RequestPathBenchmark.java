@@ -107,7 +107,7 @@ public class Http1RequestPathBenchmark
         channel = new EmbeddedChannel(false, false);
         channel.config().setAutoRead(false);
         channel.pipeline()
-            .addLast("guard", new ConnectionGuard(listener, counters, listenerStage))
+            .addLast("guard", new ConnectionGuard(listener, counters, listenerStage::onBytesReceived))
             .addLast("http1-codec", new Http1ServerCodec(Http1CodecBenchmark.decoderConfig()))
             .addLast("flow-control", new FlowControlHandler())
             .addLast("listener", listenerStage)
@@ -202,7 +202,7 @@ public class Http1RequestPathBenchmark
             final UpstreamPool pool = new UpstreamPool(upstream.eventLoop(), Transport.select(TransportKind.NIO),
                 counters);
             downstream.pipeline()
-                .addLast("guard", new ConnectionGuard(listener, counters, listenerStage))
+                .addLast("guard", new ConnectionGuard(listener, counters, listenerStage::onBytesReceived))
                 .addLast("http1-codec", new Http1ServerCodec(Http1CodecBenchmark.decoderConfig()))
                 .addLast("flow-control", new FlowControlHandler())
                 .addLast("listener", listenerStage)

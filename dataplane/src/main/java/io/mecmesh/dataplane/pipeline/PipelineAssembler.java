@@ -1,4 +1,4 @@
-package io.mecmesh.dataplane;
+package io.mecmesh.dataplane.pipeline;
 
 import io.mecmesh.dataplane.classify.ClassifyHandler;
 import io.mecmesh.dataplane.classify.Classifier;
@@ -41,6 +41,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.flow.FlowControlHandler;
 
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import static java.util.Objects.requireNonNull;
@@ -103,7 +104,7 @@ import static java.util.Objects.requireNonNull;
  * Shared by all connections of one listener ({@code @Sharable} by {@link ChannelInitializer}); it keeps no
  * per-connection state.
  */
-final class PipelineAssembler extends ChannelInitializer<Channel>
+public final class PipelineAssembler extends ChannelInitializer<Channel>
 {
     /** Streams a client may have open at once on one HTTP/2 connection. */
     static final int MAX_CONCURRENT_STREAMS = 128;
@@ -130,8 +131,10 @@ final class PipelineAssembler extends ChannelInitializer<Channel>
     private final PolicyTables policyTables;
     private final Http2ResetBudget resetBudget;
     private final ClientErrorLog clientErrors;
+    private final Consumer<Channel> http1Installer = this::addHttp1;
+    private final Consumer<Channel> http2Installer = this::addHttp2;
 
-    PipelineAssembler(
+    public PipelineAssembler(
         final ListenerConfig listener,
         final Supplier<RouteTable> routeTables,
         final UpstreamPools upstreamPools,
@@ -191,7 +194,7 @@ final class PipelineAssembler extends ChannelInitializer<Channel>
                 listener.idleTimeoutMs(), listener.authorization()));
             return;
         }
-        pipeline.addLast("protocol", new ProtocolSelector(this, sslContext != null, listener.idleTimeoutMs(), counters));
+        pipeline.addLast("protocol", new ProtocolSelector(http1Installer, http2Installer, sslContext != null, listener.idleTimeoutMs(), counters));
     }
 
     /**
@@ -203,7 +206,7 @@ final class PipelineAssembler extends ChannelInitializer<Channel>
     {
         final ChannelPipeline pipeline = channel.pipeline();
         final Http1ListenerHandler listenerStage = new Http1ListenerHandler(listener, counters);
-        pipeline.addLast("guard", new ConnectionGuard(listener, counters, listenerStage));
+        pipeline.addLast("guard", new ConnectionGuard(listener, counters, listenerStage::onBytesReceived));
         pipeline.addLast("http1-codec", new Http1ServerCodec(decoderConfig(listener)));
         pipeline.addLast("flow-control", new FlowControlHandler());
         pipeline.addLast("listener", listenerStage);
