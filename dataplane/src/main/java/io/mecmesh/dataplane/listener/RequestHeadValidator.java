@@ -2,7 +2,7 @@ package io.mecmesh.dataplane.listener;
 
 import io.mecmesh.dataplane.http1.FlyweightHeaders;
 import io.mecmesh.dataplane.http1.Http1Request;
-import io.mecmesh.dataplane.http1.TextFlyweight;
+import io.mecmesh.dataplane.http.TextFlyweight;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;

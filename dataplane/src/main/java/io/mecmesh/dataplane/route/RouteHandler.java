@@ -6,7 +6,7 @@ import io.mecmesh.dataplane.counters.DataPlaneCounters;
 import io.mecmesh.dataplane.http.DirectResponse;
 import io.mecmesh.dataplane.http1.FlyweightHeaders;
 import io.mecmesh.dataplane.http1.Http1Request;
-import io.mecmesh.dataplane.http1.TextFlyweight;
+import io.mecmesh.dataplane.http.TextFlyweight;
 import io.mecmesh.dataplane.identity.SpiffeId;
 import io.mecmesh.dataplane.tls.PeerIdentity;
 import io.netty.channel.Channel;
