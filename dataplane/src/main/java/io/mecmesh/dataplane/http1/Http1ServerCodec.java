@@ -1,5 +1,6 @@
 package io.mecmesh.dataplane.http1;
 
+import io.mecmesh.dataplane.http.Framing;
 import io.mecmesh.dataplane.http.HeadViolation;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.CombinedChannelDuplexHandler;
@@ -109,51 +110,34 @@ public final class Http1ServerCodec extends CombinedChannelDuplexHandler<Http1Se
         int framing(final Object message, final List<Object> out)
         {
             final Http1Request request = (Http1Request)message;
-            final FlyweightHeaders headers = request.headers();
             heads.add(request.method() == HttpMethod.HEAD);
-            final int transferEncodings = headers.count(HttpHeaderNames.TRANSFER_ENCODING);
-            final int contentLengths = headers.count(HttpHeaderNames.CONTENT_LENGTH);
-            if (transferEncodings > 0)
+            final Framing framing = Framing.check(request, Long.MAX_VALUE);
+            switch (framing)
             {
-                if (request.protocolVersion() != HttpVersion.HTTP_1_1)
-                {
-                    return reject(request, HeadViolation.INVALID_TRANSFER_ENCODING,
-                        "Transfer-Encoding is only allowed on HTTP/1.1", out);
-                }
-                if (contentLengths > 0)
-                {
-                    return reject(request, HeadViolation.CONTENT_LENGTH_WITH_TRANSFER_ENCODING,
-                        "both Content-Length and Transfer-Encoding", out);
-                }
-                final int index = headers.indexOf(HttpHeaderNames.TRANSFER_ENCODING, 0);
-                if (transferEncodings != 1 || !headers.valueEquals(index, HttpHeaderValues.CHUNKED, true))
-                {
-                    return reject(request, HeadViolation.INVALID_TRANSFER_ENCODING,
-                        "Transfer-Encoding must be exactly chunked", out);
-                }
-                if (!headers.valueEquals(index, HttpHeaderValues.CHUNKED, false))
-                {
-                    headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
-                }
-                return CHUNKED;
+                case CHUNKED:
+                    return CHUNKED;
+                case FIXED:
+                    contentLength = request.headers().contentLength();
+                    return FIXED;
+                case NONE:
+                    contentLength = 0;
+                    return NONE;
+                default:
+                    return reject(request, framing.violation(), message(framing), out);
             }
-            if (contentLengths == 0)
+        }
+
+        private static String message(final Framing framing)
+        {
+            switch (framing)
             {
-                contentLength = 0;
-                return NONE;
+                case CONTENT_LENGTH_WITH_TRANSFER_ENCODING:
+                    return "both Content-Length and Transfer-Encoding";
+                case INVALID_TRANSFER_ENCODING:
+                    return "Transfer-Encoding must be exactly chunked, on HTTP/1.1";
+                default:
+                    return "invalid Content-Length";
             }
-            final long length = headers.contentLength();
-            if (length < 0)
-            {
-                return reject(request, HeadViolation.INVALID_CONTENT_LENGTH, "invalid Content-Length", out);
-            }
-            final int index = headers.indexOf(HttpHeaderNames.CONTENT_LENGTH, 0);
-            if (headers.valueLength(index) > 1 && headers.valueCharAt(index, 0) == '0')
-            {
-                headers.set(HttpHeaderNames.CONTENT_LENGTH, Long.toString(length));
-            }
-            contentLength = length;
-            return FIXED;
         }
 
         private int reject(final Http1Request request, final HeadViolation violation, final String message,
