@@ -47,6 +47,17 @@ public interface HeaderFields
     TextFlyweight valueView(int entry, TextFlyweight view);
 
     /**
+     * Views part of an entry's value without copying it.
+     *
+     * @param entry an entry index from {@link #indexOf}.
+     * @param from  where the view starts in the value.
+     * @param to    where it ends.
+     * @param view  the view to wrap around it.
+     * @return {@code view}.
+     */
+    TextFlyweight valueView(int entry, int from, int to, TextFlyweight view);
+
+    /**
      * @param entry      an entry index from {@link #indexOf}.
      * @param value      the value to compare with.
      * @param ignoreCase whether ASCII case is ignored.
@@ -76,6 +87,19 @@ public interface HeaderFields
     {
         final int entry = indexOf(name, 0);
         return entry < 0 ? null : valueView(entry, view);
+    }
+
+    /**
+     * The view of a message's headers: the headers themselves when they are one (the HTTP/1.1 codec's), else
+     * {@code scratch} wrapped around them.
+     *
+     * @param headers the headers.
+     * @param scratch the caller's reusable adapter.
+     * @return the view, valid until {@code scratch} is wrapped again.
+     */
+    static HeaderFields of(final HttpHeaders headers, final NettyHeaderFields scratch)
+    {
+        return headers instanceof HeaderFields fields ? fields : scratch.wrap(headers);
     }
 
     /**

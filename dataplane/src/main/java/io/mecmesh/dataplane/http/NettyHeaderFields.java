@@ -86,6 +86,13 @@ public final class NettyHeaderFields implements HeaderFields
     }
 
     @Override
+    public TextFlyweight valueView(final int entry, final int from, final int to, final TextFlyweight view)
+    {
+        refresh();
+        return view.wrap(values[entry], from, to - from);
+    }
+
+    @Override
     public boolean valueEquals(final int entry, final CharSequence value, final boolean ignoreCase)
     {
         refresh();
@@ -104,6 +111,21 @@ public final class NettyHeaderFields implements HeaderFields
     {
         stale = true;
         return headers;
+    }
+
+    /**
+     * Drops the references to the headers and their values (a pooled adapter between uses).
+     */
+    public void clear()
+    {
+        headers = null;
+        for (int i = 0; i < entries; i++)
+        {
+            names[i] = null;
+            values[i] = null;
+        }
+        entries = 0;
+        stale = false;
     }
 
     private void refresh()

@@ -334,6 +334,7 @@ public final class FlyweightHeaders extends HttpHeaders implements HeaderFields
      * @param view  the view to wrap around it.
      * @return {@code view}.
      */
+    @Override
     public TextFlyweight valueView(final int entry, final int from, final int to, final TextFlyweight view)
     {
         final int base = entry * SLOTS;
