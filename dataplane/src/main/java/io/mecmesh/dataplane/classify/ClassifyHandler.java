@@ -1,5 +1,7 @@
 package io.mecmesh.dataplane.classify;
 
+import io.mecmesh.dataplane.http.HeaderFields;
+import io.mecmesh.dataplane.http.NettyHeaderFields;
 import io.mecmesh.dataplane.identity.SpiffeId;
 import io.mecmesh.dataplane.tls.PeerIdentity;
 import io.netty.channel.Channel;
@@ -39,6 +41,8 @@ public final class ClassifyHandler extends ChannelInboundHandlerAdapter
 
     private final String listener;
     private final Supplier<Classifier> classifiers;
+    /** Adapts heads that are not the codec's (HTTP/2 streams). */
+    private final NettyHeaderFields fields = new NettyHeaderFields();
     private final RequestClass requestClass;
 
     /**
@@ -67,7 +71,7 @@ public final class ClassifyHandler extends ChannelInboundHandlerAdapter
         {
             final Classifier classifier = classifiers.get();
             final int[] candidates = connectionClass(ctx.channel(), classifier);
-            final int rule = classifier.classify(candidates, request.headers());
+            final int rule = classifier.classify(candidates, HeaderFields.of(request.headers(), fields));
             final SliceStats stats = classifier.stats(rule);
             requestClass.set(classifier.sliceId(rule), stats);
             stats.onRequest();

@@ -1,5 +1,7 @@
 package io.mecmesh.perf.bench;
 
+import io.mecmesh.dataplane.http.HeaderFields;
+import io.mecmesh.dataplane.http.NettyHeaderFields;
 import io.mecmesh.dataplane.classify.ClassificationConfig;
 import io.mecmesh.dataplane.classify.ClassificationRule;
 import io.mecmesh.dataplane.classify.Classifier;
@@ -70,6 +72,8 @@ public class ClassifyBenchmark
     private int[] candidates;
     private HttpHeaders classified;
     private HttpHeaders other;
+    private HeaderFields classifiedFields;
+    private HeaderFields otherFields;
     private HttpRequest request;
     private EmbeddedChannel channel;
     private RequestClass requestClass;
@@ -97,6 +101,8 @@ public class ClassifyBenchmark
         tables.publish(writer.build(1));
         classified = headers("slice-14");
         other = headers("slice-none");
+        classifiedFields = new NettyHeaderFields().wrap(classified);
+        otherFields = new NettyHeaderFields().wrap(other);
         request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/api/v1/orders/42", classified);
         channel = new EmbeddedChannel(new ClassifyHandler("ingress", () -> classifier, registry),
             new ChannelInboundHandlerAdapter()
@@ -145,7 +151,7 @@ public class ClassifyBenchmark
     @Benchmark
     public long classifyAndLookUp()
     {
-        final int rule = classifier.classify(candidates, classified);
+        final int rule = classifier.classify(candidates, classifiedFields);
         return lookUp(classifier.sliceId(rule), rule);
     }
 
@@ -155,7 +161,7 @@ public class ClassifyBenchmark
     @Benchmark
     public long unclassified()
     {
-        final int rule = classifier.classify(candidates, other);
+        final int rule = classifier.classify(candidates, otherFields);
         return lookUp(classifier.sliceId(rule), rule);
     }
 
