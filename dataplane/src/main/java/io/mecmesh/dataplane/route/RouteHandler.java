@@ -4,8 +4,8 @@ import io.mecmesh.dataplane.authz.AuthorizationPolicy;
 import io.mecmesh.dataplane.counters.DataPlaneCounter;
 import io.mecmesh.dataplane.counters.DataPlaneCounters;
 import io.mecmesh.dataplane.http.DirectResponse;
-import io.mecmesh.dataplane.http1.FlyweightHeaders;
-import io.mecmesh.dataplane.http1.Http1Request;
+import io.mecmesh.dataplane.http.NettyRequestHead;
+import io.mecmesh.dataplane.http.RequestHead;
 import io.mecmesh.dataplane.http.TextFlyweight;
 import io.mecmesh.dataplane.identity.SpiffeId;
 import io.mecmesh.dataplane.tls.PeerIdentity;
@@ -56,6 +56,8 @@ public final class RouteHandler extends ChannelInboundHandlerAdapter
     private boolean keepAliveAfterDrop;
     private final TextFlyweight hostView = new TextFlyweight();
     private final TextFlyweight pathView = new TextFlyweight();
+    /** Views heads that are not the codec's (HTTP/2 streams). */
+    private final NettyRequestHead nettyHead = new NettyRequestHead();
 
     public RouteHandler(final Supplier<RouteTable> routeTables, final DataPlaneCounters counters)
     {
@@ -69,23 +71,22 @@ public final class RouteHandler extends ChannelInboundHandlerAdapter
         if (msg instanceof HttpRequest)
         {
             final HttpRequest request = (HttpRequest)msg;
+            final RequestHead head = RequestHead.of(request, nettyHead);
             final CharSequence authority;
             final CharSequence path;
-            if (request instanceof Http1Request flyweight && flyweight.targetLength() > 0
-                && flyweight.targetByteAt(0) == '/')
+            final TextFlyweight target = head.target(pathView);
+            if (target.length() > 0 && target.charAt(0) == '/')
             {
-                // Origin form from the HTTP/1.1 codec: views over the head's bytes, no String.
-                final FlyweightHeaders headers = flyweight.headers();
-                final int host = headers.indexOf(HttpHeaderNames.HOST, 0);
-                authority = host < 0 ? null : headers.valueView(host, hostView);
-                path = flyweight.target(pathView);
+                // Origin form: views (over the head's bytes for the HTTP/1.1 codec's heads), no String.
+                authority = head.authority(hostView);
+                path = target;
             }
             else
             {
                 authority = authority(request);
                 path = path(request.uri());
             }
-            final Route route = routeTables.get().find(request, authority, path);
+            final Route route = routeTables.get().find(head, authority, path);
             if (route == null)
             {
                 counters.increment(DataPlaneCounter.NO_ROUTE);
