@@ -12,11 +12,15 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 
 /**
  * The data plane's package rules (dataplane/DESIGN-request-path.md, "ArchUnit"), checked on its main classes:
- * no package cycles, the root package as the composition root that no subpackage depends on, and each
- * third-party library in its lane.
+ * no package cycles, the root package as the composition root that no subpackage depends on, the HTTP/1.1 codec
+ * confined to its package and the classes that build it, and each third-party library in its lane.
  */
 final class ArchitectureTest
 {
+    /** The classes that build HTTP/1.1 codecs into pipelines (and their nested classes). */
+    private static final String CODEC_BUILDERS = "io\\.mecmesh\\.dataplane\\."
+        + "(pipeline\\.PipelineAssembler|upstream\\.UpstreamPool|cluster\\.HealthChecker)(\\$.*)?";
+
     private static JavaClasses mainClasses;
 
     @BeforeAll
@@ -41,6 +45,25 @@ final class ArchitectureTest
     {
         noClasses().that().resideInAPackage("io.mecmesh.dataplane.*..")
             .should().dependOnClassesThat().resideInAPackage("io.mecmesh.dataplane")
+            .check(mainClasses);
+    }
+
+    @Test
+    void shouldConfineTheHttp1CodecToItsPackageAndTheCodecBuilders()
+    {
+        noClasses().that().resideOutsideOfPackage("io.mecmesh.dataplane.http1..")
+            .and().haveNameNotMatching(CODEC_BUILDERS)
+            .should().dependOnClassesThat().resideInAPackage("io.mecmesh.dataplane.http1..")
+            .because("the stages read request heads through the views in http (DESIGN-request-path.md rule 3)")
+            .check(mainClasses);
+    }
+
+    @Test
+    void shouldKeepTheHeadViewsFreeOfCodecs()
+    {
+        noClasses().that().resideInAPackage("io.mecmesh.dataplane.http")
+            .should().dependOnClassesThat().resideInAnyPackage("io.mecmesh.dataplane.http1..",
+                "io.mecmesh.dataplane.http2..")
             .check(mainClasses);
     }
 

@@ -11,7 +11,8 @@ import io.mecmesh.dataplane.counters.DataPlaneCounters;
 import io.mecmesh.dataplane.counters.Overflow;
 import io.mecmesh.dataplane.http.DirectResponse;
 import io.mecmesh.dataplane.http.HopByHopHeaders;
-import io.mecmesh.dataplane.http1.FlyweightHeaders;
+import io.mecmesh.dataplane.http.HeaderFields;
+import io.mecmesh.dataplane.http.NettyHeaderFields;
 import io.mecmesh.dataplane.http.TextFlyweight;
 import io.mecmesh.dataplane.lifecycle.DrainEvent;
 import io.mecmesh.dataplane.policy.PolicyFlyweight;
@@ -122,6 +123,8 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
     private final PolicyTables policies;
     private final PolicyFlyweight policy = new PolicyFlyweight();
     private final TextFlyweight headerView = new TextFlyweight();
+    /** Views the headers of heads that are not the codec's (HTTP/2 streams). */
+    private final NettyHeaderFields nettyFields = new NettyHeaderFields();
 
     private ChannelHandlerContext ctx;
 
@@ -481,22 +484,13 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
      */
     private CharSequence headerView(final CharSequence name)
     {
-        if (request.headers() instanceof FlyweightHeaders flyweight)
-        {
-            final int entry = flyweight.indexOf(name, 0);
-            return entry < 0 ? null : flyweight.valueView(entry, headerView);
-        }
-        return request.headers().get(name);
+        return HeaderFields.of(request.headers(), nettyFields).first(name, headerView);
     }
 
     /** The request's Content-Length, 0 when absent or not a number; read as bytes from a decoded head. */
-    private static long contentLength(final HttpRequest request)
+    private long contentLength(final HttpRequest request)
     {
-        if (request.headers() instanceof FlyweightHeaders flyweight)
-        {
-            return Math.max(0L, flyweight.contentLength());
-        }
-        return HttpUtil.getContentLength(request, 0L);
+        return Math.max(0L, HeaderFields.of(request.headers(), nettyFields).contentLength());
     }
 
     private void onConnectComplete(final Future<Channel> future, final int forAttempt)
