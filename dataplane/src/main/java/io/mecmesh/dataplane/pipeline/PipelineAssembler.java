@@ -19,7 +19,8 @@ import io.mecmesh.dataplane.listener.Http2StreamListenerHandler;
 import io.mecmesh.dataplane.listener.ListenerConfig;
 import io.mecmesh.dataplane.overload.OverloadHandler;
 import io.mecmesh.dataplane.overload.OverloadMonitor;
-import io.mecmesh.dataplane.policy.PolicyTables;
+import io.mecmesh.dataplane.exchange.Snapshots;
+import io.mecmesh.dataplane.policy.PolicyTable;
 import io.mecmesh.dataplane.route.RouteHandler;
 import io.mecmesh.dataplane.route.RouteTable;
 import io.mecmesh.dataplane.tcp.TcpRelayHandler;
@@ -116,6 +117,8 @@ public final class PipelineAssembler extends ChannelInitializer<Channel>
 
     private final ListenerConfig listener;
     private final Supplier<RouteTable> routeTables;
+    private final Supplier<Classifier> classifiers;
+    private final Supplier<PolicyTable> policyTables;
     private final UpstreamPools upstreamPools;
     private final DataPlaneCounters counters;
     private final SslContext sslContext;
@@ -126,9 +129,7 @@ public final class PipelineAssembler extends ChannelInitializer<Channel>
     private final Supplier<Cluster> tcpCluster;
     private final Transport transport;
     private final OverloadMonitor overload;
-    private final Supplier<Classifier> classifiers;
     private final SliceStatsRegistry sliceStats;
-    private final PolicyTables policyTables;
     private final Http2ResetBudget resetBudget;
     private final ClientErrorLog clientErrors;
     private final Consumer<Channel> http1Installer = this::addHttp1;
@@ -136,7 +137,7 @@ public final class PipelineAssembler extends ChannelInitializer<Channel>
 
     public PipelineAssembler(
         final ListenerConfig listener,
-        final Supplier<RouteTable> routeTables,
+        final Snapshots snapshots,
         final UpstreamPools upstreamPools,
         final DataPlaneCounters counters,
         final SslContext sslContext,
@@ -145,24 +146,24 @@ public final class PipelineAssembler extends ChannelInitializer<Channel>
         final Supplier<Cluster> tcpCluster,
         final Transport transport,
         final OverloadMonitor overload,
-        final Supplier<Classifier> classifiers,
         final SliceStatsRegistry sliceStats,
-        final PolicyTables policyTables,
         final Http2ResetBudget resetBudget,
         final ClientErrorLog clientErrors)
     {
         this.resetBudget = requireNonNull(resetBudget, "resetBudget");
         this.clientErrors = requireNonNull(clientErrors, "clientErrors");
-        this.classifiers = requireNonNull(classifiers, "classifiers");
+        requireNonNull(snapshots, "snapshots");
+        // Each stage reads its part of the one current snapshot (shared suppliers: nothing allocated per connection).
+        this.routeTables = () -> snapshots.current().routes();
+        this.classifiers = () -> snapshots.current().classifier();
+        this.policyTables = () -> snapshots.current().policies();
         this.sliceStats = requireNonNull(sliceStats, "sliceStats");
-        this.policyTables = requireNonNull(policyTables, "policyTables");
         this.listenerConnections = requireNonNull(listenerConnections, "listenerConnections");
         this.overload = requireNonNull(overload, "overload");
         this.tcpCluster = tcpCluster;
         this.transport = requireNonNull(transport, "transport");
         this.downstream = requireNonNull(downstream, "downstream");
         this.listener = requireNonNull(listener, "listener");
-        this.routeTables = requireNonNull(routeTables, "routeTables");
         this.upstreamPools = requireNonNull(upstreamPools, "upstreamPools");
         this.counters = requireNonNull(counters, "counters");
         this.sslContext = sslContext;

@@ -17,7 +17,7 @@ import io.mecmesh.dataplane.http.TextFlyweight;
 import io.mecmesh.dataplane.lifecycle.DrainEvent;
 import io.mecmesh.dataplane.policy.PolicyFlyweight;
 import io.mecmesh.dataplane.policy.PolicyTable;
-import io.mecmesh.dataplane.policy.PolicyTables;
+import io.mecmesh.dataplane.policy.PolicyTable;
 import io.mecmesh.dataplane.route.RetryPolicy;
 import io.mecmesh.dataplane.route.Route;
 import io.mecmesh.dataplane.route.RouteAction;
@@ -51,6 +51,7 @@ import io.netty.util.concurrent.FutureListener;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 
+import java.util.function.Supplier;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -120,7 +121,7 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
 
     private final UpstreamPool pool;
     private final DataPlaneCounters counters;
-    private final PolicyTables policies;
+    private final Supplier<PolicyTable> policies;
     private final PolicyFlyweight policy = new PolicyFlyweight();
     private final TextFlyweight headerView = new TextFlyweight();
     /** Views the headers of heads that are not the codec's (HTTP/2 streams). */
@@ -209,9 +210,10 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
     /**
      * @param pool     this event loop's upstream connections.
      * @param counters where the data plane counts.
-     * @param policies the current per-slice policy table, or {@code null} for none.
+     * @param policies the current per-slice policy table (read once per request), or {@code null} for none.
      */
-    public ForwardHandler(final UpstreamPool pool, final DataPlaneCounters counters, final PolicyTables policies)
+    public ForwardHandler(
+        final UpstreamPool pool, final DataPlaneCounters counters, final Supplier<PolicyTable> policies)
     {
         this.pool = requireNonNull(pool, "pool");
         this.counters = requireNonNull(counters, "counters");
@@ -328,7 +330,7 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
         final RequestClass requestClass = ctx.channel().attr(ClassifyHandler.REQUEST_CLASS).get();
         if (policies != null && requestClass != null)
         {
-            final boolean hit = policies.current().lookup(requestClass.sliceId(), route.config().policyRouteId(),
+            final boolean hit = policies.get().lookup(requestClass.sliceId(), route.config().policyRouteId(),
                 policy);
             requestClass.stats().onPolicyLookup(hit);
             if (hit)
