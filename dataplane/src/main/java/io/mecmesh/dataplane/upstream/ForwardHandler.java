@@ -148,6 +148,8 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
     private boolean requestDone;
     private boolean droppingRequestBody;
     private boolean keepAlive;
+    /** An HTTP/1.0 client that asked for keep-alive: its response says {@code Connection: keep-alive}. */
+    private boolean keepAliveAnnounced;
     private boolean headRequest;
     private boolean responseStarted;
     private boolean informational;
@@ -351,6 +353,8 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
         responseStarted = false;
         informational = false;
         keepAlive = HttpUtil.isKeepAlive(request) && !draining;
+        // Decided before the hop-by-hop fields (Connection among them) are removed and the version raised to 1.1.
+        keepAliveAnnounced = keepAlive && !request.protocolVersion().isKeepAliveDefault();
         headRequest = HttpMethod.HEAD.equals(request.method());
         requestBodyless = !HttpUtil.isTransferEncodingChunked(request) && contentLength(request) == 0L;
         replayable = requestBodyless || retry.maxBufferedBodyBytes() > 0;
@@ -767,7 +771,7 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
             keepAlive = false;
             headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }
-        else if (request.headers().contains(HttpHeaderNames.CONNECTION))
+        else if (keepAliveAnnounced)
         {
             headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
