@@ -68,6 +68,18 @@ final class ArchitectureTest
     }
 
     @Test
+    void shouldKeepTheModelPackagesFreeOfTheSnapshotAndThePipeline()
+    {
+        noClasses().that().resideInAnyPackage("io.mecmesh.dataplane.route..", "io.mecmesh.dataplane.classify..",
+                "io.mecmesh.dataplane.cluster..", "io.mecmesh.dataplane.policy..", "io.mecmesh.dataplane.authz..",
+                "io.mecmesh.dataplane.overload..", "io.mecmesh.dataplane.upstream..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.mecmesh.dataplane.exchange..",
+                "io.mecmesh.dataplane.pipeline..", "io.mecmesh.dataplane.stage..")
+            .because("the snapshot and the stages are built from the model, never the other way (rule 2)")
+            .check(mainClasses);
+    }
+
+    @Test
     void shouldDependOnlyOnTheJdkNettyAgronaAndSlf4j()
     {
         classes().that().resideInAPackage("io.mecmesh.dataplane..")
