@@ -1,7 +1,7 @@
 package io.mecmesh.dataplane.pipeline;
 
-import io.mecmesh.dataplane.classify.ClassifyHandler;
-import io.mecmesh.dataplane.classify.Classifier;
+import io.mecmesh.dataplane.exchange.Exchange;
+import io.mecmesh.dataplane.stage.classify.ClassifyHandler;
 import io.mecmesh.dataplane.classify.SliceStatsRegistry;
 import io.mecmesh.dataplane.counters.DataPlaneCounters;
 import io.mecmesh.dataplane.listener.ConnectionGuard;
@@ -20,9 +20,7 @@ import io.mecmesh.dataplane.listener.ListenerConfig;
 import io.mecmesh.dataplane.overload.OverloadHandler;
 import io.mecmesh.dataplane.overload.OverloadMonitor;
 import io.mecmesh.dataplane.exchange.Snapshots;
-import io.mecmesh.dataplane.policy.PolicyTable;
-import io.mecmesh.dataplane.route.RouteHandler;
-import io.mecmesh.dataplane.route.RouteTable;
+import io.mecmesh.dataplane.stage.route.RouteHandler;
 import io.mecmesh.dataplane.tcp.TcpRelayHandler;
 import io.mecmesh.dataplane.tls.TlsIdentityHandler;
 import io.mecmesh.dataplane.tls.TlsConfig;
@@ -116,9 +114,7 @@ public final class PipelineAssembler extends ChannelInitializer<Channel>
     static final long GRACEFUL_SHUTDOWN_MS = 60_000;
 
     private final ListenerConfig listener;
-    private final Supplier<RouteTable> routeTables;
-    private final Supplier<Classifier> classifiers;
-    private final Supplier<PolicyTable> policyTables;
+    private final Snapshots snapshots;
     private final UpstreamPools upstreamPools;
     private final DataPlaneCounters counters;
     private final SslContext sslContext;
@@ -152,11 +148,7 @@ public final class PipelineAssembler extends ChannelInitializer<Channel>
     {
         this.resetBudget = requireNonNull(resetBudget, "resetBudget");
         this.clientErrors = requireNonNull(clientErrors, "clientErrors");
-        requireNonNull(snapshots, "snapshots");
-        // Each stage reads its part of the one current snapshot (shared suppliers: nothing allocated per connection).
-        this.routeTables = () -> snapshots.current().routes();
-        this.classifiers = () -> snapshots.current().classifier();
-        this.policyTables = () -> snapshots.current().policies();
+        this.snapshots = requireNonNull(snapshots, "snapshots");
         this.sliceStats = requireNonNull(sliceStats, "sliceStats");
         this.listenerConnections = requireNonNull(listenerConnections, "listenerConnections");
         this.overload = requireNonNull(overload, "overload");
@@ -212,10 +204,11 @@ public final class PipelineAssembler extends ChannelInitializer<Channel>
         pipeline.addLast("flow-control", new FlowControlHandler());
         pipeline.addLast("listener", listenerStage);
         pipeline.addLast("overload", new OverloadHandler(overload));
-        pipeline.addLast("classify", new ClassifyHandler(listener.name(), classifiers, sliceStats));
-        pipeline.addLast("route", new RouteHandler(routeTables, counters));
+        final Exchange exchange = new Exchange(sliceStats.unclassified());
+        pipeline.addLast("classify", new ClassifyHandler(listener.name(), snapshots, exchange));
+        pipeline.addLast("route", new RouteHandler(exchange, counters));
         pipeline.addLast("upstream", new ForwardHandler(upstreamPools.forLoop(channel.eventLoop()), counters,
-            policyTables));
+            exchange));
     }
 
     /**
@@ -244,15 +237,16 @@ public final class PipelineAssembler extends ChannelInitializer<Channel>
             protected void initChannel(final Http2StreamChannel stream)
             {
                 stream.config().setAutoRead(false);
+                final Exchange exchange = new Exchange(sliceStats.unclassified());
                 stream.pipeline()
                     .addLast("request-head", new Http2RequestHeadValidator(counters))
                     .addLast("http2-to-http", new Http2StreamFrameToHttpObjectCodec(true, true))
                     .addLast("listener", new Http2StreamListenerHandler(listener, counters))
                     .addLast("overload", new OverloadHandler(overload))
-                    .addLast("classify", new ClassifyHandler(listener.name(), classifiers, sliceStats))
-                    .addLast("route", new RouteHandler(routeTables, counters))
+                    .addLast("classify", new ClassifyHandler(listener.name(), snapshots, exchange))
+                    .addLast("route", new RouteHandler(exchange, counters))
                     .addLast("upstream", new ForwardHandler(upstreamPools.forLoop(stream.eventLoop()), counters,
-                        policyTables));
+                        exchange));
             }
         }));
         pipeline.addLast("drain", new Http2DrainHandler());

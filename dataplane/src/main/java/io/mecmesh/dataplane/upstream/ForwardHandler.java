@@ -1,7 +1,7 @@
 package io.mecmesh.dataplane.upstream;
 
-import io.mecmesh.dataplane.classify.ClassifyHandler;
-import io.mecmesh.dataplane.classify.RequestClass;
+import io.mecmesh.dataplane.exchange.Exchange;
+import io.mecmesh.dataplane.exchange.Snapshot;
 import io.mecmesh.dataplane.cluster.Cluster;
 import io.mecmesh.dataplane.cluster.EndpointState;
 import io.mecmesh.dataplane.cluster.LbPolicy;
@@ -17,11 +17,9 @@ import io.mecmesh.dataplane.http.TextFlyweight;
 import io.mecmesh.dataplane.lifecycle.DrainEvent;
 import io.mecmesh.dataplane.policy.PolicyFlyweight;
 import io.mecmesh.dataplane.policy.PolicyTable;
-import io.mecmesh.dataplane.policy.PolicyTable;
 import io.mecmesh.dataplane.route.RetryPolicy;
 import io.mecmesh.dataplane.route.Route;
 import io.mecmesh.dataplane.route.RouteAction;
-import io.mecmesh.dataplane.route.RouteHandler;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -51,7 +49,6 @@ import io.netty.util.concurrent.FutureListener;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 
-import java.util.function.Supplier;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -78,9 +75,9 @@ import static java.util.Objects.requireNonNull;
  * exchange until the response head (504). Every attempt's outcome is reported to the cluster for outlier ejection
  * and least-request balancing.
  *
- * <p>Slice policy: the request's slice (from the classify stage's {@link ClassifyHandler#REQUEST_CLASS}, 0 when
- * unclassified or when there is no classify stage) and its route's {@code policyRouteId} are looked up in the current
- * {@link PolicyTable} (one acquire load per request): the (slice, route) record, else the slice's default record
+ * <p>Slice policy: the request's slice (from the {@link Exchange}, 0 when unclassified) and its route's
+ * {@code policyRouteId} are looked up in the {@link PolicyTable} of the exchange's snapshot (the one the classify
+ * stage read for this request): the (slice, route) record, else the slice's default record
  * (slice, 0). Precedence, highest first: a {@code grpc-timeout} may only shorten the timeout; the record found sets
  * the request timeout ({@code requestTimeoutNs}, rounded up to milliseconds), the retries per request
  * ({@code maxRetries}) and the share of requests the route's retry budget grants ({@code retryBudgetPercent});
@@ -121,7 +118,7 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
 
     private final UpstreamPool pool;
     private final DataPlaneCounters counters;
-    private final Supplier<PolicyTable> policies;
+    private final Exchange exchange;
     private final PolicyFlyweight policy = new PolicyFlyweight();
     private final TextFlyweight headerView = new TextFlyweight();
     /** Views the headers of heads that are not the codec's (HTTP/2 streams). */
@@ -199,27 +196,15 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
     };
 
     /**
-     * A forward stage without slice policies: every request runs with its route's own settings.
-     *
      * @param pool     this event loop's upstream connections.
      * @param counters where the data plane counts.
+     * @param exchange the channel's exchange: the route, the slice and the snapshot whose policy table is read.
      */
-    public ForwardHandler(final UpstreamPool pool, final DataPlaneCounters counters)
-    {
-        this(pool, counters, null);
-    }
-
-    /**
-     * @param pool     this event loop's upstream connections.
-     * @param counters where the data plane counts.
-     * @param policies the current per-slice policy table (read once per request), or {@code null} for none.
-     */
-    public ForwardHandler(
-        final UpstreamPool pool, final DataPlaneCounters counters, final Supplier<PolicyTable> policies)
+    public ForwardHandler(final UpstreamPool pool, final DataPlaneCounters counters, final Exchange exchange)
     {
         this.pool = requireNonNull(pool, "pool");
         this.counters = requireNonNull(counters, "counters");
-        this.policies = policies;
+        this.exchange = requireNonNull(exchange, "exchange");
         this.deadlines = pool.deadlines();
     }
 
@@ -319,7 +304,7 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
 
     private void onRequest(final HttpRequest request)
     {
-        final Route route = ctx.channel().attr(RouteHandler.ROUTE).get();
+        final Route route = exchange.route();
         final RouteAction.Forward forward = (RouteAction.Forward)route.action();
         this.request = request;
         this.route = route;
@@ -329,12 +314,13 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
         this.perTryTimeoutMs = forward.perTryTimeoutMs();
         long routeTimeoutMs = forward.timeoutMs();
         int budgetPercent = -1;
-        final RequestClass requestClass = ctx.channel().attr(ClassifyHandler.REQUEST_CLASS).get();
-        if (policies != null && requestClass != null)
+        final Snapshot snapshot = exchange.snapshot();
+        if (snapshot != null)
         {
-            final boolean hit = policies.get().lookup(requestClass.sliceId(), route.config().policyRouteId(),
+            // The table of the snapshot the request's classifier and route came from: one version.
+            final boolean hit = snapshot.policies().lookup(exchange.sliceId(), route.config().policyRouteId(),
                 policy);
-            requestClass.stats().onPolicyLookup(hit);
+            exchange.sliceStats().onPolicyLookup(hit);
             if (hit)
             {
                 routeTimeoutMs = (policy.requestTimeoutNs() + 999_999L) / 1_000_000L;
@@ -759,7 +745,7 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
         upstreamKeepAlive = HttpUtil.isKeepAlive(response);
         final HttpHeaders headers = response.headers();
         HopByHopHeaders.remove(headers);
-        RouteHandler.rewrite(headers, route.config().responseHeaders());
+        route.config().responseHeaders().applyTo(headers);
         final boolean bodyless = headRequest || status == 204 || status == 304;
         if (!bodyless && !headers.contains(HttpHeaderNames.CONTENT_LENGTH)
             && !HttpUtil.isTransferEncodingChunked(response))

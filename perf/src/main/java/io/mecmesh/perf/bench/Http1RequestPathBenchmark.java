@@ -1,5 +1,9 @@
 package io.mecmesh.perf.bench;
 
+import io.mecmesh.dataplane.classify.SliceStatsRegistry;
+import io.mecmesh.dataplane.exchange.Exchange;
+import io.mecmesh.dataplane.exchange.Snapshots;
+import io.mecmesh.dataplane.stage.classify.ClassifyHandler;
 import io.mecmesh.dataplane.cluster.Cluster;
 import io.mecmesh.dataplane.cluster.ClusterConfig;
 import io.mecmesh.dataplane.cluster.Endpoint;
@@ -10,7 +14,7 @@ import io.mecmesh.dataplane.listener.ConnectionGuard;
 import io.mecmesh.dataplane.listener.Http1ListenerHandler;
 import io.mecmesh.dataplane.listener.ListenerConfig;
 import io.mecmesh.dataplane.route.RouteConfig;
-import io.mecmesh.dataplane.route.RouteHandler;
+import io.mecmesh.dataplane.stage.route.RouteHandler;
 import io.mecmesh.dataplane.route.RouteTable;
 import io.mecmesh.dataplane.transport.Transport;
 import io.mecmesh.dataplane.transport.TransportKind;
@@ -101,7 +105,10 @@ public class Http1RequestPathBenchmark
         request = new BenchMessages(PooledByteBufAllocator.DEFAULT).requestBytes();
         body = new BenchMessages(PooledByteBufAllocator.DEFAULT).body();
         counters = new DataPlaneCounters();
-        answering = new AnsweringHandler(body);
+        final SliceStatsRegistry registry = new SliceStatsRegistry();
+        final Exchange exchange = new Exchange(registry.unclassified());
+        final Snapshots snapshots = BenchSnapshots.of(table, registry);
+        answering = new AnsweringHandler(body, exchange);
         final ListenerConfig listener = ListenerConfig.of("bench", "127.0.0.1", 0);
         final Http1ListenerHandler listenerStage = new Http1ListenerHandler(listener, counters);
         channel = new EmbeddedChannel(false, false);
@@ -111,7 +118,8 @@ public class Http1RequestPathBenchmark
             .addLast("http1-codec", new Http1ServerCodec(Http1CodecBenchmark.decoderConfig()))
             .addLast("flow-control", new FlowControlHandler())
             .addLast("listener", listenerStage)
-            .addLast("route", new RouteHandler(() -> table, counters))
+            .addLast("classify", new ClassifyHandler("bench", snapshots, exchange))
+            .addLast("route", new RouteHandler(exchange, counters))
             .addLast("upstream", answering);
         channel.register();
 
@@ -199,6 +207,9 @@ public class Http1RequestPathBenchmark
             downstream.config().setAutoRead(false);
             upstream = new EmbeddedChannel();
             // The pool's event loop only schedules its deadline wheel's tick here; nothing runs it.
+            final SliceStatsRegistry registry = new SliceStatsRegistry();
+            final Exchange exchange = new Exchange(registry.unclassified());
+            final Snapshots snapshots = BenchSnapshots.of(table, registry);
             final UpstreamPool pool = new UpstreamPool(upstream.eventLoop(), Transport.select(TransportKind.NIO),
                 counters);
             downstream.pipeline()
@@ -206,8 +217,9 @@ public class Http1RequestPathBenchmark
                 .addLast("http1-codec", new Http1ServerCodec(Http1CodecBenchmark.decoderConfig()))
                 .addLast("flow-control", new FlowControlHandler())
                 .addLast("listener", listenerStage)
-                .addLast("route", new RouteHandler(() -> table, counters))
-                .addLast("upstream", new ForwardHandler(pool, counters));
+                .addLast("classify", new ClassifyHandler("bench", snapshots, exchange))
+                .addLast("route", new RouteHandler(exchange, counters))
+                .addLast("upstream", new ForwardHandler(pool, counters, exchange));
             pool.adoptHttp1(cluster.endpoints().get(0), upstream);
             downstream.register();
 
