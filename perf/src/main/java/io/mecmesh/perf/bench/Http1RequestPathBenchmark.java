@@ -86,7 +86,7 @@ import java.util.concurrent.TimeUnit;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Fork(value = 1, jvmArgsPrepend = {"-Djmh.executor=CUSTOM",
     "-Djmh.executor.class=io.mecmesh.perf.bench.FastThreadLocalExecutor", "-Dio.netty.leakDetection.level=disabled"},
-    jvmArgsAppend = {"-Xms256m", "-Xmx256m"})
+    jvmArgsAppend = {"-Xms256m", "-Xmx256m", "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED"})
 @Warmup(iterations = 5, time = 2)
 @Measurement(iterations = 5, time = 1)
 public class Http1RequestPathBenchmark
