@@ -23,7 +23,7 @@ import io.mecmesh.dataplane.cluster.ClusterTls;
 import io.mecmesh.dataplane.listener.ListenerConfig;
 import io.mecmesh.dataplane.tls.TlsConfig;
 import io.mecmesh.dataplane.route.RouteConfig;
-import io.mecmesh.dataplane.DataPlaneException;
+import io.mecmesh.dataplane.error.DataPlaneException;
 import io.mecmesh.dataplane.counters.DataPlaneCounters;
 import io.mecmesh.slicemanager.EdgeNode;
 import io.mecmesh.slicemanager.SliceManager;
@@ -220,9 +220,9 @@ public final class Appliance implements AutoCloseable
                 edgeNode = startEdgeNode(new NodeAgent.Context(config.node().id(), messaging.aeron(), channels, key,
                     config.dataDirectory().resolve("lkg"), compiled ->
                     {
-                        // The table first: once the new routes are visible their policy records are too.
-                        target.publishPolicyTable(compiled.toPolicyTable());
-                        target.update(withCompiledHops(withStatic(staticConfig, compiled), nodeIdentity));
+                        // Routes, classifier, clusters and policy table of one version, swapped as one snapshot.
+                        target.update(withCompiledHops(withStatic(staticConfig, compiled), nodeIdentity),
+                            compiled.toPolicyTable(), DataPlane.DEFAULT_DRAIN_MS);
                     }).withVerificationKeys(ConfigSigning.verificationKeys(config, signingKeys)),
                     controlPlane.nodeEndpoint());
                 started.push(edgeNode);

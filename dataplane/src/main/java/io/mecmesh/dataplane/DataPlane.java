@@ -11,6 +11,9 @@ import io.mecmesh.dataplane.cluster.Locality;
 import io.mecmesh.dataplane.cluster.UpstreamProtocol;
 import io.mecmesh.dataplane.counters.DataPlaneCounters;
 import io.mecmesh.dataplane.counters.StatsRegistry;
+import io.mecmesh.dataplane.error.DataPlaneException;
+import io.mecmesh.dataplane.exchange.Snapshot;
+import io.mecmesh.dataplane.exchange.Snapshots;
 import io.mecmesh.dataplane.lifecycle.DrainEvent;
 import io.mecmesh.dataplane.listener.ClientErrorLog;
 import io.mecmesh.dataplane.listener.Http2ResetBudget;
@@ -19,8 +22,8 @@ import io.mecmesh.dataplane.overload.OverloadMonitor;
 import io.mecmesh.dataplane.overload.OverloadSignals;
 import io.mecmesh.dataplane.overload.OverloadStats;
 import io.mecmesh.dataplane.overload.RuntimeOverloadSignals;
+import io.mecmesh.dataplane.pipeline.PipelineAssembler;
 import io.mecmesh.dataplane.policy.PolicyTable;
-import io.mecmesh.dataplane.policy.PolicyTables;
 import io.mecmesh.dataplane.route.RouteTable;
 import io.mecmesh.dataplane.tls.PeerRejections;
 import io.mecmesh.dataplane.tls.TlsContexts;
@@ -53,7 +56,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 import static java.util.Objects.requireNonNull;
@@ -79,7 +81,9 @@ public final class DataPlane implements AutoCloseable
 
     private final Transport transport;
     private final MultiThreadIoEventLoopGroup eventLoops;
-    private final AtomicReference<Snapshot> current;
+    private final Snapshots snapshots;
+    /** The configuration running now; written under {@link #lock}. */
+    private volatile MeshConfig running;
     private final PeerRejections peerRejections;
     private final StatsRegistry stats;
     private final ChannelGroup downstream;
@@ -87,7 +91,6 @@ public final class DataPlane implements AutoCloseable
     private final DataPlaneCounters counters;
     private final OverloadMonitor overload;
     private final SliceStatsRegistry sliceStats;
-    private final PolicyTables policyTables = new PolicyTables();
     private final Http2ResetBudget resetBudget;
     private final ClientErrorLog clientErrors;
     private final ConcurrentMap<String, HealthCheckStats> healthCheckStats = new ConcurrentHashMap<>();
@@ -96,12 +99,6 @@ public final class DataPlane implements AutoCloseable
     private List<HealthChecker> healthCheckers = List.of();
     private boolean closed;
     private volatile boolean ready;
-
-    /** What one configuration version runs: published whole, read once per request (or L4 connection). */
-    private record Snapshot(MeshConfig config, RouteTable routes, Map<String, Cluster> clusters,
-        Classifier classifier)
-    {
-    }
 
     /**
      * A bound listener: its configuration, its listening socket, and the connections that socket accepted (they
@@ -114,7 +111,8 @@ public final class DataPlane implements AutoCloseable
     private DataPlane(
         final Transport transport,
         final MultiThreadIoEventLoopGroup eventLoops,
-        final AtomicReference<Snapshot> current,
+        final MeshConfig config,
+        final Snapshots snapshots,
         final PeerRejections peerRejections,
         final DataPlaneCounters counters,
         final UpstreamPools upstreamPools,
@@ -132,7 +130,8 @@ public final class DataPlane implements AutoCloseable
         this.stats = counters.stats();
         this.transport = transport;
         this.eventLoops = eventLoops;
-        this.current = current;
+        this.running = config;
+        this.snapshots = snapshots;
         this.upstreamPools = upstreamPools;
         this.overload = overload;
     }
@@ -196,7 +195,7 @@ public final class DataPlane implements AutoCloseable
         requireNonNull(counters, "counters");
         final PeerRejections rejections = new PeerRejections();
         final SliceStatsRegistry sliceStats = new SliceStatsRegistry();
-        final AtomicReference<Snapshot> current = new AtomicReference<>(compile(config, rejections, counters.stats(),
+        final Snapshots snapshots = new Snapshots(compile(config, PolicyTable.empty(), rejections, counters.stats(),
             sliceStats));
 
         final Transport transport = Transport.select(config.transport());
@@ -208,7 +207,7 @@ public final class DataPlane implements AutoCloseable
         final UpstreamPools upstreamPools = new UpstreamPools(eventLoops, transport, counters);
         final OverloadMonitor overload = new OverloadMonitor(config.overload(),
             overloadSignals == null ? new RuntimeOverloadSignals(eventLoops) : overloadSignals, new OverloadStats());
-        final DataPlane dataPlane = new DataPlane(transport, eventLoops, current, rejections, counters,
+        final DataPlane dataPlane = new DataPlane(transport, eventLoops, config, snapshots, rejections, counters,
             upstreamPools, overload, sliceStats, new Http2ResetBudget(resetLimit, System::nanoTime, counters),
             clientErrors);
 
@@ -231,7 +230,7 @@ public final class DataPlane implements AutoCloseable
         synchronized (dataPlane.lock)
         {
             dataPlane.listeners = Collections.unmodifiableMap(bound);
-            dataPlane.healthCheckers = dataPlane.startHealthChecks(current.getAcquire());
+            dataPlane.healthCheckers = dataPlane.startHealthChecks(config, snapshots.current());
         }
         overload.start(eventLoops.next());
         dataPlane.ready = true;
@@ -277,31 +276,56 @@ public final class DataPlane implements AutoCloseable
      */
     public void update(final MeshConfig config, final long drainMs)
     {
+        update(config, PolicyTable.empty(), drainMs);
+    }
+
+    /**
+     * Applies a new configuration and its per-slice policy table as one snapshot, as {@link #update(MeshConfig,
+     * long)} does: new requests see the new routes, classifier, clusters and table together (one release store),
+     * never the routes of one version with the table of another; if the update fails the whole previous snapshot
+     * stays (or is restored).
+     *
+     * @param config   the new configuration.
+     * @param policies its policy table: {@code policies.version() == config.version()}, or an empty table (a node
+     *                 without a control plane).
+     * @param drainMs  how long a removed listener's requests in flight may take to finish.
+     * @throws DataPlaneException ({@code CONFIG}) when the table's version differs from the configuration's, and
+     *                            as {@link #update(MeshConfig, long)}.
+     */
+    public void update(final MeshConfig config, final PolicyTable policies, final long drainMs)
+    {
         requireNonNull(config, "config");
+        requireNonNull(policies, "policies");
+        if (policies.recordCount() > 0 && policies.version() != config.version())
+        {
+            throw new DataPlaneException(DataPlaneException.Category.CONFIG, "policies.version: "
+                + policies.version() + " differs from the configuration's version " + config.version());
+        }
         synchronized (lock)
         {
             if (closed)
             {
                 throw new DataPlaneException(DataPlaneException.Category.UNAVAILABLE, "the data plane is closed");
             }
-            final Snapshot previous = current.getAcquire();
-            final MeshConfig running = previous.config();
-            if (running.transport() != config.transport() || running.eventLoopThreads() != config.eventLoopThreads()
-                || !running.locality().equals(config.locality()))
+            final Snapshot previous = snapshots.current();
+            final MeshConfig previousConfig = running;
+            if (previousConfig.transport() != config.transport() || previousConfig.eventLoopThreads() != config.eventLoopThreads()
+                || !previousConfig.locality().equals(config.locality()))
             {
                 throw new DataPlaneException(DataPlaneException.Category.CONFIG,
                     "transport, eventLoopThreads and locality cannot change without a restart");
             }
-            final Snapshot next = compile(config, peerRejections, stats, sliceStats);
+            final Snapshot next = compile(config, policies, peerRejections, stats, sliceStats);
             for (final String checked : config.healthChecks().keySet())
             {
                 final Cluster before = previous.clusters().get(checked);
-                if (before != null && running.healthChecks().containsKey(checked))
+                if (before != null && previousConfig.healthChecks().containsKey(checked))
                 {
                     HealthChecker.carryOver(before, next.clusters().get(checked));
                 }
             }
-            current.setRelease(next);
+            running = config;
+            snapshots.publish(next);
             final Map<String, Bound> before = listeners;
             final Map<String, Bound> after = new LinkedHashMap<>();
             final List<Bound> fresh = new ArrayList<>();
@@ -367,7 +391,8 @@ public final class DataPlane implements AutoCloseable
             {
                 fresh.forEach(b -> b.server().close().awaitUninterruptibly());
                 restore(closedFirst, before);
-                current.setRelease(previous);
+                running = previousConfig;
+                snapshots.publish(previous);
                 throw ex;
             }
             listeners = Collections.unmodifiableMap(after);
@@ -385,7 +410,7 @@ public final class DataPlane implements AutoCloseable
                 }
             }
             healthCheckers.forEach(HealthChecker::stop);
-            healthCheckers = startHealthChecks(next);
+            healthCheckers = startHealthChecks(config, next);
             overload.configure(config.overload());
         }
         LOG.info("data plane configuration version {} applied ({} listeners, {} routes, {} clusters)",
@@ -470,10 +495,10 @@ public final class DataPlane implements AutoCloseable
         }
     }
 
-    private List<HealthChecker> startHealthChecks(final Snapshot snapshot)
+    private List<HealthChecker> startHealthChecks(final MeshConfig config, final Snapshot snapshot)
     {
         final List<HealthChecker> checkers = new ArrayList<>();
-        for (final Map.Entry<String, HealthCheckConfig> check : snapshot.config().healthChecks().entrySet())
+        for (final Map.Entry<String, HealthCheckConfig> check : config.healthChecks().entrySet())
         {
             final String name = check.getKey();
             final HealthChecker checker = new HealthChecker(snapshot.clusters().get(name), check.getValue(),
@@ -503,11 +528,10 @@ public final class DataPlane implements AutoCloseable
             requirePortFree(listener, port);
         }
         final SslContext tls = listenerTls(listener, index, peerRejections);
-        final PipelineAssembler assembler = new PipelineAssembler(listener, () -> current.getAcquire().routes(),
+        final PipelineAssembler assembler = new PipelineAssembler(listener, snapshots,
             upstreamPools, counters, tls, downstream, connections, listener.tcpCluster()
-                .<Supplier<Cluster>>map(name -> () -> current.getAcquire().clusters().get(name))
-                .orElse(null), transport, overload, () -> current.getAcquire().classifier(), sliceStats,
-            policyTables, resetBudget, clientErrors);
+                .<Supplier<Cluster>>map(name -> () -> snapshots.current().clusters().get(name))
+                .orElse(null), transport, overload, sliceStats, resetBudget, clientErrors);
         final Channel server = bind(listener, port, transport, eventLoops, assembler, reusePort);
         return new Bound(listener, server, connections, ((InetSocketAddress)server.localAddress()).getPort());
     }
@@ -527,13 +551,13 @@ public final class DataPlane implements AutoCloseable
         }
     }
 
-    private static Snapshot compile(final MeshConfig config, final PeerRejections rejections,
-        final StatsRegistry stats, final SliceStatsRegistry sliceStats)
+    private static Snapshot compile(final MeshConfig config, final PolicyTable policies,
+        final PeerRejections rejections, final StatsRegistry stats, final SliceStatsRegistry sliceStats)
     {
         final Map<String, Cluster> clusters = resolveClusters(config.clusters(), config.locality(), rejections,
             stats);
-        return new Snapshot(config, RouteTable.build(config.routes(), clusters, config.version(), stats), clusters,
-            Classifier.build(config.classification(), sliceStats));
+        return new Snapshot(config.version(), RouteTable.build(config.routes(), clusters, config.version(), stats),
+            Classifier.build(config.classification(), sliceStats), policies, clusters);
     }
 
     private static Map<String, Cluster> resolveClusters(
@@ -660,16 +684,29 @@ public final class DataPlane implements AutoCloseable
     }
 
     /**
-     * Makes a per-slice policy table current for new requests (a release store; requests in flight keep the
-     * settings they started with). The edge node agent calls it right after {@link #update(MeshConfig)} with
-     * {@code NodeMeshConfig.toPolicyTable()}. Until the first call the table is empty: every request runs with its
-     * route's own settings.
+     * Publishes the current snapshot again with another per-slice policy table (a release store; requests in
+     * flight keep the settings they started with). No version check: for tests and tools. A node applying a
+     * configuration uses {@link #update(MeshConfig, PolicyTable, long)}, which swaps routes and table together.
+     * Until a table is given it is empty: every request runs with its route's own settings.
      *
      * @param table the new table.
      */
     public void publishPolicyTable(final PolicyTable table)
     {
-        policyTables.publish(requireNonNull(table, "table"));
+        requireNonNull(table, "table");
+        synchronized (lock)
+        {
+            snapshots.publish(snapshots.current().withPolicies(table));
+        }
+    }
+
+    /**
+     * @return the snapshot new requests run with now (routes, classifier, policy table and clusters of one
+     * version).
+     */
+    public Snapshot snapshot()
+    {
+        return snapshots.current();
     }
 
     /**
@@ -677,7 +714,7 @@ public final class DataPlane implements AutoCloseable
      */
     public PolicyTable policyTable()
     {
-        return policyTables.current();
+        return snapshots.current().policies();
     }
 
     /**
@@ -707,7 +744,7 @@ public final class DataPlane implements AutoCloseable
      */
     public MeshConfig config()
     {
-        return current.getAcquire().config();
+        return running;
     }
 
     /**

@@ -4,6 +4,7 @@ import io.mecmesh.dataplane.cluster.ClusterConfig;
 import io.mecmesh.dataplane.cluster.Endpoint;
 import io.mecmesh.dataplane.counters.DataPlaneCounter;
 import io.mecmesh.dataplane.counters.DataPlaneCounters;
+import io.mecmesh.dataplane.error.DataPlaneException;
 import io.mecmesh.dataplane.http.DirectResponse;
 import io.mecmesh.dataplane.listener.ListenerConfig;
 import io.mecmesh.dataplane.route.RouteConfig;
@@ -176,6 +177,24 @@ class ProxyIntegrationTest
         }
 
         assertThat(web.connectionCount()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldAnswerAKeepAliveHttp10ClientWithConnectionKeepAliveAndKeepItsConnection() throws Exception
+    {
+        try (RawHttp raw = new RawHttp(dataPlane.listenerAddress("ingress")))
+        {
+            final RawHttp.Response first = raw.send("GET /one HTTP/1.0\r\nHost: web.local\r\n"
+                + "Connection: keep-alive\r\n\r\n").read();
+            final RawHttp.Response second = raw.send("GET /two HTTP/1.0\r\nHost: web.local\r\n\r\n").read();
+
+            assertThat(first.status()).isEqualTo(200);
+            assertThat(first.headers()).containsEntry("connection", "keep-alive");
+            assertThat(second.status()).isEqualTo(200);
+            assertThat(second.headers()).containsEntry("connection", "close");
+            assertThat(raw.isClosedByPeer()).isTrue();
+        }
+        assertThat(web.requestLines()).containsExactly("GET /one", "GET /two");
     }
 
     @Test

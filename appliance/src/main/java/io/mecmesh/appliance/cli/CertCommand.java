@@ -1,7 +1,7 @@
 package io.mecmesh.appliance.cli;
 
 import io.mecmesh.appliance.ApplianceException;
-import io.mecmesh.dataplane.DataPlaneException;
+import io.mecmesh.dataplane.error.DataPlaneException;
 import io.mecmesh.dataplane.identity.Pem;
 import io.mecmesh.dataplane.identity.SigningScope;
 import io.mecmesh.dataplane.identity.SpiffeId;

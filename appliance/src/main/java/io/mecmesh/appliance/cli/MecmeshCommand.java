@@ -1,7 +1,7 @@
 package io.mecmesh.appliance.cli;
 
 import io.mecmesh.appliance.ApplianceException;
-import io.mecmesh.dataplane.DataPlaneException;
+import io.mecmesh.dataplane.error.DataPlaneException;
 import io.mecmesh.slicemanager.ca.CertificateAuthorityException;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;

@@ -1,6 +1,6 @@
 package io.mecmesh.appliance.cli;
 
-import io.mecmesh.dataplane.DataPlaneException;
+import io.mecmesh.dataplane.error.DataPlaneException;
 import io.mecmesh.dataplane.identity.Pem;
 import io.mecmesh.dataplane.identity.SpiffeId;
 import io.mecmesh.dataplane.identity.X509SvidValidator;

@@ -1,7 +1,6 @@
 package io.mecmesh.dataplane.classify;
 
-import io.netty.handler.codec.http.HttpHeaders;
-import io.mecmesh.dataplane.http1.FlyweightHeaders;
+import io.mecmesh.dataplane.http.HeaderFields;
 import io.netty.util.AsciiString;
 
 import java.util.Arrays;
@@ -118,10 +117,10 @@ public final class Classifier
      * The rule a request matches. Allocates nothing.
      *
      * @param candidates the connection's {@link #candidates}.
-     * @param headers    the request's headers.
+     * @param headers    the request's header fields (the first field of a rule's name is compared, exact case).
      * @return the rule's index, or {@link #NO_RULE}.
      */
-    public int classify(final int[] candidates, final HttpHeaders headers)
+    public int classify(final int[] candidates, final HeaderFields headers)
     {
         for (final int rule : candidates)
         {
@@ -130,18 +129,8 @@ public final class Classifier
             {
                 return rule;
             }
-            if (headers instanceof FlyweightHeaders flyweight)
-            {
-                // A decoded HTTP/1.1 head: compared as bytes, nothing allocated.
-                final int entry = flyweight.indexOf(name, 0);
-                if (entry >= 0 && flyweight.valueEquals(entry, headerValues[rule], false))
-                {
-                    return rule;
-                }
-                continue;
-            }
-            final String value = headers.get(name);
-            if (value != null && value.equals(headerValues[rule]))
+            final int entry = headers.indexOf(name, 0);
+            if (entry >= 0 && headers.valueEquals(entry, headerValues[rule], false))
             {
                 return rule;
             }

@@ -75,7 +75,7 @@ public final class SliceStats
         return policyMisses.sum();
     }
 
-    void onRequest()
+    public void onRequest()
     {
         requests.increment();
     }

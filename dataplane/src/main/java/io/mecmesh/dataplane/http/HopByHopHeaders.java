@@ -1,7 +1,5 @@
 package io.mecmesh.dataplane.http;
 
-import io.mecmesh.dataplane.http1.FlyweightHeaders;
-import io.mecmesh.dataplane.http1.TextFlyweight;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -25,13 +23,13 @@ public final class HopByHopHeaders
         HttpHeaderNames.UPGRADE,
     };
 
-    /** Per event-loop thread: views a Connection option while its fields are removed. */
-    private static final FastThreadLocal<TextFlyweight> OPTION = new FastThreadLocal<>()
+    /** Per event-loop thread: views a Connection option while its fields are removed, and adapts Netty headers. */
+    private static final FastThreadLocal<Scratch> SCRATCH = new FastThreadLocal<>()
     {
         @Override
-        protected TextFlyweight initialValue()
+        protected Scratch initialValue()
         {
-            return new TextFlyweight();
+            return new Scratch();
         }
     };
 
@@ -40,82 +38,73 @@ public final class HopByHopHeaders
     }
 
     /**
-     * Removes the hop-by-hop headers in place.
+     * Removes the hop-by-hop headers in place, allocating nothing on a decoded head's fields.
      *
      * @param headers the message's headers.
      */
     public static void remove(final HttpHeaders headers)
     {
-        if (headers instanceof FlyweightHeaders flyweight)
+        final Scratch scratch = SCRATCH.get();
+        final HeaderFields fields = HeaderFields.of(headers, scratch.fields);
+        try
         {
-            remove(flyweight);
-            return;
-        }
-        final String connection = headers.get(HttpHeaderNames.CONNECTION);
-        if (connection != null && connection.indexOf(',') < 0)
-        {
-            removeNamed(headers, connection.trim());
-        }
-        else if (connection != null)
-        {
-            for (final String token : connection.split(","))
+            while (removeOneConnectionOption(fields, scratch.option))
             {
-                removeNamed(headers, token.trim());
+                // Indexes may have moved (the Netty adapter): look again from the start; removed names stay removed.
+            }
+            for (final AsciiString name : STANDARD)
+            {
+                headers.remove(name);
+            }
+            final int te = fields.indexOf(HttpHeaderNames.TE, 0);
+            if (te >= 0 && !fields.valueEquals(te, HttpHeaderValues.TRAILERS, true))
+            {
+                headers.remove(HttpHeaderNames.TE);
             }
         }
-        for (final AsciiString name : STANDARD)
+        finally
         {
-            headers.remove(name);
-        }
-        final String te = headers.get(HttpHeaderNames.TE);
-        if (te != null && !HttpHeaderValues.TRAILERS.contentEqualsIgnoreCase(te.trim()))
-        {
-            headers.remove(HttpHeaderNames.TE);
+            scratch.fields.clear();
         }
     }
 
-    /** The same rules on a decoded head's fields, allocating nothing (a thread's view names the options). */
-    private static void remove(final FlyweightHeaders headers)
+    /**
+     * Removes the first field named by a Connection option that is still there.
+     *
+     * @return whether one was removed.
+     */
+    private static boolean removeOneConnectionOption(final HeaderFields fields, final TextFlyweight option)
     {
-        final TextFlyweight option = OPTION.get();
-        for (int i = headers.indexOf(HttpHeaderNames.CONNECTION, 0); i >= 0;
-            i = headers.indexOf(HttpHeaderNames.CONNECTION, i + 1))
+        for (int i = fields.indexOf(HttpHeaderNames.CONNECTION, 0); i >= 0;
+            i = fields.indexOf(HttpHeaderNames.CONNECTION, i + 1))
         {
-            final int length = headers.valueLength(i);
+            final int length = fields.valueLength(i);
             int start = 0;
             while (start < length)
             {
                 int end = start;
-                while (end < length && headers.valueCharAt(i, end) != ',')
+                while (end < length && fields.valueCharAt(i, end) != ',')
                 {
                     end++;
                 }
                 int s = start;
                 int e = end;
-                while (s < e && isOws(headers.valueCharAt(i, s)))
+                while (s < e && isOws(fields.valueCharAt(i, s)))
                 {
                     s++;
                 }
-                while (e > s && isOws(headers.valueCharAt(i, e - 1)))
+                while (e > s && isOws(fields.valueCharAt(i, e - 1)))
                 {
                     e--;
                 }
-                if (e > s)
+                if (e > s && removeNamed(fields, fields.valueView(i, s, e, option)))
                 {
-                    removeNamed(headers, headers.valueView(i, s, e, option));
+                    return true;
                 }
                 start = end + 1;
             }
         }
-        for (final AsciiString name : STANDARD)
-        {
-            headers.remove(name);
-        }
-        final int te = headers.indexOf(HttpHeaderNames.TE, 0);
-        if (te >= 0 && !headers.valueEquals(te, HttpHeaderValues.TRAILERS, true))
-        {
-            headers.remove(HttpHeaderNames.TE);
-        }
+        return false;
     }
 
     private static boolean isOws(final int c)
@@ -123,13 +112,23 @@ public final class HopByHopHeaders
         return c == ' ' || c == '\t';
     }
 
-    private static void removeNamed(final HttpHeaders headers, final CharSequence name)
+    private static boolean removeNamed(final HeaderFields fields, final CharSequence name)
     {
         if (name.length() > 0 && !HttpHeaderNames.TRANSFER_ENCODING.contentEqualsIgnoreCase(name)
             && !HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(name)
-            && !HttpHeaderNames.HOST.contentEqualsIgnoreCase(name))
+            && !HttpHeaderNames.HOST.contentEqualsIgnoreCase(name)
+            && !HttpHeaderNames.CONNECTION.contentEqualsIgnoreCase(name)
+            && fields.indexOf(name, 0) >= 0)
         {
-            headers.remove(name);
+            fields.headers().remove(name);
+            return true;
         }
+        return false;
+    }
+
+    private static final class Scratch
+    {
+        final TextFlyweight option = new TextFlyweight();
+        final NettyHeaderFields fields = new NettyHeaderFields();
     }
 }

@@ -1,5 +1,7 @@
 package io.mecmesh.dataplane.http1;
 
+import io.mecmesh.dataplane.http.HeaderFields;
+import io.mecmesh.dataplane.http.TextFlyweight;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.DateFormatter;
@@ -42,7 +44,7 @@ import java.util.Set;
  *
  * <p>Owned by one pooled message and confined to its event loop; {@link #clear()} resets it for reuse.
  */
-public final class FlyweightHeaders extends HttpHeaders
+public final class FlyweightHeaders extends HttpHeaders implements HeaderFields
 {
     private static final int SLOTS = 4;
     private static final int INITIAL_ENTRIES = 16;
@@ -185,6 +187,7 @@ public final class FlyweightHeaders extends HttpHeaders
      * @param from the first entry to look at.
      * @return the index of the next field of that name at or after {@code from}, or -1.
      */
+    @Override
     public int indexOf(final CharSequence name, final int from)
     {
         for (int i = from; i < entries; i++)
@@ -201,6 +204,7 @@ public final class FlyweightHeaders extends HttpHeaders
      * @param name a field name.
      * @return how many fields have that name.
      */
+    @Override
     public int count(final CharSequence name)
     {
         int count = 0;
@@ -220,6 +224,7 @@ public final class FlyweightHeaders extends HttpHeaders
      * @param ignoreCase whether ASCII case is ignored.
      * @return whether the entry's whole value equals {@code value}.
      */
+    @Override
     public boolean valueEquals(final int entry, final CharSequence value, final boolean ignoreCase)
     {
         final int base = entry * SLOTS;
@@ -287,6 +292,7 @@ public final class FlyweightHeaders extends HttpHeaders
      * @param entry an entry index.
      * @return the length of its value.
      */
+    @Override
     public int valueLength(final int entry)
     {
         final int base = entry * SLOTS;
@@ -298,6 +304,7 @@ public final class FlyweightHeaders extends HttpHeaders
      * @param index a position in its value.
      * @return the value's character there (a byte, 0 to 255).
      */
+    @Override
     public int valueCharAt(final int entry, final int index)
     {
         final int base = entry * SLOTS;
@@ -311,6 +318,7 @@ public final class FlyweightHeaders extends HttpHeaders
      * @param view  the view to wrap around it.
      * @return {@code view}.
      */
+    @Override
     public TextFlyweight valueView(final int entry, final TextFlyweight view)
     {
         final int base = entry * SLOTS;
@@ -326,6 +334,7 @@ public final class FlyweightHeaders extends HttpHeaders
      * @param view  the view to wrap around it.
      * @return {@code view}.
      */
+    @Override
     public TextFlyweight valueView(final int entry, final int from, final int to, final TextFlyweight view)
     {
         final int base = entry * SLOTS;
@@ -345,36 +354,22 @@ public final class FlyweightHeaders extends HttpHeaders
     }
 
     /**
+     * @return these headers (they are Netty's {@code HttpHeaders} themselves).
+     */
+    @Override
+    public HttpHeaders headers()
+    {
+        return this;
+    }
+
+    /**
      * @return the value of the one {@code Content-Length} field as a non-negative number of 1 to 18 digits, -1
      * when there is none, -2 when there are several or it is not such a number.
      */
+    @Override
     public long contentLength()
     {
-        final int first = indexOf(HttpHeaderNames.CONTENT_LENGTH, 0);
-        if (first < 0)
-        {
-            return -1;
-        }
-        if (indexOf(HttpHeaderNames.CONTENT_LENGTH, first + 1) >= 0)
-        {
-            return -2;
-        }
-        final int valueLength = valueLength(first);
-        if (valueLength == 0 || valueLength > 18)
-        {
-            return -2;
-        }
-        long value = 0;
-        for (int i = 0; i < valueLength; i++)
-        {
-            final int c = valueCharAt(first, i);
-            if (c < '0' || c > '9')
-            {
-                return -2;
-            }
-            value = value * 10 + (c - '0');
-        }
-        return value;
+        return HeaderFields.contentLength(this);
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.mecmesh.dataplane.http1;
 
+import io.mecmesh.dataplane.http.HeadViolation;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.handler.codec.DecoderResult;
@@ -86,7 +87,7 @@ public final class Http1ClientCodec extends CombinedChannelDuplexHandler<Http1Cl
             final HttpVersion version = versionEnd < 0 ? null : version(bytes, 0, versionEnd);
             if (version == null || lineEnd - versionEnd < 4)
             {
-                return new Http1DecoderException(Http1Violation.INVALID_STATUS_LINE, "invalid status line");
+                return new Http1DecoderException(HeadViolation.INVALID_STATUS_LINE, "invalid status line");
             }
             int code = 0;
             for (int i = versionEnd + 1; i < versionEnd + 4; i++)
@@ -94,14 +95,14 @@ public final class Http1ClientCodec extends CombinedChannelDuplexHandler<Http1Cl
                 final int digit = bytes[i] - '0';
                 if (digit < 0 || digit > 9)
                 {
-                    return new Http1DecoderException(Http1Violation.INVALID_STATUS_LINE, "invalid status code");
+                    return new Http1DecoderException(HeadViolation.INVALID_STATUS_LINE, "invalid status code");
                 }
                 code = code * 10 + digit;
             }
             final int reasonStart = versionEnd + 5;
             if (versionEnd + 4 < lineEnd && bytes[versionEnd + 4] != ' ' || code < 100)
             {
-                return new Http1DecoderException(Http1Violation.INVALID_STATUS_LINE, "invalid status code");
+                return new Http1DecoderException(HeadViolation.INVALID_STATUS_LINE, "invalid status code");
             }
             HttpResponseStatus status = HttpResponseStatus.valueOf(code);
             if (reasonStart < lineEnd && !sameReason(bytes, reasonStart, lineEnd, status.reasonPhrase()))
@@ -156,7 +157,7 @@ public final class Http1ClientCodec extends CombinedChannelDuplexHandler<Http1Cl
                 if (length == -2)
                 {
                     response.setDecoderResult(DecoderResult.failure(new Http1DecoderException(
-                        Http1Violation.INVALID_CONTENT_LENGTH, "invalid Content-Length")));
+                        HeadViolation.INVALID_CONTENT_LENGTH, "invalid Content-Length")));
                     out.add(response);
                     failed();
                     return -1;

@@ -1,5 +1,6 @@
 package io.mecmesh.dataplane.http1;
 
+import io.mecmesh.dataplane.http.HeadViolation;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -243,12 +244,12 @@ abstract class Http1Decoder extends ByteToMessageDecoder
                 final int pending = end - (start + lineStart);
                 if (head && !sawStartLine && pending > maxInitialLineLength + 1)
                 {
-                    return failScan(Http1Violation.LINE_TOO_LONG, "An HTTP line is larger than "
+                    return failScan(HeadViolation.LINE_TOO_LONG, "An HTTP line is larger than "
                         + maxInitialLineLength + " bytes.", head, out);
                 }
                 if ((sawStartLine || !head) && sectionBytes + pending > maxHeaderSize + 1)
                 {
-                    return failScan(Http1Violation.HEADERS_TOO_LARGE, "HTTP header is larger than " + maxHeaderSize
+                    return failScan(HeadViolation.HEADERS_TOO_LARGE, "HTTP header is larger than " + maxHeaderSize
                         + " bytes.", head, out);
                 }
                 scanned = end - start;
@@ -258,14 +259,14 @@ abstract class Http1Decoder extends ByteToMessageDecoder
             final boolean cr = lf > lineFrom && in.getByte(lf - 1) == '\r';
             if (!cr && strict)
             {
-                return failScan(Http1Violation.BARE_LF, "Line Feed must be preceded by Carriage Return", head, out);
+                return failScan(HeadViolation.BARE_LF, "Line Feed must be preceded by Carriage Return", head, out);
             }
             final int lineLength = lf - lineFrom - (cr ? 1 : 0);
             if (head && !sawStartLine)
             {
                 if (lineLength > maxInitialLineLength)
                 {
-                    return failScan(Http1Violation.LINE_TOO_LONG, "An HTTP line is larger than "
+                    return failScan(HeadViolation.LINE_TOO_LONG, "An HTTP line is larger than "
                         + maxInitialLineLength + " bytes.", head, out);
                 }
                 sawStartLine = true;
@@ -279,7 +280,7 @@ abstract class Http1Decoder extends ByteToMessageDecoder
                 sectionBytes += lineLength;
                 if (sectionBytes > maxHeaderSize)
                 {
-                    return failScan(Http1Violation.HEADERS_TOO_LARGE, "HTTP header is larger than " + maxHeaderSize
+                    return failScan(HeadViolation.HEADERS_TOO_LARGE, "HTTP header is larger than " + maxHeaderSize
                         + " bytes.", head, out);
                 }
             }
@@ -288,11 +289,11 @@ abstract class Http1Decoder extends ByteToMessageDecoder
         }
     }
 
-    private int failScan(final Http1Violation violation, final String message, final boolean head,
+    private int failScan(final HeadViolation violation, final String message, final boolean head,
         final List<Object> out)
     {
-        fail(new Http1DecoderException(head || violation == Http1Violation.BARE_LF ? violation
-            : Http1Violation.INVALID_CHUNK, message), out, head);
+        fail(new Http1DecoderException(head || violation == HeadViolation.BARE_LF ? violation
+            : HeadViolation.INVALID_CHUNK, message), out, head);
         return -2;
     }
 
@@ -360,7 +361,7 @@ abstract class Http1Decoder extends ByteToMessageDecoder
                 final int previousEnd = headers.lastValueEnd();
                 if (previousEnd < 0)
                 {
-                    return new Http1DecoderException(Http1Violation.INVALID_HEADER,
+                    return new Http1DecoderException(HeadViolation.INVALID_HEADER,
                         "a folded line without a header field before it");
                 }
                 int s = pos;
@@ -375,7 +376,7 @@ abstract class Http1Decoder extends ByteToMessageDecoder
                 }
                 if (!validValue(bytes, s, e))
                 {
-                    return new Http1DecoderException(Http1Violation.INVALID_HEADER, "invalid header value");
+                    return new Http1DecoderException(HeadViolation.INVALID_HEADER, "invalid header value");
                 }
                 if (e > s)
                 {
@@ -392,14 +393,14 @@ abstract class Http1Decoder extends ByteToMessageDecoder
             {
                 if (!TCHAR[bytes[colon] & 0xff])
                 {
-                    return new Http1DecoderException(Http1Violation.INVALID_HEADER,
+                    return new Http1DecoderException(HeadViolation.INVALID_HEADER,
                         "a header name can only contain \"token\" characters");
                 }
                 colon++;
             }
             if (colon == lineEnd || colon == pos)
             {
-                return new Http1DecoderException(Http1Violation.INVALID_HEADER, "No colon found, or empty name");
+                return new Http1DecoderException(HeadViolation.INVALID_HEADER, "No colon found, or empty name");
             }
             int s = colon + 1;
             int e = lineEnd;
@@ -413,7 +414,7 @@ abstract class Http1Decoder extends ByteToMessageDecoder
             }
             if (!validValue(bytes, s, e))
             {
-                return new Http1DecoderException(Http1Violation.INVALID_HEADER, "invalid header value");
+                return new Http1DecoderException(HeadViolation.INVALID_HEADER, "invalid header value");
             }
             headers.addBytes(pos, colon - pos, s, e - s);
             pos = lf + 1;
@@ -562,7 +563,7 @@ abstract class Http1Decoder extends ByteToMessageDecoder
         {
             if (in.readableBytes() > maxInitialLineLength)
             {
-                fail(new Http1DecoderException(Http1Violation.INVALID_CHUNK, "chunk-size line too long"), out, false);
+                fail(new Http1DecoderException(HeadViolation.INVALID_CHUNK, "chunk-size line too long"), out, false);
                 in.skipBytes(in.readableBytes());
             }
             return;
@@ -570,7 +571,7 @@ abstract class Http1Decoder extends ByteToMessageDecoder
         final boolean cr = lf > start && in.getByte(lf - 1) == '\r';
         if (!cr && strict)
         {
-            failBody(Http1Violation.BARE_LF, "Line Feed must be preceded by Carriage Return", in, out);
+            failBody(HeadViolation.BARE_LF, "Line Feed must be preceded by Carriage Return", in, out);
             return;
         }
         final int lineEnd = cr ? lf - 1 : lf;
@@ -589,7 +590,7 @@ abstract class Http1Decoder extends ByteToMessageDecoder
         final int digits = i - start;
         if (digits == 0 || digits > MAX_CHUNK_SIZE_DIGITS || size > Integer.MAX_VALUE)
         {
-            failBody(Http1Violation.INVALID_CHUNK, "invalid chunk size", in, out);
+            failBody(HeadViolation.INVALID_CHUNK, "invalid chunk size", in, out);
             return;
         }
         while (i < lineEnd && isOws(in.getByte(i)))
@@ -601,7 +602,7 @@ abstract class Http1Decoder extends ByteToMessageDecoder
             // RFC 9112 §7.1.1: whitespace after the size only before a chunk extension (BWS ";"), never before CRLF
             if (i == lineEnd || in.getByte(i) != ';')
             {
-                failBody(Http1Violation.INVALID_CHUNK, "invalid chunk size", in, out);
+                failBody(HeadViolation.INVALID_CHUNK, "invalid chunk size", in, out);
                 return;
             }
             for (int j = i + 1; j < lineEnd; j++)
@@ -609,7 +610,7 @@ abstract class Http1Decoder extends ByteToMessageDecoder
                 final int c = in.getByte(j) & 0xff;
                 if (c < 0x20 && c != '\t' || c == 0x7f)
                 {
-                    failBody(Http1Violation.INVALID_CHUNK, "invalid chunk extension", in, out);
+                    failBody(HeadViolation.INVALID_CHUNK, "invalid chunk extension", in, out);
                     return;
                 }
             }
@@ -648,13 +649,13 @@ abstract class Http1Decoder extends ByteToMessageDecoder
         final byte first = in.getByte(start);
         if (first == '\n')
         {
-            failBody(strict ? Http1Violation.BARE_LF : Http1Violation.INVALID_CHUNK, "chunk not ended by CRLF", in,
+            failBody(strict ? HeadViolation.BARE_LF : HeadViolation.INVALID_CHUNK, "chunk not ended by CRLF", in,
                 out);
             return;
         }
         if (first != '\r')
         {
-            failBody(Http1Violation.INVALID_CHUNK, "chunk data longer than its size", in, out);
+            failBody(HeadViolation.INVALID_CHUNK, "chunk data longer than its size", in, out);
             return;
         }
         if (in.readableBytes() < 2)
@@ -663,7 +664,7 @@ abstract class Http1Decoder extends ByteToMessageDecoder
         }
         if (in.getByte(start + 1) != '\n')
         {
-            failBody(Http1Violation.INVALID_CHUNK, "chunk not ended by CRLF", in, out);
+            failBody(HeadViolation.INVALID_CHUNK, "chunk not ended by CRLF", in, out);
             return;
         }
         in.skipBytes(2);
@@ -696,7 +697,7 @@ abstract class Http1Decoder extends ByteToMessageDecoder
         final Http1DecoderException failure = parseFields(trailerScratch, 0, length);
         if (failure != null)
         {
-            fail(new Http1DecoderException(Http1Violation.INVALID_CHUNK, failure.getMessage()), out, false);
+            fail(new Http1DecoderException(HeadViolation.INVALID_CHUNK, failure.getMessage()), out, false);
             in.skipBytes(in.readableBytes());
             return;
         }
@@ -716,7 +717,7 @@ abstract class Http1Decoder extends ByteToMessageDecoder
         resetToHead();
     }
 
-    private void failBody(final Http1Violation violation, final String message, final ByteBuf in,
+    private void failBody(final HeadViolation violation, final String message, final ByteBuf in,
         final List<Object> out)
     {
         fail(new Http1DecoderException(violation, message), out, false);

@@ -1,5 +1,8 @@
 package io.mecmesh.dataplane.http1;
 
+import io.mecmesh.dataplane.http.HeaderFields;
+import io.mecmesh.dataplane.http.RequestHead;
+import io.mecmesh.dataplane.http.TextFlyweight;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
@@ -22,7 +25,7 @@ import static java.util.Objects.requireNonNull;
  * <p>{@link #uri()} allocates a {@code String} on first use (cached); the hot path reads the request-target as
  * bytes ({@link #targetLength()}, {@link #targetByteAt(int)}, {@link #pathLength()}). Confined to its event loop.
  */
-public final class Http1Request extends PooledHead<Http1Request> implements HttpRequest
+public final class Http1Request extends PooledHead<Http1Request> implements HttpRequest, RequestHead
 {
     private static final Recycler<Http1Request> POOL = new Recycler<>()
     {
@@ -97,6 +100,7 @@ public final class Http1Request extends PooledHead<Http1Request> implements Http
      * @param view the view to wrap around it.
      * @return {@code view}.
      */
+    @Override
     public TextFlyweight target(final TextFlyweight view)
     {
         assertLive();
@@ -106,6 +110,7 @@ public final class Http1Request extends PooledHead<Http1Request> implements Http
     /**
      * @return the length of the path part of the request-target (up to {@code ?}, excluded).
      */
+    @Override
     public int pathLength()
     {
         final int length = targetLength();
@@ -117,6 +122,18 @@ public final class Http1Request extends PooledHead<Http1Request> implements Http
             }
         }
         return length;
+    }
+
+    @Override
+    public HttpVersion version()
+    {
+        return protocolVersion();
+    }
+
+    @Override
+    public HeaderFields headerFields()
+    {
+        return headers();
     }
 
     @Override

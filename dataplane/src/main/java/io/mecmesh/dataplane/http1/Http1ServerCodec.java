@@ -1,5 +1,7 @@
 package io.mecmesh.dataplane.http1;
 
+import io.mecmesh.dataplane.http.Framing;
+import io.mecmesh.dataplane.http.HeadViolation;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.handler.codec.DecoderResult;
@@ -23,7 +25,7 @@ import static java.util.Objects.requireNonNull;
  *
  * <p>Decoding rules (what fails becomes a failed {@code Http1Request} carrying an {@link Http1DecoderException},
  * after which nothing more is read): lines ended by CRLF; request line {@code method SP request-target SP HTTP/x.y}
- * within {@link HttpDecoderConfig#getMaxInitialLineLength()} (else {@link Http1Violation#LINE_TOO_LONG}); header
+ * within {@link HttpDecoderConfig#getMaxInitialLineLength()} (else {@link HeadViolation#LINE_TOO_LONG}); header
  * section within {@link HttpDecoderConfig#getMaxHeaderSize()}; token names without whitespace before the colon,
  * values without control characters, obs-fold joined with one space; framing (RFC 9112 §6): Transfer-Encoding only
  * on HTTP/1.1, only with no Content-Length, exactly one {@code chunked} (normalized to that spelling);
@@ -86,18 +88,18 @@ public final class Http1ServerCodec extends CombinedChannelDuplexHandler<Http1Se
             final int methodEnd = indexOf(bytes, 0, lineEnd, ' ');
             if (methodEnd <= 0 || !isToken(bytes, 0, methodEnd))
             {
-                return new Http1DecoderException(Http1Violation.INVALID_REQUEST_LINE, "invalid request line: Method");
+                return new Http1DecoderException(HeadViolation.INVALID_REQUEST_LINE, "invalid request line: Method");
             }
             final int targetEnd = indexOf(bytes, methodEnd + 1, lineEnd, ' ');
             if (targetEnd < 0 || targetEnd == methodEnd + 1)
             {
-                return new Http1DecoderException(Http1Violation.INVALID_REQUEST_LINE,
+                return new Http1DecoderException(HeadViolation.INVALID_REQUEST_LINE,
                     "invalid request line: no request-target or version (HTTP/0.9)");
             }
             final HttpVersion version = version(bytes, targetEnd + 1, lineEnd);
             if (version == null)
             {
-                return new Http1DecoderException(Http1Violation.INVALID_REQUEST_LINE,
+                return new Http1DecoderException(HeadViolation.INVALID_REQUEST_LINE,
                     "invalid request line: version");
             }
             ((Http1Request)message).init(method(bytes, methodEnd), version, methodEnd + 1, targetEnd - methodEnd - 1);
@@ -108,54 +110,37 @@ public final class Http1ServerCodec extends CombinedChannelDuplexHandler<Http1Se
         int framing(final Object message, final List<Object> out)
         {
             final Http1Request request = (Http1Request)message;
-            final FlyweightHeaders headers = request.headers();
             heads.add(request.method() == HttpMethod.HEAD);
-            final int transferEncodings = headers.count(HttpHeaderNames.TRANSFER_ENCODING);
-            final int contentLengths = headers.count(HttpHeaderNames.CONTENT_LENGTH);
-            if (transferEncodings > 0)
+            final Framing framing = Framing.check(request, Long.MAX_VALUE);
+            switch (framing)
             {
-                if (request.protocolVersion() != HttpVersion.HTTP_1_1)
-                {
-                    return reject(request, Http1Violation.INVALID_TRANSFER_ENCODING,
-                        "Transfer-Encoding is only allowed on HTTP/1.1", out);
-                }
-                if (contentLengths > 0)
-                {
-                    return reject(request, Http1Violation.CONTENT_LENGTH_WITH_TRANSFER_ENCODING,
-                        "both Content-Length and Transfer-Encoding", out);
-                }
-                final int index = headers.indexOf(HttpHeaderNames.TRANSFER_ENCODING, 0);
-                if (transferEncodings != 1 || !headers.valueEquals(index, HttpHeaderValues.CHUNKED, true))
-                {
-                    return reject(request, Http1Violation.INVALID_TRANSFER_ENCODING,
-                        "Transfer-Encoding must be exactly chunked", out);
-                }
-                if (!headers.valueEquals(index, HttpHeaderValues.CHUNKED, false))
-                {
-                    headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
-                }
-                return CHUNKED;
+                case CHUNKED:
+                    return CHUNKED;
+                case FIXED:
+                    contentLength = request.headers().contentLength();
+                    return FIXED;
+                case NONE:
+                    contentLength = 0;
+                    return NONE;
+                default:
+                    return reject(request, framing.violation(), message(framing), out);
             }
-            if (contentLengths == 0)
-            {
-                contentLength = 0;
-                return NONE;
-            }
-            final long length = headers.contentLength();
-            if (length < 0)
-            {
-                return reject(request, Http1Violation.INVALID_CONTENT_LENGTH, "invalid Content-Length", out);
-            }
-            final int index = headers.indexOf(HttpHeaderNames.CONTENT_LENGTH, 0);
-            if (headers.valueLength(index) > 1 && headers.valueCharAt(index, 0) == '0')
-            {
-                headers.set(HttpHeaderNames.CONTENT_LENGTH, Long.toString(length));
-            }
-            contentLength = length;
-            return FIXED;
         }
 
-        private int reject(final Http1Request request, final Http1Violation violation, final String message,
+        private static String message(final Framing framing)
+        {
+            switch (framing)
+            {
+                case CONTENT_LENGTH_WITH_TRANSFER_ENCODING:
+                    return "both Content-Length and Transfer-Encoding";
+                case INVALID_TRANSFER_ENCODING:
+                    return "Transfer-Encoding must be exactly chunked, on HTTP/1.1";
+                default:
+                    return "invalid Content-Length";
+            }
+        }
+
+        private int reject(final Http1Request request, final HeadViolation violation, final String message,
             final List<Object> out)
         {
             request.setDecoderResult(DecoderResult.failure(new Http1DecoderException(violation, message)));

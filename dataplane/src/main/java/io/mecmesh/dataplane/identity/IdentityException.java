@@ -1,6 +1,6 @@
 package io.mecmesh.dataplane.identity;
 
-import io.mecmesh.dataplane.DataPlaneException;
+import io.mecmesh.dataplane.error.DataPlaneException;
 
 /**
  * Identity material (certificates, keys, trust bundles) that cannot be read or used: names the source and what is

@@ -19,8 +19,9 @@ import static java.util.Objects.requireNonNull;
  *   shared by the connections it accepts) and closes a new connection at once when the listener already has
  *   {@link ListenerConfig#maxConnections()} open. A refused connection is counted and never reaches the later
  *   stages: they see neither {@code channelActive} nor a read.</li>
- *   <li>Arrival of bytes: tells the {@link Http1ListenerHandler} of the connection that bytes arrived, which starts
- *   its request-head timeout when it was waiting for a request (the codec hides a head that is half received).</li>
+ *   <li>Arrival of bytes: runs the callback it was given (the HTTP/1.1 listener stage's
+ *   {@link Http1ListenerHandler#onBytesReceived()}), which starts the request-head timeout when the connection was
+ *   waiting for a request (the codec hides a head that is half received).</li>
  * </ul>
  * Forwards every message unchanged (ownership passes on); retains and releases nothing. One instance per
  * connection, confined to its event loop.
@@ -31,33 +32,31 @@ public final class ConnectionGuard extends ChannelInboundHandlerAdapter
     static final AttributeKey<AtomicInteger> OPEN_CONNECTIONS =
         AttributeKey.valueOf(ConnectionGuard.class, "openConnections");
 
+    private static final Runnable NOTHING = () ->
+    {
+    };
+
     private final int maxConnections;
     private final DataPlaneCounters counters;
-    private final Http1ListenerHandler listener;
+    private final Runnable onBytesReceived;
     private AtomicInteger openConnections;
 
     /**
      * @param config   the listener's configuration.
      * @param counters where refusals are counted.
-     * @param listener the listener stage of the same connection, told when bytes arrive.
+     * @param onBytesReceived run on the event loop before each read is passed on (a later stage of the same
+     *                        connection that times request heads); it must not allocate.
      */
     public ConnectionGuard(
-        final ListenerConfig config, final DataPlaneCounters counters, final Http1ListenerHandler listener)
+        final ListenerConfig config, final DataPlaneCounters counters, final Runnable onBytesReceived)
     {
         this.maxConnections = requireNonNull(config, "config").maxConnections();
         this.counters = requireNonNull(counters, "counters");
-        this.listener = requireNonNull(listener, "listener");
-    }
-
-    private ConnectionGuard(final ListenerConfig config, final DataPlaneCounters counters)
-    {
-        this.maxConnections = requireNonNull(config, "config").maxConnections();
-        this.counters = requireNonNull(counters, "counters");
-        this.listener = null;
+        this.onBytesReceived = requireNonNull(onBytesReceived, "onBytesReceived");
     }
 
     /**
-     * A guard that only admits connections (an HTTP/2 connection has no HTTP/1.1 listener stage to tell).
+     * A guard that only admits connections (an HTTP/2 connection has no request-head timer to start).
      *
      * @param config   the listener's configuration.
      * @param counters where refusals are counted.
@@ -65,7 +64,7 @@ public final class ConnectionGuard extends ChannelInboundHandlerAdapter
      */
     public static ConnectionGuard admissionOnly(final ListenerConfig config, final DataPlaneCounters counters)
     {
-        return new ConnectionGuard(config, counters);
+        return new ConnectionGuard(config, counters, NOTHING);
     }
 
     @Override
@@ -101,10 +100,7 @@ public final class ConnectionGuard extends ChannelInboundHandlerAdapter
     @Override
     public void channelRead(final ChannelHandlerContext ctx, final Object msg)
     {
-        if (listener != null)
-        {
-            listener.onBytesReceived();
-        }
+        onBytesReceived.run();
         ctx.fireChannelRead(msg);
     }
 

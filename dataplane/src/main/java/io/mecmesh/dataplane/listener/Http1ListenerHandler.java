@@ -3,8 +3,9 @@ package io.mecmesh.dataplane.listener;
 import io.mecmesh.dataplane.counters.DataPlaneCounter;
 import io.mecmesh.dataplane.counters.DataPlaneCounters;
 import io.mecmesh.dataplane.http.DirectResponse;
-import io.mecmesh.dataplane.http1.Http1Request;
-import io.mecmesh.dataplane.http1.TextFlyweight;
+import io.mecmesh.dataplane.http.NettyRequestHead;
+import io.mecmesh.dataplane.http.RequestHead;
+import io.mecmesh.dataplane.http.TextFlyweight;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -53,7 +54,7 @@ import static java.util.Objects.requireNonNull;
  *   when it fires rather than per request. Bytes of a
  *   pipelined head that arrived during the previous exchange are not seen as a started head: such a head, if it
  *   never completes, is closed as idle rather than answered 408.</li>
- *   <li>Pooled request heads ({@link Http1Request}, from {@code Http1ServerCodec}): this stage is the one place
+ *   <li>Pooled request heads ({@code Http1Request}, from {@code Http1ServerCodec}): this stage is the one place
  *   that gives them back to their pool. A head must stay valid for its whole exchange (the upstream stage sends it
  *   again on a retry), so it is recycled only when the next request head arrives after the response to it was
  *   complete, or at once when this stage refuses it; a head whose exchange did not complete, or the last head of
@@ -95,7 +96,9 @@ public final class Http1ListenerHandler extends ChannelDuplexHandler
     private boolean informational;
     private boolean closeAfterResponse;
     private long bodyBytes;
-    private Http1Request previousHead;
+    private RequestHead previousHead;
+    /** Views heads that are not the codec's (from Netty's codec in tests); never pooled. */
+    private final NettyRequestHead nettyHead = new NettyRequestHead();
     private final TextFlyweight hostView = new TextFlyweight();
     private final TextFlyweight targetView = new TextFlyweight();
 
@@ -182,7 +185,7 @@ public final class Http1ListenerHandler extends ChannelDuplexHandler
      * Called by the {@link ConnectionGuard} before the codec sees the bytes of a read: a request head has started
      * when the connection was waiting for one.
      */
-    void onBytesReceived()
+    public void onBytesReceived()
     {
         if (phase == WAITING_IDLE && ctx != null)
         {
@@ -203,21 +206,17 @@ public final class Http1ListenerHandler extends ChannelDuplexHandler
         final DecoderResult result = request.decoderResult();
         final Rejection rejection = result.isFailure()
             ? Rejection.ofDecoderFailure(result.cause(), true)
-            : RequestHeadValidator.check(request, maxHeaderCount, maxRequestBodyBytes, hostView, targetView);
+            : RequestHeadValidator.check(request, maxHeaderCount, maxRequestBodyBytes, hostView, targetView,
+                nettyHead);
+        final RequestHead head = RequestHead.of(request, nettyHead);
         if (rejection != null)
         {
             ReferenceCountUtil.release(request);
-            if (request instanceof Http1Request pooled)
-            {
-                pooled.recycle();
-            }
+            head.recycle();
             reject(ctx, rejection);
             return;
         }
-        if (request instanceof Http1Request pooled)
-        {
-            previousHead = pooled;
-        }
+        previousHead = head;
         requestCount++;
         if (maxRequestsPerConnection > 0 && requestCount >= maxRequestsPerConnection)
         {
@@ -243,7 +242,7 @@ public final class Http1ListenerHandler extends ChannelDuplexHandler
      */
     private void recyclePreviousHead()
     {
-        final Http1Request head = previousHead;
+        final RequestHead head = previousHead;
         previousHead = null;
         if (head != null && responseComplete && !requestInProgress)
         {

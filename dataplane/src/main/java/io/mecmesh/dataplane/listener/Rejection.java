@@ -1,8 +1,8 @@
 package io.mecmesh.dataplane.listener;
 
 import io.mecmesh.dataplane.counters.DataPlaneCounter;
-import io.mecmesh.dataplane.http1.Http1DecoderException;
-import io.mecmesh.dataplane.http1.Http1Violation;
+import io.mecmesh.dataplane.http.HeadViolationException;
+import io.mecmesh.dataplane.http.HeadViolation;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.ContentLengthNotAllowedException;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -94,9 +94,9 @@ enum Rejection
      * @param inHead    whether it is in a request head (else in a body part: a chunk or the trailer).
      * @return the rejection.
      */
-    static Rejection ofViolation(final Http1Violation violation, final boolean inHead)
+    static Rejection ofViolation(final HeadViolation violation, final boolean inHead)
     {
-        if (violation == Http1Violation.BARE_LF)
+        if (violation == HeadViolation.BARE_LF)
         {
             return BARE_LF;
         }
@@ -129,7 +129,7 @@ enum Rejection
      */
     static Rejection ofDecoderFailure(final Throwable cause, final boolean inHead)
     {
-        if (cause instanceof Http1DecoderException failure)
+        if (cause instanceof HeadViolationException failure)
         {
             return ofViolation(failure.violation(), inHead);
         }

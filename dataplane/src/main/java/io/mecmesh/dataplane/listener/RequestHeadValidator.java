@@ -1,8 +1,10 @@
 package io.mecmesh.dataplane.listener;
 
-import io.mecmesh.dataplane.http1.FlyweightHeaders;
-import io.mecmesh.dataplane.http1.Http1Request;
-import io.mecmesh.dataplane.http1.TextFlyweight;
+import io.mecmesh.dataplane.http.Framing;
+import io.mecmesh.dataplane.http.HeaderFields;
+import io.mecmesh.dataplane.http.NettyRequestHead;
+import io.mecmesh.dataplane.http.RequestHead;
+import io.mecmesh.dataplane.http.TextFlyweight;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -10,7 +12,6 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 
-import java.util.List;
 import java.util.Locale;
 
 /**
@@ -34,7 +35,6 @@ import java.util.Locale;
  */
 final class RequestHeadValidator
 {
-    private static final int MAX_CONTENT_LENGTH_DIGITS = 18;
     private static final boolean[] REG_NAME = new boolean[128];
     private static final boolean[] IP_LITERAL = new boolean[128];
 
@@ -73,23 +73,25 @@ final class RequestHeadValidator
      */
     static Rejection check(final HttpRequest request, final int maxHeaderCount, final long maxRequestBodyBytes)
     {
-        return check(request, maxHeaderCount, maxRequestBodyBytes, new TextFlyweight(), new TextFlyweight());
+        return check(request, maxHeaderCount, maxRequestBodyBytes, new TextFlyweight(), new TextFlyweight(),
+            new NettyRequestHead());
     }
 
     /**
      * Checks and normalizes a request head in place, viewing its text through the caller's reusable views (one
-     * pair per connection): allocates nothing for a well-formed {@link Http1Request} in origin form.
+     * pair per connection): allocates nothing for a well-formed head of the HTTP/1.1 codec in origin form.
      *
      * @param request             the head, as decoded.
      * @param maxHeaderCount      most header fields allowed.
      * @param maxRequestBodyBytes largest body allowed.
      * @param hostView            a view for the Host value.
      * @param targetView          a view for the request-target.
+     * @param nettyHead           the view of a head that is not the codec's.
      * @return why it is refused, or {@code null} when it may be forwarded (normalized).
      */
     static Rejection check(
         final HttpRequest request, final int maxHeaderCount, final long maxRequestBodyBytes,
-        final TextFlyweight hostView, final TextFlyweight targetView)
+        final TextFlyweight hostView, final TextFlyweight targetView, final NettyRequestHead nettyHead)
     {
         final HttpVersion version = request.protocolVersion();
         if (version.majorVersion() != 1 || version.minorVersion() > 1)
@@ -105,106 +107,38 @@ final class RequestHeadValidator
         {
             return Rejection.METHOD_NOT_SUPPORTED;
         }
-        final Rejection framing = checkFraming(request, headers, maxRequestBodyBytes);
-        if (framing != null)
+        final RequestHead head = RequestHead.of(request, nettyHead);
+        final Framing framing = Framing.check(head, maxRequestBodyBytes);
+        if (framing == Framing.TOO_LARGE)
         {
-            return framing;
+            return Rejection.BODY_TOO_LARGE;
         }
-        final Rejection target = checkTargetAndHost(request, headers, hostView, targetView);
+        if (!framing.isFramed())
+        {
+            return Rejection.ofViolation(framing.violation(), true);
+        }
+        final Rejection target = checkTargetAndHost(request, head, headers, hostView, targetView);
         if (target != null)
         {
             return target;
         }
-        joinConnectionFields(headers);
+        joinConnectionFields(head.headerFields());
         return null;
     }
 
-    private static Rejection checkFraming(
-        final HttpRequest request, final HttpHeaders headers, final long maxRequestBodyBytes)
+    private static Rejection checkTargetAndHost(final HttpRequest request, final RequestHead head,
+        final HttpHeaders headers, final TextFlyweight hostView, final TextFlyweight targetView)
     {
-        if (headers instanceof FlyweightHeaders flyweight)
+        // Views (over the head's bytes for the codec's heads): nothing allocated for a well-formed origin form.
+        final HeaderFields fields = head.headerFields();
+        final int hostCount = fields.count(HttpHeaderNames.HOST);
+        if (hostCount > 1 || hostCount == 0 && request.protocolVersion().minorVersion() == 1)
         {
-            // Framing was checked and normalized by the decoder (Http1ServerCodec), which had to frame the body.
-            return flyweight.contentLength() > maxRequestBodyBytes ? Rejection.BODY_TOO_LARGE : null;
+            return Rejection.INVALID_HOST;
         }
-        final List<String> transferEncodings = headers.getAll(HttpHeaderNames.TRANSFER_ENCODING);
-        final List<String> contentLengths = headers.getAll(HttpHeaderNames.CONTENT_LENGTH);
-        if (!transferEncodings.isEmpty())
-        {
-            if (!contentLengths.isEmpty())
-            {
-                return Rejection.CONTENT_LENGTH_WITH_TRANSFER_ENCODING;
-            }
-            if (request.protocolVersion().minorVersion() == 0 || transferEncodings.size() != 1
-                || !HttpHeaderValues.CHUNKED.contentEqualsIgnoreCase(transferEncodings.get(0).trim()))
-            {
-                return Rejection.INVALID_TRANSFER_ENCODING;
-            }
-            headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
-            return null;
-        }
-        if (contentLengths.isEmpty())
-        {
-            return null;
-        }
-        if (contentLengths.size() != 1)
-        {
-            return Rejection.INVALID_CONTENT_LENGTH;
-        }
-        final String text = contentLengths.get(0).trim();
-        if (text.isEmpty() || text.length() > MAX_CONTENT_LENGTH_DIGITS)
-        {
-            return Rejection.INVALID_CONTENT_LENGTH;
-        }
-        long length = 0;
-        for (int i = 0; i < text.length(); i++)
-        {
-            final char c = text.charAt(i);
-            if (c < '0' || c > '9')
-            {
-                return Rejection.INVALID_CONTENT_LENGTH;
-            }
-            length = length * 10 + (c - '0');
-        }
-        if (length > maxRequestBodyBytes)
-        {
-            return Rejection.BODY_TOO_LARGE;
-        }
-        if (text.length() > 1 && text.charAt(0) == '0')
-        {
-            headers.set(HttpHeaderNames.CONTENT_LENGTH, length);
-        }
-        return null;
-    }
-
-    private static Rejection checkTargetAndHost(final HttpRequest request, final HttpHeaders headers,
-        final TextFlyweight hostView, final TextFlyweight targetView)
-    {
-        final CharSequence host;
-        final CharSequence uri;
-        if (request instanceof Http1Request flyweight)
-        {
-            // Views over the head's bytes: nothing allocated for a well-formed origin-form request.
-            final FlyweightHeaders fields = flyweight.headers();
-            final int hostCount = fields.count(HttpHeaderNames.HOST);
-            if (hostCount > 1 || hostCount == 0 && request.protocolVersion().minorVersion() == 1)
-            {
-                return Rejection.INVALID_HOST;
-            }
-            host = hostCount == 0 ? null
-                : fields.valueView(fields.indexOf(HttpHeaderNames.HOST, 0), hostView);
-            uri = flyweight.target(targetView);
-        }
-        else
-        {
-            final List<String> hosts = headers.getAll(HttpHeaderNames.HOST);
-            if (hosts.size() > 1 || hosts.isEmpty() && request.protocolVersion().minorVersion() == 1)
-            {
-                return Rejection.INVALID_HOST;
-            }
-            host = hosts.isEmpty() ? null : hosts.get(0);
-            uri = request.uri();
-        }
+        final CharSequence host = hostCount == 0 ? null
+            : fields.valueView(fields.indexOf(HttpHeaderNames.HOST, 0), hostView);
+        final CharSequence uri = head.target(targetView);
         if (host != null && !isValidAuthority(host, 0, host.length(), true))
         {
             return Rejection.INVALID_HOST;
@@ -380,17 +314,14 @@ final class RequestHeadValidator
         return c < set.length && set[c];
     }
 
-    private static void joinConnectionFields(final HttpHeaders headers)
+    private static void joinConnectionFields(final HeaderFields fields)
     {
-        if (headers instanceof FlyweightHeaders flyweight && flyweight.count(HttpHeaderNames.CONNECTION) < 2)
+        if (fields.count(HttpHeaderNames.CONNECTION) < 2)
         {
             return;
         }
-        final List<String> connection = headers.getAll(HttpHeaderNames.CONNECTION);
-        if (connection.size() > 1)
-        {
-            headers.set(HttpHeaderNames.CONNECTION, String.join(", ", connection));
-        }
+        final HttpHeaders headers = fields.headers();
+        headers.set(HttpHeaderNames.CONNECTION, String.join(", ", headers.getAll(HttpHeaderNames.CONNECTION)));
     }
 
     /**

@@ -12,7 +12,7 @@ import static java.util.Objects.requireNonNull;
 /**
  * Decides whether the data plane is in overload, from its {@link OverloadSignals} and {@link OverloadConfig}:
  * {@link #evaluate()} is run periodically (every {@link #EVALUATE_INTERVAL_MS} on one event loop, from
- * {@link #start(EventExecutor)}) and publishes the state that every {@link OverloadHandler} reads once per request (a
+ * {@link #start(EventExecutor)}) and publishes the state that every overload stage handler ({@code stage.overload.OverloadHandler}) reads once per request (a
  * volatile read): the reason, and which 5QI priority levels are shed ({@link PriorityShedding}: the lowest priority
  * first, higher ones as the overload persists at its {@code max*} thresholds). Enters overload when a signal reaches its {@code max*} threshold; leaves it once every signal is
  * below its {@code recover*} threshold. The configuration can be swapped at run time. The evaluations and the
@@ -208,13 +208,13 @@ public final class OverloadMonitor
      * @return the reason to shed it now, or {@code null} to let it pass (not in overload, or its priority is above
      * the band shed now).
      */
-    OverloadReason shedReason(final int priorityLevel)
+    public OverloadReason shedReason(final int priorityLevel)
     {
         final OverloadReason now = reason;
         return now != null && shedding.sheds(priorityLevel) ? now : null;
     }
 
-    void onShed(final OverloadReason shedFor)
+    public void onShed(final OverloadReason shedFor)
     {
         stats.onShed(shedFor);
     }

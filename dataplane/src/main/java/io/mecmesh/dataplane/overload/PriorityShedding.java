@@ -15,10 +15,10 @@ import java.util.Arrays;
  * then everything. Evaluated by the {@link OverloadMonitor}'s thread only; the cutoff is read by every event loop
  * (a volatile read).
  */
-final class PriorityShedding
+public final class PriorityShedding
 {
     /** The level of a request whose slice has no policy record, or that is unclassified: shed first. */
-    static final int UNCLASSIFIED_PRIORITY_LEVEL = 128;
+    public static final int UNCLASSIFIED_PRIORITY_LEVEL = 128;
     /** The cutoff while not in overload: no level reaches it. */
     static final int NONE = Integer.MAX_VALUE;
     /** Cutoffs from the first band shed to the last; the last (1) sheds every request. */

@@ -1,6 +1,6 @@
 package io.mecmesh.dataplane.policy;
 
-import io.mecmesh.dataplane.DataPlaneException;
+import io.mecmesh.dataplane.error.DataPlaneException;
 import org.agrona.BitUtil;
 import org.agrona.BufferUtil;
 import org.agrona.collections.Hashing;

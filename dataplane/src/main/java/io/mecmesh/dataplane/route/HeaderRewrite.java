@@ -1,5 +1,6 @@
 package io.mecmesh.dataplane.route;
 
+import io.netty.handler.codec.http.HttpHeaders;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -43,6 +44,27 @@ public record HeaderRewrite(Map<String, String> set, List<String> remove)
     public boolean isEmpty()
     {
         return set.isEmpty() && remove.isEmpty();
+    }
+
+    /**
+     * Applies the rewrite to a message's headers in place: removals first, then the values set.
+     *
+     * @param headers the message's headers.
+     */
+    public void applyTo(final HttpHeaders headers)
+    {
+        if (isEmpty())
+        {
+            return;
+        }
+        for (final String name : remove)
+        {
+            headers.remove(name);
+        }
+        for (final Map.Entry<String, String> header : set.entrySet())
+        {
+            headers.set(header.getKey(), header.getValue());
+        }
     }
 
     private static void checkName(final String name)

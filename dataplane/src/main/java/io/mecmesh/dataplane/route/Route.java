@@ -1,10 +1,11 @@
 package io.mecmesh.dataplane.route;
 
+import io.mecmesh.dataplane.http.HeaderFields;
+import io.mecmesh.dataplane.http.RequestHead;
+import io.mecmesh.dataplane.http.TextFlyweight;
 import io.mecmesh.dataplane.cluster.Cluster;
 import io.mecmesh.dataplane.counters.RouteStats;
 import io.mecmesh.dataplane.counters.StatsRegistry;
-import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpRequest;
 
 import java.util.List;
 import java.util.Map;
@@ -184,7 +185,7 @@ public final class Route
      * @param path    the request path in origin form (may carry a query string).
      * @return true when the route takes the request.
      */
-    boolean matches(final HttpRequest request, final CharSequence path)
+    boolean matches(final RequestHead request, final CharSequence path)
     {
         if (!matchesPath(path))
         {
@@ -211,7 +212,7 @@ public final class Route
                 return false;
             }
         }
-        final HttpHeaders requestHeaders = request.headers();
+        final HeaderFields requestHeaders = request.headerFields();
         for (final HeaderCondition header : headers)
         {
             if (!header.matches(requestHeaders))
@@ -289,20 +290,21 @@ public final class Route
             pattern = kind == HeaderMatch.Kind.REGEX ? Pattern.compile(value) : null;
         }
 
-        boolean matches(final HttpHeaders headers)
+        /** Compares the first field of the name, as bytes (a regular expression allocates its matcher). */
+        boolean matches(final HeaderFields fields)
         {
-            final String actual = headers.get(name);
+            final int entry = fields.indexOf(name, 0);
             switch (kind)
             {
                 case PRESENT:
-                    return actual != null;
+                    return entry >= 0;
                 case ABSENT:
-                    return actual == null;
+                    return entry < 0;
                 case EXACT:
-                    return value.equals(actual);
+                    return entry >= 0 && fields.valueEquals(entry, value, false);
                 case REGEX:
                 default:
-                    return actual != null && pattern.matcher(actual).matches();
+                    return entry >= 0 && pattern.matcher(fields.valueView(entry, new TextFlyweight())).matches();
             }
         }
     }

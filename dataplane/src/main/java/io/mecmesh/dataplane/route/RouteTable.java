@@ -1,8 +1,8 @@
 package io.mecmesh.dataplane.route;
 
+import io.mecmesh.dataplane.http.RequestHead;
 import io.mecmesh.dataplane.cluster.Cluster;
 import io.mecmesh.dataplane.counters.StatsRegistry;
-import io.netty.handler.codec.http.HttpRequest;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -101,7 +101,7 @@ public final class RouteTable
      * @param path      the request target in origin form.
      * @return the route, or {@code null} when none matches.
      */
-    public Route find(final HttpRequest request, final CharSequence authority, final CharSequence path)
+    public Route find(final RequestHead request, final CharSequence authority, final CharSequence path)
     {
         if (authority != null)
         {
@@ -146,7 +146,7 @@ public final class RouteTable
         return find(null, authority, path);
     }
 
-    private static Route first(final Route[] routes, final HttpRequest request, final CharSequence path)
+    private static Route first(final Route[] routes, final RequestHead request, final CharSequence path)
     {
         for (final Route route : routes)
         {

@@ -1,7 +1,7 @@
 package io.mecmesh.dataplane.upstream;
 
-import io.mecmesh.dataplane.classify.ClassifyHandler;
-import io.mecmesh.dataplane.classify.RequestClass;
+import io.mecmesh.dataplane.exchange.Exchange;
+import io.mecmesh.dataplane.exchange.Snapshot;
 import io.mecmesh.dataplane.cluster.Cluster;
 import io.mecmesh.dataplane.cluster.EndpointState;
 import io.mecmesh.dataplane.cluster.LbPolicy;
@@ -11,16 +11,15 @@ import io.mecmesh.dataplane.counters.DataPlaneCounters;
 import io.mecmesh.dataplane.counters.Overflow;
 import io.mecmesh.dataplane.http.DirectResponse;
 import io.mecmesh.dataplane.http.HopByHopHeaders;
-import io.mecmesh.dataplane.http1.FlyweightHeaders;
-import io.mecmesh.dataplane.http1.TextFlyweight;
+import io.mecmesh.dataplane.http.HeaderFields;
+import io.mecmesh.dataplane.http.NettyHeaderFields;
+import io.mecmesh.dataplane.http.TextFlyweight;
 import io.mecmesh.dataplane.lifecycle.DrainEvent;
 import io.mecmesh.dataplane.policy.PolicyFlyweight;
 import io.mecmesh.dataplane.policy.PolicyTable;
-import io.mecmesh.dataplane.policy.PolicyTables;
 import io.mecmesh.dataplane.route.RetryPolicy;
 import io.mecmesh.dataplane.route.Route;
 import io.mecmesh.dataplane.route.RouteAction;
-import io.mecmesh.dataplane.route.RouteHandler;
 import io.mecmesh.dataplane.transport.DscpMarking;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -77,9 +76,9 @@ import static java.util.Objects.requireNonNull;
  * exchange until the response head (504). Every attempt's outcome is reported to the cluster for outlier ejection
  * and least-request balancing.
  *
- * <p>Slice policy: the request's slice (from the classify stage's {@link ClassifyHandler#REQUEST_CLASS}, 0 when
- * unclassified or when there is no classify stage) and its route's {@code policyRouteId} are looked up in the current
- * {@link PolicyTable} (one acquire load per request): the (slice, route) record, else the slice's default record
+ * <p>Slice policy: the request's slice (from the {@link Exchange}, 0 when unclassified) and its route's
+ * {@code policyRouteId} are looked up in the {@link PolicyTable} of the exchange's snapshot (the one the classify
+ * stage read for this request): the (slice, route) record, else the slice's default record
  * (slice, 0). Precedence, highest first: a {@code grpc-timeout} may only shorten the timeout; the record found sets
  * the request timeout ({@code requestTimeoutNs}, rounded up to milliseconds), the retries per request
  * ({@code maxRetries}) and the share of requests the route's retry budget grants ({@code retryBudgetPercent});
@@ -120,9 +119,11 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
 
     private final UpstreamPool pool;
     private final DataPlaneCounters counters;
-    private final PolicyTables policies;
+    private final Exchange exchange;
     private final PolicyFlyweight policy = new PolicyFlyweight();
     private final TextFlyweight headerView = new TextFlyweight();
+    /** Views the headers of heads that are not the codec's (HTTP/2 streams). */
+    private final NettyHeaderFields nettyFields = new NettyHeaderFields();
 
     private ChannelHandlerContext ctx;
 
@@ -147,6 +148,8 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
     private boolean requestDone;
     private boolean droppingRequestBody;
     private boolean keepAlive;
+    /** An HTTP/1.0 client that asked for keep-alive: its response says {@code Connection: keep-alive}. */
+    private boolean keepAliveAnnounced;
     private boolean headRequest;
     private boolean responseStarted;
     private boolean informational;
@@ -196,26 +199,15 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
     };
 
     /**
-     * A forward stage without slice policies: every request runs with its route's own settings.
-     *
      * @param pool     this event loop's upstream connections.
      * @param counters where the data plane counts.
+     * @param exchange the channel's exchange: the route, the slice and the snapshot whose policy table is read.
      */
-    public ForwardHandler(final UpstreamPool pool, final DataPlaneCounters counters)
-    {
-        this(pool, counters, null);
-    }
-
-    /**
-     * @param pool     this event loop's upstream connections.
-     * @param counters where the data plane counts.
-     * @param policies the current per-slice policy table, or {@code null} for none.
-     */
-    public ForwardHandler(final UpstreamPool pool, final DataPlaneCounters counters, final PolicyTables policies)
+    public ForwardHandler(final UpstreamPool pool, final DataPlaneCounters counters, final Exchange exchange)
     {
         this.pool = requireNonNull(pool, "pool");
         this.counters = requireNonNull(counters, "counters");
-        this.policies = policies;
+        this.exchange = requireNonNull(exchange, "exchange");
         this.deadlines = pool.deadlines();
     }
 
@@ -315,7 +307,7 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
 
     private void onRequest(final HttpRequest request)
     {
-        final Route route = ctx.channel().attr(RouteHandler.ROUTE).get();
+        final Route route = exchange.route();
         final RouteAction.Forward forward = (RouteAction.Forward)route.action();
         this.request = request;
         this.route = route;
@@ -326,12 +318,13 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
         long routeTimeoutMs = forward.timeoutMs();
         int budgetPercent = -1;
         dscp = 0;
-        final RequestClass requestClass = ctx.channel().attr(ClassifyHandler.REQUEST_CLASS).get();
-        if (policies != null && requestClass != null)
+        final Snapshot snapshot = exchange.snapshot();
+        if (snapshot != null)
         {
-            final boolean hit = policies.current().lookup(requestClass.sliceId(), route.config().policyRouteId(),
+            // The table of the snapshot the request's classifier and route came from: one version.
+            final boolean hit = snapshot.policies().lookup(exchange.sliceId(), route.config().policyRouteId(),
                 policy);
-            requestClass.stats().onPolicyLookup(hit);
+            exchange.sliceStats().onPolicyLookup(hit);
             if (hit)
             {
                 dscp = policy.dscp();
@@ -352,6 +345,8 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
         responseStarted = false;
         informational = false;
         keepAlive = HttpUtil.isKeepAlive(request) && !draining;
+        // Decided before the hop-by-hop fields (Connection among them) are removed and the version raised to 1.1.
+        keepAliveAnnounced = keepAlive && !request.protocolVersion().isKeepAliveDefault();
         headRequest = HttpMethod.HEAD.equals(request.method());
         requestBodyless = !HttpUtil.isTransferEncodingChunked(request) && contentLength(request) == 0L;
         replayable = requestBodyless || retry.maxBufferedBodyBytes() > 0;
@@ -487,22 +482,13 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
      */
     private CharSequence headerView(final CharSequence name)
     {
-        if (request.headers() instanceof FlyweightHeaders flyweight)
-        {
-            final int entry = flyweight.indexOf(name, 0);
-            return entry < 0 ? null : flyweight.valueView(entry, headerView);
-        }
-        return request.headers().get(name);
+        return HeaderFields.of(request.headers(), nettyFields).first(name, headerView);
     }
 
     /** The request's Content-Length, 0 when absent or not a number; read as bytes from a decoded head. */
-    private static long contentLength(final HttpRequest request)
+    private long contentLength(final HttpRequest request)
     {
-        if (request.headers() instanceof FlyweightHeaders flyweight)
-        {
-            return Math.max(0L, flyweight.contentLength());
-        }
-        return HttpUtil.getContentLength(request, 0L);
+        return Math.max(0L, HeaderFields.of(request.headers(), nettyFields).contentLength());
     }
 
     private void onConnectComplete(final Future<Channel> future, final int forAttempt)
@@ -765,7 +751,7 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
         upstreamKeepAlive = HttpUtil.isKeepAlive(response);
         final HttpHeaders headers = response.headers();
         HopByHopHeaders.remove(headers);
-        RouteHandler.rewrite(headers, route.config().responseHeaders());
+        route.config().responseHeaders().applyTo(headers);
         final boolean bodyless = headRequest || status == 204 || status == 304;
         if (!bodyless && !headers.contains(HttpHeaderNames.CONTENT_LENGTH)
             && !HttpUtil.isTransferEncodingChunked(response))
@@ -777,7 +763,7 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
             keepAlive = false;
             headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }
-        else if (request.headers().contains(HttpHeaderNames.CONNECTION))
+        else if (keepAliveAnnounced)
         {
             headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }

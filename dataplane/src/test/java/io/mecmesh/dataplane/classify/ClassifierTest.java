@@ -1,7 +1,8 @@
 package io.mecmesh.dataplane.classify;
 
+import io.mecmesh.dataplane.http.HeaderFields;
+import io.mecmesh.dataplane.http.NettyHeaderFields;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
-import io.netty.handler.codec.http.HttpHeaders;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetAddress;
@@ -98,8 +99,8 @@ class ClassifierTest
         assertThat(SliceStats.sliceText(0)).isEqualTo("unclassified");
     }
 
-    private static HttpHeaders headers(final String name, final String value)
+    private static HeaderFields headers(final String name, final String value)
     {
-        return new DefaultHttpHeaders().add(name, value);
+        return new NettyHeaderFields().wrap(new DefaultHttpHeaders().add(name, value));
     }
 }

@@ -1,5 +1,6 @@
 package io.mecmesh.dataplane.http1;
 
+import io.mecmesh.dataplane.http.TextFlyweight;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;

@@ -1,5 +1,6 @@
 package io.mecmesh.dataplane.http1;
 
+import io.mecmesh.dataplane.http.HeadViolation;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -129,7 +130,7 @@ class Http1ClientCodecTest
         final HttpResponse failed = channel.readInbound();
         assertThat(failed.decoderResult().isFailure()).isTrue();
         assertThat(((Http1DecoderException)failed.decoderResult().cause()).violation())
-            .isEqualTo(Http1Violation.INVALID_STATUS_LINE);
+            .isEqualTo(HeadViolation.INVALID_STATUS_LINE);
         assertThat(channel.finish()).isFalse();
     }
 }

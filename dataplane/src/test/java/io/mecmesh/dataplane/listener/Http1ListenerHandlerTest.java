@@ -34,7 +34,7 @@ class Http1ListenerHandlerTest
         final Http1ListenerHandler handler = new Http1ListenerHandler(listener, counters);
         final EmbeddedChannel channel = new EmbeddedChannel();
         channel.freezeTime();
-        channel.pipeline().addLast(new ConnectionGuard(listener, counters, handler),
+        channel.pipeline().addLast(new ConnectionGuard(listener, counters, handler::onBytesReceived),
             new HttpServerCodec(new HttpDecoderConfig().setStrictLineParsing(true).setUseRfc9112TransferEncoding(true)),
             handler);
         channel.pipeline().fireChannelActive();

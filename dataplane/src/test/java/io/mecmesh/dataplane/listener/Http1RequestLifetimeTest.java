@@ -77,7 +77,7 @@ class Http1RequestLifetimeTest
         final HoldingStage holding = new HoldingStage();
         final EmbeddedChannel channel = new EmbeddedChannel(false, false);
         channel.config().setAutoRead(false);
-        channel.pipeline().addLast(new ConnectionGuard(listener, counters, listenerStage),
+        channel.pipeline().addLast(new ConnectionGuard(listener, counters, listenerStage::onBytesReceived),
             new Http1ServerCodec(new HttpDecoderConfig()), new FlowControlHandler(), listenerStage, holding);
         channel.register();
         channel.read();

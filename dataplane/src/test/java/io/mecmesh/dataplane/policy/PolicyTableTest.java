@@ -1,6 +1,6 @@
 package io.mecmesh.dataplane.policy;
 
-import io.mecmesh.dataplane.DataPlaneException;
+import io.mecmesh.dataplane.error.DataPlaneException;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;

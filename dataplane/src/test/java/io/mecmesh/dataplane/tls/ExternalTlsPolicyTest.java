@@ -1,7 +1,7 @@
 package io.mecmesh.dataplane.tls;
 
 import io.mecmesh.dataplane.DataPlane;
-import io.mecmesh.dataplane.DataPlaneException;
+import io.mecmesh.dataplane.error.DataPlaneException;
 import io.mecmesh.dataplane.MeshConfig;
 import io.mecmesh.dataplane.cluster.ClusterConfig;
 import io.mecmesh.dataplane.cluster.Endpoint;

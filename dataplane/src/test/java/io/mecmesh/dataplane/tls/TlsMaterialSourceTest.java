@@ -1,6 +1,6 @@
 package io.mecmesh.dataplane.tls;
 
-import io.mecmesh.dataplane.DataPlaneException;
+import io.mecmesh.dataplane.error.DataPlaneException;
 import io.mecmesh.dataplane.identity.SvidFixtures;
 import org.junit.jupiter.api.Test;
 

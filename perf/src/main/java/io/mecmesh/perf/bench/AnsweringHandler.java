@@ -1,8 +1,8 @@
 package io.mecmesh.perf.bench;
 
+import io.mecmesh.dataplane.exchange.Exchange;
 import io.mecmesh.dataplane.http.HopByHopHeaders;
 import io.mecmesh.dataplane.http1.Http1LastContent;
-import io.mecmesh.dataplane.route.RouteHandler;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -30,9 +30,12 @@ final class AnsweringHandler extends ChannelInboundHandlerAdapter
     private final HttpResponse head = BenchMessages.responseHead();
     private long routed;
 
-    AnsweringHandler(final ByteBuf body)
+    private final Exchange exchange;
+
+    AnsweringHandler(final ByteBuf body, final Exchange exchange)
     {
         this.body = body;
+        this.exchange = exchange;
     }
 
     @Override
@@ -47,7 +50,7 @@ final class AnsweringHandler extends ChannelInboundHandlerAdapter
     {
         if (msg instanceof HttpRequest)
         {
-            if (ctx.channel().attr(RouteHandler.ROUTE).get() != null)
+            if (exchange.route() != null)
             {
                 routed++;
             }

@@ -1,10 +1,14 @@
 package io.mecmesh.perf.bench;
 
+import io.mecmesh.dataplane.exchange.Exchange;
+import io.mecmesh.dataplane.route.RouteTable;
+import java.util.Map;
+import io.mecmesh.dataplane.http.HeaderFields;
+import io.mecmesh.dataplane.http.NettyHeaderFields;
 import io.mecmesh.dataplane.classify.ClassificationConfig;
 import io.mecmesh.dataplane.classify.ClassificationRule;
 import io.mecmesh.dataplane.classify.Classifier;
-import io.mecmesh.dataplane.classify.ClassifyHandler;
-import io.mecmesh.dataplane.classify.RequestClass;
+import io.mecmesh.dataplane.stage.classify.ClassifyHandler;
 import io.mecmesh.dataplane.classify.SliceStatsRegistry;
 import io.mecmesh.dataplane.policy.PolicyFlyweight;
 import io.mecmesh.dataplane.policy.PolicyTable;
@@ -70,9 +74,11 @@ public class ClassifyBenchmark
     private int[] candidates;
     private HttpHeaders classified;
     private HttpHeaders other;
+    private HeaderFields classifiedFields;
+    private HeaderFields otherFields;
     private HttpRequest request;
     private EmbeddedChannel channel;
-    private RequestClass requestClass;
+    private Exchange exchange;
     private int routeId = 17;
 
     @Setup
@@ -97,8 +103,12 @@ public class ClassifyBenchmark
         tables.publish(writer.build(1));
         classified = headers("slice-14");
         other = headers("slice-none");
+        classifiedFields = new NettyHeaderFields().wrap(classified);
+        otherFields = new NettyHeaderFields().wrap(other);
         request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/api/v1/orders/42", classified);
-        channel = new EmbeddedChannel(new ClassifyHandler("ingress", () -> classifier, registry),
+        exchange = new Exchange(registry.unclassified());
+        channel = new EmbeddedChannel(new ClassifyHandler("ingress",
+            BenchSnapshots.of(RouteTable.build(List.of(), Map.of()), classifier), exchange),
             new ChannelInboundHandlerAdapter()
             {
                 @Override
@@ -107,7 +117,6 @@ public class ClassifyBenchmark
                     // the request is reused: nothing to release
                 }
             });
-        requestClass = channel.attr(ClassifyHandler.REQUEST_CLASS).get();
         if (classifyAndLookUp() != 200_000_000L + routeId || unclassified() != -1 || classifyHandler() == -1)
         {
             throw new IllegalStateException("the benchmark's rules or table do not classify as expected");
@@ -145,7 +154,7 @@ public class ClassifyBenchmark
     @Benchmark
     public long classifyAndLookUp()
     {
-        final int rule = classifier.classify(candidates, classified);
+        final int rule = classifier.classify(candidates, classifiedFields);
         return lookUp(classifier.sliceId(rule), rule);
     }
 
@@ -155,7 +164,7 @@ public class ClassifyBenchmark
     @Benchmark
     public long unclassified()
     {
-        final int rule = classifier.classify(candidates, other);
+        final int rule = classifier.classify(candidates, otherFields);
         return lookUp(classifier.sliceId(rule), rule);
     }
 
@@ -167,8 +176,8 @@ public class ClassifyBenchmark
     {
         channel.pipeline().fireChannelRead(request);
         final PolicyTable table = tables.current();
-        final boolean hit = table.lookup(requestClass.sliceId(), routeId, flyweight);
-        requestClass.stats().onPolicyLookup(hit);
+        final boolean hit = table.lookup(exchange.sliceId(), routeId, flyweight);
+        exchange.sliceStats().onPolicyLookup(hit);
         return hit ? flyweight.requestTimeoutNs() : -1;
     }
 

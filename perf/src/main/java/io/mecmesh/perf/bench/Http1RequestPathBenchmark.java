@@ -1,5 +1,9 @@
 package io.mecmesh.perf.bench;
 
+import io.mecmesh.dataplane.classify.SliceStatsRegistry;
+import io.mecmesh.dataplane.exchange.Exchange;
+import io.mecmesh.dataplane.exchange.Snapshots;
+import io.mecmesh.dataplane.stage.classify.ClassifyHandler;
 import io.mecmesh.dataplane.cluster.Cluster;
 import io.mecmesh.dataplane.cluster.ClusterConfig;
 import io.mecmesh.dataplane.cluster.Endpoint;
@@ -10,7 +14,7 @@ import io.mecmesh.dataplane.listener.ConnectionGuard;
 import io.mecmesh.dataplane.listener.Http1ListenerHandler;
 import io.mecmesh.dataplane.listener.ListenerConfig;
 import io.mecmesh.dataplane.route.RouteConfig;
-import io.mecmesh.dataplane.route.RouteHandler;
+import io.mecmesh.dataplane.stage.route.RouteHandler;
 import io.mecmesh.dataplane.route.RouteTable;
 import io.mecmesh.dataplane.transport.Transport;
 import io.mecmesh.dataplane.transport.TransportKind;
@@ -82,7 +86,7 @@ import java.util.concurrent.TimeUnit;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Fork(value = 1, jvmArgsPrepend = {"-Djmh.executor=CUSTOM",
     "-Djmh.executor.class=io.mecmesh.perf.bench.FastThreadLocalExecutor", "-Dio.netty.leakDetection.level=disabled"},
-    jvmArgsAppend = {"-Xms256m", "-Xmx256m"})
+    jvmArgsAppend = {"-Xms256m", "-Xmx256m", "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED"})
 @Warmup(iterations = 5, time = 2)
 @Measurement(iterations = 5, time = 1)
 public class Http1RequestPathBenchmark
@@ -101,17 +105,21 @@ public class Http1RequestPathBenchmark
         request = new BenchMessages(PooledByteBufAllocator.DEFAULT).requestBytes();
         body = new BenchMessages(PooledByteBufAllocator.DEFAULT).body();
         counters = new DataPlaneCounters();
-        answering = new AnsweringHandler(body);
+        final SliceStatsRegistry registry = new SliceStatsRegistry();
+        final Exchange exchange = new Exchange(registry.unclassified());
+        final Snapshots snapshots = BenchSnapshots.of(table, registry);
+        answering = new AnsweringHandler(body, exchange);
         final ListenerConfig listener = ListenerConfig.of("bench", "127.0.0.1", 0);
         final Http1ListenerHandler listenerStage = new Http1ListenerHandler(listener, counters);
         channel = new EmbeddedChannel(false, false);
         channel.config().setAutoRead(false);
         channel.pipeline()
-            .addLast("guard", new ConnectionGuard(listener, counters, listenerStage))
+            .addLast("guard", new ConnectionGuard(listener, counters, listenerStage::onBytesReceived))
             .addLast("http1-codec", new Http1ServerCodec(Http1CodecBenchmark.decoderConfig()))
             .addLast("flow-control", new FlowControlHandler())
             .addLast("listener", listenerStage)
-            .addLast("route", new RouteHandler(() -> table, counters))
+            .addLast("classify", new ClassifyHandler("bench", snapshots, exchange))
+            .addLast("route", new RouteHandler(exchange, counters))
             .addLast("upstream", answering);
         channel.register();
 
@@ -199,15 +207,19 @@ public class Http1RequestPathBenchmark
             downstream.config().setAutoRead(false);
             upstream = new EmbeddedChannel();
             // The pool's event loop only schedules its deadline wheel's tick here; nothing runs it.
+            final SliceStatsRegistry registry = new SliceStatsRegistry();
+            final Exchange exchange = new Exchange(registry.unclassified());
+            final Snapshots snapshots = BenchSnapshots.of(table, registry);
             final UpstreamPool pool = new UpstreamPool(upstream.eventLoop(), Transport.select(TransportKind.NIO),
                 counters);
             downstream.pipeline()
-                .addLast("guard", new ConnectionGuard(listener, counters, listenerStage))
+                .addLast("guard", new ConnectionGuard(listener, counters, listenerStage::onBytesReceived))
                 .addLast("http1-codec", new Http1ServerCodec(Http1CodecBenchmark.decoderConfig()))
                 .addLast("flow-control", new FlowControlHandler())
                 .addLast("listener", listenerStage)
-                .addLast("route", new RouteHandler(() -> table, counters))
-                .addLast("upstream", new ForwardHandler(pool, counters));
+                .addLast("classify", new ClassifyHandler("bench", snapshots, exchange))
+                .addLast("route", new RouteHandler(exchange, counters))
+                .addLast("upstream", new ForwardHandler(pool, counters, exchange));
             pool.adoptHttp1(cluster.endpoints().get(0), upstream);
             downstream.register();
 

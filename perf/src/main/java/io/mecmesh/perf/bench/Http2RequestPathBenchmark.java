@@ -1,10 +1,14 @@
 package io.mecmesh.perf.bench;
 
+import io.mecmesh.dataplane.classify.SliceStatsRegistry;
+import io.mecmesh.dataplane.exchange.Exchange;
+import io.mecmesh.dataplane.exchange.Snapshots;
+import io.mecmesh.dataplane.stage.classify.ClassifyHandler;
 import io.mecmesh.dataplane.counters.DataPlaneCounter;
 import io.mecmesh.dataplane.counters.DataPlaneCounters;
 import io.mecmesh.dataplane.listener.Http2StreamListenerHandler;
 import io.mecmesh.dataplane.listener.ListenerConfig;
-import io.mecmesh.dataplane.route.RouteHandler;
+import io.mecmesh.dataplane.stage.route.RouteHandler;
 import io.mecmesh.dataplane.route.RouteTable;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -49,7 +53,7 @@ import java.util.concurrent.TimeUnit;
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xms256m", "-Xmx256m"})
+@Fork(value = 1, jvmArgsAppend = {"-Xms256m", "-Xmx256m", "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED"})
 @Warmup(iterations = 5, time = 2)
 @Measurement(iterations = 5, time = 1)
 public class Http2RequestPathBenchmark
@@ -68,6 +72,8 @@ public class Http2RequestPathBenchmark
         body = new BenchMessages(PooledByteBufAllocator.DEFAULT).body();
         counters = new DataPlaneCounters();
         final ListenerConfig listener = ListenerConfig.of("bench", "127.0.0.1", 0);
+        final SliceStatsRegistry registry = new SliceStatsRegistry();
+        final Snapshots snapshots = BenchSnapshots.of(table, registry);
 
         server = new EmbeddedChannel(Http2FrameCodecBuilder.forServer().build(),
             new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>()
@@ -76,11 +82,13 @@ public class Http2RequestPathBenchmark
                 protected void initChannel(final Http2StreamChannel stream)
                 {
                     stream.config().setAutoRead(false);
+                    final Exchange exchange = new Exchange(registry.unclassified());
                     stream.pipeline()
                         .addLast(new Http2StreamFrameToHttpObjectCodec(true, true))
                         .addLast(new Http2StreamListenerHandler(listener, counters))
-                        .addLast(new RouteHandler(() -> table, counters))
-                        .addLast(new AnsweringHandler(body));
+                        .addLast(new ClassifyHandler("bench", snapshots, exchange))
+                        .addLast(new RouteHandler(exchange, counters))
+                        .addLast(new AnsweringHandler(body, exchange));
                 }
             }));
         sink = new ResponseSink();

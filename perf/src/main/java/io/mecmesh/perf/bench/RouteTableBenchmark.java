@@ -1,5 +1,7 @@
 package io.mecmesh.perf.bench;
 
+import io.mecmesh.dataplane.http.NettyRequestHead;
+import io.mecmesh.dataplane.http.RequestHead;
 import io.mecmesh.dataplane.cluster.Cluster;
 import io.mecmesh.dataplane.cluster.ClusterConfig;
 import io.mecmesh.dataplane.cluster.Endpoint;
@@ -51,7 +53,7 @@ public class RouteTableBenchmark
     private String unknownAuthority = "unknown.example:443";
     private String unknownPath = "/healthz";
     private RouteTable table;
-    private HttpRequest request;
+    private RequestHead request;
 
     /**
      * The table the request-path benchmarks route with: {@link #HOSTS} hosts with {@code /} and {@code /api/}.
@@ -87,8 +89,9 @@ public class RouteTableBenchmark
         routes.add(new RouteConfig(RouteConfig.ANY_HOST, "/healthz", "local-app"));
         routes.add(new RouteConfig(RouteConfig.ANY_HOST, "/", "local-app"));
         table = RouteTable.build(routes, Map.of("local-app", cluster));
-        request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, lastHostPath);
-        request.headers().set("host", lastHostAuthority);
+        final HttpRequest netty = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, lastHostPath);
+        netty.headers().set("host", lastHostAuthority);
+        request = new NettyRequestHead().wrap(netty);
         if (table.find(request, lastHostAuthority, lastHostPath) != table.find(lastHostAuthority, lastHostPath))
         {
             throw new IllegalStateException("lookup with and without the request head disagree");

@@ -3,9 +3,9 @@ package io.mecmesh.slicemanager.agent;
 import io.mecmesh.slicemanager.compiler.NodeMeshConfig;
 
 /**
- * Swaps a validated configuration into the data plane. The appliance implements it with
- * {@code DataPlane.update(...)} with the configuration's routes, clusters and classification
- * rules, then {@code DataPlane.publishPolicyTable(config.toPolicyTable())}.
+ * Swaps a validated configuration into the data plane. The appliance implements it with one call,
+ * {@code DataPlane.update(meshConfig, config.toPolicyTable(), drainMs)}: the configuration's routes, clusters,
+ * classification rules and policy table become current together, as one snapshot.
  * Called on the node agent's thread, after the configuration was persisted as last known good.
  */
 @FunctionalInterface

@@ -1,6 +1,6 @@
 package io.mecmesh.slicemanager.ca;
 
-import io.mecmesh.dataplane.DataPlaneException;
+import io.mecmesh.dataplane.error.DataPlaneException;
 import io.mecmesh.dataplane.identity.Pem;
 import io.mecmesh.slicemanager.ca.CertificateAuthorityException.Category;
 import org.slf4j.Logger;

@@ -4,6 +4,7 @@ import io.mecmesh.dataplane.identity.Pem;
 import io.mecmesh.dataplane.identity.SpiffeId;
 import io.mecmesh.slicemanager.ca.CertificateAuthorityException.Category;
 import io.mecmesh.slicemanager.distribution.SignedConfig;
+import io.mecmesh.slicemanager.model.NodeSpiffeIds;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -38,7 +39,6 @@ public final class SigningService
     /** Lifetime of node SVIDs unless configured otherwise. */
     public static final Duration DEFAULT_TTL = CertificateAuthority.DEFAULT_LEAF_TTL;
 
-    private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9._-]{1,63}");
     private static final Pattern CSR_BLOCK = Pattern.compile(
         "-----BEGIN CERTIFICATE REQUEST-----([A-Za-z0-9+/=\\s]+)-----END CERTIFICATE REQUEST-----");
 
@@ -252,9 +252,7 @@ public final class SigningService
      */
     public static SpiffeId nodeSpiffeId(final String trustDomain, final String site, final String nodeId)
     {
-        segment(site, "site");
-        segment(nodeId, "nodeId");
-        return new SpiffeId(trustDomain, "/site/" + site + "/node/" + nodeId);
+        return NodeSpiffeIds.of(trustDomain, site, nodeId);
     }
 
     /**
@@ -475,10 +473,6 @@ public final class SigningService
 
     static void segment(final String value, final String name)
     {
-        if (value == null || !SEGMENT.matcher(value).matches())
-        {
-            throw new IllegalArgumentException(name + ": \"" + value
-                + "\" is not a path segment of 1 to 63 characters [A-Za-z0-9._-]");
-        }
+        NodeSpiffeIds.segment(value, name);
     }
 }

@@ -20,10 +20,10 @@ import io.mecmesh.dataplane.route.RouteConfig;
 import io.mecmesh.dataplane.route.RouteMatch;
 import io.mecmesh.dataplane.route.WeightedCluster;
 import io.mecmesh.dataplane.tls.TlsConfig;
-import io.mecmesh.slicemanager.ca.SigningService;
 import io.mecmesh.slicemanager.model.AuthorizationPolicy;
 import io.mecmesh.slicemanager.model.BitRates;
 import io.mecmesh.slicemanager.model.ClassificationRule;
+import io.mecmesh.slicemanager.model.NodeSpiffeIds;
 import io.mecmesh.slicemanager.model.Cidr;
 import io.mecmesh.slicemanager.model.DesiredState;
 import io.mecmesh.slicemanager.model.MeshEndpoint;
@@ -479,7 +479,7 @@ public final class MeshCompiler
         final List<Node> hosts, final String trustDomain)
     {
         final SpiffeId expected = hosts.size() == 1
-            ? SigningService.nodeSpiffeId(trustDomain, hosts.get(0).site(), hosts.get(0).id())
+            ? NodeSpiffeIds.of(trustDomain, hosts.get(0).site(), hosts.get(0).id())
             : SpiffeId.ofTrustDomain(trustDomain);
         final UpstreamProtocol protocol = upstreamProtocol(service);
         encoder.putString(service.name()).putInt(service.timeouts().connectTimeoutMs()).putInt(-hosts.size())

@@ -55,8 +55,8 @@ public record NodeMeshConfig(
     }
 
     /**
-     * Lays the policy records out in an off-heap table for the data plane: the edge node agent publishes it with
-     * {@code DataPlane.publishPolicyTable(config.toPolicyTable())} right after {@code DataPlane.update(...)}.
+     * Lays the policy records out in an off-heap table for the data plane: the appliance passes it to
+     * {@code DataPlane.update(meshConfig, config.toPolicyTable(), drainMs)}, which swaps it with the routes.
      *
      * @return a new table, versioned like this configuration.
      */

@@ -1,6 +1,6 @@
 package io.mecmesh.slicemanager.identity;
 
-import io.mecmesh.dataplane.DataPlaneException;
+import io.mecmesh.dataplane.error.DataPlaneException;
 import io.mecmesh.dataplane.identity.Pem;
 import io.mecmesh.dataplane.tls.TlsMaterial;
 import io.mecmesh.slicemanager.ca.CaKeyStore;

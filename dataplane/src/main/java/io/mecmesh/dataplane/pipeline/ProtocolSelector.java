@@ -1,8 +1,9 @@
-package io.mecmesh.dataplane;
+package io.mecmesh.dataplane.pipeline;
 
 import io.mecmesh.dataplane.counters.DataPlaneCounter;
 import io.mecmesh.dataplane.counters.DataPlaneCounters;
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.ssl.ApplicationProtocolNames;
@@ -12,6 +13,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.concurrent.TimeUnit;
 
 import static java.util.Objects.requireNonNull;
@@ -19,7 +21,8 @@ import static java.util.Objects.requireNonNull;
 /**
  * Chooses HTTP/1.1 or HTTP/2 for a new connection, then builds the rest of its pipeline and steps aside: on a TLS
  * listener from the protocol the TLS handshake negotiated (ALPN {@code h2}), on a plain-text listener from the
- * first bytes (the HTTP/2 connection preface means prior knowledge, anything else is HTTP/1.1).
+ * first bytes (the HTTP/2 connection preface means prior knowledge, anything else is HTTP/1.1). The stacks are
+ * installed by the two installers it is given (the assembler's), so that it does not depend on the assembler.
  *
  * <p>It holds back {@code channelActive} until the protocol is chosen and then fires it to the stages it added,
  * so that they start as on a fresh connection; the bytes it looked at are passed on when it removes itself. It asks
@@ -31,7 +34,8 @@ final class ProtocolSelector extends ByteToMessageDecoder
     /** The HTTP/2 connection preface (RFC 9113 §3.4). */
     private static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
-    private final PipelineAssembler assembler;
+    private final Consumer<Channel> http1Installer;
+    private final Consumer<Channel> http2Installer;
     private final boolean tls;
     private final long idleTimeoutMs;
     private final DataPlaneCounters counters;
@@ -39,9 +43,14 @@ final class ProtocolSelector extends ByteToMessageDecoder
     private boolean chosen;
 
     ProtocolSelector(
-        final PipelineAssembler assembler, final boolean tls, final long idleTimeoutMs, final DataPlaneCounters counters)
+        final Consumer<Channel> http1Installer,
+        final Consumer<Channel> http2Installer,
+        final boolean tls,
+        final long idleTimeoutMs,
+        final DataPlaneCounters counters)
     {
-        this.assembler = requireNonNull(assembler, "assembler");
+        this.http1Installer = requireNonNull(http1Installer, "http1Installer");
+        this.http2Installer = requireNonNull(http2Installer, "http2Installer");
         this.tls = tls;
         this.idleTimeoutMs = idleTimeoutMs;
         this.counters = requireNonNull(counters, "counters");
@@ -120,11 +129,11 @@ final class ProtocolSelector extends ByteToMessageDecoder
         cancelIdleTimer();
         if (http2)
         {
-            assembler.addHttp2(ctx.channel());
+            http2Installer.accept(ctx.channel());
         }
         else
         {
-            assembler.addHttp1(ctx.channel());
+            http1Installer.accept(ctx.channel());
         }
         ctx.fireChannelActive();
         ctx.pipeline().remove(this);

@@ -1,4 +1,4 @@
-package io.mecmesh.dataplane;
+package io.mecmesh.dataplane.error;
 
 /**
  * The data plane's runtime exception: a configuration the data plane cannot run, or a start-up failure such as a

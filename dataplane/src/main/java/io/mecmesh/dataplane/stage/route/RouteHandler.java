@@ -1,13 +1,17 @@
-package io.mecmesh.dataplane.route;
+package io.mecmesh.dataplane.stage.route;
 
 import io.mecmesh.dataplane.authz.AuthorizationPolicy;
 import io.mecmesh.dataplane.counters.DataPlaneCounter;
 import io.mecmesh.dataplane.counters.DataPlaneCounters;
+import io.mecmesh.dataplane.exchange.Exchange;
 import io.mecmesh.dataplane.http.DirectResponse;
-import io.mecmesh.dataplane.http1.FlyweightHeaders;
-import io.mecmesh.dataplane.http1.Http1Request;
-import io.mecmesh.dataplane.http1.TextFlyweight;
+import io.mecmesh.dataplane.http.NettyRequestHead;
+import io.mecmesh.dataplane.http.RequestHead;
+import io.mecmesh.dataplane.http.TextFlyweight;
 import io.mecmesh.dataplane.identity.SpiffeId;
+import io.mecmesh.dataplane.route.Route;
+import io.mecmesh.dataplane.route.RouteAction;
+import io.mecmesh.dataplane.route.RouteTable;
 import io.mecmesh.dataplane.tls.PeerIdentity;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -20,18 +24,15 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 
-import java.util.Map;
-import java.util.function.Supplier;
 
 import static java.util.Objects.requireNonNull;
 
 /**
- * The route stage: finds the route of each request head in the current {@link RouteTable} snapshot (read once per
- * request, so a swap never changes the route of a request in flight) and records it in the channel's
- * {@link #ROUTE} attribute for the upstream stage.
+ * The route stage: finds the route of each request head in the {@link RouteTable} of the snapshot its
+ * {@link Exchange} began with (so a swap never changes the route of a request in flight, and the route and the
+ * policy record come from one version) and records it in the exchange for the later stages.
  *
  * <p>The route's authorization policy is checked against the caller's SPIFFE id (from the TLS handshake, absent on
  * plain-text connections): a denied request is answered 403 and counted by reason.
@@ -47,19 +48,22 @@ import static java.util.Objects.requireNonNull;
  */
 public final class RouteHandler extends ChannelInboundHandlerAdapter
 {
-    /** The route of the request in flight on a connection, for the stages after this one. */
-    public static final AttributeKey<Route> ROUTE = AttributeKey.valueOf(RouteHandler.class, "route");
-
-    private final Supplier<RouteTable> routeTables;
+    private final Exchange exchange;
     private final DataPlaneCounters counters;
     private boolean dropping;
     private boolean keepAliveAfterDrop;
     private final TextFlyweight hostView = new TextFlyweight();
     private final TextFlyweight pathView = new TextFlyweight();
+    /** Views heads that are not the codec's (HTTP/2 streams). */
+    private final NettyRequestHead nettyHead = new NettyRequestHead();
 
-    public RouteHandler(final Supplier<RouteTable> routeTables, final DataPlaneCounters counters)
+    /**
+     * @param exchange the channel's exchange, begun by the classify stage.
+     * @param counters where the data plane counts.
+     */
+    public RouteHandler(final Exchange exchange, final DataPlaneCounters counters)
     {
-        this.routeTables = requireNonNull(routeTables, "routeTables");
+        this.exchange = requireNonNull(exchange, "exchange");
         this.counters = requireNonNull(counters, "counters");
     }
 
@@ -69,23 +73,22 @@ public final class RouteHandler extends ChannelInboundHandlerAdapter
         if (msg instanceof HttpRequest)
         {
             final HttpRequest request = (HttpRequest)msg;
+            final RequestHead head = RequestHead.of(request, nettyHead);
             final CharSequence authority;
             final CharSequence path;
-            if (request instanceof Http1Request flyweight && flyweight.targetLength() > 0
-                && flyweight.targetByteAt(0) == '/')
+            final TextFlyweight target = head.target(pathView);
+            if (target.length() > 0 && target.charAt(0) == '/')
             {
-                // Origin form from the HTTP/1.1 codec: views over the head's bytes, no String.
-                final FlyweightHeaders headers = flyweight.headers();
-                final int host = headers.indexOf(HttpHeaderNames.HOST, 0);
-                authority = host < 0 ? null : headers.valueView(host, hostView);
-                path = flyweight.target(pathView);
+                // Origin form: views (over the head's bytes for the HTTP/1.1 codec's heads), no String.
+                authority = head.authority(hostView);
+                path = target;
             }
             else
             {
                 authority = authority(request);
                 path = path(request.uri());
             }
-            final Route route = routeTables.get().find(request, authority, path);
+            final Route route = exchange.snapshot().routes().find(head, authority, path);
             if (route == null)
             {
                 counters.increment(DataPlaneCounter.NO_ROUTE);
@@ -115,8 +118,8 @@ public final class RouteHandler extends ChannelInboundHandlerAdapter
                 {
                     headers.set(PeerIdentity.PEER_ID_HEADER, peer.toString());
                 }
-                rewrite(headers, route.config().requestHeaders());
-                ctx.channel().attr(ROUTE).set(route);
+                route.config().requestHeaders().applyTo(headers);
+                exchange.route(route);
                 ctx.fireChannelRead(msg);
                 return;
             }
@@ -173,28 +176,6 @@ public final class RouteHandler extends ChannelInboundHandlerAdapter
     {
         final SpiffeId peer = channel.attr(PeerIdentity.SPIFFE_ID).get();
         return peer != null || channel.parent() == null ? peer : channel.parent().attr(PeerIdentity.SPIFFE_ID).get();
-    }
-
-    /**
-     * Applies a route's header rewrite in place.
-     *
-     * @param headers the message's headers.
-     * @param rewrite what to set and remove.
-     */
-    public static void rewrite(final HttpHeaders headers, final HeaderRewrite rewrite)
-    {
-        if (rewrite.isEmpty())
-        {
-            return;
-        }
-        for (final String name : rewrite.remove())
-        {
-            headers.remove(name);
-        }
-        for (final Map.Entry<String, String> header : rewrite.set().entrySet())
-        {
-            headers.set(header.getKey(), header.getValue());
-        }
     }
 
     private static String location(final RouteAction.Redirect redirect, final CharSequence authority,

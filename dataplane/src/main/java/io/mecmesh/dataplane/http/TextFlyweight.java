@@ -1,4 +1,4 @@
-package io.mecmesh.dataplane.http1;
+package io.mecmesh.dataplane.http;
 
 import java.nio.charset.StandardCharsets;
 

@@ -1,10 +1,12 @@
-package io.mecmesh.dataplane.overload;
+package io.mecmesh.dataplane.stage.overload;
 
 import io.mecmesh.dataplane.http.DirectResponse;
-import io.mecmesh.dataplane.classify.ClassifyHandler;
-import io.mecmesh.dataplane.classify.RequestClass;
+import io.mecmesh.dataplane.exchange.Exchange;
+import io.mecmesh.dataplane.exchange.Snapshot;
+import io.mecmesh.dataplane.overload.OverloadMonitor;
+import io.mecmesh.dataplane.overload.OverloadReason;
+import io.mecmesh.dataplane.overload.PriorityShedding;
 import io.mecmesh.dataplane.policy.PolicyFlyweight;
-import io.mecmesh.dataplane.policy.PolicyTables;
 import io.mecmesh.dataplane.policy.SlicePolicy;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -34,19 +36,20 @@ public final class OverloadHandler extends ChannelInboundHandlerAdapter
     public static final String OVERLOADED_HEADER = "x-mecmesh-overloaded";
 
     private final OverloadMonitor monitor;
-    private final PolicyTables policies;
+    private final Exchange exchange;
     private final PolicyFlyweight policy = new PolicyFlyweight();
     private boolean dropping;
     private boolean keepAliveAfterDrop;
 
     /**
      * @param monitor  whether the data plane is in overload, and which priority levels it sheds.
-     * @param policies the slice policies, for the priority level of a request's slice (its slice default record).
+     * @param exchange the connection's (or stream's) exchange, whose slice and snapshot the classify stage set: the
+     *                 priority level comes from the slice default record of that snapshot's policy table.
      */
-    public OverloadHandler(final OverloadMonitor monitor, final PolicyTables policies)
+    public OverloadHandler(final OverloadMonitor monitor, final Exchange exchange)
     {
         this.monitor = requireNonNull(monitor, "monitor");
-        this.policies = requireNonNull(policies, "policies");
+        this.exchange = requireNonNull(exchange, "exchange");
     }
 
     @Override
@@ -94,9 +97,9 @@ public final class OverloadHandler extends ChannelInboundHandlerAdapter
      */
     private int priorityLevel(final ChannelHandlerContext ctx)
     {
-        final RequestClass requestClass = ctx.channel().attr(ClassifyHandler.REQUEST_CLASS).get();
-        if (requestClass == null || requestClass.sliceId() == 0
-            || !policies.current().lookup(requestClass.sliceId(), SlicePolicy.SLICE_DEFAULT_ROUTE_ID, policy))
+        final Snapshot snapshot = exchange.snapshot();
+        if (snapshot == null || exchange.sliceId() == 0
+            || !snapshot.policies().lookup(exchange.sliceId(), SlicePolicy.SLICE_DEFAULT_ROUTE_ID, policy))
         {
             return PriorityShedding.UNCLASSIFIED_PRIORITY_LEVEL;
         }

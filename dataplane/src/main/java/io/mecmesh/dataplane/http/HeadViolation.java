@@ -1,10 +1,10 @@
-package io.mecmesh.dataplane.http1;
+package io.mecmesh.dataplane.http;
 
 /**
- * Why the HTTP/1.1 decoder refused what it read; carried by {@link Http1DecoderException} in the failed message's
- * {@link io.netty.handler.codec.DecoderResult}. The listener stage maps each to its answer and counter.
+ * Why a head decoder (today the HTTP/1.1 one) refused what it read; carried by {@link HeadViolationException} in
+ * the failed message's {@link io.netty.handler.codec.DecoderResult}. The listener stage maps each to its answer and counter.
  */
-public enum Http1Violation
+public enum HeadViolation
 {
     /** A line ended by LF without CR. */
     BARE_LF,

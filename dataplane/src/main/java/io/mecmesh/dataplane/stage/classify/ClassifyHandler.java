@@ -1,5 +1,12 @@
-package io.mecmesh.dataplane.classify;
+package io.mecmesh.dataplane.stage.classify;
 
+import io.mecmesh.dataplane.classify.Classifier;
+import io.mecmesh.dataplane.classify.SliceStats;
+import io.mecmesh.dataplane.exchange.Exchange;
+import io.mecmesh.dataplane.exchange.Snapshot;
+import io.mecmesh.dataplane.exchange.Snapshots;
+import io.mecmesh.dataplane.http.HeaderFields;
+import io.mecmesh.dataplane.http.NettyHeaderFields;
 import io.mecmesh.dataplane.identity.SpiffeId;
 import io.mecmesh.dataplane.tls.PeerIdentity;
 import io.netty.channel.Channel;
@@ -11,14 +18,14 @@ import io.netty.util.AttributeKey;
 
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.util.function.Supplier;
 
 import static java.util.Objects.requireNonNull;
 
 /**
- * The classify stage: puts each request into a slice with the current {@link Classifier} (read once per request)
- * and records it in the channel's {@link #REQUEST_CLASS} for the stages after this one, counting it in its slice's
- * {@link SliceStats} (slice 0 when no rule matches).
+ * The classify stage: begins the channel's {@link Exchange} at each request head with the current {@link Snapshot}
+ * (the request's only read of it: the later stages take the routes and the policy table from the exchange), puts
+ * the request into a slice with that snapshot's {@link Classifier} and records it in the exchange, counting it in
+ * its slice's {@link SliceStats} (slice 0 when no rule matches).
  *
  * <p>The connection-level criteria (the listener, the source address, the caller's SPIFFE id from the mTLS
  * handshake) are resolved once per connection and configuration version and kept on the connection (the parent
@@ -31,33 +38,25 @@ import static java.util.Objects.requireNonNull;
  */
 public final class ClassifyHandler extends ChannelInboundHandlerAdapter
 {
-    /** The slice of the request in flight on a channel. */
-    public static final AttributeKey<RequestClass> REQUEST_CLASS =
-        AttributeKey.valueOf(ClassifyHandler.class, "requestClass");
     private static final AttributeKey<ConnectionClass> CONNECTION_CLASS =
         AttributeKey.valueOf(ClassifyHandler.class, "connectionClass");
 
     private final String listener;
-    private final Supplier<Classifier> classifiers;
-    private final RequestClass requestClass;
+    private final Snapshots snapshots;
+    /** Adapts heads that are not the codec's (HTTP/2 streams). */
+    private final NettyHeaderFields fields = new NettyHeaderFields();
+    private final Exchange exchange;
 
     /**
-     * @param listener    the name of the listener the connections arrive on.
-     * @param classifiers the current classifier snapshot.
-     * @param registry    per-slice statistics (for the unclassified slice before the first request).
+     * @param listener  the name of the listener the connections arrive on.
+     * @param snapshots the current snapshot.
+     * @param exchange  the channel's exchange, shared with the later stages.
      */
-    public ClassifyHandler(final String listener, final Supplier<Classifier> classifiers,
-        final SliceStatsRegistry registry)
+    public ClassifyHandler(final String listener, final Snapshots snapshots, final Exchange exchange)
     {
         this.listener = requireNonNull(listener, "listener");
-        this.classifiers = requireNonNull(classifiers, "classifiers");
-        this.requestClass = new RequestClass(requireNonNull(registry, "registry").unclassified());
-    }
-
-    @Override
-    public void handlerAdded(final ChannelHandlerContext ctx)
-    {
-        ctx.channel().attr(REQUEST_CLASS).set(requestClass);
+        this.snapshots = requireNonNull(snapshots, "snapshots");
+        this.exchange = requireNonNull(exchange, "exchange");
     }
 
     @Override
@@ -65,11 +64,13 @@ public final class ClassifyHandler extends ChannelInboundHandlerAdapter
     {
         if (msg instanceof HttpRequest request)
         {
-            final Classifier classifier = classifiers.get();
+            final Snapshot snapshot = snapshots.current();
+            exchange.begin(snapshot);
+            final Classifier classifier = snapshot.classifier();
             final int[] candidates = connectionClass(ctx.channel(), classifier);
-            final int rule = classifier.classify(candidates, request.headers());
+            final int rule = classifier.classify(candidates, HeaderFields.of(request.headers(), fields));
             final SliceStats stats = classifier.stats(rule);
-            requestClass.set(classifier.sliceId(rule), stats);
+            exchange.slice(classifier.sliceId(rule), stats);
             stats.onRequest();
         }
         ctx.fireChannelRead(msg);

@@ -1,7 +1,7 @@
-package io.mecmesh.dataplane;
+package io.mecmesh.dataplane.pipeline;
 
-import io.mecmesh.dataplane.classify.ClassifyHandler;
-import io.mecmesh.dataplane.classify.Classifier;
+import io.mecmesh.dataplane.exchange.Exchange;
+import io.mecmesh.dataplane.stage.classify.ClassifyHandler;
 import io.mecmesh.dataplane.classify.SliceStatsRegistry;
 import io.mecmesh.dataplane.counters.DataPlaneCounters;
 import io.mecmesh.dataplane.listener.ConnectionGuard;
@@ -17,11 +17,10 @@ import io.mecmesh.dataplane.listener.Http2ServerCodec;
 import io.mecmesh.dataplane.listener.Http2RequestHeadValidator;
 import io.mecmesh.dataplane.listener.Http2StreamListenerHandler;
 import io.mecmesh.dataplane.listener.ListenerConfig;
-import io.mecmesh.dataplane.overload.OverloadHandler;
+import io.mecmesh.dataplane.stage.overload.OverloadHandler;
 import io.mecmesh.dataplane.overload.OverloadMonitor;
-import io.mecmesh.dataplane.policy.PolicyTables;
-import io.mecmesh.dataplane.route.RouteHandler;
-import io.mecmesh.dataplane.route.RouteTable;
+import io.mecmesh.dataplane.exchange.Snapshots;
+import io.mecmesh.dataplane.stage.route.RouteHandler;
 import io.mecmesh.dataplane.tcp.TcpRelayHandler;
 import io.mecmesh.dataplane.tls.TlsIdentityHandler;
 import io.mecmesh.dataplane.tls.TlsConfig;
@@ -41,6 +40,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.flow.FlowControlHandler;
 
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import static java.util.Objects.requireNonNull;
@@ -104,7 +104,7 @@ import static java.util.Objects.requireNonNull;
  * Shared by all connections of one listener ({@code @Sharable} by {@link ChannelInitializer}); it keeps no
  * per-connection state.
  */
-final class PipelineAssembler extends ChannelInitializer<Channel>
+public final class PipelineAssembler extends ChannelInitializer<Channel>
 {
     /** Streams a client may have open at once on one HTTP/2 connection. */
     static final int MAX_CONCURRENT_STREAMS = 128;
@@ -115,7 +115,7 @@ final class PipelineAssembler extends ChannelInitializer<Channel>
     static final long GRACEFUL_SHUTDOWN_MS = 60_000;
 
     private final ListenerConfig listener;
-    private final Supplier<RouteTable> routeTables;
+    private final Snapshots snapshots;
     private final UpstreamPools upstreamPools;
     private final DataPlaneCounters counters;
     private final SslContext sslContext;
@@ -126,15 +126,15 @@ final class PipelineAssembler extends ChannelInitializer<Channel>
     private final Supplier<Cluster> tcpCluster;
     private final Transport transport;
     private final OverloadMonitor overload;
-    private final Supplier<Classifier> classifiers;
     private final SliceStatsRegistry sliceStats;
-    private final PolicyTables policyTables;
     private final Http2ResetBudget resetBudget;
     private final ClientErrorLog clientErrors;
+    private final Consumer<Channel> http1Installer = this::addHttp1;
+    private final Consumer<Channel> http2Installer = this::addHttp2;
 
-    PipelineAssembler(
+    public PipelineAssembler(
         final ListenerConfig listener,
-        final Supplier<RouteTable> routeTables,
+        final Snapshots snapshots,
         final UpstreamPools upstreamPools,
         final DataPlaneCounters counters,
         final SslContext sslContext,
@@ -143,24 +143,20 @@ final class PipelineAssembler extends ChannelInitializer<Channel>
         final Supplier<Cluster> tcpCluster,
         final Transport transport,
         final OverloadMonitor overload,
-        final Supplier<Classifier> classifiers,
         final SliceStatsRegistry sliceStats,
-        final PolicyTables policyTables,
         final Http2ResetBudget resetBudget,
         final ClientErrorLog clientErrors)
     {
         this.resetBudget = requireNonNull(resetBudget, "resetBudget");
         this.clientErrors = requireNonNull(clientErrors, "clientErrors");
-        this.classifiers = requireNonNull(classifiers, "classifiers");
+        this.snapshots = requireNonNull(snapshots, "snapshots");
         this.sliceStats = requireNonNull(sliceStats, "sliceStats");
-        this.policyTables = requireNonNull(policyTables, "policyTables");
         this.listenerConnections = requireNonNull(listenerConnections, "listenerConnections");
         this.overload = requireNonNull(overload, "overload");
         this.tcpCluster = tcpCluster;
         this.transport = requireNonNull(transport, "transport");
         this.downstream = requireNonNull(downstream, "downstream");
         this.listener = requireNonNull(listener, "listener");
-        this.routeTables = requireNonNull(routeTables, "routeTables");
         this.upstreamPools = requireNonNull(upstreamPools, "upstreamPools");
         this.counters = requireNonNull(counters, "counters");
         this.sslContext = sslContext;
@@ -192,7 +188,7 @@ final class PipelineAssembler extends ChannelInitializer<Channel>
                 listener.idleTimeoutMs(), listener.authorization()));
             return;
         }
-        pipeline.addLast("protocol", new ProtocolSelector(this, sslContext != null, listener.idleTimeoutMs(), counters));
+        pipeline.addLast("protocol", new ProtocolSelector(http1Installer, http2Installer, sslContext != null, listener.idleTimeoutMs(), counters));
     }
 
     /**
@@ -204,15 +200,16 @@ final class PipelineAssembler extends ChannelInitializer<Channel>
     {
         final ChannelPipeline pipeline = channel.pipeline();
         final Http1ListenerHandler listenerStage = new Http1ListenerHandler(listener, counters);
-        pipeline.addLast("guard", new ConnectionGuard(listener, counters, listenerStage));
+        pipeline.addLast("guard", new ConnectionGuard(listener, counters, listenerStage::onBytesReceived));
         pipeline.addLast("http1-codec", new Http1ServerCodec(decoderConfig(listener)));
         pipeline.addLast("flow-control", new FlowControlHandler());
         pipeline.addLast("listener", listenerStage);
-        pipeline.addLast("classify", new ClassifyHandler(listener.name(), classifiers, sliceStats));
-        pipeline.addLast("overload", new OverloadHandler(overload, policyTables));
-        pipeline.addLast("route", new RouteHandler(routeTables, counters));
+        final Exchange exchange = new Exchange(sliceStats.unclassified());
+        pipeline.addLast("classify", new ClassifyHandler(listener.name(), snapshots, exchange));
+        pipeline.addLast("overload", new OverloadHandler(overload, exchange));
+        pipeline.addLast("route", new RouteHandler(exchange, counters));
         pipeline.addLast("upstream", new ForwardHandler(upstreamPools.forLoop(channel.eventLoop()), counters,
-            policyTables));
+            exchange));
     }
 
     /**
@@ -241,15 +238,16 @@ final class PipelineAssembler extends ChannelInitializer<Channel>
             protected void initChannel(final Http2StreamChannel stream)
             {
                 stream.config().setAutoRead(false);
+                final Exchange exchange = new Exchange(sliceStats.unclassified());
                 stream.pipeline()
                     .addLast("request-head", new Http2RequestHeadValidator(counters))
                     .addLast("http2-to-http", new Http2StreamFrameToHttpObjectCodec(true, true))
                     .addLast("listener", new Http2StreamListenerHandler(listener, counters))
-                    .addLast("classify", new ClassifyHandler(listener.name(), classifiers, sliceStats))
-                    .addLast("overload", new OverloadHandler(overload, policyTables))
-                    .addLast("route", new RouteHandler(routeTables, counters))
+                    .addLast("classify", new ClassifyHandler(listener.name(), snapshots, exchange))
+                    .addLast("overload", new OverloadHandler(overload, exchange))
+                    .addLast("route", new RouteHandler(exchange, counters))
                     .addLast("upstream", new ForwardHandler(upstreamPools.forLoop(stream.eventLoop()), counters,
-                        policyTables));
+                        exchange));
             }
         }));
         pipeline.addLast("drain", new Http2DrainHandler());

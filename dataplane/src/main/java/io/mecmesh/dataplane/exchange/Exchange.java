@@ -1,0 +1,94 @@
+package io.mecmesh.dataplane.exchange;
+
+import io.mecmesh.dataplane.classify.SliceStats;
+import io.mecmesh.dataplane.route.Route;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * What the stages of one channel (an HTTP/1.1 connection, or an HTTP/2 stream) learn about the request in flight,
+ * passed to each stage's constructor by the assembler instead of channel attributes: the snapshot the request runs
+ * with (taken once, by the classify stage, so that its classifier, route and policy record come from one
+ * configuration version), its slice and its route. One exchange at a time per channel: it is begun again at each
+ * request head, nothing is allocated per request. Confined to the channel's event loop.
+ */
+public final class Exchange
+{
+    private final SliceStats unclassified;
+    private Snapshot snapshot;
+    private int sliceId;
+    private SliceStats sliceStats;
+    private Route route;
+
+    /**
+     * @param unclassified the statistics of slice 0, the slice of a request before it is classified.
+     */
+    public Exchange(final SliceStats unclassified)
+    {
+        this.unclassified = requireNonNull(unclassified, "unclassified");
+        this.sliceStats = unclassified;
+    }
+
+    /**
+     * Begins the exchange of a new request head: the snapshot it runs with, slice 0, no route yet.
+     *
+     * @param snapshot the current snapshot, read once for the request.
+     */
+    public void begin(final Snapshot snapshot)
+    {
+        this.snapshot = requireNonNull(snapshot, "snapshot");
+        this.sliceId = 0;
+        this.sliceStats = unclassified;
+        this.route = null;
+    }
+
+    /**
+     * @return the snapshot the request runs with, {@code null} before the first request head.
+     */
+    public Snapshot snapshot()
+    {
+        return snapshot;
+    }
+
+    /**
+     * @param sliceId the request's slice (packed S-NSSAI, 0 when unclassified).
+     * @param stats   that slice's statistics.
+     */
+    public void slice(final int sliceId, final SliceStats stats)
+    {
+        this.sliceId = sliceId;
+        this.sliceStats = requireNonNull(stats, "stats");
+    }
+
+    /**
+     * @return the request's slice, 0 when unclassified.
+     */
+    public int sliceId()
+    {
+        return sliceId;
+    }
+
+    /**
+     * @return the statistics of the request's slice.
+     */
+    public SliceStats sliceStats()
+    {
+        return sliceStats;
+    }
+
+    /**
+     * @param route the route the request was given.
+     */
+    public void route(final Route route)
+    {
+        this.route = requireNonNull(route, "route");
+    }
+
+    /**
+     * @return the route of the request in flight, {@code null} before the route stage gave it one.
+     */
+    public Route route()
+    {
+        return route;
+    }
+}
