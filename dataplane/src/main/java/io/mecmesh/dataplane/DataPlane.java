@@ -21,6 +21,7 @@ import io.mecmesh.dataplane.overload.OverloadStats;
 import io.mecmesh.dataplane.overload.RuntimeOverloadSignals;
 import io.mecmesh.dataplane.policy.PolicyTable;
 import io.mecmesh.dataplane.policy.PolicyTables;
+import io.mecmesh.dataplane.qos.QosRuntime;
 import io.mecmesh.dataplane.route.RouteTable;
 import io.mecmesh.dataplane.tls.PeerRejections;
 import io.mecmesh.dataplane.tls.TlsContexts;
@@ -88,6 +89,7 @@ public final class DataPlane implements AutoCloseable
     private final OverloadMonitor overload;
     private final SliceStatsRegistry sliceStats;
     private final PolicyTables policyTables = new PolicyTables();
+    private final QosRuntime qos;
     private final Http2ResetBudget resetBudget;
     private final ClientErrorLog clientErrors;
     private final ConcurrentMap<String, HealthCheckStats> healthCheckStats = new ConcurrentHashMap<>();
@@ -133,6 +135,8 @@ public final class DataPlane implements AutoCloseable
         this.transport = transport;
         this.eventLoops = eventLoops;
         this.current = current;
+        this.qos = new QosRuntime(System::nanoTime, eventLoops.executorCount());
+        this.qos.configure(current.getAcquire().config().qos());
         this.upstreamPools = upstreamPools;
         this.overload = overload;
     }
@@ -302,6 +306,7 @@ public final class DataPlane implements AutoCloseable
                 }
             }
             current.setRelease(next);
+            qos.configure(config.qos());
             final Map<String, Bound> before = listeners;
             final Map<String, Bound> after = new LinkedHashMap<>();
             final List<Bound> fresh = new ArrayList<>();
@@ -507,7 +512,7 @@ public final class DataPlane implements AutoCloseable
             upstreamPools, counters, tls, downstream, connections, listener.tcpCluster()
                 .<Supplier<Cluster>>map(name -> () -> current.getAcquire().clusters().get(name))
                 .orElse(null), transport, overload, () -> current.getAcquire().classifier(), sliceStats,
-            policyTables, resetBudget, clientErrors);
+            policyTables, resetBudget, clientErrors, qos);
         final Channel server = bind(listener, port, transport, eventLoops, assembler, reusePort);
         return new Bound(listener, server, connections, ((InetSocketAddress)server.localAddress()).getPort());
     }
@@ -687,6 +692,14 @@ public final class DataPlane implements AutoCloseable
     public SliceStatsRegistry sliceStats()
     {
         return sliceStats;
+    }
+
+    /**
+     * @return the node's QoS state: per-slice admission outcomes, bytes and active GBR requests.
+     */
+    public QosRuntime qos()
+    {
+        return qos;
     }
 
     /**

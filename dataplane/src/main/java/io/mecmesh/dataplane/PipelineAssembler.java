@@ -20,6 +20,8 @@ import io.mecmesh.dataplane.listener.ListenerConfig;
 import io.mecmesh.dataplane.overload.OverloadHandler;
 import io.mecmesh.dataplane.overload.OverloadMonitor;
 import io.mecmesh.dataplane.policy.PolicyTables;
+import io.mecmesh.dataplane.qos.AdmitHandler;
+import io.mecmesh.dataplane.qos.QosRuntime;
 import io.mecmesh.dataplane.route.RouteHandler;
 import io.mecmesh.dataplane.route.RouteTable;
 import io.mecmesh.dataplane.tcp.TcpRelayHandler;
@@ -72,9 +74,11 @@ import static java.util.Objects.requireNonNull;
  *   classify       ClassifyHandler              the request's slice: first rule matching listener, source CIDR,
  *                                               caller SPIFFE id prefix (resolved once per connection), header;
  *                                               none → slice 0 (unclassified); counted per slice
- *   (admit)                                     per-slice QoS admission: QoS issue
  *   route          RouteHandler                 authority, path, method, headers → first matching route, or 404;
  *                                               the route's authorization policy on the caller's SPIFFE id (403)
+ *   admit          AdmitHandler                 per-slice QoS from the (slice, 0) and (slice, route) records and
+ *                                               QosConfig: requests/s police (429) or shape (queued by priority),
+ *                                               GBR admission (503), delay budget (504), MBR pacing each way
  *   upstream       ForwardHandler               (slice, route) → policy record, else (slice, 0): its timeout and
  *                                               retry budget override the route's; pooled keep-alive upstream
  *                                               connection per event loop (Http1ClientCodec: heads encoded from
@@ -130,6 +134,7 @@ final class PipelineAssembler extends ChannelInitializer<Channel>
     private final PolicyTables policyTables;
     private final Http2ResetBudget resetBudget;
     private final ClientErrorLog clientErrors;
+    private final QosRuntime qos;
 
     PipelineAssembler(
         final ListenerConfig listener,
@@ -146,8 +151,10 @@ final class PipelineAssembler extends ChannelInitializer<Channel>
         final SliceStatsRegistry sliceStats,
         final PolicyTables policyTables,
         final Http2ResetBudget resetBudget,
-        final ClientErrorLog clientErrors)
+        final ClientErrorLog clientErrors,
+        final QosRuntime qos)
     {
+        this.qos = requireNonNull(qos, "qos");
         this.resetBudget = requireNonNull(resetBudget, "resetBudget");
         this.clientErrors = requireNonNull(clientErrors, "clientErrors");
         this.classifiers = requireNonNull(classifiers, "classifiers");
@@ -210,6 +217,7 @@ final class PipelineAssembler extends ChannelInitializer<Channel>
         pipeline.addLast("overload", new OverloadHandler(overload));
         pipeline.addLast("classify", new ClassifyHandler(listener.name(), classifiers, sliceStats));
         pipeline.addLast("route", new RouteHandler(routeTables, counters));
+        pipeline.addLast("admit", new AdmitHandler(qos.forLoop(channel.eventLoop()), policyTables));
         pipeline.addLast("upstream", new ForwardHandler(upstreamPools.forLoop(channel.eventLoop()), counters,
             policyTables));
     }
@@ -247,6 +255,7 @@ final class PipelineAssembler extends ChannelInitializer<Channel>
                     .addLast("overload", new OverloadHandler(overload))
                     .addLast("classify", new ClassifyHandler(listener.name(), classifiers, sliceStats))
                     .addLast("route", new RouteHandler(routeTables, counters))
+                    .addLast("admit", new AdmitHandler(qos.forLoop(stream.eventLoop()), policyTables))
                     .addLast("upstream", new ForwardHandler(upstreamPools.forLoop(stream.eventLoop()), counters,
                         policyTables));
             }

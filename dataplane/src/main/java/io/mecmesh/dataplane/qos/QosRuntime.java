@@ -26,6 +26,7 @@ public final class QosRuntime
     private final GbrAdmission gbr = new GbrAdmission(0);
     private final ConcurrentHashMap<Long, RateBudget> budgets = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Integer, SliceQosStats> stats = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Object, LoopQos> byLoop = new ConcurrentHashMap<>();
     private volatile Settings settings = new Settings(QosConfig.NONE, 0);
 
     /**
@@ -77,6 +78,16 @@ public final class QosRuntime
     public LoopQos newLoop()
     {
         return new LoopQos(this);
+    }
+
+    /**
+     * @param eventLoop an event loop (any object naming one thread).
+     * @return that loop's view, created on first use (once per connection, not per request).
+     */
+    public LoopQos forLoop(final Object eventLoop)
+    {
+        final LoopQos existing = byLoop.get(eventLoop);
+        return existing != null ? existing : byLoop.computeIfAbsent(eventLoop, k -> new LoopQos(this));
     }
 
     /**

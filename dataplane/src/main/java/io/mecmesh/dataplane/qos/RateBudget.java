@@ -27,7 +27,8 @@ public final class RateBudget
     /**
      * @param ratePerSecond tokens added per second, more than 0.
      * @param burst         the bucket's depth, at least 1.
-     * @param nowNs         the clock's time now: the bucket starts full.
+     * @param nowNs         the clock's time now: the bucket is full from then on (and a little before, for
+     *                      callers that read the clock just before creating it).
      */
     public RateBudget(final long ratePerSecond, final long burst, final long nowNs)
     {
@@ -42,7 +43,7 @@ public final class RateBudget
         this.ratePerSecond = ratePerSecond;
         this.burst = burst;
         this.burstNs = nanosFor(burst);
-        this.fullAtNs = new AtomicLong(nowNs);
+        this.fullAtNs = new AtomicLong(nowNs - burstNs);
     }
 
     public long ratePerSecond()
