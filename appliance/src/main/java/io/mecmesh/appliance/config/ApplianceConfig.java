@@ -1,8 +1,10 @@
 package io.mecmesh.appliance.config;
 
 import io.mecmesh.dataplane.MeshConfig;
+import io.mecmesh.dataplane.policy.SlicePolicy;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -20,10 +22,13 @@ import static java.util.Objects.requireNonNull;
  * @param controlPlane  how control plane and nodes reach each other; empty: an edge serves the file's routes only.
  * @param ca            the certificate authority of a control plane (roles control and all), if it runs one.
  * @param identity      this node's identity from the control plane's CA (roles edge and all), if it has one.
+ * @param slicePolicies the default policy records ({@code (slice, 0)}) of the slices the file declares
+ *                      ({@code dataplane.slices}), run until a control plane sends compiled ones.
  */
 public record ApplianceConfig(
     Role role, NodeConfig node, AdminConfig admin, MeshConfig dataplane, Path dataDirectory,
-    Optional<ControlPlaneConfig> controlPlane, Optional<CaConfig> ca, Optional<IdentityConfig> identity)
+    Optional<ControlPlaneConfig> controlPlane, Optional<CaConfig> ca, Optional<IdentityConfig> identity,
+    List<SlicePolicy> slicePolicies)
 {
     /** Default data directory (the RPM creates it). */
     public static final Path DEFAULT_DATA_DIRECTORY = Path.of("/var/lib/mecmesh");
@@ -38,6 +43,7 @@ public record ApplianceConfig(
         requireNonNull(controlPlane, "controlPlane");
         requireNonNull(ca, "ca");
         requireNonNull(identity, "identity");
+        slicePolicies = List.copyOf(requireNonNull(slicePolicies, "slicePolicies"));
         if (identity.isPresent() && (role == Role.CONTROL || controlPlane.isEmpty()))
         {
             throw new IllegalArgumentException("identity: needs role edge or all and a controlPlane (its CA)");
@@ -54,6 +60,25 @@ public record ApplianceConfig(
         {
             throw new IllegalArgumentException("controlPlane: required for role " + role.name().toLowerCase(Locale.ROOT));
         }
+    }
+
+    /**
+     * Without slices declared in the file.
+     *
+     * @param role          what this process runs.
+     * @param node          this node.
+     * @param admin         the admin endpoint.
+     * @param dataplane     the data plane.
+     * @param dataDirectory where state lives.
+     * @param controlPlane  how control plane and nodes reach each other.
+     * @param ca            the certificate authority, if this process runs one.
+     * @param identity      this node's identity, if it has one.
+     */
+    public ApplianceConfig(final Role role, final NodeConfig node, final AdminConfig admin, final MeshConfig dataplane,
+        final Path dataDirectory, final Optional<ControlPlaneConfig> controlPlane, final Optional<CaConfig> ca,
+        final Optional<IdentityConfig> identity)
+    {
+        this(role, node, admin, dataplane, dataDirectory, controlPlane, ca, identity, List.of());
     }
 
     /**

@@ -20,6 +20,18 @@ import io.mecmesh.dataplane.cluster.OutlierDetection;
 import io.mecmesh.dataplane.cluster.UpstreamProtocol;
 import io.mecmesh.dataplane.listener.ListenerConfig;
 import io.mecmesh.dataplane.overload.OverloadConfig;
+import io.mecmesh.dataplane.classify.ClassificationConfig;
+import io.mecmesh.dataplane.policy.SlicePolicy;
+import io.mecmesh.dataplane.qos.QosConfig;
+import io.mecmesh.dataplane.qos.QosMode;
+import io.mecmesh.dataplane.qos.SliceQosConfig;
+import io.mecmesh.slicemanager.api.DesiredStateDocument;
+import io.mecmesh.slicemanager.compiler.MeshCompiler;
+import io.mecmesh.slicemanager.model.DscpTable;
+import io.mecmesh.slicemanager.model.FiveQiTable;
+import io.mecmesh.slicemanager.model.Slice;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
 import io.mecmesh.dataplane.identity.SpiffeId;
 import io.mecmesh.slicemanager.ca.ApiRole;
 import io.mecmesh.dataplane.route.HeaderMatch;
@@ -146,9 +158,11 @@ public final class ConfigLoader
         final Role role = root.enumValue("role", Role.class, Role.EDGE);
         final NodeConfig node = node(root.get("node"));
         final MeshConfig dataplane;
+        final List<DeclaredSlice> slices = root.get("dataplane").isPresent()
+            ? root.get("dataplane").list("slices", ConfigLoader::slice) : List.of();
         if (root.get("dataplane").isPresent())
         {
-            dataplane = dataplane(root.get("dataplane"), node);
+            dataplane = withSlices(dataplane(root.get("dataplane"), node), root.get("dataplane"), slices);
         }
         else if (role == Role.CONTROL)
         {
@@ -177,7 +191,7 @@ public final class ConfigLoader
             requireNoNodeIdentityTls(root.get("dataplane"), dataplane);
         }
         return root.build(r -> new ApplianceConfig(role, node, admin(root.get("admin")), dataplane, dataDirectory,
-            control, ca, identity));
+            control, ca, identity, slices.stream().map(s -> MeshCompiler.sliceDefaultPolicy(s.slice())).toList()));
     }
 
     private static CaConfig ca(final ConfigNode ca)
@@ -346,7 +360,8 @@ public final class ConfigLoader
 
     private static MeshConfig dataplane(final ConfigNode dataplane, final NodeConfig node)
     {
-        dataplane.requireMapping("transport", "eventLoopThreads", "listeners", "clusters", "routes", "overload");
+        dataplane.requireMapping("transport", "eventLoopThreads", "listeners", "clusters", "routes", "overload", "qos",
+            "slices");
         final MeshConfig mesh = dataplane.build(d -> new MeshConfig(
             0,
             d.enumValue("transport", TransportKind.class, TransportKind.AUTO),
@@ -359,6 +374,74 @@ public final class ConfigLoader
             overload(d.get("overload"))));
         dataplane.build(d -> requireMirrorClusters(mesh));
         return mesh;
+    }
+
+    /** A slice of {@code dataplane.slices}: the desired state's slice fields, and its {@code qos}. */
+    private record DeclaredSlice(Slice slice, SliceQosConfig qos)
+    {
+    }
+
+    /**
+     * One {@code dataplane.slices[i]}: the fields of a desired-state slice (read by the control plane's own parser,
+     * so they mean the same in both places) plus {@code qos: {mode, maxShapingWaitMs, requestsPerSecond,
+     * priorityWeight}}.
+     */
+    private static DeclaredSlice slice(final ConfigNode node)
+    {
+        if (node.json() == null || !node.json().isObject())
+        {
+            throw node.error("expected a mapping with snssai, name and fiveQi");
+        }
+        final ObjectNode fields = node.json().deepCopy();
+        fields.remove("qos");
+        final Slice slice = node.build(n -> new DesiredStateDocument(FiveQiTable.standard(),
+            DscpTable.defaultTable()).slice(fields, ""));
+        final ConfigNode qos = node.get("qos");
+        if (qos.isPresent())
+        {
+            qos.requireMapping("mode", "maxShapingWaitMs", "requestsPerSecond", "priorityWeight");
+        }
+        return new DeclaredSlice(slice, qos.build(q -> new SliceQosConfig(slice.snssai().sliceId(),
+            q.enumValue("mode", QosMode.class, QosMode.POLICE),
+            q.longInteger("maxShapingWaitMs", 0, 0, 60_000),
+            q.longInteger("requestsPerSecond", 0, 0, 1_000_000_000L),
+            slice.bitRates().gbrUplinkBps(),
+            slice.bitRates().gbrDownlinkBps(),
+            q.integer("priorityWeight", 0, 0, 10_000))));
+    }
+
+    /**
+     * The file's slices into the data plane: their classification rules (slice by slice, in file order) and QoS
+     * settings, with {@code dataplane.qos.linkCapacityBps}.
+     */
+    private static MeshConfig withSlices(final MeshConfig mesh, final ConfigNode dataplane,
+        final List<DeclaredSlice> slices)
+    {
+        final ConfigNode qos = dataplane.get("qos");
+        if (qos.isPresent())
+        {
+            qos.requireMapping("linkCapacityBps");
+        }
+        final long linkCapacityBps = qos.longInteger("linkCapacityBps", 0, 0, Long.MAX_VALUE / 2);
+        final Map<Integer, Integer> seen = new LinkedHashMap<>();
+        final List<io.mecmesh.dataplane.classify.ClassificationRule> rules = new ArrayList<>();
+        for (int i = 0; i < slices.size(); i++)
+        {
+            final Slice slice = slices.get(i).slice();
+            final Integer other = seen.putIfAbsent(slice.snssai().sliceId(), i);
+            if (other != null)
+            {
+                throw dataplane.get("slices").error("[" + i + "].snssai: " + slice.snssai()
+                    + " is already declared at slices[" + other + "]");
+            }
+            rules.addAll(MeshCompiler.classificationRules(slice));
+        }
+        if (slices.isEmpty() && !qos.isPresent())
+        {
+            return mesh;
+        }
+        return dataplane.build(d -> mesh.withClassification(new ClassificationConfig(rules))
+            .withQos(new QosConfig(linkCapacityBps, slices.stream().map(DeclaredSlice::qos).toList())));
     }
 
     /** A mirror names a cluster that exists (the mesh configuration checks the clusters routes forward to). */

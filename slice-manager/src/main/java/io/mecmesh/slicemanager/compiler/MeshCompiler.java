@@ -324,10 +324,7 @@ public final class MeshCompiler
         final List<SlicePolicy> policies = new ArrayList<>();
         for (final Snssai snssai : visible)
         {
-            final Slice slice = state.slices().get(snssai);
-            final Timeouts timeouts = Timeouts.derivedFrom(slice.packetDelayBudgetMs());
-            policies.add(policy(slice, SlicePolicy.SLICE_DEFAULT_ROUTE_ID, timeouts,
-                RetryPolicy.derivedFrom(slice.packetDelayBudgetMs()), 0));
+            policies.add(sliceDefaultPolicy(state.slices().get(snssai)));
         }
         for (final RouteBinding route : routes)
         {
@@ -551,15 +548,42 @@ public final class MeshCompiler
         final List<io.mecmesh.dataplane.classify.ClassificationRule> rules = new ArrayList<>();
         for (final Snssai snssai : visible)
         {
-            for (final ClassificationRule rule : state.slices().get(snssai).classification())
-            {
-                rules.add(new io.mecmesh.dataplane.classify.ClassificationRule(snssai.sliceId(), rule.listener(),
-                    rule.sourceCidrs().stream().map(Cidr::toString).map(SourcePrefix::parse).toList(),
-                    rule.callerSpiffeIdPrefix(),
-                    rule.header().map(header -> new HeaderValue(header.name(), header.value()))));
-            }
+            rules.addAll(classificationRules(state.slices().get(snssai)));
         }
         return rules;
+    }
+
+    /**
+     * One slice's classification rules as the data plane runs them (also for a slice declared in an edge's own
+     * configuration file, without a control plane).
+     *
+     * @param slice the slice.
+     * @return its rules, in declaration order, keyed by its slice id.
+     */
+    public static List<io.mecmesh.dataplane.classify.ClassificationRule> classificationRules(final Slice slice)
+    {
+        final List<io.mecmesh.dataplane.classify.ClassificationRule> rules = new ArrayList<>();
+        for (final ClassificationRule rule : slice.classification())
+        {
+            rules.add(new io.mecmesh.dataplane.classify.ClassificationRule(slice.snssai().sliceId(), rule.listener(),
+                rule.sourceCidrs().stream().map(Cidr::toString).map(SourcePrefix::parse).toList(),
+                rule.callerSpiffeIdPrefix(),
+                rule.header().map(header -> new HeaderValue(header.name(), header.value()))));
+        }
+        return rules;
+    }
+
+    /**
+     * A slice's default policy record ({@code (slice, 0)}), as compiled for every node the slice is visible on:
+     * timeouts and retries derived from its packet delay budget, rates from its MBRs.
+     *
+     * @param slice the slice.
+     * @return its default record.
+     */
+    public static SlicePolicy sliceDefaultPolicy(final Slice slice)
+    {
+        return policy(slice, SlicePolicy.SLICE_DEFAULT_ROUTE_ID, Timeouts.derivedFrom(slice.packetDelayBudgetMs()),
+            RetryPolicy.derivedFrom(slice.packetDelayBudgetMs()), 0);
     }
 
     /**
