@@ -2,6 +2,7 @@ package io.mecmesh.appliance;
 
 import io.mecmesh.appliance.admin.AdminServer;
 import io.mecmesh.appliance.admin.MetricsExport;
+import io.mecmesh.appliance.admin.SliceDump;
 import io.mecmesh.appliance.admin.Readiness;
 import com.sun.net.httpserver.HttpHandler;
 import io.mecmesh.appliance.config.ApplianceConfig;
@@ -254,7 +255,8 @@ public final class Appliance implements AutoCloseable
             adminExtra.put(WorkloadSigningHandler.PATH, workloadSigning(config.identity().orElseThrow(), identity));
         }
         final AdminServer admin = AdminServer.start(config.admin(), readiness, metrics,
-            running == null ? () -> null : running::config, adminExtra);
+            running == null ? () -> null
+                : () -> SliceDump.of(running.config(), running.policyTable(), running.qos().gbr()), adminExtra);
         started.push(admin);
         LOG.info("mecmesh {} node {} started as {}: {}admin {}", Version.current(), config.node().id(),
             role.name().toLowerCase(Locale.ROOT),

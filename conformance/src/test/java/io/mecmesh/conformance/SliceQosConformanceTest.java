@@ -36,6 +36,7 @@ class SliceQosConformanceTest
 
     private static BulkBackend backend;
     private static ApplianceProcess appliance;
+    private static int adminPort;
     private static int listenerPort;
 
     @BeforeAll
@@ -44,6 +45,7 @@ class SliceQosConformanceTest
         backend = new BulkBackend();
         // 0 admin, 1 listener
         final int[] ports = FreePorts.take(2);
+        adminPort = ports[0];
         listenerPort = ports[1];
         appliance = ApplianceProcess.start(dir, "edge", ports[0], """
             node: {id: edge-q}
@@ -179,6 +181,24 @@ class SliceQosConformanceTest
         assertThat(backend.paths()).contains("/urllc-first").doesNotContain("/urllc-second");
         assertThat(appliance.metric("mecmesh_slice_qos_requests_total{outcome=\"expired\",slice=\"2-000002\"}"))
             .isEqualTo(1.0);
+    }
+
+    @Test
+    void shouldShowEachSlicesPolicyAsTheNodeRunsItThroughProxyConfigSlices() throws Exception
+    {
+        final Launcher.Result shown = Launcher.run(dir, "proxy-config", "slices", "--admin",
+            "http://127.0.0.1:" + adminPort);
+
+        assertThat(shown.exitCode()).as(shown.toString()).isZero();
+        final List<String> lines = shown.out().lines().toList();
+        assertThat(lines).anyMatch(line -> line.startsWith("qos linkCapacityBps 5000000"));
+        // The police slice: route 0 (its default record), 5QI 9's priority 90 and DSCP 0, 8 Mbit/s down, 100 kB burst.
+        assertThat(lines).anyMatch(line -> line.matches("1-000001\\s+0\\s+police\\s+-\\s+-\\s+90\\s+0\\s+-/8000000"
+            + "\\s+100000\\s+6000ms\\s*"));
+        assertThat(lines).anyMatch(line -> line.matches("1-000002\\s+0\\s+shape 1000ms\\s+.*"));
+        assertThat(lines).anyMatch(line -> line.matches("2-000001\\s+0\\s+police\\s+-\\s+2000000/3000000\\s+.*"));
+        // 5QI 82: priority 19, DSCP 46 (EF), a 200 ms delay budget.
+        assertThat(lines).anyMatch(line -> line.matches("2-000002\\s+0\\s+shape 5000ms\\s+1\\s+-\\s+19\\s+46\\s+.*200ms\\s*"));
     }
 
     private static double activeGbr()
