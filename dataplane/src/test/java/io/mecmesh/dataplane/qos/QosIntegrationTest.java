@@ -106,6 +106,27 @@ class QosIntegrationTest
     }
 
     @Test
+    void shouldPoliceHttp2StreamsFromTheirSlicesBucket() throws Exception
+    {
+        start(new SliceQosConfig(SLICE, QosMode.POLICE, 0, 1, 0, 0, 0), 0, sliceDefault(0, 0, 5_000));
+        final String url = "http://127.0.0.1:" + dataPlane.listenerAddress("ingress").getPort();
+
+        // Two concurrent streams on one HTTP/2 connection (nghttp, prior knowledge), one request/s: one is over it.
+        final Process nghttp = new ProcessBuilder("nghttp", "-nv", "-H", "x-slice: b", url + "/h2-a", url + "/h2-b")
+            .redirectErrorStream(true).start();
+        final String frames = new String(nghttp.getInputStream().readAllBytes(),
+            java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(nghttp.waitFor(60, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(frames.lines().filter(line -> line.endsWith(":status: 200"))).hasSize(1);
+        assertThat(frames.lines().filter(line -> line.endsWith(":status: 429"))).hasSize(1);
+        assertThat(frames).contains("retry-after: 1");
+        assertThat(backend.requestLines()).hasSize(1);
+        assertThat(stats().count(QosOutcome.POLICED)).isEqualTo(1);
+        assertThat(stats().count(QosOutcome.ADMITTED)).isEqualTo(1);
+    }
+
+    @Test
     void shouldForwardAShapedRequestWhenItsTokenComes() throws IOException
     {
         start(new SliceQosConfig(SLICE, QosMode.SHAPE, 3_000, 2, 0, 0, 0), 0, sliceDefault(0, 0, 5_000));
