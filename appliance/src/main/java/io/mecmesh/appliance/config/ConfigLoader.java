@@ -23,14 +23,12 @@ import io.mecmesh.dataplane.overload.OverloadConfig;
 import io.mecmesh.dataplane.classify.ClassificationConfig;
 import io.mecmesh.dataplane.policy.SlicePolicy;
 import io.mecmesh.dataplane.qos.QosConfig;
-import io.mecmesh.dataplane.qos.QosMode;
 import io.mecmesh.dataplane.qos.SliceQosConfig;
 import io.mecmesh.slicemanager.api.DesiredStateDocument;
 import io.mecmesh.slicemanager.compiler.MeshCompiler;
 import io.mecmesh.slicemanager.model.DscpTable;
 import io.mecmesh.slicemanager.model.FiveQiTable;
 import io.mecmesh.slicemanager.model.Slice;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import io.mecmesh.dataplane.identity.SpiffeId;
 import io.mecmesh.slicemanager.ca.ApiRole;
@@ -382,9 +380,8 @@ public final class ConfigLoader
     }
 
     /**
-     * One {@code dataplane.slices[i]}: the fields of a desired-state slice (read by the control plane's own parser,
-     * so they mean the same in both places) plus {@code qos: {mode, maxShapingWaitMs, requestsPerSecond,
-     * priorityWeight}}.
+     * One {@code dataplane.slices[i]}: a desired-state slice, read by the control plane's own parser (so every field,
+     * {@code qos} included, means the same in both places).
      */
     private static DeclaredSlice slice(final ConfigNode node)
     {
@@ -392,22 +389,11 @@ public final class ConfigLoader
         {
             throw node.error("expected a mapping with snssai, name and fiveQi");
         }
-        final ObjectNode fields = node.json().deepCopy();
-        fields.remove("qos");
         final Slice slice = node.build(n -> new DesiredStateDocument(FiveQiTable.standard(),
-            DscpTable.defaultTable()).slice(fields, ""));
-        final ConfigNode qos = node.get("qos");
-        if (qos.isPresent())
-        {
-            qos.requireMapping("mode", "maxShapingWaitMs", "requestsPerSecond", "priorityWeight");
-        }
-        return new DeclaredSlice(slice, qos.build(q -> new SliceQosConfig(slice.snssai().sliceId(),
-            q.enumValue("mode", QosMode.class, QosMode.POLICE),
-            q.longInteger("maxShapingWaitMs", 0, 0, 60_000),
-            q.longInteger("requestsPerSecond", 0, 0, 1_000_000_000L),
-            slice.bitRates().gbrUplinkBps(),
-            slice.bitRates().gbrDownlinkBps(),
-            q.integer("priorityWeight", 0, 0, 10_000))));
+            DscpTable.defaultTable()).slice(node.json(), ""));
+        return new DeclaredSlice(slice, new SliceQosConfig(slice.snssai().sliceId(), slice.qos().mode(),
+            slice.qos().maxShapingWaitMs(), slice.qos().requestsPerSecond(), slice.bitRates().gbrUplinkBps(),
+            slice.bitRates().gbrDownlinkBps(), slice.qos().priorityWeight()));
     }
 
     /**

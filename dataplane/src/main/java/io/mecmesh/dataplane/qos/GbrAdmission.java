@@ -5,8 +5,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The node's guaranteed-bit-rate admission: a GBR flow (an L7 request or stream, an L4 connection) is admitted only
  * while the sum of the guaranteed rates admitted on the node, its own included, fits the node's link capacity
- * ({@code qos.linkCapacityBps}). Each admitted flow releases its rate exactly once when it ends. Thread-safe (one
- * compare-and-set per admission); allocates nothing.
+ * ({@code qos.linkCapacityBps}). Each admitted flow releases its rate exactly once when it ends. A capacity of 0 means
+ * none configured: every flow is admitted (and counted), so that GBR slices compiled before a node declares its
+ * capacity keep their traffic. Thread-safe (one compare-and-set per admission); allocates nothing.
  */
 public final class GbrAdmission
 {
@@ -14,7 +15,7 @@ public final class GbrAdmission
     private final AtomicLong admittedBps = new AtomicLong();
 
     /**
-     * @param capacityBps the link capacity in bits per second; 0 admits no GBR flow.
+     * @param capacityBps the link capacity in bits per second; 0 for none configured (admission off).
      */
     public GbrAdmission(final long capacityBps)
     {
@@ -34,7 +35,8 @@ public final class GbrAdmission
         while (true)
         {
             final long admitted = admittedBps.get();
-            if (admitted + gbrBps > capacityBps)
+            final long capacity = capacityBps;
+            if (capacity > 0 && admitted + gbrBps > capacity)
             {
                 return false;
             }

@@ -11,12 +11,13 @@ import static java.util.Objects.requireNonNull;
  * The node's QoS settings, part of its {@code MeshConfig}: the link capacity GBR admission fills, and per slice
  * what the policy record does not say (mode, shaping wait, requests/s, GBR, priority weight).
  *
- * @param linkCapacityBps the capacity GBR requests are admitted against, bits per second; 0 admits no GBR request.
+ * @param linkCapacityBps the capacity GBR requests are admitted against, bits per second; 0 for none (GBR
+ *                        admission off: every GBR request admitted).
  * @param slices          per-slice settings; a slice without an entry runs {@link SliceQosConfig#defaults}.
  */
 public record QosConfig(long linkCapacityBps, List<SliceQosConfig> slices)
 {
-    /** No QoS settings: no GBR capacity, every slice policed at its record's rates. */
+    /** No QoS settings: no GBR admission, every slice policed at its record's rates. */
     public static final QosConfig NONE = new QosConfig(0, List.of());
 
     public QosConfig

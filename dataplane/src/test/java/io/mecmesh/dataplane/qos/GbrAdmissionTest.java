@@ -31,9 +31,13 @@ class GbrAdmissionTest
     }
 
     @Test
-    void shouldAdmitNothingWithoutCapacity()
+    void shouldAdmitEveryFlowWhenNoCapacityIsConfigured()
     {
-        assertThat(new GbrAdmission(0).tryAdmit(1)).isFalse();
+        final GbrAdmission admission = new GbrAdmission(0);
+
+        assertThat(admission.tryAdmit(Long.MAX_VALUE / 4)).isTrue();
+        assertThat(admission.tryAdmit(Long.MAX_VALUE / 4)).isTrue();
+        assertThat(admission.admittedBps()).isEqualTo(Long.MAX_VALUE / 4 * 2);
     }
 
     @Test

@@ -4,6 +4,9 @@ import io.mecmesh.dataplane.MeshConfig;
 import io.mecmesh.dataplane.authz.AuthzRule;
 import io.mecmesh.dataplane.authz.PrincipalMatch;
 import io.mecmesh.dataplane.classify.ClassificationConfig;
+import io.mecmesh.dataplane.qos.QosConfig;
+import io.mecmesh.dataplane.qos.SliceQosConfig;
+import io.mecmesh.slicemanager.model.SliceQos;
 import io.mecmesh.dataplane.classify.HeaderValue;
 import io.mecmesh.dataplane.classify.SourcePrefix;
 import io.mecmesh.dataplane.cluster.ClusterConfig;
@@ -388,6 +391,19 @@ public final class MeshCompiler
                 .putString(rule.header().map(HeaderValue::value).orElse(""));
         }
 
+        final QosConfig qos = qos(state, visible, node);
+        if (!qos.equals(QosConfig.NONE))
+        {
+            // Hashed only when there is any, so that nodes without QoS keep the content hash they had.
+            encoder.putLong(qos.linkCapacityBps()).putInt(qos.slices().size());
+            for (final SliceQosConfig slice : qos.slices())
+            {
+                encoder.putInt(slice.sliceId()).putString(slice.mode().name()).putLong(slice.maxShapingWaitMs())
+                    .putLong(slice.requestsPerSecond()).putLong(slice.gbrUplinkBps()).putLong(slice.gbrDownlinkBps())
+                    .putInt(slice.priorityWeight());
+            }
+        }
+
         final long version = state.sequence();
         final List<RouteConfig> routeConfigs = routes.stream()
             .map(route -> routeConfig(route, state.services().get(route.service()),
@@ -395,7 +411,8 @@ public final class MeshCompiler
                 callers(state.services().get(route.service()), state.slices().get(route.slice()))))
             .toList();
         final MeshConfig meshConfig = new MeshConfig(version, settings.transport(), settings.eventLoopThreads(),
-            settings.listeners(), routeConfigs, clusters).withClassification(new ClassificationConfig(rules));
+            settings.listeners(), routeConfigs, clusters).withClassification(new ClassificationConfig(rules))
+            .withQos(qos);
         return new NodeMeshConfig(node.id(), version, encoder.sha256Hex(), meshConfig, routes, policies,
             authorizationSets);
     }
@@ -551,6 +568,27 @@ public final class MeshCompiler
             rules.addAll(classificationRules(state.slices().get(snssai)));
         }
         return rules;
+    }
+
+    /**
+     * The node's QoS settings: its {@code qos.linkCapacityBps} and, for each visible slice that is not on the
+     * defaults, its mode, shaping wait, requests/s, priority weight and GBRs (so that a GBR slice is admitted).
+     */
+    private static QosConfig qos(final DesiredState state, final SortedSet<Snssai> visible, final Node node)
+    {
+        final List<SliceQosConfig> slices = new ArrayList<>();
+        for (final Snssai snssai : visible)
+        {
+            final Slice slice = state.slices().get(snssai);
+            if (!slice.qos().equals(SliceQos.DEFAULT) || slice.bitRates().hasGbr())
+            {
+                slices.add(new SliceQosConfig(snssai.sliceId(), slice.qos().mode(), slice.qos().maxShapingWaitMs(),
+                    slice.qos().requestsPerSecond(), slice.bitRates().gbrUplinkBps(),
+                    slice.bitRates().gbrDownlinkBps(), slice.qos().priorityWeight()));
+            }
+        }
+        return node.linkCapacityBps() == 0 && slices.isEmpty() ? QosConfig.NONE
+            : new QosConfig(node.linkCapacityBps(), slices);
     }
 
     /**
