@@ -17,6 +17,11 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class RateBudget
 {
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
+    /**
+     * How long before its creation the bucket counts as full already: a caller may have read the clock before it
+     * was created (the first request of a slice on a loop creates it, class loading included).
+     */
+    private static final long EARLIER_READS_NS = 3_600L * NANOS_PER_SECOND;
 
     private final long ratePerSecond;
     private final long burst;
@@ -27,8 +32,8 @@ public final class RateBudget
     /**
      * @param ratePerSecond tokens added per second, more than 0.
      * @param burst         the bucket's depth, at least 1.
-     * @param nowNs         the clock's time now: the bucket is full from then on (and a little before, for
-     *                      callers that read the clock just before creating it).
+     * @param nowNs         the clock's time now: the bucket is full from then on, and for an hour before (for
+     *                      callers that read the clock before creating it).
      */
     public RateBudget(final long ratePerSecond, final long burst, final long nowNs)
     {
@@ -43,7 +48,7 @@ public final class RateBudget
         this.ratePerSecond = ratePerSecond;
         this.burst = burst;
         this.burstNs = nanosFor(burst);
-        this.fullAtNs = new AtomicLong(nowNs - burstNs);
+        this.fullAtNs = new AtomicLong(nowNs - burstNs - EARLIER_READS_NS);
     }
 
     public long ratePerSecond()

@@ -26,6 +26,15 @@ class RateBudgetTest
     }
 
     @Test
+    void shouldBeFullForACallerThatReadTheClockBeforeTheBudgetWasCreated()
+    {
+        final RateBudget budget = new RateBudget(1_000_000_000L, 1_000, 10_000 * MS);
+
+        assertThat(budget.take(1_000, 1_000, 9_000 * MS)).isEqualTo(1_000);
+        assertThat(budget.take(1, 1, 9_000 * MS)).isZero();
+    }
+
+    @Test
     void shouldSayHowLongUntilTokensAreThere()
     {
         final RateBudget budget = new RateBudget(1_000, 100, 0);
