@@ -15,8 +15,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Per-slice QoS declared in the control plane's desired state (issue 13), through the installed launcher: a role-all
  * appliance, {@code mecmesh apply -f} of a slice with {@code qos} (shape, one request/s) and a node with
  * {@code qos.linkCapacityBps}; the compiled configuration reaches the data plane, which queues the second of two
- * back-to-back requests and answers it 504 once its delay budget (5QI 82: 200 ms) has passed, without the backend
- * seeing it; {@code mecmesh proxy-config slices} shows the compiled settings.
+ * back-to-back requests and answers it 504 once its delay budget has passed (the service's record: 400 ms, set so
+ * that a slow first answer on a loaded machine is neither retried nor timed out), without the backend seeing it;
+ * {@code mecmesh proxy-config slices} shows the compiled settings.
  */
 class SliceQosControlPlaneConformanceTest
 {
@@ -56,6 +57,8 @@ class SliceQosControlPlaneConformanceTest
                     slice: %s
                     endpoints: [{address: 127.0.0.1, port: %d, site: site-a, zone: zone-1}]
                     routes: [{host: plc.example}]
+                    timeouts: {requestTimeoutMs: 400, perTryTimeoutMs: 400}
+                    retries: {maxRetries: 0}
                 nodes:
                   - {id: edge-a, site: site-a, zone: zone-1, services: [plc], qos: {linkCapacityBps: 100000000}}
                 """.formatted(SLICE, SLICE, backend.port()));
