@@ -2,6 +2,7 @@ package io.mecmesh.appliance;
 
 import io.mecmesh.appliance.admin.AdminServer;
 import io.mecmesh.appliance.admin.MetricsExport;
+import io.mecmesh.appliance.admin.SliceDump;
 import io.mecmesh.appliance.admin.Readiness;
 import com.sun.net.httpserver.HttpHandler;
 import io.mecmesh.appliance.config.ApplianceConfig;
@@ -18,6 +19,9 @@ import io.mecmesh.appliance.control.ControlApiServer;
 import io.mecmesh.appliance.control.MecApi;
 import io.mecmesh.dataplane.DataPlane;
 import io.mecmesh.dataplane.MeshConfig;
+import io.mecmesh.dataplane.policy.PolicyTableWriter;
+import io.mecmesh.dataplane.policy.SlicePolicy;
+import io.mecmesh.dataplane.qos.QosConfig;
 import io.mecmesh.dataplane.cluster.ClusterConfig;
 import io.mecmesh.dataplane.cluster.ClusterTls;
 import io.mecmesh.dataplane.listener.ListenerConfig;
@@ -208,6 +212,7 @@ public final class Appliance implements AutoCloseable
         {
             dataPlane = startDataPlane(fromFile, counters);
             started.push(dataPlane);
+            publishFileSlices(dataPlane, config.slicePolicies());
             if (control.isPresent())
             {
                 final ControlPlaneConfig controlPlane = control.get();
@@ -233,7 +238,8 @@ public final class Appliance implements AutoCloseable
         if (dataPlane != null)
         {
             metrics.addHealthAndOverload(dataPlane::healthCheckStats, dataPlane.overload().stats())
-                .addSlices(dataPlane.sliceStats());
+                .addSlices(dataPlane.sliceStats())
+                .addQos(dataPlane.qos());
         }
         if (edgeNode != null)
         {
@@ -272,7 +278,8 @@ public final class Appliance implements AutoCloseable
             adminExtra.put(WorkloadSigningHandler.PATH, workloadSigning(config.identity().orElseThrow(), identity));
         }
         final AdminServer admin = AdminServer.start(config.admin(), readiness, metrics,
-            running == null ? () -> null : running::config, adminExtra);
+            running == null ? () -> null
+                : () -> SliceDump.of(running.config(), running.policyTable(), running.qos().gbr()), adminExtra);
         started.push(admin);
         LOG.info("mecmesh {} node {} started as {}: {}admin {}", Version.current(), config.node().id(),
             role.name().toLowerCase(Locale.ROOT),
@@ -294,7 +301,23 @@ public final class Appliance implements AutoCloseable
         final List<ClusterConfig> clusters = new ArrayList<>(fromFile.clusters());
         clusters.addAll(compiled.meshConfig().clusters());
         return fromFile.withRoutes(compiled.version(), routes, clusters)
-            .withClassification(compiled.meshConfig().classification());
+            .withClassification(compiled.meshConfig().classification())
+            .withQos(compiled.meshConfig().qos().equals(QosConfig.NONE) ? fromFile.qos() : compiled.meshConfig().qos());
+    }
+
+    /**
+     * The default records of the slices the file declares ({@code dataplane.slices}), version 0: what an edge
+     * without a control plane enforces; a control plane's compiled table replaces them.
+     */
+    private static void publishFileSlices(final DataPlane dataPlane, final List<SlicePolicy> policies)
+    {
+        if (policies.isEmpty())
+        {
+            return;
+        }
+        final PolicyTableWriter writer = new PolicyTableWriter(policies.size());
+        policies.forEach(writer::add);
+        dataPlane.publishPolicyTable(writer.build(0));
     }
 
     private static DataPlane startDataPlane(final MeshConfig config, final DataPlaneCounters counters)

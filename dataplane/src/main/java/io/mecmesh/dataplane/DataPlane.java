@@ -24,6 +24,7 @@ import io.mecmesh.dataplane.overload.OverloadStats;
 import io.mecmesh.dataplane.overload.RuntimeOverloadSignals;
 import io.mecmesh.dataplane.pipeline.PipelineAssembler;
 import io.mecmesh.dataplane.policy.PolicyTable;
+import io.mecmesh.dataplane.qos.QosRuntime;
 import io.mecmesh.dataplane.route.RouteTable;
 import io.mecmesh.dataplane.tls.PeerRejections;
 import io.mecmesh.dataplane.tls.TlsContexts;
@@ -91,6 +92,7 @@ public final class DataPlane implements AutoCloseable
     private final DataPlaneCounters counters;
     private final OverloadMonitor overload;
     private final SliceStatsRegistry sliceStats;
+    private final QosRuntime qos;
     private final Http2ResetBudget resetBudget;
     private final ClientErrorLog clientErrors;
     private final ConcurrentMap<String, HealthCheckStats> healthCheckStats = new ConcurrentHashMap<>();
@@ -132,6 +134,8 @@ public final class DataPlane implements AutoCloseable
         this.eventLoops = eventLoops;
         this.running = config;
         this.snapshots = snapshots;
+        this.qos = new QosRuntime(System::nanoTime, eventLoops.executorCount());
+        this.qos.configure(config.qos());
         this.upstreamPools = upstreamPools;
         this.overload = overload;
     }
@@ -326,6 +330,7 @@ public final class DataPlane implements AutoCloseable
             }
             running = config;
             snapshots.publish(next);
+            qos.configure(config.qos());
             final Map<String, Bound> before = listeners;
             final Map<String, Bound> after = new LinkedHashMap<>();
             final List<Bound> fresh = new ArrayList<>();
@@ -393,6 +398,7 @@ public final class DataPlane implements AutoCloseable
                 restore(closedFirst, before);
                 running = previousConfig;
                 snapshots.publish(previous);
+                qos.configure(previousConfig.qos());
                 throw ex;
             }
             listeners = Collections.unmodifiableMap(after);
@@ -531,7 +537,7 @@ public final class DataPlane implements AutoCloseable
         final PipelineAssembler assembler = new PipelineAssembler(listener, snapshots,
             upstreamPools, counters, tls, downstream, connections, listener.tcpCluster()
                 .<Supplier<Cluster>>map(name -> () -> snapshots.current().clusters().get(name))
-                .orElse(null), transport, overload, sliceStats, resetBudget, clientErrors);
+                .orElse(null), transport, overload, sliceStats, resetBudget, clientErrors, qos);
         final Channel server = bind(listener, port, transport, eventLoops, assembler, reusePort);
         return new Bound(listener, server, connections, ((InetSocketAddress)server.localAddress()).getPort());
     }
@@ -724,6 +730,14 @@ public final class DataPlane implements AutoCloseable
     public SliceStatsRegistry sliceStats()
     {
         return sliceStats;
+    }
+
+    /**
+     * @return the node's QoS state: per-slice admission outcomes, bytes and active GBR requests.
+     */
+    public QosRuntime qos()
+    {
+        return qos;
     }
 
     /**

@@ -9,6 +9,7 @@ import io.mecmesh.dataplane.cluster.HealthCheckConfig;
 import io.mecmesh.dataplane.cluster.Locality;
 import io.mecmesh.dataplane.cluster.UpstreamProtocol;
 import io.mecmesh.dataplane.overload.OverloadConfig;
+import io.mecmesh.dataplane.qos.QosConfig;
 
 import java.util.Collections;
 import java.util.HashSet;
@@ -41,6 +42,8 @@ import static java.util.Objects.requireNonNull;
  * @param classification   the rules that put requests into slices ({@link ClassificationConfig#NONE}: every
  *                         request is unclassified); compiled by the slice manager. A rule naming a listener this
  *                         node does not have never matches.
+ * @param qos              the node's QoS settings beyond the policy records: link capacity for GBR admission,
+ *                         per-slice mode, shaping wait, requests/s, GBR ({@link QosConfig#NONE}: none).
  */
 public record MeshConfig(
     long version,
@@ -52,11 +55,13 @@ public record MeshConfig(
     List<ClusterConfig> clusters,
     Map<String, HealthCheckConfig> healthChecks,
     OverloadConfig overload,
-    ClassificationConfig classification)
+    ClassificationConfig classification,
+    QosConfig qos)
 {
     public MeshConfig
     {
         requireNonNull(transport, "transport");
+        requireNonNull(qos, "qos");
         requireNonNull(locality, "locality");
         requireNonNull(overload, "overload");
         requireNonNull(classification, "classification");
@@ -120,6 +125,36 @@ public record MeshConfig(
                 }
             }
         }
+    }
+
+    /**
+     * A configuration without QoS settings.
+     *
+     * @param version          configuration version.
+     * @param transport        socket transport.
+     * @param eventLoopThreads event loops, 0 for one per core.
+     * @param locality         this node's locality.
+     * @param listeners        listeners.
+     * @param routes           routes.
+     * @param clusters         clusters.
+     * @param healthChecks     active health checks by cluster name.
+     * @param overload         overload thresholds.
+     * @param classification   classification rules.
+     */
+    public MeshConfig(
+        final long version,
+        final TransportKind transport,
+        final int eventLoopThreads,
+        final Locality locality,
+        final List<ListenerConfig> listeners,
+        final List<RouteConfig> routes,
+        final List<ClusterConfig> clusters,
+        final Map<String, HealthCheckConfig> healthChecks,
+        final OverloadConfig overload,
+        final ClassificationConfig classification)
+    {
+        this(version, transport, eventLoopThreads, locality, listeners, routes, clusters, healthChecks, overload,
+            classification, QosConfig.NONE);
     }
 
     /**
@@ -206,7 +241,7 @@ public record MeshConfig(
         final long newVersion, final List<RouteConfig> newRoutes, final List<ClusterConfig> newClusters)
     {
         return new MeshConfig(newVersion, transport, eventLoopThreads, locality, listeners, newRoutes, newClusters,
-            healthChecks, overload, classification);
+            healthChecks, overload, classification, qos);
     }
 
     /**
@@ -219,7 +254,7 @@ public record MeshConfig(
     public MeshConfig withClassification(final ClassificationConfig newClassification)
     {
         return new MeshConfig(version, transport, eventLoopThreads, locality, listeners, routes, clusters,
-            healthChecks, overload, newClassification);
+            healthChecks, overload, newClassification, qos);
     }
 
     /**
@@ -230,7 +265,7 @@ public record MeshConfig(
     public MeshConfig withListeners(final long newVersion, final List<ListenerConfig> newListeners)
     {
         return new MeshConfig(newVersion, transport, eventLoopThreads, locality, newListeners, routes, clusters,
-            healthChecks, overload, classification);
+            healthChecks, overload, classification, qos);
     }
 
     /**
@@ -240,7 +275,7 @@ public record MeshConfig(
     public MeshConfig withHealthChecks(final Map<String, HealthCheckConfig> newHealthChecks)
     {
         return new MeshConfig(version, transport, eventLoopThreads, locality, listeners, routes, clusters,
-            newHealthChecks, overload, classification);
+            newHealthChecks, overload, classification, qos);
     }
 
     /**
@@ -250,7 +285,17 @@ public record MeshConfig(
     public MeshConfig withOverload(final OverloadConfig newOverload)
     {
         return new MeshConfig(version, transport, eventLoopThreads, locality, listeners, routes, clusters,
-            healthChecks, newOverload, classification);
+            healthChecks, newOverload, classification, qos);
+    }
+
+    /**
+     * @param newQos the node's QoS settings.
+     * @return this configuration (same version) with other QoS settings.
+     */
+    public MeshConfig withQos(final QosConfig newQos)
+    {
+        return new MeshConfig(version, transport, eventLoopThreads, locality, listeners, routes, clusters,
+            healthChecks, overload, classification, newQos);
     }
 
     private static void requireUniqueNames(final String field, final List<String> names)

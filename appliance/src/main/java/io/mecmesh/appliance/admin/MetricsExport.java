@@ -2,7 +2,10 @@ package io.mecmesh.appliance.admin;
 
 import io.mecmesh.slicemanager.api.ApiAccess;
 import io.mecmesh.slicemanager.ca.EnrolmentTokens;
+import io.mecmesh.dataplane.classify.SliceStats;
 import io.mecmesh.dataplane.classify.SliceStatsRegistry;
+import io.mecmesh.dataplane.qos.QosOutcome;
+import io.mecmesh.dataplane.qos.QosRuntime;
 import io.mecmesh.dataplane.cluster.HealthCheckStats;
 import io.mecmesh.dataplane.counters.DataPlaneCounter;
 import io.mecmesh.dataplane.counters.DataPlaneCounters;
@@ -310,6 +313,57 @@ public final class MetricsExport
             .help("Forwarded requests of a slice without a policy record (the route's own settings applied).")
             .labelNames("slice")
             .callback(callback -> slices.slices().forEach(s -> callback.call(s.policyMisses(), s.sliceText())))
+            .register(registry);
+        return this;
+    }
+
+    /**
+     * Exports what the admit stage did per slice: {@code mecmesh_slice_qos_requests_total{slice,outcome}} (admitted,
+     * policed, shaped, refused_gbr, refused_queue_full, expired), {@code mecmesh_slice_bytes_total{slice,direction}}
+     * (uplink, downlink), {@code mecmesh_slice_queue_seconds_total{slice}} and {@code mecmesh_slice_active_gbr{slice}}.
+     *
+     * @param qos the node's QoS state.
+     * @return this.
+     */
+    public MetricsExport addQos(final QosRuntime qos)
+    {
+        requireNonNull(qos, "qos");
+        CounterWithCallback.builder()
+            .name("mecmesh_slice_qos_requests")
+            .help("Requests the admit stage decided, by slice and outcome.")
+            .labelNames("slice", "outcome")
+            .callback(callback -> qos.slices().forEach(s ->
+            {
+                for (final QosOutcome outcome : QosOutcome.values())
+                {
+                    callback.call(s.count(outcome), SliceStats.sliceText(s.sliceId()),
+                        outcome.name().toLowerCase(Locale.ROOT));
+                }
+            }))
+            .register(registry);
+        CounterWithCallback.builder()
+            .name("mecmesh_slice_bytes")
+            .help("Body bytes of a slice's requests (uplink) and responses (downlink).")
+            .labelNames("slice", "direction")
+            .callback(callback -> qos.slices().forEach(s ->
+            {
+                callback.call(s.uplinkBytes(), SliceStats.sliceText(s.sliceId()), "uplink");
+                callback.call(s.downlinkBytes(), SliceStats.sliceText(s.sliceId()), "downlink");
+            }))
+            .register(registry);
+        CounterWithCallback.builder()
+            .name("mecmesh_slice_queue_seconds")
+            .help("Time a slice's requests spent in the shaping queue, summed.")
+            .labelNames("slice")
+            .callback(callback -> qos.slices().forEach(s ->
+                callback.call(s.queuedNs() / 1e9, SliceStats.sliceText(s.sliceId()))))
+            .register(registry);
+        GaugeWithCallback.builder()
+            .name("mecmesh_slice_active_gbr")
+            .help("GBR requests of a slice admitted and not yet answered.")
+            .labelNames("slice")
+            .callback(callback -> qos.slices().forEach(s ->
+                callback.call(s.activeGbr(), SliceStats.sliceText(s.sliceId()))))
             .register(registry);
         return this;
     }

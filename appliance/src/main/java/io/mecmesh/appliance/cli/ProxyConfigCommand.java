@@ -38,7 +38,7 @@ final class ProxyConfigCommand implements Callable<Integer>
     CommandSpec spec;
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "WHAT", defaultValue = "all",
-        description = "listeners, routes, clusters or all (default: all).")
+        description = "listeners, routes, clusters, slices or all (default: all).")
     String what;
 
     @Option(names = "--admin", paramLabel = "URL", defaultValue = "${env:" + VARIABLE + ":-" + DEFAULT + "}",
@@ -55,10 +55,10 @@ final class ProxyConfigCommand implements Callable<Integer>
         return ClientOutput.run(spec, () ->
         {
             final String kind = what.toLowerCase(Locale.ROOT);
-            if (!List.of("listeners", "routes", "clusters", "all").contains(kind))
+            if (!List.of("listeners", "routes", "clusters", "slices", "all").contains(kind))
             {
-                throw new CommandFailedException(ExitCode.USAGE, "WHAT: expected listeners, routes, clusters or all, "
-                    + "got \"" + what + "\"");
+                throw new CommandFailedException(ExitCode.USAGE, "WHAT: expected listeners, routes, clusters, slices "
+                    + "or all, got \"" + what + "\"");
             }
             final String format = output.toLowerCase(Locale.ROOT);
             if (!List.of("table", "json", "yaml").contains(format))
@@ -92,6 +92,10 @@ final class ProxyConfigCommand implements Callable<Integer>
             if ("all".equals(kind) || "clusters".equals(kind))
             {
                 out.print(clusters(dump.path("clusters")));
+            }
+            if ("all".equals(kind) || "slices".equals(kind))
+            {
+                out.print(slices(dump.path("qos"), dump.path("slices")));
             }
             out.flush();
             return ExitCode.OK;
@@ -145,6 +149,45 @@ final class ProxyConfigCommand implements Callable<Integer>
         {
             throw new CommandFailedException(ExitCode.FAILURE, uri + ": not JSON: " + ex.getMessage());
         }
+    }
+
+    /**
+     * Each slice as the node runs it: its QoS settings and each of its policy records (route 0: the slice default).
+     */
+    private static String slices(final JsonNode qos, final JsonNode slices)
+    {
+        final List<List<String>> rows = new ArrayList<>();
+        for (final JsonNode slice : slices)
+        {
+            final String gbr = slice.path("gbrUplinkBps").asLong() + slice.path("gbrDownlinkBps").asLong() == 0 ? "-"
+                : slice.path("gbrUplinkBps").asLong() + "/" + slice.path("gbrDownlinkBps").asLong();
+            final String requests = slice.path("requestsPerSecond").asLong() == 0 ? "-"
+                : slice.path("requestsPerSecond").asText();
+            final String mode = slice.path("mode").asText() + ("shape".equals(slice.path("mode").asText())
+                ? " " + slice.path("maxShapingWaitMs").asLong() + "ms" : "");
+            final JsonNode records = slice.path("records");
+            if (records.isEmpty())
+            {
+                rows.add(List.of(slice.path("slice").asText(), "-", mode, requests, gbr, "-", "-", "-", "-", "-"));
+            }
+            for (final JsonNode record : records)
+            {
+                rows.add(List.of(slice.path("slice").asText(), record.path("routeId").asText(), mode, requests, gbr,
+                    record.path("priorityLevel").asText(), record.path("dscp").asText(),
+                    bitsPerSecond(record.path("uplinkRateBytesPerSecond").asLong()) + "/"
+                        + bitsPerSecond(record.path("downlinkRateBytesPerSecond").asLong()),
+                    record.path("burstBytes").asText(), record.path("requestTimeoutMs").asText() + "ms"));
+            }
+        }
+        return "qos linkCapacityBps " + qos.path("linkCapacityBps").asLong() + ", GBR admitted "
+            + qos.path("admittedGbrBps").asLong() + " bps\n"
+            + ClientOutput.table(List.of("SLICE", "ROUTE", "MODE", "REQ/S", "GBR UL/DL BPS", "PRIORITY", "DSCP",
+            "MBR UL/DL BPS", "BURST", "TIMEOUT"), rows);
+    }
+
+    private static String bitsPerSecond(final long bytesPerSecond)
+    {
+        return bytesPerSecond == 0 ? "-" : Long.toString(bytesPerSecond * 8);
     }
 
     private static String listeners(final JsonNode listeners)

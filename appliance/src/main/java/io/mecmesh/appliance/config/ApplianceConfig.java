@@ -1,8 +1,10 @@
 package io.mecmesh.appliance.config;
 
 import io.mecmesh.dataplane.MeshConfig;
+import io.mecmesh.dataplane.policy.SlicePolicy;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -21,11 +23,13 @@ import static java.util.Objects.requireNonNull;
  * @param ca            the certificate authority of a control plane (roles control and all), if it runs one.
  * @param identity      this node's identity from the control plane's CA (roles edge and all), if it has one.
  * @param telemetry     what the appliance pushes about itself (metrics by remote-write), if anything.
+ * @param slicePolicies the default policy records ({@code (slice, 0)}) of the slices the file declares
+ *                      ({@code dataplane.slices}), run until a control plane sends compiled ones.
  */
 public record ApplianceConfig(
     Role role, NodeConfig node, AdminConfig admin, MeshConfig dataplane, Path dataDirectory,
     Optional<ControlPlaneConfig> controlPlane, Optional<CaConfig> ca, Optional<IdentityConfig> identity,
-    TelemetryConfig telemetry)
+    TelemetryConfig telemetry, List<SlicePolicy> slicePolicies)
 {
     /** Default data directory (the RPM creates it). */
     public static final Path DEFAULT_DATA_DIRECTORY = Path.of("/var/lib/mecmesh");
@@ -41,6 +45,7 @@ public record ApplianceConfig(
         requireNonNull(ca, "ca");
         requireNonNull(identity, "identity");
         requireNonNull(telemetry, "telemetry");
+        slicePolicies = List.copyOf(requireNonNull(slicePolicies, "slicePolicies"));
         if (identity.isPresent() && (role == Role.CONTROL || controlPlane.isEmpty()))
         {
             throw new IllegalArgumentException("identity: needs role edge or all and a controlPlane (its CA)");
@@ -60,7 +65,7 @@ public record ApplianceConfig(
     }
 
     /**
-     * Without telemetry.
+     * Without telemetry and without slices declared in the file.
      *
      * @param role          what this process runs.
      * @param node          this node.
@@ -75,7 +80,7 @@ public record ApplianceConfig(
         final Path dataDirectory, final Optional<ControlPlaneConfig> controlPlane, final Optional<CaConfig> ca,
         final Optional<IdentityConfig> identity)
     {
-        this(role, node, admin, dataplane, dataDirectory, controlPlane, ca, identity, TelemetryConfig.NONE);
+        this(role, node, admin, dataplane, dataDirectory, controlPlane, ca, identity, TelemetryConfig.NONE, List.of());
     }
 
     /**

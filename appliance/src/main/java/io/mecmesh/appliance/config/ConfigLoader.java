@@ -20,6 +20,16 @@ import io.mecmesh.dataplane.cluster.OutlierDetection;
 import io.mecmesh.dataplane.cluster.UpstreamProtocol;
 import io.mecmesh.dataplane.listener.ListenerConfig;
 import io.mecmesh.dataplane.overload.OverloadConfig;
+import io.mecmesh.dataplane.classify.ClassificationConfig;
+import io.mecmesh.dataplane.policy.SlicePolicy;
+import io.mecmesh.dataplane.qos.QosConfig;
+import io.mecmesh.dataplane.qos.SliceQosConfig;
+import io.mecmesh.slicemanager.api.DesiredStateDocument;
+import io.mecmesh.slicemanager.compiler.MeshCompiler;
+import io.mecmesh.slicemanager.model.DscpTable;
+import io.mecmesh.slicemanager.model.FiveQiTable;
+import io.mecmesh.slicemanager.model.Slice;
+import java.util.ArrayList;
 import io.mecmesh.dataplane.identity.SpiffeId;
 import io.mecmesh.mecapi.MecApiConfig;
 import io.mecmesh.slicemanager.ca.ApiRole;
@@ -149,9 +159,11 @@ public final class ConfigLoader
         final Role role = root.enumValue("role", Role.class, Role.EDGE);
         final NodeConfig node = node(root.get("node"));
         final MeshConfig dataplane;
+        final List<DeclaredSlice> slices = root.get("dataplane").isPresent()
+            ? root.get("dataplane").list("slices", ConfigLoader::slice) : List.of();
         if (root.get("dataplane").isPresent())
         {
-            dataplane = dataplane(root.get("dataplane"), node);
+            dataplane = withSlices(dataplane(root.get("dataplane"), node), root.get("dataplane"), slices);
         }
         else if (role == Role.CONTROL)
         {
@@ -181,7 +193,8 @@ public final class ConfigLoader
         }
         final TelemetryConfig telemetry = telemetry(root.get("telemetry"));
         return root.build(r -> new ApplianceConfig(role, node, admin(root.get("admin")), dataplane, dataDirectory,
-            control, ca, identity, telemetry));
+            control, ca, identity, telemetry,
+            slices.stream().map(s -> MeshCompiler.sliceDefaultPolicy(s.slice())).toList()));
     }
 
     private static TelemetryConfig telemetry(final ConfigNode telemetry)
@@ -395,7 +408,8 @@ public final class ConfigLoader
 
     private static MeshConfig dataplane(final ConfigNode dataplane, final NodeConfig node)
     {
-        dataplane.requireMapping("transport", "eventLoopThreads", "listeners", "clusters", "routes", "overload");
+        dataplane.requireMapping("transport", "eventLoopThreads", "listeners", "clusters", "routes", "overload", "qos",
+            "slices");
         final MeshConfig mesh = dataplane.build(d -> new MeshConfig(
             0,
             d.enumValue("transport", TransportKind.class, TransportKind.AUTO),
@@ -408,6 +422,62 @@ public final class ConfigLoader
             overload(d.get("overload"))));
         dataplane.build(d -> requireMirrorClusters(mesh));
         return mesh;
+    }
+
+    /** A slice of {@code dataplane.slices}: the desired state's slice fields, and its {@code qos}. */
+    private record DeclaredSlice(Slice slice, SliceQosConfig qos)
+    {
+    }
+
+    /**
+     * One {@code dataplane.slices[i]}: a desired-state slice, read by the control plane's own parser (so every field,
+     * {@code qos} included, means the same in both places).
+     */
+    private static DeclaredSlice slice(final ConfigNode node)
+    {
+        if (node.json() == null || !node.json().isObject())
+        {
+            throw node.error("expected a mapping with snssai, name and fiveQi");
+        }
+        final Slice slice = node.build(n -> new DesiredStateDocument(FiveQiTable.standard(),
+            DscpTable.defaultTable()).slice(node.json(), ""));
+        return new DeclaredSlice(slice, new SliceQosConfig(slice.snssai().sliceId(), slice.qos().mode(),
+            slice.qos().maxShapingWaitMs(), slice.qos().requestsPerSecond(), slice.bitRates().gbrUplinkBps(),
+            slice.bitRates().gbrDownlinkBps(), slice.qos().priorityWeight()));
+    }
+
+    /**
+     * The file's slices into the data plane: their classification rules (slice by slice, in file order) and QoS
+     * settings, with {@code dataplane.qos.linkCapacityBps}.
+     */
+    private static MeshConfig withSlices(final MeshConfig mesh, final ConfigNode dataplane,
+        final List<DeclaredSlice> slices)
+    {
+        final ConfigNode qos = dataplane.get("qos");
+        if (qos.isPresent())
+        {
+            qos.requireMapping("linkCapacityBps");
+        }
+        final long linkCapacityBps = qos.longInteger("linkCapacityBps", 0, 0, Long.MAX_VALUE / 2);
+        final Map<Integer, Integer> seen = new LinkedHashMap<>();
+        final List<io.mecmesh.dataplane.classify.ClassificationRule> rules = new ArrayList<>();
+        for (int i = 0; i < slices.size(); i++)
+        {
+            final Slice slice = slices.get(i).slice();
+            final Integer other = seen.putIfAbsent(slice.snssai().sliceId(), i);
+            if (other != null)
+            {
+                throw dataplane.get("slices").error("[" + i + "].snssai: " + slice.snssai()
+                    + " is already declared at slices[" + other + "]");
+            }
+            rules.addAll(MeshCompiler.classificationRules(slice));
+        }
+        if (slices.isEmpty() && !qos.isPresent())
+        {
+            return mesh;
+        }
+        return dataplane.build(d -> mesh.withClassification(new ClassificationConfig(rules))
+            .withQos(new QosConfig(linkCapacityBps, slices.stream().map(DeclaredSlice::qos).toList())));
     }
 
     /** A mirror names a cluster that exists (the mesh configuration checks the clusters routes forward to). */

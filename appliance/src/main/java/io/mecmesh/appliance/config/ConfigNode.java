@@ -66,6 +66,14 @@ final class ConfigNode
         return path;
     }
 
+    /**
+     * @return the node as parsed (for sections another parser reads), or null when absent.
+     */
+    JsonNode json()
+    {
+        return node;
+    }
+
     boolean isPresent()
     {
         return node != null && !node.isNull() && !node.isMissingNode();

@@ -34,6 +34,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import io.mecmesh.dataplane.policy.SlicePolicy;
+import io.mecmesh.dataplane.qos.QosConfig;
+import io.mecmesh.dataplane.qos.QosMode;
+import io.mecmesh.dataplane.qos.SliceQosConfig;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -530,6 +535,57 @@ class ConfigLoaderTest
             .isEqualTo(AuthorizationPolicy.Decision.DENIED_NO_ALLOW_RULE);
         assertConfigError(L4_MESH_LISTENER.formatted("external"), "a.yaml: dataplane.listeners[0].authorization: "
             + "needs mesh TLS on the listener (the peer's SPIFFE id comes from its certificate)");
+    }
+
+    private static final String SLICES = """
+          qos:
+            linkCapacityBps: 10000000
+          slices:
+            - snssai: 2-0000b2
+              name: urllc
+              fiveQi: 82
+              bitRates: {mbrUplinkBps: 8000000, mbrDownlinkBps: 8000000, gbrUplinkBps: 2000000, gbrDownlinkBps: 3000000}
+              classification:
+                - header: {name: x-slice, value: urllc}
+              qos: {mode: shape, maxShapingWaitMs: 250, requestsPerSecond: 50, priorityWeight: 7}
+            - snssai: 1-000001
+              name: embb
+              fiveQi: 9
+              classification:
+                - sourceCidrs: [10.45.0.0/16]
+                  listener: ingress
+        """;
+
+    @Test
+    void shouldCompileTheFilesSlicesIntoClassificationQosAndSliceDefaultRecords()
+    {
+        final ApplianceConfig config = ConfigLoader.parse("a.yaml", VALID + SLICES);
+        final int urllc = 2 << 24 | 0x0000b2;
+        final int embb = 1 << 24 | 0x000001;
+
+        assertThat(config.dataplane().classification().rules()).extracting(r -> r.sliceId())
+            .containsExactly(urllc, embb);
+        assertThat(config.dataplane().qos()).isEqualTo(new QosConfig(10_000_000, List.of(
+            new SliceQosConfig(urllc, QosMode.SHAPE, 250, 50, 2_000_000, 3_000_000, 7),
+            SliceQosConfig.defaults(embb))));
+        assertThat(config.slicePolicies()).hasSize(2);
+        final SlicePolicy record = config.slicePolicies().get(0);
+        assertThat(record.sliceId()).isEqualTo(urllc);
+        assertThat(record.routeId()).isZero();
+        assertThat(record.downlinkRateBytesPerSecond()).isEqualTo(1_000_000);
+        assertThat(record.dscp()).isEqualTo(46);
+        assertThat(record.requestTimeoutNs()).isEqualTo(200_000_000L);
+    }
+
+    @Test
+    void shouldNameTheKeyOfABadSliceField()
+    {
+        assertConfigError(VALID + SLICES.replace("mode: shape", "mode: drop"),
+            "a.yaml: dataplane.slices[0].qos.mode: expected one of police, shape, got \"drop\"");
+        assertConfigError(VALID + SLICES.replace("fiveQi: 9", "fiveQi: 9\n      bitRates: {gbrUplinkBps: 1}"),
+            "a.yaml: dataplane.slices[1].bitRates: a guaranteed bit rate needs a GBR 5QI; 5QI 9 is Non-GBR");
+        assertConfigError(VALID + SLICES.replace("linkCapacityBps: 10000000", "linkCapacity: 1"),
+            "a.yaml: dataplane.qos.linkCapacity: unknown key (expected one of: linkCapacityBps)");
     }
 
     private static void assertConfigError(final String yaml, final String message)

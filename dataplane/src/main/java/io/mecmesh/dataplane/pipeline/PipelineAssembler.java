@@ -21,6 +21,8 @@ import io.mecmesh.dataplane.stage.overload.OverloadHandler;
 import io.mecmesh.dataplane.overload.OverloadMonitor;
 import io.mecmesh.dataplane.exchange.Snapshots;
 import io.mecmesh.dataplane.stage.route.RouteHandler;
+import io.mecmesh.dataplane.stage.admit.AdmitHandler;
+import io.mecmesh.dataplane.qos.QosRuntime;
 import io.mecmesh.dataplane.tcp.TcpRelayHandler;
 import io.mecmesh.dataplane.tls.TlsIdentityHandler;
 import io.mecmesh.dataplane.tls.TlsConfig;
@@ -74,9 +76,11 @@ import static java.util.Objects.requireNonNull;
  *                                               memory) and sheds the slice's 5QI priority level (lowest first,
  *                                               unclassified before every slice): 503 with x-mecmesh-overloaded,
  *                                               counted by reason
- *   (admit)                                     per-slice QoS admission: QoS issue
  *   route          RouteHandler                 authority, path, method, headers → first matching route, or 404;
  *                                               the route's authorization policy on the caller's SPIFFE id (403)
+ *   admit          AdmitHandler                 per-slice QoS from the (slice, 0) and (slice, route) records and
+ *                                               QosConfig: requests/s police (429) or shape (queued by priority),
+ *                                               GBR admission (503), delay budget (504), MBR pacing each way
  *   upstream       ForwardHandler               (slice, route) → policy record, else (slice, 0): its timeout and
  *                                               retry budget override the route's; pooled keep-alive upstream
  *                                               connection per event loop (Http1ClientCodec: heads encoded from
@@ -131,6 +135,7 @@ public final class PipelineAssembler extends ChannelInitializer<Channel>
     private final ClientErrorLog clientErrors;
     private final Consumer<Channel> http1Installer = this::addHttp1;
     private final Consumer<Channel> http2Installer = this::addHttp2;
+    private final QosRuntime qos;
 
     public PipelineAssembler(
         final ListenerConfig listener,
@@ -145,8 +150,10 @@ public final class PipelineAssembler extends ChannelInitializer<Channel>
         final OverloadMonitor overload,
         final SliceStatsRegistry sliceStats,
         final Http2ResetBudget resetBudget,
-        final ClientErrorLog clientErrors)
+        final ClientErrorLog clientErrors,
+        final QosRuntime qos)
     {
+        this.qos = requireNonNull(qos, "qos");
         this.resetBudget = requireNonNull(resetBudget, "resetBudget");
         this.clientErrors = requireNonNull(clientErrors, "clientErrors");
         this.snapshots = requireNonNull(snapshots, "snapshots");
@@ -208,6 +215,7 @@ public final class PipelineAssembler extends ChannelInitializer<Channel>
         pipeline.addLast("classify", new ClassifyHandler(listener.name(), snapshots, exchange));
         pipeline.addLast("overload", new OverloadHandler(overload, exchange));
         pipeline.addLast("route", new RouteHandler(exchange, counters));
+        pipeline.addLast("admit", new AdmitHandler(qos.forLoop(channel.eventLoop()), exchange));
         pipeline.addLast("upstream", new ForwardHandler(upstreamPools.forLoop(channel.eventLoop()), counters,
             exchange));
     }
@@ -246,6 +254,7 @@ public final class PipelineAssembler extends ChannelInitializer<Channel>
                     .addLast("classify", new ClassifyHandler(listener.name(), snapshots, exchange))
                     .addLast("overload", new OverloadHandler(overload, exchange))
                     .addLast("route", new RouteHandler(exchange, counters))
+                    .addLast("admit", new AdmitHandler(qos.forLoop(stream.eventLoop()), exchange))
                     .addLast("upstream", new ForwardHandler(upstreamPools.forLoop(stream.eventLoop()), counters,
                         exchange));
             }

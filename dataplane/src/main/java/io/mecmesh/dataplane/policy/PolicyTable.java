@@ -136,6 +136,28 @@ public final class PolicyTable
     }
 
     /**
+     * Every record, ordered by slice then route id: for diagnostics ({@code proxy-config slices}); allocates, not
+     * for the request path.
+     *
+     * @return the records.
+     */
+    public java.util.List<SlicePolicy> records()
+    {
+        final java.util.List<SlicePolicy> records = new java.util.ArrayList<>(recordCount());
+        final PolicyFlyweight view = new PolicyFlyweight();
+        for (int slot = 0; slot <= mask; slot++)
+        {
+            final int offset = PolicyTableDescriptor.recordOffset(slot);
+            if (buffer.getInt(offset + STATE_OFFSET) != STATE_EMPTY)
+            {
+                records.add(view.wrap(buffer, offset).toPolicy());
+            }
+        }
+        records.sort(java.util.Comparator.comparingLong(SlicePolicy::key));
+        return records;
+    }
+
+    /**
      * The table's bytes, read-only by contract.
      *
      * @return the buffer.

@@ -16,6 +16,8 @@ import io.mecmesh.slicemanager.model.DscpTable;
 import io.mecmesh.slicemanager.model.FiveQi;
 import io.mecmesh.slicemanager.model.FiveQiTable;
 import io.mecmesh.slicemanager.model.HeaderMatch;
+import io.mecmesh.slicemanager.model.SliceQos;
+import io.mecmesh.dataplane.qos.QosMode;
 import io.mecmesh.slicemanager.model.MeshEndpoint;
 import io.mecmesh.slicemanager.model.Node;
 import io.mecmesh.slicemanager.model.Protocol;
@@ -29,6 +31,7 @@ import io.mecmesh.slicemanager.model.Snssai;
 import io.mecmesh.slicemanager.model.Timeouts;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
@@ -90,7 +93,11 @@ public final class DesiredStateDocument
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
     private static final Set<String> TOP = Set.of("slices", "services", "nodes", "apps");
     private static final Set<String> SLICE_KEYS =
-        Set.of("snssai", "name", "fiveQi", "priorityLevel", "dscp", "bitRates", "classification", "authorization");
+        Set.of("snssai", "name", "fiveQi", "priorityLevel", "dscp", "bitRates", "classification", "authorization",
+            "qos");
+    private static final Set<String> SLICE_QOS_KEYS =
+        Set.of("mode", "maxShapingWaitMs", "requestsPerSecond", "priorityWeight");
+    private static final Set<String> NODE_QOS_KEYS = Set.of("linkCapacityBps");
     private static final Set<String> FIVE_QI_KEYS = Set.of("value", "resourceType", "priorityLevel",
         "packetDelayBudgetMs", "packetErrorRate", "maxDataBurstBytes", "description");
     private static final Set<String> BIT_RATE_KEYS =
@@ -104,7 +111,7 @@ public final class DesiredStateDocument
     private static final Set<String> AUTHORIZATION_KEYS = Set.of("allowedCallerPrefixes");
     private static final Set<String> TIMEOUT_KEYS = Set.of("connectTimeoutMs", "requestTimeoutMs", "perTryTimeoutMs");
     private static final Set<String> RETRY_KEYS = Set.of("maxRetries", "budgetPercent", "minRetriesPerSecond");
-    private static final Set<String> NODE_KEYS = Set.of("id", "site", "zone", "services", "mesh");
+    private static final Set<String> NODE_KEYS = Set.of("id", "site", "zone", "services", "mesh", "qos");
     private static final Set<String> MESH_ENDPOINT_KEYS = Set.of("address", "port");
 
     private static final DesiredStateDocument STANDARD =
@@ -380,7 +387,45 @@ public final class DesiredStateDocument
         {
             builder.authorization(authorization(json.get("authorization"), join(path, "authorization")));
         }
+        if (json.has("qos"))
+        {
+            builder.qos(sliceQos(json.get("qos"), join(path, "qos")));
+        }
         return model(path, builder::build);
+    }
+
+    /** A slice's {@code qos: {mode, maxShapingWaitMs, requestsPerSecond, priorityWeight}}, each optional. */
+    private static SliceQos sliceQos(final JsonNode qos, final String at)
+    {
+        checkKeys(qos, at, SLICE_QOS_KEYS, Set.of());
+        QosMode mode = QosMode.POLICE;
+        if (qos.hasNonNull("mode"))
+        {
+            final String text = textValue(qos.get("mode"), join(at, "mode"));
+            mode = Arrays.stream(QosMode.values()).filter(m -> m.name().equalsIgnoreCase(text)).findFirst()
+                .orElseThrow(() -> new DocumentException(join(at, "mode"), "expected one of police, shape, got \""
+                    + text + "\""));
+        }
+        final QosMode chosen = mode;
+        final long wait = count(qos, "maxShapingWaitMs", at);
+        final long requests = count(qos, "requestsPerSecond", at);
+        final int weight = optionalInt(qos, "priorityWeight", at).orElse(0);
+        return model(at, () -> new SliceQos(chosen, wait, requests, weight));
+    }
+
+    /** An optional non-negative integer field, 0 when absent. */
+    private static long count(final JsonNode json, final String field, final String path)
+    {
+        final JsonNode value = json.get(field);
+        if (value == null || value.isNull())
+        {
+            return 0;
+        }
+        if (!value.isIntegralNumber() || !value.canConvertToLong())
+        {
+            throw new DocumentException(join(path, field), "expected an integer, got " + describe(value));
+        }
+        return value.asLong();
     }
 
     /** {@code authorization: {allowedCallerPrefixes: [...]}} of a slice or a service. */
@@ -486,7 +531,15 @@ public final class DesiredStateDocument
             mesh = Optional.of(model(at, () -> new MeshEndpoint(address, port)));
         }
         final Optional<MeshEndpoint> meshEndpoint = mesh;
-        return model(path, () -> new Node(id, site, zone, services, meshEndpoint));
+        long capacity = 0;
+        if (json.has("qos"))
+        {
+            final String at = join(path, "qos");
+            checkKeys(json.get("qos"), at, NODE_QOS_KEYS, Set.of());
+            capacity = count(json.get("qos"), "linkCapacityBps", at);
+        }
+        final long linkCapacityBps = capacity;
+        return model(path, () -> new Node(id, site, zone, services, meshEndpoint, linkCapacityBps));
     }
 
     /**
@@ -568,6 +621,14 @@ public final class DesiredStateDocument
             }
         }
         renderCallers(json, slice.authorization());
+        if (!slice.qos().equals(SliceQos.DEFAULT))
+        {
+            json.putObject("qos")
+                .put("mode", slice.qos().mode().name().toLowerCase(Locale.ROOT))
+                .put("maxShapingWaitMs", slice.qos().maxShapingWaitMs())
+                .put("requestsPerSecond", slice.qos().requestsPerSecond())
+                .put("priorityWeight", slice.qos().priorityWeight());
+        }
         return json;
     }
 
@@ -632,6 +693,10 @@ public final class DesiredStateDocument
         final ArrayNode services = json.putArray("services");
         node.services().forEach(services::add);
         node.mesh().ifPresent(mesh -> json.putObject("mesh").put("address", mesh.address()).put("port", mesh.port()));
+        if (node.linkCapacityBps() > 0)
+        {
+            json.putObject("qos").put("linkCapacityBps", node.linkCapacityBps());
+        }
         return json;
     }
 

@@ -4,6 +4,9 @@ import io.mecmesh.dataplane.MeshConfig;
 import io.mecmesh.dataplane.authz.AuthzRule;
 import io.mecmesh.dataplane.authz.PrincipalMatch;
 import io.mecmesh.dataplane.classify.ClassificationConfig;
+import io.mecmesh.dataplane.qos.QosConfig;
+import io.mecmesh.dataplane.qos.SliceQosConfig;
+import io.mecmesh.slicemanager.model.SliceQos;
 import io.mecmesh.dataplane.classify.HeaderValue;
 import io.mecmesh.dataplane.classify.SourcePrefix;
 import io.mecmesh.dataplane.cluster.ClusterConfig;
@@ -328,10 +331,7 @@ public final class MeshCompiler
         final List<SlicePolicy> policies = new ArrayList<>();
         for (final Snssai snssai : visible)
         {
-            final Slice slice = state.slices().get(snssai);
-            final Timeouts timeouts = Timeouts.derivedFrom(slice.packetDelayBudgetMs());
-            policies.add(policy(slice, SlicePolicy.SLICE_DEFAULT_ROUTE_ID, timeouts,
-                RetryPolicy.derivedFrom(slice.packetDelayBudgetMs()), 0));
+            policies.add(sliceDefaultPolicy(state.slices().get(snssai)));
         }
         for (final RouteBinding route : routes)
         {
@@ -397,6 +397,20 @@ public final class MeshCompiler
 
         final TrafficRuleRoutes mec = TrafficRuleRoutes.compile(state, node, encoder);
         clusters.addAll(mec.clusters());
+
+        final QosConfig qos = qos(state, visible, node);
+        if (!qos.equals(QosConfig.NONE))
+        {
+            // Hashed only when there is any, so that nodes without QoS keep the content hash they had.
+            encoder.putLong(qos.linkCapacityBps()).putInt(qos.slices().size());
+            for (final SliceQosConfig slice : qos.slices())
+            {
+                encoder.putInt(slice.sliceId()).putString(slice.mode().name()).putLong(slice.maxShapingWaitMs())
+                    .putLong(slice.requestsPerSecond()).putLong(slice.gbrUplinkBps()).putLong(slice.gbrDownlinkBps())
+                    .putInt(slice.priorityWeight());
+            }
+        }
+
         final long version = state.sequence();
         final List<RouteConfig> routeConfigs = new ArrayList<>(mec.routes());
         routes.stream()
@@ -405,7 +419,8 @@ public final class MeshCompiler
                 callers(state.services().get(route.service()), state.slices().get(route.slice()))))
             .forEach(routeConfigs::add);
         final MeshConfig meshConfig = new MeshConfig(version, settings.transport(), settings.eventLoopThreads(),
-            settings.listeners(), routeConfigs, clusters).withClassification(new ClassificationConfig(rules));
+            settings.listeners(), routeConfigs, clusters).withClassification(new ClassificationConfig(rules))
+            .withQos(qos);
         return new NodeMeshConfig(node.id(), version, encoder.sha256Hex(), meshConfig, routes, policies,
             authorizationSets);
     }
@@ -558,15 +573,63 @@ public final class MeshCompiler
         final List<io.mecmesh.dataplane.classify.ClassificationRule> rules = new ArrayList<>();
         for (final Snssai snssai : visible)
         {
-            for (final ClassificationRule rule : state.slices().get(snssai).classification())
-            {
-                rules.add(new io.mecmesh.dataplane.classify.ClassificationRule(snssai.sliceId(), rule.listener(),
-                    rule.sourceCidrs().stream().map(Cidr::toString).map(SourcePrefix::parse).toList(),
-                    rule.callerSpiffeIdPrefix(),
-                    rule.header().map(header -> new HeaderValue(header.name(), header.value()))));
-            }
+            rules.addAll(classificationRules(state.slices().get(snssai)));
         }
         return rules;
+    }
+
+    /**
+     * The node's QoS settings: its {@code qos.linkCapacityBps} and, for each visible slice that is not on the
+     * defaults, its mode, shaping wait, requests/s, priority weight and GBRs (so that a GBR slice is admitted).
+     */
+    private static QosConfig qos(final DesiredState state, final SortedSet<Snssai> visible, final Node node)
+    {
+        final List<SliceQosConfig> slices = new ArrayList<>();
+        for (final Snssai snssai : visible)
+        {
+            final Slice slice = state.slices().get(snssai);
+            if (!slice.qos().equals(SliceQos.DEFAULT) || slice.bitRates().hasGbr())
+            {
+                slices.add(new SliceQosConfig(snssai.sliceId(), slice.qos().mode(), slice.qos().maxShapingWaitMs(),
+                    slice.qos().requestsPerSecond(), slice.bitRates().gbrUplinkBps(),
+                    slice.bitRates().gbrDownlinkBps(), slice.qos().priorityWeight()));
+            }
+        }
+        return node.linkCapacityBps() == 0 && slices.isEmpty() ? QosConfig.NONE
+            : new QosConfig(node.linkCapacityBps(), slices);
+    }
+
+    /**
+     * One slice's classification rules as the data plane runs them (also for a slice declared in an edge's own
+     * configuration file, without a control plane).
+     *
+     * @param slice the slice.
+     * @return its rules, in declaration order, keyed by its slice id.
+     */
+    public static List<io.mecmesh.dataplane.classify.ClassificationRule> classificationRules(final Slice slice)
+    {
+        final List<io.mecmesh.dataplane.classify.ClassificationRule> rules = new ArrayList<>();
+        for (final ClassificationRule rule : slice.classification())
+        {
+            rules.add(new io.mecmesh.dataplane.classify.ClassificationRule(slice.snssai().sliceId(), rule.listener(),
+                rule.sourceCidrs().stream().map(Cidr::toString).map(SourcePrefix::parse).toList(),
+                rule.callerSpiffeIdPrefix(),
+                rule.header().map(header -> new HeaderValue(header.name(), header.value()))));
+        }
+        return rules;
+    }
+
+    /**
+     * A slice's default policy record ({@code (slice, 0)}), as compiled for every node the slice is visible on:
+     * timeouts and retries derived from its packet delay budget, rates from its MBRs.
+     *
+     * @param slice the slice.
+     * @return its default record.
+     */
+    public static SlicePolicy sliceDefaultPolicy(final Slice slice)
+    {
+        return policy(slice, SlicePolicy.SLICE_DEFAULT_ROUTE_ID, Timeouts.derivedFrom(slice.packetDelayBudgetMs()),
+            RetryPolicy.derivedFrom(slice.packetDelayBudgetMs()), 0);
     }
 
     /**

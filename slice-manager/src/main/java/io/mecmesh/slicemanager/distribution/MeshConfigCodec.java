@@ -4,6 +4,9 @@ import io.mecmesh.dataplane.MeshConfig;
 import io.mecmesh.dataplane.authz.AuthzRule;
 import io.mecmesh.dataplane.classify.ClassificationConfig;
 import io.mecmesh.dataplane.classify.ClassificationRule;
+import io.mecmesh.dataplane.qos.QosConfig;
+import io.mecmesh.dataplane.qos.QosMode;
+import io.mecmesh.dataplane.qos.SliceQosConfig;
 import io.mecmesh.dataplane.classify.HeaderValue;
 import io.mecmesh.dataplane.classify.SourcePrefix;
 import io.mecmesh.dataplane.authz.PrincipalMatch;
@@ -59,15 +62,19 @@ import static java.util.Objects.requireNonNull;
  * optionals as {@code byte 0|1 + value}; doubles as their IEEE-754 bits; the route action as a tag byte (1 forward,
  * 2 respond, 3 redirect) and its fields. Format 2 adds each route's {@code policyRouteId} (after its authorization
  * rules) and the classification rules (after the clusters); a reader takes format 1 (without them: route ids 0, no
- * rules, so a last-known-good file written before the upgrade still loads) and 2, and refuses any other. Decoding
- * errors are
+ * rules, so a last-known-good file written before the upgrade still loads) and 2, and refuses any other. Format 3
+ * appends the node's QoS settings ({@code int64 linkCapacityBps}, then per slice {@code int32 sliceId, mode,
+ * int64 maxShapingWaitMs, requestsPerSecond, gbrUplinkBps, gbrDownlinkBps, int32 priorityWeight}); formats 1 and 2
+ * decode with {@link QosConfig#NONE}. Decoding errors are
  * {@link IllegalArgumentException}s; the decoded configuration is validated by the records' constructors.
  */
 public final class MeshConfigCodec
 {
     /** The format written and read. */
-    public static final int FORMAT = 2;
-    /** The previous format, still read. */
+    public static final int FORMAT = 3;
+    /** The previous format, without QoS settings, still read. */
+    public static final int FORMAT_WITHOUT_QOS = 2;
+    /** The first format, still read. */
     public static final int FORMAT_WITHOUT_CLASSIFICATION = 1;
 
     private static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
@@ -123,6 +130,17 @@ public final class MeshConfigCodec
             out.putInt(policy.authorizationSetId());
         });
         out.putList(config.authorizationSets(), set -> out.putStrings(set.allowedCallerPrefixes()));
+        out.putLong(mesh.qos().linkCapacityBps());
+        out.putList(mesh.qos().slices(), slice ->
+        {
+            out.putInt(slice.sliceId());
+            out.putString(slice.mode().name());
+            out.putLong(slice.maxShapingWaitMs());
+            out.putLong(slice.requestsPerSecond());
+            out.putLong(slice.gbrUplinkBps());
+            out.putLong(slice.gbrDownlinkBps());
+            out.putInt(slice.priorityWeight());
+        });
         return out.toByteArray();
     }
 
@@ -138,12 +156,12 @@ public final class MeshConfigCodec
         try
         {
             final int format = in.getInt();
-            if (format != FORMAT && format != FORMAT_WITHOUT_CLASSIFICATION)
+            if (format != FORMAT && format != FORMAT_WITHOUT_QOS && format != FORMAT_WITHOUT_CLASSIFICATION)
             {
-                throw new IllegalArgumentException("format: expected " + FORMAT_WITHOUT_CLASSIFICATION + " or "
+                throw new IllegalArgumentException("format: expected " + FORMAT_WITHOUT_CLASSIFICATION + " to "
                     + FORMAT + ", got " + format);
             }
-            final boolean classified = format == FORMAT;
+            final boolean classified = format != FORMAT_WITHOUT_CLASSIFICATION;
             final String nodeId = in.getString();
             final long version = in.getLong();
             final String contentHash = in.getString();
@@ -155,8 +173,8 @@ public final class MeshConfigCodec
             final List<ClusterConfig> clusters = in.getList(() -> cluster(in));
             final ClassificationConfig classification = classified
                 ? new ClassificationConfig(in.getList(() -> classificationRule(in))) : ClassificationConfig.NONE;
-            final MeshConfig mesh = new MeshConfig(version, transport, eventLoopThreads, locality, listeners, routes,
-                clusters).withClassification(classification);
+            final MeshConfig unqualified = new MeshConfig(version, transport, eventLoopThreads, locality, listeners,
+                routes, clusters).withClassification(classification);
             final List<RouteBinding> bindings = in.getList(() -> new RouteBinding(in.getInt(), in.getString(),
                 in.getString(), in.getString(), new Snssai(in.getInt(), in.getInt())));
             final List<SlicePolicy> policies = in.getList(() -> new SlicePolicy(in.getInt(), in.getInt(), in.getInt(),
@@ -164,6 +182,9 @@ public final class MeshConfigCodec
                 in.getInt()));
             final List<AuthorizationPolicy> authorizationSets = in.getList(() -> new AuthorizationPolicy(
                 in.getStrings()));
+            final MeshConfig mesh = format == FORMAT ? unqualified.withQos(new QosConfig(in.getLong(),
+                in.getList(() -> new SliceQosConfig(in.getInt(), QosMode.valueOf(in.getString()), in.getLong(),
+                    in.getLong(), in.getLong(), in.getLong(), in.getInt())))) : unqualified;
             if (in.remaining() != 0)
             {
                 throw new IllegalArgumentException(in.remaining() + " bytes after the end of the configuration");

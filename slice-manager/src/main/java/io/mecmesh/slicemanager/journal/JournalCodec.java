@@ -25,6 +25,8 @@ import io.mecmesh.slicemanager.model.Service;
 import io.mecmesh.slicemanager.model.ServiceEndpoint;
 import io.mecmesh.slicemanager.model.ServiceRoute;
 import io.mecmesh.slicemanager.model.Slice;
+import io.mecmesh.slicemanager.model.SliceQos;
+import io.mecmesh.dataplane.qos.QosMode;
 import io.mecmesh.slicemanager.model.Snssai;
 import io.mecmesh.slicemanager.model.Timeouts;
 
@@ -262,6 +264,11 @@ public final class JournalCodec
         }
         final ArrayNode allowed = node.putObject("authorization").putArray("allowedCallerPrefixes");
         slice.authorization().allowedCallerPrefixes().forEach(allowed::add);
+        node.putObject("qos")
+            .put("mode", slice.qos().mode().name())
+            .put("maxShapingWaitMs", slice.qos().maxShapingWaitMs())
+            .put("requestsPerSecond", slice.qos().requestsPerSecond())
+            .put("priorityWeight", slice.qos().priorityWeight());
         return node;
     }
 
@@ -286,9 +293,16 @@ public final class JournalCodec
         final AuthorizationPolicy authorization = json.has("authorization") ? at("authorization", () ->
             new AuthorizationPolicy(list(object(json, "authorization", "authorization"), "allowedCallerPrefixes",
                 JsonNode::asText))) : AuthorizationPolicy.ANY_AUTHENTICATED;
+        // Journals written before slices had QoS settings carry none: the defaults.
+        final SliceQos qos = json.has("qos") ? at("qos", () ->
+        {
+            final JsonNode settings = object(json, "qos", "qos");
+            return new SliceQos(QosMode.valueOf(text(settings, "mode", "mode")), longValue(settings, "maxShapingWaitMs"),
+                longValue(settings, "requestsPerSecond"), integer(settings, "priorityWeight", "priorityWeight"));
+        }) : SliceQos.DEFAULT;
         return new Slice(at("snssai", () -> Snssai.parse(text(json, "snssai", "snssai"))), text(json, "name", "name"),
             fiveQi, integer(json, "priorityLevel", "priorityLevel"), bitRates, integer(json, "dscp", "dscp"), rules,
-            authorization);
+            authorization, qos);
     }
 
     private static ObjectNode service(final Service service)
@@ -354,10 +368,11 @@ public final class JournalCodec
         final ArrayNode services = json.putArray("services");
         node.services().forEach(services::add);
         node.mesh().ifPresent(mesh -> json.putObject("mesh").put("address", mesh.address()).put("port", mesh.port()));
+        json.put("linkCapacityBps", node.linkCapacityBps());
         return json;
     }
 
-    /** A node; {@code mesh} is absent in entries written before nodes had one. */
+    /** A node; {@code mesh} and {@code linkCapacityBps} are absent in entries written before nodes had them. */
     private static Node node(final JsonNode json)
     {
         final Optional<MeshEndpoint> mesh = json.has("mesh")
@@ -365,7 +380,8 @@ public final class JournalCodec
                 integer(json.get("mesh"), "port", "mesh.port")))
             : Optional.empty();
         return new Node(text(json, "id", "id"), text(json, "site", "site"), text(json, "zone", "zone"),
-            list(json, "services", JsonNode::asText), mesh);
+            list(json, "services", JsonNode::asText), mesh,
+            json.has("linkCapacityBps") ? longValue(json, "linkCapacityBps") : 0);
     }
 
     private static byte[] bytes(final ObjectNode root)

@@ -20,6 +20,7 @@ import static java.util.Objects.requireNonNull;
  * @param authorization  which mesh callers may call the slice's services, for each service that sets no
  *                       {@code allowedCallerPrefixes} of its own ({@link AuthorizationPolicy#ANY_AUTHENTICATED} by
  *                       default).
+ * @param qos            police or shape, requests/s, shaping wait, priority weight ({@link SliceQos#DEFAULT}).
  */
 public record Slice(
     Snssai snssai,
@@ -29,11 +30,13 @@ public record Slice(
     BitRates bitRates,
     int dscp,
     List<ClassificationRule> classification,
-    AuthorizationPolicy authorization)
+    AuthorizationPolicy authorization,
+    SliceQos qos)
 {
     public Slice
     {
         requireNonNull(snssai, "snssai");
+        requireNonNull(qos, "qos");
         Checks.requireName("name", name);
         requireNonNull(fiveQi, "fiveQi");
         requireNonNull(bitRates, "bitRates");
@@ -46,6 +49,25 @@ public record Slice(
             throw new IllegalArgumentException("bitRates: a guaranteed bit rate needs a GBR 5QI; 5QI "
                 + fiveQi.value() + " is " + fiveQi.resourceType().text());
         }
+    }
+
+    /**
+     * A slice with the default QoS settings ({@link SliceQos#DEFAULT}).
+     *
+     * @param snssai         the slice's identifier.
+     * @param name           its name.
+     * @param fiveQi         the 5QI row.
+     * @param priorityLevel  the priority level.
+     * @param bitRates       MBR and GBR per direction.
+     * @param dscp           the DSCP.
+     * @param classification the rules that put traffic into the slice.
+     * @param authorization  which mesh callers may call the slice's services.
+     */
+    public Slice(final Snssai snssai, final String name, final FiveQi fiveQi, final int priorityLevel,
+        final BitRates bitRates, final int dscp, final List<ClassificationRule> classification,
+        final AuthorizationPolicy authorization)
+    {
+        this(snssai, name, fiveQi, priorityLevel, bitRates, dscp, classification, authorization, SliceQos.DEFAULT);
     }
 
     /**
@@ -85,6 +107,7 @@ public record Slice(
         private int dscp = -1;
         private DscpTable dscpTable = DscpTable.defaultTable();
         private AuthorizationPolicy authorization = AuthorizationPolicy.ANY_AUTHENTICATED;
+        private SliceQos qos = SliceQos.DEFAULT;
 
         private Builder(final Snssai snssai, final String name, final FiveQi fiveQi)
         {
@@ -148,6 +171,18 @@ public record Slice(
             return this;
         }
 
+        /**
+         * How the nodes admit the slice's requests ({@link SliceQos#DEFAULT} unless set).
+         *
+         * @param qos the settings.
+         * @return this builder.
+         */
+        public Builder qos(final SliceQos qos)
+        {
+            this.qos = requireNonNull(qos, "qos");
+            return this;
+        }
+
         public Builder classify(final ClassificationRule rule)
         {
             classification.add(requireNonNull(rule, "rule"));
@@ -157,7 +192,7 @@ public record Slice(
         public Slice build()
         {
             return new Slice(snssai, name, fiveQi, priorityLevel, bitRates, dscp >= 0 ? dscp : dscpTable.dscpFor(fiveQi),
-                classification, authorization);
+                classification, authorization, qos);
         }
     }
 }

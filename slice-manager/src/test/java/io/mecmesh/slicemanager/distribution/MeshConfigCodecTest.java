@@ -40,6 +40,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import io.mecmesh.dataplane.qos.QosConfig;
+import io.mecmesh.dataplane.qos.QosMode;
+import io.mecmesh.dataplane.qos.SliceQosConfig;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -106,6 +110,27 @@ class MeshConfigCodecTest
     }
 
     @Test
+    void shouldCarryTheNodesQosSettingsAndReadFormatTwoWithout()
+    {
+        final NodeMeshConfig base = DistributionFixtures.config("node-a", 3);
+        final QosConfig qos = new QosConfig(1_000_000_000L, List.of(
+            new SliceQosConfig(2 << 24 | 0xB2, QosMode.SHAPE, 250, 100, 2_000_000, 3_000_000, 7),
+            SliceQosConfig.defaults(1 << 24 | 1)));
+        final NodeMeshConfig config = new NodeMeshConfig("node-a", 3, base.contentHash(),
+            base.meshConfig().withQos(qos), base.routes(), base.policies(), base.authorizationSets());
+
+        final byte[] bytes = MeshConfigCodec.encode(config);
+
+        assertThat(MeshConfigCodec.decode(bytes)).isEqualTo(config);
+        assertThat(MeshConfigCodec.decode(bytes).meshConfig().qos()).isEqualTo(qos);
+        final byte[] withoutQos = MeshConfigCodec.encode(new NodeMeshConfig("node-a", 3, base.contentHash(),
+            base.meshConfig(), base.routes(), base.policies(), base.authorizationSets()));
+        final byte[] formatTwo = Arrays.copyOf(withoutQos, withoutQos.length - 12);
+        formatTwo[0] = MeshConfigCodec.FORMAT_WITHOUT_QOS;
+        assertThat(MeshConfigCodec.decode(formatTwo).meshConfig().qos()).isEqualTo(QosConfig.NONE);
+    }
+
+    @Test
     void shouldStillReadFormatOneWithoutClassificationOrRouteIds()
     {
         final NodeMeshConfig base = DistributionFixtures.config("node-a", 3);
@@ -116,8 +141,9 @@ class MeshConfigCodecTest
             List.of(), List.of(), List.of());
         final byte[] formatTwo = MeshConfigCodec.encode(config);
         // Format 2 ends: ... route, its policy route id, clusters count, rule count, bindings, policies, sets
-        // (every list empty here). Format 1 is the same without the policy route id and the rule count.
-        final int length = formatTwo.length;
+        // (every list empty here); format 3 adds the QoS settings (8 + 4 bytes, no slices) after them. Format 1 is
+        // format 2 without the policy route id and the rule count.
+        final int length = formatTwo.length - 12;
         final java.io.ByteArrayOutputStream formatOne = new java.io.ByteArrayOutputStream();
         formatOne.write(formatTwo, 0, length - 24);
         formatOne.write(formatTwo, length - 20, 4);
@@ -139,9 +165,9 @@ class MeshConfigCodecTest
         assertThatThrownBy(() -> MeshConfigCodec.decode(Arrays.copyOf(bytes, bytes.length + 1)))
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("after the end");
         final byte[] otherFormat = bytes.clone();
-        otherFormat[0] = 3;
+        otherFormat[0] = 4;
         assertThatThrownBy(() -> MeshConfigCodec.decode(otherFormat))
-            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("format: expected 1 or 2, got 3");
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("format: expected 1 to 3, got 4");
         assertThatThrownBy(() -> MeshConfigCodec.decode(new byte[] {1, 0, 0, 0, 127, 127, 127, 127}))
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("does not fit");
     }

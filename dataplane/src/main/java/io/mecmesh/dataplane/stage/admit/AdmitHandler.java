@@ -1,0 +1,539 @@
+package io.mecmesh.dataplane.stage.admit;
+
+import io.mecmesh.dataplane.exchange.Exchange;
+import io.mecmesh.dataplane.exchange.Snapshot;
+import io.mecmesh.dataplane.http.DirectResponse;
+import io.mecmesh.dataplane.policy.PolicyFlyweight;
+import io.mecmesh.dataplane.policy.PolicyTable;
+import io.mecmesh.dataplane.policy.SlicePolicy;
+import io.mecmesh.dataplane.qos.LoopQos;
+import io.mecmesh.dataplane.qos.PriorityWaitQueue;
+import io.mecmesh.dataplane.qos.QosMode;
+import io.mecmesh.dataplane.qos.QosOutcome;
+import io.mecmesh.dataplane.qos.SliceQosConfig;
+import io.mecmesh.dataplane.route.Route;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import org.agrona.collections.LongArrayQueue;
+
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The admit stage (after classify and route, before upstream; HTTP/1.1 connections and HTTP/2 streams): enforces
+ * the request's slice QoS from its policy records, the slice's default record ({@code (slice, 0)}: the slice-wide
+ * buckets) and, when there is one, the route's record ({@code (slice, route)}: the service's buckets), and from the
+ * slice's {@link SliceQosConfig}.
+ * <ul>
+ *   <li><b>Requests/s</b> ({@code requestsPerSecond}, slice-wide): over it, POLICE answers 429 with
+ *   {@code Retry-After}; SHAPE holds the request head (nothing more is read) in the loop's
+ *   {@link PriorityWaitQueue} by the record's priority level, up to {@code maxShapingWaitMs}, then polices it.</li>
+ *   <li><b>Delay budget</b>: the record's {@code requestTimeoutNs} (derived by the compiler from the 5QI's packet
+ *   delay budget, 20 PDBs) counts from the head's arrival; a request still queued when it passes gets 504 and never
+ *   reaches the upstream (counted EXPIRED).</li>
+ *   <li><b>GBR</b> ({@code gbrUplinkBps + gbrDownlinkBps} of the slice): admitted against the node's
+ *   {@code linkCapacityBps} once the rate allows it, else 503 with {@code Retry-After}; released when the response's
+ *   last part is written or the channel closes.</li>
+ *   <li><b>MBR pacing</b> (the records' uplink and downlink bytes/s and burst): uplink body bytes are charged as
+ *   they pass and the next {@code read()} is withheld until the buckets cover them; downlink body writes over the
+ *   buckets are held here and the channel is made unwritable (a user-defined writability bit), so the forward stage
+ *   stops reading the upstream, as for any slow client, until the held parts went out. HTTP/2 streams are not
+ *   paced downlink (a stream channel has no such bit); their bytes are counted.</li>
+ * </ul>
+ * A request answered here has its head released and its body released as it arrives (the connection is kept when
+ * the client asked for keep-alive). Every other message is forwarded unchanged (ownership passes on); a held
+ * request head, and held response parts, are owned here until forwarded, and released if the channel closes.
+ * One instance per channel, confined to its event loop. Deciding a request that is admitted at once allocates
+ * nothing; shaping and pacing schedule a timer.
+ */
+public final class AdmitHandler extends ChannelDuplexHandler
+{
+    /** User-defined writability bit this stage clears while it holds response parts. */
+    static final int PACING_WRITABILITY_INDEX = 9;
+    private static final long NANOS_PER_SECOND = 1_000_000_000L;
+    private static final PriorityWaitQueue.Listener<Object> TURNS = new PriorityWaitQueue.Listener<>()
+    {
+        @Override
+        public boolean onTurn(final Object item, final long nowNs)
+        {
+            return ((AdmitHandler)item).onTurn(nowNs);
+        }
+
+        @Override
+        public void onExpired(final Object item, final long nowNs)
+        {
+            ((AdmitHandler)item).onExpired(nowNs);
+        }
+    };
+
+    private final LoopQos loop;
+    private final Exchange exchange;
+    private final PolicyFlyweight sliceRecord = new PolicyFlyweight();
+    private final PolicyFlyweight routeRecord = new PolicyFlyweight();
+    private final LongArrayQueue gbrByResponse = new LongArrayQueue(LongArrayQueue.MIN_CAPACITY, Long.MIN_VALUE);
+    private final ArrayDeque<Object> heldWrites = new ArrayDeque<>(8);
+    private final ArrayDeque<ChannelPromise> heldPromises = new ArrayDeque<>(8);
+    private final Runnable wakeUp = this::onWakeUp;
+
+    private ChannelHandlerContext ctx;
+    // The request being decided or running.
+    private int sliceId;
+    private int routeId;
+    private boolean sliceLimited;
+    private boolean routeLimited;
+    private SliceQosConfig slice;
+    private long budgetDeadlineNs;
+    private long queuedAtNs;
+    private long shapeUntilNs;
+    private HttpRequest held;
+    private boolean dropping;
+    private boolean keepAliveAfterDrop;
+    // Pacing.
+    private long uplinkDebt;
+    private boolean readWithheld;
+    private boolean informational;
+    private boolean unwritable;
+    private boolean flushHeld;
+    private ScheduledFuture<?> timer;
+    private long timerAtNs;
+
+    /**
+     * @param loop     the event loop's QoS view.
+     * @param exchange the connection's (or stream's) exchange: the request's slice, route and snapshot, whose policy
+     *                 table gives the records (the same configuration version as the route).
+     */
+    public AdmitHandler(final LoopQos loop, final Exchange exchange)
+    {
+        this.loop = requireNonNull(loop, "loop");
+        this.exchange = requireNonNull(exchange, "exchange");
+    }
+
+    @Override
+    public void handlerAdded(final ChannelHandlerContext ctx)
+    {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelRead(final ChannelHandlerContext ctx, final Object msg)
+    {
+        if (msg instanceof HttpRequest request)
+        {
+            onRequest(request);
+            return;
+        }
+        if (dropping && msg instanceof HttpContent)
+        {
+            ReferenceCountUtil.release(msg);
+            if (msg instanceof LastHttpContent)
+            {
+                dropping = false;
+            }
+            if (dropping || keepAliveAfterDrop)
+            {
+                ctx.read();
+            }
+            return;
+        }
+        if (msg instanceof HttpContent content && (sliceLimited || routeLimited))
+        {
+            final int bytes = content.content().readableBytes();
+            loop.countBytes(sliceId, LoopQos.UPLINK, bytes);
+            if (!acquire(LoopQos.UPLINK, bytes))
+            {
+                uplinkDebt = bytes;
+            }
+        }
+        ctx.fireChannelRead(msg);
+    }
+
+    @Override
+    public void read(final ChannelHandlerContext ctx)
+    {
+        if (held != null)
+        {
+            return;
+        }
+        if (uplinkDebt > 0 && !acquire(LoopQos.UPLINK, uplinkDebt))
+        {
+            readWithheld = true;
+            wakeAt(loop.nanoTime() + loop.lastWaitNs());
+            return;
+        }
+        uplinkDebt = 0;
+        ctx.read();
+    }
+
+    @Override
+    public void write(final ChannelHandlerContext ctx, final Object msg, final ChannelPromise promise)
+    {
+        if (!heldWrites.isEmpty())
+        {
+            hold(msg, promise);
+            return;
+        }
+        if (msg instanceof HttpContent content && (sliceLimited || routeLimited) && pacedHere())
+        {
+            final int bytes = content.content().readableBytes();
+            if (bytes > 0 && !acquire(LoopQos.DOWNLINK, bytes))
+            {
+                hold(msg, promise);
+                return;
+            }
+        }
+        passWrite(msg, promise);
+    }
+
+    @Override
+    public void flush(final ChannelHandlerContext ctx)
+    {
+        if (heldWrites.isEmpty())
+        {
+            ctx.flush();
+        }
+        else
+        {
+            flushHeld = true;
+        }
+    }
+
+    @Override
+    public void channelInactive(final ChannelHandlerContext ctx)
+    {
+        cancelTimer();
+        if (held != null)
+        {
+            loop.queue().remove(this);
+            ReferenceCountUtil.release(held);
+            held = null;
+        }
+        while (!heldWrites.isEmpty())
+        {
+            ReferenceCountUtil.release(heldWrites.poll());
+            heldPromises.poll().tryFailure(new IllegalStateException("channel closed while paced"));
+        }
+        while (!gbrByResponse.isEmpty())
+        {
+            releaseGbr(gbrByResponse.pollLong());
+        }
+        ctx.fireChannelInactive();
+    }
+
+    private void onRequest(final HttpRequest request)
+    {
+        final long nowNs = loop.nanoTime();
+        final Route route = exchange.route();
+        final Snapshot snapshot = exchange.snapshot();
+        sliceId = exchange.sliceId();
+        routeId = route == null ? SlicePolicy.SLICE_DEFAULT_ROUTE_ID : route.config().policyRouteId();
+        slice = loop.slice(sliceId);
+        final PolicyTable table = snapshot == null ? PolicyTable.empty() : snapshot.policies();
+        final boolean sliceHit = wrap(table, sliceId, SlicePolicy.SLICE_DEFAULT_ROUTE_ID, sliceRecord);
+        final boolean routeHit = routeId != SlicePolicy.SLICE_DEFAULT_ROUTE_ID
+            && wrap(table, sliceId, routeId, routeRecord);
+        sliceLimited = sliceHit && (sliceRecord.uplinkRateBytesPerSecond() > 0
+            || sliceRecord.downlinkRateBytesPerSecond() > 0);
+        routeLimited = routeHit && (routeRecord.uplinkRateBytesPerSecond() > 0
+            || routeRecord.downlinkRateBytesPerSecond() > 0);
+        final PolicyFlyweight record = routeHit ? routeRecord : sliceHit ? sliceRecord : null;
+        budgetDeadlineNs = record == null ? Long.MAX_VALUE : nowNs + record.requestTimeoutNs();
+        final long requestsPerSecond = slice.requestsPerSecond();
+        if (requestsPerSecond > 0 && !loop.tryAcquire(sliceId, SlicePolicy.SLICE_DEFAULT_ROUTE_ID,
+            LoopQos.REQUESTS, requestsPerSecond, requestBurst(requestsPerSecond), 1, nowNs))
+        {
+            final long waitNs = loop.lastWaitNs();
+            if (slice.mode() == QosMode.SHAPE && slice.maxShapingWaitMs() > 0)
+            {
+                shapeUntilNs = nowNs + slice.maxShapingWaitMs() * 1_000_000L;
+                final int level = record == null ? PriorityWaitQueue.MAX_LEVEL : record.priorityLevel();
+                if (slice.priorityWeight() > 0)
+                {
+                    loop.queue().weight(Math.max(1, Math.min(PriorityWaitQueue.MAX_LEVEL, level)),
+                        slice.priorityWeight());
+                }
+                if (loop.queue().offer(this, level, Math.min(shapeUntilNs, budgetDeadlineNs)))
+                {
+                    held = request;
+                    queuedAtNs = nowNs;
+                    loop.count(sliceId, QosOutcome.SHAPED);
+                    wakeAt(Math.min(Math.min(shapeUntilNs, budgetDeadlineNs), nowNs + waitNs));
+                    return;
+                }
+                loop.count(sliceId, QosOutcome.REFUSED_QUEUE_FULL);
+                answer(request, HttpResponseStatus.TOO_MANY_REQUESTS, "slice shaping queue full", waitNs);
+                return;
+            }
+            loop.count(sliceId, QosOutcome.POLICED);
+            answer(request, HttpResponseStatus.TOO_MANY_REQUESTS, "slice request rate exceeded", waitNs);
+            return;
+        }
+        admit(request);
+    }
+
+    /** Past the rate: GBR admission, then on to the next stage. */
+    private void admit(final HttpRequest request)
+    {
+        final long gbrBps = slice.gbrBps();
+        if (gbrBps > 0)
+        {
+            if (!loop.tryAdmitGbr(sliceId, gbrBps))
+            {
+                loop.count(sliceId, QosOutcome.REFUSED_GBR);
+                answer(request, HttpResponseStatus.SERVICE_UNAVAILABLE, "slice guaranteed bit rate capacity full",
+                    NANOS_PER_SECOND);
+                return;
+            }
+        }
+        gbrByResponse.offerLong(gbrBps);
+        loop.count(sliceId, QosOutcome.ADMITTED);
+        ctx.fireChannelRead(request);
+    }
+
+    /** A turn in the shaping queue: admitted if the slice's request bucket has a token now. */
+    private boolean onTurn(final long nowNs)
+    {
+        if (held == null)
+        {
+            return true;
+        }
+        final long requestsPerSecond = slice.requestsPerSecond();
+        if (!loop.tryAcquire(sliceId, SlicePolicy.SLICE_DEFAULT_ROUTE_ID, LoopQos.REQUESTS, requestsPerSecond,
+            requestBurst(requestsPerSecond), 1, nowNs))
+        {
+            wakeAt(nowNs + loop.lastWaitNs());
+            return false;
+        }
+        final HttpRequest request = held;
+        held = null;
+        loop.countQueued(sliceId, nowNs - queuedAtNs);
+        admit(request);
+        return true;
+    }
+
+    /** The wait ended in the queue: the delay budget passed (504), or the maximum shaping wait (429). */
+    private void onExpired(final long nowNs)
+    {
+        final HttpRequest request = held;
+        held = null;
+        loop.countQueued(sliceId, nowNs - queuedAtNs);
+        if (budgetDeadlineNs - nowNs <= 0)
+        {
+            loop.count(sliceId, QosOutcome.EXPIRED);
+            answer(request, HttpResponseStatus.GATEWAY_TIMEOUT, "slice delay budget passed while queued", 0);
+        }
+        else
+        {
+            loop.count(sliceId, QosOutcome.POLICED);
+            answer(request, HttpResponseStatus.TOO_MANY_REQUESTS, "slice request rate exceeded (shaping wait over)",
+                NANOS_PER_SECOND);
+        }
+    }
+
+    private void onWakeUp()
+    {
+        timer = null;
+        final long nowNs = loop.nanoTime();
+        if (held != null)
+        {
+            loop.queue().drain(nowNs, TURNS);
+            if (held != null && timer == null)
+            {
+                wakeAt(Math.min(Math.min(shapeUntilNs, budgetDeadlineNs), nowNs + 1_000_000L));
+            }
+        }
+        releaseHeldWrites();
+        if (readWithheld && heldWrites.isEmpty())
+        {
+            readWithheld = false;
+            read(ctx);
+        }
+    }
+
+    /** Sends held response parts while the buckets allow; makes the channel writable again once none is held. */
+    private void releaseHeldWrites()
+    {
+        boolean wrote = false;
+        while (!heldWrites.isEmpty())
+        {
+            final Object msg = heldWrites.peek();
+            if (msg instanceof HttpContent content)
+            {
+                final int bytes = content.content().readableBytes();
+                if (bytes > 0 && !acquire(LoopQos.DOWNLINK, bytes))
+                {
+                    wakeAt(loop.nanoTime() + loop.lastWaitNs());
+                    break;
+                }
+            }
+            heldWrites.poll();
+            passWrite(msg, heldPromises.poll());
+            wrote = true;
+        }
+        if (heldWrites.isEmpty())
+        {
+            if (wrote || flushHeld)
+            {
+                flushHeld = false;
+                ctx.flush();
+            }
+            writable(true);
+        }
+        else if (wrote)
+        {
+            ctx.flush();
+        }
+    }
+
+    private void hold(final Object msg, final ChannelPromise promise)
+    {
+        heldWrites.add(msg);
+        heldPromises.add(promise);
+        writable(false);
+        if (heldWrites.size() == 1)
+        {
+            wakeAt(loop.nanoTime() + loop.lastWaitNs());
+        }
+    }
+
+    private void passWrite(final Object msg, final ChannelPromise promise)
+    {
+        if (msg instanceof HttpResponse response)
+        {
+            informational = response.status().codeClass() == HttpStatusClass.INFORMATIONAL
+                && !(msg instanceof FullHttpResponse);
+        }
+        if (msg instanceof HttpContent content && (sliceLimited || routeLimited || sliceId != 0))
+        {
+            loop.countBytes(sliceId, LoopQos.DOWNLINK, content.content().readableBytes());
+        }
+        if (msg instanceof LastHttpContent)
+        {
+            if (informational)
+            {
+                informational = false;
+            }
+            else if (!gbrByResponse.isEmpty())
+            {
+                releaseGbr(gbrByResponse.pollLong());
+            }
+        }
+        ctx.write(msg, promise);
+    }
+
+    private void releaseGbr(final long gbrBps)
+    {
+        if (gbrBps > 0)
+        {
+            loop.releaseGbr(sliceId, gbrBps);
+        }
+    }
+
+    /** Charges both the slice's and the route's bucket of a direction. */
+    private boolean acquire(final int kind, final long bytes)
+    {
+        final long nowNs = loop.nanoTime();
+        if (sliceLimited && !loop.tryAcquire(sliceId, SlicePolicy.SLICE_DEFAULT_ROUTE_ID, kind,
+            rate(sliceRecord, kind), sliceRecord.burstBytes(), bytes, nowNs))
+        {
+            return false;
+        }
+        return !routeLimited || loop.tryAcquire(sliceId, routeId, kind, rate(routeRecord, kind),
+            routeRecord.burstBytes(), bytes, nowNs);
+    }
+
+    private void answer(final HttpRequest request, final HttpResponseStatus status, final String reason,
+        final long retryAfterNs)
+    {
+        dropping = !(request instanceof LastHttpContent);
+        keepAliveAfterDrop = HttpUtil.isKeepAlive(request);
+        ReferenceCountUtil.release(request);
+        final FullHttpResponse response = DirectResponse.newResponse(ctx, status, reason + "\n");
+        if (retryAfterNs > 0)
+        {
+            response.headers().setInt(HttpHeaderNames.RETRY_AFTER,
+                (int)Math.max(1, (retryAfterNs + NANOS_PER_SECOND - 1) / NANOS_PER_SECOND));
+        }
+        DirectResponse.send(ctx, response, keepAliveAfterDrop);
+        ctx.read();
+    }
+
+    private boolean pacedHere()
+    {
+        return ctx.channel().unsafe().outboundBuffer() != null;
+    }
+
+    private void writable(final boolean writable)
+    {
+        if (unwritable == !writable)
+        {
+            return;
+        }
+        final ChannelOutboundBuffer buffer = ctx.channel().unsafe().outboundBuffer();
+        if (buffer != null)
+        {
+            buffer.setUserDefinedWritability(PACING_WRITABILITY_INDEX, writable);
+        }
+        unwritable = !writable;
+    }
+
+    private void wakeAt(final long atNs)
+    {
+        final long nowNs = loop.nanoTime();
+        if (timer != null)
+        {
+            if (timerAtNs - atNs <= 0)
+            {
+                return;
+            }
+            timer.cancel(false);
+        }
+        timerAtNs = atNs;
+        timer = ctx.executor().schedule(wakeUp, Math.max(0, atNs - nowNs), TimeUnit.NANOSECONDS);
+    }
+
+    private void cancelTimer()
+    {
+        if (timer != null)
+        {
+            timer.cancel(false);
+            timer = null;
+        }
+    }
+
+    private static boolean wrap(final PolicyTable table, final int sliceId, final int routeId,
+        final PolicyFlyweight flyweight)
+    {
+        final int offset = table.find(sliceId, routeId);
+        if (offset == PolicyTable.NOT_FOUND)
+        {
+            return false;
+        }
+        flyweight.wrap(table.buffer(), offset);
+        return true;
+    }
+
+    private static long rate(final PolicyFlyweight record, final int kind)
+    {
+        return kind == LoopQos.UPLINK ? record.uplinkRateBytesPerSecond() : record.downlinkRateBytesPerSecond();
+    }
+
+    private static long requestBurst(final long requestsPerSecond)
+    {
+        return Math.max(1, requestsPerSecond / 10);
+    }
+}
