@@ -139,6 +139,25 @@ public final class Classifier
     }
 
     /**
+     * The rule a connection without HTTP fields (an L4 connection) matches: the first candidate without a header
+     * criterion, so that a header rule never matches bytes it cannot read. Allocates nothing.
+     *
+     * @param candidates the connection's {@link #candidates}.
+     * @return the rule's index, or {@link #NO_RULE}.
+     */
+    public int classifyConnection(final int[] candidates)
+    {
+        for (final int rule : candidates)
+        {
+            if (headerNames[rule] == null)
+            {
+                return rule;
+            }
+        }
+        return NO_RULE;
+    }
+
+    /**
      * @param rule a rule index from {@link #classify}, or {@link #NO_RULE}.
      * @return its slice id, 0 for {@link #NO_RULE}.
      */

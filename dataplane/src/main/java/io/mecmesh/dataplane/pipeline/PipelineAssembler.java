@@ -191,8 +191,8 @@ public final class PipelineAssembler extends ChannelInitializer<Channel>
         }
         if (tcpCluster != null)
         {
-            pipeline.addLast("tcp-relay", new TcpRelayHandler(tcpCluster, transport, counters,
-                listener.idleTimeoutMs(), listener.authorization()));
+            pipeline.addLast("tcp-relay", new TcpRelayHandler(listener.name(), snapshots, qos, tcpCluster,
+                transport, counters, listener.idleTimeoutMs(), listener.authorization()));
             return;
         }
         pipeline.addLast("protocol", new ProtocolSelector(http1Installer, http2Installer, sslContext != null, listener.idleTimeoutMs(), counters));
