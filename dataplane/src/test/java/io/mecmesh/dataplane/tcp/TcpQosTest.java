@@ -7,6 +7,7 @@ import io.mecmesh.dataplane.classify.ClassificationRule;
 import io.mecmesh.dataplane.cluster.ClusterConfig;
 import io.mecmesh.dataplane.cluster.Endpoint;
 import io.mecmesh.dataplane.cluster.Locality;
+import io.mecmesh.dataplane.counters.DataPlaneCounter;
 import io.mecmesh.dataplane.counters.DataPlaneCounters;
 import io.mecmesh.dataplane.listener.ListenerConfig;
 import io.mecmesh.dataplane.policy.PolicyTableWriter;
@@ -17,6 +18,7 @@ import io.mecmesh.dataplane.qos.QosOutcome;
 import io.mecmesh.dataplane.qos.SliceQosConfig;
 import io.mecmesh.dataplane.qos.SliceQosStats;
 import io.mecmesh.dataplane.testing.Await;
+import io.mecmesh.dataplane.testing.SocketTos;
 import io.mecmesh.dataplane.transport.TransportKind;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -132,6 +134,11 @@ class TcpQosTest
 
     private void start(final SliceQosConfig slice, final long linkCapacityBps)
     {
+        start(slice, linkCapacityBps, 0);
+    }
+
+    private void start(final SliceQosConfig slice, final long linkCapacityBps, final int dscp)
+    {
         final MeshConfig config = new MeshConfig(1, TransportKind.AUTO, 1, Locality.UNKNOWN,
             List.of(ListenerConfig.builder("tcp-in", "127.0.0.1", 0).tcpCluster("app").build()), List.of(),
             List.of(ClusterConfig.of("app", List.of(new Endpoint("127.0.0.1", backend.getLocalPort())))))
@@ -139,7 +146,7 @@ class TcpQosTest
             .withQos(new QosConfig(linkCapacityBps, List.of(slice)));
         dataPlane = DataPlane.start(config, counters);
         dataPlane.publishPolicyTable(new PolicyTableWriter(1).add(new SlicePolicy(SLICE,
-            SlicePolicy.SLICE_DEFAULT_ROUTE_ID, 80, 0, RATE_BYTES_PER_SECOND, RATE_BYTES_PER_SECOND, BURST_BYTES,
+            SlicePolicy.SLICE_DEFAULT_ROUTE_ID, 80, dscp, RATE_BYTES_PER_SECOND, RATE_BYTES_PER_SECOND, BURST_BYTES,
             TimeUnit.SECONDS.toNanos(10), 0, 10, 0)).build(1));
     }
 
@@ -244,5 +251,24 @@ class TcpQosTest
         }
         assertThat(stats().count(QosOutcome.ADMITTED)).isEqualTo(2);
         assertThat(stats().count(QosOutcome.REFUSED_GBR)).isEqualTo(1);
+    }
+
+    @Test
+    void shouldMarkTheAcceptedAndUpstreamSocketsOfAnL4ConnectionWithItsSlicesDscp() throws Exception
+    {
+        startBackend(0);
+        start(SliceQosConfig.defaults(SLICE), 0, 46);
+
+        try (Socket client = connect())
+        {
+            client.getOutputStream().write(new byte[] {7});
+            Await.until("the connection relayed", Duration.ofSeconds(10), () -> receivedByBackend.get() == 1);
+
+            assertThat(SocketTos.byOtherPort("dport", backend.getLocalPort()).values()).as("upstream socket")
+                .containsExactly(0xb8);
+            assertThat(SocketTos.byOtherPort("sport", dataPlane.listenerAddress("tcp-in").getPort()).values())
+                .as("accepted socket").containsExactly(0xb8);
+        }
+        assertThat(counters.get(DataPlaneCounter.DSCP_MARK_FAILURES)).isZero();
     }
 }

@@ -14,6 +14,7 @@ import io.mecmesh.dataplane.policy.SlicePolicy;
 import io.mecmesh.dataplane.route.RouteConfig;
 import io.mecmesh.dataplane.testing.RawHttp;
 import io.mecmesh.dataplane.testing.RawHttp2;
+import io.mecmesh.dataplane.testing.SocketTos;
 import io.mecmesh.dataplane.testing.TestBackend;
 import io.mecmesh.dataplane.transport.TransportKind;
 import io.netty.channel.epoll.Epoll;
@@ -29,7 +30,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -48,7 +48,6 @@ class DscpIntegrationTest
 {
     private static final int EMBB = 1 << 24 | 0x0000A1;
     private static final int URLLC = 2 << 24 | 0x0000B2;
-    private static final Pattern SS_LINE = Pattern.compile("[0-9.\\]\\[:a-f]+:(\\d+)\\s+\\S+:(\\d+)(?:.*tos:0x([0-9a-f]+))?.*");
     private static final Pattern TCPDUMP_TOS = Pattern.compile("IP \\(tos 0x([0-9a-f]+),");
     private static final Pattern TCPDUMP_PORTS = Pattern.compile("^\\s*[\\d.]+\\.(\\d+) > [\\d.]+\\.(\\d+): Flags");
 
@@ -73,10 +72,10 @@ class DscpIntegrationTest
 
                 assertThat(backend.connectionCount()).as("one pooled connection per DSCP, each reused")
                     .isEqualTo(2);
-                final Map<Integer, Integer> upstream = tosByLocalPort("dport", backend.port());
+                final Map<Integer, Integer> upstream = SocketTos.byOtherPort("dport", backend.port());
                 assertThat(upstream.values()).as(kind + " upstream sockets " + upstream)
                     .containsExactlyInAnyOrder(0xb8, 0);
-                final Map<Integer, Integer> downstream = tosByLocalPort("sport", listenerPort);
+                final Map<Integer, Integer> downstream = SocketTos.byOtherPort("sport", listenerPort);
                 assertThat(downstream.values()).as(kind + " accepted sockets " + downstream)
                     .containsExactlyInAnyOrder(0xb8, 0);
                 assertThat(counters.get(DataPlaneCounter.DSCP_MARK_FAILURES)).isZero();
@@ -98,13 +97,14 @@ class DscpIntegrationTest
             final int listenerPort = dataPlane.listenerAddress("ingress").getPort();
             try (RawHttp2 client = new RawHttp2(dataPlane.listenerAddress("ingress")))
             {
-                assertThat(tosByLocalPort("sport", listenerPort).values()).as("before any request").containsExactly(0);
+                assertThat(SocketTos.byOtherPort("sport", listenerPort).values()).as("before any request")
+                    .containsExactly(0);
 
                 exchange(client, 1, "urllc");
-                assertThat(tosByLocalPort("sport", listenerPort).values()).as("after a URLLC stream")
+                assertThat(SocketTos.byOtherPort("sport", listenerPort).values()).as("after a URLLC stream")
                     .containsExactly(0xb8);
                 exchange(client, 3, "embb");
-                assertThat(tosByLocalPort("sport", listenerPort).values()).as("after an eMBB stream")
+                assertThat(SocketTos.byOtherPort("sport", listenerPort).values()).as("after an eMBB stream")
                     .containsExactly(0);
             }
             finally
@@ -190,29 +190,6 @@ class DscpIntegrationTest
     {
         return client.send("GET " + path + " HTTP/1.1\r\nHost: app\r\nx-slice: " + slice + "\r\n\r\n").read()
             .status();
-    }
-
-    /**
-     * The TOS of each established socket whose local ("sport") or peer ("dport") port is the one given, by its
-     * other port.
-     */
-    private static Map<Integer, Integer> tosByLocalPort(final String direction, final int port) throws Exception
-    {
-        final Process ss = new ProcessBuilder("ss", "-tnH", "--tos", "state", "established", direction, "=",
-            ":" + port).redirectErrorStream(true).start();
-        final String output = new String(ss.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(ss.waitFor(10, TimeUnit.SECONDS)).isTrue();
-        final Map<Integer, Integer> tos = new TreeMap<>();
-        for (final String line : output.split("\n"))
-        {
-            final Matcher matcher = SS_LINE.matcher(line);
-            if (matcher.find())
-            {
-                tos.put(Integer.parseInt(matcher.group("dport".equals(direction) ? 1 : 2)),
-                    matcher.group(3) == null ? 0 : Integer.parseInt(matcher.group(3), 16));
-            }
-        }
-        return tos;
     }
 
     private static void awaitListening(final Process tcpdump) throws IOException
