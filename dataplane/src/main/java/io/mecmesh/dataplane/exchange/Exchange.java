@@ -19,6 +19,7 @@ public final class Exchange
     private int sliceId;
     private SliceStats sliceStats;
     private Route route;
+    private boolean responsePaced;
 
     /**
      * @param unclassified the statistics of slice 0, the slice of a request before it is classified.
@@ -90,5 +91,25 @@ public final class Exchange
     public Route route()
     {
         return route;
+    }
+
+    /**
+     * Set by the admit stage while it holds response parts of a channel that has no writability bit of its own (an
+     * HTTP/2 stream): the forward stage reads no more of the response until it is cleared, which the admit stage
+     * signals with a {@code channelWritabilityChanged} event. Kept across {@link #begin} (it is the channel's).
+     *
+     * @param paced true while response parts are held.
+     */
+    public void responsePaced(final boolean paced)
+    {
+        this.responsePaced = paced;
+    }
+
+    /**
+     * @return true while the admit stage holds response parts for the slice's downlink rate.
+     */
+    public boolean responsePaced()
+    {
+        return responsePaced;
     }
 }

@@ -244,7 +244,7 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
     @Override
     public void channelWritabilityChanged(final ChannelHandlerContext ctx)
     {
-        if (upstream != null && ctx.channel().isWritable())
+        if (upstream != null && ctx.channel().isWritable() && !exchange.responsePaced())
         {
             upstream.config().setAutoRead(true);
         }
@@ -786,7 +786,7 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
         if (!(content instanceof LastHttpContent))
         {
             ctx.write(content, ctx.voidPromise());
-            if (!ctx.channel().isWritable())
+            if (!ctx.channel().isWritable() || exchange.responsePaced())
             {
                 upstream.config().setAutoRead(false);
             }

@@ -26,6 +26,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -114,8 +117,7 @@ class QosIntegrationTest
         // Two concurrent streams on one HTTP/2 connection (nghttp, prior knowledge), one request/s: one is over it.
         final Process nghttp = new ProcessBuilder("nghttp", "-nv", "-H", "x-slice: b", url + "/h2-a", url + "/h2-b")
             .redirectErrorStream(true).start();
-        final String frames = new String(nghttp.getInputStream().readAllBytes(),
-            java.nio.charset.StandardCharsets.UTF_8);
+        final String frames = new String(nghttp.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(nghttp.waitFor(60, TimeUnit.SECONDS)).isTrue();
 
         assertThat(frames.lines().filter(line -> line.endsWith(":status: 200"))).hasSize(1);
@@ -201,5 +203,38 @@ class QosIntegrationTest
         // Everything beyond the burst leaves at 100 kB/s: at least (300,000 - 65,536) / 100,000 s.
         assertThat(elapsedMs).isGreaterThanOrEqualTo((bodyBytes - burst) * 1_000 / rate * 9 / 10);
         assertThat(stats().downlinkBytes()).isEqualTo(bodyBytes);
+    }
+
+    @Test
+    void shouldPaceAnHttp2ResponseBodyAtTheSlicesDownlinkRate() throws Exception
+    {
+        final int bodyBytes = 300_000;
+        final long rate = 100_000;
+        final long burst = 64 * 1024;
+        start(SliceQosConfig.defaults(SLICE), 0, sliceDefault(rate, burst, 30_000));
+        final Path upload = Files.createTempFile("h2-paced", ".bin");
+        try
+        {
+            Files.write(upload, new byte[bodyBytes]);
+            final String url = "http://127.0.0.1:" + dataPlane.listenerAddress("ingress").getPort() + "/echo";
+
+            // curl over HTTP/2 (prior knowledge): its echoed body leaves the stream at the slice's downlink rate.
+            final long startNs = System.nanoTime();
+            final Process curl = new ProcessBuilder("curl", "-s", "--http2-prior-knowledge", "-H", "x-slice: b",
+                "--data-binary", "@" + upload, "-o", "/dev/null", "-w",
+                "%{http_version} %{http_code} %{size_download}", url).redirectErrorStream(true).start();
+            final String result = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(curl.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            final long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
+
+            assertThat(result).isEqualTo("2 200 " + bodyBytes);
+            // Everything beyond the burst leaves at 100 kB/s: at least (300,000 - 65,536) / 100,000 s.
+            assertThat(elapsedMs).isGreaterThanOrEqualTo((bodyBytes - burst) * 1_000 / rate * 9 / 10);
+            assertThat(stats().downlinkBytes()).isEqualTo(bodyBytes);
+        }
+        finally
+        {
+            Files.delete(upload);
+        }
     }
 }

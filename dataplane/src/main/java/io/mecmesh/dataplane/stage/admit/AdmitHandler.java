@@ -52,8 +52,10 @@ import static java.util.Objects.requireNonNull;
  *   <li><b>MBR pacing</b> (the records' uplink and downlink bytes/s and burst): uplink body bytes are charged as
  *   they pass and the next {@code read()} is withheld until the buckets cover them; downlink body writes over the
  *   buckets are held here and the channel is made unwritable (a user-defined writability bit), so the forward stage
- *   stops reading the upstream, as for any slow client, until the held parts went out. HTTP/2 streams are not
- *   paced downlink (a stream channel has no such bit); their bytes are counted.</li>
+ *   stops reading the upstream, as for any slow client, until the held parts went out. An HTTP/2 stream channel
+ *   has no such bit: there the stage sets {@link Exchange#responsePaced} while it holds parts (the forward stage
+ *   stops reading the upstream when it sees it after a write) and fires {@code channelWritabilityChanged} towards
+ *   the forward stage once they went out.</li>
  * </ul>
  * A request answered here has its head released and its body released as it arrives (the connection is kept when
  * the client asked for keep-alive). Every other message is forwarded unchanged (ownership passes on); a held
@@ -187,7 +189,7 @@ public final class AdmitHandler extends ChannelDuplexHandler
             hold(msg, promise);
             return;
         }
-        if (msg instanceof HttpContent content && (sliceLimited || routeLimited) && pacedHere())
+        if (msg instanceof HttpContent content && (sliceLimited || routeLimited))
         {
             final int bytes = content.content().readableBytes();
             if (bytes > 0 && !acquire(LoopQos.DOWNLINK, bytes))
@@ -472,23 +474,26 @@ public final class AdmitHandler extends ChannelDuplexHandler
         ctx.read();
     }
 
-    private boolean pacedHere()
-    {
-        return ctx.channel().unsafe().outboundBuffer() != null;
-    }
-
     private void writable(final boolean writable)
     {
         if (unwritable == !writable)
         {
             return;
         }
+        unwritable = !writable;
         final ChannelOutboundBuffer buffer = ctx.channel().unsafe().outboundBuffer();
         if (buffer != null)
         {
             buffer.setUserDefinedWritability(PACING_WRITABILITY_INDEX, writable);
+            return;
         }
-        unwritable = !writable;
+        // An HTTP/2 stream has no outbound buffer of its own: the forward stage reads the flag in the exchange, and
+        // is told here (only it and later stages see the event) when it may read the upstream again.
+        exchange.responsePaced(!writable);
+        if (writable)
+        {
+            ctx.fireChannelWritabilityChanged();
+        }
     }
 
     private void wakeAt(final long atNs)
