@@ -43,6 +43,9 @@ class QosIntegrationTest
 {
     private static final int SLICE = 2 << 24 | 0x0000B2;
     private static final int ROUTE_ID = 3;
+    private static final int PACED_BODY_BYTES = 300_000;
+    private static final long PACED_RATE = 100_000;
+    private static final long PACED_BURST = 64 * 1024;
 
     private final DataPlaneCounters counters = new DataPlaneCounters();
     private final TestBackend backend = new TestBackend("app");
@@ -77,6 +80,18 @@ class QosIntegrationTest
     {
         return new SlicePolicy(SLICE, SlicePolicy.SLICE_DEFAULT_ROUTE_ID, 19, 46, 0, downlinkBytesPerSecond,
             burstBytes, TimeUnit.MILLISECONDS.toNanos(timeoutMs), 0, 10, 0);
+    }
+
+    /** A slice paced at 100 kB/s downlink, burst 64 KiB. */
+    private void startPaced()
+    {
+        start(SliceQosConfig.defaults(SLICE), 0, sliceDefault(PACED_RATE, PACED_BURST, 30_000));
+    }
+
+    /** Everything beyond the burst leaves at the paced rate: 90 % of (300,000 - 65,536) / 100,000 s at least. */
+    private static long minimumPacedMs()
+    {
+        return (PACED_BODY_BYTES - PACED_BURST) * 1_000 / PACED_RATE * 9 / 10;
     }
 
     private RawHttp.Response get(final String path) throws IOException
@@ -183,10 +198,8 @@ class QosIntegrationTest
     @Test
     void shouldPaceAResponseBodyAtTheSlicesDownlinkRate() throws IOException
     {
-        final int bodyBytes = 300_000;
-        final long rate = 100_000;
-        final long burst = 64 * 1024;
-        start(SliceQosConfig.defaults(SLICE), 0, sliceDefault(rate, burst, 30_000));
+        final int bodyBytes = PACED_BODY_BYTES;
+        startPaced();
         final String body = "x".repeat(bodyBytes);
 
         final long startNs = System.nanoTime();
@@ -200,18 +213,15 @@ class QosIntegrationTest
 
         assertThat(echoed.status()).isEqualTo(200);
         assertThat(echoed.body()).hasSize(bodyBytes);
-        // Everything beyond the burst leaves at 100 kB/s: at least (300,000 - 65,536) / 100,000 s.
-        assertThat(elapsedMs).isGreaterThanOrEqualTo((bodyBytes - burst) * 1_000 / rate * 9 / 10);
+        assertThat(elapsedMs).isGreaterThanOrEqualTo(minimumPacedMs());
         assertThat(stats().downlinkBytes()).isEqualTo(bodyBytes);
     }
 
     @Test
     void shouldPaceAnHttp2ResponseBodyAtTheSlicesDownlinkRate() throws Exception
     {
-        final int bodyBytes = 300_000;
-        final long rate = 100_000;
-        final long burst = 64 * 1024;
-        start(SliceQosConfig.defaults(SLICE), 0, sliceDefault(rate, burst, 30_000));
+        final int bodyBytes = PACED_BODY_BYTES;
+        startPaced();
         final Path upload = Files.createTempFile("h2-paced", ".bin");
         try
         {
@@ -228,8 +238,7 @@ class QosIntegrationTest
             final long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
 
             assertThat(result).isEqualTo("2 200 " + bodyBytes);
-            // Everything beyond the burst leaves at 100 kB/s: at least (300,000 - 65,536) / 100,000 s.
-            assertThat(elapsedMs).isGreaterThanOrEqualTo((bodyBytes - burst) * 1_000 / rate * 9 / 10);
+                assertThat(elapsedMs).isGreaterThanOrEqualTo(minimumPacedMs());
             assertThat(stats().downlinkBytes()).isEqualTo(bodyBytes);
         }
         finally
