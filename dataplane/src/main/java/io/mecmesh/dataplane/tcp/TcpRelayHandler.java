@@ -387,7 +387,7 @@ public final class TcpRelayHandler extends ChannelInboundHandlerAdapter
         void charge(final Object msg)
         {
             final int bytes = msg instanceof ByteBuf buf ? buf.readableBytes() : 0;
-            if (bytes == 0 || rate <= 0 && sliceId == 0)
+            if (bytes == 0 || (rate <= 0 && sliceId == 0))
             {
                 return;
             }
