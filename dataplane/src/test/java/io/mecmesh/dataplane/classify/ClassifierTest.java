@@ -99,6 +99,22 @@ class ClassifierTest
         assertThat(SliceStats.sliceText(0)).isEqualTo("unclassified");
     }
 
+    @Test
+    void shouldClassifyAConnectionWithoutHttpFieldsByItsFirstRuleWithoutHeaderCondition() throws Exception
+    {
+        final Classifier classifier = Classifier.build(new ClassificationConfig(List.of(
+            ClassificationRule.header(URLLC, "x-slice", "urllc"),
+            ClassificationRule.sourceCidrs(EMBB, "10.45.0.0/16"),
+            ClassificationRule.listener(MIOT, "iot-in"))), registry);
+
+        assertThat(classifier.sliceId(classifier.classifyConnection(classifier.candidates("iot-in", ip("10.45.0.7"),
+            null)))).as("a header rule never matches an L4 connection; the source rule comes first").isEqualTo(EMBB);
+        assertThat(classifier.sliceId(classifier.classifyConnection(classifier.candidates("iot-in", ip("192.0.2.1"),
+            null)))).isEqualTo(MIOT);
+        assertThat(classifier.classifyConnection(classifier.candidates("ingress", ip("192.0.2.1"), null)))
+            .as("only a header rule is left").isEqualTo(Classifier.NO_RULE);
+    }
+
     private static HeaderFields headers(final String name, final String value)
     {
         return new NettyHeaderFields().wrap(new DefaultHttpHeaders().add(name, value));
