@@ -73,7 +73,7 @@ final class ArchitectureTest
         // upstream joins the list when ForwardHandler moves to stage.forward (step 6): it reads the exchange today.
         noClasses().that().resideInAnyPackage("io.mecmesh.dataplane.route..", "io.mecmesh.dataplane.classify..",
                 "io.mecmesh.dataplane.cluster..", "io.mecmesh.dataplane.policy..", "io.mecmesh.dataplane.authz..",
-                "io.mecmesh.dataplane.overload..")
+                "io.mecmesh.dataplane.overload..", "io.mecmesh.dataplane.qos..")
             .should().dependOnClassesThat().resideInAnyPackage("io.mecmesh.dataplane.exchange..",
                 "io.mecmesh.dataplane.pipeline..", "io.mecmesh.dataplane.stage..")
             .because("the snapshot and the stages are built from the model, never the other way (rule 2)")
