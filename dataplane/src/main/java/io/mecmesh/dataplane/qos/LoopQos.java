@@ -1,5 +1,6 @@
 package io.mecmesh.dataplane.qos;
 
+import org.agrona.collections.Int2IntHashMap;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.collections.Long2ObjectHashMap;
 
@@ -29,6 +30,7 @@ public final class LoopQos
     private final Long2ObjectHashMap<RateShard> shards = new Long2ObjectHashMap<>();
     private final Int2ObjectHashMap<SliceQosConfig> defaults = new Int2ObjectHashMap<>();
     private final Int2ObjectHashMap<SliceQosStats> stats = new Int2ObjectHashMap<>();
+    private final Int2IntHashMap backlog = new Int2IntHashMap(0);
     private final PriorityWaitQueue<Object> queue;
     private QosRuntime.Settings settings;
     private long lastWaitNs;
@@ -38,6 +40,35 @@ public final class LoopQos
         this.runtime = runtime;
         this.settings = runtime.settings();
         this.queue = new PriorityWaitQueue<>(QUEUE_CAPACITY, settings.weights);
+    }
+
+    /**
+     * Counts a channel of this loop that starts (+1) or stops (-1) holding a slice's body bytes for its bit-rate
+     * buckets: while any does, the slice is over its MBR on this loop, and a POLICE slice refuses new requests.
+     *
+     * @param sliceId the packed S-NSSAI.
+     * @param delta   +1 or -1.
+     */
+    public void backlog(final int sliceId, final int delta)
+    {
+        final int now = backlog.get(sliceId) + delta;
+        if (now <= 0)
+        {
+            backlog.remove(sliceId);
+        }
+        else
+        {
+            backlog.put(sliceId, now);
+        }
+    }
+
+    /**
+     * @param sliceId the packed S-NSSAI.
+     * @return how many channels of this loop hold the slice's body bytes for its bit-rate buckets now.
+     */
+    public int backlog(final int sliceId)
+    {
+        return backlog.get(sliceId);
     }
 
     public QosRuntime runtime()

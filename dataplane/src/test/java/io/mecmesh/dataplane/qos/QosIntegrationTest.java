@@ -32,6 +32,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.Future;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ExecutorService;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -215,6 +218,46 @@ class QosIntegrationTest
         assertThat(echoed.body()).hasSize(bodyBytes);
         assertThat(elapsedMs).isGreaterThanOrEqualTo(minimumPacedMs());
         assertThat(stats().downlinkBytes()).isEqualTo(bodyBytes);
+    }
+
+    @Test
+    void shouldPoliceANewRequestWith429WhileTheSlicesResponsesWaitForItsDownlinkBucket() throws Exception
+    {
+        startPaced();
+        final String body = "x".repeat(PACED_BODY_BYTES);
+        final ExecutorService download = Executors.newSingleThreadExecutor();
+        try
+        {
+            // One paced download holds the slice's downlink bucket for about 2.3 s.
+            final Future<RawHttp.Response> paced = download.submit(() ->
+            {
+                try (RawHttp client = new RawHttp(dataPlane.listenerAddress("ingress")))
+                {
+                    return client.send("POST /echo HTTP/1.1\r\nHost: app\r\nx-slice: b\r\nContent-Length: "
+                        + PACED_BODY_BYTES + "\r\n\r\n" + body).read();
+                }
+            });
+            RawHttp.Response refused = null;
+            final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (refused == null && !paced.isDone() && System.nanoTime() < deadlineNs)
+            {
+                final RawHttp.Response answer = get("/c");
+                if (answer.status() == 429)
+                {
+                    refused = answer;
+                }
+            }
+
+            assertThat(refused).as("a request while the download is paced").isNotNull();
+            assertThat(refused.headers()).containsEntry("retry-after", "1");
+            assertThat(paced.get(30, TimeUnit.SECONDS).body()).hasSize(PACED_BODY_BYTES);
+            assertThat(stats().count(QosOutcome.POLICED)).isPositive();
+            assertThat(get("/c").status()).as("once the backlog is gone").isEqualTo(200);
+        }
+        finally
+        {
+            download.shutdownNow();
+        }
     }
 
     @Test

@@ -56,6 +56,10 @@ import static java.util.Objects.requireNonNull;
  *   has no such bit: there the stage sets {@link Exchange#responsePaced} while it holds parts (the forward stage
  *   stops reading the upstream when it sees it after a write) and fires {@code channelWritabilityChanged} towards
  *   the forward stage once they went out.</li>
+ *   <li><b>MBR policing</b>: a POLICE slice with a bit rate refuses a new request with 429 and {@code Retry-After}
+ *   while any channel of the same event loop holds the slice's response parts for its buckets (the slice is over
+ *   its MBR there), so a flood past the MBR is refused early instead of every response being paced late. Per loop:
+ *   with several loops each polices on its own backlog (the buckets themselves are shared, see RateShard).</li>
  * </ul>
  * A request answered here has its head released and its body released as it arrives (the connection is kept when
  * the client asked for keep-alive). Every other message is forwarded unchanged (ownership passes on); a held
@@ -111,6 +115,8 @@ public final class AdmitHandler extends ChannelDuplexHandler
     private boolean informational;
     private boolean unwritable;
     private boolean flushHeld;
+    // The slice whose backlog this channel counts while it holds response parts, 0 when it counts none.
+    private int backlogSliceId;
     private ScheduledFuture<?> timer;
     private long timerAtNs;
 
@@ -229,6 +235,7 @@ public final class AdmitHandler extends ChannelDuplexHandler
             ReferenceCountUtil.release(heldWrites.poll());
             heldPromises.poll().tryFailure(new IllegalStateException("channel closed while paced"));
         }
+        endBacklog();
         while (!gbrByResponse.isEmpty())
         {
             releaseGbr(gbrByResponse.pollLong());
@@ -282,6 +289,15 @@ public final class AdmitHandler extends ChannelDuplexHandler
             }
             loop.count(sliceId, QosOutcome.POLICED);
             answer(request, HttpResponseStatus.TOO_MANY_REQUESTS, "slice request rate exceeded", waitNs);
+            return;
+        }
+        if (slice.mode() == QosMode.POLICE && sliceLimited && loop.backlog(sliceId) > 0)
+        {
+            // The slice is over its MBR: responses of its earlier requests wait for its downlink bucket. Policing
+            // refuses new work now rather than admit it and pace it behind them (which, under a flood, would make
+            // every response late instead of most of them refused early).
+            loop.count(sliceId, QosOutcome.POLICED);
+            answer(request, HttpResponseStatus.TOO_MANY_REQUESTS, "slice bit rate exceeded", NANOS_PER_SECOND);
             return;
         }
         admit(request);
@@ -394,6 +410,7 @@ public final class AdmitHandler extends ChannelDuplexHandler
                 ctx.flush();
             }
             writable(true);
+            endBacklog();
         }
         else if (wrote)
         {
@@ -408,7 +425,21 @@ public final class AdmitHandler extends ChannelDuplexHandler
         writable(false);
         if (heldWrites.size() == 1)
         {
+            if (backlogSliceId == 0)
+            {
+                backlogSliceId = sliceId;
+                loop.backlog(sliceId, 1);
+            }
             wakeAt(loop.nanoTime() + loop.lastWaitNs());
+        }
+    }
+
+    private void endBacklog()
+    {
+        if (backlogSliceId != 0)
+        {
+            loop.backlog(backlogSliceId, -1);
+            backlogSliceId = 0;
         }
     }
 
