@@ -1,5 +1,6 @@
 package io.mecmesh.dataplane.pipeline;
 
+import io.mecmesh.dataplane.accesslog.AccessLog;
 import io.mecmesh.dataplane.exchange.Exchange;
 import io.mecmesh.dataplane.stage.classify.ClassifyHandler;
 import io.mecmesh.dataplane.classify.SliceStatsRegistry;
@@ -136,6 +137,7 @@ public final class PipelineAssembler extends ChannelInitializer<Channel>
     private final Consumer<Channel> http1Installer = this::addHttp1;
     private final Consumer<Channel> http2Installer = this::addHttp2;
     private final QosRuntime qos;
+    private final AccessLog accessLog;
 
     public PipelineAssembler(
         final ListenerConfig listener,
@@ -151,8 +153,10 @@ public final class PipelineAssembler extends ChannelInitializer<Channel>
         final SliceStatsRegistry sliceStats,
         final Http2ResetBudget resetBudget,
         final ClientErrorLog clientErrors,
-        final QosRuntime qos)
+        final QosRuntime qos,
+        final AccessLog accessLog)
     {
+        this.accessLog = requireNonNull(accessLog, "accessLog");
         this.qos = requireNonNull(qos, "qos");
         this.resetBudget = requireNonNull(resetBudget, "resetBudget");
         this.clientErrors = requireNonNull(clientErrors, "clientErrors");
@@ -217,7 +221,7 @@ public final class PipelineAssembler extends ChannelInitializer<Channel>
         pipeline.addLast("route", new RouteHandler(exchange, counters));
         pipeline.addLast("admit", new AdmitHandler(qos.forLoop(channel.eventLoop()), exchange));
         pipeline.addLast("upstream", new ForwardHandler(upstreamPools.forLoop(channel.eventLoop()), counters,
-            exchange));
+            exchange, accessLog));
     }
 
     /**
@@ -256,7 +260,7 @@ public final class PipelineAssembler extends ChannelInitializer<Channel>
                     .addLast("route", new RouteHandler(exchange, counters))
                     .addLast("admit", new AdmitHandler(qos.forLoop(stream.eventLoop()), exchange))
                     .addLast("upstream", new ForwardHandler(upstreamPools.forLoop(stream.eventLoop()), counters,
-                        exchange));
+                        exchange, accessLog));
             }
         }));
         pipeline.addLast("drain", new Http2DrainHandler());

@@ -1,5 +1,8 @@
 package io.mecmesh.dataplane.upstream;
 
+import io.mecmesh.dataplane.accesslog.AccessLog;
+import io.mecmesh.dataplane.accesslog.AccessLogDescriptor;
+import io.mecmesh.dataplane.accesslog.ExchangeLog;
 import io.mecmesh.dataplane.exchange.Exchange;
 import io.mecmesh.dataplane.exchange.Snapshot;
 import io.mecmesh.dataplane.cluster.Cluster;
@@ -20,6 +23,7 @@ import io.mecmesh.dataplane.policy.PolicyTable;
 import io.mecmesh.dataplane.route.RetryPolicy;
 import io.mecmesh.dataplane.route.Route;
 import io.mecmesh.dataplane.route.RouteAction;
+import io.mecmesh.dataplane.tls.PeerIdentity;
 import io.mecmesh.dataplane.transport.DscpMarking;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -120,6 +124,7 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
     private final UpstreamPool pool;
     private final DataPlaneCounters counters;
     private final Exchange exchange;
+    private final ExchangeLog log;
     private final PolicyFlyweight policy = new PolicyFlyweight();
     private final TextFlyweight headerView = new TextFlyweight();
     /** Views the headers of heads that are not the codec's (HTTP/2 streams). */
@@ -205,6 +210,19 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
      */
     public ForwardHandler(final UpstreamPool pool, final DataPlaneCounters counters, final Exchange exchange)
     {
+        this(pool, counters, exchange, new AccessLog(counters));
+    }
+
+    /**
+     * @param pool      this event loop's upstream connections.
+     * @param counters  where the data plane counts what it does.
+     * @param exchange  the channel's exchange: the route, the slice and the snapshot whose policy table is read.
+     * @param accessLog where a record of each exchange goes when it ends (local answers included).
+     */
+    public ForwardHandler(final UpstreamPool pool, final DataPlaneCounters counters, final Exchange exchange,
+        final AccessLog accessLog)
+    {
+        this.log = new ExchangeLog(accessLog);
         this.pool = requireNonNull(pool, "pool");
         this.counters = requireNonNull(counters, "counters");
         this.exchange = requireNonNull(exchange, "exchange");
@@ -257,6 +275,7 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
         if (exchangeActive)
         {
             counters.increment(DataPlaneCounter.DOWNSTREAM_RESETS);
+            log.flag(AccessLogDescriptor.FLAG_RESET);
         }
         endExchange();
         cancelTimers();
@@ -309,6 +328,7 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
     {
         final Route route = exchange.route();
         final RouteAction.Forward forward = (RouteAction.Forward)route.action();
+        log.begin(System.nanoTime());
         this.request = request;
         this.route = route;
         this.cluster = route.pickCluster();
@@ -443,6 +463,7 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
         cluster.onAttemptStart(endpoint);
         attemptOpen = true;
         attemptStartNs = System.nanoTime();
+        log.onAttempt(attemptStartNs);
         final Channel pooled = pool.acquire(endpoint.poolKey(dscp));
         if (pooled != null)
         {
@@ -583,6 +604,7 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
             }
             return;
         }
+        log.onRequestBytes(content.content().readableBytes());
         keepForReplay(content);
         if (last)
         {
@@ -747,6 +769,7 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
         deadlines.disarm(requestDeadline);
         releaseReplay();
         route.stats().onResponse(status);
+        log.onResponseHead(status, System.nanoTime());
         responseStarted = true;
         upstreamKeepAlive = HttpUtil.isKeepAlive(response);
         final HttpHeaders headers = response.headers();
@@ -783,6 +806,7 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
             ctx.write(content, ctx.voidPromise());
             return;
         }
+        log.onResponseBytes(content.content().readableBytes());
         if (!(content instanceof LastHttpContent))
         {
             ctx.write(content, ctx.voidPromise());
@@ -867,6 +891,7 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
         if (responseStarted)
         {
             counters.increment(DataPlaneCounter.UPSTREAM_RESETS);
+            log.flag(AccessLogDescriptor.FLAG_RESET);
             endExchange();
             ctx.close();
             return;
@@ -978,6 +1003,7 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
     {
         counters.increment(DataPlaneCounter.UPSTREAM_RETRIES);
         route.stats().onRetry();
+        log.flag(AccessLogDescriptor.FLAG_RETRIED);
         final long ceilingMs = Math.min(retry.backoffMaxMs(), retry.backoffBaseMs() << Math.min(attempt - 1, 20));
         final long backoffMs = ThreadLocalRandom.current().nextLong(ceilingMs + 1);
         backoffAttempt = attempt;
@@ -1002,6 +1028,7 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
 
     private void failExchange(final HttpResponseStatus status, final String reason, final Overflow breaker)
     {
+        log.onLocalAnswer(status.code());
         endExchange();
         cancelTimers();
         releaseReplay();
@@ -1030,6 +1057,10 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
     /** The exchange is over (answered, failed or abandoned): gives back what it held of the circuit breakers. */
     private void endExchange()
     {
+        if (exchangeActive && log.enabled())
+        {
+            log.end(exchange.sliceId(), PeerIdentity.of(ctx.channel()), route.config().name(), endpoint);
+        }
         exchangeActive = false;
         releasePending();
         if (holdsRequest)
