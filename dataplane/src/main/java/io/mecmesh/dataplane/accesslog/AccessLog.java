@@ -28,6 +28,14 @@ public final class AccessLog
     }
 
     /**
+     * @return an access log that is never attached (tools and tests that run stages without one).
+     */
+    public static AccessLog detached()
+    {
+        return new AccessLog(new DataPlaneCounters());
+    }
+
+    /**
      * Starts logging into {@code ring} (a many-to-one ring: every event loop writes into it).
      *
      * @param ring the ring the access-log agent drains.

@@ -215,13 +215,13 @@ public final class PipelineAssembler extends ChannelInitializer<Channel>
         pipeline.addLast("http1-codec", new Http1ServerCodec(decoderConfig(listener)));
         pipeline.addLast("flow-control", new FlowControlHandler());
         pipeline.addLast("listener", listenerStage);
-        final Exchange exchange = new Exchange(sliceStats.unclassified());
+        final Exchange exchange = new Exchange(sliceStats.unclassified(), accessLog);
         pipeline.addLast("classify", new ClassifyHandler(listener.name(), snapshots, exchange));
         pipeline.addLast("overload", new OverloadHandler(overload, exchange));
         pipeline.addLast("route", new RouteHandler(exchange, counters));
         pipeline.addLast("admit", new AdmitHandler(qos.forLoop(channel.eventLoop()), exchange));
         pipeline.addLast("upstream", new ForwardHandler(upstreamPools.forLoop(channel.eventLoop()), counters,
-            exchange, accessLog));
+            exchange));
     }
 
     /**
@@ -250,7 +250,7 @@ public final class PipelineAssembler extends ChannelInitializer<Channel>
             protected void initChannel(final Http2StreamChannel stream)
             {
                 stream.config().setAutoRead(false);
-                final Exchange exchange = new Exchange(sliceStats.unclassified());
+                final Exchange exchange = new Exchange(sliceStats.unclassified(), accessLog);
                 stream.pipeline()
                     .addLast("request-head", new Http2RequestHeadValidator(counters))
                     .addLast("http2-to-http", new Http2StreamFrameToHttpObjectCodec(true, true))
@@ -260,7 +260,7 @@ public final class PipelineAssembler extends ChannelInitializer<Channel>
                     .addLast("route", new RouteHandler(exchange, counters))
                     .addLast("admit", new AdmitHandler(qos.forLoop(stream.eventLoop()), exchange))
                     .addLast("upstream", new ForwardHandler(upstreamPools.forLoop(stream.eventLoop()), counters,
-                        exchange, accessLog));
+                        exchange));
             }
         }));
         pipeline.addLast("drain", new Http2DrainHandler());

@@ -1,6 +1,5 @@
 package io.mecmesh.dataplane.upstream;
 
-import io.mecmesh.dataplane.accesslog.AccessLog;
 import io.mecmesh.dataplane.accesslog.AccessLogDescriptor;
 import io.mecmesh.dataplane.accesslog.ExchangeLog;
 import io.mecmesh.dataplane.exchange.Exchange;
@@ -23,7 +22,6 @@ import io.mecmesh.dataplane.policy.PolicyTable;
 import io.mecmesh.dataplane.route.RetryPolicy;
 import io.mecmesh.dataplane.route.Route;
 import io.mecmesh.dataplane.route.RouteAction;
-import io.mecmesh.dataplane.tls.PeerIdentity;
 import io.mecmesh.dataplane.transport.DscpMarking;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -210,22 +208,10 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
      */
     public ForwardHandler(final UpstreamPool pool, final DataPlaneCounters counters, final Exchange exchange)
     {
-        this(pool, counters, exchange, new AccessLog(counters));
-    }
-
-    /**
-     * @param pool      this event loop's upstream connections.
-     * @param counters  where the data plane counts what it does.
-     * @param exchange  the channel's exchange: the route, the slice and the snapshot whose policy table is read.
-     * @param accessLog where a record of each exchange goes when it ends (local answers included).
-     */
-    public ForwardHandler(final UpstreamPool pool, final DataPlaneCounters counters, final Exchange exchange,
-        final AccessLog accessLog)
-    {
-        this.log = new ExchangeLog(accessLog);
         this.pool = requireNonNull(pool, "pool");
         this.counters = requireNonNull(counters, "counters");
         this.exchange = requireNonNull(exchange, "exchange");
+        this.log = exchange.log();
         this.deadlines = pool.deadlines();
     }
 
@@ -328,7 +314,6 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
     {
         final Route route = exchange.route();
         final RouteAction.Forward forward = (RouteAction.Forward)route.action();
-        log.begin(System.nanoTime());
         this.request = request;
         this.route = route;
         this.cluster = route.pickCluster();
@@ -1057,9 +1042,9 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
     /** The exchange is over (answered, failed or abandoned): gives back what it held of the circuit breakers. */
     private void endExchange()
     {
-        if (exchangeActive && log.enabled())
+        if (exchangeActive)
         {
-            log.end(exchange.sliceId(), PeerIdentity.of(ctx.channel()), route.config().name(), endpoint);
+            exchange.endLog(ctx.channel(), endpoint);
         }
         exchangeActive = false;
         releasePending();

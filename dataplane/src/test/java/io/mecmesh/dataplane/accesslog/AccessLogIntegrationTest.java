@@ -29,7 +29,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Requests through a real listener each leave one access-log record in the ring, with the route, endpoint, status,
- * bytes and flags of their exchange: forwarded answers, an upstream's 502 and the appliance's own 502.
+ * bytes and flags of their exchange: forwarded answers, an upstream's 502, the appliance's own 502 (upstream down)
+ * and 404 (no route).
  */
 class AccessLogIntegrationTest
 {
@@ -76,6 +77,8 @@ class AccessLogIntegrationTest
                     assertThat(client.send("GET /dead HTTP/1.1\r\nHost: app\r\n\r\n").read().status())
                         .isEqualTo(502);
                 }
+                assertThat(client.send("GET / HTTP/1.1\r\nHost: nowhere\r\n\r\n").read().status())
+                    .isEqualTo(404);
             }
             finally
             {
@@ -93,7 +96,7 @@ class AccessLogIntegrationTest
                     record.attempts(), record.durationNs(), record.timeMs()));
             });
 
-            assertThat(logged).hasSize(15);
+            assertThat(logged).hasSize(16);
             final String appEndpoint = new Endpoint("127.0.0.1", backend.port()).toString();
             assertThat(logged.subList(0, 10)).allSatisfy(l ->
             {
@@ -120,13 +123,21 @@ class AccessLogIntegrationTest
                 assertThat(l.route()).isEqualTo("dead");
                 assertThat(l.requestBytes()).isZero();
             });
+            assertThat(logged.get(15)).satisfies(l ->
+            {
+                assertThat(l.status()).as("no route: answered by the route stage").isEqualTo(404);
+                assertThat(l.flags()).isEqualTo(AccessLogDescriptor.FLAG_LOCAL);
+                assertThat(l.route()).isEmpty();
+                assertThat(l.endpoint()).isEmpty();
+                assertThat(l.attempts()).isZero();
+            });
             assertThat(counters.get(DataPlaneCounter.ACCESS_LOG_DROPPED)).isZero();
         }
     }
 
     private static RouteConfig route(final String name, final String prefix, final String cluster)
     {
-        return new RouteConfig(name, RouteMatch.prefix(RouteConfig.ANY_HOST, prefix), RouteAction.Forward.to(cluster),
+        return new RouteConfig(name, RouteMatch.prefix("app", prefix), RouteAction.Forward.to(cluster),
             HeaderRewrite.NONE, HeaderRewrite.NONE, AuthorizationPolicy.ALLOW_ALL);
     }
 }
