@@ -102,7 +102,7 @@ class AccessLogConformanceTest
             assertThat(stopped.out().lines().toList()).as("after the edge stopped: every request, as text")
                 .hasSize(9)
                 .filteredOn(line -> line.contains(" 502 ")).hasSize(3)
-                .allSatisfy(line -> assertThat(line).contains("route=down", "flags=local"));
+                .allSatisfy(line -> assertThat(line).contains("route=down", "flags=retried,local"));
 
             final Launcher.Result future = Launcher.run(dir, "logs", "--dir", dataDir.resolve("access-log").toString(),
                 "--since", "2999-01-01T00:00:00Z");
@@ -130,7 +130,7 @@ class AccessLogConformanceTest
     {
         final Path out = dir.resolve("follow.out");
         final Process follow = Launcher.command(dir, "logs", "-f", "--config", config.toString(), "--status", "2xx")
-            .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+            .redirectError(dir.resolve("follow.err").toFile()).redirectOutput(out.toFile()).start();
         try
         {
             Processes.await(LOG_TIMEOUT, () -> lines(out).size() == 5, () -> "the 5 earlier 200s in " + out);
