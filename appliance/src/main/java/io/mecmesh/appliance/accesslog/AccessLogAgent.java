@@ -73,9 +73,14 @@ public final class AccessLogAgent implements Agent
         this.clock = requireNonNull(clock, "clock");
     }
 
+    /** Opens the queue (once: the service opens it before the runner's thread starts, to fail the start early). */
     @Override
     public void onStart()
     {
+        if (queue != null)
+        {
+            return;
+        }
         try
         {
             Files.createDirectories(directory);
