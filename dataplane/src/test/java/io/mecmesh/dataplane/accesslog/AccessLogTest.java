@@ -2,6 +2,9 @@ package io.mecmesh.dataplane.accesslog;
 
 import io.mecmesh.dataplane.counters.DataPlaneCounter;
 import io.mecmesh.dataplane.counters.DataPlaneCounters;
+import io.mecmesh.dataplane.identity.SpiffeId;
+import io.mecmesh.dataplane.tls.PeerIdentity;
+import io.netty.channel.embedded.EmbeddedChannel;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
@@ -83,6 +86,37 @@ class AccessLogTest
         assertThat(names.name(route)).isEqualTo("orders");
         assertThat(names.name(0)).isEmpty();
         assertThat(names.name(9_999)).isEmpty();
+    }
+
+    @Test
+    void shouldNameTheConnectionsCallerAndWriteAnExchangeOnce()
+    {
+        final EmbeddedChannel channel = new EmbeddedChannel();
+        assertThat(PeerIdentity.of(channel)).as("a plain-text connection").isNull();
+        assertThat(channel.hasAttr(PeerIdentity.SPIFFE_ID)).as("no attribute created by looking").isFalse();
+        final SpiffeId caller = SpiffeId.parse("spiffe://mec.example/ns/a/sa/app");
+        channel.attr(PeerIdentity.SPIFFE_ID).set(caller);
+        final AccessLog log = new AccessLog(new DataPlaneCounters());
+        final ManyToOneRingBuffer ring = new ManyToOneRingBuffer(
+            new UnsafeBuffer(ByteBuffer.allocateDirect(1024 + RingBufferDescriptor.TRAILER_LENGTH)));
+        log.attach(ring);
+        final ExchangeLog exchange = new ExchangeLog(log);
+
+        exchange.begin(System.nanoTime());
+        exchange.onLocalAnswer(403);
+        exchange.end(7, PeerIdentity.of(channel), "orders", null);
+        exchange.end(7, PeerIdentity.of(channel), "orders", null);
+
+        final List<String> callers = new ArrayList<>();
+        final AccessLogRecord record = new AccessLogRecord();
+        assertThat(ring.read((type, buffer, index, length) ->
+        {
+            record.wrap(buffer, index);
+            callers.add(log.names().name(record.callerId()) + " " + record.status() + " "
+                + log.names().name(record.routeId()));
+        })).as("one record per exchange").isEqualTo(1);
+        assertThat(callers).containsExactly("spiffe://mec.example/ns/a/sa/app 403 orders");
+        channel.finishAndReleaseAll();
     }
 
     private static boolean write(final AccessLog log, final int status)
