@@ -15,6 +15,8 @@ import io.mecmesh.appliance.config.Role;
 import io.mecmesh.appliance.control.ControlApiHandlers;
 import io.mecmesh.appliance.control.TimedControlPlane;
 import io.mecmesh.appliance.telemetry.RemoteWriteForwarder;
+import io.mecmesh.appliance.accesslog.AccessLogService;
+import io.mecmesh.appliance.config.AccessLogConfig;
 import io.mecmesh.appliance.control.ControlApiServer;
 import io.mecmesh.appliance.control.MecApi;
 import io.mecmesh.dataplane.DataPlane;
@@ -211,6 +213,11 @@ public final class Appliance implements AutoCloseable
         if (role != Role.CONTROL)
         {
             dataPlane = startDataPlane(fromFile, counters);
+            if (config.accessLog().enabled())
+            {
+                // Pushed first so that it closes after the data plane: the exchanges it drains are logged too.
+                started.push(startAccessLog(config.accessLog(), dataPlane));
+            }
             started.push(dataPlane);
             publishFileSlices(dataPlane, config.slicePolicies());
             if (control.isPresent())
@@ -331,6 +338,21 @@ public final class Appliance implements AutoCloseable
             throw new ApplianceException(ex.category() == DataPlaneException.Category.CONFIG
                 ? ApplianceException.Category.CONFIG : ApplianceException.Category.UNAVAILABLE,
                 (ex.category() == DataPlaneException.Category.CONFIG ? "dataplane." : "") + ex.getMessage(), ex);
+        }
+    }
+
+    /** The access log's agent and queue; a queue that cannot be opened stops the start (the data plane too). */
+    private static AccessLogService startAccessLog(final AccessLogConfig config, final DataPlane dataPlane)
+    {
+        try
+        {
+            return AccessLogService.start(config, dataPlane.accessLog());
+        }
+        catch (final RuntimeException ex)
+        {
+            dataPlane.close();
+            throw new ApplianceException(ApplianceException.Category.UNAVAILABLE, "accessLog.directory: "
+                + config.directory() + ": cannot open the access log: " + ex.getMessage(), ex);
         }
     }
 

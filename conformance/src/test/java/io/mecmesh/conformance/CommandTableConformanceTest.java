@@ -10,6 +10,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
@@ -78,6 +79,7 @@ class CommandTableConformanceTest
             admin: {address: 127.0.0.1, port: %d}
             controlPlane: {address: 127.0.0.1, api: {port: %d}, configPort: %d, ackPort: %d}
             ca: {directory: %s, passphraseFile: %s}
+            accessLog: {enabled: true}
             dataplane:
               listeners:
                 - {name: ingress, address: 127.0.0.1, port: %d}
@@ -158,12 +160,33 @@ class CommandTableConformanceTest
             atAdmin(Output.JSON, null, "proxy-config", "--admin", adminUrl, "-o", "json");
             atAdmin(Output.YAML, null, "proxy-config", "--admin", adminUrl, "-o", "yaml");
             atAdmin(Output.TEXT, null, "diagnose", "--config", "all.yaml", "-o", dir.resolve("diag.tar.gz").toString());
+            // A request no route takes: the route stage answers 404 and the access log has it.
+            Http.get(ports[1], "/not-routed");
+            Processes.await(Duration.ofSeconds(30), () -> logsPrint404(), () -> "mecmesh logs shows the 404");
+            runOffline(Output.TEXT, null, "logs", "--config", "all.yaml", "--status", "404", "--since", "1h");
         }
         runOffline(Output.TEXT, null, "journal", "replay", "--data-dir", data.resolve("control").toString());
         runDemo();
 
         softly.assertThat(missingFromThisTest()).as("README command-table rows this test does not run").isEmpty();
         softly.assertAll();
+    }
+
+    private boolean logsPrint404()
+    {
+        try
+        {
+            return Launcher.run(dir, "logs", "--config", "all.yaml", "--status", "404").out().contains(" 404 ");
+        }
+        catch (final IOException ex)
+        {
+            return false;
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(ex);
+        }
     }
 
     private void runCertificateCommands() throws IOException, InterruptedException

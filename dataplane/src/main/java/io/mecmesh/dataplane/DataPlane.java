@@ -1,5 +1,6 @@
 package io.mecmesh.dataplane;
 
+import io.mecmesh.dataplane.accesslog.AccessLog;
 import io.mecmesh.dataplane.classify.Classifier;
 import io.mecmesh.dataplane.classify.SliceStatsRegistry;
 import io.mecmesh.dataplane.cluster.Cluster;
@@ -93,6 +94,7 @@ public final class DataPlane implements AutoCloseable
     private final OverloadMonitor overload;
     private final SliceStatsRegistry sliceStats;
     private final QosRuntime qos;
+    private final AccessLog accessLog;
     private final Http2ResetBudget resetBudget;
     private final ClientErrorLog clientErrors;
     private final ConcurrentMap<String, HealthCheckStats> healthCheckStats = new ConcurrentHashMap<>();
@@ -136,6 +138,7 @@ public final class DataPlane implements AutoCloseable
         this.snapshots = snapshots;
         this.qos = new QosRuntime(System::nanoTime, eventLoops.executorCount());
         this.qos.configure(config.qos());
+        this.accessLog = new AccessLog(counters);
         this.upstreamPools = upstreamPools;
         this.overload = overload;
     }
@@ -537,7 +540,7 @@ public final class DataPlane implements AutoCloseable
         final PipelineAssembler assembler = new PipelineAssembler(listener, snapshots,
             upstreamPools, counters, tls, downstream, connections, listener.tcpCluster()
                 .<Supplier<Cluster>>map(name -> () -> snapshots.current().clusters().get(name))
-                .orElse(null), transport, overload, sliceStats, resetBudget, clientErrors, qos);
+                .orElse(null), transport, overload, sliceStats, resetBudget, clientErrors, qos, accessLog);
         final Channel server = bind(listener, port, transport, eventLoops, assembler, reusePort);
         return new Bound(listener, server, connections, ((InetSocketAddress)server.localAddress()).getPort());
     }
@@ -730,6 +733,14 @@ public final class DataPlane implements AutoCloseable
     public SliceStatsRegistry sliceStats()
     {
         return sliceStats;
+    }
+
+    /**
+     * @return where the event loops write the access log: attach a ring to turn it on.
+     */
+    public AccessLog accessLog()
+    {
+        return accessLog;
     }
 
     /**

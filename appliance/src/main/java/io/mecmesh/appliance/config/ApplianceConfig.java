@@ -25,11 +25,12 @@ import static java.util.Objects.requireNonNull;
  * @param telemetry     what the appliance pushes about itself (metrics by remote-write), if anything.
  * @param slicePolicies the default policy records ({@code (slice, 0)}) of the slices the file declares
  *                      ({@code dataplane.slices}), run until a control plane sends compiled ones.
+ * @param accessLog     the access log: whether, where and how long.
  */
 public record ApplianceConfig(
     Role role, NodeConfig node, AdminConfig admin, MeshConfig dataplane, Path dataDirectory,
     Optional<ControlPlaneConfig> controlPlane, Optional<CaConfig> ca, Optional<IdentityConfig> identity,
-    TelemetryConfig telemetry, List<SlicePolicy> slicePolicies)
+    TelemetryConfig telemetry, List<SlicePolicy> slicePolicies, AccessLogConfig accessLog)
 {
     /** Default data directory (the RPM creates it). */
     public static final Path DEFAULT_DATA_DIRECTORY = Path.of("/var/lib/mecmesh");
@@ -45,6 +46,7 @@ public record ApplianceConfig(
         requireNonNull(ca, "ca");
         requireNonNull(identity, "identity");
         requireNonNull(telemetry, "telemetry");
+        requireNonNull(accessLog, "accessLog");
         slicePolicies = List.copyOf(requireNonNull(slicePolicies, "slicePolicies"));
         if (identity.isPresent() && (role == Role.CONTROL || controlPlane.isEmpty()))
         {
@@ -62,6 +64,29 @@ public record ApplianceConfig(
         {
             throw new IllegalArgumentException("controlPlane: required for role " + role.name().toLowerCase(Locale.ROOT));
         }
+    }
+
+    /**
+     * Without an access log.
+     *
+     * @param role          what this process runs.
+     * @param node          this node.
+     * @param admin         the admin endpoint.
+     * @param dataplane     the data plane.
+     * @param dataDirectory where state lives.
+     * @param controlPlane  how control plane and nodes reach each other.
+     * @param ca            the certificate authority, if this process runs one.
+     * @param identity      this node's identity, if it has one.
+     * @param telemetry     what the appliance pushes about itself.
+     * @param slicePolicies the default policy records of the slices the file declares.
+     */
+    public ApplianceConfig(final Role role, final NodeConfig node, final AdminConfig admin, final MeshConfig dataplane,
+        final Path dataDirectory, final Optional<ControlPlaneConfig> controlPlane, final Optional<CaConfig> ca,
+        final Optional<IdentityConfig> identity, final TelemetryConfig telemetry,
+        final List<SlicePolicy> slicePolicies)
+    {
+        this(role, node, admin, dataplane, dataDirectory, controlPlane, ca, identity, telemetry, slicePolicies,
+            AccessLogConfig.disabled(dataDirectory));
     }
 
     /**

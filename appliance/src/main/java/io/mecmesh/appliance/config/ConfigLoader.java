@@ -155,7 +155,7 @@ public final class ConfigLoader
             throw new ApplianceException(ApplianceException.Category.CONFIG, name + ": the file is empty");
         }
         final ConfigNode root = ConfigNode.root(name, tree, baseDir).requireMapping("role", "node", "admin",
-            "dataDirectory", "controlPlane", "ca", "identity", "dataplane", "telemetry");
+            "dataDirectory", "controlPlane", "ca", "identity", "dataplane", "telemetry", "accessLog");
         final Role role = root.enumValue("role", Role.class, Role.EDGE);
         final NodeConfig node = node(root.get("node"));
         final MeshConfig dataplane;
@@ -192,9 +192,26 @@ public final class ConfigLoader
             requireNoNodeIdentityTls(root.get("dataplane"), dataplane);
         }
         final TelemetryConfig telemetry = telemetry(root.get("telemetry"));
+        final AccessLogConfig accessLog = accessLog(root.get("accessLog"), dataDirectory);
         return root.build(r -> new ApplianceConfig(role, node, admin(root.get("admin")), dataplane, dataDirectory,
             control, ca, identity, telemetry,
-            slices.stream().map(s -> MeshCompiler.sliceDefaultPolicy(s.slice())).toList()));
+            slices.stream().map(s -> MeshCompiler.sliceDefaultPolicy(s.slice())).toList(), accessLog));
+    }
+
+    private static AccessLogConfig accessLog(final ConfigNode accessLog, final Path dataDirectory)
+    {
+        if (!accessLog.isPresent())
+        {
+            return AccessLogConfig.disabled(dataDirectory);
+        }
+        accessLog.requireMapping("enabled", "directory", "retentionHours", "maxBytes");
+        return accessLog.build(a -> new AccessLogConfig(a.bool("enabled", true),
+            a.get("directory").isPresent() ? a.file("directory")
+                : dataDirectory.resolve(AccessLogConfig.DEFAULT_DIRECTORY_NAME),
+            a.longInteger("retentionHours", AccessLogConfig.DEFAULT_RETENTION_HOURS,
+                AccessLogConfig.MIN_RETENTION_HOURS, AccessLogConfig.MAX_RETENTION_HOURS),
+            a.longInteger("maxBytes", AccessLogConfig.DEFAULT_MAX_BYTES, AccessLogConfig.MIN_MAX_BYTES,
+                AccessLogConfig.MAX_MAX_BYTES)));
     }
 
     private static TelemetryConfig telemetry(final ConfigNode telemetry)

@@ -240,6 +240,26 @@ class ConfigLoaderTest
     }
 
     @Test
+    void shouldLoadTheAccessLogWithDefaultsUnderTheDataDirectoryAndRejectABadRetention()
+    {
+        final ApplianceConfig none = ConfigLoader.parse("a.yaml", VALID);
+        assertThat(none.accessLog().enabled()).isFalse();
+        final ApplianceConfig on = ConfigLoader.parse("a.yaml", VALID + "accessLog: {}\n");
+        assertThat(on.accessLog()).isEqualTo(new AccessLogConfig(true,
+            on.dataDirectory().resolve("access-log"), 24, 1L << 30));
+        final ApplianceConfig set = ConfigLoader.parse("a.yaml", VALID
+            + "accessLog: {enabled: false, directory: /srv/log, retentionHours: 2, maxBytes: 2097152}\n");
+        assertThat(set.accessLog()).isEqualTo(new AccessLogConfig(false, java.nio.file.Path.of("/srv/log"), 2,
+            2_097_152));
+
+        assertConfigError(VALID + "accessLog: {retentionHours: 0}\n",
+            "a.yaml: accessLog.retentionHours: expected an integer from 1 to 8784, got 0");
+        assertThatThrownBy(() -> ConfigLoader.parse("a.yaml", VALID + "accessLog: {maxbytes: 5}\n"))
+            .isInstanceOf(ApplianceException.class)
+            .hasMessageStartingWith("a.yaml: accessLog.maxbytes: unknown key");
+    }
+
+    @Test
     void shouldRejectARouteWithoutAction()
     {
         assertConfigError(ROUTES.replace("      respond: {status: 200, body: \"ok\"}\n", ""),

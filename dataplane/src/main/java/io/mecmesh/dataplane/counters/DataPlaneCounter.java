@@ -107,7 +107,10 @@ public enum DataPlaneCounter
     // QoS, issue 13 item 10: DSCP marking
     DSCP_MARK_FAILURES("dscp_mark_failures",
         "Sockets that could not be marked with their slice's DSCP (IP_TOS / IPV6_TCLASS refused by the transport or "
-            + "the kernel): their packets leave unmarked.");
+            + "the kernel): their packets leave unmarked."),
+    // observability, issue 16 item 4: access log
+    ACCESS_LOG_DROPPED("access_log_dropped",
+        "Access-log records dropped because the ring to the access-log agent was full (the event loop never waits).");
 
     private final String metricName;
     private final String help;

@@ -1,7 +1,11 @@
 package io.mecmesh.dataplane.exchange;
 
+import io.mecmesh.dataplane.accesslog.AccessLog;
+import io.mecmesh.dataplane.accesslog.ExchangeLog;
 import io.mecmesh.dataplane.classify.SliceStats;
 import io.mecmesh.dataplane.route.Route;
+import io.mecmesh.dataplane.tls.PeerIdentity;
+import io.netty.channel.Channel;
 
 import static java.util.Objects.requireNonNull;
 
@@ -9,12 +13,15 @@ import static java.util.Objects.requireNonNull;
  * What the stages of one channel (an HTTP/1.1 connection, or an HTTP/2 stream) learn about the request in flight,
  * passed to each stage's constructor by the assembler instead of channel attributes: the snapshot the request runs
  * with (taken once, by the classify stage, so that its classifier, route and policy record come from one
- * configuration version), its slice and its route. One exchange at a time per channel: it is begun again at each
- * request head, nothing is allocated per request. Confined to the channel's event loop.
+ * configuration version), its slice and its route, and what the access log will say of it ({@link #log()}, written
+ * by the stage that ends the exchange: forward, or a stage that answers locally). One exchange at a time per
+ * channel: it is begun again at each request head, nothing is allocated per request. Confined to the channel's event
+ * loop.
  */
 public final class Exchange
 {
     private final SliceStats unclassified;
+    private final ExchangeLog log;
     private Snapshot snapshot;
     private int sliceId;
     private SliceStats sliceStats;
@@ -26,8 +33,18 @@ public final class Exchange
      */
     public Exchange(final SliceStats unclassified)
     {
+        this(unclassified, AccessLog.detached());
+    }
+
+    /**
+     * @param unclassified the statistics of slice 0, the slice of a request before it is classified.
+     * @param accessLog    where the record of each exchange goes when it ends.
+     */
+    public Exchange(final SliceStats unclassified, final AccessLog accessLog)
+    {
         this.unclassified = requireNonNull(unclassified, "unclassified");
         this.sliceStats = unclassified;
+        this.log = new ExchangeLog(requireNonNull(accessLog, "accessLog"));
     }
 
     /**
@@ -41,6 +58,7 @@ public final class Exchange
         this.sliceId = 0;
         this.sliceStats = unclassified;
         this.route = null;
+        log.begin(System.nanoTime());
     }
 
     /**
@@ -111,5 +129,39 @@ public final class Exchange
     public boolean responsePaced()
     {
         return responsePaced;
+    }
+
+    /**
+     * @return what the access log will say of the exchange in flight.
+     */
+    public ExchangeLog log()
+    {
+        return log;
+    }
+
+    /**
+     * The exchange ended: writes its access-log record (once; nothing when the access log is off).
+     *
+     * @param channel  the request's channel (its connection's peer is the caller).
+     * @param endpoint the endpoint of the last attempt, {@code null} when none.
+     */
+    public void endLog(final Channel channel, final Object endpoint)
+    {
+        if (log.enabled())
+        {
+            log.end(sliceId, PeerIdentity.of(channel), route == null ? null : route.config().name(), endpoint);
+        }
+    }
+
+    /**
+     * The exchange ends with an answer from this appliance ({@code LOCAL}): writes its access-log record.
+     *
+     * @param channel the request's channel.
+     * @param status  the status answered.
+     */
+    public void endLocally(final Channel channel, final int status)
+    {
+        log.onLocalAnswer(status);
+        endLog(channel, null);
     }
 }

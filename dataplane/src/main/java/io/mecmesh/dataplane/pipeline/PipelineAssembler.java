@@ -1,5 +1,6 @@
 package io.mecmesh.dataplane.pipeline;
 
+import io.mecmesh.dataplane.accesslog.AccessLog;
 import io.mecmesh.dataplane.exchange.Exchange;
 import io.mecmesh.dataplane.stage.classify.ClassifyHandler;
 import io.mecmesh.dataplane.classify.SliceStatsRegistry;
@@ -136,6 +137,7 @@ public final class PipelineAssembler extends ChannelInitializer<Channel>
     private final Consumer<Channel> http1Installer = this::addHttp1;
     private final Consumer<Channel> http2Installer = this::addHttp2;
     private final QosRuntime qos;
+    private final AccessLog accessLog;
 
     public PipelineAssembler(
         final ListenerConfig listener,
@@ -151,8 +153,10 @@ public final class PipelineAssembler extends ChannelInitializer<Channel>
         final SliceStatsRegistry sliceStats,
         final Http2ResetBudget resetBudget,
         final ClientErrorLog clientErrors,
-        final QosRuntime qos)
+        final QosRuntime qos,
+        final AccessLog accessLog)
     {
+        this.accessLog = requireNonNull(accessLog, "accessLog");
         this.qos = requireNonNull(qos, "qos");
         this.resetBudget = requireNonNull(resetBudget, "resetBudget");
         this.clientErrors = requireNonNull(clientErrors, "clientErrors");
@@ -211,7 +215,7 @@ public final class PipelineAssembler extends ChannelInitializer<Channel>
         pipeline.addLast("http1-codec", new Http1ServerCodec(decoderConfig(listener)));
         pipeline.addLast("flow-control", new FlowControlHandler());
         pipeline.addLast("listener", listenerStage);
-        final Exchange exchange = new Exchange(sliceStats.unclassified());
+        final Exchange exchange = new Exchange(sliceStats.unclassified(), accessLog);
         pipeline.addLast("classify", new ClassifyHandler(listener.name(), snapshots, exchange));
         pipeline.addLast("overload", new OverloadHandler(overload, exchange));
         pipeline.addLast("route", new RouteHandler(exchange, counters));
@@ -246,7 +250,7 @@ public final class PipelineAssembler extends ChannelInitializer<Channel>
             protected void initChannel(final Http2StreamChannel stream)
             {
                 stream.config().setAutoRead(false);
-                final Exchange exchange = new Exchange(sliceStats.unclassified());
+                final Exchange exchange = new Exchange(sliceStats.unclassified(), accessLog);
                 stream.pipeline()
                     .addLast("request-head", new Http2RequestHeadValidator(counters))
                     .addLast("http2-to-http", new Http2StreamFrameToHttpObjectCodec(true, true))

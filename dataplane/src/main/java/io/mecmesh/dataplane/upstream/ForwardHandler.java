@@ -1,5 +1,7 @@
 package io.mecmesh.dataplane.upstream;
 
+import io.mecmesh.dataplane.accesslog.AccessLogDescriptor;
+import io.mecmesh.dataplane.accesslog.ExchangeLog;
 import io.mecmesh.dataplane.exchange.Exchange;
 import io.mecmesh.dataplane.exchange.Snapshot;
 import io.mecmesh.dataplane.cluster.Cluster;
@@ -120,6 +122,7 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
     private final UpstreamPool pool;
     private final DataPlaneCounters counters;
     private final Exchange exchange;
+    private final ExchangeLog log;
     private final PolicyFlyweight policy = new PolicyFlyweight();
     private final TextFlyweight headerView = new TextFlyweight();
     /** Views the headers of heads that are not the codec's (HTTP/2 streams). */
@@ -208,6 +211,7 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
         this.pool = requireNonNull(pool, "pool");
         this.counters = requireNonNull(counters, "counters");
         this.exchange = requireNonNull(exchange, "exchange");
+        this.log = exchange.log();
         this.deadlines = pool.deadlines();
     }
 
@@ -257,6 +261,7 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
         if (exchangeActive)
         {
             counters.increment(DataPlaneCounter.DOWNSTREAM_RESETS);
+            log.flag(AccessLogDescriptor.FLAG_RESET);
         }
         endExchange();
         cancelTimers();
@@ -443,6 +448,7 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
         cluster.onAttemptStart(endpoint);
         attemptOpen = true;
         attemptStartNs = System.nanoTime();
+        log.onAttempt(attemptStartNs);
         final Channel pooled = pool.acquire(endpoint.poolKey(dscp));
         if (pooled != null)
         {
@@ -583,6 +589,7 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
             }
             return;
         }
+        log.onRequestBytes(content.content().readableBytes());
         keepForReplay(content);
         if (last)
         {
@@ -747,6 +754,7 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
         deadlines.disarm(requestDeadline);
         releaseReplay();
         route.stats().onResponse(status);
+        log.onResponseHead(status, System.nanoTime());
         responseStarted = true;
         upstreamKeepAlive = HttpUtil.isKeepAlive(response);
         final HttpHeaders headers = response.headers();
@@ -783,6 +791,7 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
             ctx.write(content, ctx.voidPromise());
             return;
         }
+        log.onResponseBytes(content.content().readableBytes());
         if (!(content instanceof LastHttpContent))
         {
             ctx.write(content, ctx.voidPromise());
@@ -867,6 +876,7 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
         if (responseStarted)
         {
             counters.increment(DataPlaneCounter.UPSTREAM_RESETS);
+            log.flag(AccessLogDescriptor.FLAG_RESET);
             endExchange();
             ctx.close();
             return;
@@ -978,6 +988,7 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
     {
         counters.increment(DataPlaneCounter.UPSTREAM_RETRIES);
         route.stats().onRetry();
+        log.flag(AccessLogDescriptor.FLAG_RETRIED);
         final long ceilingMs = Math.min(retry.backoffMaxMs(), retry.backoffBaseMs() << Math.min(attempt - 1, 20));
         final long backoffMs = ThreadLocalRandom.current().nextLong(ceilingMs + 1);
         backoffAttempt = attempt;
@@ -1002,6 +1013,7 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
 
     private void failExchange(final HttpResponseStatus status, final String reason, final Overflow breaker)
     {
+        log.onLocalAnswer(status.code());
         endExchange();
         cancelTimers();
         releaseReplay();
@@ -1030,6 +1042,10 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
     /** The exchange is over (answered, failed or abandoned): gives back what it held of the circuit breakers. */
     private void endExchange()
     {
+        if (exchangeActive)
+        {
+            exchange.endLog(ctx.channel(), endpoint);
+        }
         exchangeActive = false;
         releasePending();
         if (holdsRequest)

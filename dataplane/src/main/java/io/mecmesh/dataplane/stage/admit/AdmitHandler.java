@@ -1,5 +1,6 @@
 package io.mecmesh.dataplane.stage.admit;
 
+import io.mecmesh.dataplane.accesslog.AccessLogDescriptor;
 import io.mecmesh.dataplane.exchange.Exchange;
 import io.mecmesh.dataplane.exchange.Snapshot;
 import io.mecmesh.dataplane.http.DirectResponse;
@@ -280,6 +281,7 @@ public final class AdmitHandler extends ChannelDuplexHandler
                     held = request;
                     queuedAtNs = nowNs;
                     loop.count(sliceId, QosOutcome.SHAPED);
+                    exchange.log().flag(AccessLogDescriptor.FLAG_SHAPED);
                     wakeAt(Math.min(Math.min(shapeUntilNs, budgetDeadlineNs), nowNs + waitNs));
                     return;
                 }
@@ -288,6 +290,7 @@ public final class AdmitHandler extends ChannelDuplexHandler
                 return;
             }
             loop.count(sliceId, QosOutcome.POLICED);
+            exchange.log().flag(AccessLogDescriptor.FLAG_POLICED);
             answer(request, HttpResponseStatus.TOO_MANY_REQUESTS, "slice request rate exceeded", waitNs);
             return;
         }
@@ -357,6 +360,7 @@ public final class AdmitHandler extends ChannelDuplexHandler
         else
         {
             loop.count(sliceId, QosOutcome.POLICED);
+            exchange.log().flag(AccessLogDescriptor.FLAG_POLICED);
             answer(request, HttpResponseStatus.TOO_MANY_REQUESTS, "slice request rate exceeded (shaping wait over)",
                 NANOS_PER_SECOND);
         }
@@ -501,6 +505,7 @@ public final class AdmitHandler extends ChannelDuplexHandler
             response.headers().setInt(HttpHeaderNames.RETRY_AFTER,
                 (int)Math.max(1, (retryAfterNs + NANOS_PER_SECOND - 1) / NANOS_PER_SECOND));
         }
+        exchange.endLocally(ctx.channel(), status.code());
         DirectResponse.send(ctx, response, keepAliveAfterDrop);
         ctx.read();
     }

@@ -71,6 +71,7 @@ public final class OverloadHandler extends ChannelInboundHandlerAdapter
             final FullHttpResponse response = DirectResponse.newResponse(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE,
                 "overloaded: " + reason.headerValue() + "\n");
             response.headers().set(OVERLOADED_HEADER, reason.headerValue());
+            exchange.endLocally(ctx.channel(), HttpResponseStatus.SERVICE_UNAVAILABLE.code());
             DirectResponse.send(ctx, response, keepAliveAfterDrop);
             ctx.read();
             return;

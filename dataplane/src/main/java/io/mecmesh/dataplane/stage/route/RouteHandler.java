@@ -167,6 +167,7 @@ public final class RouteHandler extends ChannelInboundHandlerAdapter
         dropping = true;
         keepAliveAfterDrop = HttpUtil.isKeepAlive(request);
         ReferenceCountUtil.release(request);
+        exchange.endLocally(ctx.channel(), response.status().code());
         DirectResponse.send(ctx, response, keepAliveAfterDrop);
         ctx.read();
     }

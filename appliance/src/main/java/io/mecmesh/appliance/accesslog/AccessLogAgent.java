@@ -1,0 +1,251 @@
+package io.mecmesh.appliance.accesslog;
+
+import io.mecmesh.dataplane.accesslog.AccessLogDescriptor;
+import io.mecmesh.dataplane.accesslog.AccessLogNames;
+import io.mecmesh.dataplane.accesslog.AccessLogRecord;
+import net.openhft.chronicle.queue.ChronicleQueue;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.wire.DocumentContext;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.MessageHandler;
+import org.agrona.concurrent.ringbuffer.RingBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Drains the data plane's access-log ring into the access-log queue (one document per record, names resolved from
+ * the data plane's table) and applies the retention: hourly files older than {@code retentionHours}, or beyond
+ * {@code maxBytes} together, are deleted oldest first, never the file being written. The only thread that touches
+ * the queue's appender; driven by an {@code AgentRunner} (or by a test calling {@link #doWork()} with its clock).
+ */
+public final class AccessLogAgent implements Agent
+{
+    /** Records drained per duty cycle at most. */
+    static final int BATCH = 256;
+    /** How often the retention is applied. */
+    static final long RETENTION_CHECK_MS = TimeUnit.MINUTES.toMillis(1);
+
+    private static final Logger LOG = LoggerFactory.getLogger(AccessLogAgent.class);
+
+    private final RingBuffer ring;
+    private final AccessLogNames names;
+    private final Path directory;
+    private final long retentionMs;
+    private final long maxBytes;
+    private final EpochClock clock;
+    private final AccessLogRecord record = new AccessLogRecord();
+    private final MessageHandler handler = this::onRecord;
+    private ChronicleQueue queue;
+    private ExcerptAppender appender;
+    private long nextRetentionMs;
+    private long written;
+    private long deletedFiles;
+
+    /**
+     * @param ring           the ring the data plane writes.
+     * @param names          the data plane's name table.
+     * @param directory      the queue's directory (created if absent).
+     * @param retentionHours hourly files older than this are deleted.
+     * @param maxBytes       the most the queue's files may take together.
+     * @param clock          wall-clock time, for the retention.
+     */
+    public AccessLogAgent(final RingBuffer ring, final AccessLogNames names, final Path directory,
+        final long retentionHours, final long maxBytes, final EpochClock clock)
+    {
+        this.ring = requireNonNull(ring, "ring");
+        this.names = requireNonNull(names, "names");
+        this.directory = requireNonNull(directory, "directory");
+        this.retentionMs = TimeUnit.HOURS.toMillis(retentionHours);
+        this.maxBytes = maxBytes;
+        this.clock = requireNonNull(clock, "clock");
+    }
+
+    /** Opens the queue (once: the service opens it before the runner's thread starts, to fail the start early). */
+    @Override
+    public void onStart()
+    {
+        if (queue != null)
+        {
+            return;
+        }
+        try
+        {
+            Files.createDirectories(directory);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("accessLog.directory: cannot create " + directory + ": " + ex, ex);
+        }
+        queue = AccessLogQueue.openForWriting(directory);
+    }
+
+    @Override
+    public int doWork()
+    {
+        if (queue == null)
+        {
+            onStart();
+        }
+        int work = ring.read(handler, BATCH);
+        final long nowMs = clock.time();
+        if (nowMs >= nextRetentionMs)
+        {
+            nextRetentionMs = nowMs + RETENTION_CHECK_MS;
+            work += applyRetention(nowMs);
+        }
+        return work;
+    }
+
+    /** Drains what is left in the ring, then closes the queue. */
+    @Override
+    public void onClose()
+    {
+        if (queue != null)
+        {
+            while (ring.read(handler, BATCH) > 0)
+            {
+                // drain
+            }
+            queue.close();
+            queue = null;
+            appender = null;
+        }
+    }
+
+    @Override
+    public String roleName()
+    {
+        return "access-log";
+    }
+
+    /**
+     * @return the records written to the queue so far.
+     */
+    public long written()
+    {
+        return written;
+    }
+
+    /**
+     * @return the hourly files deleted by the retention so far.
+     */
+    public long deletedFiles()
+    {
+        return deletedFiles;
+    }
+
+    private void onRecord(final int msgTypeId, final DirectBuffer buffer, final int index, final int length)
+    {
+        if (msgTypeId != AccessLogDescriptor.RECORD_MSG_TYPE_ID || length != AccessLogDescriptor.LENGTH)
+        {
+            return;
+        }
+        if (appender == null)
+        {
+            appender = queue.createAppender();
+        }
+        record.wrap(buffer, index);
+        try (DocumentContext context = appender.writingDocument())
+        {
+            AccessLogQueue.write(context.wire().bytes(), buffer, index, names.name(record.callerId()),
+                names.name(record.routeId()), names.name(record.endpointId()));
+        }
+        written++;
+    }
+
+    /**
+     * Deletes the oldest hourly files while they are older than the retention or the files together exceed the
+     * byte budget; the newest file (the one written) is always kept.
+     *
+     * @return the files deleted.
+     */
+    int applyRetention(final long nowMs)
+    {
+        final List<Path> files;
+        try (Stream<Path> listing = Files.list(directory))
+        {
+            files = listing.filter(p -> p.getFileName().toString().endsWith(AccessLogQueue.FILE_SUFFIX)).sorted()
+                .toList();
+        }
+        catch (final IOException ex)
+        {
+            LOG.warn("access log {}: cannot list for retention: {}", directory, ex.toString());
+            return 0;
+        }
+        long total = 0;
+        final long[] sizes = new long[files.size()];
+        for (int i = 0; i < files.size(); i++)
+        {
+            sizes[i] = sizeOf(files.get(i));
+            total += sizes[i];
+        }
+        int deleted = 0;
+        for (int i = 0; i < files.size() - 1; i++)
+        {
+            final Path file = files.get(i);
+            final boolean expired = nowMs - lastModifiedMs(file) > retentionMs;
+            if (!expired && total <= maxBytes)
+            {
+                break;
+            }
+            try
+            {
+                Files.deleteIfExists(file);
+                total -= sizes[i];
+                deleted++;
+            }
+            catch (final IOException ex)
+            {
+                LOG.warn("access log {}: cannot delete {}: {}", directory, file, ex.toString());
+                break;
+            }
+        }
+        if (deleted > 0)
+        {
+            deletedFiles += deleted;
+            if (queue instanceof SingleChronicleQueue single)
+            {
+                single.refreshDirectoryListing();
+            }
+            LOG.info("access log {}: retention deleted {} hourly file(s)", directory, deleted);
+        }
+        return deleted;
+    }
+
+    private static long sizeOf(final Path file)
+    {
+        try
+        {
+            return Files.size(file);
+        }
+        catch (final IOException ex)
+        {
+            return 0;
+        }
+    }
+
+    private static long lastModifiedMs(final Path file)
+    {
+        try
+        {
+            return Files.getLastModifiedTime(file).toMillis();
+        }
+        catch (final IOException ex)
+        {
+            return Long.MAX_VALUE;
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package io.mecmesh.appliance.accesslog;
+
+import io.mecmesh.appliance.config.AccessLogConfig;
+import io.mecmesh.dataplane.accesslog.AccessLog;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.SystemEpochClock;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The running access log: the ring the data plane's event loops write (many-to-one, {@value #RING_CAPACITY} bytes,
+ * about 14,000 records) and the agent thread that drains it into the queue. Closing detaches the data plane,
+ * drains the ring and closes the queue.
+ */
+public final class AccessLogService implements AutoCloseable
+{
+    /** The ring's capacity: about 0.2 s of records at 70,000 requests/s before records are dropped. */
+    static final int RING_CAPACITY = 1 << 20;
+
+    private final AccessLog accessLog;
+    private final AccessLogAgent agent;
+    private final AgentRunner runner;
+
+    private AccessLogService(final AccessLog accessLog, final AccessLogAgent agent, final AgentRunner runner)
+    {
+        this.accessLog = accessLog;
+        this.agent = agent;
+        this.runner = runner;
+    }
+
+    /**
+     * Starts the agent and attaches the ring to the data plane's access log.
+     *
+     * @param config    where and how long.
+     * @param accessLog the data plane's access log.
+     * @return the running access log.
+     */
+    public static AccessLogService start(final AccessLogConfig config, final AccessLog accessLog)
+    {
+        requireNonNull(config, "config");
+        requireNonNull(accessLog, "accessLog");
+        final ManyToOneRingBuffer ring = new ManyToOneRingBuffer(
+            new UnsafeBuffer(ByteBuffer.allocateDirect(RING_CAPACITY + RingBufferDescriptor.TRAILER_LENGTH)));
+        final AccessLogAgent agent = new AccessLogAgent(ring, accessLog.names(), config.directory(),
+            config.retentionHours(), config.maxBytes(), SystemEpochClock.INSTANCE);
+        // The queue is opened here, so that a directory that cannot be written fails the start.
+        agent.onStart();
+        final AgentRunner runner = new AgentRunner(new BackoffIdleStrategy(1, 10, TimeUnit.MICROSECONDS.toNanos(1),
+            TimeUnit.MILLISECONDS.toNanos(1)), Throwable::toString, null, agent);
+        AgentRunner.startOnThread(runner);
+        accessLog.attach(ring);
+        return new AccessLogService(accessLog, agent, runner);
+    }
+
+    @Override
+    public void close()
+    {
+        accessLog.detach();
+        runner.close();
+    }
+
+    /**
+     * @return the records written to the queue so far.
+     */
+    public long written()
+    {
+        return agent.written();
+    }
+}
