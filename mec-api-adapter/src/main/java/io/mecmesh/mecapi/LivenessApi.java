@@ -17,6 +17,7 @@ import java.time.InstantSource;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -143,10 +144,12 @@ final class LivenessApi
         int suspended = 0;
         synchronized (writeLock)
         {
+            final Set<String> registered = new HashSet<>();
             for (final AppInstance app : backend.state().apps().values())
             {
                 for (final MecService service : app.services())
                 {
+                    registered.add(service.id());
                     if (!service.requiresHeartbeats() || service.suspended())
                     {
                         continue;
@@ -159,6 +162,8 @@ final class LivenessApi
                     }
                 }
             }
+            // Deleted services' beats are forgotten.
+            lastBeats.keySet().retainAll(registered);
         }
         return suspended;
     }
@@ -206,6 +211,14 @@ final class LivenessApi
     long resumptions()
     {
         return resumptions.get();
+    }
+
+    /**
+     * @return how many services' last heartbeats are remembered.
+     */
+    int remembered()
+    {
+        return lastBeats.size();
     }
 
     private static MecService beating(final RoutingContext context, final AppInstance app)

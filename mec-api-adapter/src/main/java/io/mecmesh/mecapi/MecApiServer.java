@@ -231,6 +231,14 @@ public final class MecApiServer implements AutoCloseable
     }
 
     /**
+     * @return the liveness resources' state (counters, remembered heartbeats), for tests.
+     */
+    LivenessApi liveness()
+    {
+        return liveness;
+    }
+
+    /**
      * @return the bound TCP port.
      */
     public int port()

@@ -97,6 +97,12 @@ class ServiceLivenessApiTest
         assertThat(JSON.readTree(active.body()).get("state").asText()).isEqualTo("ACTIVE");
         assertThat(JSON.readTree(active.body()).at("/timeStamp/seconds").asLong())
             .isEqualTo(now.get().getEpochSecond());
+        assertThat(fixture.server.liveness().suspensions()).isEqualTo(1);
+        assertThat(fixture.server.liveness().resumptions()).isEqualTo(1);
+
+        assertThat(send(app, "DELETE", OWN + "/" + id, "").statusCode()).isEqualTo(204);
+        fixture.server.sweepLiveness();
+        assertThat(fixture.server.liveness().remembered()).as("a deleted service's beats are forgotten").isZero();
     }
 
     @Test
