@@ -101,6 +101,19 @@ class CommandTableConformanceTest
             endpoints: [{address: 127.0.0.1, port: %d, site: site-a, zone: zone-1}]
             routes: [{host: cdn.example}]
             """.formatted(ports[1]));
+        final Path app = Files.writeString(dir.resolve("app.yaml"), """
+            id: app-1
+            name: video-analytics
+            node: edge-a
+            slice: 1-000001
+            spiffeId: spiffe://mesh.test/app/video-analytics
+            trafficRules:
+              - {trafficRuleId: r1, filterType: FLOW, priority: 0, trafficFilter: [{dstAddress: [192.0.2.10/32]}],
+                 action: DROP, state: INACTIVE}
+            dnsRules:
+              - {dnsRuleId: d1, domainName: video.example, ipAddressType: IP_V4, ipAddress: 192.0.2.10, ttl: 30,
+                 state: ACTIVE}
+            """);
 
         runOffline(Output.TEXT, null, "--version");
         runOffline(Output.TEXT, null, "--help");
@@ -144,6 +157,18 @@ class CommandTableConformanceTest
             atControlPlane(Output.YAML, null, "service", "get", "cdn");
             atControlPlane(Output.TABLE, "NAME", "service", "list");
             atControlPlane(Output.TEXT, null, "service", "delete", "cdn");
+            atControlPlane(Output.TEXT, null, "app", "create", "-f", app.toString());
+            atControlPlane(Output.YAML, null, "app", "get", "app-1");
+            atControlPlane(Output.TABLE, "ID", "app", "list");
+            atControlPlane(Output.TABLE, "KIND", "app", "rules", "app-1");
+            atControlPlane(Output.TABLE, "ID", "get", "apps");
+            final Launcher.Result apps = atControlPlane(Output.YAML, null, "get", "apps", "-o", "yaml");
+            final String before = atControlPlane(Output.YAML, null, "app", "get", "app-1").out();
+            atControlPlane(Output.TEXT, null, "app", "delete", "app-1");
+            atControlPlane(Output.TEXT, null, "apply", "-f", Files.writeString(dir.resolve("apps.yaml"), apps.out())
+                .toString());
+            softly.assertThat(atControlPlane(Output.YAML, null, "app", "get", "app-1").out())
+                .as("get apps -o yaml applied back gives the same app").isEqualTo(before).contains("r1").contains("d1");
 
             atControlPlane(Output.TABLE, "NODE", "status");
             atControlPlane(Output.JSON, null, "status", "-o", "json");

@@ -44,19 +44,7 @@ class MecTrafficRuleConformanceTest
         ports = FreePorts.take(6);
         try (EchoBackend mesh = new EchoBackend("mesh");
              EchoBackend application = new EchoBackend("application");
-             ApplianceProcess appliance = ApplianceProcess.start(dir, "all", ports[0], """
-                 role: all
-                 node: {id: edge-a, site: site-a, zone: zone-1}
-                 dataDirectory: %s
-                 admin: {address: 127.0.0.1, port: %d}
-                 controlPlane: {address: 127.0.0.1, api: {port: %d, insecureLoopback: true}, configPort: %d,
-                   ackPort: %d, mecApi: {address: 127.0.0.1, port: %d}}
-                 ca: {directory: %s, passphraseFile: %s}
-                 dataplane:
-                   listeners:
-                     - {name: ingress, address: 127.0.0.1, port: %d}
-                 """.formatted(dir.resolve("data"), ports[0], ports[2], ports[3], ports[4], ports[5], pki.caDir(),
-                 pki.passphraseFile(), ports[1])))
+             ApplianceProcess appliance = MecAppliance.start(dir, pki, ports))
         {
             appliance.awaitLive();
             final Path document = Files.writeString(dir.resolve("desired-state.yaml"), """
@@ -117,24 +105,8 @@ class MecTrafficRuleConformanceTest
     /** A request for a host through the ingress listener: "STATUS BODY". */
     private String request(final String host)
     {
-        try
-        {
-            final Processes.Result result = Processes.exec(dir, CURL_TIMEOUT, "curl", "-sS", "--max-time", "5",
-                "--noproxy", "*", "-H", "Host: " + host, "-w", "\n%{http_code}",
-                "http://127.0.0.1:" + ports[1] + "/video");
-            final String output = result.output().trim();
-            final int newline = output.lastIndexOf('\n');
-            return newline < 0 ? output : output.substring(newline + 1) + " " + output.substring(0, newline);
-        }
-        catch (final IOException ex)
-        {
-            throw new AssertionError(ex);
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(ex);
-        }
+        return MecAppliance.curl(dir, List.of("curl", "-sS", "--max-time", "5", "--noproxy", "*", "-H",
+            "Host: " + host, "-w", "\n%{http_code}", "http://127.0.0.1:" + ports[1] + "/video"));
     }
 
     /** The application registers its service over Mp1 (MEC 011 service management); the status. */

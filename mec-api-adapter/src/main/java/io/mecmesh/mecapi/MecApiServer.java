@@ -24,6 +24,7 @@ import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -52,15 +53,20 @@ public final class MecApiServer implements AutoCloseable
     private static final Logger LOG = LoggerFactory.getLogger(MecApiServer.class);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(10);
 
+    /** How often lapsed heartbeats are looked for (a lapse is seen at most this late). */
+    static final Duration LIVENESS_SWEEP = Duration.ofMillis(500);
+
     private final Vertx vertx;
     private final HttpServer server;
     private final String host;
+    private final LivenessApi liveness;
 
-    private MecApiServer(final Vertx vertx, final HttpServer server, final String host)
+    private MecApiServer(final Vertx vertx, final HttpServer server, final String host, final LivenessApi liveness)
     {
         this.vertx = vertx;
         this.server = server;
         this.host = host;
+        this.liveness = liveness;
     }
 
     /**
@@ -74,6 +80,36 @@ public final class MecApiServer implements AutoCloseable
      */
     public static MecApiServer start(final MecApiConfig config, final MecApiTls tls, final ControlPlaneBackend backend)
     {
+        final MecApiServer server = start(config, tls, backend, Clock.systemUTC());
+        server.vertx.setPeriodic(LIVENESS_SWEEP.toMillis(), timer -> server.vertx.executeBlocking(() ->
+        {
+            try
+            {
+                return server.liveness.sweep();
+            }
+            catch (final RuntimeException ex)
+            {
+                LOG.warn("MEC API: the liveness sweep failed (retried in {})", LIVENESS_SWEEP, ex);
+                return 0;
+            }
+        }, false));
+        return server;
+    }
+
+    /**
+     * Binds and starts the MEC APIs without the periodic liveness sweep: the caller runs {@link #sweepLiveness()}
+     * (tests, with their own clock).
+     *
+     * @param config  where to listen and the API root.
+     * @param tls     the server's identity and the applications' trust bundle.
+     * @param backend the slice manager the APIs read and submit commands to.
+     * @param clock   the time of heartbeats.
+     * @return the running server.
+     */
+    static MecApiServer start(final MecApiConfig config, final MecApiTls tls, final ControlPlaneBackend backend,
+        final InstantSource clock)
+    {
+        requireNonNull(clock, "clock");
         requireNonNull(config, "config");
         requireNonNull(tls, "tls");
         requireNonNull(backend, "backend");
@@ -96,11 +132,14 @@ public final class MecApiServer implements AutoCloseable
                     Clock.systemUTC())))
                 .setClientAuth(ClientAuth.REQUIRED)
                 .setMaxFormAttributeSize(0);
-            final Router router = router(vertx, config, tls, backend);
+            // One lock for every write of this server: a change is checked against the state it replaces.
+            final Object writeLock = new Object();
+            final LivenessApi liveness = new LivenessApi(config.apiRoot(), backend, writeLock, clock);
+            final Router router = router(vertx, config, tls, backend, writeLock, liveness);
             final HttpServer server = vertx.createHttpServer(options).requestHandler(router).listen()
                 .await(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             LOG.info("MEC API on https://{}:{}{}", config.address(), server.actualPort(), config.apiRoot());
-            return new MecApiServer(vertx, server, config.address());
+            return new MecApiServer(vertx, server, config.address(), liveness);
         }
         catch (final TimeoutException ex)
         {
@@ -117,15 +156,14 @@ public final class MecApiServer implements AutoCloseable
     }
 
     private static Router router(final Vertx vertx, final MecApiConfig config, final MecApiTls tls,
-        final ControlPlaneBackend backend)
+        final ControlPlaneBackend backend, final Object writeLock, final LivenessApi liveness)
     {
         final Router router = Router.router(vertx);
         router.route().handler(context -> authenticate(context, tls));
         router.route().handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
-        // One lock for every write of this server: a change is checked against the state it replaces.
-        final Object writeLock = new Object();
         new AppSupportApi(config.apiRoot(), backend, writeLock).register(router);
-        new ServiceMgmtApi(config.apiRoot(), backend, writeLock).register(router);
+        liveness.register(router);
+        new ServiceMgmtApi(config.apiRoot(), backend, writeLock, liveness).register(router);
         router.errorHandler(404, context -> Problems.send(context, 404, "no resource at " + context.request().path()));
         router.errorHandler(405, context -> Problems.send(context, 405, context.request().method() + " is not "
             + "allowed on " + context.request().path()));
@@ -180,6 +218,24 @@ public final class MecApiServer implements AutoCloseable
         final X509SvidValidator.Result result = tls.trust().get().validate(chain, Clock.systemUTC().instant(),
             X509SvidValidator.Expectation.trustDomain(tls.trustDomain()));
         return result.isValid() ? result.spiffeId() : Optional.empty();
+    }
+
+    /**
+     * Suspends the services whose heartbeats lapsed (see {@link LivenessApi#sweep()}).
+     *
+     * @return how many it suspended.
+     */
+    int sweepLiveness()
+    {
+        return liveness.sweep();
+    }
+
+    /**
+     * @return the liveness resources' state (counters, remembered heartbeats), for tests.
+     */
+    LivenessApi liveness()
+    {
+        return liveness;
     }
 
     /**

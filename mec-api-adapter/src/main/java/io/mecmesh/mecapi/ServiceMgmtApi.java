@@ -46,12 +46,15 @@ final class ServiceMgmtApi
     private final String root;
     private final ControlPlaneBackend backend;
     private final Object writeLock;
+    private final LivenessApi liveness;
 
-    ServiceMgmtApi(final String apiRoot, final ControlPlaneBackend backend, final Object writeLock)
+    ServiceMgmtApi(final String apiRoot, final ControlPlaneBackend backend, final Object writeLock,
+        final LivenessApi liveness)
     {
         this.root = requireNonNull(apiRoot, "apiRoot");
         this.backend = requireNonNull(backend, "backend");
         this.writeLock = requireNonNull(writeLock, "writeLock");
+        this.liveness = requireNonNull(liveness, "liveness");
     }
 
     void register(final Router router)
@@ -97,7 +100,7 @@ final class ServiceMgmtApi
         final ArrayNode body = JSON.createArrayNode();
         for (final AppInstance app : backend.state().apps().values())
         {
-            app.services().stream().filter(filter).forEach(service -> body.add(MecServicesJson.render(service)));
+            app.services().stream().filter(filter).forEach(service -> body.add(render(app, service)));
         }
         Exchanges.json(context, 200, body);
     }
@@ -111,7 +114,7 @@ final class ServiceMgmtApi
             final MecService service = app.service(id);
             if (service != null)
             {
-                Exchanges.jsonWithEtag(context, MecServicesJson.render(service));
+                Exchanges.jsonWithEtag(context, render(app, service));
                 return;
             }
         }
@@ -123,7 +126,7 @@ final class ServiceMgmtApi
         Exchanges.requireQuery(context, NO_QUERY);
         final AppInstance app = Exchanges.ownApp(context, backend);
         final ArrayNode body = JSON.createArrayNode();
-        app.services().forEach(service -> body.add(MecServicesJson.render(service)));
+        app.services().forEach(service -> body.add(render(app, service)));
         Exchanges.json(context, 200, body);
     }
 
@@ -131,7 +134,7 @@ final class ServiceMgmtApi
     {
         Exchanges.requireQuery(context, NO_QUERY);
         final AppInstance app = Exchanges.ownApp(context, backend);
-        Exchanges.jsonWithEtag(context, MecServicesJson.render(existing(context, app)));
+        Exchanges.jsonWithEtag(context, render(app, existing(context, app)));
     }
 
     private void register(final RoutingContext context)
@@ -144,21 +147,23 @@ final class ServiceMgmtApi
             throw new MecApiException(400, "serInstanceId: assigned by the platform, must not be sent in a POST");
         }
         final MecService service = parse(body, UUID.randomUUID().toString());
+        final AppInstance app;
         synchronized (writeLock)
         {
             final DesiredState state = backend.state();
-            final AppInstance app = Exchanges.ownApp(context, backend);
+            app = Exchanges.ownApp(context, backend);
             final Node node = state.nodes().get(app.node());
             final List<String> placed = new ArrayList<>(node.services());
             placed.add(service.meshName());
             backend.submit(new Command.Batch(List.of(new Command.PutService(meshService(state, app, node, service)),
                 new Command.PutNode(new Node(node.id(), node.site(), node.zone(), placed, node.mesh())),
                 new Command.PutApp(app.withService(service)))));
+            liveness.registered(service);
         }
         context.response().putHeader("Location", context.request().absoluteURI().replaceAll("/+$", "") + "/"
             + service.id());
-        context.response().putHeader("ETag", Exchanges.etag(MecServicesJson.render(service)));
-        Exchanges.json(context, 201, MecServicesJson.render(service));
+        context.response().putHeader("ETag", Exchanges.etag(render(app, service)));
+        Exchanges.json(context, 201, render(app, service));
     }
 
     private void update(final RoutingContext context)
@@ -167,20 +172,28 @@ final class ServiceMgmtApi
         Exchanges.ownApp(context, backend);
         final JsonNode body = Exchanges.body(context);
         final MecService service = parse(body, context.pathParam("serviceId"));
+        final AppInstance app;
         synchronized (writeLock)
         {
             final DesiredState state = backend.state();
-            final AppInstance app = Exchanges.ownApp(context, backend);
+            app = Exchanges.ownApp(context, backend);
             final MecService current = existing(context, app);
-            Exchanges.requireIfMatch(context, Exchanges.etag(MecServicesJson.render(current)));
+            Exchanges.requireIfMatch(context, Exchanges.etag(render(app, current)));
+            if (current.suspended())
+            {
+                throw new MecApiException(409, "service \"" + current.id() + "\" is SUSPENDED (its heartbeats "
+                    + "lapsed): send a heartbeat (PATCH " + LivenessApi.path(root, app.id(), current.id())
+                    + ") before changing it");
+            }
             if (!current.equals(service))
             {
                 backend.submit(new Command.Batch(List.of(
                     new Command.PutService(meshService(state, app, state.nodes().get(app.node()), service)),
                     new Command.PutApp(app.withService(service)))));
+                liveness.registered(service);
             }
         }
-        Exchanges.jsonWithEtag(context, MecServicesJson.render(service));
+        Exchanges.jsonWithEtag(context, render(app, service));
     }
 
     private void delete(final RoutingContext context)
@@ -216,11 +229,18 @@ final class ServiceMgmtApi
         context.response().setStatusCode(204).end();
     }
 
+    /** A service from an application: {@code SUSPENDED} is the platform's to set. */
     private static MecService parse(final JsonNode body, final String id)
     {
         try
         {
-            return MecServicesJson.service(body, "", id);
+            final MecService service = MecServicesJson.service(body, "", id);
+            if (service.suspended())
+            {
+                throw new MecApiException(400, "state: SUSPENDED is set by the platform when heartbeats lapse; an "
+                    + "application sends ACTIVE or INACTIVE");
+            }
+            return service;
         }
         catch (final IllegalArgumentException ex)
         {
@@ -239,8 +259,25 @@ final class ServiceMgmtApi
         return service;
     }
 
+    /**
+     * The {@code ServiceInfo} answered: the accepted document and {@code _links} (self, and liveness when the
+     * platform requires heartbeats from it).
+     */
+    private ObjectNode render(final AppInstance app, final MecService service)
+    {
+        final ObjectNode document = MecServicesJson.render(service);
+        final ObjectNode links = document.putObject("_links");
+        links.putObject("self").put("href", root + "/mec_service_mgmt/v1/applications/" + app.id() + "/services/"
+            + service.id());
+        if (service.requiresHeartbeats())
+        {
+            links.putObject("liveness").put("href", LivenessApi.path(root, app.id(), service.id()));
+        }
+        return document;
+    }
+
     /** The mesh service of a registered one: its endpoints at the application's node, its name as host. */
-    private static Service meshService(final DesiredState state, final AppInstance app, final Node node,
+    static Service meshService(final DesiredState state, final AppInstance app, final Node node,
         final MecService service)
     {
         try

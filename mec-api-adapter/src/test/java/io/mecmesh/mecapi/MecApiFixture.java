@@ -11,6 +11,10 @@ import io.mecmesh.dataplane.tls.TlsMaterialSource;
 import io.mecmesh.slicemanager.api.ConductorBackend;
 import io.mecmesh.slicemanager.ca.CertificateAuthority;
 import io.mecmesh.slicemanager.ca.CertificateRequests;
+import io.mecmesh.slicemanager.model.AppInstance;
+import io.mecmesh.slicemanager.model.Command;
+import io.mecmesh.slicemanager.model.ModelFixtures;
+import io.mecmesh.slicemanager.model.Node;
 
 import javax.net.ssl.SSLContext;
 import java.net.URI;
@@ -44,11 +48,33 @@ final class MecApiFixture implements AutoCloseable
 
     MecApiFixture(final Path directory, final String apiRoot)
     {
+        this(directory, apiRoot, Optional.empty());
+    }
+
+    /** With {@code clock} for heartbeats and no periodic liveness sweep: the test calls {@code sweepLiveness()}. */
+    MecApiFixture(final Path directory, final String apiRoot, final Optional<InstantSource> clock)
+    {
         this.apiRoot = apiRoot;
         this.backend = new ConductorBackend(directory);
         final TlsMaterialSource keys = new TlsMaterialSource(material("control-plane"));
-        this.server = MecApiServer.start(new MecApiConfig("127.0.0.1", 0, apiRoot),
-            new MecApiTls(keys, () -> new X509SvidValidator(ca.trustBundle()), TRUST_DOMAIN), backend);
+        final MecApiConfig config = new MecApiConfig("127.0.0.1", 0, apiRoot);
+        final MecApiTls tls = new MecApiTls(keys, () -> new X509SvidValidator(ca.trustBundle()), TRUST_DOMAIN);
+        this.server = clock.isPresent() ? MecApiServer.start(config, tls, backend, clock.get())
+            : MecApiServer.start(config, tls, backend);
+    }
+
+    /**
+     * Puts the eMBB slice, node {@code edge-1} and two application instances on it: {@code app-1}
+     * ({@code spiffe://mec.test/app/video-analytics}) and {@code app-2} ({@code spiffe://mec.test/app/other}).
+     */
+    void provisionTwoApps()
+    {
+        backend.submit(new Command.Batch(List.of(new Command.PutSlice(ModelFixtures.embb()),
+            new Command.PutNode(new Node("edge-1", "site-a", "zone-a", List.of())),
+            new Command.PutApp(new AppInstance("app-1", "video-analytics", "edge-1", ModelFixtures.EMBB,
+                "spiffe://mec.test/app/video-analytics", List.of(), List.of(), List.of(), List.of(), false)),
+            new Command.PutApp(new AppInstance("app-2", "other", "edge-1", ModelFixtures.EMBB,
+                "spiffe://mec.test/app/other", List.of(), List.of(), List.of(), List.of(), false)))));
     }
 
     /** An SVID of this CA for {@code spiffe://mec.test/PATH}. */

@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mecmesh.slicemanager.model.AppInstance;
 import io.mecmesh.slicemanager.model.Command;
 import io.mecmesh.slicemanager.model.DesiredState;
-import io.mecmesh.slicemanager.model.ModelFixtures;
-import io.mecmesh.slicemanager.model.Node;
 import io.mecmesh.slicemanager.model.ServiceEndpoint;
 import io.mecmesh.slicemanager.model.ServiceRoute;
 import org.junit.jupiter.api.AfterEach;
@@ -50,12 +48,7 @@ class ServiceMgmtApiTest
     void start()
     {
         fixture = new MecApiFixture(directory, "");
-        fixture.backend.submit(new Command.Batch(List.of(new Command.PutSlice(ModelFixtures.embb()),
-            new Command.PutNode(new Node("edge-1", "site-a", "zone-a", List.of())),
-            new Command.PutApp(new AppInstance(APP_ID, "video-analytics", "edge-1", ModelFixtures.EMBB,
-                "spiffe://mec.test/app/video-analytics", List.of(), List.of(), List.of(), List.of(), false)),
-            new Command.PutApp(new AppInstance("app-2", "other", "edge-1", ModelFixtures.EMBB,
-                "spiffe://mec.test/app/other", List.of(), List.of(), List.of(), List.of(), false)))));
+        fixture.provisionTwoApps();
         app = fixture.client("app/video-analytics");
     }
 

@@ -18,17 +18,17 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /**
- * {@code mecmesh get slices|services|nodes|state [NAME] [-o table|json|yaml]}: the desired state as the control
+ * {@code mecmesh get slices|services|nodes|apps|state [NAME] [-o table|json|yaml]}: the desired state as the control
  * plane holds it. {@code -o yaml} of a list or of the state is a document {@code mecmesh apply -f} takes back.
  */
 @Command(name = "get", mixinStandardHelpOptions = true,
-    description = "Show slices, services, nodes or the whole desired state.")
+    description = "Show slices, services, nodes, MEC apps or the whole desired state.")
 final class GetCommand implements Callable<Integer>
 {
     /** What {@code get} can show. */
     enum Kind
     {
-        SLICES, SERVICES, NODES, STATE;
+        SLICES, SERVICES, NODES, APPS, STATE;
 
         String path()
         {
@@ -42,11 +42,11 @@ final class GetCommand implements Callable<Integer>
     @Mixin
     ServerOption server;
 
-    @Parameters(index = "0", paramLabel = "KIND", description = "slices, services, nodes or state.")
+    @Parameters(index = "0", paramLabel = "KIND", description = "slices, services, nodes, apps or state.")
     Kind kind;
 
     @Parameters(index = "1", arity = "0..1", paramLabel = "NAME",
-        description = "One object: a slice's S-NSSAI or name, a service's name, a node's id.")
+        description = "One object: a slice's S-NSSAI or name, a service's name, a node's or an app's id.")
     String name;
 
     @Option(names = {"-o", "--output"}, defaultValue = "table", paramLabel = "FORMAT",
@@ -171,6 +171,17 @@ final class GetCommand implements Callable<Integer>
                         service.path("timeouts").path("requestTimeoutMs").asText()));
                 }
                 return ClientOutput.table(List.of("NAME", "SLICE", "ENDPOINTS", "ROUTES", "TIMEOUT-MS"), rows);
+            }
+            case APPS ->
+            {
+                for (final JsonNode app : items)
+                {
+                    rows.add(List.of(app.path("id").asText(), app.path("name").asText(), app.path("node").asText(),
+                        app.path("slice").asText(), String.valueOf(app.path("trafficRules").size()),
+                        String.valueOf(app.path("dnsRules").size()), String.valueOf(app.path("services").size())));
+                }
+                return ClientOutput.table(List.of("ID", "NAME", "NODE", "SLICE", "TRAFFIC-RULES", "DNS-RULES",
+                    "SERVICES"), rows);
             }
             default ->
             {

@@ -19,8 +19,8 @@ import java.io.PrintWriter;
     usageHelpWidth = 100,
     description = "Service mesh for telecom edge (MEC) servers.",
     subcommands = {RunCommand.class, DemoCommand.class, CertCommand.class, ApplyCommand.class, GetCommand.class,
-        SliceCommand.class, ServiceCommand.class, StatusCommand.class, CheckCommand.class, ProxyConfigCommand.class,
-        DiagnoseCommand.class, LogsCommand.class,
+        SliceCommand.class, ServiceCommand.class, AppCommand.class, StatusCommand.class, CheckCommand.class,
+        ProxyConfigCommand.class, DiagnoseCommand.class, LogsCommand.class,
         JournalCommand.class, NodeCommand.class, CommandLine.HelpCommand.class},
     commandListHeading = "%nCommands:%n")
 public final class MecmeshCommand implements Runnable

@@ -1,21 +1,76 @@
 package io.mecmesh.appliance.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /**
- * The {@code get}, {@code list} and {@code delete} subcommands {@code mecmesh slice} and {@code mecmesh service}
- * share: each subclass names its kind and carries its own {@code @Command} (name and description).
+ * The {@code create -f}, {@code get}, {@code list} and {@code delete} subcommands {@code mecmesh slice},
+ * {@code mecmesh service} and {@code mecmesh app} share: each subclass names its kind and carries its own
+ * {@code @Command} (name and description).
  */
 final class ObjectCommands
 {
     private ObjectCommands()
     {
+    }
+
+    /** {@code create -f FILE}: one object from a file, checked here first, then PUT under its name. */
+    abstract static class CreateFromFile implements Callable<Integer>
+    {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        ServerOption server;
+
+        @Option(names = {"-f", "--file"}, required = true, paramLabel = "FILE",
+            description = "One object, YAML or JSON ('-' for standard input).")
+        Path file;
+
+        /** @return the kind, as the API's path names it. */
+        abstract GetCommand.Kind kind();
+
+        /** @return the singular word of the printed line: {@code service}, {@code app}. */
+        abstract String label();
+
+        /**
+         * @param json the object.
+         * @return its name (or id), once checked as the control plane will.
+         * @throws IllegalArgumentException naming the field that is not valid.
+         */
+        abstract String validate(JsonNode json);
+
+        @Override
+        public Integer call() throws Exception
+        {
+            return ClientOutput.run(spec, () ->
+            {
+                final String source = file.toString();
+                final JsonNode json = ClientOutput.readYaml(file);
+                final String name = ClientOutput.validate(source, () -> validate(json));
+                final long version;
+                try
+                {
+                    version = server.client().put(kind().path() + "/" + GetCommand.encode(name), (ObjectNode)json)
+                        .path("version").asLong();
+                }
+                catch (final CommandFailedException ex)
+                {
+                    throw ex.exitCode() == ExitCode.UNAVAILABLE ? ex : ex.about(source);
+                }
+                spec.commandLine().getOut().println(label() + "/" + name + " created (version " + version + ")");
+                spec.commandLine().getOut().flush();
+                return ExitCode.OK;
+            });
+        }
     }
 
     /** {@code get NAME [-o FORMAT]}: one object. */

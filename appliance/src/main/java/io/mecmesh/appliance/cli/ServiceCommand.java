@@ -1,16 +1,8 @@
 package io.mecmesh.appliance.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mecmesh.slicemanager.api.DesiredStateDocument;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-
-import java.nio.file.Path;
-import java.util.concurrent.Callable;
 
 /**
  * {@code mecmesh service create|get|list|delete}: one service at a time.
@@ -23,40 +15,24 @@ final class ServiceCommand
 {
     @Command(name = "create", mixinStandardHelpOptions = true,
         description = "Create or replace a service from a file with one service object.")
-    static final class Create implements Callable<Integer>
+    static final class Create extends ObjectCommands.CreateFromFile
     {
-        @Spec
-        CommandSpec spec;
-
-        @Mixin
-        ServerOption server;
-
-        @Option(names = {"-f", "--file"}, required = true, paramLabel = "FILE",
-            description = "One service object, YAML or JSON ('-' for standard input).")
-        Path file;
+        @Override
+        GetCommand.Kind kind()
+        {
+            return GetCommand.Kind.SERVICES;
+        }
 
         @Override
-        public Integer call() throws Exception
+        String label()
         {
-            return ClientOutput.run(spec, () ->
-            {
-                final String source = file.toString();
-                final JsonNode json = ClientOutput.readYaml(file);
-                final String name = ClientOutput.validate(source,
-                    () -> DesiredStateDocument.standard().validateService(json).name());
-                final long version;
-                try
-                {
-                    version = server.client().put("services/" + GetCommand.encode(name), (ObjectNode)json)
-                        .path("version").asLong();
-                }
-                catch (final CommandFailedException ex)
-                {
-                    throw ex.exitCode() == ExitCode.UNAVAILABLE ? ex : ex.about(source);
-                }
-                spec.commandLine().getOut().println("service/" + name + " created (version " + version + ")");
-                return ExitCode.OK;
-            });
+            return "service";
+        }
+
+        @Override
+        String validate(final JsonNode json)
+        {
+            return DesiredStateDocument.standard().validateService(json).name();
         }
     }
 

@@ -172,6 +172,7 @@ public final class ControlPlaneHttpHandler implements HttpHandler
                     case "slices":
                     case "services":
                     case "nodes":
+                    case "apps":
                         requireMethod(method, "GET");
                         return list(collection);
                     case "status":
@@ -192,7 +193,8 @@ public final class ControlPlaneHttpHandler implements HttpHandler
                     return JSON.createObjectNode().put("compacted", true)
                         .put("snapshot", String.valueOf(snapshot.getFileName()));
                 }
-                if (!"slices".equals(collection) && !"services".equals(collection) && !"nodes".equals(collection))
+                if (!"slices".equals(collection) && !"services".equals(collection) && !"nodes".equals(collection)
+                    && !"apps".equals(collection))
                 {
                     throw notFound(path);
                 }
@@ -273,6 +275,7 @@ public final class ControlPlaneHttpHandler implements HttpHandler
         {
             case "slices" -> state.slices().values().forEach(slice -> items.add(documents.render(slice)));
             case "services" -> state.services().values().forEach(service -> items.add(documents.render(service)));
+            case "apps" -> state.apps().values().forEach(app -> items.add(documents.render(app)));
             default -> state.nodes().values().forEach(node -> items.add(documents.render(node)));
         }
         return response;
@@ -286,6 +289,8 @@ public final class ControlPlaneHttpHandler implements HttpHandler
             case "slices" -> documents.render(findSlice(state, id));
             case "services" -> documents.render(Optional.ofNullable(state.services().get(id))
                 .orElseThrow(() -> new Problem(404, "no service \"" + id + "\"", null)));
+            case "apps" -> documents.render(Optional.ofNullable(state.apps().get(id))
+                .orElseThrow(() -> new Problem(404, "no application instance \"" + id + "\"", null)));
             default -> documents.render(Optional.ofNullable(state.nodes().get(id))
                 .orElseThrow(() -> new Problem(404, "no node \"" + id + "\"", null)));
         };
@@ -320,6 +325,11 @@ public final class ControlPlaneHttpHandler implements HttpHandler
                     snssai -> Optional.ofNullable(state.slices().get(snssai)));
                 command = new Command.PutService(service);
             }
+            case "apps" ->
+            {
+                requireKey(object, "id", id);
+                command = new Command.PutApp(documents.app(object, ""));
+            }
             default ->
             {
                 requireKey(object, "id", id);
@@ -343,6 +353,14 @@ public final class ControlPlaneHttpHandler implements HttpHandler
                     throw new Problem(404, "no service \"" + id + "\"", null);
                 }
                 yield new Command.DeleteService(id);
+            }
+            case "apps" ->
+            {
+                if (!state.apps().containsKey(id))
+                {
+                    throw new Problem(404, "no application instance \"" + id + "\"", null);
+                }
+                yield new Command.DeleteApp(id);
             }
             default ->
             {

@@ -261,6 +261,39 @@ public final class DesiredStateDocument
         return new DesiredStateDocument(fiveQiTable, dscpTable, true).slice(json, "");
     }
 
+    /**
+     * Reads one MEC application instance object (an item of {@code apps}): its node and slice are checked when it is
+     * applied, not here.
+     *
+     * @param json the object.
+     * @param path its path, for errors (empty for a single object).
+     * @return the application instance.
+     * @throws DocumentException naming the path of the first field that is not valid.
+     */
+    public AppInstance app(final JsonNode json, final String path)
+    {
+        try
+        {
+            return MecRulesJson.appInstance(json, path);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            final String message = ex.getMessage();
+            final int colon = message.indexOf(": ");
+            throw colon > 0 ? new DocumentException(message.substring(0, colon), message.substring(colon + 2))
+                : new DocumentException(path.isEmpty() ? "document" : path, message);
+        }
+    }
+
+    /**
+     * @param app an application instance.
+     * @return its object, as {@code apps} items are written.
+     */
+    public ObjectNode render(final AppInstance app)
+    {
+        return MecRulesJson.render(app);
+    }
+
     private FiveQi placeholderFiveQi(final int value)
     {
         return fiveQiTable.find(value).orElseGet(() -> FiveQi.operatorDefined(value, ResourceType.GBR, 1, 100, 1e-6, 0,
@@ -331,18 +364,7 @@ public final class DesiredStateDocument
         final Map<String, Integer> appIndex = new HashMap<>();
         forEach(document, "apps", "apps", (json, path) ->
         {
-            final AppInstance app;
-            try
-            {
-                app = MecRulesJson.appInstance(json, path);
-            }
-            catch (final IllegalArgumentException ex)
-            {
-                final String message = ex.getMessage();
-                final int colon = message.indexOf(": ");
-                throw colon > 0 ? new DocumentException(message.substring(0, colon), message.substring(colon + 2))
-                    : new DocumentException(path, message);
-            }
+            final AppInstance app = app(json, path);
             final Integer other = appIndex.putIfAbsent(app.id(), apps.size());
             if (other != null)
             {

@@ -33,7 +33,7 @@ public final class MecServicesJson
     private static final Set<String> CATEGORY_KEYS = Set.of("href", "id", "name", "version");
     private static final Set<String> TRANSPORT_KEYS = Set.of("id", "name", "description", "type", "protocol",
         "version", "endpoint", "security", "implSpecificInfo");
-    private static final Set<String> STATES = Set.of("ACTIVE", "INACTIVE");
+    private static final Set<String> STATES = Set.of("ACTIVE", "INACTIVE", MecService.SUSPENDED);
     private static final Set<String> SERIALIZERS = Set.of("JSON", "XML", "PROTOBUF3");
     private static final Set<String> LOCALITIES = Set.of("MEC_SYSTEM", "MEC_HOST", "NFVI_POP", "ZONE", "ZONE_GROUP",
         "NFVI_NODE");
@@ -70,6 +70,7 @@ public final class MecServicesJson
             ? Optional.of(oneOf(json, "scopeOfLocality", path, LOCALITIES)) : Optional.empty();
         final boolean consumedLocalOnly = bool(json, "consumedLocalOnly", path, false);
         final boolean isLocal = bool(json, "isLocal", path, true);
+        final int livenessInterval = liveness(json, path);
         Optional<String> category = Optional.empty();
         if (json.has("serCategory"))
         {
@@ -85,10 +86,14 @@ public final class MecServicesJson
         final List<MeshEndpoint> endpoints = transport(json.get("transportInfo"), join(path, "transportInfo"));
         final ObjectNode document = ((ObjectNode)json.deepCopy()).put("serInstanceId", id);
         document.remove("_links");
+        if (livenessInterval == 0)
+        {
+            document.remove("livenessInterval");
+        }
         try
         {
             return new MecService(id, serName, category, state, scope, consumedLocalOnly, isLocal, endpoints,
-                JSON.writeValueAsString(document));
+                livenessInterval, JSON.writeValueAsString(document));
         }
         catch (final JsonProcessingException ex)
         {
@@ -114,6 +119,38 @@ public final class MecServicesJson
         {
             throw new IllegalStateException("a stored ServiceInfo is not JSON: " + ex.getOriginalMessage(), ex);
         }
+    }
+
+    /**
+     * @param service a registered service.
+     * @param state   its new state ({@code ACTIVE}, {@code INACTIVE} or {@code SUSPENDED}).
+     * @return the same service in that state, its document changed to match.
+     */
+    public static MecService withState(final MecService service, final String state)
+    {
+        requireNonNull(service, "service");
+        if (!STATES.contains(state))
+        {
+            throw new IllegalArgumentException("state: expected one of " + String.join(", ", new TreeSet<>(STATES))
+                + ", got \"" + state + "\"");
+        }
+        return service(render(service).put("state", state), "", service.id());
+    }
+
+    /** {@code livenessInterval}: absent or 0 (no heartbeats), or the seconds between two heartbeats. */
+    private static int liveness(final JsonNode json, final String path)
+    {
+        final JsonNode value = json.get("livenessInterval");
+        if (value == null)
+        {
+            return 0;
+        }
+        if (!value.isIntegralNumber() || !value.canConvertToInt() || value.asInt() < 0)
+        {
+            throw new IllegalArgumentException(join(path, "livenessInterval") + ": expected 0 or a number of seconds, "
+                + "got " + value);
+        }
+        return value.asInt();
     }
 
     private static List<MeshEndpoint> transport(final JsonNode json, final String path)

@@ -14,16 +14,18 @@ import static java.util.Objects.requireNonNull;
  * @param id                {@code serInstanceId}, assigned by the platform.
  * @param serName           the service's name.
  * @param categoryId        {@code serCategory.id}, if any.
- * @param state             {@code ACTIVE} or {@code INACTIVE}.
+ * @param state             {@code ACTIVE} or {@code INACTIVE} (the application's), or {@code SUSPENDED} (set by the
+ *                          platform when the heartbeats lapsed: the mesh service is then removed).
  * @param scopeOfLocality   the {@code LocalityType}, if given.
  * @param consumedLocalOnly whether it is consumed only locally.
  * @param isLocal           whether it runs on this MEC host.
  * @param endpoints         where it listens (from {@code transportInfo.endpoint}).
+ * @param livenessInterval  seconds between two heartbeats the platform requires, 0 when it requires none.
  * @param document          the {@code ServiceInfo} JSON as accepted, {@code serInstanceId} included.
  */
 public record MecService(String id, String serName, Optional<String> categoryId, String state,
     Optional<String> scopeOfLocality, boolean consumedLocalOnly, boolean isLocal, List<MeshEndpoint> endpoints,
-    String document)
+    int livenessInterval, String document)
 {
     public MecService
     {
@@ -39,8 +41,32 @@ public record MecService(String id, String serName, Optional<String> categoryId,
             throw new IllegalArgumentException("transportInfo.endpoint: expected addresses or uris with a host and "
                 + "port (the mesh routes to them)");
         }
+        if (livenessInterval < 0)
+        {
+            throw new IllegalArgumentException("livenessInterval: expected 0 or more seconds, got "
+                + livenessInterval);
+        }
         endpoints = List.copyOf(endpoints);
         hostOf(serName);
+    }
+
+    /** The state the platform sets when the heartbeats of a service lapse. */
+    public static final String SUSPENDED = "SUSPENDED";
+
+    /**
+     * @return whether the platform requires heartbeats from it.
+     */
+    public boolean requiresHeartbeats()
+    {
+        return livenessInterval > 0;
+    }
+
+    /**
+     * @return whether its heartbeats lapsed (it is out of the mesh until it beats again).
+     */
+    public boolean suspended()
+    {
+        return SUSPENDED.equals(state);
     }
 
     /**

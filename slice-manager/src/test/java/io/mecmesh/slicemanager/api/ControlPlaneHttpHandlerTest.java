@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import io.mecmesh.slicemanager.distribution.NodeStatus;
 import io.mecmesh.slicemanager.distribution.RejectReason;
+import io.mecmesh.slicemanager.model.DesiredState;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -239,6 +240,35 @@ class ControlPlaneHttpHandlerTest
         assertThat(send("DELETE", "slices/embb", null).body().get("version").asLong()).isEqualTo(5);
         assertThat(send("DELETE", "slices/embb", null).status()).isEqualTo(404);
         assertThat(send("PUT", "services/video", "{'name':'other','slice':'2-000002'}").status()).isEqualTo(422);
+    }
+
+    @Test
+    void shouldPutGetListAndDeleteApplicationInstancesAndRefuseBadOnesUnchanged() throws Exception
+    {
+        send("POST", "apply", DesiredStateDocumentTest.MINIMAL);
+        final String app = "{'name':'video-analytics','node':'edge-a','slice':'1-000001',"
+            + "'spiffeId':'spiffe://mesh.example/app/va','trafficRules':[{'trafficRuleId':'r1','filterType':'FLOW',"
+            + "'priority':0,'trafficFilter':[{'dstAddress':['10.0.0.1/32']}],'action':'DROP','state':'INACTIVE'}]}";
+
+        final Reply put = send("PUT", "apps/app-1", app);
+
+        assertThat(put.status()).as(put.body().toString()).isEqualTo(200);
+        assertThat(backend.state().apps().get("app-1").trafficRules()).hasSize(1);
+        final Reply one = send("GET", "apps/app-1", null);
+        assertThat(one.body().get("id").asText()).isEqualTo("app-1");
+        assertThat(one.body().at("/trafficRules/0/action").asText()).isEqualTo("DROP");
+        assertThat(send("GET", "apps", null).body().get("items")).hasSize(1);
+        final DesiredState before = backend.state();
+        final Reply badEnum = send("PUT", "apps/app-1", app.replace("'DROP'", "'EXPLODE'"));
+        assertThat(badEnum.status()).isEqualTo(422);
+        assertThat(badEnum.body().get("detail").asText()).contains("action");
+        assertThat(send("PUT", "apps/app-2", app.replace("'edge-a'", "'nowhere'")).status()).isIn(409, 422);
+        assertThat(send("PUT", "apps/app-1", "{'id':'app-9'}").status()).isEqualTo(422);
+        assertThat(backend.state()).isEqualTo(before);
+        assertThat(send("DELETE", "apps/app-1", null).status()).isEqualTo(200);
+        assertThat(backend.state().apps()).isEmpty();
+        assertThat(send("GET", "apps/app-1", null).status()).isEqualTo(404);
+        assertThat(send("DELETE", "apps/app-1", null).status()).isEqualTo(404);
     }
 
     @Test

@@ -1,0 +1,68 @@
+package io.mecmesh.conformance;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * What the MEC API conformance tests share: an appliance of role {@code all} with a CA, the MEC API and one ingress
+ * listener, and curl runs read as "STATUS BODY".
+ */
+final class MecAppliance
+{
+    private static final Duration CURL_TIMEOUT = Duration.ofSeconds(30);
+
+    private MecAppliance()
+    {
+    }
+
+    /**
+     * Starts it, node {@code edge-a} in site-a / zone-1.
+     *
+     * @param dir   the test's directory (data under {@code data}).
+     * @param pki   the CA.
+     * @param ports six free ports: 0 admin, 1 ingress, 2 control-plane API, 3 config, 4 ack, 5 MEC API.
+     * @return the running appliance.
+     */
+    static ApplianceProcess start(final Path dir, final Pki pki, final int[] ports) throws IOException
+    {
+        return ApplianceProcess.start(dir, "all", ports[0], """
+            role: all
+            node: {id: edge-a, site: site-a, zone: zone-1}
+            dataDirectory: %s
+            admin: {address: 127.0.0.1, port: %d}
+            controlPlane: {address: 127.0.0.1, api: {port: %d, insecureLoopback: true}, configPort: %d,
+              ackPort: %d, mecApi: {address: 127.0.0.1, port: %d}}
+            ca: {directory: %s, passphraseFile: %s}
+            dataplane:
+              listeners:
+                - {name: ingress, address: 127.0.0.1, port: %d}
+            """.formatted(dir.resolve("data"), ports[0], ports[2], ports[3], ports[4], ports[5], pki.caDir(),
+            pki.passphraseFile(), ports[1]));
+    }
+
+    /**
+     * Runs curl with {@code -w "\n%{http_code}"} among its arguments.
+     *
+     * @return "STATUS BODY" (just "STATUS" for an empty body).
+     */
+    static String curl(final Path dir, final List<String> command)
+    {
+        try
+        {
+            final String output = Processes.exec(dir, CURL_TIMEOUT, "", command).output().trim();
+            final int newline = output.lastIndexOf('\n');
+            return newline < 0 ? output : output.substring(newline + 1) + " " + output.substring(0, newline);
+        }
+        catch (final IOException ex)
+        {
+            throw new AssertionError(ex);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(ex);
+        }
+    }
+}
