@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# perf/qos-overhead.sh: CPU per request of one edge with per-slice QoS configured against the same edge without
+# (issue 13: "compare.sh's CPU per request with QoS configured is within 5 % of the same run without").
+#
+# Starts on 127.0.0.1 (ports 18300-18302): io.mecmesh.perf.isolation.SaturatedBackend (:18300, 16 workers x 1 us) and
+# `mecmesh run` as a static edge (admin :18301, listener :18302, eventLoopThreads 1), twice per repetition,
+# alternating: "plain" (no slices) and "qos" (dataplane.slices: one slice classifying the listener's traffic, MBRs of
+# 10 Gbit/s each way and qos.requestsPerSecond 1,000,000: every request passes classify, the admit stage's
+# requests/s bucket and both byte buckets, none is limited). Load: mecmesh-loadgen open loop, HTTP/1.1, 1 KiB
+# responses, --rate (default 5,000 req/s) over 32 connections, --warmup + --duration seconds. CPU: the appliance
+# process's utime + stime (/proc/PID/stat) over the measured window, divided by the requests completed in it.
+# Prints one line per run and the medians. Build first: mvn -B -q -DskipTests package
+set -euo pipefail
+rate=5000 duration=15 warmup=5 reps=3
+while [[ $# -gt 0 ]]; do
+    case "$1" in
+        --rate) rate="$2"; shift 2 ;;
+        --duration) duration="$2"; shift 2 ;;
+        --warmup) warmup="$2"; shift 2 ;;
+        --reps) reps="$2"; shift 2 ;;
+        --help|-h) sed -n '2,13p' "$0"; exit 0 ;;
+        *) echo "unknown option $1 (--help)" >&2; exit 2 ;;
+    esac
+done
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+perf_dir="$root/perf"
+mecmesh_bin="$root/packaging/target/mecmesh/bin/mecmesh"
+work="$(mktemp -d /tmp/mecmesh-qos-overhead.XXXXXX)"
+keep=false
+log() { printf '[qos-overhead %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+source "$perf_dir/lib/harness.sh"
+[[ -x "$mecmesh_bin" ]] || { log "build first: mvn -B -q -DskipTests package"; exit 1; }
+
+write_config()
+{
+    local kind="$1" file="$work/$1.yaml"
+    cat >"$file" <<YAML
+role: edge
+node: {id: bench, site: site-a, zone: zone-1}
+dataDirectory: $work/data-$kind
+admin: {address: 127.0.0.1, port: 18301}
+dataplane:
+  transport: auto
+  eventLoopThreads: 1
+  listeners:
+    - {name: ingress, address: 127.0.0.1, port: 18302}
+  clusters:
+    - {name: backend, endpoints: ["127.0.0.1:18300"]}
+  routes:
+    - {name: all, host: "*", pathPrefix: /, cluster: backend}
+YAML
+    if [[ "$kind" == qos ]]; then
+        cat >>"$file" <<YAML
+  slices:
+    - snssai: 1-000001
+      name: embb
+      fiveQi: 9
+      bitRates: {mbrUplinkBps: 10000000000, mbrDownlinkBps: 10000000000}
+      classification:
+        - listener: ingress
+      qos: {mode: police, requestsPerSecond: 1000000}
+YAML
+    fi
+}
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+start_pid=
+"$root/perf/bin/mecmesh-loadgen" --help >/dev/null
+java -Xmx256m -cp "$perf_dir/target/classes:$perf_dir/target/lib/*" io.mecmesh.perf.isolation.SaturatedBackend \
+    --port 18300 --workers 16 --service-us 1 >"$work/backend.out" 2>&1 &
+started_pids+=("$!")
+write_config plain
+write_config qos
+ticks_per_s="$(getconf CLK_TCK)"
+results=()
+for ((rep = 1; rep <= reps; rep++)); do
+    for kind in plain qos; do
+        "$mecmesh_bin" run --config "$work/$kind.yaml" >"$work/$kind-$rep.out" 2>&1 &
+        pid=$!
+        started_pids+=("$pid")
+        for _ in $(seq 60); do
+            curl -fsS -o /dev/null --max-time 2 http://127.0.0.1:18301/ready 2>/dev/null && break
+            sleep 1
+        done
+        java_pid="$(pgrep -P "$pid" java || echo "$pid")"
+        "$root/perf/bin/mecmesh-loadgen" --url http://127.0.0.1:18302/bytes/1024 --rate "$rate" --connections 32 \
+            --duration "${warmup}s" --quiet --json "$work/warm.json" >/dev/null 2>&1 || true
+        before="$(cpu_ticks "$java_pid")"
+        "$root/perf/bin/mecmesh-loadgen" --url http://127.0.0.1:18302/bytes/1024 --rate "$rate" --connections 32 \
+            --duration "${duration}s" --quiet --json "$work/$kind-$rep.json" >/dev/null
+        after="$(cpu_ticks "$java_pid")"
+        completed="$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['requests']['completed'])" \
+            "$work/$kind-$rep.json")"
+        us="$(python3 -c "print(round(($after - $before) / $ticks_per_s * 1e6 / max(1, $completed), 1))")"
+        slice_requests="$(curl -fsS http://127.0.0.1:18301/metrics | awk '/^mecmesh_slice_qos_requests_total\{outcome="admitted",slice="1-000001"/ {print $2}')"
+        echo "rep $rep $kind: $completed requests, ${us} us CPU per request (admitted by QoS: ${slice_requests:-0})"
+        results+=("$kind $us")
+        kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
+    done
+done
+printf '%s\n' "${results[@]}" | python3 -c "
+import sys, statistics
+runs = {}
+for line in sys.stdin:
+    kind, us = line.split(); runs.setdefault(kind, []).append(float(us))
+plain, qos = statistics.median(runs['plain']), statistics.median(runs['qos'])
+print(f'median CPU per request: plain {plain} us, qos {qos} us, qos/plain {qos / plain:.3f}')
+"
