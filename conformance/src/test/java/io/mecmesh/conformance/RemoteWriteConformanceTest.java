@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Store and forward of metrics (issue 16, item 7): an edge pushes its metrics with Prometheus remote-write to a real
  * Prometheus ({@code --web.enable-remote-write-receiver}, Debian's package) on loopback. The receiver is stopped for
- * about 20 s, during which the edge keeps its samples on disk, and started again on the same storage: the edge sends
+ * a minute (issue 16 asks for one), during which the edge keeps its samples on disk, and started again on the same storage: the edge sends
  * what it kept, in order, and the series has no gap across the cut. With a receiver that is not there and a small
  * disk quota, the oldest batches are dropped (and counted), the newest kept, and sent when the receiver comes.
  */
@@ -32,8 +32,8 @@ class RemoteWriteConformanceTest
     private static final String NODE = "edge-rw";
     private static final String SERIES = "mecmesh_ready{instance=\"" + NODE + "\",job=\"mecmesh\"}";
     private static final int INTERVAL_MS = 1_000;
-    /** Batches the edge must have kept before the receiver comes back: the cut lasts about this many intervals. */
-    private static final int CUT_BATCHES = 20;
+    /** Batches the edge must have kept before the receiver comes back: the cut lasts about this many intervals (60 s). */
+    private static final int CUT_BATCHES = 60;
 
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path dir;
@@ -55,7 +55,7 @@ class RemoteWriteConformanceTest
             final double cutStart = nowSeconds();
             Processes.stop(prometheus);
             final double failuresBefore = edge.metric("mecmesh_remote_write_send_failures_total");
-            Processes.await(Duration.ofSeconds(90), () -> pending(edge) >= CUT_BATCHES,
+            Processes.await(Duration.ofSeconds(150), () -> pending(edge) >= CUT_BATCHES,
                 () -> CUT_BATCHES + " batches kept on disk while the receiver is down");
             final double cutEnd = nowSeconds();
             assertThat(edge.metric("mecmesh_remote_write_send_failures_total")).as("sends refused during the cut")
