@@ -1,40 +1,57 @@
 #!/usr/bin/env bash
-# perf/qos-overhead.sh: CPU per request of one edge with per-slice QoS configured against the same edge without
-# (issue 13: "compare.sh's CPU per request with QoS configured is within 5 % of the same run without").
+# perf/overhead.sh: CPU per request of one edge with a feature on against the same edge without it.
+#   --feature qos        per-slice QoS configured (issue 13: "compare.sh's CPU per request with QoS configured is
+#                        within 5 % of the same run without")
+#   --feature accesslog  the access log on (issue 16 item 4: "overhead ... goal <= 5 % CPU per request")
 #
 # Starts on 127.0.0.1 (ports 18300-18302): io.mecmesh.perf.isolation.SaturatedBackend (:18300, 16 workers x 1 us) and
 # `mecmesh run` as a static edge (admin :18301, listener :18302, eventLoopThreads 1), twice per repetition,
-# alternating: "plain" (no slices) and "qos" (dataplane.slices: one slice classifying the listener's traffic, MBRs of
-# 10 Gbit/s each way and qos.requestsPerSecond 1,000,000: every request passes classify, the admit stage's
-# requests/s bucket and both byte buckets, none is limited). Load: mecmesh-loadgen open loop, HTTP/1.1, 1 KiB
+# alternating: "plain" (neither feature) and the feature's run. qos: dataplane.slices with one slice classifying the
+# listener's traffic, MBRs of 10 Gbit/s each way and qos.requestsPerSecond 1,000,000 (every request passes classify,
+# the admit stage's requests/s bucket and both byte buckets, none is limited). accesslog: an accessLog section (every
+# exchange a ring record, drained into a Chronicle queue on disk). Load: mecmesh-loadgen open loop, HTTP/1.1, 1 KiB
 # responses, --rate (default 5,000 req/s) over 32 connections, --warmup + --duration seconds. CPU: the appliance
-# process's utime + stime (/proc/PID/stat) over the measured window, divided by the requests completed in it.
-# Prints one line per run and the medians. Build first: mvn -B -q -DskipTests package
+# process's utime + stime (/proc/PID/stat, every thread: the access log's drain thread counts) over the measured
+# window, divided by the requests completed in it. Prints one line per run and the medians.
+# Build first: mvn -B -q -DskipTests package
 set -euo pipefail
-rate=5000 duration=15 warmup=5 reps=3
+rate=5000 duration=15 warmup=5 reps=3 feature=qos
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --rate) rate="$2"; shift 2 ;;
         --duration) duration="$2"; shift 2 ;;
         --warmup) warmup="$2"; shift 2 ;;
         --reps) reps="$2"; shift 2 ;;
-        --help|-h) sed -n '2,13p' "$0"; exit 0 ;;
+        --feature) feature="$2"; shift 2 ;;
+        --help|-h) sed -n '2,17p' "$0"; exit 0 ;;
         *) echo "unknown option $1 (--help)" >&2; exit 2 ;;
     esac
 done
+case "$feature" in
+    qos|accesslog) ;;
+    *) echo "--feature: expected qos or accesslog, got '$feature'" >&2; exit 2 ;;
+esac
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 perf_dir="$root/perf"
 mecmesh_bin="$root/packaging/target/mecmesh/bin/mecmesh"
-work="$(mktemp -d /tmp/mecmesh-qos-overhead.XXXXXX)"
+work="$(mktemp -d /tmp/mecmesh-overhead.XXXXXX)"
 keep=false
-log() { printf '[qos-overhead %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+log() { printf '[overhead %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 source "$perf_dir/lib/harness.sh"
 [[ -x "$mecmesh_bin" ]] || { log "build first: mvn -B -q -DskipTests package"; exit 1; }
 
 write_config()
 {
     local kind="$1" file="$work/$1.yaml"
-    cat >"$file" <<YAML
+    : >"$file"
+    if [[ "$kind" == accesslog ]]; then
+        cat >>"$file" <<YAML
+accessLog:
+  enabled: true
+  directory: $work/access-log-$kind
+YAML
+    fi
+    cat >>"$file" <<YAML
 role: edge
 node: {id: bench, site: site-a, zone: zone-1}
 dataDirectory: $work/data-$kind
@@ -71,11 +88,11 @@ java -Xmx256m -cp "$perf_dir/target/classes:$perf_dir/target/lib/*" io.mecmesh.p
     --port 18300 --workers 16 --service-us 1 >"$work/backend.out" 2>&1 &
 started_pids+=("$!")
 write_config plain
-write_config qos
+write_config "$feature"
 ticks_per_s="$(getconf CLK_TCK)"
 results=()
 for ((rep = 1; rep <= reps; rep++)); do
-    for kind in plain qos; do
+    for kind in plain "$feature"; do
         "$mecmesh_bin" run --config "$work/$kind.yaml" >"$work/$kind-$rep.out" 2>&1 &
         pid=$!
         started_pids+=("$pid")
@@ -94,9 +111,14 @@ for ((rep = 1; rep <= reps; rep++)); do
             "$work/$kind-$rep.json")"
         us="$(python3 -c "print(round(($after - $before) / $ticks_per_s * 1e6 / max(1, $completed), 1))")"
         slice_requests="$(curl -fsS http://127.0.0.1:18301/metrics | awk '/^mecmesh_slice_qos_requests_total\{outcome="admitted",slice="1-000001"/ {print $2}')"
-        echo "rep $rep $kind: $completed requests, ${us} us CPU per request (admitted by QoS: ${slice_requests:-0})"
-        results+=("$kind $us")
         kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
+        case "$kind" in
+            qos) seen="admitted by QoS: ${slice_requests:-0}" ;;
+            accesslog) seen="access-log records: $("$mecmesh_bin" logs --dir "$work/access-log-$kind" 2>/dev/null | wc -l)" ;;
+            *) seen="no feature" ;;
+        esac
+        echo "rep $rep $kind: $completed requests, ${us} us CPU per request ($seen)"
+        results+=("$kind $us")
     done
 done
 printf '%s\n' "${results[@]}" | python3 -c "
@@ -104,6 +126,7 @@ import sys, statistics
 runs = {}
 for line in sys.stdin:
     kind, us = line.split(); runs.setdefault(kind, []).append(float(us))
-plain, qos = statistics.median(runs['plain']), statistics.median(runs['qos'])
-print(f'median CPU per request: plain {plain} us, qos {qos} us, qos/plain {qos / plain:.3f}')
-"
+feature = sys.argv[1]
+plain, other = statistics.median(runs['plain']), statistics.median(runs[feature])
+print(f'median CPU per request: plain {plain} us, {feature} {other} us, {feature}/plain {other / plain:.3f}')
+" "$feature"
