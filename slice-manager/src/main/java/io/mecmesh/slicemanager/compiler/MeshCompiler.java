@@ -137,7 +137,8 @@ public final class MeshCompiler
             final boolean unchanged = !full && before != null
                 && node.equals(previous.source().nodes().get(node.id()))
                 && !seesAny(before, touched)
-                && !TrafficRuleRoutes.changedOn(previous.source(), state, node);
+                && !TrafficRuleRoutes.changedOn(previous.source(), state, node)
+                && !BwAllocationRates.changedOn(previous.source(), state, node);
             if (unchanged)
             {
                 nodes.put(node.id(), before);
@@ -333,11 +334,14 @@ public final class MeshCompiler
         {
             policies.add(sliceDefaultPolicy(state.slices().get(snssai)));
         }
+        final Map<String, BwAllocationRates.Rates> allocated = BwAllocationRates.byMeshService(state, node);
         for (final RouteBinding route : routes)
         {
             final Service service = state.services().get(route.service());
-            policies.add(policy(state.slices().get(route.slice()), route.routeId(), service.timeouts(),
-                service.retries(), authorizationSets.indexOf(service.authorization()) + 1));
+            final Slice slice = state.slices().get(route.slice());
+            policies.add(BwAllocationRates.limit(policy(slice, route.routeId(), service.timeouts(),
+                service.retries(), authorizationSets.indexOf(service.authorization()) + 1), slice,
+                allocated.get(route.service())));
         }
 
         final CanonicalEncoder encoder = new CanonicalEncoder();
