@@ -7,7 +7,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -124,16 +123,6 @@ class BwmEnforcementConformanceTest
     /** A call of the MEC API with the application's SVID: "STATUS BODY" and then what {@code writeOut} adds. */
     private String call(final String method, final String path, final String body, final String writeOut)
     {
-        final List<String> command = new ArrayList<>(List.of("curl", "-sS", "-k", "--max-time", "15", "--noproxy",
-            "*", "-w", writeOut + "\n%{http_code}", "--cert", app.chain().toString(), "--key", app.key().toString(),
-            "-X", method));
-        if (body != null)
-        {
-            command.addAll(List.of("-H", "Content-Type: application/json", "--data", body));
-        }
-        command.add("https://127.0.0.1:" + ports[5] + path);
-        final String answer = MecAppliance.curl(dir, command);
-        assertThat(answer).as("curl's exit").doesNotStartWith("000");
-        return answer;
+        return MecAppliance.call(dir, app, ports[5], method, path, body, List.of(), writeOut);
     }
 }

@@ -13,7 +13,6 @@ import io.mecmesh.slicemanager.model.DesiredState;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -70,9 +69,9 @@ final class BwmApi
     {
         Exchanges.requireQuery(context, LIST_QUERY);
         final DesiredState state = backend.state();
-        final List<String> ids = values(context, "app_instance_id");
-        final List<String> names = values(context, "app_name");
-        final List<String> sessions = values(context, "session_id");
+        final List<String> ids = ServiceMgmtApi.values(context, "app_instance_id");
+        final List<String> names = ServiceMgmtApi.values(context, "app_name");
+        final List<String> sessions = ServiceMgmtApi.values(context, "session_id");
         final SpiffeId caller = context.get(MecApiServer.CALLER);
         final ArrayNode body = JSON.createArrayNode();
         for (final BwAllocation allocation : state.bwAllocations().values())
@@ -218,21 +217,5 @@ final class BwmApi
         {
             throw new MecApiException(400, ex.getMessage());
         }
-    }
-
-    private static List<String> values(final RoutingContext context, final String name)
-    {
-        final List<String> values = new ArrayList<>();
-        for (final String value : context.queryParam(name))
-        {
-            for (final String part : value.split(","))
-            {
-                if (!part.isBlank())
-                {
-                    values.add(part.trim());
-                }
-            }
-        }
-        return values;
     }
 }
