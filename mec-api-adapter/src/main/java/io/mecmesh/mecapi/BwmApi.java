@@ -33,9 +33,9 @@ import static java.util.Objects.requireNonNull;
  * the session-specific allocations whose {@code allocationId} it names. Writes are serialized here, as in
  * {@link AppSupportApi}.
  *
- * <p>Enforcement: application-specific allocations become rate limits on the application's registered services'
- * routes on its node (see {@code BwAllocationRates} in the compiler); session-specific allocations are validated
- * and stored only, not enforced.
+ * <p>Enforcement: application-specific allocations become rate limits on the routes of the application's registered
+ * services and FORWARD traffic rules on its node (see {@code BwAllocationRates} in the compiler); session-specific
+ * allocations are validated and stored only, not enforced.
  */
 final class BwmApi
 {

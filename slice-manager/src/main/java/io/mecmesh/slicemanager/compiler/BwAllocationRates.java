@@ -10,6 +10,8 @@ import io.mecmesh.slicemanager.model.Slice;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * The MEC 015 application-specific bandwidth allocations of the application instances a node hosts, as the rates of
@@ -21,7 +23,9 @@ import java.util.Map;
  * downlink ({@code "00"} and {@code "10"}), its uplink rate the sum of those asking for the uplink ({@code "01"} and
  * {@code "10"}), each no more than the slice's MBR when the slice has one; a direction no allocation asks for keeps
  * the slice's MBR. On other nodes the routes keep the slice's rates: a call from another node is charged where the
- * application runs. Session-specific allocations are not compiled (no 5-tuple classification criterion exists).
+ * application runs. The routes of the instance's active FORWARD traffic rules get one more record of the instance
+ * (route id after the services' routes, see {@link TrafficRuleRoutes}), with the same rates. Session-specific
+ * allocations are not compiled (no 5-tuple classification criterion exists).
  */
 final class BwAllocationRates
 {
@@ -44,11 +48,30 @@ final class BwAllocationRates
      */
     static Map<String, Rates> byMeshService(final DesiredState state, final Node node)
     {
+        final Map<String, Rates> byService = new HashMap<>();
+        for (final Map.Entry<String, Rates> entry : byApp(state, node).entrySet())
+        {
+            for (final MecService service : state.apps().get(entry.getKey()).services())
+            {
+                byService.put(service.meshName(), entry.getValue());
+            }
+        }
+        return byService;
+    }
+
+    /**
+     * @param state the desired state.
+     * @param node  the node.
+     * @return the allocated rates of the instances on the node that hold application-specific allocations, by
+     *         instance id, in id order.
+     */
+    static SortedMap<String, Rates> byApp(final DesiredState state, final Node node)
+    {
+        final SortedMap<String, Rates> byApp = new TreeMap<>();
         if (state.bwAllocations().isEmpty())
         {
-            return Map.of();
+            return byApp;
         }
-        final Map<String, Rates> byApp = new HashMap<>();
         for (final BwAllocation allocation : state.bwAllocations().values())
         {
             if (allocation.requestType() != BwAllocation.RequestType.APPLICATION_SPECIFIC)
@@ -58,20 +81,12 @@ final class BwAllocationRates
             byApp.merge(allocation.appInstanceId(), new Rates(allocation.uplinkBps(), allocation.downlinkBps()),
                 (a, b) -> new Rates(a.uplinkBps() + b.uplinkBps(), a.downlinkBps() + b.downlinkBps()));
         }
-        final Map<String, Rates> byService = new HashMap<>();
-        for (final Map.Entry<String, Rates> entry : byApp.entrySet())
+        byApp.keySet().removeIf(id ->
         {
-            final AppInstance app = state.apps().get(entry.getKey());
-            if (app == null || !app.node().equals(node.id()))
-            {
-                continue;
-            }
-            for (final MecService service : app.services())
-            {
-                byService.put(service.meshName(), entry.getValue());
-            }
-        }
-        return byService;
+            final AppInstance app = state.apps().get(id);
+            return app == null || !app.node().equals(node.id());
+        });
+        return byApp;
     }
 
     /**
@@ -114,7 +129,7 @@ final class BwAllocationRates
         {
             return false;
         }
-        return !byMeshService(before, node).equals(byMeshService(after, node));
+        return !byApp(before, node).equals(byApp(after, node));
     }
 
     private static long capped(final long allocated, final long mbr)

@@ -343,6 +343,17 @@ public final class MeshCompiler
                 service.retries(), authorizationSets.indexOf(service.authorization()) + 1), slice,
                 allocated.get(route.service())));
         }
+        // An instance with a MEC 015 allocation: one record of its own for its FORWARD traffic-rule routes.
+        final Map<String, Integer> appRouteIds = new HashMap<>();
+        for (final Map.Entry<String, BwAllocationRates.Rates> app : BwAllocationRates.byApp(state, node).entrySet())
+        {
+            final Slice slice = state.slices().get(state.apps().get(app.getKey()).slice());
+            final int routeId = routes.size() + 1 + appRouteIds.size();
+            appRouteIds.put(app.getKey(), routeId);
+            policies.add(BwAllocationRates.limit(policy(slice, routeId, Timeouts.derivedFrom(
+                slice.packetDelayBudgetMs()), RetryPolicy.derivedFrom(slice.packetDelayBudgetMs()), 0), slice,
+                app.getValue()));
+        }
 
         final CanonicalEncoder encoder = new CanonicalEncoder();
         encoder.putString(node.id()).putString(settings.transport().name()).putInt(settings.eventLoopThreads());
@@ -399,7 +410,7 @@ public final class MeshCompiler
                 .putString(rule.header().map(HeaderValue::value).orElse(""));
         }
 
-        final TrafficRuleRoutes mec = TrafficRuleRoutes.compile(state, node, encoder);
+        final TrafficRuleRoutes mec = TrafficRuleRoutes.compile(state, node, encoder, appRouteIds);
         clusters.addAll(mec.clusters());
 
         final QosConfig qos = qos(state, visible, node);

@@ -3,6 +3,7 @@ package io.mecmesh.slicemanager.compiler;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mecmesh.dataplane.policy.SlicePolicy;
 import io.mecmesh.slicemanager.journal.JournalCodec;
+import io.mecmesh.slicemanager.mec.MecRulesJson;
 import io.mecmesh.slicemanager.mec.MecServicesJson;
 import io.mecmesh.slicemanager.model.AppInstance;
 import io.mecmesh.slicemanager.model.BitRates;
@@ -97,6 +98,35 @@ class BwAllocationCompileTest
             .as("another node keeps the slice's rate").isEqualTo(200_000_000 / 8);
         assertThat(routeRecord(mesh, "node-a", "video").downlinkRateBytesPerSecond())
             .as("another service's route").isEqualTo(200_000_000 / 8);
+    }
+
+    @Test
+    void shouldGiveTheApplicationsForwardTrafficRuleRoutesARecordWithTheAllocatedRate() throws Exception
+    {
+        final DesiredState base = withApp();
+        final AppInstance app = base.apps().get("app-1");
+        final AppInstance forwarding = new AppInstance(app.id(), app.name(), app.node(), app.slice(), app.spiffeId(),
+            app.endpoints(), List.of(MecRulesJson.trafficRule(new ObjectMapper().readTree("""
+                {"trafficRuleId":"r-1","filterType":"FLOW","priority":0,
+                 "trafficFilter":[{"dstAddress":["192.0.2.10/32"]}],"action":"FORWARD_DECAPSULATED",
+                 "state":"ACTIVE"}"""), "")), app.dnsRules(), app.services(), app.ready());
+        final DesiredState withRule = base.apply(new Command.PutApp(forwarding));
+
+        final CompiledMesh without = compiler.compile(withRule, CompilerSettings.DEFAULT);
+        final CompiledMesh with = compiler.compile(withRule.apply(new Command.PutBwAllocation(
+            downlink("a-1", 2_000_000))), without, CompilerSettings.DEFAULT);
+
+        final NodeMeshConfig before = without.nodes().get("node-a");
+        final NodeMeshConfig after = with.nodes().get("node-a");
+        assertThat(before.meshConfig().routes().get(0).policyRouteId()).isEqualTo(SlicePolicy.SLICE_DEFAULT_ROUTE_ID);
+        final int routeId = after.meshConfig().routes().get(0).policyRouteId();
+        assertThat(after.meshConfig().routes().get(0).name()).contains("r-1");
+        assertThat(routeId).isEqualTo(after.routes().size() + 1);
+        final SlicePolicy record = after.policies().stream().filter(policy -> policy.routeId() == routeId)
+            .findFirst().orElseThrow();
+        assertThat(record.sliceId()).isEqualTo(ModelFixtures.EMBB.sliceId());
+        assertThat(record.downlinkRateBytesPerSecond()).isEqualTo(250_000);
+        assertThat(after.toPolicyTable()).isNotNull();
     }
 
     @Test
