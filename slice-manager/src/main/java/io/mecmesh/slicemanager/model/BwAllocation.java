@@ -10,7 +10,8 @@ import static java.util.Objects.requireNonNull;
  * application asked for: a fixed bit rate for its traffic, in one direction or both.
  *
  * <p>Enforced: an {@link RequestType#APPLICATION_SPECIFIC} allocation becomes the uplink and/or downlink rate of the
- * policy records of the application's registered services' routes on its node (see {@code MeshCompiler}). A
+ * policy records of the routes of the application's registered services and FORWARD traffic rules on its node (see
+ * {@code BwAllocationRates} in the compiler). A
  * {@link RequestType#SESSION_SPECIFIC} one is validated and stored but not enforced: the data plane has no 5-tuple
  * classification criterion to charge it to.
  *
