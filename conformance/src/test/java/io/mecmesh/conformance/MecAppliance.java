@@ -3,6 +3,7 @@ package io.mecmesh.conformance;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -64,5 +65,41 @@ final class MecAppliance
             Thread.currentThread().interrupt();
             throw new AssertionError(ex);
         }
+    }
+
+    /**
+     * A call of the MEC API by an application with its X.509-SVID (curl, {@code -k}).
+     *
+     * @param dir      the test's directory.
+     * @param identity the application's SVID.
+     * @param mecPort  the MEC API's port.
+     * @param method   the HTTP method.
+     * @param path     the path (and query) after the port.
+     * @param body     a JSON body, or null for none.
+     * @param headers  extra request headers ({@code "If-Match: ..."}).
+     * @param writeOut what curl writes after the body and before the status ({@code "\n%header{location}"}), or "".
+     * @return "STATUS BODY", then what {@code writeOut} adds.
+     */
+    static String call(final Path dir, final Pki.Identity identity, final int mecPort, final String method,
+        final String path, final String body, final List<String> headers, final String writeOut)
+    {
+        final List<String> command = new ArrayList<>(List.of("curl", "-sS", "-k", "--max-time", "15", "--noproxy",
+            "*", "-w", writeOut + "\n%{http_code}", "--cert", identity.chain().toString(), "--key",
+            identity.key().toString(), "-X", method));
+        for (final String header : headers)
+        {
+            command.addAll(List.of("-H", header));
+        }
+        if (body != null)
+        {
+            command.addAll(List.of("-H", "Content-Type: application/json", "--data", body));
+        }
+        command.add("https://127.0.0.1:" + mecPort + path);
+        final String answer = curl(dir, command);
+        if (answer.startsWith("000"))
+        {
+            throw new AssertionError("curl could not reach the MEC API: " + answer);
+        }
+        return answer;
     }
 }

@@ -164,6 +164,7 @@ public final class MecApiServer implements AutoCloseable
         new AppSupportApi(config.apiRoot(), backend, writeLock).register(router);
         liveness.register(router);
         new ServiceMgmtApi(config.apiRoot(), backend, writeLock, liveness).register(router);
+        new BwmApi(config.apiRoot(), backend, writeLock).register(router);
         router.errorHandler(404, context -> Problems.send(context, 404, "no resource at " + context.request().path()));
         router.errorHandler(405, context -> Problems.send(context, 405, context.request().method() + " is not "
             + "allowed on " + context.request().path()));

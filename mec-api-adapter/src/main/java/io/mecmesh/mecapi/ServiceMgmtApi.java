@@ -346,7 +346,7 @@ final class ServiceMgmtApi
         return filter;
     }
 
-    private static List<String> values(final RoutingContext context, final String name)
+    static List<String> values(final RoutingContext context, final String name)
     {
         final List<String> values = new ArrayList<>();
         for (final String value : context.queryParam(name))

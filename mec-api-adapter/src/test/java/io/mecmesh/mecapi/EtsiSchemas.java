@@ -29,6 +29,8 @@ final class EtsiSchemas
     static final String SERVICE_MGMT = "MecServiceMgmtApi.yaml";
     /** v3.1.1 service management: for what v2.1.1 lacks (ServiceLivenessInfo, the SUSPENDED state). */
     static final String SERVICE_MGMT_V3 = "../v3.1.1/MecServiceMgmtApi.yaml";
+    /** MEC 015 v2.1.1 bandwidth management (BwInfo, BwInfoDeltas, ProblemDetails). */
+    static final String BWM = "../../mec015/v2.1.1/BwManagementApi.yaml";
 
     private static final Path DIRECTORY = Path.of(System.getProperty("user.dir"))
         .resolve("../../shared/etsi/mec011/v2.1.1").normalize();

@@ -150,6 +150,24 @@ final class MecApiFixture implements AutoCloseable
         assertThat(problem.get("detail").asText()).isNotBlank();
     }
 
+    /** Sends {@code METHOD path} with a JSON body (or none) and an {@code If-Match} (or none). */
+    HttpResponse<String> send(final HttpClient client, final String method, final String path, final String body,
+        final String ifMatch)
+    {
+        final HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10))
+            .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null)
+        {
+            request.header("Content-Type", "application/json");
+        }
+        if (ifMatch != null)
+        {
+            request.header("If-Match", ifMatch);
+        }
+        return send(client, request.build());
+    }
+
     @Override
     public void close()
     {

@@ -137,7 +137,8 @@ public final class MeshCompiler
             final boolean unchanged = !full && before != null
                 && node.equals(previous.source().nodes().get(node.id()))
                 && !seesAny(before, touched)
-                && !TrafficRuleRoutes.changedOn(previous.source(), state, node);
+                && !TrafficRuleRoutes.changedOn(previous.source(), state, node)
+                && !BwAllocationRates.changedOn(previous.source(), state, node);
             if (unchanged)
             {
                 nodes.put(node.id(), before);
@@ -333,11 +334,25 @@ public final class MeshCompiler
         {
             policies.add(sliceDefaultPolicy(state.slices().get(snssai)));
         }
+        final Map<String, BwAllocationRates.Rates> allocated = BwAllocationRates.byMeshService(state, node);
         for (final RouteBinding route : routes)
         {
             final Service service = state.services().get(route.service());
-            policies.add(policy(state.slices().get(route.slice()), route.routeId(), service.timeouts(),
-                service.retries(), authorizationSets.indexOf(service.authorization()) + 1));
+            final Slice slice = state.slices().get(route.slice());
+            policies.add(BwAllocationRates.limit(policy(slice, route.routeId(), service.timeouts(),
+                service.retries(), authorizationSets.indexOf(service.authorization()) + 1), slice,
+                allocated.get(route.service())));
+        }
+        // An instance with a MEC 015 allocation: one record of its own for its FORWARD traffic-rule routes.
+        final Map<String, Integer> appRouteIds = new HashMap<>();
+        for (final Map.Entry<String, BwAllocationRates.Rates> app : BwAllocationRates.byApp(state, node).entrySet())
+        {
+            final Slice slice = state.slices().get(state.apps().get(app.getKey()).slice());
+            final int routeId = routes.size() + 1 + appRouteIds.size();
+            appRouteIds.put(app.getKey(), routeId);
+            policies.add(BwAllocationRates.limit(policy(slice, routeId, Timeouts.derivedFrom(
+                slice.packetDelayBudgetMs()), RetryPolicy.derivedFrom(slice.packetDelayBudgetMs()), 0), slice,
+                app.getValue()));
         }
 
         final CanonicalEncoder encoder = new CanonicalEncoder();
@@ -395,7 +410,7 @@ public final class MeshCompiler
                 .putString(rule.header().map(HeaderValue::value).orElse(""));
         }
 
-        final TrafficRuleRoutes mec = TrafficRuleRoutes.compile(state, node, encoder);
+        final TrafficRuleRoutes mec = TrafficRuleRoutes.compile(state, node, encoder, appRouteIds);
         clusters.addAll(mec.clusters());
 
         final QosConfig qos = qos(state, visible, node);

@@ -23,6 +23,7 @@ import io.mecmesh.slicemanager.model.TrafficRule;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -67,6 +68,23 @@ final class TrafficRuleRoutes
      */
     static TrafficRuleRoutes compile(final DesiredState state, final Node node, final CanonicalEncoder encoder)
     {
+        return compile(state, node, encoder, Map.of());
+    }
+
+    /**
+     * As {@link #compile(DesiredState, Node, CanonicalEncoder)}, the FORWARD routes of the instances in
+     * {@code policyRouteIds} carrying their instance's own policy record (its MEC 015 allocation,
+     * {@link BwAllocationRates}) instead of the slice's default one.
+     *
+     * @param state          the desired state.
+     * @param node           the node.
+     * @param encoder        the node's content hash.
+     * @param policyRouteIds route ids of the instances' own policy records, by instance id.
+     * @return the routes (to go before the services' routes) and clusters.
+     */
+    static TrafficRuleRoutes compile(final DesiredState state, final Node node, final CanonicalEncoder encoder,
+        final Map<String, Integer> policyRouteIds)
+    {
         final TrafficRuleRoutes compiled = new TrafficRuleRoutes();
         final List<Active> active = new ArrayList<>();
         for (final AppInstance app : state.apps().values())
@@ -100,9 +118,16 @@ final class TrafficRuleRoutes
             {
                 final String name = "mec-" + each.app().id() + "-" + each.rule().id() + "-" + host;
                 encoder.putString(name).putString(host).putString(each.rule().action().name());
+                final int policyRouteId = action instanceof RouteAction.Forward
+                    ? policyRouteIds.getOrDefault(each.app().id(), SlicePolicy.SLICE_DEFAULT_ROUTE_ID)
+                    : SlicePolicy.SLICE_DEFAULT_ROUTE_ID;
+                if (policyRouteId != SlicePolicy.SLICE_DEFAULT_ROUTE_ID)
+                {
+                    encoder.putInt(policyRouteId);
+                }
                 compiled.routes.add(new RouteConfig(name, RouteMatch.prefix(host, "/"), action, HeaderRewrite.NONE,
                     HeaderRewrite.NONE, io.mecmesh.dataplane.authz.AuthorizationPolicy.ALLOW_ALL)
-                    .withPolicyRouteId(SlicePolicy.SLICE_DEFAULT_ROUTE_ID));
+                    .withPolicyRouteId(policyRouteId));
             }
         }
         encoder.putInt(compiled.routes.size()).putInt(compiled.clusters.size());

@@ -7,7 +7,9 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mecmesh.slicemanager.mec.MecRulesJson;
+import io.mecmesh.slicemanager.mec.BwAllocationsJson;
 import io.mecmesh.slicemanager.model.AppInstance;
+import io.mecmesh.slicemanager.model.BwAllocation;
 import io.mecmesh.slicemanager.model.AuthorizationPolicy;
 import io.mecmesh.slicemanager.model.BitRates;
 import io.mecmesh.slicemanager.model.Cidr;
@@ -130,6 +132,16 @@ public final class JournalCodec
             root.put("type", "delete-app");
             root.put("id", delete.id());
         }
+        else if (command instanceof Command.PutBwAllocation put)
+        {
+            root.put("type", "put-bw-allocation");
+            root.set("allocation", BwAllocationsJson.journal(put.allocation()));
+        }
+        else if (command instanceof Command.DeleteBwAllocation delete)
+        {
+            root.put("type", "delete-bw-allocation");
+            root.put("id", delete.id());
+        }
         else
         {
             root.put("type", "delete-node");
@@ -174,6 +186,9 @@ public final class JournalCodec
             case "delete-node" -> new Command.DeleteNode(text(root, "id", "id"));
             case "put-app" -> new Command.PutApp(MecRulesJson.appInstance(object(root, "app", "app"), "app"));
             case "delete-app" -> new Command.DeleteApp(text(root, "id", "id"));
+            case "put-bw-allocation" -> new Command.PutBwAllocation(
+                at("allocation", () -> BwAllocationsJson.fromJournal(object(root, "allocation", "allocation"))));
+            case "delete-bw-allocation" -> new Command.DeleteBwAllocation(text(root, "id", "id"));
             default -> throw new IllegalArgumentException("type: unknown command type \"" + type + "\"");
         };
     }
@@ -201,6 +216,11 @@ public final class JournalCodec
             final ArrayNode apps = root.putArray("apps");
             state.apps().values().forEach(app -> apps.add(MecRulesJson.render(app)));
         }
+        if (!state.bwAllocations().isEmpty())
+        {
+            final ArrayNode allocations = root.putArray("bwAllocations");
+            state.bwAllocations().values().forEach(allocation -> allocations.add(BwAllocationsJson.journal(allocation)));
+        }
         return bytes(root);
     }
 
@@ -222,8 +242,12 @@ public final class JournalCodec
         // Snapshots written before MEC application instances existed have no "apps".
         final List<AppInstance> apps = root.has("apps")
             ? list(root, "apps", app -> MecRulesJson.appInstance(app, "")) : List.of();
+        // Snapshots written before MEC 015 bandwidth allocations existed have no "bwAllocations".
+        final List<BwAllocation> allocations = root.has("bwAllocations")
+            ? list(root, "bwAllocations", BwAllocationsJson::fromJournal) : List.of();
         return DesiredState.of(sequence.asLong(), list(root, "slices", JournalCodec::slice),
-            list(root, "services", JournalCodec::service), list(root, "nodes", JournalCodec::node), apps);
+            list(root, "services", JournalCodec::service), list(root, "nodes", JournalCodec::node), apps,
+            allocations);
     }
 
     private static ObjectNode slice(final Slice slice)

@@ -116,6 +116,32 @@ public sealed interface Command
     }
 
     /**
+     * Creates or replaces a MEC 015 bandwidth allocation of an application instance.
+     *
+     * @param allocation the allocation.
+     */
+    record PutBwAllocation(BwAllocation allocation) implements Command
+    {
+        public PutBwAllocation
+        {
+            requireNonNull(allocation, "allocation");
+        }
+    }
+
+    /**
+     * Deletes a MEC 015 bandwidth allocation.
+     *
+     * @param id its {@code allocationId}.
+     */
+    record DeleteBwAllocation(String id) implements Command
+    {
+        public DeleteBwAllocation
+        {
+            requireNonNull(id, "id");
+        }
+    }
+
+    /**
      * Several commands applied as one: all of them or none, under one sequence number and one journal entry, so that
      * a whole {@code mecmesh apply} can never be half applied.
      *

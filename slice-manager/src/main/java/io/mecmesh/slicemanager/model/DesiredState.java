@@ -18,7 +18,8 @@ import static java.util.Objects.requireNonNull;
  * {@link #apply(Command)} returns a new state, or throws {@link CommandRejectedException} and changes nothing.
  *
  * <p>Invariants: every service's slice exists; every service placed on a node exists; every MEC application
- * instance's node and slice exist; no two services take the same (host, path prefix) route.
+ * instance's node and slice exist; every bandwidth allocation's instance exists; no two services take the same
+ * (host, path prefix) route.
  *
  * <p>The maps are persistent (pcollections): a command costs O(log n) per object it touches, whatever the size of
  * the state, and a new state shares everything it did not change with the one before it (an unchanged object is
@@ -28,7 +29,7 @@ import static java.util.Objects.requireNonNull;
 public final class DesiredState
 {
     private static final DesiredState EMPTY = new DesiredState(0, TreePMap.empty(), TreePMap.empty(),
-        TreePMap.empty(), HashTreePMap.empty(), TreePMap.empty());
+        TreePMap.empty(), HashTreePMap.empty(), TreePMap.empty(), TreePMap.empty());
 
     private final long sequence;
     private final TreePMap<Snssai, Slice> slices;
@@ -36,6 +37,7 @@ public final class DesiredState
     private final TreePMap<String, Node> nodes;
     private final HashPMap<ServiceRoute, String> routeOwners;
     private final TreePMap<String, AppInstance> apps;
+    private final TreePMap<String, BwAllocation> bwAllocations;
 
     private DesiredState(
         final long sequence,
@@ -43,7 +45,8 @@ public final class DesiredState
         final TreePMap<String, Service> services,
         final TreePMap<String, Node> nodes,
         final HashPMap<ServiceRoute, String> routeOwners,
-        final TreePMap<String, AppInstance> apps)
+        final TreePMap<String, AppInstance> apps,
+        final TreePMap<String, BwAllocation> bwAllocations)
     {
         this.sequence = sequence;
         this.slices = slices;
@@ -51,6 +54,7 @@ public final class DesiredState
         this.nodes = nodes;
         this.routeOwners = routeOwners;
         this.apps = apps;
+        this.bwAllocations = bwAllocations;
     }
 
     /**
@@ -95,6 +99,27 @@ public final class DesiredState
         final long sequence, final Collection<Slice> slices, final Collection<Service> services,
         final Collection<Node> nodes, final Collection<AppInstance> apps)
     {
+        return of(sequence, slices, services, nodes, apps, List.of());
+    }
+
+    /**
+     * A state as a snapshot holds it, MEC application instances and their MEC 015 bandwidth allocations included,
+     * checked against every invariant.
+     *
+     * @param sequence      the number of commands applied to reach it.
+     * @param slices        the slices.
+     * @param services      the services.
+     * @param nodes         the nodes.
+     * @param apps          the MEC application instances.
+     * @param bwAllocations the bandwidth allocations.
+     * @return the state.
+     * @throws CommandRejectedException if an invariant does not hold.
+     */
+    public static DesiredState of(
+        final long sequence, final Collection<Slice> slices, final Collection<Service> services,
+        final Collection<Node> nodes, final Collection<AppInstance> apps,
+        final Collection<BwAllocation> bwAllocations)
+    {
         if (sequence < 0)
         {
             throw new IllegalArgumentException("sequence: expected 0 or more, got " + sequence);
@@ -115,6 +140,10 @@ public final class DesiredState
         for (final AppInstance app : apps)
         {
             draft.apply(new Command.PutApp(app));
+        }
+        for (final BwAllocation allocation : bwAllocations)
+        {
+            draft.apply(new Command.PutBwAllocation(allocation));
         }
         draft.requireNoDisplacedRoute(-1);
         return draft.toState(sequence);
@@ -173,6 +202,7 @@ public final class DesiredState
         private TreePMap<String, Node> nodes;
         private HashPMap<ServiceRoute, String> routeOwners;
         private TreePMap<String, AppInstance> apps;
+        private TreePMap<String, BwAllocation> bwAllocations;
         private final List<Displaced> displaced = new ArrayList<>();
         private int member = -1;
 
@@ -183,11 +213,12 @@ public final class DesiredState
             nodes = from.nodes;
             routeOwners = from.routeOwners;
             apps = from.apps;
+            bwAllocations = from.bwAllocations;
         }
 
         DesiredState toState(final long sequence)
         {
-            return new DesiredState(sequence, slices, services, nodes, routeOwners, apps);
+            return new DesiredState(sequence, slices, services, nodes, routeOwners, apps, bwAllocations);
         }
 
         void apply(final Command command)
@@ -239,6 +270,27 @@ public final class DesiredState
                         + delete.id() + "\"");
                 }
                 apps = apps.minus(delete.id());
+                // An application's bandwidth allocations end with it (MEC 015 has no allocation without its owner).
+                for (final BwAllocation allocation : bwAllocations.values())
+                {
+                    if (allocation.appInstanceId().equals(delete.id()))
+                    {
+                        bwAllocations = bwAllocations.minus(allocation.id());
+                    }
+                }
+            }
+            else if (command instanceof Command.PutBwAllocation put)
+            {
+                putBwAllocation(put.allocation());
+            }
+            else if (command instanceof Command.DeleteBwAllocation delete)
+            {
+                if (!bwAllocations.containsKey(delete.id()))
+                {
+                    throw new CommandRejectedException(Category.NOT_FOUND, "id", "no bandwidth allocation \""
+                        + delete.id() + "\"");
+                }
+                bwAllocations = bwAllocations.minus(delete.id());
             }
             else
             {
@@ -352,6 +404,57 @@ public final class DesiredState
             apps = apps.plus(app.id(), app);
         }
 
+        /**
+         * An allocation for an existing instance, within its slice's MBR in each direction it asks for and, in a GBR
+         * slice, with the allocations of that slice on the instance's node (uplink plus downlink) within the node's
+         * {@code qos.linkCapacityBps} (when the node declares one).
+         */
+        private void putBwAllocation(final BwAllocation allocation)
+        {
+            final AppInstance app = apps.get(allocation.appInstanceId());
+            if (app == null)
+            {
+                throw new CommandRejectedException(Category.INVALID, "appInsId", "no application instance \""
+                    + allocation.appInstanceId() + "\"");
+            }
+            final Slice slice = slices.get(app.slice());
+            final BitRates rates = slice.bitRates();
+            if (rates.mbrDownlinkBps() > 0 && allocation.downlinkBps() > rates.mbrDownlinkBps())
+            {
+                throw new CommandRejectedException(Category.INVALID, "fixedAllocation", allocation.downlinkBps()
+                    + " bps downlink is over the downlink MBR of slice " + slice.snssai() + " (" + slice.name() + "), "
+                    + rates.mbrDownlinkBps() + " bps");
+            }
+            if (rates.mbrUplinkBps() > 0 && allocation.uplinkBps() > rates.mbrUplinkBps())
+            {
+                throw new CommandRejectedException(Category.INVALID, "fixedAllocation", allocation.uplinkBps()
+                    + " bps uplink is over the uplink MBR of slice " + slice.snssai() + " (" + slice.name() + "), "
+                    + rates.mbrUplinkBps() + " bps");
+            }
+            final Node node = nodes.get(app.node());
+            if (rates.hasGbr() && node.linkCapacityBps() > 0)
+            {
+                long sum = allocation.uplinkBps() + allocation.downlinkBps();
+                for (final BwAllocation other : bwAllocations.values())
+                {
+                    final AppInstance owner = apps.get(other.appInstanceId());
+                    if (!other.id().equals(allocation.id()) && owner != null && owner.node().equals(app.node())
+                        && owner.slice().equals(app.slice()))
+                    {
+                        sum += other.uplinkBps() + other.downlinkBps();
+                    }
+                }
+                if (sum > node.linkCapacityBps())
+                {
+                    throw new CommandRejectedException(Category.INVALID, "fixedAllocation", "the allocations of GBR "
+                        + "slice " + slice.snssai() + " (" + slice.name() + ") on node \"" + node.id() + "\" would sum "
+                        + "to " + sum + " bps (uplink plus downlink), over the node's qos.linkCapacityBps "
+                        + node.linkCapacityBps() + " bps");
+                }
+            }
+            bwAllocations = bwAllocations.plus(allocation.id(), allocation);
+        }
+
         private void putNode(final Node node)
         {
             for (int i = 0; i < node.services().size(); i++)
@@ -428,23 +531,33 @@ public final class DesiredState
         return apps;
     }
 
+    /**
+     * @return the MEC 015 bandwidth allocations, by {@code allocationId}.
+     */
+    public SortedMap<String, BwAllocation> bwAllocations()
+    {
+        return bwAllocations;
+    }
+
     @Override
     public boolean equals(final Object other)
     {
         return other instanceof DesiredState state && sequence == state.sequence && slices.equals(state.slices)
-            && services.equals(state.services) && nodes.equals(state.nodes) && apps.equals(state.apps);
+            && services.equals(state.services) && nodes.equals(state.nodes) && apps.equals(state.apps)
+            && bwAllocations.equals(state.bwAllocations);
     }
 
     @Override
     public int hashCode()
     {
-        return Objects.hash(sequence, slices, services, nodes, apps);
+        return Objects.hash(sequence, slices, services, nodes, apps, bwAllocations);
     }
 
     @Override
     public String toString()
     {
         return "DesiredState{sequence=" + sequence + ", slices=" + slices.keySet() + ", services=" + services.keySet()
-            + ", nodes=" + nodes.keySet() + ", apps=" + apps.keySet() + "}";
+            + ", nodes=" + nodes.keySet() + ", apps=" + apps.keySet() + ", bwAllocations=" + bwAllocations.keySet()
+            + "}";
     }
 }
