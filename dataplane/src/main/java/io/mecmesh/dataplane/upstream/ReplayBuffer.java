@@ -17,7 +17,10 @@ import java.util.List;
  */
 final class ReplayBuffer
 {
-    private final List<HttpContent> parts = new ArrayList<>(4);
+    private static final List<HttpContent> NONE = List.of();
+
+    /** Allocated with the first body part kept (an HTTP/2 stream without a body never pays for it). */
+    private List<HttpContent> parts = NONE;
     private int bytes;
     private int maxBytes;
     private boolean bodyless;
@@ -63,6 +66,10 @@ final class ReplayBuffer
             release();
             return;
         }
+        if (parts == NONE)
+        {
+            parts = new ArrayList<>(4);
+        }
         parts.add(content.retainedDuplicate());
     }
 
@@ -94,6 +101,10 @@ final class ReplayBuffer
      */
     void release()
     {
+        if (parts.isEmpty())
+        {
+            return;
+        }
         for (int i = 0; i < parts.size(); i++)
         {
             parts.get(i).release();
