@@ -342,6 +342,24 @@ class ProxyIntegrationTest
     }
 
     @Test
+    void shouldCloseDelimitAResponseWithoutLengthToAnHttp10ClientInsteadOfChunkingIt() throws Exception
+    {
+        // The echo backend answers a request without Content-Length chunked; HTTP/1.0 has no chunked coding.
+        try (RawHttp raw = new RawHttp(dataPlane.listenerAddress("ingress")))
+        {
+            final RawHttp.Response response = raw.send("GET /echo HTTP/1.0\r\nHost: web.local\r\n"
+                + "Connection: keep-alive\r\n\r\n").read();
+
+            assertThat(response.status()).isEqualTo(200);
+            assertThat(response.headers()).doesNotContainKey("transfer-encoding")
+                .doesNotContainKey("content-length")
+                .containsEntry("connection", "close");
+            assertThat(raw.isClosedByPeer()).isTrue();
+        }
+        assertThat(web.requestLines()).containsExactly("GET /echo");
+    }
+
+    @Test
     void shouldStripHopByHopHeadersBeforeForwarding() throws Exception
     {
         try (RawHttp raw = new RawHttp(dataPlane.listenerAddress("ingress")))

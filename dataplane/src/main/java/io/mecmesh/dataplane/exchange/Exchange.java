@@ -2,10 +2,13 @@ package io.mecmesh.dataplane.exchange;
 
 import io.mecmesh.dataplane.accesslog.AccessLog;
 import io.mecmesh.dataplane.accesslog.ExchangeLog;
+import io.mecmesh.dataplane.balance.Balancer;
 import io.mecmesh.dataplane.classify.SliceStats;
 import io.mecmesh.dataplane.route.Route;
 import io.mecmesh.dataplane.tls.PeerIdentity;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpResponse;
 
 import static java.util.Objects.requireNonNull;
 
@@ -22,6 +25,8 @@ public final class Exchange
 {
     private final SliceStats unclassified;
     private final ExchangeLog log;
+    private final Balancer balancer = new Balancer();
+    private Responder responder;
     private Snapshot snapshot;
     private int sliceId;
     private SliceStats sliceStats;
@@ -163,5 +168,48 @@ public final class Exchange
     {
         log.onLocalAnswer(status);
         endLog(channel, null);
+    }
+
+    /**
+     * @param responder the channel's respond stage, set once by it when it is built.
+     */
+    public void responder(final Responder responder)
+    {
+        this.responder = requireNonNull(responder, "responder");
+    }
+
+    /**
+     * @return the channel's respond stage: how the connection goes on after a response.
+     * @throws IllegalStateException when the channel's pipeline has no respond stage.
+     */
+    public Responder responder()
+    {
+        if (responder == null)
+        {
+            throw new IllegalStateException("no respond stage in this pipeline");
+        }
+        return responder;
+    }
+
+    /**
+     * @return the balance step of the request in flight: endpoint per attempt and circuit-breaker slots.
+     */
+    public Balancer balancer()
+    {
+        return balancer;
+    }
+
+    /**
+     * A stage answers the request itself (no route, refused, shed): the access-log record is written
+     * ({@code LOCAL}, no endpoint), the response goes out through the respond stage, which drops the rest of the
+     * request's body and keeps the connection when the client asked for it.
+     *
+     * @param ctx      the context of the stage that answers.
+     * @param response the answer; ownership passes on.
+     */
+    public void answerLocally(final ChannelHandlerContext ctx, final FullHttpResponse response)
+    {
+        endLocally(ctx.channel(), response.status().code());
+        responder().answer(ctx, response, true);
     }
 }

@@ -21,6 +21,7 @@ import io.mecmesh.dataplane.listener.ListenerConfig;
 import io.mecmesh.dataplane.stage.overload.OverloadHandler;
 import io.mecmesh.dataplane.overload.OverloadMonitor;
 import io.mecmesh.dataplane.exchange.Snapshots;
+import io.mecmesh.dataplane.stage.respond.RespondHandler;
 import io.mecmesh.dataplane.stage.route.RouteHandler;
 import io.mecmesh.dataplane.stage.admit.AdmitHandler;
 import io.mecmesh.dataplane.qos.QosRuntime;
@@ -70,6 +71,10 @@ import static java.util.Objects.requireNonNull;
  *   flow-control   FlowControlHandler           one message per read(): demand-driven, pipelining-safe
  *   listener       Http1ListenerHandler         smuggling checks, limits, timeouts → 400/408/413/414/431 and
  *                                               close; normalizes heads; counts requests, responses
+ *   respond        RespondHandler               every response passes it: local answers of the later stages (and
+ *                                               the body of an answered request dropped), response heads
+ *                                               (hop-by-hop, route rewrite, chunked or close-delimited for
+ *                                               HTTP/1.0), keep-alive or close, drain
  *   classify       ClassifyHandler              the request's slice: first rule matching listener, source CIDR,
  *                                               caller SPIFFE id prefix (resolved once per connection), header;
  *                                               none → slice 0 (unclassified); counted per slice
@@ -216,6 +221,7 @@ public final class PipelineAssembler extends ChannelInitializer<Channel>
         pipeline.addLast("flow-control", new FlowControlHandler());
         pipeline.addLast("listener", listenerStage);
         final Exchange exchange = new Exchange(sliceStats.unclassified(), accessLog);
+        pipeline.addLast("respond", new RespondHandler(exchange));
         pipeline.addLast("classify", new ClassifyHandler(listener.name(), snapshots, exchange));
         pipeline.addLast("overload", new OverloadHandler(overload, exchange));
         pipeline.addLast("route", new RouteHandler(exchange, counters));
@@ -255,6 +261,7 @@ public final class PipelineAssembler extends ChannelInitializer<Channel>
                     .addLast("request-head", new Http2RequestHeadValidator(counters))
                     .addLast("http2-to-http", new Http2StreamFrameToHttpObjectCodec(true, true))
                     .addLast("listener", new Http2StreamListenerHandler(listener, counters))
+                    .addLast("respond", new RespondHandler(exchange))
                     .addLast("classify", new ClassifyHandler(listener.name(), snapshots, exchange))
                     .addLast("overload", new OverloadHandler(overload, exchange))
                     .addLast("route", new RouteHandler(exchange, counters))

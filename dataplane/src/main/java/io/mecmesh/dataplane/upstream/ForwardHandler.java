@@ -2,43 +2,23 @@ package io.mecmesh.dataplane.upstream;
 
 import io.mecmesh.dataplane.accesslog.AccessLogDescriptor;
 import io.mecmesh.dataplane.accesslog.ExchangeLog;
-import io.mecmesh.dataplane.exchange.Exchange;
-import io.mecmesh.dataplane.exchange.Snapshot;
-import io.mecmesh.dataplane.cluster.Cluster;
-import io.mecmesh.dataplane.cluster.EndpointState;
-import io.mecmesh.dataplane.cluster.LbPolicy;
-import io.mecmesh.dataplane.cluster.UpstreamProtocol;
+import io.mecmesh.dataplane.balance.Balancer;
 import io.mecmesh.dataplane.counters.DataPlaneCounter;
 import io.mecmesh.dataplane.counters.DataPlaneCounters;
 import io.mecmesh.dataplane.counters.Overflow;
+import io.mecmesh.dataplane.exchange.Exchange;
 import io.mecmesh.dataplane.http.DirectResponse;
-import io.mecmesh.dataplane.http.HopByHopHeaders;
 import io.mecmesh.dataplane.http.HeaderFields;
+import io.mecmesh.dataplane.http.HopByHopHeaders;
 import io.mecmesh.dataplane.http.NettyHeaderFields;
 import io.mecmesh.dataplane.http.TextFlyweight;
-import io.mecmesh.dataplane.lifecycle.DrainEvent;
-import io.mecmesh.dataplane.policy.PolicyFlyweight;
-import io.mecmesh.dataplane.policy.PolicyTable;
-import io.mecmesh.dataplane.route.RetryPolicy;
 import io.mecmesh.dataplane.route.Route;
 import io.mecmesh.dataplane.route.RouteAction;
 import io.mecmesh.dataplane.transport.DscpMarking;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.buffer.Unpooled;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.EmptyHttpHeaders;
-import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -46,179 +26,73 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.Http2StreamChannel;
-import io.netty.handler.codec.http2.HttpConversionUtil;
-import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.FutureListener;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 
 import static java.util.Objects.requireNonNull;
 
 /**
- * The upstream stage, last on a downstream HTTP/1.1 connection: forwards each request to an endpoint of its
- * route's cluster over a keep-alive connection from this event loop's {@link UpstreamPool}, and the response back.
+ * The forward stage, last on a downstream connection (or HTTP/2 stream): forwards each request to an endpoint of
+ * its route's cluster and the response back, in {@link UpstreamAttempt}s on connections of this event loop's
+ * {@link UpstreamPool}, and decides about retries. The exchange's {@link Balancer} picks the endpoint of each attempt
+ * and holds the circuit-breaker slots (over a limit: 503 with {@code x-mecmesh-overflow}). An attempt fails on a
+ * connect failure, a reset before the response head, a per-try timeout or a status the route retries; it is tried
+ * again as {@link Retries} allows, with the body parts its {@link ReplayBuffer} kept. A stream an HTTP/2 upstream's
+ * GOAWAY refused unprocessed is sent again on a new connection, and so is a request whose pooled connection the
+ * upstream had just closed: neither counts as a retry ({@link UpstreamAttempt}). The route's
+ * timeout, shortened by a {@link GrpcTimeout}, bounds the exchange until the response head (504).
  *
- * <p>Streaming and ownership: request and response bodies pass through part by part as the codecs decode them
- * (slices of the read buffers, never copied or aggregated). Each part is written to the other side, which then
- * owns it; a part that cannot be forwarded is released here. Back-pressure both ways: the downstream connection
- * reads on demand ({@code AUTO_READ} off, one message per {@code read()} through the flow-control handler) and
- * this stage asks for the next request part only while the upstream connection is writable; the upstream
- * connection stops reading while the downstream one is not writable.
- *
- * <p>Attempts: the cluster's balancer picks an endpoint per attempt. An attempt fails on a connect failure, a reset
- * before the response head, a per-try timeout, or a status the route's retry policy retries; it is tried again
- * (on another endpoint when there is one, after a jittered backoff) while the policy, the route's retry budget and
- * the request's replayability allow: a bodiless request always, one with a body only if every part sent so far is
- * kept in a replay buffer within the policy's limit (retained duplicates, released when the response starts or
- * the exchange ends). The route's timeout, shortened by a gRPC client's {@code grpc-timeout}, bounds the whole
- * exchange until the response head (504). Every attempt's outcome is reported to the cluster for outlier ejection
- * and least-request balancing.
- *
- * <p>Slice policy: the request's slice (from the {@link Exchange}, 0 when unclassified) and its route's
- * {@code policyRouteId} are looked up in the {@link PolicyTable} of the exchange's snapshot (the one the classify
- * stage read for this request): the (slice, route) record, else the slice's default record
- * (slice, 0). Precedence, highest first: a {@code grpc-timeout} may only shorten the timeout; the record found sets
- * the request timeout ({@code requestTimeoutNs}, rounded up to milliseconds), the retries per request
- * ({@code maxRetries}) and the share of requests the route's retry budget grants ({@code retryBudgetPercent});
- * without a record the route's own timeout, retry policy and budget ratio apply. The per-try timeout, the statuses
- * retried, the backoff and the replay limit are always the route's. Each lookup is counted in the slice's
- * {@code SliceStats} as a policy hit or miss. Allocates nothing.
- *
- * <p>Timers: the request timeout, the per-try timeout and the retry backoff are {@link Deadline}s this handler
- * owns, armed on the event loop's {@link DeadlineWheel}: a forwarded request schedules no task of its own.
- *
- * <p>Circuit breakers: the exchange holds a slot of its cluster's request breaker from routing to its end, of the
- * pending breaker while it waits for a new connection, and of the retry breaker from its first retry; over a limit
- * it is answered 503 with {@code x-mecmesh-overflow} (a retry over the limit is not made).
- *
- * <p>Mirroring: when the route mirrors this request ({@link Route#pickMirror()}), a {@link MirrorExchange} copies
- * it to the mirror cluster, at once for a request without a body, else once its whole body is in the replay
- * buffer; the copy never affects this exchange.
- *
- * <p>HTTP/2 upstream GOAWAY: a stream the upstream refused unprocessed (above the GOAWAY's last stream id) is sent
- * again on a new connection, up to {@value #MAX_GOAWAY_RESENDS} times, without counting as a retry. A request
- * without a body goes to an HTTP/2 upstream as one HEADERS frame that ends the stream.
- *
- * <p>Drain ({@link DrainEvent}): an idle connection closes at once; a request in flight is answered with
- * {@code Connection: close} (when its response has not started) and the connection closes after it.
- *
- * <p>One exchange at a time per connection: the next request is read only after the response is complete, so
- * pipelined requests are answered in order. An upstream connection goes back to the pool only when both the
- * request and the response were complete and the upstream kept it alive.
- *
- * <p>One instance per downstream connection, confined to its event loop, as are the upstream connections it
- * leases and its timers.
+ * <p>Timeout, retries and DSCP from the slice policy: {@link SliceLimits}. Mirroring: {@link MirrorTap}. Response heads, local answers, keep-alive or close, drain and the body of an
+ * answered request: the respond stage ({@link Exchange#responder()}). Request parts are forwarded or released here,
+ * never kept but as replay duplicates. One exchange at a time; one instance per downstream channel, confined to its
+ * event loop; allocates nothing per request on a pooled connection.
  */
-public final class ForwardHandler extends ChannelInboundHandlerAdapter implements UpstreamOwner
+public final class ForwardHandler extends ChannelInboundHandlerAdapter
 {
     private static final AsciiString GRPC_TIMEOUT = AsciiString.cached("grpc-timeout");
-    /** Times a request whose stream an upstream GOAWAY refused is sent again on a new connection. */
-    private static final int MAX_GOAWAY_RESENDS = 3;
 
-    private final UpstreamPool pool;
     private final DataPlaneCounters counters;
     private final Exchange exchange;
     private final ExchangeLog log;
-    private final PolicyFlyweight policy = new PolicyFlyweight();
+    private final Balancer balancer;
+    private final UpstreamAttempt attempts;
+    private final Retries retries;
+    private final MirrorTap mirror;
+    private final ReplayBuffer replay = new ReplayBuffer();
+    private final SliceLimits limits = new SliceLimits();
     private final TextFlyweight headerView = new TextFlyweight();
     /** Views the headers of heads that are not the codec's (HTTP/2 streams). */
     private final NettyHeaderFields nettyFields = new NettyHeaderFields();
-
     private ChannelHandlerContext ctx;
-
     private HttpRequest request;
     private Route route;
-    private Cluster cluster;
-    private RetryPolicy retry;
-    private int maxRetries;
-    /** The DSCP of the request's slice (its policy record's), 0 without one: marks the upstream connection. */
-    private int dscp;
-    private long perTryTimeoutMs;
-    private EndpointState endpoint;
-    private EndpointState failedEndpoint;
-    private Channel upstream;
     private int attempt;
-    private long attemptStartNs;
-    private boolean attemptOpen;
     private boolean exchangeActive;
-    private boolean reusedConnection;
-    private boolean staleRetried;
     private boolean requestBodyless;
     private boolean requestDone;
-    private boolean droppingRequestBody;
-    private boolean keepAlive;
-    /** An HTTP/1.0 client that asked for keep-alive: its response says {@code Connection: keep-alive}. */
-    private boolean keepAliveAnnounced;
-    private boolean headRequest;
     private boolean responseStarted;
-    private boolean informational;
-    private boolean upstreamKeepAlive;
-    private boolean readWanted;
-    private boolean draining;
-    private List<HttpContent> replay;
-    private int replayBytes;
-    private boolean replayable;
-    private boolean holdsRequest;
-    private boolean holdsPending;
-    private boolean holdsRetry;
-    private Cluster mirrorCluster;
-    private int goAwayResends;
-    private boolean sentWhole;
-    private long mirrorTimeoutMs;
-    private int tryAttempt;
-    private int backoffAttempt;
-    private ChannelFuture lastWritten;
-    private final DeadlineWheel deadlines;
-    private final Deadline requestDeadline = new Deadline()
-    {
-        @Override
-        void onExpired()
-        {
-            onRequestTimeout();
-        }
-    };
-    private final Deadline tryDeadline = new Deadline()
-    {
-        @Override
-        void onExpired()
-        {
-            onTryTimeout(tryAttempt);
-        }
-    };
-    private final Deadline backoffDeadline = new Deadline()
-    {
-        @Override
-        void onExpired()
-        {
-            if (exchangeActive && backoffAttempt == attempt && ctx.channel().isActive())
-            {
-                startAttempt();
-            }
-        }
-    };
 
     /**
      * @param pool     this event loop's upstream connections.
      * @param counters where the data plane counts.
-     * @param exchange the channel's exchange: the route, the slice and the snapshot whose policy table is read.
+     * @param exchange the channel's exchange: route, slice, snapshot (policy table), balancer and respond stage.
      */
     public ForwardHandler(final UpstreamPool pool, final DataPlaneCounters counters, final Exchange exchange)
     {
-        this.pool = requireNonNull(pool, "pool");
         this.counters = requireNonNull(counters, "counters");
         this.exchange = requireNonNull(exchange, "exchange");
         this.log = exchange.log();
-        this.deadlines = pool.deadlines();
+        this.balancer = exchange.balancer();
+        this.attempts = new UpstreamAttempt(this, requireNonNull(pool, "pool"), counters, exchange);
+        this.retries = new Retries(this, counters, balancer, pool.deadlines());
+        this.mirror = new MirrorTap(pool, counters);
     }
 
     @Override
     public void handlerAdded(final ChannelHandlerContext ctx)
     {
         this.ctx = ctx;
+        attempts.bind(ctx);
     }
 
     @Override
@@ -248,10 +122,7 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
     @Override
     public void channelWritabilityChanged(final ChannelHandlerContext ctx)
     {
-        if (upstream != null && ctx.channel().isWritable() && !exchange.responsePaced())
-        {
-            upstream.config().setAutoRead(true);
-        }
+        attempts.onDownstreamWritable();
         ctx.fireChannelWritabilityChanged();
     }
 
@@ -264,17 +135,11 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
             log.flag(AccessLogDescriptor.FLAG_RESET);
         }
         endExchange();
-        cancelTimers();
-        if (attemptOpen)
-        {
-            attemptOpen = false;
-            cluster.onAbandoned(endpoint);
-        }
-        releaseReplay();
-        if (upstream != null)
-        {
-            detachUpstream().close();
-        }
+        retries.cancel();
+        attempts.endTry();
+        balancer.abandon();
+        replay.release();
+        attempts.close();
         ctx.fireChannelInactive();
     }
 
@@ -291,807 +156,241 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
         }
     }
 
-    @Override
-    public void userEventTriggered(final ChannelHandlerContext ctx, final Object evt)
-    {
-        if (evt instanceof DrainEvent)
-        {
-            draining = true;
-            if (!exchangeActive)
-            {
-                ctx.close();
-            }
-            else if (!responseStarted)
-            {
-                keepAlive = false;
-            }
-            return;
-        }
-        ctx.fireUserEventTriggered(evt);
-    }
-
     private void onRequest(final HttpRequest request)
     {
         final Route route = exchange.route();
         final RouteAction.Forward forward = (RouteAction.Forward)route.action();
         this.request = request;
         this.route = route;
-        this.cluster = route.pickCluster();
-        this.retry = forward.retry();
-        this.maxRetries = retry.maxRetries();
-        this.perTryTimeoutMs = forward.perTryTimeoutMs();
-        long routeTimeoutMs = forward.timeoutMs();
-        int budgetPercent = -1;
-        dscp = 0;
-        final Snapshot snapshot = exchange.snapshot();
-        if (snapshot != null)
-        {
-            // The table of the snapshot the request's classifier and route came from: one version.
-            final boolean hit = snapshot.policies().lookup(exchange.sliceId(), route.config().policyRouteId(),
-                policy);
-            exchange.sliceStats().onPolicyLookup(hit);
-            if (hit)
-            {
-                dscp = policy.dscp();
-                routeTimeoutMs = (policy.requestTimeoutNs() + 999_999L) / 1_000_000L;
-                maxRetries = policy.maxRetries();
-                budgetPercent = policy.retryBudgetPercent();
-            }
-        }
-        DscpMarking.markDownstream(ctx.channel(), dscp, counters);
-        failedEndpoint = null;
+        limits.resolve(exchange, route, forward);
+        DscpMarking.markDownstream(ctx.channel(), limits.dscp(), counters);
+        retries.begin(route, forward.retry(), limits.maxRetries(), limits.budgetPercent());
         attempt = 0;
-        goAwayResends = 0;
-        mirrorCluster = null;
         exchangeActive = true;
-        staleRetried = false;
         requestDone = false;
-        droppingRequestBody = false;
         responseStarted = false;
-        informational = false;
-        keepAlive = HttpUtil.isKeepAlive(request) && !draining;
-        // Decided before the hop-by-hop fields (Connection among them) are removed and the version raised to 1.1.
-        keepAliveAnnounced = keepAlive && !request.protocolVersion().isKeepAliveDefault();
-        headRequest = HttpMethod.HEAD.equals(request.method());
-        requestBodyless = !HttpUtil.isTransferEncodingChunked(request) && contentLength(request) == 0L;
-        replayable = requestBodyless || retry.maxBufferedBodyBytes() > 0;
-        replayBytes = 0;
-
+        requestBodyless = !HttpUtil.isTransferEncodingChunked(request)
+            && Math.max(0L, HeaderFields.of(request.headers(), nettyFields).contentLength()) == 0L;
+        replay.reset(requestBodyless, forward.retry().maxBufferedBodyBytes());
+        attempts.begin(request, replay, requestBodyless);
         HopByHopHeaders.remove(request.headers());
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
-        if (cluster.config().protocol() == UpstreamProtocol.HTTP2)
-        {
-            request.headers().set(HttpConversionUtil.ExtensionHeaderNames.SCHEME.text(),
-                cluster.sslContext() != null ? "https" : "http");
-        }
-        if (budgetPercent < 0)
-        {
-            route.retryBudget().onRequest();
-        }
-        else
-        {
-            route.retryBudget().onRequest(budgetPercent);
-        }
         route.stats().onRequest();
-        if (!cluster.tryAcquire(Overflow.REQUESTS))
+        if (!balancer.begin(route.pickCluster(), request.headers()))
         {
             overflow(Overflow.REQUESTS);
             return;
         }
-        holdsRequest = true;
-        final long timeoutMs = timeoutMs(routeTimeoutMs, headerView(GRPC_TIMEOUT));
-        final Cluster mirror = route.pickMirror();
-        if (mirror != null)
-        {
-            if (requestBodyless)
-            {
-                MirrorExchange.start(pool, mirror, counters, request, null, timeoutMs);
-            }
-            else if (maxRetries > 0 && retry.maxBufferedBodyBytes() > 0)
-            {
-                // Copied once the whole body is in the replay buffer (see onRequestContent).
-                mirrorCluster = mirror;
-                mirrorTimeoutMs = timeoutMs;
-            }
-        }
-        if (timeoutMs > 0)
-        {
-            deadlines.arm(requestDeadline, timeoutMs);
-        }
+        final long timeoutMs = GrpcTimeout.timeoutMs(limits.routeTimeoutMs(), headerView(GRPC_TIMEOUT));
+        mirror.onHead(route, request, requestBodyless,
+            limits.maxRetries() > 0 && forward.retry().maxBufferedBodyBytes() > 0, timeoutMs);
+        retries.armDeadline(timeoutMs);
         startAttempt();
-    }
-
-    /**
-     * The request's deadline: the route's timeout, shortened by a gRPC client's {@code grpc-timeout} (an integer of
-     * at most 8 digits and a unit: H, M, S, m, u or n); a malformed value is ignored.
-     *
-     * @return milliseconds, 0 for none.
-     */
-    static long timeoutMs(final long routeTimeoutMs, final CharSequence grpcTimeout)
-    {
-        if (grpcTimeout == null || grpcTimeout.length() < 2 || grpcTimeout.length() > 9)
-        {
-            return routeTimeoutMs;
-        }
-        long value = 0;
-        final int unitIndex = grpcTimeout.length() - 1;
-        for (int i = 0; i < unitIndex; i++)
-        {
-            final char c = grpcTimeout.charAt(i);
-            if (c < '0' || c > '9')
-            {
-                return routeTimeoutMs;
-            }
-            value = value * 10 + (c - '0');
-        }
-        final long grpcMs;
-        switch (grpcTimeout.charAt(unitIndex))
-        {
-            case 'H' -> grpcMs = value * 3_600_000L;
-            case 'M' -> grpcMs = value * 60_000L;
-            case 'S' -> grpcMs = value * 1000L;
-            case 'm' -> grpcMs = value;
-            case 'u' -> grpcMs = Math.max(1, value / 1000);
-            case 'n' -> grpcMs = Math.max(1, value / 1_000_000);
-            default ->
-            {
-                return routeTimeoutMs;
-            }
-        }
-        return routeTimeoutMs == 0 ? grpcMs : Math.min(routeTimeoutMs, grpcMs);
     }
 
     private void startAttempt()
     {
         attempt++;
-        endpoint = cluster.pick(hashKey(), failedEndpoint);
-        cluster.onAttemptStart(endpoint);
-        attemptOpen = true;
-        attemptStartNs = System.nanoTime();
-        log.onAttempt(attemptStartNs);
-        final Channel pooled = pool.acquire(endpoint.poolKey(dscp));
-        if (pooled != null)
-        {
-            releasePending();
-            reusedConnection = true;
-            attachUpstream(pooled);
-            sendRequest();
-        }
-        else
-        {
-            reusedConnection = false;
-            if (!holdsPending)
-            {
-                if (!cluster.tryAcquire(Overflow.PENDING))
-                {
-                    attemptOpen = false;
-                    cluster.onAbandoned(endpoint);
-                    overflow(Overflow.PENDING);
-                    return;
-                }
-                holdsPending = true;
-            }
-            final int thisAttempt = attempt;
-            pool.open(endpoint, cluster, endpoint.poolKey(dscp))
-                .addListener((FutureListener<Channel>)future -> onConnectComplete(future, thisAttempt));
-        }
+        final long nowNs = System.nanoTime();
+        final CharSequence hashHeader = balancer.hashHeader();
+        log.onAttempt(nowNs);
+        attempts.start(attempt, balancer.pick(hashHeader == null ? null : headerView(hashHeader), nowNs),
+            limits.dscp(), ((RouteAction.Forward)route.action()).perTryTimeoutMs());
     }
 
-    private CharSequence hashKey()
-    {
-        return cluster.config().lbPolicy() == LbPolicy.RING_HASH ? headerView(cluster.config().hashHeader()) : null;
-    }
-
-    /**
-     * The first value of a request header: a view over the head's bytes for a decoded HTTP/1.1 head (valid until
-     * the next call), else the header's {@code String}.
-     */
+    /** The first value of a request header: a view over a decoded HTTP/1.1 head (valid until the next call). */
     private CharSequence headerView(final CharSequence name)
     {
         return HeaderFields.of(request.headers(), nettyFields).first(name, headerView);
     }
 
-    /** The request's Content-Length, 0 when absent or not a number; read as bytes from a decoded head. */
-    private long contentLength(final HttpRequest request)
-    {
-        return Math.max(0L, HeaderFields.of(request.headers(), nettyFields).contentLength());
-    }
-
-    private void onConnectComplete(final Future<Channel> future, final int forAttempt)
-    {
-        if (!exchangeActive || forAttempt != attempt || !ctx.channel().isActive())
-        {
-            if (future.isSuccess())
-            {
-                future.getNow().close();
-            }
-            return;
-        }
-        releasePending();
-        if (future.cause() == UpstreamPool.CONNECTIONS_OVERFLOW)
-        {
-            attemptOpen = false;
-            cluster.onAbandoned(endpoint);
-            overflow(Overflow.CONNECTIONS);
-            return;
-        }
-        if (!future.isSuccess())
-        {
-            counters.increment(DataPlaneCounter.UPSTREAM_CONNECT_FAILURES);
-            cluster.stats().onConnectFailure();
-            onAttemptFailed(HttpResponseStatus.BAD_GATEWAY, "upstream connect failed: " + endpoint);
-            return;
-        }
-        attachUpstream(future.getNow());
-        sendRequest();
-    }
-
-    /** Writes the request head and everything of the body read so far (kept for replay) to the new attempt. */
-    private void sendRequest()
-    {
-        if (perTryTimeoutMs > 0)
-        {
-            tryAttempt = attempt;
-            deadlines.arm(tryDeadline, perTryTimeoutMs);
-        }
-        sentWhole = requestBodyless && upstream instanceof Http2StreamChannel && !(request instanceof FullHttpRequest);
-        if (sentWhole)
-        {
-            // One HEADERS frame with END_STREAM; the request's empty last part is dropped when it arrives.
-            upstream.writeAndFlush(new DefaultFullHttpRequest(request.protocolVersion(), request.method(),
-                request.uri(), Unpooled.EMPTY_BUFFER, request.headers(), EmptyHttpHeaders.INSTANCE),
-                upstream.voidPromise());
-            if (!requestDone)
-            {
-                readRequestWhenWritable();
-            }
-            return;
-        }
-        upstream.write(request, upstream.voidPromise());
-        if (replay != null)
-        {
-            for (int i = 0; i < replay.size(); i++)
-            {
-                upstream.write(replay.get(i).retainedDuplicate(), upstream.voidPromise());
-            }
-        }
-        if (requestDone)
-        {
-            if (replay == null || replay.isEmpty())
-            {
-                upstream.write(LastHttpContent.EMPTY_LAST_CONTENT, upstream.voidPromise());
-            }
-            upstream.flush();
-            return;
-        }
-        upstream.flush();
-        readRequestWhenWritable();
-    }
-
     private void onRequestContent(final HttpContent content)
     {
         final boolean last = content instanceof LastHttpContent;
-        if (droppingRequestBody || !exchangeActive)
+        if (!exchangeActive)
         {
+            // The exchange was cut short (the connection closes); the respond stage drops the body of an answer.
             content.release();
-            if (last)
-            {
-                droppingRequestBody = false;
-                requestDone = true;
-                if (keepAlive && !exchangeActive)
-                {
-                    ctx.read();
-                }
-            }
-            else
-            {
-                ctx.read();
-            }
             return;
         }
         log.onRequestBytes(content.content().readableBytes());
-        keepForReplay(content);
+        if (retries.maxRetries() > 0 && !responseStarted)
+        {
+            replay.keep(content);
+        }
         if (last)
         {
             requestDone = true;
-            if (mirrorCluster != null && replayable && replay != null && !replay.isEmpty())
-            {
-                MirrorExchange.start(pool, mirrorCluster, counters, request, replay, mirrorTimeoutMs);
-            }
-            mirrorCluster = null;
+            mirror.onBodyComplete(request, replay);
         }
-        if (upstream == null)
+        if (attempts.accepts())
         {
-            // Between attempts (backoff or connecting): the part is in the replay buffer, sent with the next one.
-            if (!replayable)
-            {
-                content.release();
-                failExchange(HttpResponseStatus.BAD_GATEWAY, "upstream failed while the request body was sent");
-                return;
-            }
-            content.release();
+            attempts.forward(content, last);
             return;
         }
-        if (sentWhole)
+        // Between attempts (backoff or connecting) the part is in the replay buffer, sent with the next one.
+        content.release();
+        if (!attempts.connected() && !replay.replayable())
         {
-            content.release();
-            return;
-        }
-        upstream.writeAndFlush(content, upstream.voidPromise());
-        if (!last)
-        {
-            readRequestWhenWritable();
-        }
-    }
-
-    private void keepForReplay(final HttpContent content)
-    {
-        if (requestBodyless || !replayable || maxRetries == 0 || responseStarted)
-        {
-            return;
-        }
-        replayBytes += content.content().readableBytes();
-        if (replayBytes > retry.maxBufferedBodyBytes())
-        {
-            replayable = false;
-            releaseReplay();
-            return;
-        }
-        if (replay == null)
-        {
-            replay = new ArrayList<>(4);
-        }
-        replay.add(content.retainedDuplicate());
-    }
-
-    private void releaseReplay()
-    {
-        if (replay != null)
-        {
-            for (int i = 0; i < replay.size(); i++)
-            {
-                replay.get(i).release();
-            }
-            replay.clear();
-        }
-    }
-
-    private void readRequestWhenWritable()
-    {
-        if (upstream.isWritable())
-        {
-            ctx.read();
-        }
-        else
-        {
-            readWanted = true;
-        }
-    }
-
-    @Override
-    public void onUpstreamWritabilityChanged(final boolean writable)
-    {
-        if (writable && readWanted)
-        {
-            readWanted = false;
-            ctx.read();
-        }
-    }
-
-    @Override
-    public void onUpstreamRead(final Object msg)
-    {
-        if (msg instanceof HttpObject && ((HttpObject)msg).decoderResult().isFailure())
-        {
-            ReferenceCountUtil.release(msg);
-            detachUpstream().close();
-            onUpstreamBroken(false, "upstream sent a malformed response");
-            return;
-        }
-        if (msg instanceof FullHttpResponse full && full.status().code() >= 200)
-        {
-            // A response with nothing after its head (HTTP/2 headers that end the stream): written whole.
-            if (onResponseHead(full))
-            {
-                completeExchange(lastWritten);
-            }
-            else
-            {
-                ReferenceCountUtil.release(msg);
-            }
-            return;
-        }
-        if (msg instanceof HttpResponse)
-        {
-            if (!onResponseHead((HttpResponse)msg))
-            {
-                ReferenceCountUtil.release(msg);
-                return;
-            }
-        }
-        if (msg instanceof HttpContent)
-        {
-            onResponseContent((HttpContent)msg);
-        }
-        else if (!(msg instanceof HttpResponse))
-        {
-            ReferenceCountUtil.release(msg);
+            failExchange(HttpResponseStatus.BAD_GATEWAY, "upstream failed while the request body was sent", null);
         }
     }
 
     /**
-     * @return false when the response is not forwarded (its attempt is retried).
+     * A response head from the attempt (the respond stage edits it on its way out).
+     *
+     * @return false when it is not forwarded (released here; the attempt is retried).
      */
-    private boolean onResponseHead(final HttpResponse response)
+    boolean onResponseHead(final HttpResponse response)
     {
         final int status = response.status().code();
-        if (status < 200)
+        if (status >= 200)
         {
-            informational = true;
-            HopByHopHeaders.remove(response.headers());
-            ctx.write(response, ctx.voidPromise());
-            return true;
+            if (route.retriesOnStatus(status) && mayRetry())
+            {
+                ReferenceCountUtil.release(response);
+                balancer.fail();
+                attempts.close();
+                retries.retryAfterBackoff(attempt, log);
+                return false;
+            }
+            balancer.respond(status, System.nanoTime());
+            retries.disarmDeadline();
+            replay.release();
+            route.stats().onResponse(status);
+            log.onResponseHead(status, System.nanoTime());
+            responseStarted = true;
         }
-        deadlines.disarm(tryDeadline);
-        if (route.retriesOnStatus(status) && mayRetry())
-        {
-            attemptOpen = false;
-            cluster.onFailure(endpoint);
-            failedEndpoint = endpoint;
-            detachUpstream().close();
-            retryAfterBackoff();
-            return false;
-        }
-        attemptOpen = false;
-        if (status >= 500)
-        {
-            cluster.onFailure(endpoint);
-        }
-        else
-        {
-            cluster.onSuccess(endpoint, System.nanoTime() - attemptStartNs);
-        }
-        deadlines.disarm(requestDeadline);
-        releaseReplay();
-        route.stats().onResponse(status);
-        log.onResponseHead(status, System.nanoTime());
-        responseStarted = true;
-        upstreamKeepAlive = HttpUtil.isKeepAlive(response);
-        final HttpHeaders headers = response.headers();
-        HopByHopHeaders.remove(headers);
-        route.config().responseHeaders().applyTo(headers);
-        final boolean bodyless = headRequest || status == 204 || status == 304;
-        if (!bodyless && !headers.contains(HttpHeaderNames.CONTENT_LENGTH)
-            && !HttpUtil.isTransferEncodingChunked(response))
-        {
-            HttpUtil.setTransferEncodingChunked(response, true);
-        }
-        if (!keepAlive || !requestDone)
-        {
-            keepAlive = false;
-            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        }
-        else if (keepAliveAnnounced)
-        {
-            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-        }
-        // The write's future is needed only to close after it; otherwise no promise is allocated.
-        lastWritten = keepAlive ? ctx.write(response, ctx.voidPromise()) : ctx.write(response);
+        ctx.write(response, ctx.voidPromise());
         return true;
     }
 
-    private void onResponseContent(final HttpContent content)
+    /** The response's last part is written and the connection given back: read the next request, if any. */
+    void onResponseComplete()
     {
-        if (informational)
-        {
-            if (content instanceof LastHttpContent)
-            {
-                informational = false;
-            }
-            ctx.write(content, ctx.voidPromise());
-            return;
-        }
-        log.onResponseBytes(content.content().readableBytes());
-        if (!(content instanceof LastHttpContent))
-        {
-            ctx.write(content, ctx.voidPromise());
-            if (!ctx.channel().isWritable() || exchange.responsePaced())
-            {
-                upstream.config().setAutoRead(false);
-            }
-            return;
-        }
-        completeExchange(keepAlive ? ctx.write(content, ctx.voidPromise()) : ctx.write(content));
-    }
-
-    /** The response is complete (its last part written): give the upstream channel back, then read or close. */
-    private void completeExchange(final ChannelFuture written)
-    {
-        ctx.flush();
-        final Channel leased = detachUpstream();
-        if (requestDone && upstreamKeepAlive)
-        {
-            pool.release(endpoint.poolKey(dscp), leased, cluster.config().maxIdleConnectionsPerLoop());
-        }
-        else
-        {
-            leased.close();
-        }
         endExchange();
-        if (keepAlive)
+        if (requestDone && exchange.responder().keepAlive())
         {
             ctx.read();
         }
-        else
-        {
-            written.addListener(ChannelFutureListener.CLOSE);
-        }
     }
 
-    @Override
-    public void onUpstreamReadComplete()
+    /** The response had started when the attempt's connection broke: cut short, the connection closes. */
+    void onResponseCut()
     {
-        ctx.flush();
-    }
-
-    @Override
-    public void onUpstreamInactive(final Channel channel)
-    {
-        if (channel != upstream)
-        {
-            return;
-        }
-        final UpstreamHandler handler = channel.pipeline().get(UpstreamHandler.class);
-        final boolean refused = handler != null && handler.refusedByGoAway();
-        detachUpstream();
-        if (refused && !responseStarted && canReplay() && goAwayResends < MAX_GOAWAY_RESENDS)
-        {
-            // The upstream's GOAWAY refused the stream unprocessed: send it again on a new connection, not a retry.
-            goAwayResends++;
-            counters.increment(DataPlaneCounter.UPSTREAM_GOAWAY_RESENDS);
-            deadlines.disarm(tryDeadline);
-            attemptOpen = false;
-            cluster.onAbandoned(endpoint);
-            attempt--;
-            startAttempt();
-            return;
-        }
-        final String tlsFailure = UpstreamTlsFailure.describe(channel);
-        if (tlsFailure != null && !responseStarted)
-        {
-            // a new connection whose handshake failed: the request was never sent; say why (expired certificate, ...)
-            counters.increment(DataPlaneCounter.UPSTREAM_TLS_FAILURES);
-            onAttemptFailed(HttpResponseStatus.BAD_GATEWAY, tlsFailure);
-            return;
-        }
-        onUpstreamBroken(true, "upstream closed the connection before responding");
-    }
-
-    /**
-     * The leased upstream connection closed or sent something that is not HTTP before the response was complete:
-     * truncate the response if it started, otherwise treat it as a failed attempt.
-     */
-    private void onUpstreamBroken(final boolean closed, final String reason)
-    {
-        if (responseStarted)
-        {
-            counters.increment(DataPlaneCounter.UPSTREAM_RESETS);
-            log.flag(AccessLogDescriptor.FLAG_RESET);
-            endExchange();
-            ctx.close();
-            return;
-        }
-        if (closed && reusedConnection && !staleRetried && canReplay())
-        {
-            // A pooled connection the upstream had closed just before reuse: not the endpoint's fault.
-            staleRetried = true;
-            counters.increment(DataPlaneCounter.UPSTREAM_REUSE_RETRIES);
-            deadlines.disarm(tryDeadline);
-            attemptOpen = false;
-            cluster.onAbandoned(endpoint);
-            attempt--;
-            startAttempt();
-            return;
-        }
         counters.increment(DataPlaneCounter.UPSTREAM_RESETS);
-        onAttemptFailed(HttpResponseStatus.BAD_GATEWAY, reason);
+        log.flag(AccessLogDescriptor.FLAG_RESET);
+        endExchange();
+        ctx.close();
     }
 
-    private void onTryTimeout(final int forAttempt)
+    /** Sends the request again as the same attempt (the endpoint was not at fault). */
+    void resend(final DataPlaneCounter counter)
     {
-        if (!exchangeActive || forAttempt != attempt || responseStarted || !attemptOpen)
-        {
-            return;
-        }
-        counters.increment(DataPlaneCounter.UPSTREAM_PER_TRY_TIMEOUTS);
-        if (upstream != null)
-        {
-            detachUpstream().close();
-        }
-        onAttemptFailed(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream per-try timeout");
+        counters.increment(counter);
+        attempts.endTry();
+        balancer.abandon();
+        attempt--;
+        startAttempt();
     }
 
-    private void onRequestTimeout()
+    void onBackoffOver(final int forAttempt)
     {
-        if (!exchangeActive || responseStarted)
+        if (exchangeActive && forAttempt == attempt && ctx.channel().isActive())
         {
-            return;
+            startAttempt();
         }
-        counters.increment(DataPlaneCounter.UPSTREAM_TIMEOUTS);
-        route.stats().onTimeout();
-        if (attemptOpen)
+    }
+
+    void onRequestTimeout()
+    {
+        if (exchangeActive && !responseStarted)
         {
-            attemptOpen = false;
-            cluster.onFailure(endpoint);
+            counters.increment(DataPlaneCounter.UPSTREAM_TIMEOUTS);
+            route.stats().onTimeout();
+            balancer.fail();
+            attempts.close();
+            failExchange(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream request timeout", null);
         }
-        if (upstream != null)
-        {
-            detachUpstream().close();
-        }
-        failExchange(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream request timeout");
     }
 
     /** An attempt failed before its response: retry when allowed, otherwise answer with {@code status}. */
-    private void onAttemptFailed(final HttpResponseStatus status, final String reason)
+    void onAttemptFailed(final HttpResponseStatus status, final String reason)
     {
-        deadlines.disarm(tryDeadline);
-        if (attemptOpen)
-        {
-            attemptOpen = false;
-            cluster.onFailure(endpoint);
-        }
-        failedEndpoint = endpoint;
+        attempts.endTry();
+        balancer.fail();
         if (mayRetry())
         {
-            retryAfterBackoff();
-            return;
+            retries.retryAfterBackoff(attempt, log);
         }
-        failExchange(status, reason);
+        else
+        {
+            failExchange(status, reason, null);
+        }
     }
 
     /** Whether the request can be sent again: no body, or every part of it kept for replay. */
-    private boolean canReplay()
+    boolean canReplay()
     {
-        return requestBodyless || (replayable && maxRetries > 0);
+        return requestBodyless || (replay.replayable() && retries.maxRetries() > 0);
     }
 
     private boolean mayRetry()
     {
-        if (!exchangeActive || responseStarted || attempt > maxRetries || !(requestBodyless || replayable))
-        {
-            return false;
-        }
-        final boolean firstRetry = !holdsRetry;
-        if (firstRetry)
-        {
-            if (!cluster.tryAcquire(Overflow.RETRIES))
-            {
-                counters.increment(DataPlaneCounter.UPSTREAM_CIRCUIT_OPEN);
-                return false;
-            }
-            holdsRetry = true;
-        }
-        if (!route.retryBudget().tryRetry())
-        {
-            if (firstRetry)
-            {
-                holdsRetry = false;
-                cluster.release(Overflow.RETRIES);
-            }
-            counters.increment(DataPlaneCounter.UPSTREAM_RETRY_BUDGET_EXHAUSTED);
-            return false;
-        }
-        return true;
-    }
-
-    private void retryAfterBackoff()
-    {
-        counters.increment(DataPlaneCounter.UPSTREAM_RETRIES);
-        route.stats().onRetry();
-        log.flag(AccessLogDescriptor.FLAG_RETRIED);
-        final long ceilingMs = Math.min(retry.backoffMaxMs(), retry.backoffBaseMs() << Math.min(attempt - 1, 20));
-        final long backoffMs = ThreadLocalRandom.current().nextLong(ceilingMs + 1);
-        backoffAttempt = attempt;
-        deadlines.arm(backoffDeadline, backoffMs);
-    }
-
-    /**
-     * Answers the request here when it cannot be forwarded. The connection stays open only when what is left of
-     * the request is known to be empty; an unread body is not drained, the connection is closed.
-     */
-    private void failExchange(final HttpResponseStatus status, final String reason)
-    {
-        failExchange(status, reason, null);
+        return exchangeActive && !responseStarted && retries.mayRetry(attempt, replay.replayable());
     }
 
     /** A circuit breaker of the cluster is open: 503 at once, saying which. */
-    private void overflow(final Overflow breaker)
+    void overflow(final Overflow breaker)
     {
         counters.increment(DataPlaneCounter.UPSTREAM_CIRCUIT_OPEN);
         failExchange(HttpResponseStatus.SERVICE_UNAVAILABLE, "upstream overflow: " + breaker.label(), breaker);
     }
 
+    /**
+     * Answers the request here (through the respond stage) when it cannot be forwarded. The connection stays open
+     * only when what is left of the request is known to be empty; an unread body is not drained, the connection
+     * is closed.
+     */
     private void failExchange(final HttpResponseStatus status, final String reason, final Overflow breaker)
     {
         log.onLocalAnswer(status.code());
         endExchange();
-        cancelTimers();
-        releaseReplay();
+        retries.cancel();
+        attempts.endTry();
+        replay.release();
         route.stats().onResponse(status.code());
-        if (!requestDone && !requestBodyless)
-        {
-            keepAlive = false;
-        }
         final FullHttpResponse response = DirectResponse.newResponse(ctx, status, reason + "\n");
         if (breaker != null)
         {
             response.headers().set(DirectResponse.OVERFLOW_HEADER, breaker.label());
         }
-        DirectResponse.send(ctx, response, keepAlive);
-        if (keepAlive && !requestDone)
-        {
-            droppingRequestBody = true;
-            ctx.read();
-        }
-        else if (keepAlive)
-        {
-            ctx.read();
-        }
+        exchange.responder().answer(ctx, response, requestBodyless);
     }
 
-    /** The exchange is over (answered, failed or abandoned): gives back what it held of the circuit breakers. */
+    /** The exchange is over (answered, failed or abandoned): its log record, its circuit-breaker slots given back. */
     private void endExchange()
     {
         if (exchangeActive)
         {
-            exchange.endLog(ctx.channel(), endpoint);
+            exchangeActive = false;
+            exchange.endLog(ctx.channel(), balancer.endpoint());
         }
-        exchangeActive = false;
-        releasePending();
-        if (holdsRequest)
-        {
-            holdsRequest = false;
-            cluster.release(Overflow.REQUESTS);
-        }
-        if (holdsRetry)
-        {
-            holdsRetry = false;
-            cluster.release(Overflow.RETRIES);
-        }
+        balancer.end();
     }
 
-    private void releasePending()
+    boolean active()
     {
-        if (holdsPending)
-        {
-            holdsPending = false;
-            cluster.release(Overflow.PENDING);
-        }
+        return exchangeActive;
     }
 
-    private void cancelTimers()
+    boolean responseStarted()
     {
-        deadlines.disarm(requestDeadline);
-        deadlines.disarm(tryDeadline);
-        deadlines.disarm(backoffDeadline);
+        return responseStarted;
     }
 
-    private void attachUpstream(final Channel channel)
+    boolean requestDone()
     {
-        upstream = channel;
-        channel.pipeline().get(UpstreamHandler.class).lease(this);
-    }
-
-    private Channel detachUpstream()
-    {
-        final Channel channel = upstream;
-        upstream = null;
-        readWanted = false;
-        final UpstreamHandler handler = channel.pipeline().get(UpstreamHandler.class);
-        if (handler != null)
-        {
-            handler.unlease();
-        }
-        return channel;
+        return requestDone;
     }
 }

@@ -14,6 +14,7 @@ import io.mecmesh.dataplane.listener.ConnectionGuard;
 import io.mecmesh.dataplane.listener.Http1ListenerHandler;
 import io.mecmesh.dataplane.listener.ListenerConfig;
 import io.mecmesh.dataplane.route.RouteConfig;
+import io.mecmesh.dataplane.stage.respond.RespondHandler;
 import io.mecmesh.dataplane.stage.route.RouteHandler;
 import io.mecmesh.dataplane.route.RouteTable;
 import io.mecmesh.dataplane.transport.Transport;
@@ -48,7 +49,8 @@ import java.util.concurrent.TimeUnit;
  * ({@code AUTO_READ} off):
  *
  * <pre>
- *   ConnectionGuard → Http1ServerCodec → FlowControlHandler → Http1ListenerHandler → RouteHandler → AnsweringHandler
+ *   ConnectionGuard → Http1ServerCodec → FlowControlHandler → Http1ListenerHandler → RespondHandler → ClassifyHandler
+ *     → RouteHandler → AnsweringHandler
  * </pre>
  *
  * One operation: the bytes of a 250-byte keep-alive GET go in, are decoded, counted, routed (32 virtual hosts),
@@ -118,6 +120,7 @@ public class Http1RequestPathBenchmark
             .addLast("http1-codec", new Http1ServerCodec(Http1CodecBenchmark.decoderConfig()))
             .addLast("flow-control", new FlowControlHandler())
             .addLast("listener", listenerStage)
+            .addLast("respond", new RespondHandler(exchange))
             .addLast("classify", new ClassifyHandler("bench", snapshots, exchange))
             .addLast("route", new RouteHandler(exchange, counters))
             .addLast("upstream", answering);
@@ -217,6 +220,7 @@ public class Http1RequestPathBenchmark
                 .addLast("http1-codec", new Http1ServerCodec(Http1CodecBenchmark.decoderConfig()))
                 .addLast("flow-control", new FlowControlHandler())
                 .addLast("listener", listenerStage)
+                .addLast("respond", new RespondHandler(exchange))
                 .addLast("classify", new ClassifyHandler("bench", snapshots, exchange))
                 .addLast("route", new RouteHandler(exchange, counters))
                 .addLast("upstream", new ForwardHandler(pool, counters, exchange));

@@ -8,6 +8,7 @@ import io.mecmesh.dataplane.counters.DataPlaneCounter;
 import io.mecmesh.dataplane.counters.DataPlaneCounters;
 import io.mecmesh.dataplane.listener.Http2StreamListenerHandler;
 import io.mecmesh.dataplane.listener.ListenerConfig;
+import io.mecmesh.dataplane.stage.respond.RespondHandler;
 import io.mecmesh.dataplane.stage.route.RouteHandler;
 import io.mecmesh.dataplane.route.RouteTable;
 import io.netty.buffer.ByteBuf;
@@ -86,6 +87,7 @@ public class Http2RequestPathBenchmark
                     stream.pipeline()
                         .addLast(new Http2StreamFrameToHttpObjectCodec(true, true))
                         .addLast(new Http2StreamListenerHandler(listener, counters))
+                        .addLast(new RespondHandler(exchange))
                         .addLast(new ClassifyHandler("bench", snapshots, exchange))
                         .addLast(new RouteHandler(exchange, counters))
                         .addLast(new AnsweringHandler(body, exchange));

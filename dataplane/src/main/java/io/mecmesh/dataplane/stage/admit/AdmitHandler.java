@@ -24,7 +24,6 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpStatusClass;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -62,8 +61,8 @@ import static java.util.Objects.requireNonNull;
  *   its MBR there), so a flood past the MBR is refused early instead of every response being paced late. Per loop:
  *   with several loops each polices on its own backlog (the buckets themselves are shared, see RateShard).</li>
  * </ul>
- * A request answered here has its head released and its body released as it arrives (the connection is kept when
- * the client asked for keep-alive). Every other message is forwarded unchanged (ownership passes on); a held
+ * A request answered here has its head released; the respond stage writes the answer and releases its body as it
+ * arrives (the connection is kept when the client asked for keep-alive). Every other message is forwarded unchanged (ownership passes on); a held
  * request head, and held response parts, are owned here until forwarded, and released if the channel closes.
  * One instance per channel, confined to its event loop. Deciding a request that is admitted at once allocates
  * nothing; shaping and pacing schedule a timer.
@@ -108,8 +107,6 @@ public final class AdmitHandler extends ChannelDuplexHandler
     private long queuedAtNs;
     private long shapeUntilNs;
     private HttpRequest held;
-    private boolean dropping;
-    private boolean keepAliveAfterDrop;
     // Pacing.
     private long uplinkDebt;
     private boolean readWithheld;
@@ -144,19 +141,6 @@ public final class AdmitHandler extends ChannelDuplexHandler
         if (msg instanceof HttpRequest request)
         {
             onRequest(request);
-            return;
-        }
-        if (dropping && msg instanceof HttpContent)
-        {
-            ReferenceCountUtil.release(msg);
-            if (msg instanceof LastHttpContent)
-            {
-                dropping = false;
-            }
-            if (dropping || keepAliveAfterDrop)
-            {
-                ctx.read();
-            }
             return;
         }
         if (msg instanceof HttpContent content && (sliceLimited || routeLimited))
@@ -496,8 +480,6 @@ public final class AdmitHandler extends ChannelDuplexHandler
     private void answer(final HttpRequest request, final HttpResponseStatus status, final String reason,
         final long retryAfterNs)
     {
-        dropping = !(request instanceof LastHttpContent);
-        keepAliveAfterDrop = HttpUtil.isKeepAlive(request);
         ReferenceCountUtil.release(request);
         final FullHttpResponse response = DirectResponse.newResponse(ctx, status, reason + "\n");
         if (retryAfterNs > 0)
@@ -505,9 +487,7 @@ public final class AdmitHandler extends ChannelDuplexHandler
             response.headers().setInt(HttpHeaderNames.RETRY_AFTER,
                 (int)Math.max(1, (retryAfterNs + NANOS_PER_SECOND - 1) / NANOS_PER_SECOND));
         }
-        exchange.endLocally(ctx.channel(), status.code());
-        DirectResponse.send(ctx, response, keepAliveAfterDrop);
-        ctx.read();
+        exchange.answerLocally(ctx, response);
     }
 
     private void writable(final boolean writable)

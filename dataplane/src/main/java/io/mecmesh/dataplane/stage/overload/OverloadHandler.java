@@ -11,11 +11,8 @@ import io.mecmesh.dataplane.policy.SlicePolicy;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 
 import static java.util.Objects.requireNonNull;
@@ -24,9 +21,8 @@ import static java.util.Objects.requireNonNull;
  * The overload stage, after the classify stage (HTTP/1.1 connections and HTTP/2 streams alike): while the
  * {@link OverloadMonitor} says the data plane is in overload and sheds the priority level of the request's slice
  * (lowest priorities first, see {@link PriorityShedding}), a new request head is released and answered 503 with
- * {@link #OVERLOADED_HEADER} naming the reason, counted by reason; its body is released as it arrives (the stage
- * asks for the next message while it drops one, the channel reads on demand) and the connection is kept when the
- * client asked for keep-alive. A request that started before the overload goes on. Everything else is forwarded
+ * {@link #OVERLOADED_HEADER} naming the reason, counted by reason, through the respond stage (which releases its
+ * body as it arrives and keeps the connection when the client asked for keep-alive). A request that started before the overload goes on. Everything else is forwarded
  * unchanged (ownership passes on). One volatile read per request head. One instance per connection or stream,
  * confined to its event loop.
  */
@@ -38,8 +34,6 @@ public final class OverloadHandler extends ChannelInboundHandlerAdapter
     private final OverloadMonitor monitor;
     private final Exchange exchange;
     private final PolicyFlyweight policy = new PolicyFlyweight();
-    private boolean dropping;
-    private boolean keepAliveAfterDrop;
 
     /**
      * @param monitor  whether the data plane is in overload, and which priority levels it sheds.
@@ -64,29 +58,11 @@ public final class OverloadHandler extends ChannelInboundHandlerAdapter
                 return;
             }
             monitor.onShed(reason);
-            final HttpRequest request = (HttpRequest)msg;
-            dropping = !(msg instanceof LastHttpContent);
-            keepAliveAfterDrop = HttpUtil.isKeepAlive(request);
-            ReferenceCountUtil.release(request);
+            ReferenceCountUtil.release(msg);
             final FullHttpResponse response = DirectResponse.newResponse(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE,
                 "overloaded: " + reason.headerValue() + "\n");
             response.headers().set(OVERLOADED_HEADER, reason.headerValue());
-            exchange.endLocally(ctx.channel(), HttpResponseStatus.SERVICE_UNAVAILABLE.code());
-            DirectResponse.send(ctx, response, keepAliveAfterDrop);
-            ctx.read();
-            return;
-        }
-        if (dropping && msg instanceof HttpContent)
-        {
-            ReferenceCountUtil.release(msg);
-            if (msg instanceof LastHttpContent)
-            {
-                dropping = false;
-            }
-            if (dropping || keepAliveAfterDrop)
-            {
-                ctx.read();
-            }
+            exchange.answerLocally(ctx, response);
             return;
         }
         ctx.fireChannelRead(msg);

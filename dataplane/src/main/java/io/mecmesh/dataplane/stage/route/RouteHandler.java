@@ -16,14 +16,11 @@ import io.mecmesh.dataplane.tls.PeerIdentity;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 
 
@@ -40,18 +37,15 @@ import static java.util.Objects.requireNonNull;
  * <p>A request for a forwarding route carries the caller's verified SPIFFE id to the workload in
  * {@link PeerIdentity#PEER_ID_HEADER} (a value the client sent itself is removed first), has the route's request
  * headers rewritten and goes on. A request that matches
- * no route is answered 404 here, one for a direct-response or redirect route with what the route says; the body of
- * a request answered here is released as it arrives and the connection is kept when the client asked for
- * keep-alive. Everything else is forwarded unchanged (ownership passes on).
- * The channel reads on demand ({@code AUTO_READ} off): while it drops a body, this stage asks for the next message.
+ * no route is answered 404 here, one for a direct-response or redirect route with what the route says, through
+ * the respond stage ({@link Exchange#answerLocally}), which drops the body of the request and keeps the connection
+ * when the client asked for keep-alive. Everything else is forwarded unchanged (ownership passes on).
  * One instance per connection, confined to its event loop.
  */
 public final class RouteHandler extends ChannelInboundHandlerAdapter
 {
     private final Exchange exchange;
     private final DataPlaneCounters counters;
-    private boolean dropping;
-    private boolean keepAliveAfterDrop;
     private final TextFlyweight hostView = new TextFlyweight();
     private final TextFlyweight pathView = new TextFlyweight();
     /** Views heads that are not the codec's (HTTP/2 streams). */
@@ -143,33 +137,16 @@ public final class RouteHandler extends ChannelInboundHandlerAdapter
             }
             return;
         }
-        if (dropping && msg instanceof HttpContent)
-        {
-            ReferenceCountUtil.release(msg);
-            if (msg instanceof LastHttpContent)
-            {
-                dropping = false;
-            }
-            if (dropping || keepAliveAfterDrop)
-            {
-                ctx.read();
-            }
-            return;
-        }
         ctx.fireChannelRead(msg);
     }
 
     /**
-     * Answers the request here: the response is written, the request's body is dropped as it arrives.
+     * Answers the request here, through the respond stage (which drops the request's body as it arrives).
      */
     private void answer(final ChannelHandlerContext ctx, final HttpRequest request, final FullHttpResponse response)
     {
-        dropping = true;
-        keepAliveAfterDrop = HttpUtil.isKeepAlive(request);
         ReferenceCountUtil.release(request);
-        exchange.endLocally(ctx.channel(), response.status().code());
-        DirectResponse.send(ctx, response, keepAliveAfterDrop);
-        ctx.read();
+        exchange.answerLocally(ctx, response);
     }
 
     /** The peer of the connection: on an HTTP/2 stream, of its parent connection. */
