@@ -25,6 +25,7 @@ public final class Exchange
     private Snapshot snapshot;
     private int sliceId;
     private SliceStats sliceStats;
+    private boolean sliceByRule;
     private Route route;
     private boolean responsePaced;
 
@@ -57,6 +58,7 @@ public final class Exchange
         this.snapshot = requireNonNull(snapshot, "snapshot");
         this.sliceId = 0;
         this.sliceStats = unclassified;
+        this.sliceByRule = false;
         this.route = null;
         log.begin(System.nanoTime());
     }
@@ -70,13 +72,30 @@ public final class Exchange
     }
 
     /**
-     * @param sliceId the request's slice (packed S-NSSAI, 0 when unclassified).
+     * The slice an explicit classification rule gave the request: the route's slice does not replace it.
+     *
+     * @param sliceId the request's slice (packed S-NSSAI).
      * @param stats   that slice's statistics.
      */
     public void slice(final int sliceId, final SliceStats stats)
     {
+        slice(sliceId, stats, true);
+    }
+
+    /**
+     * The slice the classify stage found for the request (see the precedence in
+     * {@code ClassificationConfig}).
+     *
+     * @param sliceId the request's slice (packed S-NSSAI; 0 when unclassified).
+     * @param stats   that slice's statistics.
+     * @param byRule  true when an explicit rule gave it; false for the default slice or unclassified, which the
+     *                slice of the request's route then replaces ({@link #route(Route)}).
+     */
+    public void slice(final int sliceId, final SliceStats stats, final boolean byRule)
+    {
         this.sliceId = sliceId;
         this.sliceStats = requireNonNull(stats, "stats");
+        this.sliceByRule = byRule;
     }
 
     /**
@@ -96,11 +115,38 @@ public final class Exchange
     }
 
     /**
+     * Records the request's route (the route stage, before admit). When no explicit rule classified the request and
+     * the route is a compiled route of a slice's service, the request moves into the route's slice (explicit rule >
+     * route's slice > default slice > unclassified): its count moves from the slice the classify stage counted it in
+     * to the route's. Allocates nothing.
+     *
      * @param route the route the request was given.
      */
     public void route(final Route route)
     {
         this.route = requireNonNull(route, "route");
+        if (sliceByRule || snapshot == null)
+        {
+            return;
+        }
+        final RouteSlices routeSlices = snapshot.routeSlices();
+        final int routeId = route.config().policyRouteId();
+        final int routeSliceId = routeSlices.sliceId(routeId);
+        if (routeSliceId != 0 && routeSliceId != sliceId)
+        {
+            sliceStats.onRequestMoved();
+            sliceId = routeSliceId;
+            sliceStats = routeSlices.stats(routeId);
+            sliceStats.onRequest();
+        }
+    }
+
+    /**
+     * @return true when an explicit classification rule gave the request its slice.
+     */
+    public boolean sliceByRule()
+    {
+        return sliceByRule;
     }
 
     /**
