@@ -3,7 +3,6 @@ package io.mecmesh.dataplane.upstream;
 import io.mecmesh.dataplane.accesslog.AccessLogDescriptor;
 import io.mecmesh.dataplane.accesslog.ExchangeLog;
 import io.mecmesh.dataplane.exchange.Exchange;
-import io.mecmesh.dataplane.exchange.Snapshot;
 import io.mecmesh.dataplane.cluster.Cluster;
 import io.mecmesh.dataplane.cluster.EndpointState;
 import io.mecmesh.dataplane.cluster.LbPolicy;
@@ -17,8 +16,6 @@ import io.mecmesh.dataplane.http.HeaderFields;
 import io.mecmesh.dataplane.http.NettyHeaderFields;
 import io.mecmesh.dataplane.http.TextFlyweight;
 import io.mecmesh.dataplane.lifecycle.DrainEvent;
-import io.mecmesh.dataplane.policy.PolicyFlyweight;
-import io.mecmesh.dataplane.policy.PolicyTable;
 import io.mecmesh.dataplane.route.RetryPolicy;
 import io.mecmesh.dataplane.route.Route;
 import io.mecmesh.dataplane.route.RouteAction;
@@ -78,15 +75,14 @@ import static java.util.Objects.requireNonNull;
  * exchange until the response head (504). Every attempt's outcome is reported to the cluster for outlier ejection
  * and least-request balancing.
  *
- * <p>Slice policy: the request's slice (from the {@link Exchange}, 0 when unclassified) and its route's
- * {@code policyRouteId} are looked up in the {@link PolicyTable} of the exchange's snapshot (the one the classify
- * stage read for this request): the (slice, route) record, else the slice's default record
- * (slice, 0). Precedence, highest first: a {@code grpc-timeout} may only shorten the timeout; the record found sets
- * the request timeout ({@code requestTimeoutNs}, rounded up to milliseconds), the retries per request
- * ({@code maxRetries}) and the share of requests the route's retry budget grants ({@code retryBudgetPercent});
- * without a record the route's own timeout, retry policy and budget ratio apply. The per-try timeout, the statuses
- * retried, the backoff and the replay limit are always the route's. Each lookup is counted in the slice's
- * {@code SliceStats} as a policy hit or miss. Allocates nothing.
+ * <p>Slice policy: the request's limits come from its {@link Exchange}, decided once by the admit stage from the
+ * policy record the exchange wrapped (the (slice, route) record of the snapshot's table, else the slice's default
+ * record (slice, 0)): the request timeout (the record's {@code requestTimeoutNs}, rounded up to milliseconds, less
+ * any time queued in admit; a {@code grpc-timeout} may only shorten it), the retries per request, the share of
+ * requests the route's retry budget grants and the DSCP; without a record the route's own timeout, retry policy and
+ * budget ratio apply. The per-try timeout, the statuses retried, the backoff and the replay limit are always the
+ * route's. Each forwarded request is counted in the slice's {@code SliceStats} as a policy hit or miss. Allocates
+ * nothing.
  *
  * <p>Timers: the request timeout, the per-try timeout and the retry backoff are {@link Deadline}s this handler
  * owns, armed on the event loop's {@link DeadlineWheel}: a forwarded request schedules no task of its own.
@@ -123,7 +119,6 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
     private final DataPlaneCounters counters;
     private final Exchange exchange;
     private final ExchangeLog log;
-    private final PolicyFlyweight policy = new PolicyFlyweight();
     private final TextFlyweight headerView = new TextFlyweight();
     /** Views the headers of heads that are not the codec's (HTTP/2 streams). */
     private final NettyHeaderFields nettyFields = new NettyHeaderFields();
@@ -318,26 +313,13 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
         this.route = route;
         this.cluster = route.pickCluster();
         this.retry = forward.retry();
-        this.maxRetries = retry.maxRetries();
         this.perTryTimeoutMs = forward.perTryTimeoutMs();
-        long routeTimeoutMs = forward.timeoutMs();
-        int budgetPercent = -1;
-        dscp = 0;
-        final Snapshot snapshot = exchange.snapshot();
-        if (snapshot != null)
-        {
-            // The table of the snapshot the request's classifier and route came from: one version.
-            final boolean hit = snapshot.policies().lookup(exchange.sliceId(), route.config().policyRouteId(),
-                policy);
-            exchange.sliceStats().onPolicyLookup(hit);
-            if (hit)
-            {
-                dscp = policy.dscp();
-                routeTimeoutMs = (policy.requestTimeoutNs() + 999_999L) / 1_000_000L;
-                maxRetries = policy.maxRetries();
-                budgetPercent = policy.retryBudgetPercent();
-            }
-        }
+        // Decided by the admit stage from the exchange's policy record (a no-op then; here for pipelines without it).
+        exchange.decideLimits(headerView(GRPC_TIMEOUT));
+        exchange.sliceStats().onPolicyLookup(exchange.policyHit());
+        this.maxRetries = exchange.maxRetries();
+        final int budgetPercent = exchange.retryBudgetPercent();
+        dscp = exchange.dscp();
         DscpMarking.markDownstream(ctx.channel(), dscp, counters);
         failedEndpoint = null;
         attempt = 0;
@@ -379,7 +361,7 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
             return;
         }
         holdsRequest = true;
-        final long timeoutMs = timeoutMs(routeTimeoutMs, headerView(GRPC_TIMEOUT));
+        final long timeoutMs = exchange.timeoutMs();
         final Cluster mirror = route.pickMirror();
         if (mirror != null)
         {
@@ -399,46 +381,6 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter implement
             deadlines.arm(requestDeadline, timeoutMs);
         }
         startAttempt();
-    }
-
-    /**
-     * The request's deadline: the route's timeout, shortened by a gRPC client's {@code grpc-timeout} (an integer of
-     * at most 8 digits and a unit: H, M, S, m, u or n); a malformed value is ignored.
-     *
-     * @return milliseconds, 0 for none.
-     */
-    static long timeoutMs(final long routeTimeoutMs, final CharSequence grpcTimeout)
-    {
-        if (grpcTimeout == null || grpcTimeout.length() < 2 || grpcTimeout.length() > 9)
-        {
-            return routeTimeoutMs;
-        }
-        long value = 0;
-        final int unitIndex = grpcTimeout.length() - 1;
-        for (int i = 0; i < unitIndex; i++)
-        {
-            final char c = grpcTimeout.charAt(i);
-            if (c < '0' || c > '9')
-            {
-                return routeTimeoutMs;
-            }
-            value = value * 10 + (c - '0');
-        }
-        final long grpcMs;
-        switch (grpcTimeout.charAt(unitIndex))
-        {
-            case 'H' -> grpcMs = value * 3_600_000L;
-            case 'M' -> grpcMs = value * 60_000L;
-            case 'S' -> grpcMs = value * 1000L;
-            case 'm' -> grpcMs = value;
-            case 'u' -> grpcMs = Math.max(1, value / 1000);
-            case 'n' -> grpcMs = Math.max(1, value / 1_000_000);
-            default ->
-            {
-                return routeTimeoutMs;
-            }
-        }
-        return routeTimeoutMs == 0 ? grpcMs : Math.min(routeTimeoutMs, grpcMs);
     }
 
     private void startAttempt()
