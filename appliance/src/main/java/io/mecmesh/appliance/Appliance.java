@@ -297,7 +297,8 @@ public final class Appliance implements AutoCloseable
 
     /**
      * The data plane's configuration on an edge with a control plane: the file's listeners; its routes and clusters
-     * (static) followed by the control plane's, and the control plane's classification rules. Routes match by host specificity first, so the control plane's
+     * (static) followed by the control plane's, and the control plane's classification rules (with the file's
+     * default slice, {@code dataplane.classification.defaultSlice}). Routes match by host specificity first, so the control plane's
      * {@code video.example} beats a static {@code *}; within one host the file's route comes first. A cluster name
      * used by both makes the configuration invalid: the node refuses it and reports why.
      */
@@ -308,7 +309,8 @@ public final class Appliance implements AutoCloseable
         final List<ClusterConfig> clusters = new ArrayList<>(fromFile.clusters());
         clusters.addAll(compiled.meshConfig().clusters());
         return fromFile.withRoutes(compiled.version(), routes, clusters)
-            .withClassification(compiled.meshConfig().classification())
+            .withClassification(compiled.meshConfig().classification()
+                .withDefaultSliceId(fromFile.classification().defaultSliceId()))
             .withQos(compiled.meshConfig().qos().equals(QosConfig.NONE) ? fromFile.qos() : compiled.meshConfig().qos());
     }
 

@@ -61,7 +61,9 @@ class DemoConformanceTest
             assertThat(status.out()).containsPattern("sidecar-a +1 +1 +yes").containsPattern("sidecar-b +1 +1 +yes");
 
             assertThat(exec("curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", admin + "/ready")).isEqualTo("200");
-            assertThat(exec("curl", "-s", admin + "/metrics")).contains("mecmesh_responses_total{class=\"2xx\"} 2.0");
+            assertThat(exec("curl", "-s", admin + "/metrics")).contains("mecmesh_responses_total{class=\"2xx\"} 2.0")
+                .as("the eMBB curl (video.demo, no classification rule) is counted in its route's slice, eMBB")
+                .containsPattern("mecmesh_slice_requests_total\\{slice=\"1-000001\"\\} [1-9]");
 
             final boolean sigint = !ignoresSigint(demo.pid());
             new ProcessBuilder("kill", sigint ? "-INT" : "-TERM", String.valueOf(demo.pid())).start().waitFor();

@@ -29,6 +29,7 @@ import io.mecmesh.slicemanager.compiler.MeshCompiler;
 import io.mecmesh.slicemanager.model.DscpTable;
 import io.mecmesh.slicemanager.model.FiveQiTable;
 import io.mecmesh.slicemanager.model.Slice;
+import io.mecmesh.slicemanager.model.Snssai;
 import java.util.ArrayList;
 import io.mecmesh.dataplane.identity.SpiffeId;
 import io.mecmesh.mecapi.MecApiConfig;
@@ -426,7 +427,7 @@ public final class ConfigLoader
     private static MeshConfig dataplane(final ConfigNode dataplane, final NodeConfig node)
     {
         dataplane.requireMapping("transport", "eventLoopThreads", "listeners", "clusters", "routes", "overload", "qos",
-            "slices");
+            "slices", "classification");
         final MeshConfig mesh = dataplane.build(d -> new MeshConfig(
             0,
             d.enumValue("transport", TransportKind.class, TransportKind.AUTO),
@@ -489,12 +490,40 @@ public final class ConfigLoader
             }
             rules.addAll(MeshCompiler.classificationRules(slice));
         }
-        if (slices.isEmpty() && !qos.isPresent())
+        final int defaultSliceId = defaultSliceId(dataplane.get("classification"));
+        if (slices.isEmpty() && !qos.isPresent() && defaultSliceId == 0)
         {
             return mesh;
         }
-        return dataplane.build(d -> mesh.withClassification(new ClassificationConfig(rules))
+        return dataplane.build(d -> mesh.withClassification(new ClassificationConfig(rules, defaultSliceId))
             .withQos(new QosConfig(linkCapacityBps, slices.stream().map(DeclaredSlice::qos).toList())));
+    }
+
+    /**
+     * {@code dataplane.classification.defaultSlice}: the slice (S-NSSAI text) of traffic that no rule matches and
+     * whose route belongs to no slice; 0 when absent.
+     */
+    private static int defaultSliceId(final ConfigNode classification)
+    {
+        if (!classification.isPresent())
+        {
+            return 0;
+        }
+        classification.requireMapping("defaultSlice");
+        final ConfigNode defaultSlice = classification.get("defaultSlice");
+        if (!defaultSlice.isPresent())
+        {
+            return 0;
+        }
+        final String text = classification.string("defaultSlice");
+        try
+        {
+            return Snssai.parse(text).sliceId();
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw defaultSlice.error(String.valueOf(ex.getMessage()).replaceFirst("^snssai: ", ""));
+        }
     }
 
     /** A mirror names a cluster that exists (the mesh configuration checks the clusters routes forward to). */

@@ -608,6 +608,24 @@ class ConfigLoaderTest
             "a.yaml: dataplane.qos.linkCapacity: unknown key (expected one of: linkCapacityBps)");
     }
 
+    @Test
+    void shouldLoadTheDefaultSliceOfUnclassifiedTrafficAndNameItsKeyWhenBad()
+    {
+        final String classification = "  classification:\n    defaultSlice: 1-000001\n";
+
+        assertThat(ConfigLoader.parse("a.yaml", VALID + classification).dataplane().classification().defaultSliceId())
+            .isEqualTo(1 << 24 | 0x000001);
+        assertThat(ConfigLoader.parse("a.yaml", VALID + SLICES + classification).dataplane().classification())
+            .satisfies(c -> assertThat(c.rules()).hasSize(2))
+            .satisfies(c -> assertThat(c.defaultSliceId()).isEqualTo(1 << 24 | 0x000001));
+        assertThat(ConfigLoader.parse("a.yaml", VALID).dataplane().classification().defaultSliceId()).isZero();
+        assertConfigError(VALID + classification.replace("1-000001", "embb"),
+            "a.yaml: dataplane.classification.defaultSlice: expected SST or SST-SD (SST 0-255, SD 6 hex digits)"
+                + " such as 1-0000a1, got \"embb\"");
+        assertConfigError(VALID + classification.replace("defaultSlice", "default"),
+            "a.yaml: dataplane.classification.default: unknown key (expected one of: defaultSlice)");
+    }
+
     private static void assertConfigError(final String yaml, final String message)
     {
         assertThatThrownBy(() -> ConfigLoader.parse("a.yaml", yaml))

@@ -18,6 +18,8 @@ import static java.util.Objects.requireNonNull;
  *   <li>{@link #classify} per request: the first candidate whose header criterion (if any) the request meets.
  *   Allocates nothing.</li>
  * </ol>
+ * A request no rule matches gets the configured default slice ({@link ClassificationConfig#defaultSliceId}), unless
+ * its route belongs to a slice (see the precedence in {@link ClassificationConfig}).
  */
 public final class Classifier
 {
@@ -33,10 +35,13 @@ public final class Classifier
     private final String[] headerValues;
     private final int[] sliceIds;
     private final SliceStats[] stats;
-    private final SliceStats unclassified;
+    private final int defaultSliceId;
+    private final SliceStats defaultStats;
+    private final SliceStatsRegistry registry;
 
-    private Classifier(final List<ClassificationRule> rules, final SliceStatsRegistry registry)
+    private Classifier(final ClassificationConfig config, final SliceStatsRegistry registry)
     {
+        final List<ClassificationRule> rules = config.rules();
         final int count = rules.size();
         listeners = new String[count];
         sources = new SourcePrefix[count][];
@@ -56,7 +61,9 @@ public final class Classifier
             sliceIds[i] = rule.sliceId();
             stats[i] = registry.slice(rule.sliceId());
         }
-        unclassified = registry.unclassified();
+        this.registry = registry;
+        this.defaultSliceId = config.defaultSliceId();
+        this.defaultStats = registry.slice(config.defaultSliceId());
     }
 
     /**
@@ -70,7 +77,7 @@ public final class Classifier
     {
         requireNonNull(config, "config");
         requireNonNull(registry, "registry");
-        return new Classifier(config.rules(), registry);
+        return new Classifier(config, registry);
     }
 
     /**
@@ -159,20 +166,31 @@ public final class Classifier
 
     /**
      * @param rule a rule index from {@link #classify}, or {@link #NO_RULE}.
-     * @return its slice id, 0 for {@link #NO_RULE}.
+     * @return its slice id; for {@link #NO_RULE} the configured default slice, else 0 (unclassified).
      */
     public int sliceId(final int rule)
     {
-        return rule == NO_RULE ? 0 : sliceIds[rule];
+        return rule == NO_RULE ? defaultSliceId : sliceIds[rule];
     }
 
     /**
      * @param rule a rule index from {@link #classify}, or {@link #NO_RULE}.
-     * @return the statistics of its slice (the unclassified ones for {@link #NO_RULE}).
+     * @return the statistics of its slice (for {@link #NO_RULE}: the default slice's, else the unclassified ones).
      */
     public SliceStats stats(final int rule)
     {
-        return rule == NO_RULE ? unclassified : stats[rule];
+        return rule == NO_RULE ? defaultStats : stats[rule];
+    }
+
+    /**
+     * The statistics of any slice, for compiling a snapshot (not for the request path: may create the entry).
+     *
+     * @param sliceId the packed S-NSSAI, 0 for unclassified.
+     * @return its statistics.
+     */
+    public SliceStats sliceStats(final int sliceId)
+    {
+        return registry.slice(sliceId);
     }
 
     /**

@@ -52,7 +52,8 @@ public final class SliceStats
     }
 
     /**
-     * @return requests the classify stage put into this slice (for slice 0: requests no rule matched).
+     * @return requests the classify stage put into this slice (for slice 0: requests no rule, route or default slice
+     *     put into a slice).
      */
     public long requests()
     {
@@ -78,6 +79,15 @@ public final class SliceStats
     public void onRequest()
     {
         requests.increment();
+    }
+
+    /**
+     * A request counted here moved into another slice (the slice of its route, which comes before the default
+     * slice and unclassified): uncounts it.
+     */
+    public void onRequestMoved()
+    {
+        requests.decrement();
     }
 
     /**

@@ -4,7 +4,11 @@ import io.mecmesh.dataplane.accesslog.AccessLog;
 import io.mecmesh.dataplane.accesslog.ExchangeLog;
 import io.mecmesh.dataplane.balance.Balancer;
 import io.mecmesh.dataplane.classify.SliceStats;
+import io.mecmesh.dataplane.policy.PolicyFlyweight;
+import io.mecmesh.dataplane.policy.PolicyTable;
+import io.mecmesh.dataplane.policy.SlicePolicy;
 import io.mecmesh.dataplane.route.Route;
+import io.mecmesh.dataplane.route.RouteAction;
 import io.mecmesh.dataplane.tls.PeerIdentity;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -17,7 +21,11 @@ import static java.util.Objects.requireNonNull;
  * passed to each stage's constructor by the assembler instead of channel attributes: the snapshot the request runs
  * with (taken once, by the classify stage, so that its classifier, route and policy record come from one
  * configuration version), its slice and its route, and what the access log will say of it ({@link #log()}, written
- * by the stage that ends the exchange: forward, or a stage that answers locally). One exchange at a time per
+ * by the stage that ends the exchange: forward, or a stage that answers locally). The request's policy records are
+ * wrapped here once, over the snapshot's table: the slice's {@code (slice, 0)} when the slice is set, the route's
+ * {@code (slice, route)} when the route is; overload, admit and forward read them here. Its limits (timeout with
+ * a {@code grpc-timeout}, retries, retry budget share, DSCP) are decided once, by the admit stage
+ * ({@link #decideLimits}). One exchange at a time per
  * channel: it is begun again at each request head, nothing is allocated per request. Confined to the channel's event
  * loop.
  */
@@ -30,7 +38,17 @@ public final class Exchange
     private Snapshot snapshot;
     private int sliceId;
     private SliceStats sliceStats;
+    private boolean sliceByRule;
+    private final PolicyFlyweight sliceRecord = new PolicyFlyweight();
+    private final PolicyFlyweight routeRecord = new PolicyFlyweight();
+    private boolean sliceRecordHit;
+    private boolean routeRecordHit;
     private Route route;
+    private boolean limitsDecided;
+    private long timeoutMs;
+    private int maxRetries;
+    private int retryBudgetPercent;
+    private int dscp;
     private boolean responsePaced;
 
     /**
@@ -62,7 +80,11 @@ public final class Exchange
         this.snapshot = requireNonNull(snapshot, "snapshot");
         this.sliceId = 0;
         this.sliceStats = unclassified;
+        this.sliceByRule = false;
+        this.sliceRecordHit = false;
+        this.routeRecordHit = false;
         this.route = null;
+        this.limitsDecided = false;
         log.begin(System.nanoTime());
     }
 
@@ -75,13 +97,31 @@ public final class Exchange
     }
 
     /**
-     * @param sliceId the request's slice (packed S-NSSAI, 0 when unclassified).
+     * The slice an explicit classification rule gave the request: the route's slice does not replace it.
+     *
+     * @param sliceId the request's slice (packed S-NSSAI).
      * @param stats   that slice's statistics.
      */
     public void slice(final int sliceId, final SliceStats stats)
     {
+        slice(sliceId, stats, true);
+    }
+
+    /**
+     * The slice the classify stage found for the request (see the precedence in
+     * {@code ClassificationConfig}).
+     *
+     * @param sliceId the request's slice (packed S-NSSAI; 0 when unclassified).
+     * @param stats   that slice's statistics.
+     * @param byRule  true when an explicit rule gave it; false for the default slice or unclassified, which the
+     *                slice of the request's route then replaces ({@link #route(Route)}).
+     */
+    public void slice(final int sliceId, final SliceStats stats, final boolean byRule)
+    {
         this.sliceId = sliceId;
         this.sliceStats = requireNonNull(stats, "stats");
+        this.sliceByRule = byRule;
+        this.sliceRecordHit = wrap(sliceId, SlicePolicy.SLICE_DEFAULT_ROUTE_ID, sliceRecord);
     }
 
     /**
@@ -101,11 +141,187 @@ public final class Exchange
     }
 
     /**
+     * Records the request's route (the route stage, before admit). When no explicit rule classified the request and
+     * the route is a compiled route of a slice's service, the request moves into the route's slice (explicit rule >
+     * route's slice > default slice > unclassified): its count moves from the slice the classify stage counted it in
+     * to the route's. Allocates nothing.
+     *
      * @param route the route the request was given.
      */
     public void route(final Route route)
     {
         this.route = requireNonNull(route, "route");
+        final int routeId = route.config().policyRouteId();
+        if (!sliceByRule && snapshot != null)
+        {
+            final RouteSlices routeSlices = snapshot.routeSlices();
+            final int routeSliceId = routeSlices.sliceId(routeId);
+            if (routeSliceId != 0 && routeSliceId != sliceId)
+            {
+                sliceStats.onRequestMoved();
+                sliceId = routeSliceId;
+                sliceStats = routeSlices.stats(routeId);
+                sliceStats.onRequest();
+                sliceRecordHit = wrap(sliceId, SlicePolicy.SLICE_DEFAULT_ROUTE_ID, sliceRecord);
+            }
+        }
+        routeRecordHit = routeId != SlicePolicy.SLICE_DEFAULT_ROUTE_ID && wrap(sliceId, routeId, routeRecord);
+    }
+
+    /**
+     * @return true when the policy table has the {@code (slice, 0)} record of the request's slice.
+     */
+    public boolean sliceRecordHit()
+    {
+        return sliceRecordHit;
+    }
+
+    /**
+     * @return the {@code (slice, 0)} record of the request's slice; valid only while {@link #sliceRecordHit()}.
+     */
+    public PolicyFlyweight sliceRecord()
+    {
+        return sliceRecord;
+    }
+
+    /**
+     * @return true when the policy table has the {@code (slice, route)} record of the request's slice and route.
+     */
+    public boolean routeRecordHit()
+    {
+        return routeRecordHit;
+    }
+
+    /**
+     * @return the {@code (slice, route)} record; valid only while {@link #routeRecordHit()}.
+     */
+    public PolicyFlyweight routeRecord()
+    {
+        return routeRecord;
+    }
+
+    /**
+     * @return true when the request runs with a policy record (its route's, else its slice's).
+     */
+    public boolean policyHit()
+    {
+        return routeRecordHit || sliceRecordHit;
+    }
+
+    /**
+     * @return the record the request runs with: its route's, else its slice's; valid only while {@link #policyHit()}.
+     */
+    public PolicyFlyweight policy()
+    {
+        return routeRecordHit ? routeRecord : sliceRecord;
+    }
+
+    /**
+     * Decides the limits of the forwarded request, once per request (a second call does nothing): the admit stage
+     * calls it at the head's arrival; the forward stage again, for pipelines without an admit stage. With a policy
+     * record (the route's, else the slice's): its request timeout, retries, retry budget share and DSCP; without:
+     * the route's timeout and retries, the route's budget share, DSCP 0. A {@code grpc-timeout} may only shorten
+     * the timeout. Allocates nothing.
+     *
+     * @param grpcTimeout the request's {@code grpc-timeout} value, {@code null} when absent.
+     */
+    public void decideLimits(final CharSequence grpcTimeout)
+    {
+        if (limitsDecided)
+        {
+            return;
+        }
+        limitsDecided = true;
+        long routeTimeoutMs = 0;
+        maxRetries = 0;
+        if (route != null && route.action() instanceof RouteAction.Forward forward)
+        {
+            routeTimeoutMs = forward.timeoutMs();
+            maxRetries = forward.retry().maxRetries();
+        }
+        retryBudgetPercent = -1;
+        dscp = 0;
+        if (policyHit())
+        {
+            final PolicyFlyweight record = policy();
+            routeTimeoutMs = (record.requestTimeoutNs() + 999_999L) / 1_000_000L;
+            maxRetries = record.maxRetries();
+            retryBudgetPercent = record.retryBudgetPercent();
+            dscp = record.dscp();
+        }
+        timeoutMs = GrpcTimeout.shorten(routeTimeoutMs, grpcTimeout);
+    }
+
+    /**
+     * The request waited this long before it went on (in the admit stage's shaping queue): the rest of its timeout
+     * is what the forward stage arms.
+     *
+     * @param waitedNs how long it waited.
+     */
+    public void waited(final long waitedNs)
+    {
+        if (timeoutMs > 0 && waitedNs > 0)
+        {
+            timeoutMs = Math.max(1, timeoutMs - waitedNs / 1_000_000L);
+        }
+    }
+
+    /**
+     * @return the request's timeout from when the forward stage takes it, in milliseconds, 0 for none
+     *     ({@link #decideLimits}).
+     */
+    public long timeoutMs()
+    {
+        return timeoutMs;
+    }
+
+    /**
+     * @return how many times the request may be retried ({@link #decideLimits}).
+     */
+    public int maxRetries()
+    {
+        return maxRetries;
+    }
+
+    /**
+     * @return the share of requests the route's retry budget grants in percent, -1 for the route's own
+     *     ({@link #decideLimits}).
+     */
+    public int retryBudgetPercent()
+    {
+        return retryBudgetPercent;
+    }
+
+    /**
+     * @return the DSCP the request's connections carry, 0 without a policy record ({@link #decideLimits}).
+     */
+    public int dscp()
+    {
+        return dscp;
+    }
+
+    private boolean wrap(final int sliceId, final int routeId, final PolicyFlyweight flyweight)
+    {
+        if (snapshot == null || sliceId == 0)
+        {
+            return false;
+        }
+        final PolicyTable table = snapshot.policies();
+        final int offset = table.find(sliceId, routeId);
+        if (offset == PolicyTable.NOT_FOUND)
+        {
+            return false;
+        }
+        flyweight.wrap(table.buffer(), offset);
+        return true;
+    }
+
+    /**
+     * @return true when an explicit classification rule gave the request its slice.
+     */
+    public boolean sliceByRule()
+    {
+        return sliceByRule;
     }
 
     /**

@@ -20,9 +20,11 @@ import static java.util.Objects.requireNonNull;
  * @param classifier the slice classifier.
  * @param policies   the per-slice policy table (empty when the node runs none).
  * @param clusters   the clusters by name.
+ * @param routeSlices the slice of each compiled route, from the policy table (derived: use the other constructor).
  */
 public record Snapshot(
-    long version, RouteTable routes, Classifier classifier, PolicyTable policies, Map<String, Cluster> clusters)
+    long version, RouteTable routes, Classifier classifier, PolicyTable policies, Map<String, Cluster> clusters,
+    RouteSlices routeSlices)
 {
     public Snapshot
     {
@@ -30,6 +32,21 @@ public record Snapshot(
         requireNonNull(classifier, "classifier");
         requireNonNull(policies, "policies");
         requireNonNull(clusters, "clusters");
+        requireNonNull(routeSlices, "routeSlices");
+    }
+
+    /**
+     * @param version    the configuration version.
+     * @param routes     the route table.
+     * @param classifier the slice classifier.
+     * @param policies   the per-slice policy table (empty when the node runs none).
+     * @param clusters   the clusters by name.
+     */
+    public Snapshot(
+        final long version, final RouteTable routes, final Classifier classifier, final PolicyTable policies,
+        final Map<String, Cluster> clusters)
+    {
+        this(version, routes, classifier, policies, clusters, RouteSlices.of(policies, classifier));
     }
 
     /**

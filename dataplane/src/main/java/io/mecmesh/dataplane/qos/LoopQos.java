@@ -29,7 +29,8 @@ public final class LoopQos
     private final QosRuntime runtime;
     private final Long2ObjectHashMap<RateShard> shards = new Long2ObjectHashMap<>();
     private final Int2ObjectHashMap<SliceQosConfig> defaults = new Int2ObjectHashMap<>();
-    private final Int2ObjectHashMap<SliceQosStats> stats = new Int2ObjectHashMap<>();
+    /** This loop's counts of each slice (see SliceQosStats: one writer per shard). */
+    private final Int2ObjectHashMap<SliceQosStats.Shard> stats = new Int2ObjectHashMap<>();
     private final Int2IntHashMap backlog = new Int2IntHashMap(0);
     private final PriorityWaitQueue<Object> queue;
     private QosRuntime.Settings settings;
@@ -107,14 +108,20 @@ public final class LoopQos
 
     /**
      * @param sliceId the packed S-NSSAI.
-     * @return the slice's statistics.
+     * @return the slice's statistics (summed over the loops).
      */
     public SliceQosStats stats(final int sliceId)
     {
-        SliceQosStats s = stats.get(sliceId);
+        return shard(sliceId).slice();
+    }
+
+    /** This loop's counts of the slice, made on first use. */
+    private SliceQosStats.Shard shard(final int sliceId)
+    {
+        SliceQosStats.Shard s = stats.get(sliceId);
         if (s == null)
         {
-            s = runtime.stats(sliceId);
+            s = runtime.stats(sliceId).newShard();
             stats.put(sliceId, s);
         }
         return s;
@@ -128,7 +135,7 @@ public final class LoopQos
      */
     public void count(final int sliceId, final QosOutcome outcome)
     {
-        stats(sliceId).on(outcome);
+        shard(sliceId).on(outcome);
     }
 
     /**
@@ -196,11 +203,11 @@ public final class LoopQos
     {
         if (kind == UPLINK)
         {
-            stats(sliceId).onUplink(bytes);
+            shard(sliceId).onUplink(bytes);
         }
         else
         {
-            stats(sliceId).onDownlink(bytes);
+            shard(sliceId).onDownlink(bytes);
         }
     }
 
@@ -210,7 +217,7 @@ public final class LoopQos
      */
     public void countQueued(final int sliceId, final long ns)
     {
-        stats(sliceId).onQueued(ns);
+        shard(sliceId).onQueued(ns);
     }
 
     /**

@@ -39,13 +39,14 @@ import static java.util.Objects.requireNonNull;
  * connect failure, a reset before the response head, a per-try timeout or a status the route retries; it is tried
  * again as {@link Retries} allows, with the body parts its {@link ReplayBuffer} kept. A stream an HTTP/2 upstream's
  * GOAWAY refused unprocessed is sent again on a new connection, and so is a request whose pooled connection the
- * upstream had just closed: neither counts as a retry ({@link UpstreamAttempt}). The route's
- * timeout, shortened by a {@link GrpcTimeout}, bounds the exchange until the response head (504).
+ * upstream had just closed: neither counts as a retry ({@link UpstreamAttempt}). The exchange's
+ * timeout (the admit stage's decision, a {@code grpc-timeout} may shorten it) bounds it until the response head (504).
  *
- * <p>Timeout, retries and DSCP from the slice policy: {@link SliceLimits}. Mirroring: {@link MirrorTap}. Response heads, local answers, keep-alive or close, drain and the body of an
- * answered request: the respond stage ({@link Exchange#responder()}). Request parts are forwarded or released here,
- * never kept but as replay duplicates. One exchange at a time; one instance per downstream channel, confined to its
- * event loop; allocates nothing per request on a pooled connection.
+ * <p>Timeout, retries and DSCP: the exchange's, decided once by the admit stage from the policy records the exchange
+ * wrapped ({@link Exchange#decideLimits}). Mirroring: {@link MirrorTap}. Response heads, local answers, keep-alive
+ * or close, drain and the body of an answered request: the respond stage ({@link Exchange#responder()}). Request
+ * parts are forwarded or released here, never kept but as replay duplicates. One exchange at a time; one instance
+ * per downstream channel, confined to its event loop; allocates nothing per request on a pooled connection.
  */
 public final class ForwardHandler extends ChannelInboundHandlerAdapter
 {
@@ -59,7 +60,6 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter
     private final Retries retries;
     private final MirrorTap mirror;
     private final ReplayBuffer replay = new ReplayBuffer();
-    private final SliceLimits limits = new SliceLimits();
     private final TextFlyweight headerView = new TextFlyweight();
     /** Views the headers of heads that are not the codec's (HTTP/2 streams). */
     private final NettyHeaderFields nettyFields = new NettyHeaderFields();
@@ -162,9 +162,11 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter
         final RouteAction.Forward forward = (RouteAction.Forward)route.action();
         this.request = request;
         this.route = route;
-        limits.resolve(exchange, route, forward);
-        DscpMarking.markDownstream(ctx.channel(), limits.dscp(), counters);
-        retries.begin(route, forward.retry(), limits.maxRetries(), limits.budgetPercent());
+        // Decided by the admit stage from the exchange's policy records (a no-op then; here for pipelines without it).
+        exchange.decideLimits(headerView(GRPC_TIMEOUT));
+        exchange.sliceStats().onPolicyLookup(exchange.policyHit());
+        DscpMarking.markDownstream(ctx.channel(), exchange.dscp(), counters);
+        retries.begin(route, forward.retry(), exchange.maxRetries(), exchange.retryBudgetPercent());
         attempt = 0;
         exchangeActive = true;
         requestDone = false;
@@ -181,9 +183,9 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter
             overflow(Overflow.REQUESTS);
             return;
         }
-        final long timeoutMs = GrpcTimeout.timeoutMs(limits.routeTimeoutMs(), headerView(GRPC_TIMEOUT));
+        final long timeoutMs = exchange.timeoutMs();
         mirror.onHead(route, request, requestBodyless,
-            limits.maxRetries() > 0 && forward.retry().maxBufferedBodyBytes() > 0, timeoutMs);
+            exchange.maxRetries() > 0 && forward.retry().maxBufferedBodyBytes() > 0, timeoutMs);
         retries.armDeadline(timeoutMs);
         startAttempt();
     }
@@ -195,7 +197,7 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter
         final CharSequence hashHeader = balancer.hashHeader();
         log.onAttempt(nowNs);
         attempts.start(attempt, balancer.pick(hashHeader == null ? null : headerView(hashHeader), nowNs),
-            limits.dscp(), ((RouteAction.Forward)route.action()).perTryTimeoutMs());
+            exchange.dscp(), ((RouteAction.Forward)route.action()).perTryTimeoutMs());
     }
 
     /** The first value of a request header: a view over a decoded HTTP/1.1 head (valid until the next call). */

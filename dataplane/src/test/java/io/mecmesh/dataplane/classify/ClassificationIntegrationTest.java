@@ -53,6 +53,7 @@ class ClassificationIntegrationTest
     private TestBackend backend;
     private DataPlane dataPlane;
     private InetAddress ueAddress;
+    private MeshConfig config;
 
     @BeforeEach
     void start() throws IOException
@@ -65,7 +66,7 @@ class ClassificationIntegrationTest
         final RouteConfig retried = new RouteConfig("retried", RouteMatch.prefix("*", "/status/"),
             new RouteAction.Forward(List.of(new WeightedCluster("slow", 1)), ROUTE_TIMEOUT_MS, 0, RetryPolicy.DEFAULT),
             HeaderRewrite.NONE, HeaderRewrite.NONE, AuthorizationPolicy.ALLOW_ALL).withPolicyRouteId(ROUTE_ID + 1);
-        final MeshConfig config = new MeshConfig(1, TransportKind.AUTO, 1, Locality.UNKNOWN,
+        config = new MeshConfig(1, TransportKind.AUTO, 1, Locality.UNKNOWN,
             List.of(ListenerConfig.of("ingress", "127.0.0.1", 0)), List.of(retried, route),
             List.of(ClusterConfig.of("slow", List.of(new Endpoint("127.0.0.1", backend.port())))))
             .withClassification(new ClassificationConfig(List.of(
@@ -126,6 +127,8 @@ class ClassificationIntegrationTest
         assertThat(embb.policyHits()).isEqualTo(1);
         assertThat(embb.policyMisses()).isZero();
         assertThat(dataPlane.sliceStats().unclassified().requests()).isZero();
+        assertThat(dataPlane.sliceStats().slice(URLLC).requests()).as("the rule wins over the route's slice")
+            .isZero();
     }
 
     @Test
@@ -176,9 +179,11 @@ class ClassificationIntegrationTest
     }
 
     @Test
-    void shouldKeepTheRoutesOwnSettingsForUnclassifiedTraffic() throws IOException
+    void shouldKeepTheRoutesOwnSettingsForTrafficOfNoRuleOnARouteOfNoSlice() throws IOException
     {
-        dataPlane.publishPolicyTable(slicePolicies(1));
+        dataPlane.publishPolicyTable(new PolicyTableWriter(2)
+            .add(policy(EMBB, SlicePolicy.SLICE_DEFAULT_ROUTE_ID, 200))
+            .build(1));
 
         final RawHttp.Response response = get(InetAddress.getLoopbackAddress(), "/delay/600", "x-slice: embb\r\n");
 
@@ -188,6 +193,49 @@ class ClassificationIntegrationTest
         assertThat(dataPlane.sliceStats().unclassified().policyMisses()).isEqualTo(1);
         assertThat(dataPlane.sliceStats().slices()).extracting(SliceStats::sliceText)
             .containsExactly("unclassified", "1-0000a1", "2-0000b2");
+    }
+
+    @Test
+    void shouldPutARequestNoRuleMatchesIntoTheSliceOfItsRoute() throws IOException
+    {
+        dataPlane.publishPolicyTable(slicePolicies(1));
+
+        final long start = System.nanoTime();
+        final RawHttp.Response response = get(InetAddress.getLoopbackAddress(), "/delay/3000", "");
+        final long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+
+        assertThat(response.status()).isEqualTo(504);
+        assertThat(elapsedMs).as("route 7's record is URLLC's (250 ms): the route's slice applies, not its 15 s")
+            .isGreaterThanOrEqualTo(240).isLessThan(2500);
+        assertThat(dataPlane.sliceStats().slice(URLLC).requests()).isEqualTo(1);
+        assertThat(dataPlane.sliceStats().slice(URLLC).policyHits()).isEqualTo(1);
+        assertThat(dataPlane.sliceStats().unclassified().requests()).as("moved out of unclassified").isZero();
+    }
+
+    @Test
+    void shouldPutARequestOfNoRuleOnARouteOfNoSliceIntoTheDefaultSlice() throws IOException
+    {
+        dataPlane.close();
+        dataPlane = DataPlane.start(config.withClassification(config.classification().withDefaultSliceId(EMBB)),
+            counters);
+        dataPlane.publishPolicyTable(slicePolicies(1));
+
+        final RawHttp.Response noSliceRoute = get(InetAddress.getLoopbackAddress(), "/status/503", "");
+        final int tries = backend.requestLines().size();
+        final long start = System.nanoTime();
+        final RawHttp.Response sliceRoute = get(InetAddress.getLoopbackAddress(), "/delay/3000", "");
+        final long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+
+        assertThat(noSliceRoute.status()).isEqualTo(503);
+        assertThat(tries).as("the default slice eMBB's record: no retry (the route's own policy retries twice)")
+            .isEqualTo(1);
+        assertThat(dataPlane.sliceStats().slice(EMBB).requests()).isEqualTo(1);
+        assertThat(dataPlane.sliceStats().slice(EMBB).policyHits()).isEqualTo(1);
+        assertThat(sliceRoute.status()).isEqualTo(504);
+        assertThat(elapsedMs).as("the route's slice (URLLC, 250 ms) wins over the default slice (200 ms)")
+            .isGreaterThanOrEqualTo(240).isLessThan(2500);
+        assertThat(dataPlane.sliceStats().slice(URLLC).requests()).isEqualTo(1);
+        assertThat(dataPlane.sliceStats().unclassified().requests()).isZero();
     }
 
     @Test

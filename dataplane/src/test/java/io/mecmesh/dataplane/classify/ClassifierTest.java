@@ -79,6 +79,23 @@ class ClassifierTest
     }
 
     @Test
+    void shouldGiveTrafficNoRuleMatchesTheDefaultSliceWhenOneIsConfigured() throws Exception
+    {
+        final Classifier classifier = Classifier.build(new ClassificationConfig(List.of(
+            ClassificationRule.header(URLLC, "x-slice", "urllc")), EMBB), registry);
+
+        final int[] any = classifier.candidates("ingress", ip("192.0.2.1"), null);
+        final int rule = classifier.classify(any, headers("x-slice", "none"));
+
+        assertThat(rule).isEqualTo(Classifier.NO_RULE);
+        assertThat(classifier.sliceId(rule)).isEqualTo(EMBB);
+        assertThat(classifier.stats(rule)).isSameAs(registry.slice(EMBB));
+        assertThat(classifier.sliceId(classifier.classifyConnection(any))).as("an L4 connection too")
+            .isEqualTo(EMBB);
+        assertThat(classifier.sliceId(classifier.classify(any, headers("x-slice", "urllc")))).isEqualTo(URLLC);
+    }
+
+    @Test
     void shouldMatchTheCallerSpiffeIdPrefixOnlyOnConnectionsWithAVerifiedPeer() throws Exception
     {
         final Classifier classifier = Classifier.build(new ClassificationConfig(List.of(

@@ -111,4 +111,33 @@ class LoopQosTest
         assertThat(stats.downlinkBytes()).isEqualTo(1_500);
         assertThat(stats.queuedNs()).isEqualTo(7 * MS);
     }
+
+    @Test
+    void shouldSumTheCountsOfEveryLoopWhileTwoLoopsCountAtOnce() throws Exception
+    {
+        final LoopQos first = runtime.newLoop();
+        final LoopQos second = runtime.newLoop();
+        final int perLoop = 200_000;
+        final Thread other = new Thread(() ->
+        {
+            for (int i = 0; i < perLoop; i++)
+            {
+                second.count(SLICE, QosOutcome.ADMITTED);
+                second.countBytes(SLICE, LoopQos.UPLINK, 3);
+            }
+        });
+        other.start();
+        for (int i = 0; i < perLoop; i++)
+        {
+            first.count(SLICE, QosOutcome.ADMITTED);
+            first.countBytes(SLICE, LoopQos.UPLINK, 3);
+        }
+        other.join(30_000);
+
+        assertThat(other.isAlive()).isFalse();
+        assertThat(runtime.stats(SLICE).count(QosOutcome.ADMITTED)).as("each loop's own counts, summed: none lost")
+            .isEqualTo(2L * perLoop);
+        assertThat(runtime.stats(SLICE).uplinkBytes()).isEqualTo(6L * perLoop);
+        assertThat(first.stats(SLICE)).isSameAs(second.stats(SLICE));
+    }
 }

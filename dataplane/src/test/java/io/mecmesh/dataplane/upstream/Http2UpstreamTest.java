@@ -107,20 +107,6 @@ class Http2UpstreamTest
         assertThat(counters.get(DataPlaneCounter.UPSTREAM_TIMEOUTS)).isEqualTo(1);
     }
 
-    @Test
-    void shouldParseGrpcTimeoutUnitsAndIgnoreMalformedValues()
-    {
-        assertThat(GrpcTimeout.timeoutMs(15_000, "300m")).isEqualTo(300);
-        assertThat(GrpcTimeout.timeoutMs(15_000, "2S")).isEqualTo(2000);
-        assertThat(GrpcTimeout.timeoutMs(15_000, "1M")).isEqualTo(15_000);
-        assertThat(GrpcTimeout.timeoutMs(0, "1H")).isEqualTo(3_600_000);
-        assertThat(GrpcTimeout.timeoutMs(15_000, "500000u")).isEqualTo(500);
-        assertThat(GrpcTimeout.timeoutMs(15_000, "12x")).isEqualTo(15_000);
-        assertThat(GrpcTimeout.timeoutMs(15_000, "-5m")).isEqualTo(15_000);
-        assertThat(GrpcTimeout.timeoutMs(15_000, "123456789m")).isEqualTo(15_000);
-        assertThat(GrpcTimeout.timeoutMs(15_000, null)).isEqualTo(15_000);
-    }
-
     /** Reads one chunked HTTP/1.1 response, head, chunks and trailers, as text. */
     private static String readChunkedResponse(final InputStream in) throws IOException
     {

@@ -2,10 +2,11 @@ package io.mecmesh.dataplane.stage.admit;
 
 import io.mecmesh.dataplane.accesslog.AccessLogDescriptor;
 import io.mecmesh.dataplane.exchange.Exchange;
-import io.mecmesh.dataplane.exchange.Snapshot;
 import io.mecmesh.dataplane.http.DirectResponse;
+import io.mecmesh.dataplane.http.HeaderFields;
+import io.mecmesh.dataplane.http.NettyHeaderFields;
+import io.mecmesh.dataplane.http.TextFlyweight;
 import io.mecmesh.dataplane.policy.PolicyFlyweight;
-import io.mecmesh.dataplane.policy.PolicyTable;
 import io.mecmesh.dataplane.policy.SlicePolicy;
 import io.mecmesh.dataplane.qos.LoopQos;
 import io.mecmesh.dataplane.qos.PriorityWaitQueue;
@@ -25,6 +26,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.agrona.collections.LongArrayQueue;
@@ -43,9 +45,11 @@ import static java.util.Objects.requireNonNull;
  *   <li><b>Requests/s</b> ({@code requestsPerSecond}, slice-wide): over it, POLICE answers 429 with
  *   {@code Retry-After}; SHAPE holds the request head (nothing more is read) in the loop's
  *   {@link PriorityWaitQueue} by the record's priority level, up to {@code maxShapingWaitMs}, then polices it.</li>
- *   <li><b>Delay budget</b>: the record's {@code requestTimeoutNs} (derived by the compiler from the 5QI's packet
- *   delay budget, 20 PDBs) counts from the head's arrival; a request still queued when it passes gets 504 and never
- *   reaches the upstream (counted EXPIRED).</li>
+ *   <li><b>Delay budget</b>: the request's timeout, decided here into the exchange ({@link Exchange#decideLimits}:
+ *   the record's {@code requestTimeoutNs}, derived by the compiler from the 5QI's packet delay budget, 20 PDBs; else
+ *   the route's timeout; shortened by a {@code grpc-timeout}) counts from the head's arrival; a request still queued
+ *   when it passes gets 504 and never reaches the upstream (counted EXPIRED); one that waited goes on with the rest
+ *   of it ({@link Exchange#waited}), which the forward stage arms.</li>
  *   <li><b>GBR</b> ({@code gbrUplinkBps + gbrDownlinkBps} of the slice): admitted against the node's
  *   {@code linkCapacityBps} once the rate allows it, else 503 with {@code Retry-After}; released when the response's
  *   last part is written or the channel closes.</li>
@@ -71,6 +75,7 @@ public final class AdmitHandler extends ChannelDuplexHandler
 {
     /** User-defined writability bit this stage clears while it holds response parts. */
     static final int PACING_WRITABILITY_INDEX = 9;
+    private static final AsciiString GRPC_TIMEOUT = AsciiString.cached("grpc-timeout");
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
     private static final PriorityWaitQueue.Listener<Object> TURNS = new PriorityWaitQueue.Listener<>()
     {
@@ -89,8 +94,10 @@ public final class AdmitHandler extends ChannelDuplexHandler
 
     private final LoopQos loop;
     private final Exchange exchange;
-    private final PolicyFlyweight sliceRecord = new PolicyFlyweight();
-    private final PolicyFlyweight routeRecord = new PolicyFlyweight();
+    /** Scratch view of a request's {@code grpc-timeout}. */
+    private final TextFlyweight headerView = new TextFlyweight();
+    /** Views heads that are not the codec's (HTTP/2 streams). */
+    private final NettyHeaderFields nettyFields = new NettyHeaderFields();
     private final LongArrayQueue gbrByResponse = new LongArrayQueue(LongArrayQueue.MIN_CAPACITY, Long.MIN_VALUE);
     private final ArrayDeque<Object> heldWrites = new ArrayDeque<>(8);
     private final ArrayDeque<ChannelPromise> heldPromises = new ArrayDeque<>(8);
@@ -102,6 +109,13 @@ public final class AdmitHandler extends ChannelDuplexHandler
     private int routeId;
     private boolean sliceLimited;
     private boolean routeLimited;
+    // The records' rates, copied at the head: the exchange's views move on with the next request head.
+    private long sliceUplinkRate;
+    private long sliceDownlinkRate;
+    private long sliceBurst;
+    private long routeUplinkRate;
+    private long routeDownlinkRate;
+    private long routeBurst;
     private SliceQosConfig slice;
     private long budgetDeadlineNs;
     private long queuedAtNs;
@@ -120,8 +134,8 @@ public final class AdmitHandler extends ChannelDuplexHandler
 
     /**
      * @param loop     the event loop's QoS view.
-     * @param exchange the connection's (or stream's) exchange: the request's slice, route and snapshot, whose policy
-     *                 table gives the records (the same configuration version as the route).
+     * @param exchange the connection's (or stream's) exchange: the request's slice, route and the policy records
+     *                 it wrapped (from the same snapshot as the route); this stage decides its limits there.
      */
     public AdmitHandler(final LoopQos loop, final Exchange exchange)
     {
@@ -232,20 +246,27 @@ public final class AdmitHandler extends ChannelDuplexHandler
     {
         final long nowNs = loop.nanoTime();
         final Route route = exchange.route();
-        final Snapshot snapshot = exchange.snapshot();
         sliceId = exchange.sliceId();
         routeId = route == null ? SlicePolicy.SLICE_DEFAULT_ROUTE_ID : route.config().policyRouteId();
         slice = loop.slice(sliceId);
-        final PolicyTable table = snapshot == null ? PolicyTable.empty() : snapshot.policies();
-        final boolean sliceHit = wrap(table, sliceId, SlicePolicy.SLICE_DEFAULT_ROUTE_ID, sliceRecord);
-        final boolean routeHit = routeId != SlicePolicy.SLICE_DEFAULT_ROUTE_ID
-            && wrap(table, sliceId, routeId, routeRecord);
-        sliceLimited = sliceHit && (sliceRecord.uplinkRateBytesPerSecond() > 0
-            || sliceRecord.downlinkRateBytesPerSecond() > 0);
-        routeLimited = routeHit && (routeRecord.uplinkRateBytesPerSecond() > 0
-            || routeRecord.downlinkRateBytesPerSecond() > 0);
-        final PolicyFlyweight record = routeHit ? routeRecord : sliceHit ? sliceRecord : null;
-        budgetDeadlineNs = record == null ? Long.MAX_VALUE : nowNs + record.requestTimeoutNs();
+        // The records the exchange wrapped once (route stage); the deadline from the record (or the route) and a
+        // grpc-timeout, decided here for the forward stage.
+        exchange.decideLimits(HeaderFields.of(request.headers(), nettyFields).first(GRPC_TIMEOUT, headerView));
+        final boolean sliceHit = exchange.sliceRecordHit();
+        final boolean routeHit = exchange.routeRecordHit();
+        final PolicyFlyweight sliceRecord = exchange.sliceRecord();
+        final PolicyFlyweight routeRecord = exchange.routeRecord();
+        sliceUplinkRate = sliceHit ? sliceRecord.uplinkRateBytesPerSecond() : 0;
+        sliceDownlinkRate = sliceHit ? sliceRecord.downlinkRateBytesPerSecond() : 0;
+        sliceBurst = sliceHit ? sliceRecord.burstBytes() : 0;
+        routeUplinkRate = routeHit ? routeRecord.uplinkRateBytesPerSecond() : 0;
+        routeDownlinkRate = routeHit ? routeRecord.downlinkRateBytesPerSecond() : 0;
+        routeBurst = routeHit ? routeRecord.burstBytes() : 0;
+        sliceLimited = sliceUplinkRate > 0 || sliceDownlinkRate > 0;
+        routeLimited = routeUplinkRate > 0 || routeDownlinkRate > 0;
+        final long timeoutMs = exchange.timeoutMs();
+        budgetDeadlineNs = timeoutMs > 0 ? nowNs + timeoutMs * 1_000_000L : Long.MAX_VALUE;
+        final int level = exchange.policyHit() ? exchange.policy().priorityLevel() : PriorityWaitQueue.MAX_LEVEL;
         final long requestsPerSecond = slice.requestsPerSecond();
         if (requestsPerSecond > 0 && !loop.tryAcquire(sliceId, SlicePolicy.SLICE_DEFAULT_ROUTE_ID,
             LoopQos.REQUESTS, requestsPerSecond, requestBurst(requestsPerSecond), 1, nowNs))
@@ -254,7 +275,6 @@ public final class AdmitHandler extends ChannelDuplexHandler
             if (slice.mode() == QosMode.SHAPE && slice.maxShapingWaitMs() > 0)
             {
                 shapeUntilNs = nowNs + slice.maxShapingWaitMs() * 1_000_000L;
-                final int level = record == null ? PriorityWaitQueue.MAX_LEVEL : record.priorityLevel();
                 if (slice.priorityWeight() > 0)
                 {
                     loop.queue().weight(Math.max(1, Math.min(PriorityWaitQueue.MAX_LEVEL, level)),
@@ -326,6 +346,7 @@ public final class AdmitHandler extends ChannelDuplexHandler
         final HttpRequest request = held;
         held = null;
         loop.countQueued(sliceId, nowNs - queuedAtNs);
+        exchange.waited(nowNs - queuedAtNs);
         admit(request);
         return true;
     }
@@ -469,12 +490,12 @@ public final class AdmitHandler extends ChannelDuplexHandler
     {
         final long nowNs = loop.nanoTime();
         if (sliceLimited && !loop.tryAcquire(sliceId, SlicePolicy.SLICE_DEFAULT_ROUTE_ID, kind,
-            rate(sliceRecord, kind), sliceRecord.burstBytes(), bytes, nowNs))
+            kind == LoopQos.UPLINK ? sliceUplinkRate : sliceDownlinkRate, sliceBurst, bytes, nowNs))
         {
             return false;
         }
-        return !routeLimited || loop.tryAcquire(sliceId, routeId, kind, rate(routeRecord, kind),
-            routeRecord.burstBytes(), bytes, nowNs);
+        return !routeLimited || loop.tryAcquire(sliceId, routeId, kind,
+            kind == LoopQos.UPLINK ? routeUplinkRate : routeDownlinkRate, routeBurst, bytes, nowNs);
     }
 
     private void answer(final HttpRequest request, final HttpResponseStatus status, final String reason,
@@ -534,23 +555,6 @@ public final class AdmitHandler extends ChannelDuplexHandler
             timer.cancel(false);
             timer = null;
         }
-    }
-
-    private static boolean wrap(final PolicyTable table, final int sliceId, final int routeId,
-        final PolicyFlyweight flyweight)
-    {
-        final int offset = table.find(sliceId, routeId);
-        if (offset == PolicyTable.NOT_FOUND)
-        {
-            return false;
-        }
-        flyweight.wrap(table.buffer(), offset);
-        return true;
-    }
-
-    private static long rate(final PolicyFlyweight record, final int kind)
-    {
-        return kind == LoopQos.UPLINK ? record.uplinkRateBytesPerSecond() : record.downlinkRateBytesPerSecond();
     }
 
     private static long requestBurst(final long requestsPerSecond)

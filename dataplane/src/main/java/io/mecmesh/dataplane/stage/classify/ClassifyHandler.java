@@ -25,7 +25,9 @@ import static java.util.Objects.requireNonNull;
  * The classify stage: begins the channel's {@link Exchange} at each request head with the current {@link Snapshot}
  * (the request's only read of it: the later stages take the routes and the policy table from the exchange), puts
  * the request into a slice with that snapshot's {@link Classifier} and records it in the exchange, counting it in
- * its slice's {@link SliceStats} (slice 0 when no rule matches).
+ * its slice's {@link SliceStats}. When no rule matches, the request gets the configured default slice (slice 0,
+ * unclassified, when there is none) and the exchange moves it into its route's slice if the route belongs to one
+ * (precedence: explicit rule, route's slice, default slice, unclassified; see {@code ClassificationConfig}).
  *
  * <p>The connection-level criteria (the listener, the source address, the caller's SPIFFE id from the mTLS
  * handshake) are resolved once per connection and configuration version and kept on the connection (the parent
@@ -70,7 +72,8 @@ public final class ClassifyHandler extends ChannelInboundHandlerAdapter
             final int[] candidates = connectionClass(ctx.channel(), classifier);
             final int rule = classifier.classify(candidates, HeaderFields.of(request.headers(), fields));
             final SliceStats stats = classifier.stats(rule);
-            exchange.slice(classifier.sliceId(rule), stats);
+            // No rule: the default slice (or unclassified), which the route's slice replaces in the route stage.
+            exchange.slice(classifier.sliceId(rule), stats, rule != Classifier.NO_RULE);
             stats.onRequest();
         }
         ctx.fireChannelRead(msg);

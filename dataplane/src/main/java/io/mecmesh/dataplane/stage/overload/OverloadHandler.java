@@ -2,12 +2,9 @@ package io.mecmesh.dataplane.stage.overload;
 
 import io.mecmesh.dataplane.http.DirectResponse;
 import io.mecmesh.dataplane.exchange.Exchange;
-import io.mecmesh.dataplane.exchange.Snapshot;
 import io.mecmesh.dataplane.overload.OverloadMonitor;
 import io.mecmesh.dataplane.overload.OverloadReason;
 import io.mecmesh.dataplane.overload.PriorityShedding;
-import io.mecmesh.dataplane.policy.PolicyFlyweight;
-import io.mecmesh.dataplane.policy.SlicePolicy;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -33,12 +30,11 @@ public final class OverloadHandler extends ChannelInboundHandlerAdapter
 
     private final OverloadMonitor monitor;
     private final Exchange exchange;
-    private final PolicyFlyweight policy = new PolicyFlyweight();
 
     /**
      * @param monitor  whether the data plane is in overload, and which priority levels it sheds.
-     * @param exchange the connection's (or stream's) exchange, whose slice and snapshot the classify stage set: the
-     *                 priority level comes from the slice default record of that snapshot's policy table.
+     * @param exchange the connection's (or stream's) exchange, whose slice the classify stage set: the priority level
+     *                 comes from the slice default record the exchange wrapped.
      */
     public OverloadHandler(final OverloadMonitor monitor, final Exchange exchange)
     {
@@ -51,7 +47,7 @@ public final class OverloadHandler extends ChannelInboundHandlerAdapter
     {
         if (msg instanceof HttpRequest)
         {
-            final OverloadReason reason = monitor.reason() == null ? null : monitor.shedReason(priorityLevel(ctx));
+            final OverloadReason reason = monitor.reason() == null ? null : monitor.shedReason(priorityLevel());
             if (reason == null)
             {
                 ctx.fireChannelRead(msg);
@@ -69,17 +65,13 @@ public final class OverloadHandler extends ChannelInboundHandlerAdapter
     }
 
     /**
-     * The priority level of the request's slice, as the classify stage found it: its slice default record's, else
-     * {@link PriorityShedding#UNCLASSIFIED_PRIORITY_LEVEL}. Read only while in overload; allocates nothing.
+     * The priority level of the request's slice, as the classify stage found it (the route's slice is not known
+     * yet): its slice default record's, else {@link PriorityShedding#UNCLASSIFIED_PRIORITY_LEVEL}. Read only while in
+     * overload; allocates nothing.
      */
-    private int priorityLevel(final ChannelHandlerContext ctx)
+    private int priorityLevel()
     {
-        final Snapshot snapshot = exchange.snapshot();
-        if (snapshot == null || exchange.sliceId() == 0
-            || !snapshot.policies().lookup(exchange.sliceId(), SlicePolicy.SLICE_DEFAULT_ROUTE_ID, policy))
-        {
-            return PriorityShedding.UNCLASSIFIED_PRIORITY_LEVEL;
-        }
-        return policy.priorityLevel();
+        return exchange.sliceRecordHit() ? exchange.sliceRecord().priorityLevel()
+            : PriorityShedding.UNCLASSIFIED_PRIORITY_LEVEL;
     }
 }

@@ -1,22 +1,24 @@
-package io.mecmesh.dataplane.upstream;
+package io.mecmesh.dataplane.exchange;
 
 /**
- * A gRPC client's {@code grpc-timeout} request header: an integer of at most 8 digits and a unit (H, M, S, m, u or
- * n). It may only shorten a request's deadline.
+ * The {@code grpc-timeout} request header (gRPC over HTTP/2: an integer of at most 8 digits and a unit, H, M, S, m,
+ * u or n): a gRPC client's deadline, which may only shorten the request's timeout. Allocates nothing.
  */
-final class GrpcTimeout
+public final class GrpcTimeout
 {
     private GrpcTimeout()
     {
     }
 
     /**
-     * The request's deadline: the route's timeout, shortened by a gRPC client's {@code grpc-timeout}; a malformed
-     * value is ignored. Allocates nothing.
+     * The request's timeout: the route's (or its policy record's), shortened by a gRPC client's {@code grpc-timeout};
+     * a malformed value is ignored.
      *
+     * @param routeTimeoutMs the timeout without the header, 0 for none.
+     * @param grpcTimeout    the header's value, or {@code null} when absent.
      * @return milliseconds, 0 for none.
      */
-    static long timeoutMs(final long routeTimeoutMs, final CharSequence grpcTimeout)
+    public static long shorten(final long routeTimeoutMs, final CharSequence grpcTimeout)
     {
         if (grpcTimeout == null || grpcTimeout.length() < 2 || grpcTimeout.length() > 9)
         {
