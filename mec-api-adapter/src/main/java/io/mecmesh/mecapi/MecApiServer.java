@@ -65,12 +65,14 @@ public final class MecApiServer implements AutoCloseable
     private final LivenessApi liveness;
     private final MecEvents events;
     private final Notifier notifier;
+    private final TerminationApi terminations;
     /** The periodic timers, cancelled before Vert.x stops (so none fires into a stopped worker pool). */
     private final List<Long> timers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private MecApiServer(final Vertx vertx, final HttpServer server, final String host, final LivenessApi liveness,
-        final MecEvents events, final Notifier notifier)
+        final MecEvents events, final Notifier notifier, final TerminationApi terminations)
     {
+        this.terminations = terminations;
         this.vertx = vertx;
         this.server = server;
         this.host = host;
@@ -95,7 +97,7 @@ public final class MecApiServer implements AutoCloseable
         {
             try
             {
-                return server.liveness.sweep();
+                return server.liveness.sweep() + server.terminations.sweep();
             }
             catch (final RuntimeException ex)
             {
@@ -148,7 +150,9 @@ public final class MecApiServer implements AutoCloseable
             final Notifier notifier = new Notifier();
             final MecEvents events = new MecEvents(config.apiRoot(), backend, notifier, clock);
             events.publish();
+            final TerminationApi terminations = new TerminationApi(config.apiRoot(), backend, writeLock, clock);
             final Router router = router(vertx, config, tls, backend, writeLock, liveness);
+            terminations.register(router);
             final HttpServer server = vertx.createHttpServer(options).requestHandler(router).listen()
                 .await(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             LOG.info("MEC API on https://{}:{}{}", config.address(), server.actualPort(), config.apiRoot());
@@ -164,7 +168,8 @@ public final class MecApiServer implements AutoCloseable
                     return 0;
                 }
             }, false));
-            final MecApiServer started = new MecApiServer(vertx, server, config.address(), liveness, events, notifier);
+            final MecApiServer started = new MecApiServer(vertx, server, config.address(), liveness, events,
+                notifier, terminations);
             started.timers.add(eventTimer);
             return started;
         }
@@ -267,6 +272,24 @@ public final class MecApiServer implements AutoCloseable
     LivenessApi liveness()
     {
         return liveness;
+    }
+
+    /**
+     * Removes the instances whose graceful termination lapsed (see {@link TerminationApi#sweep()}).
+     *
+     * @return how many it removed.
+     */
+    int sweepTerminations()
+    {
+        return terminations.sweep();
+    }
+
+    /**
+     * @return the termination counters, for tests.
+     */
+    TerminationApi terminations()
+    {
+        return terminations;
     }
 
     /**

@@ -218,8 +218,7 @@ final class MecEvents
                 subscription.id()));
             if (confirmable)
             {
-                links.putObject("confirmTermination").put("href", root + "/mec_app_support/v2/applications/"
-                    + app.id() + "/confirm_termination");
+                links.putObject("confirmTermination").put("href", TerminationApi.confirmPath(root, app.id()));
             }
             notifier.send(subscription.callbackReference(), notification);
             sent++;

@@ -10,7 +10,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -66,16 +65,16 @@ class SubscriptionsApiTest
     {
         try (CallbackReceiver receiver = new CallbackReceiver(0))
         {
-            final HttpResponse<String> subscribed = send(consumer, "POST", SUBSCRIPTIONS, """
+            final HttpResponse<String> subscribed = fixture.send(consumer, "POST", SUBSCRIPTIONS, """
                 {"subscriptionType":"SerAvailabilityNotificationSubscription","callbackReference":"%s",
                  "filteringCriteria":{"serNames":["beating"]}}""".formatted(receiver.callback()));
             assertThat(subscribed.statusCode()).as(subscribed.body()).isEqualTo(201);
             final String self = JSON.readTree(subscribed.body()).at("/_links/self/href").asText();
 
-            final HttpResponse<String> created = send(producer, "POST", SERVICES, SERVICE);
+            final HttpResponse<String> created = fixture.send(producer, "POST", SERVICES, SERVICE);
             assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
             final String id = JSON.readTree(created.body()).get("serInstanceId").asText();
-            assertThat(send(producer, "POST", SERVICES, SERVICE.replace("beating", "ignored")).statusCode())
+            assertThat(fixture.send(producer, "POST", SERVICES, SERVICE.replace("beating", "ignored")).statusCode())
                 .isEqualTo(201);
 
             final JsonNode added = availability(receiver.next(WITHIN));
@@ -93,13 +92,13 @@ class SubscriptionsApiTest
             assertThat(suspended.at("/serviceReferences/0/changeType").asText()).isEqualTo("STATE_CHANGED");
             assertThat(suspended.get("serviceReferences")).hasSize(1);
 
-            assertThat(send(producer, "PATCH", SERVICES + "/" + id + "/liveness", "{\"state\":\"ACTIVE\"}")
+            assertThat(fixture.send(producer, "PATCH", SERVICES + "/" + id + "/liveness", "{\"state\":\"ACTIVE\"}")
                 .statusCode()).isEqualTo(204);
             final JsonNode resumed = availability(receiver.next(WITHIN));
             assertThat(resumed.at("/serviceReferences/0/state").asText()).isEqualTo("ACTIVE");
             assertThat(resumed.at("/serviceReferences/0/changeType").asText()).isEqualTo("STATE_CHANGED");
 
-            assertThat(send(producer, "DELETE", SERVICES + "/" + id, "").statusCode()).isEqualTo(204);
+            assertThat(fixture.send(producer, "DELETE", SERVICES + "/" + id, "").statusCode()).isEqualTo(204);
             final JsonNode removed = availability(receiver.next(WITHIN));
             assertThat(removed.at("/serviceReferences/0/changeType").asText()).isEqualTo("REMOVED");
             assertThat(removed.at("/serviceReferences/0/serInstanceId").asText()).isEqualTo(id);
@@ -114,7 +113,7 @@ class SubscriptionsApiTest
         final String body = """
             {"subscriptionType":"SerAvailabilityNotificationSubscription",
              "callbackReference":"http://127.0.0.1:9/cb","filteringCriteria":{"states":["ACTIVE"],"isLocal":true}}""";
-        final HttpResponse<String> created = send(consumer, "POST", SUBSCRIPTIONS, body);
+        final HttpResponse<String> created = fixture.send(consumer, "POST", SUBSCRIPTIONS, body);
 
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
         assertThat(EtsiSchemas.validate(EtsiSchemas.SERVICE_MGMT, "SerAvailabilityNotificationSubscription",
@@ -129,7 +128,7 @@ class SubscriptionsApiTest
         assertThat(JSON.readTree(list.body()).at("/_links/subscriptions/0/rel").asText())
             .isEqualTo("SerAvailabilityNotificationSubscription");
         MecApiFixture.assertProblem(fixture.get(producer, self), 403);
-        MecApiFixture.assertProblem(send(producer, "DELETE", self, ""), 403);
+        MecApiFixture.assertProblem(fixture.send(producer, "DELETE", self, ""), 403);
 
         fixture.close();
         fixture = new MecApiFixture(directory, "", Optional.of(now::get));
@@ -140,7 +139,7 @@ class SubscriptionsApiTest
         assertThat(EtsiSchemas.validate(EtsiSchemas.SERVICE_MGMT, "SerAvailabilityNotificationSubscription",
             again.body())).isEmpty();
         assertThat(JSON.readTree(again.body()).at("/filteringCriteria/states/0").asText()).isEqualTo("ACTIVE");
-        assertThat(send(consumer, "DELETE", self, "").statusCode()).isEqualTo(204);
+        assertThat(fixture.send(consumer, "DELETE", self, "").statusCode()).isEqualTo(204);
         MecApiFixture.assertProblem(fixture.get(consumer, self), 404);
         assertThat(JSON.readTree(fixture.get(consumer, SUBSCRIPTIONS).body()).at("/_links/subscriptions"))
             .isEmpty();
@@ -153,20 +152,20 @@ class SubscriptionsApiTest
         final String ok = "{\"subscriptionType\":\"SerAvailabilityNotificationSubscription\","
             + "\"callbackReference\":\"http://127.0.0.1:9/cb\"";
 
-        MecApiFixture.assertProblem(send(consumer, "POST", SUBSCRIPTIONS, ok + ","), 400);
-        MecApiFixture.assertProblem(send(consumer, "POST", SUBSCRIPTIONS,
+        MecApiFixture.assertProblem(fixture.send(consumer, "POST", SUBSCRIPTIONS, ok + ","), 400);
+        MecApiFixture.assertProblem(fixture.send(consumer, "POST", SUBSCRIPTIONS,
             ok.replace("SerAvailability", "AppTermination") + "}"), 400);
-        MecApiFixture.assertProblem(send(consumer, "POST", SUBSCRIPTIONS,
+        MecApiFixture.assertProblem(fixture.send(consumer, "POST", SUBSCRIPTIONS,
             ok.replace("http://127.0.0.1:9/cb", "not a uri") + "}"), 400);
-        MecApiFixture.assertProblem(send(consumer, "POST", SUBSCRIPTIONS,
+        MecApiFixture.assertProblem(fixture.send(consumer, "POST", SUBSCRIPTIONS,
             ok + ",\"filteringCriteria\":{\"states\":[\"SLEEPING\"]}}"), 400);
-        MecApiFixture.assertProblem(send(consumer, "POST", SUBSCRIPTIONS,
+        MecApiFixture.assertProblem(fixture.send(consumer, "POST", SUBSCRIPTIONS,
             ok + ",\"filteringCriteria\":{\"serNames\":[\"a\"],\"serInstanceIds\":[\"b\"]}}"), 400);
-        MecApiFixture.assertProblem(send(consumer, "POST", SUBSCRIPTIONS, ok + ",\"extra\":1}"), 400);
-        MecApiFixture.assertProblem(send(consumer, "POST", "/mec_service_mgmt/v1/applications/nope/subscriptions",
+        MecApiFixture.assertProblem(fixture.send(consumer, "POST", SUBSCRIPTIONS, ok + ",\"extra\":1}"), 400);
+        MecApiFixture.assertProblem(fixture.send(consumer, "POST", "/mec_service_mgmt/v1/applications/nope/subscriptions",
             ok + "}"), 404);
-        MecApiFixture.assertProblem(send(producer, "POST", SUBSCRIPTIONS, ok + "}"), 403);
-        MecApiFixture.assertProblem(send(producer, "POST", TERMINATION,
+        MecApiFixture.assertProblem(fixture.send(producer, "POST", SUBSCRIPTIONS, ok + "}"), 403);
+        MecApiFixture.assertProblem(fixture.send(producer, "POST", TERMINATION,
             "{\"subscriptionType\":\"AppTerminationNotificationSubscription\",\"callbackReference\":"
                 + "\"http://127.0.0.1:9/cb\",\"appInstanceId\":\"app-2\"}"), 400);
         MecApiFixture.assertProblem(fixture.get(consumer, SUBSCRIPTIONS + "/nope"), 404);
@@ -180,7 +179,7 @@ class SubscriptionsApiTest
     {
         try (CallbackReceiver receiver = new CallbackReceiver(2))
         {
-            final HttpResponse<String> subscribed = send(producer, "POST", TERMINATION, """
+            final HttpResponse<String> subscribed = fixture.send(producer, "POST", TERMINATION, """
                 {"subscriptionType":"AppTerminationNotificationSubscription","callbackReference":"%s",
                  "appInstanceId":"app-1"}""".formatted(receiver.callback()));
             assertThat(subscribed.statusCode()).as(subscribed.body()).isEqualTo(201);
@@ -214,11 +213,4 @@ class SubscriptionsApiTest
         return notification;
     }
 
-    private HttpResponse<String> send(final HttpClient client, final String method, final String path,
-        final String body)
-    {
-        return MecApiFixture.send(client, HttpRequest.newBuilder(fixture.uri(path)).timeout(Duration.ofSeconds(10))
-            .header("Content-Type", "application/json")
-            .method(method, HttpRequest.BodyPublishers.ofString(body)).build());
-    }
 }
