@@ -657,6 +657,14 @@ public final class Appliance implements AutoCloseable
         return controlApi == null ? null : controlApi.address();
     }
 
+    /**
+     * @return the MEC API's TCP port, if this appliance serves it ({@code controlPlane.mecApi}).
+     */
+    public java.util.OptionalInt mecApiPort()
+    {
+        return started.stream().filter(MecApi.class::isInstance).mapToInt(api -> ((MecApi)api).port()).findFirst();
+    }
+
     public InetSocketAddress adminAddress()
     {
         return admin.address();
