@@ -31,6 +31,7 @@ import io.mecmesh.dataplane.tls.TlsConfig;
 import io.mecmesh.dataplane.route.RouteConfig;
 import io.mecmesh.dataplane.error.DataPlaneException;
 import io.mecmesh.dataplane.counters.DataPlaneCounters;
+import io.mecmesh.mecapi.GracefulTermination;
 import io.mecmesh.slicemanager.EdgeNode;
 import io.mecmesh.slicemanager.SliceManager;
 import io.mecmesh.slicemanager.agent.NodeAgent;
@@ -176,7 +177,9 @@ public final class Appliance implements AutoCloseable
                 channels, key, compilerSettings, signingKeys), messaging);
             started.push(sliceManager);
             timedControl = new TimedControlPlane(sliceManager, System::nanoTime);
-            final Map<String, HttpHandler> handlers = new HashMap<>(ControlApiHandlers.of(timedControl));
+            // With a MEC API, an operator's delete of an instance subscribed to its termination is graceful.
+            final Map<String, HttpHandler> handlers = new HashMap<>(ControlApiHandlers.of(
+                controlPlane.mecApi().isPresent() ? GracefulTermination.wrap(timedControl) : timedControl));
             if (config.ca().isPresent())
             {
                 final SigningService signing = signingService(config.ca().get(), caDirectory, sliceManager,
@@ -654,6 +657,14 @@ public final class Appliance implements AutoCloseable
     public InetSocketAddress controlApiAddress()
     {
         return controlApi == null ? null : controlApi.address();
+    }
+
+    /**
+     * @return the MEC API's TCP port, if this appliance serves it ({@code controlPlane.mecApi}).
+     */
+    public java.util.OptionalInt mecApiPort()
+    {
+        return started.stream().filter(MecApi.class::isInstance).mapToInt(api -> ((MecApi)api).port()).findFirst();
     }
 
     public InetSocketAddress adminAddress()

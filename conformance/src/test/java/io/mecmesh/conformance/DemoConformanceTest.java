@@ -27,6 +27,8 @@ class DemoConformanceTest
     static final Pattern CURL_LINE = Pattern.compile("^\\s+(curl .*?)(\\s+\\(.*\\))?$");
     private static final Pattern MECMESH_LINE = Pattern.compile("^\\s+mecmesh (.*)$");
     private static final Pattern TOKEN = Pattern.compile("'([^']*)'|(\\S+)");
+    private static final Pattern MEC_LINE = Pattern.compile(
+        "^MEC API: (https://\\S+) app-instance (\\S+) traffic-rule (\\S+) dns-rule (\\S+)$");
     private static final Pattern ADMIN_LINE = Pattern.compile("^Admin endpoint: (http://\\S+)/ready");
 
     @Test
@@ -41,7 +43,7 @@ class DemoConformanceTest
             final List<String> printed = readUntilCtrlCHint(demo);
             final List<String> curls = printed.stream().map(CURL_LINE::matcher).filter(Matcher::matches)
                 .map(m -> m.group(1)).toList();
-            assertThat(curls).as("curl lines printed: the mTLS hop and one per slice").hasSize(3);
+            assertThat(curls).as("curl lines printed: the mTLS hop, one per slice, the MEC API").hasSize(4);
             final String admin = printed.stream().map(ADMIN_LINE::matcher).filter(Matcher::find)
                 .map(m -> m.group(1)).findFirst()
                 .orElseThrow(() -> new AssertionError("no admin line in: " + printed));
@@ -53,17 +55,31 @@ class DemoConformanceTest
                 .contains("(GET /watch, host video.demo)");
             assertThat(exec(tokens(curls.get(2)))).startsWith("HTTP/1.1 200")
                 .contains("(GET /control/valve, host plc.demo)");
+            final Matcher mecLine = printed.stream().map(MEC_LINE::matcher).filter(Matcher::matches).findFirst()
+                .orElseThrow(() -> new AssertionError("no MEC API line in: " + printed));
+            assertThat(curls.get(3)).contains(mecLine.group(1) + "/mec_app_support/v2/applications/"
+                + mecLine.group(2) + "/traffic_rules/" + mecLine.group(3));
+            assertThat(exec(tokens(curls.get(3)))).as("the MEC API serves the printed line")
+                .containsPattern("^HTTP/[0-9.]+ 200").contains("\"trafficRuleId\":\"" + mecLine.group(3) + "\"")
+                .contains("\"state\":\"ACTIVE\"");
             final List<String> mecmesh = printed.stream().map(MECMESH_LINE::matcher).filter(Matcher::matches)
                 .map(m -> m.group(1)).toList();
             assertThat(mecmesh).hasSize(2);
             final Launcher.Result status = Launcher.run(anywhere, tokens(mecmesh.get(0)));
             assertThat(status.exitCode()).as(status.toString()).isZero();
-            assertThat(status.out()).containsPattern("sidecar-a +1 +1 +yes").containsPattern("sidecar-b +1 +1 +yes");
+            assertThat(status.out()).containsPattern("sidecar-a +(\\d+) +\\1 +yes")
+                .containsPattern("sidecar-b +(\\d+) +\\1 +yes");
 
             assertThat(exec("curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", admin + "/ready")).isEqualTo("200");
             assertThat(exec("curl", "-s", admin + "/metrics")).contains("mecmesh_responses_total{class=\"2xx\"} 2.0")
                 .as("the eMBB curl (video.demo, no classification rule) is counted in its route's slice, eMBB")
                 .containsPattern("mecmesh_slice_requests_total\\{slice=\"1-000001\"\\} [1-9]");
+            // The README's MEC tour: the service registered over Mp1 and the activated traffic rule, through sidecar A.
+            final String sidecarA = curls.get(0).replaceAll(".*(http://127\\.0\\.0\\.1:[0-9]+).*", "$1");
+            assertThat(exec("curl", "-s", "-i", "-H", "Host: mecsvc.demo", sidecarA + "/")).startsWith("HTTP/1.1 200")
+                .contains("host mecsvc.demo");
+            assertThat(exec("curl", "-s", "-i", "-H", "Host: 192.0.2.10", sidecarA + "/")).startsWith("HTTP/1.1 200")
+                .contains("host 192.0.2.10");
 
             final boolean sigint = !ignoresSigint(demo.pid());
             new ProcessBuilder("kill", sigint ? "-INT" : "-TERM", String.valueOf(demo.pid())).start().waitFor();

@@ -5,6 +5,7 @@ import io.mecmesh.dataplane.identity.X509SvidValidator;
 import io.mecmesh.dataplane.tls.JdkSslContexts;
 import io.mecmesh.dataplane.tls.PeerRejections;
 import io.mecmesh.slicemanager.api.ControlPlaneBackend;
+import io.mecmesh.slicemanager.model.MecSubscription;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.file.FileSystemOptions;
@@ -55,18 +56,29 @@ public final class MecApiServer implements AutoCloseable
 
     /** How often lapsed heartbeats are looked for (a lapse is seen at most this late). */
     static final Duration LIVENESS_SWEEP = Duration.ofMillis(500);
+    /** How often state changes are looked for, to be notified to subscribers (a change is notified this late). */
+    static final Duration EVENT_POLL = Duration.ofMillis(100);
 
     private final Vertx vertx;
     private final HttpServer server;
     private final String host;
     private final LivenessApi liveness;
+    private final MecEvents events;
+    private final Notifier notifier;
+    private final TerminationApi terminations;
+    /** The periodic timers, cancelled before Vert.x stops (so none fires into a stopped worker pool). */
+    private final List<Long> timers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    private MecApiServer(final Vertx vertx, final HttpServer server, final String host, final LivenessApi liveness)
+    private MecApiServer(final Vertx vertx, final HttpServer server, final String host, final LivenessApi liveness,
+        final MecEvents events, final Notifier notifier, final TerminationApi terminations)
     {
+        this.terminations = terminations;
         this.vertx = vertx;
         this.server = server;
         this.host = host;
         this.liveness = liveness;
+        this.events = events;
+        this.notifier = notifier;
     }
 
     /**
@@ -81,18 +93,18 @@ public final class MecApiServer implements AutoCloseable
     public static MecApiServer start(final MecApiConfig config, final MecApiTls tls, final ControlPlaneBackend backend)
     {
         final MecApiServer server = start(config, tls, backend, Clock.systemUTC());
-        server.vertx.setPeriodic(LIVENESS_SWEEP.toMillis(), timer -> server.vertx.executeBlocking(() ->
+        server.timers.add(server.vertx.setPeriodic(LIVENESS_SWEEP.toMillis(), timer -> server.vertx.executeBlocking(() ->
         {
             try
             {
-                return server.liveness.sweep();
+                return server.liveness.sweep() + server.terminations.sweep();
             }
             catch (final RuntimeException ex)
             {
                 LOG.warn("MEC API: the liveness sweep failed (retried in {})", LIVENESS_SWEEP, ex);
                 return 0;
             }
-        }, false));
+        }, false)));
         return server;
     }
 
@@ -135,11 +147,31 @@ public final class MecApiServer implements AutoCloseable
             // One lock for every write of this server: a change is checked against the state it replaces.
             final Object writeLock = new Object();
             final LivenessApi liveness = new LivenessApi(config.apiRoot(), backend, writeLock, clock);
+            final Notifier notifier = new Notifier();
+            final MecEvents events = new MecEvents(config.apiRoot(), backend, notifier, clock);
+            events.publish();
+            final TerminationApi terminations = new TerminationApi(config.apiRoot(), backend, writeLock, clock);
             final Router router = router(vertx, config, tls, backend, writeLock, liveness);
+            terminations.register(router);
             final HttpServer server = vertx.createHttpServer(options).requestHandler(router).listen()
                 .await(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             LOG.info("MEC API on https://{}:{}{}", config.address(), server.actualPort(), config.apiRoot());
-            return new MecApiServer(vertx, server, config.address(), liveness);
+            final long eventTimer = vertx.setPeriodic(EVENT_POLL.toMillis(), timer -> vertx.executeBlocking(() ->
+            {
+                try
+                {
+                    return events.publish();
+                }
+                catch (final RuntimeException ex)
+                {
+                    LOG.warn("MEC API: notifying state changes failed (retried in {})", EVENT_POLL, ex);
+                    return 0;
+                }
+            }, false));
+            final MecApiServer started = new MecApiServer(vertx, server, config.address(), liveness, events,
+                notifier, terminations);
+            started.timers.add(eventTimer);
+            return started;
         }
         catch (final TimeoutException ex)
         {
@@ -165,6 +197,10 @@ public final class MecApiServer implements AutoCloseable
         liveness.register(router);
         new ServiceMgmtApi(config.apiRoot(), backend, writeLock, liveness).register(router);
         new BwmApi(config.apiRoot(), backend, writeLock).register(router);
+        for (final MecSubscription.Type type : MecSubscription.Type.values())
+        {
+            new SubscriptionsApi(config.apiRoot(), backend, writeLock, type).register(router);
+        }
         router.errorHandler(404, context -> Problems.send(context, 404, "no resource at " + context.request().path()));
         router.errorHandler(405, context -> Problems.send(context, 405, context.request().method() + " is not "
             + "allowed on " + context.request().path()));
@@ -240,6 +276,32 @@ public final class MecApiServer implements AutoCloseable
     }
 
     /**
+     * Removes the instances whose graceful termination lapsed (see {@link TerminationApi#sweep()}).
+     *
+     * @return how many it removed.
+     */
+    int sweepTerminations()
+    {
+        return terminations.sweep();
+    }
+
+    /**
+     * @return the termination counters, for tests.
+     */
+    TerminationApi terminations()
+    {
+        return terminations;
+    }
+
+    /**
+     * @return the notifications' counters, for tests.
+     */
+    Notifier notifier()
+    {
+        return notifier;
+    }
+
+    /**
      * @return the bound TCP port.
      */
     public int port()
@@ -258,6 +320,7 @@ public final class MecApiServer implements AutoCloseable
     @Override
     public void close()
     {
+        timers.forEach(vertx::cancelTimer);
         try
         {
             vertx.close().await(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);

@@ -123,6 +123,14 @@ final class MecApiFixture implements AutoCloseable
         }
     }
 
+    /** A request with a JSON body (or an empty one) to {@code path}. */
+    HttpResponse<String> send(final HttpClient client, final String method, final String path, final String body)
+    {
+        return send(client, HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10))
+            .header("Content-Type", "application/json")
+            .method(method, HttpRequest.BodyPublishers.ofString(body)).build());
+    }
+
     HttpResponse<String> get(final HttpClient client, final String path)
     {
         return send(client, HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10)).GET().build());

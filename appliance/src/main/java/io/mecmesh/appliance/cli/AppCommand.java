@@ -82,6 +82,45 @@ final class AppCommand
         {
             return "app";
         }
+
+        /**
+         * Deletes, and says so when the instance subscribed to its termination (with a MEC API): then it was notified
+         * and stays until it confirms or its grace lapses.
+         */
+        @Override
+        public Integer call() throws Exception
+        {
+            return ClientOutput.run(spec, () ->
+            {
+                final String path = kind().path() + "/" + GetCommand.encode(name);
+                final long version = server.client().delete(path).path("version").asLong();
+                final JsonNode app = pending(server.client().get(kind().path()));
+                if (app != null)
+                {
+                    spec.commandLine().getOut().println(label() + "/" + name + " terminating (version " + version
+                        + "): notified, removed when it confirms or at " + app.path("terminationDeadline").asText()
+                        + "; delete again to remove it now");
+                }
+                else
+                {
+                    spec.commandLine().getOut().println(label() + "/" + name + " deleted (version " + version + ")");
+                }
+                spec.commandLine().getOut().flush();
+                return ExitCode.OK;
+            });
+        }
+
+        private JsonNode pending(final JsonNode list)
+        {
+            for (final JsonNode app : list.path("items"))
+            {
+                if (name.equals(app.path("id").asText()) && app.has("terminationDeadline"))
+                {
+                    return app;
+                }
+            }
+            return null;
+        }
     }
 
     @Command(name = "rules", mixinStandardHelpOptions = true,

@@ -10,6 +10,7 @@ import io.mecmesh.appliance.config.NodeConfig;
 import io.mecmesh.appliance.config.Role;
 import io.mecmesh.appliance.demo.DemoBackend;
 import io.mecmesh.appliance.demo.DemoIdentities;
+import io.mecmesh.appliance.demo.DemoMecApplication;
 import io.mecmesh.dataplane.MeshConfig;
 import io.mecmesh.dataplane.authz.AuthorizationPolicy;
 import io.mecmesh.dataplane.authz.AuthzRule;
@@ -27,6 +28,7 @@ import io.mecmesh.dataplane.route.RouteConfig;
 import io.mecmesh.dataplane.route.RouteMatch;
 import io.mecmesh.dataplane.tls.TlsContexts;
 import io.mecmesh.dataplane.transport.TransportKind;
+import io.mecmesh.mecapi.MecApiConfig;
 import io.mecmesh.slicemanager.SliceManager;
 import io.mecmesh.slicemanager.api.DesiredStateDocument;
 import io.mecmesh.slicemanager.ca.CaKeyStore;
@@ -76,7 +78,7 @@ final class DemoCommand implements Callable<Integer>
 
     @Option(names = "--admin-port", paramLabel = "PORT", defaultValue = "10081",
         description = "Admin port of sidecar A on 127.0.0.1; sidecar B's is the next one, the control-plane API's"
-            + " the one after (default: ${DEFAULT-VALUE}; 0 for any free ports).")
+            + " the one after, the MEC API's the next (default: ${DEFAULT-VALUE}; 0 for any free ports).")
     int adminPort;
 
     @Option(names = "--warm-up", hidden = true,
@@ -111,7 +113,10 @@ final class DemoCommand implements Callable<Integer>
             final Appliance sidecarA = Appliance.start(sidecarA(identities,
                 sidecarB.dataPlane().listenerAddress(MESH_LISTENER), state, key, udp));
             started.add(0, sidecarA);
-            final long version = applyDesiredState(control, backend.address().getPort());
+            applyDesiredState(control, backend.address().getPort());
+            final String mecApi = "https://127.0.0.1:" + control.mecApiPort().orElseThrow();
+            new DemoMecApplication(identities.mecApp(), mecApi).start(backend.address().getPort());
+            final long version = awaitConverged(control.sliceManager());
 
             final InetSocketAddress proxy = sidecarA.dataPlane().listenerAddress(LISTENER);
             final InetSocketAddress proxyB = sidecarB.dataPlane().listenerAddress(LISTENER_B);
@@ -126,11 +131,17 @@ final class DemoCommand implements Callable<Integer>
                 DemoIdentities.SIDECAR_A, DemoIdentities.SIDECAR_B, TlsContexts.providerName());
             System.out.printf("  control plane: %s (slices embb 1-000001, 5QI 9, and urllc 2-000002, 5QI 82;"
                 + " desired state version %d applied on both sidecars)%n", server, version);
+            System.out.printf("MEC API: %s app-instance %s traffic-rule %s dns-rule %s%n", mecApi,
+                DemoMecApplication.APP_INSTANCE, DemoMecApplication.TRAFFIC_RULE, DemoMecApplication.DNS_RULE);
             System.out.printf("Try it:%n  curl -i http://127.0.0.1:%d/hello%n", proxy.getPort());
             System.out.printf("  curl -i -H 'Host: video.demo' http://127.0.0.1:%d/watch          (eMBB slice, on A)%n",
                 proxy.getPort());
             System.out.printf("  curl -i -H 'Host: plc.demo' http://127.0.0.1:%d/control/valve   (URLLC slice, on B)%n",
                 proxyB.getPort());
+            System.out.printf("  curl -i -k --cert %s --key %s %s/mec_app_support/v2/applications/%s/traffic_rules/%s"
+                + "   (MEC 011 as the demo app, %s; -k: the API's SVID names no host)%n",
+                identities.mecApp().certificateChain(), identities.mecApp().privateKey(), mecApi,
+                DemoMecApplication.APP_INSTANCE, DemoMecApplication.TRAFFIC_RULE, DemoIdentities.MEC_APP);
             System.out.printf("  mecmesh status --server %s%s%n  mecmesh get services --server %s%s%n", server,
                 credentials, server, credentials);
             System.out.printf("  (the control-plane API is TLS with client certificates; the demo made an admin"
@@ -184,8 +195,14 @@ final class DemoCommand implements Callable<Integer>
         }
         final SliceManager sliceManager = control.sliceManager();
         final JsonNode document = new YAMLMapper().readTree(text);
-        final long version = sliceManager.submit(new Batch(DesiredStateDocument.standard().parse(document,
-            sliceManager.state())));
+        sliceManager.submit(new Batch(DesiredStateDocument.standard().parse(document, sliceManager.state())));
+        return awaitConverged(sliceManager);
+    }
+
+    /** Waits, for at most 10 s, until both sidecars run the current desired state; its version. */
+    private static long awaitConverged(final SliceManager sliceManager)
+    {
+        final long version = sliceManager.state().sequence();
         final long deadline = System.nanoTime() + CONVERGE_NS;
         while (!sliceManager.nodeStatus().values().stream().allMatch(NodeStatus::isUpToDate)
             || sliceManager.nodeStatus().size() < 2)
@@ -275,7 +292,8 @@ final class DemoCommand implements Callable<Integer>
         final int[] udp)
     {
         final ControlPlaneConfig controlPlane = new ControlPlaneConfig("127.0.0.1", apiPort(), udp[0], udp[1], "",
-            key, Optional.empty(), new ControlPlaneConfig.Api("127.0.0.1", apiPort(), false, Map.of()));
+            key, Optional.empty(), new ControlPlaneConfig.Api("127.0.0.1", apiPort(), false, Map.of()),
+            Optional.of(new MecApiConfig("127.0.0.1", adminPort == 0 ? 0 : adminPort + 3, "")));
         return new ApplianceConfig(Role.CONTROL, new NodeConfig("control"),
             new AdminConfig("127.0.0.1", 0), new MeshConfig(0, transport, 1,
             List.of(ListenerConfig.of("none", "127.0.0.1", 0)), List.of(), List.of()),

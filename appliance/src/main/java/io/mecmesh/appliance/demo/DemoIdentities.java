@@ -37,14 +37,19 @@ public final class DemoIdentities implements AutoCloseable
     public static final String SIDECAR_B = "spiffe://" + TRUST_DOMAIN + "/sidecar/b";
     /** The operator the demo's CLI certificate names. */
     public static final String OPERATOR = "demo-admin";
+    /** The demo's MEC application (its instance's {@code spiffeId}). */
+    public static final String MEC_APP = "spiffe://" + TRUST_DOMAIN + "/app/demo-mec";
 
     private final Path dir;
     private final TlsConfig sidecarA;
     private final TlsConfig sidecarB;
     private final CaConfig ca;
+    private final TlsConfig mecApp;
 
-    private DemoIdentities(final Path dir, final TlsConfig sidecarA, final TlsConfig sidecarB, final CaConfig ca)
+    private DemoIdentities(final Path dir, final TlsConfig sidecarA, final TlsConfig sidecarB, final CaConfig ca,
+        final TlsConfig mecApp)
     {
+        this.mecApp = mecApp;
         this.dir = dir;
         this.sidecarA = sidecarA;
         this.sidecarB = sidecarB;
@@ -82,7 +87,8 @@ public final class DemoIdentities implements AutoCloseable
         Files.copy(bundle, operator.resolve("ca.pem"));
         return new DemoIdentities(dir, issue(ca, dir, "sidecar-a", SIDECAR_A, bundle),
             issue(ca, dir, "sidecar-b", SIDECAR_B, bundle),
-            new CaConfig(caDir, Optional.of(passphraseFile), Optional.of(joinToken), CaConfig.DEFAULT_SVID_TTL));
+            new CaConfig(caDir, Optional.of(passphraseFile), Optional.of(joinToken), CaConfig.DEFAULT_SVID_TTL),
+            issue(ca, dir, "mec-app", MEC_APP, bundle));
     }
 
     private static byte[] randomBytes(final SecureRandom random, final int count)
@@ -129,6 +135,15 @@ public final class DemoIdentities implements AutoCloseable
     public Path operatorDirectory()
     {
         return dir.resolve("operator");
+    }
+
+    /**
+     * @return the demo MEC application's X.509-SVID ({@code mec-app.pem}, {@code mec-app-key.pem}): what it presents
+     *         on the MEC API.
+     */
+    public TlsConfig mecApp()
+    {
+        return mecApp;
     }
 
     public TlsConfig sidecarA()

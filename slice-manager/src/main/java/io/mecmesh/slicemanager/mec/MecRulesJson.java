@@ -9,11 +9,14 @@ import io.mecmesh.slicemanager.model.DestinationInterface;
 import io.mecmesh.slicemanager.model.DnsRule;
 import io.mecmesh.slicemanager.model.MecRuleState;
 import io.mecmesh.slicemanager.model.MecService;
+import io.mecmesh.slicemanager.model.MecSubscription;
 import io.mecmesh.slicemanager.model.MeshEndpoint;
 import io.mecmesh.slicemanager.model.Snssai;
 import io.mecmesh.slicemanager.model.TrafficFilter;
 import io.mecmesh.slicemanager.model.TrafficRule;
 
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -47,7 +50,8 @@ public final class MecRulesJson
         "dstMacAddress", "dstIpAddress");
     private static final Set<String> TUNNEL_KEYS = Set.of("tunnelType", "tunnelDstAddress", "tunnelSrcAddress");
     private static final Set<String> APP_KEYS = Set.of("id", "name", "node", "slice", "spiffeId", "endpoints",
-        "trafficRules", "dnsRules", "services", "ready");
+        "trafficRules", "dnsRules", "services", "ready", "subscriptions", "terminationDeadline");
+    private static final Set<String> SUBSCRIPTION_KEYS = Set.of("id", "subscription");
     private static final Set<String> ENDPOINT_KEYS = Set.of("address", "port");
     private static final Set<String> DNS_RULE_KEYS = Set.of("dnsRuleId", "domainName", "ipAddressType", "ipAddress",
         "ttl", "state");
@@ -83,6 +87,13 @@ public final class MecRulesJson
             app.services().forEach(service -> services.add(MecServicesJson.render(service)));
         }
         json.put("ready", app.ready());
+        if (!app.subscriptions().isEmpty())
+        {
+            final ArrayNode subscriptions = json.putArray("subscriptions");
+            app.subscriptions().forEach(subscription -> subscriptions.addObject().put("id", subscription.id())
+                .set("subscription", MecSubscriptionsJson.render(subscription)));
+        }
+        app.terminationDeadline().ifPresent(deadline -> json.put("terminationDeadline", deadline.toString()));
         return json;
     }
 
@@ -133,8 +144,26 @@ public final class MecRulesJson
         {
             throw new IllegalArgumentException(join(path, "ready") + ": expected true or false");
         }
+        final List<MecSubscription> subscriptions = new ArrayList<>();
+        forEach(json, "subscriptions", path, (subscription, at) ->
+        {
+            requireObject(subscription, at, SUBSCRIPTION_KEYS);
+            final String subscriptionId = text(subscription, "id", at);
+            final JsonNode document = subscription.get("subscription");
+            final String typeAt = join(join(at, "subscription"), "subscriptionType");
+            final MecSubscription.Type type = Arrays.stream(MecSubscription.Type.values())
+                .filter(candidate -> candidate.subscriptionType().equals(document == null ? null
+                    : document.path("subscriptionType").asText(null)))
+                .findFirst().orElseThrow(() -> new IllegalArgumentException(typeAt + ": expected "
+                    + "SerAvailabilityNotificationSubscription or AppTerminationNotificationSubscription"));
+            subscriptions.add(MecSubscriptionsJson.subscription(document, join(at, "subscription"), subscriptionId,
+                type, id));
+        });
+        final Optional<Instant> deadline = json.has("terminationDeadline")
+            ? Optional.of(instant(text(json, "terminationDeadline", path), join(path, "terminationDeadline")))
+            : Optional.empty();
         return model(path, () -> new AppInstance(id, name, node, slice, spiffeId, endpoints, trafficRules, dnsRules,
-            services, ready != null && ready.asBoolean()));
+            services, ready != null && ready.asBoolean(), subscriptions, deadline));
     }
 
     private interface Element
@@ -415,6 +444,18 @@ public final class MecRulesJson
         catch (final IllegalArgumentException | NullPointerException ex)
         {
             throw new IllegalArgumentException(path.isEmpty() ? ex.getMessage() : path + "." + ex.getMessage(), ex);
+        }
+    }
+
+    private static Instant instant(final String text, final String path)
+    {
+        try
+        {
+            return Instant.parse(text);
+        }
+        catch (final DateTimeParseException ex)
+        {
+            throw new IllegalArgumentException(path + ": expected an ISO-8601 instant, got \"" + text + "\"", ex);
         }
     }
 

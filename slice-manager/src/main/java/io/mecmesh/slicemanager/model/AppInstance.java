@@ -2,9 +2,11 @@ package io.mecmesh.slicemanager.model;
 
 import io.mecmesh.dataplane.identity.SpiffeId;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -29,10 +31,13 @@ import static java.util.Objects.requireNonNull;
  * @param dnsRules     its DNS rules, ids unique.
  * @param services     the services it registered over MEC 011 service management, ids unique.
  * @param ready        whether it has confirmed it is ready ({@code confirm_ready}).
+ * @param subscriptions its MEC 011 subscriptions (service availability, its termination), ids unique.
+ * @param terminationDeadline present while its termination is pending: the operator deleted it, it was notified, and
+ *                     it is removed when it confirms ({@code confirm_termination}) or at this instant.
  */
 public record AppInstance(String id, String name, String node, Snssai slice, String spiffeId,
     List<MeshEndpoint> endpoints, List<TrafficRule> trafficRules, List<DnsRule> dnsRules, List<MecService> services,
-    boolean ready)
+    boolean ready, List<MecSubscription> subscriptions, Optional<Instant> terminationDeadline)
 {
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9._~-]{1,128}");
 
@@ -52,6 +57,8 @@ public record AppInstance(String id, String name, String node, Snssai slice, Str
         trafficRules = unique("trafficRules", trafficRules, TrafficRule::id);
         dnsRules = unique("dnsRules", dnsRules, DnsRule::id);
         services = unique("services", services, MecService::id);
+        subscriptions = unique("subscriptions", subscriptions, MecSubscription::id);
+        requireNonNull(terminationDeadline, "terminationDeadline");
         if (forwardEndpoints(endpoints, services).isEmpty())
         {
             for (int i = 0; i < trafficRules.size(); i++)
@@ -66,6 +73,28 @@ public record AppInstance(String id, String name, String node, Snssai slice, Str
                 }
             }
         }
+    }
+
+    /**
+     * An instance with no subscription and no pending termination (as pre-provisioned).
+     *
+     * @param id           {@code appInstanceId}.
+     * @param name         the application's name.
+     * @param node         the node that hosts it.
+     * @param slice        the slice its traffic belongs to.
+     * @param spiffeId     the X.509-SVID id the application presents on Mp1.
+     * @param endpoints    where the application listens on its node.
+     * @param trafficRules its traffic rules.
+     * @param dnsRules     its DNS rules.
+     * @param services     the services it registered.
+     * @param ready        whether it has confirmed it is ready.
+     */
+    public AppInstance(final String id, final String name, final String node, final Snssai slice,
+        final String spiffeId, final List<MeshEndpoint> endpoints, final List<TrafficRule> trafficRules,
+        final List<DnsRule> dnsRules, final List<MecService> services, final boolean ready)
+    {
+        this(id, name, node, slice, spiffeId, endpoints, trafficRules, dnsRules, services, ready, List.of(),
+            Optional.empty());
     }
 
     private static void requireWorkloadId(final String spiffeId)
@@ -167,7 +196,7 @@ public record AppInstance(String id, String name, String node, Snssai slice, Str
     {
         requireNonNull(rule, "rule");
         return new AppInstance(id, name, node, slice, spiffeId, endpoints, replace(trafficRules, rule, TrafficRule::id),
-            dnsRules, services, ready);
+            dnsRules, services, ready, subscriptions, terminationDeadline);
     }
 
     /**
@@ -179,7 +208,8 @@ public record AppInstance(String id, String name, String node, Snssai slice, Str
     {
         requireNonNull(rule, "rule");
         return new AppInstance(id, name, node, slice, spiffeId, endpoints, trafficRules,
-            replace(dnsRules, rule, DnsRule::id), services, ready);
+            replace(dnsRules, rule, DnsRule::id), services, ready, subscriptions,
+            terminationDeadline);
     }
 
     /**
@@ -187,7 +217,8 @@ public record AppInstance(String id, String name, String node, Snssai slice, Str
      */
     public AppInstance withReady()
     {
-        return new AppInstance(id, name, node, slice, spiffeId, endpoints, trafficRules, dnsRules, services, true);
+        return new AppInstance(id, name, node, slice, spiffeId, endpoints, trafficRules, dnsRules, services, true,
+            subscriptions, terminationDeadline);
     }
 
     /**
@@ -200,7 +231,8 @@ public record AppInstance(String id, String name, String node, Snssai slice, Str
         final List<MecService> changed = new ArrayList<>(services);
         changed.removeIf(other -> other.id().equals(service.id()));
         changed.add(service);
-        return new AppInstance(id, name, node, slice, spiffeId, endpoints, trafficRules, dnsRules, changed, ready);
+        return new AppInstance(id, name, node, slice, spiffeId, endpoints, trafficRules, dnsRules, changed, ready,
+            subscriptions, terminationDeadline);
     }
 
     /**
@@ -211,7 +243,8 @@ public record AppInstance(String id, String name, String node, Snssai slice, Str
     {
         final List<MecService> changed = new ArrayList<>(services);
         changed.removeIf(other -> other.id().equals(serviceId));
-        return new AppInstance(id, name, node, slice, spiffeId, endpoints, trafficRules, dnsRules, changed, ready);
+        return new AppInstance(id, name, node, slice, spiffeId, endpoints, trafficRules, dnsRules, changed, ready,
+            subscriptions, terminationDeadline);
     }
 
     /**
@@ -221,6 +254,53 @@ public record AppInstance(String id, String name, String node, Snssai slice, Str
     public MecService service(final String serviceId)
     {
         return services.stream().filter(service -> service.id().equals(serviceId)).findFirst().orElse(null);
+    }
+
+    /**
+     * @param subscription a subscription: added, or replacing the one of the same id.
+     * @return this instance with it.
+     */
+    public AppInstance withSubscription(final MecSubscription subscription)
+    {
+        requireNonNull(subscription, "subscription");
+        final List<MecSubscription> changed = new ArrayList<>(subscriptions);
+        changed.removeIf(other -> other.id().equals(subscription.id()));
+        changed.add(subscription);
+        return new AppInstance(id, name, node, slice, spiffeId, endpoints, trafficRules, dnsRules, services, ready,
+            changed, terminationDeadline);
+    }
+
+    /**
+     * @param subscriptionId a subscription's id.
+     * @return this instance without it.
+     */
+    public AppInstance withoutSubscription(final String subscriptionId)
+    {
+        final List<MecSubscription> changed = new ArrayList<>(subscriptions);
+        changed.removeIf(other -> other.id().equals(subscriptionId));
+        return new AppInstance(id, name, node, slice, spiffeId, endpoints, trafficRules, dnsRules, services, ready,
+            changed, terminationDeadline);
+    }
+
+    /**
+     * @param subscriptionId a subscription's id.
+     * @return the subscription, or null.
+     */
+    public MecSubscription subscription(final String subscriptionId)
+    {
+        return subscriptions.stream().filter(subscription -> subscription.id().equals(subscriptionId)).findFirst()
+            .orElse(null);
+    }
+
+    /**
+     * @param deadline when the instance is removed if it does not confirm its termination first.
+     * @return this instance with its termination pending.
+     */
+    public AppInstance terminatingBy(final Instant deadline)
+    {
+        requireNonNull(deadline, "deadline");
+        return new AppInstance(id, name, node, slice, spiffeId, endpoints, trafficRules, dnsRules, services, ready,
+            subscriptions, Optional.of(deadline));
     }
 
     private static <T> List<T> replace(final List<T> values, final T value, final Function<T, String> id)

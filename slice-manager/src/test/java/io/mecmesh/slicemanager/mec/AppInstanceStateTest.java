@@ -11,6 +11,7 @@ import io.mecmesh.slicemanager.model.Command;
 import io.mecmesh.slicemanager.model.CommandRejectedException;
 import io.mecmesh.slicemanager.model.DesiredState;
 import io.mecmesh.slicemanager.model.MecService;
+import io.mecmesh.slicemanager.model.MecSubscription;
 import io.mecmesh.slicemanager.model.MeshEndpoint;
 import io.mecmesh.slicemanager.model.ModelFixtures;
 import io.mecmesh.slicemanager.model.TrafficRule;
@@ -96,6 +97,34 @@ class AppInstanceStateTest
         assertThat(decoded).isEqualTo(new Command.PutApp(app));
         assertThat(service.endpoints()).extracting(MeshEndpoint::port).containsExactly(8081);
         assertThat(MecServicesJson.render(service).get("serInstanceId").asText()).isEqualTo("svc-1");
+    }
+
+    @Test
+    void shouldJournalSubscriptionsAndAPendingTerminationAndRefuseAnotherInstancesTermination()
+    {
+        final MecSubscription availability = MecSubscriptionsJson.subscription(json("""
+            {"subscriptionType":"SerAvailabilityNotificationSubscription","callbackReference":"http://127.0.0.1:1/n",
+             "filteringCriteria":{"serNames":["ExampleService"],"states":["ACTIVE"]}}"""), "", "sub-1",
+            MecSubscription.Type.SER_AVAILABILITY, "app-1");
+        final MecSubscription termination = MecSubscriptionsJson.subscription(json("""
+            {"subscriptionType":"AppTerminationNotificationSubscription","callbackReference":"https://a.example/t",
+             "appInstanceId":"app-1"}"""), "", "sub-2", MecSubscription.Type.APP_TERMINATION, "app-1");
+        final AppInstance app = MecRulesJson.appInstance(json(APP), "").withSubscription(availability)
+            .withSubscription(termination).terminatingBy(java.time.Instant.parse("2026-12-07T17:00:00Z"));
+
+        final Command decoded = JournalCodec.decodeCommand(JournalCodec.encode(new Command.PutApp(app)));
+
+        assertThat(decoded).isEqualTo(new Command.PutApp(app));
+        assertThat(((Command.PutApp)decoded).app().subscription("sub-2").type())
+            .isEqualTo(MecSubscription.Type.APP_TERMINATION);
+        assertThatThrownBy(() -> MecSubscriptionsJson.subscription(json("""
+            {"subscriptionType":"AppTerminationNotificationSubscription","callbackReference":"http://x/t",
+             "appInstanceId":"app-2"}"""), "", "sub-3", MecSubscription.Type.APP_TERMINATION, "app-1"))
+            .hasMessageStartingWith("appInstanceId:");
+        assertThatThrownBy(() -> MecSubscriptionsJson.subscription(json("""
+            {"subscriptionType":"SerAvailabilityNotificationSubscription","callbackReference":"ftp://x/t"}"""),
+            "", "sub-3", MecSubscription.Type.SER_AVAILABILITY, "app-1"))
+            .hasMessageStartingWith("callbackReference:");
     }
 
     @Test
