@@ -151,7 +151,7 @@ public final class MecApiServer implements AutoCloseable
             final MecEvents events = new MecEvents(config.apiRoot(), backend, notifier, clock);
             events.publish();
             final TerminationApi terminations = new TerminationApi(config.apiRoot(), backend, writeLock, clock);
-            final Router router = router(vertx, config, tls, backend, writeLock, liveness);
+            final Router router = router(vertx, config, tls, backend, writeLock, liveness, events);
             terminations.register(router);
             final HttpServer server = vertx.createHttpServer(options).requestHandler(router).listen()
                 .await(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -188,7 +188,7 @@ public final class MecApiServer implements AutoCloseable
     }
 
     private static Router router(final Vertx vertx, final MecApiConfig config, final MecApiTls tls,
-        final ControlPlaneBackend backend, final Object writeLock, final LivenessApi liveness)
+        final ControlPlaneBackend backend, final Object writeLock, final LivenessApi liveness, final MecEvents events)
     {
         final Router router = Router.router(vertx);
         router.route().handler(context -> authenticate(context, tls));
@@ -199,7 +199,7 @@ public final class MecApiServer implements AutoCloseable
         new BwmApi(config.apiRoot(), backend, writeLock).register(router);
         for (final MecSubscription.Type type : MecSubscription.Type.values())
         {
-            new SubscriptionsApi(config.apiRoot(), backend, writeLock, type).register(router);
+            new SubscriptionsApi(config.apiRoot(), backend, writeLock, type, events).register(router);
         }
         router.errorHandler(404, context -> Problems.send(context, 404, "no resource at " + context.request().path()));
         router.errorHandler(405, context -> Problems.send(context, 405, context.request().method() + " is not "

@@ -32,8 +32,11 @@ import static java.util.Objects.requireNonNull;
  *     link), or of an instance that disappeared without a pending termination ({@code maxGracefulTimeout} 0).</li>
  * </ul>
  * The first state seen is the baseline (no notification): changes made while the control plane was down are not
- * notified. {@link #publish()} runs on a worker thread every {@link MecApiServer#EVENT_POLL}; delivery is
- * {@link Notifier}'s and does not wait.
+ * notified. {@link #publish()} runs on a worker thread every {@link MecApiServer#EVENT_POLL}, and after each
+ * subscription created or deleted over the API (else an instance subscribed and deleted within one poll would be
+ * compared with a state without the subscription, and its termination go unnotified); delivery is
+ * {@link Notifier}'s and does not wait. Changes between two polls are seen as one: an instance deleted by an
+ * operator within one poll of a subscription made some other way (an {@code apply}) is not notified.
  */
 final class MecEvents
 {

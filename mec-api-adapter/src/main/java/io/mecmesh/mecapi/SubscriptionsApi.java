@@ -38,14 +38,20 @@ final class SubscriptionsApi
     private final ControlPlaneBackend backend;
     private final Object writeLock;
     private final MecSubscription.Type type;
+    private final MecEvents events;
 
+    /**
+     * @param events the server's change publisher: a subscription created or deleted here is published before the
+     *               answer, so that a change right after it (within one poll) is compared with a state that has it.
+     */
     SubscriptionsApi(final String apiRoot, final ControlPlaneBackend backend, final Object writeLock,
-        final MecSubscription.Type type)
+        final MecSubscription.Type type, final MecEvents events)
     {
         this.root = requireNonNull(apiRoot, "apiRoot");
         this.backend = requireNonNull(backend, "backend");
         this.writeLock = requireNonNull(writeLock, "writeLock");
         this.type = requireNonNull(type, "type");
+        this.events = requireNonNull(events, "events");
     }
 
     void register(final Router router)
@@ -128,6 +134,7 @@ final class SubscriptionsApi
             }
             backend.submit(new Command.PutApp(app.withSubscription(subscription)));
         }
+        events.publish();
         final ObjectNode created = render(app, subscription);
         context.response().putHeader("Location", context.request().absoluteURI().replaceAll("/+$", "") + "/"
             + subscription.id());
@@ -143,6 +150,7 @@ final class SubscriptionsApi
             final MecSubscription subscription = existing(context, app);
             backend.submit(new Command.PutApp(app.withoutSubscription(subscription.id())));
         }
+        events.publish();
         context.response().setStatusCode(204).end();
     }
 
