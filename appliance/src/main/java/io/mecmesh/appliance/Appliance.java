@@ -15,6 +15,8 @@ import io.mecmesh.appliance.config.Role;
 import io.mecmesh.appliance.control.ControlApiHandlers;
 import io.mecmesh.appliance.control.TimedControlPlane;
 import io.mecmesh.appliance.telemetry.RemoteWriteForwarder;
+import io.mecmesh.appliance.telemetry.RequestMetrics;
+import io.mecmesh.appliance.accesslog.AccessLogListener;
 import io.mecmesh.appliance.accesslog.AccessLogService;
 import io.mecmesh.appliance.config.AccessLogConfig;
 import io.mecmesh.appliance.control.ControlApiServer;
@@ -210,13 +212,19 @@ public final class Appliance implements AutoCloseable
         final DataPlaneCounters counters = new DataPlaneCounters();
         DataPlane dataPlane = null;
         EdgeNode edgeNode = null;
+        RequestMetrics requestMetrics = null;
         if (role != Role.CONTROL)
         {
             dataPlane = startDataPlane(fromFile, counters);
-            if (config.accessLog().enabled())
+            if (config.telemetry().requestMetrics())
+            {
+                requestMetrics = new RequestMetrics(dataPlane.accessLog().names());
+            }
+            if (config.accessLog().enabled() || requestMetrics != null)
             {
                 // Pushed first so that it closes after the data plane: the exchanges it drains are logged too.
-                started.push(startAccessLog(config.accessLog(), dataPlane));
+                started.push(startAccessLog(config.accessLog(), requestMetrics == null ? AccessLogListener.NONE
+                    : requestMetrics, dataPlane));
             }
             started.push(dataPlane);
             publishFileSlices(dataPlane, config.slicePolicies());
@@ -247,6 +255,10 @@ public final class Appliance implements AutoCloseable
             metrics.addHealthAndOverload(dataPlane::healthCheckStats, dataPlane.overload().stats())
                 .addSlices(dataPlane.sliceStats())
                 .addQos(dataPlane.qos());
+        }
+        if (requestMetrics != null)
+        {
+            metrics.addRequestMetrics(requestMetrics);
         }
         if (edgeNode != null)
         {
@@ -342,11 +354,12 @@ public final class Appliance implements AutoCloseable
     }
 
     /** The access log's agent and queue; a queue that cannot be opened stops the start (the data plane too). */
-    private static AccessLogService startAccessLog(final AccessLogConfig config, final DataPlane dataPlane)
+    private static AccessLogService startAccessLog(final AccessLogConfig config, final AccessLogListener listener,
+        final DataPlane dataPlane)
     {
         try
         {
-            return AccessLogService.start(config, dataPlane.accessLog());
+            return AccessLogService.start(config, listener, dataPlane.accessLog());
         }
         catch (final RuntimeException ex)
         {

@@ -216,11 +216,12 @@ public final class ConfigLoader
 
     private static TelemetryConfig telemetry(final ConfigNode telemetry)
     {
-        telemetry.requireMapping("remoteWrite");
+        telemetry.requireMapping("remoteWrite", "requestMetrics");
+        final boolean requestMetrics = telemetry.bool("requestMetrics", true);
         final ConfigNode remoteWrite = telemetry.get("remoteWrite");
         if (!remoteWrite.isPresent())
         {
-            return TelemetryConfig.NONE;
+            return new TelemetryConfig(Optional.empty(), requestMetrics);
         }
         remoteWrite.requireMapping("url", "intervalMs", "diskQuotaBytes");
         return new TelemetryConfig(Optional.of(remoteWrite.build(w ->
@@ -240,7 +241,7 @@ public final class ConfigLoader
                     TelemetryConfig.RemoteWrite.MIN_INTERVAL_MS, TelemetryConfig.RemoteWrite.MAX_INTERVAL_MS),
                 w.longInteger("diskQuotaBytes", TelemetryConfig.RemoteWrite.DEFAULT_DISK_QUOTA_BYTES,
                     TelemetryConfig.RemoteWrite.MIN_DISK_QUOTA_BYTES, TelemetryConfig.RemoteWrite.MAX_DISK_QUOTA_BYTES));
-        })));
+        })), requestMetrics);
     }
 
     private static CaConfig ca(final ConfigNode ca)

@@ -9,16 +9,26 @@ import static java.util.Objects.requireNonNull;
 /**
  * What the appliance sends out about itself ({@code telemetry} in appliance.yaml).
  *
- * @param remoteWrite where its metrics are pushed with Prometheus remote-write 1.0, if anywhere.
+ * @param remoteWrite    where its metrics are pushed with Prometheus remote-write 1.0, if anywhere.
+ * @param requestMetrics whether the per-slice, per-route request metrics are kept (fed from the access-log ring,
+ *                       which is then attached and drained even when the access log is not written to disk).
  */
-public record TelemetryConfig(Optional<RemoteWrite> remoteWrite)
+public record TelemetryConfig(Optional<RemoteWrite> remoteWrite, boolean requestMetrics)
 {
-    /** No telemetry section: nothing is pushed. */
+    /** No telemetry section: nothing is pushed; request metrics are kept. */
     public static final TelemetryConfig NONE = new TelemetryConfig(Optional.empty());
 
     public TelemetryConfig
     {
         requireNonNull(remoteWrite, "remoteWrite");
+    }
+
+    /**
+     * @param remoteWrite where its metrics are pushed, if anywhere; request metrics are kept.
+     */
+    public TelemetryConfig(final Optional<RemoteWrite> remoteWrite)
+    {
+        this(remoteWrite, true);
     }
 
     /**

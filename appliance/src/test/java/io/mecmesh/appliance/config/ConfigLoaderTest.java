@@ -240,6 +240,19 @@ class ConfigLoaderTest
     }
 
     @Test
+    void shouldKeepRequestMetricsByDefaultAndTurnThemOffOnlyWhenAskedWithABoolean()
+    {
+        assertThat(ConfigLoader.parse("a.yaml", VALID).telemetry().requestMetrics()).isTrue();
+        assertThat(ConfigLoader.parse("a.yaml", VALID + "telemetry: {remoteWrite: {url: \"http://c/w\"}}\n")
+            .telemetry().requestMetrics()).isTrue();
+        final ApplianceConfig off = ConfigLoader.parse("a.yaml", VALID + "telemetry: {requestMetrics: false}\n");
+        assertThat(off.telemetry()).isEqualTo(new TelemetryConfig(java.util.Optional.empty(), false));
+
+        assertConfigError(VALID + "telemetry: {requestMetrics: \"no\"}\n",
+            "a.yaml: telemetry.requestMetrics: expected true or false, got \"no\"");
+    }
+
+    @Test
     void shouldLoadTheAccessLogWithDefaultsUnderTheDataDirectoryAndRejectABadRetention()
     {
         final ApplianceConfig none = ConfigLoader.parse("a.yaml", VALID);
