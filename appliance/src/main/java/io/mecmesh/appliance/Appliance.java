@@ -12,10 +12,12 @@ import io.mecmesh.appliance.config.IdentityConfig;
 import io.mecmesh.appliance.config.ControlPlaneConfig;
 import io.mecmesh.appliance.config.DistributionKey;
 import io.mecmesh.appliance.config.Role;
+import io.mecmesh.appliance.config.TelemetryConfig;
 import io.mecmesh.appliance.control.ControlApiHandlers;
 import io.mecmesh.appliance.control.TimedControlPlane;
 import io.mecmesh.appliance.telemetry.RemoteWriteForwarder;
 import io.mecmesh.appliance.telemetry.RequestMetrics;
+import io.mecmesh.appliance.telemetry.SpanExporter;
 import io.mecmesh.appliance.accesslog.AccessLogListener;
 import io.mecmesh.appliance.accesslog.AccessLogService;
 import io.mecmesh.appliance.config.AccessLogConfig;
@@ -213,18 +215,33 @@ public final class Appliance implements AutoCloseable
         DataPlane dataPlane = null;
         EdgeNode edgeNode = null;
         RequestMetrics requestMetrics = null;
+        SpanExporter spanExporter = null;
         if (role != Role.CONTROL)
         {
             dataPlane = startDataPlane(fromFile, counters);
+            final List<AccessLogListener> listeners = new ArrayList<>();
             if (config.telemetry().requestMetrics())
             {
                 requestMetrics = new RequestMetrics(dataPlane.accessLog().names());
+                listeners.add(requestMetrics);
             }
-            if (config.accessLog().enabled() || requestMetrics != null)
+            if (config.telemetry().tracing().isPresent())
+            {
+                final TelemetryConfig.Tracing tracing = config.telemetry().tracing().get();
+                dataPlane.accessLog().tracing().configure(tracing.trace());
+                if (tracing.trace().enabled() && tracing.otlpUrl().isPresent())
+                {
+                    spanExporter = new SpanExporter(tracing.otlpUrl().get(), config.node().id(),
+                        dataPlane.accessLog().names(), tracing.maxQueueSpans(), tracing.maxBatchSpans(),
+                        tracing.exportIntervalMs());
+                    listeners.add(spanExporter);
+                }
+            }
+            if (config.accessLog().enabled() || !listeners.isEmpty())
             {
                 // Pushed first so that it closes after the data plane: the exchanges it drains are logged too.
-                started.push(startAccessLog(config.accessLog(), requestMetrics == null ? AccessLogListener.NONE
-                    : requestMetrics, dataPlane));
+                started.push(startAccessLog(config.accessLog(), listeners.isEmpty() ? AccessLogListener.NONE
+                    : AccessLogListener.all(listeners), dataPlane));
             }
             started.push(dataPlane);
             publishFileSlices(dataPlane, config.slicePolicies());
@@ -259,6 +276,10 @@ public final class Appliance implements AutoCloseable
         if (requestMetrics != null)
         {
             metrics.addRequestMetrics(requestMetrics);
+        }
+        if (spanExporter != null)
+        {
+            metrics.addSpanExporter(spanExporter);
         }
         if (edgeNode != null)
         {

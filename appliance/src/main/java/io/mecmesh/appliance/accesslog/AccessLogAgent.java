@@ -123,11 +123,12 @@ public final class AccessLogAgent implements Agent
             onStart();
         }
         int work = ring.read(handler, BATCH);
+        final long nowMs = clock.time();
+        work += listener.doWork(nowMs);
         if (!writeQueue)
         {
             return work;
         }
-        final long nowMs = clock.time();
         if (nowMs >= nextRetentionMs)
         {
             nextRetentionMs = nowMs + RETENTION_CHECK_MS;
@@ -147,6 +148,7 @@ public final class AccessLogAgent implements Agent
                 // drain
             }
         }
+        listener.onClose();
         if (queue != null)
         {
             queue.close();

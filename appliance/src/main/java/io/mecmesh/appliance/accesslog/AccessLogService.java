@@ -16,13 +16,13 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * The running access log: the ring the data plane's event loops write (many-to-one, {@value #RING_CAPACITY} bytes,
- * about 14,000 records) and the agent thread that drains it into the queue (when {@code accessLog} is enabled) and
+ * about 10,000 records) and the agent thread that drains it into the queue (when {@code accessLog} is enabled) and
  * into the request metrics (when {@code telemetry.requestMetrics} is on). Closing detaches the data plane, drains
  * the ring and closes the queue.
  */
 public final class AccessLogService implements AutoCloseable
 {
-    /** The ring's capacity: about 0.2 s of records at 70,000 requests/s before records are dropped. */
+    /** The ring's capacity: about 0.14 s of records at 70,000 requests/s before records are dropped. */
     static final int RING_CAPACITY = 1 << 20;
 
     private final AccessLog accessLog;

@@ -24,6 +24,7 @@ import io.mecmesh.slicemanager.identity.IdentityStatus;
 import io.mecmesh.appliance.telemetry.RemoteWriteCounter;
 import io.mecmesh.appliance.telemetry.RemoteWriteForwarder;
 import io.mecmesh.appliance.telemetry.RequestMetrics;
+import io.mecmesh.appliance.telemetry.SpanExporter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
@@ -450,6 +451,19 @@ public final class MetricsExport
     {
         requireNonNull(requestMetrics, "requestMetrics");
         requestMetrics.register(registry);
+        return this;
+    }
+
+    /**
+     * Exports what the span exporter did: {@code mecmesh_trace_spans_total{outcome}}.
+     *
+     * @param exporter the running exporter.
+     * @return this.
+     */
+    public MetricsExport addSpanExporter(final SpanExporter exporter)
+    {
+        requireNonNull(exporter, "exporter");
+        exporter.register(registry);
         return this;
     }
 
