@@ -14,6 +14,7 @@ import io.mecmesh.dataplane.route.RouteAction;
 import io.mecmesh.dataplane.route.RouteConfig;
 import io.mecmesh.dataplane.route.RouteMatch;
 import io.mecmesh.dataplane.testing.RawHttp;
+import io.mecmesh.dataplane.testing.RawHttp2;
 import io.mecmesh.dataplane.testing.TestBackend;
 import io.mecmesh.dataplane.trace.TraceConfig;
 import io.mecmesh.dataplane.trace.TraceContext;
@@ -136,6 +137,33 @@ class TraceIntegrationTest
         assertThat(upstream.get(3).get("x-forwarded-for")).as("off: as sent").isEqualTo("10.0.0.1");
         assertThat(upstream.get(3).get("traceparent")).as("off: as sent").isEqualTo(INCOMING);
         assertThat(upstream.get(3).contains("forwarded")).isFalse();
+    }
+
+    @Test
+    void shouldPropagateTheTraceOnAnHttp2StreamWithTheConnectionsClientAddress() throws Exception
+    {
+        dataPlane.accessLog().tracing().configure(new TraceConfig(true, 0, true, TraceConfig.ForwardedFor.REPLACE));
+        try (RawHttp2 client = new RawHttp2(dataPlane.listenerAddress("ingress")))
+        {
+            client.frame(RawHttp2.HEADERS, RawHttp2.END_HEADERS | RawHttp2.END_STREAM, 1,
+                client.headerBlock("GET", "app", "/h2", "traceparent", INCOMING, "x-forwarded-for", "10.0.0.9"));
+            RawHttp2.Frame frame;
+            do
+            {
+                frame = client.read();
+            }
+            while ((frame.flags() & RawHttp2.END_STREAM) == 0);
+        }
+
+        final HttpHeaders upstream = backend.requests().get(0).headers();
+        final TraceContext sent = new TraceContext();
+        assertThat(sent.parse(upstream.get("traceparent"))).isTrue();
+        assertThat(TraceContext.hex(sent.traceIdHigh(), sent.traceIdLow(), 16))
+            .isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
+        assertThat(sent.spanId()).isNotEqualTo(0x00f067aa0ba902b7L);
+        assertThat(upstream.get("x-request-id")).hasSize(36);
+        assertThat(upstream.get("x-forwarded-for")).as("the parent connection's peer").isEqualTo("127.0.0.1");
+        assertThat(records().get(0)[3]).as("parent span").isEqualTo(0x00f067aa0ba902b7L);
     }
 
     private int get(final String headers) throws Exception
