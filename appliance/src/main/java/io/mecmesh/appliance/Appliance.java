@@ -12,9 +12,13 @@ import io.mecmesh.appliance.config.IdentityConfig;
 import io.mecmesh.appliance.config.ControlPlaneConfig;
 import io.mecmesh.appliance.config.DistributionKey;
 import io.mecmesh.appliance.config.Role;
+import io.mecmesh.appliance.config.TelemetryConfig;
 import io.mecmesh.appliance.control.ControlApiHandlers;
 import io.mecmesh.appliance.control.TimedControlPlane;
 import io.mecmesh.appliance.telemetry.RemoteWriteForwarder;
+import io.mecmesh.appliance.telemetry.RequestMetrics;
+import io.mecmesh.appliance.telemetry.SpanExporter;
+import io.mecmesh.appliance.accesslog.AccessLogListener;
 import io.mecmesh.appliance.accesslog.AccessLogService;
 import io.mecmesh.appliance.config.AccessLogConfig;
 import io.mecmesh.appliance.control.ControlApiServer;
@@ -213,13 +217,34 @@ public final class Appliance implements AutoCloseable
         final DataPlaneCounters counters = new DataPlaneCounters();
         DataPlane dataPlane = null;
         EdgeNode edgeNode = null;
+        RequestMetrics requestMetrics = null;
+        SpanExporter spanExporter = null;
         if (role != Role.CONTROL)
         {
             dataPlane = startDataPlane(fromFile, counters);
-            if (config.accessLog().enabled())
+            final List<AccessLogListener> listeners = new ArrayList<>();
+            if (config.telemetry().requestMetrics())
+            {
+                requestMetrics = new RequestMetrics(dataPlane.accessLog().names());
+                listeners.add(requestMetrics);
+            }
+            if (config.telemetry().tracing().isPresent())
+            {
+                final TelemetryConfig.Tracing tracing = config.telemetry().tracing().get();
+                dataPlane.accessLog().tracing().configure(tracing.trace());
+                if (tracing.trace().enabled() && tracing.otlpUrl().isPresent())
+                {
+                    spanExporter = new SpanExporter(tracing.otlpUrl().get(), config.node().id(),
+                        dataPlane.accessLog().names(), tracing.maxQueueSpans(), tracing.maxBatchSpans(),
+                        tracing.exportIntervalMs());
+                    listeners.add(spanExporter);
+                }
+            }
+            if (config.accessLog().enabled() || !listeners.isEmpty())
             {
                 // Pushed first so that it closes after the data plane: the exchanges it drains are logged too.
-                started.push(startAccessLog(config.accessLog(), dataPlane));
+                started.push(startAccessLog(config.accessLog(), listeners.isEmpty() ? AccessLogListener.NONE
+                    : AccessLogListener.all(listeners), dataPlane));
             }
             started.push(dataPlane);
             publishFileSlices(dataPlane, config.slicePolicies());
@@ -250,6 +275,14 @@ public final class Appliance implements AutoCloseable
             metrics.addHealthAndOverload(dataPlane::healthCheckStats, dataPlane.overload().stats())
                 .addSlices(dataPlane.sliceStats())
                 .addQos(dataPlane.qos());
+        }
+        if (requestMetrics != null)
+        {
+            metrics.addRequestMetrics(requestMetrics);
+        }
+        if (spanExporter != null)
+        {
+            metrics.addSpanExporter(spanExporter);
         }
         if (edgeNode != null)
         {
@@ -347,11 +380,12 @@ public final class Appliance implements AutoCloseable
     }
 
     /** The access log's agent and queue; a queue that cannot be opened stops the start (the data plane too). */
-    private static AccessLogService startAccessLog(final AccessLogConfig config, final DataPlane dataPlane)
+    private static AccessLogService startAccessLog(final AccessLogConfig config, final AccessLogListener listener,
+        final DataPlane dataPlane)
     {
         try
         {
-            return AccessLogService.start(config, dataPlane.accessLog());
+            return AccessLogService.start(config, listener, dataPlane.accessLog());
         }
         catch (final RuntimeException ex)
         {

@@ -22,7 +22,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Metrics as an operator consumes them (issue 16, item 6, in part): a real Prometheus server (Debian's package)
  * scrapes a role-all appliance's admin endpoint while requests of one slice go through it, and answers a PromQL query
- * for that slice's request rate, and sees the control plane's apply timed and journaled; the Grafana dashboard shipped in {@code etc/grafana/} parses and names only metric
+ * for that slice's request rate and its p99 duration (the histogram fed from the access-log ring, the access log
+ * itself off), and sees the control plane's apply timed and journaled; the Grafana dashboard shipped in {@code etc/grafana/} parses and names only metric
  * families the appliance exports.
  */
 class PrometheusScrapeConformanceTest
@@ -82,19 +83,37 @@ class PrometheusScrapeConformanceTest
             {
                 final String query = "sum by (slice) (rate(mecmesh_slice_requests_total{slice=\"" + SLICE
                     + "\"}[5s]))";
+                final String p99 = "histogram_quantile(0.99, sum by (slice, le) (rate("
+                    + "mecmesh_http_request_duration_seconds_bucket{slice=\"" + SLICE + "\"}[5s])))";
                 final double[] rate = {0};
+                double quantile = Double.NaN;
                 int sent = 0;
                 final long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-                while (rate[0] <= 0 && System.nanoTime() < deadline && sent < 3_000)
+                while ((rate[0] <= 0 || !(quantile > 0)) && System.nanoTime() < deadline && sent < 3_000)
                 {
                     for (int i = 0; i < 20; i++, sent++)
                     {
                         assertThat(Http.getVia(ports[1], "video.example", "/watch")).startsWith("200");
                     }
                     rate[0] = instantValue(ports[5], query);
+                    quantile = instantValue(ports[5], p99);
                 }
                 assertThat(rate[0]).as("the slice's request rate as Prometheus computes it, after %d requests; log: %s",
                     sent, Files.readString(dir.resolve("prometheus.log"))).isPositive();
+                assertThat(quantile).as("the slice's p99 request duration from the histogram fed by the access-log "
+                    + "ring (no access log on disk), after %d requests", sent).isPositive().isLessThanOrEqualTo(10);
+                final String answered = "sum(mecmesh_http_requests_total{slice=\"" + SLICE
+                    + "\",route!=\"none\",class=\"2xx\"})";
+                final int total = sent;
+                final double[] counted = {0};
+                Processes.await(Duration.ofSeconds(30), () ->
+                {
+                    counted[0] = instantValueOrZero(ports[5], answered);
+                    return counted[0] >= total;
+                }, () -> answered + " = " + counted[0] + ", expected " + total);
+                assertThat(counted[0]).as("every request counted once under its slice and route, 2xx").isEqualTo(sent);
+                assertThat(instantValue(ports[5], "sum(mecmesh_http_body_bytes_total{slice=\"" + SLICE
+                    + "\",direction=\"downlink\"})")).as("the echoed response bodies, downlink").isPositive();
                 assertThat(instantValue(ports[5], "sum(mecmesh_slice_requests_total{slice=\"unclassified\"})"))
                     .as("every request was classified into the slice").isZero();
                 assertThat(instantValue(ports[5], "sum(mecmesh_control_apply_duration_seconds_count{outcome="
@@ -120,7 +139,9 @@ class PrometheusScrapeConformanceTest
             {
                 used.add(names.group());
             }
-            assertThat(used).as("metric names the dashboard queries").contains("mecmesh_slice_requests_total");
+            assertThat(used).as("metric names the dashboard queries").contains("mecmesh_slice_requests_total",
+                "mecmesh_http_request_duration_seconds_bucket", "mecmesh_http_requests_total",
+                "mecmesh_http_body_bytes_total");
             assertThat(exported).as("what the appliance exports").containsAll(used);
         }
     }
@@ -136,6 +157,19 @@ class PrometheusScrapeConformanceTest
         }
         final JsonNode result = JSON.readTree(response.body()).path("data").path("result");
         return result.isEmpty() ? 0 : Double.parseDouble(result.get(0).path("value").get(1).asText());
+    }
+
+    /** {@link #instantValue}, 0 when Prometheus cannot be asked (yet). */
+    private static double instantValueOrZero(final int port, final String query)
+    {
+        try
+        {
+            return instantValue(port, query);
+        }
+        catch (final Exception ex)
+        {
+            return 0;
+        }
     }
 
     /** The sample names of a Prometheus text exposition (counters with their {@code _total}). */

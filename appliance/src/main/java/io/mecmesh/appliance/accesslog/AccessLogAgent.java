@@ -26,8 +26,9 @@ import java.util.stream.Stream;
 import static java.util.Objects.requireNonNull;
 
 /**
- * Drains the data plane's access-log ring into the access-log queue (one document per record, names resolved from
- * the data plane's table) and applies the retention: hourly files older than {@code retentionHours}, or beyond
+ * Drains the data plane's access-log ring: tells its {@link AccessLogListener} (the per-slice, per-route request
+ * metrics) of every record and, when the queue is on, appends it to the access-log queue (one document per record,
+ * names resolved from the data plane's table) and applies the retention: hourly files older than {@code retentionHours}, or beyond
  * {@code maxBytes} together, are deleted oldest first, never the file being written. The only thread that touches
  * the queue's appender; driven by an {@code AgentRunner} (or by a test calling {@link #doWork()} with its clock).
  */
@@ -43,6 +44,8 @@ public final class AccessLogAgent implements Agent
     private final RingBuffer ring;
     private final AccessLogNames names;
     private final Path directory;
+    private final boolean writeQueue;
+    private final AccessLogListener listener;
     private final long retentionMs;
     private final long maxBytes;
     private final EpochClock clock;
@@ -65,9 +68,29 @@ public final class AccessLogAgent implements Agent
     public AccessLogAgent(final RingBuffer ring, final AccessLogNames names, final Path directory,
         final long retentionHours, final long maxBytes, final EpochClock clock)
     {
+        this(ring, names, directory, true, retentionHours, maxBytes, clock, AccessLogListener.NONE);
+    }
+
+    /**
+     * @param ring           the ring the data plane writes.
+     * @param names          the data plane's name table.
+     * @param directory      the queue's directory (created if absent).
+     * @param writeQueue     whether records go to the queue at all (false: only the listener sees them, and the
+     *                       directory is never touched).
+     * @param retentionHours hourly files older than this are deleted.
+     * @param maxBytes       the most the queue's files may take together.
+     * @param clock          wall-clock time, for the retention.
+     * @param listener       told of every record first.
+     */
+    public AccessLogAgent(final RingBuffer ring, final AccessLogNames names, final Path directory,
+        final boolean writeQueue, final long retentionHours, final long maxBytes, final EpochClock clock,
+        final AccessLogListener listener)
+    {
         this.ring = requireNonNull(ring, "ring");
         this.names = requireNonNull(names, "names");
         this.directory = requireNonNull(directory, "directory");
+        this.writeQueue = writeQueue;
+        this.listener = requireNonNull(listener, "listener");
         this.retentionMs = TimeUnit.HOURS.toMillis(retentionHours);
         this.maxBytes = maxBytes;
         this.clock = requireNonNull(clock, "clock");
@@ -77,7 +100,7 @@ public final class AccessLogAgent implements Agent
     @Override
     public void onStart()
     {
-        if (queue != null)
+        if (queue != null || !writeQueue)
         {
             return;
         }
@@ -95,12 +118,17 @@ public final class AccessLogAgent implements Agent
     @Override
     public int doWork()
     {
-        if (queue == null)
+        if (queue == null && writeQueue)
         {
             onStart();
         }
         int work = ring.read(handler, BATCH);
         final long nowMs = clock.time();
+        work += listener.doWork(nowMs);
+        if (!writeQueue)
+        {
+            return work;
+        }
         if (nowMs >= nextRetentionMs)
         {
             nextRetentionMs = nowMs + RETENTION_CHECK_MS;
@@ -113,12 +141,16 @@ public final class AccessLogAgent implements Agent
     @Override
     public void onClose()
     {
-        if (queue != null)
+        if (queue != null || !writeQueue)
         {
             while (ring.read(handler, BATCH) > 0)
             {
                 // drain
             }
+        }
+        listener.onClose();
+        if (queue != null)
+        {
             queue.close();
             queue = null;
             appender = null;
@@ -132,7 +164,7 @@ public final class AccessLogAgent implements Agent
     }
 
     /**
-     * @return the records written to the queue so far.
+     * @return the records written to the queue so far (none when the queue is off).
      */
     public long written()
     {
@@ -153,11 +185,16 @@ public final class AccessLogAgent implements Agent
         {
             return;
         }
+        record.wrap(buffer, index);
+        listener.onRecord(record);
+        if (!writeQueue)
+        {
+            return;
+        }
         if (appender == null)
         {
             appender = queue.createAppender();
         }
-        record.wrap(buffer, index);
         try (DocumentContext context = appender.writingDocument())
         {
             AccessLogQueue.write(context.wire().bytes(), buffer, index, names.name(record.callerId()),

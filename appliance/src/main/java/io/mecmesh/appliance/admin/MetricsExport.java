@@ -23,6 +23,8 @@ import io.mecmesh.slicemanager.ca.IssuedLog;
 import io.mecmesh.slicemanager.identity.IdentityStatus;
 import io.mecmesh.appliance.telemetry.RemoteWriteCounter;
 import io.mecmesh.appliance.telemetry.RemoteWriteForwarder;
+import io.mecmesh.appliance.telemetry.RequestMetrics;
+import io.mecmesh.appliance.telemetry.SpanExporter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
@@ -436,6 +438,32 @@ public final class MetricsExport
                 }
             })
             .register(registry);
+        return this;
+    }
+
+    /**
+     * Exports the per-slice, per-route request metrics fed from the access-log ring ({@link RequestMetrics}).
+     *
+     * @param requestMetrics the metrics the access-log agent updates.
+     * @return this.
+     */
+    public MetricsExport addRequestMetrics(final RequestMetrics requestMetrics)
+    {
+        requireNonNull(requestMetrics, "requestMetrics");
+        requestMetrics.register(registry);
+        return this;
+    }
+
+    /**
+     * Exports what the span exporter did: {@code mecmesh_trace_spans_total{outcome}}.
+     *
+     * @param exporter the running exporter.
+     * @return this.
+     */
+    public MetricsExport addSpanExporter(final SpanExporter exporter)
+    {
+        requireNonNull(exporter, "exporter");
+        exporter.register(registry);
         return this;
     }
 

@@ -24,6 +24,7 @@ import io.mecmesh.dataplane.classify.ClassificationConfig;
 import io.mecmesh.dataplane.policy.SlicePolicy;
 import io.mecmesh.dataplane.qos.QosConfig;
 import io.mecmesh.dataplane.qos.SliceQosConfig;
+import io.mecmesh.dataplane.trace.TraceConfig;
 import io.mecmesh.slicemanager.api.DesiredStateDocument;
 import io.mecmesh.slicemanager.compiler.MeshCompiler;
 import io.mecmesh.slicemanager.model.DscpTable;
@@ -217,11 +218,13 @@ public final class ConfigLoader
 
     private static TelemetryConfig telemetry(final ConfigNode telemetry)
     {
-        telemetry.requireMapping("remoteWrite");
+        telemetry.requireMapping("remoteWrite", "requestMetrics", "tracing");
+        final boolean requestMetrics = telemetry.bool("requestMetrics", true);
+        final Optional<TelemetryConfig.Tracing> tracing = tracing(telemetry.get("tracing"));
         final ConfigNode remoteWrite = telemetry.get("remoteWrite");
         if (!remoteWrite.isPresent())
         {
-            return TelemetryConfig.NONE;
+            return new TelemetryConfig(Optional.empty(), requestMetrics, tracing);
         }
         remoteWrite.requireMapping("url", "intervalMs", "diskQuotaBytes");
         return new TelemetryConfig(Optional.of(remoteWrite.build(w ->
@@ -241,7 +244,55 @@ public final class ConfigLoader
                     TelemetryConfig.RemoteWrite.MIN_INTERVAL_MS, TelemetryConfig.RemoteWrite.MAX_INTERVAL_MS),
                 w.longInteger("diskQuotaBytes", TelemetryConfig.RemoteWrite.DEFAULT_DISK_QUOTA_BYTES,
                     TelemetryConfig.RemoteWrite.MIN_DISK_QUOTA_BYTES, TelemetryConfig.RemoteWrite.MAX_DISK_QUOTA_BYTES));
-        })));
+        })), requestMetrics, tracing);
+    }
+
+    private static Optional<TelemetryConfig.Tracing> tracing(final ConfigNode tracing)
+    {
+        if (!tracing.isPresent())
+        {
+            return Optional.empty();
+        }
+        tracing.requireMapping("enabled", "samplingRatio", "requestId", "forwardedFor", "otlpUrl", "maxQueueSpans",
+            "maxBatchSpans", "exportIntervalMs");
+        return Optional.of(tracing.build(t ->
+        {
+            final String forwardedFor = t.get("forwardedFor").isPresent() ? t.string("forwardedFor") : "off";
+            final TraceConfig.ForwardedFor mode = switch (forwardedFor)
+            {
+                case "off" -> TraceConfig.ForwardedFor.OFF;
+                case "append" -> TraceConfig.ForwardedFor.APPEND;
+                case "replace" -> TraceConfig.ForwardedFor.REPLACE;
+                default -> throw new IllegalArgumentException("forwardedFor: expected off, append or replace, got \""
+                    + forwardedFor + "\"");
+            };
+            final Optional<URI> otlpUrl;
+            if (t.get("otlpUrl").isPresent())
+            {
+                final String url = t.string("otlpUrl");
+                try
+                {
+                    otlpUrl = Optional.of(new URI(url));
+                }
+                catch (final URISyntaxException ex)
+                {
+                    throw new IllegalArgumentException("otlpUrl: not a URL (" + ex.getReason() + "): \"" + url + "\"",
+                        ex);
+                }
+            }
+            else
+            {
+                otlpUrl = Optional.empty();
+            }
+            final int maxQueueSpans = (int)t.longInteger("maxQueueSpans",
+                TelemetryConfig.Tracing.DEFAULT_MAX_QUEUE_SPANS, 1, 1_000_000);
+            return new TelemetryConfig.Tracing(new TraceConfig(t.bool("enabled", true),
+                t.decimal("samplingRatio", TelemetryConfig.Tracing.DEFAULT_SAMPLING_RATIO, 0, 1),
+                t.bool("requestId", true), mode), otlpUrl, maxQueueSpans,
+                (int)t.longInteger("maxBatchSpans", Math.min(maxQueueSpans,
+                    TelemetryConfig.Tracing.DEFAULT_MAX_BATCH_SPANS), 1, maxQueueSpans),
+                t.longInteger("exportIntervalMs", TelemetryConfig.Tracing.DEFAULT_EXPORT_INTERVAL_MS, 10, 60_000));
+        }));
     }
 
     private static CaConfig ca(final ConfigNode ca)

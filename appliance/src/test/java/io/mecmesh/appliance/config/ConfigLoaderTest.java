@@ -240,6 +240,45 @@ class ConfigLoaderTest
     }
 
     @Test
+    void shouldKeepRequestMetricsByDefaultAndTurnThemOffOnlyWhenAskedWithABoolean()
+    {
+        assertThat(ConfigLoader.parse("a.yaml", VALID).telemetry().requestMetrics()).isTrue();
+        assertThat(ConfigLoader.parse("a.yaml", VALID + "telemetry: {remoteWrite: {url: \"http://c/w\"}}\n")
+            .telemetry().requestMetrics()).isTrue();
+        final ApplianceConfig off = ConfigLoader.parse("a.yaml", VALID + "telemetry: {requestMetrics: false}\n");
+        assertThat(off.telemetry()).isEqualTo(new TelemetryConfig(java.util.Optional.empty(), false));
+
+        assertConfigError(VALID + "telemetry: {requestMetrics: \"no\"}\n",
+            "a.yaml: telemetry.requestMetrics: expected true or false, got \"no\"");
+    }
+
+    @Test
+    void shouldLoadTracingWithDefaultsAndRejectABadRatioModeOrUrl()
+    {
+        assertThat(ConfigLoader.parse("a.yaml", VALID).telemetry().tracing()).isEmpty();
+        final TelemetryConfig.Tracing defaults = ConfigLoader.parse("a.yaml", VALID + "telemetry: {tracing: {}}\n")
+            .telemetry().tracing().orElseThrow();
+        assertThat(defaults).isEqualTo(new TelemetryConfig.Tracing(new io.mecmesh.dataplane.trace.TraceConfig(true,
+            0.01, true, io.mecmesh.dataplane.trace.TraceConfig.ForwardedFor.OFF), java.util.Optional.empty(), 2048,
+            512, 1000));
+        final TelemetryConfig.Tracing set = ConfigLoader.parse("a.yaml", VALID + "telemetry:\n  tracing: {samplingRatio:"
+            + " 1, forwardedFor: replace, requestId: false, otlpUrl: \"http://127.0.0.1:4318/v1/traces\","
+            + " maxQueueSpans: 100, exportIntervalMs: 200}\n").telemetry().tracing().orElseThrow();
+        assertThat(set.trace()).isEqualTo(new io.mecmesh.dataplane.trace.TraceConfig(true, 1, false,
+            io.mecmesh.dataplane.trace.TraceConfig.ForwardedFor.REPLACE));
+        assertThat(set.otlpUrl()).hasValue(URI.create("http://127.0.0.1:4318/v1/traces"));
+        assertThat(set.maxBatchSpans()).as("at most the queue").isEqualTo(100);
+
+        assertConfigError(VALID + "telemetry: {tracing: {samplingRatio: 2}}\n",
+            "a.yaml: telemetry.tracing.samplingRatio: expected a number from 0.0 to 1.0, got 2.0");
+        assertConfigError(VALID + "telemetry: {tracing: {forwardedFor: keep}}\n",
+            "a.yaml: telemetry.tracing.forwardedFor: expected off, append or replace, got \"keep\"");
+        assertConfigError(VALID + "telemetry: {tracing: {otlpUrl: \"collector:4318\"}}\n",
+            "a.yaml: telemetry.tracing.otlpUrl: expected an http or https URL with a host, such as "
+                + "http://127.0.0.1:4318/v1/traces, got \"collector:4318\"");
+    }
+
+    @Test
     void shouldLoadTheAccessLogWithDefaultsUnderTheDataDirectoryAndRejectABadRetention()
     {
         final ApplianceConfig none = ConfigLoader.parse("a.yaml", VALID);

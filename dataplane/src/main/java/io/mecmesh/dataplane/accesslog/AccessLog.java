@@ -2,6 +2,7 @@ package io.mecmesh.dataplane.accesslog;
 
 import io.mecmesh.dataplane.counters.DataPlaneCounter;
 import io.mecmesh.dataplane.counters.DataPlaneCounters;
+import io.mecmesh.dataplane.trace.Tracing;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
 
 import static java.util.Objects.requireNonNull;
@@ -17,6 +18,7 @@ public final class AccessLog
 {
     private final DataPlaneCounters counters;
     private final AccessLogNames names = new AccessLogNames();
+    private final Tracing tracing = new Tracing();
     private volatile RingBuffer ring;
 
     /**
@@ -60,6 +62,14 @@ public final class AccessLog
     }
 
     /**
+     * @return the trace settings of the requests whose records go here (the records carry their spans).
+     */
+    public Tracing tracing()
+    {
+        return tracing;
+    }
+
+    /**
      * @return the names the records' ids refer to.
      */
     public AccessLogNames names()
@@ -86,6 +96,33 @@ public final class AccessLog
         final int flags,
         final int attempts)
     {
+        return write(timeMs, durationNs, upstreamNs, requestBytes, responseBytes, sliceId, callerId, routeId,
+            endpointId, status, flags, attempts, 0, 0, 0, 0);
+    }
+
+    /**
+     * Writes one record with its trace ids, see {@link AccessLogDescriptor} for the fields.
+     *
+     * @return false when it was not written: logging is disabled, or the ring is full (counted).
+     */
+    public boolean write(
+        final long timeMs,
+        final long durationNs,
+        final long upstreamNs,
+        final long requestBytes,
+        final long responseBytes,
+        final int sliceId,
+        final int callerId,
+        final int routeId,
+        final int endpointId,
+        final int status,
+        final int flags,
+        final int attempts,
+        final long traceIdHigh,
+        final long traceIdLow,
+        final long spanId,
+        final long parentSpanId)
+    {
         final RingBuffer ring = this.ring;
         if (ring == null)
         {
@@ -99,6 +136,7 @@ public final class AccessLog
         }
         AccessLogRecord.encode(ring.buffer(), index, timeMs, durationNs, upstreamNs, requestBytes, responseBytes,
             sliceId, callerId, routeId, endpointId, status, flags, attempts);
+        AccessLogRecord.putTrace(ring.buffer(), index, traceIdHigh, traceIdLow, spanId, parentSpanId);
         ring.commit(index);
         return true;
     }

@@ -26,9 +26,18 @@ import java.nio.ByteOrder;
  *  +---------------+---------------+-------------------------------+
  *  |  status       |  flags        |  attempts                     | 56
  *  +---------------+---------------+-------------------------------+
+ *  |              trace id, first 8 bytes (0: no trace)            | 64
+ *  +---------------------------------------------------------------+
+ *  |              trace id, last 8 bytes                           | 72
+ *  +---------------------------------------------------------------+
+ *  |              span id of this hop (0: no trace)                | 80
+ *  +---------------------------------------------------------------+
+ *  |              parent span id (0: this hop started the trace)   | 88
+ *  +---------------------------------------------------------------+
  * </pre>
  *
- * Name ids index {@link AccessLogNames}; the 64-bit fields are 8-byte aligned.
+ * Name ids index {@link AccessLogNames}; the 64-bit fields are 8-byte aligned. Ids are big-endian numbers of the
+ * W3C hex ids (the trace id's first 16 hex digits are {@code traceIdHigh}).
  */
 public final class AccessLogDescriptor
 {
@@ -48,7 +57,11 @@ public final class AccessLogDescriptor
     public static final int STATUS_OFFSET = 56;
     public static final int FLAGS_OFFSET = 58;
     public static final int ATTEMPTS_OFFSET = 60;
-    public static final int LENGTH = 64;
+    public static final int TRACE_ID_HIGH_OFFSET = 64;
+    public static final int TRACE_ID_LOW_OFFSET = 72;
+    public static final int SPAN_ID_OFFSET = 80;
+    public static final int PARENT_SPAN_ID_OFFSET = 88;
+    public static final int LENGTH = 96;
 
     /** At least one attempt was retried. */
     public static final int FLAG_RETRIED = 1;
@@ -60,6 +73,8 @@ public final class AccessLogDescriptor
     public static final int FLAG_LOCAL = 1 << 3;
     /** The exchange ended without a complete response (a downstream or upstream reset). */
     public static final int FLAG_RESET = 1 << 4;
+    /** The exchange's span is sampled: exported when tracing is on. */
+    public static final int FLAG_SAMPLED = 1 << 5;
 
     private AccessLogDescriptor()
     {

@@ -9,6 +9,10 @@ import static io.mecmesh.dataplane.accesslog.AccessLogDescriptor.CALLER_ID_OFFSE
 import static io.mecmesh.dataplane.accesslog.AccessLogDescriptor.DURATION_NS_OFFSET;
 import static io.mecmesh.dataplane.accesslog.AccessLogDescriptor.ENDPOINT_ID_OFFSET;
 import static io.mecmesh.dataplane.accesslog.AccessLogDescriptor.FLAGS_OFFSET;
+import static io.mecmesh.dataplane.accesslog.AccessLogDescriptor.PARENT_SPAN_ID_OFFSET;
+import static io.mecmesh.dataplane.accesslog.AccessLogDescriptor.SPAN_ID_OFFSET;
+import static io.mecmesh.dataplane.accesslog.AccessLogDescriptor.TRACE_ID_HIGH_OFFSET;
+import static io.mecmesh.dataplane.accesslog.AccessLogDescriptor.TRACE_ID_LOW_OFFSET;
 import static io.mecmesh.dataplane.accesslog.AccessLogDescriptor.REQUEST_BYTES_OFFSET;
 import static io.mecmesh.dataplane.accesslog.AccessLogDescriptor.RESPONSE_BYTES_OFFSET;
 import static io.mecmesh.dataplane.accesslog.AccessLogDescriptor.ROUTE_ID_OFFSET;
@@ -57,6 +61,19 @@ public final class AccessLogRecord
         buffer.putShort(offset + STATUS_OFFSET, (short)status, BYTE_ORDER);
         buffer.putShort(offset + FLAGS_OFFSET, (short)flags, BYTE_ORDER);
         buffer.putInt(offset + ATTEMPTS_OFFSET, attempts, BYTE_ORDER);
+        putTrace(buffer, offset, 0, 0, 0, 0);
+    }
+
+    /**
+     * Writes the trace ids of a record at {@code offset} (after {@link #encode}).
+     */
+    public static void putTrace(final MutableDirectBuffer buffer, final int offset, final long traceIdHigh,
+        final long traceIdLow, final long spanId, final long parentSpanId)
+    {
+        buffer.putLong(offset + TRACE_ID_HIGH_OFFSET, traceIdHigh, BYTE_ORDER);
+        buffer.putLong(offset + TRACE_ID_LOW_OFFSET, traceIdLow, BYTE_ORDER);
+        buffer.putLong(offset + SPAN_ID_OFFSET, spanId, BYTE_ORDER);
+        buffer.putLong(offset + PARENT_SPAN_ID_OFFSET, parentSpanId, BYTE_ORDER);
     }
 
     /**
@@ -127,5 +144,25 @@ public final class AccessLogRecord
     public int attempts()
     {
         return buffer.getInt(offset + ATTEMPTS_OFFSET, BYTE_ORDER);
+    }
+
+    public long traceIdHigh()
+    {
+        return buffer.getLong(offset + TRACE_ID_HIGH_OFFSET, BYTE_ORDER);
+    }
+
+    public long traceIdLow()
+    {
+        return buffer.getLong(offset + TRACE_ID_LOW_OFFSET, BYTE_ORDER);
+    }
+
+    public long spanId()
+    {
+        return buffer.getLong(offset + SPAN_ID_OFFSET, BYTE_ORDER);
+    }
+
+    public long parentSpanId()
+    {
+        return buffer.getLong(offset + PARENT_SPAN_ID_OFFSET, BYTE_ORDER);
     }
 }

@@ -20,6 +20,10 @@ public final class ExchangeLog
     private int status;
     private int flags;
     private int attempts;
+    private long traceIdHigh;
+    private long traceIdLow;
+    private long spanId;
+    private long parentSpanId;
     private Object caller;
     private int callerId;
     private Object endpoint;
@@ -57,6 +61,32 @@ public final class ExchangeLog
         status = 0;
         flags = 0;
         attempts = 0;
+        traceIdHigh = 0;
+        traceIdLow = 0;
+        spanId = 0;
+        parentSpanId = 0;
+    }
+
+    /**
+     * The trace stage took part in the request's trace context.
+     *
+     * @param traceIdHigh  the trace id's first 8 bytes.
+     * @param traceIdLow   its last 8 bytes.
+     * @param spanId       this hop's span id.
+     * @param parentSpanId the caller's span id, 0 when this hop started the trace.
+     * @param sampled      whether the span is sampled (recorded as {@link AccessLogDescriptor#FLAG_SAMPLED}).
+     */
+    public void onTrace(final long traceIdHigh, final long traceIdLow, final long spanId, final long parentSpanId,
+        final boolean sampled)
+    {
+        this.traceIdHigh = traceIdHigh;
+        this.traceIdLow = traceIdLow;
+        this.spanId = spanId;
+        this.parentSpanId = parentSpanId;
+        if (sampled)
+        {
+            flags |= AccessLogDescriptor.FLAG_SAMPLED;
+        }
     }
 
     /** An attempt (first or retry) started at {@code nowNs}. */
@@ -131,6 +161,6 @@ public final class ExchangeLog
         final int routeId = routeName == null ? 0 : names.intern(routeName);
         final long nowNs = System.nanoTime();
         log.write(System.currentTimeMillis(), nowNs - startNs, upstreamNs, requestBytes, responseBytes, sliceId,
-            callerId, routeId, endpointId, status, flags, attempts);
+            callerId, routeId, endpointId, status, flags, attempts, traceIdHigh, traceIdLow, spanId, parentSpanId);
     }
 }

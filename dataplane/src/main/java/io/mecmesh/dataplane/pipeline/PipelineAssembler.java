@@ -23,6 +23,7 @@ import io.mecmesh.dataplane.overload.OverloadMonitor;
 import io.mecmesh.dataplane.exchange.Snapshots;
 import io.mecmesh.dataplane.stage.respond.RespondHandler;
 import io.mecmesh.dataplane.stage.route.RouteHandler;
+import io.mecmesh.dataplane.stage.trace.TraceHandler;
 import io.mecmesh.dataplane.stage.admit.AdmitHandler;
 import io.mecmesh.dataplane.qos.QosRuntime;
 import io.mecmesh.dataplane.tcp.TcpRelayHandler;
@@ -87,6 +88,8 @@ import static java.util.Objects.requireNonNull;
  *   admit          AdmitHandler                 per-slice QoS from the (slice, 0) and (slice, route) records and
  *                                               QosConfig: requests/s police (429) or shape (queued by priority),
  *                                               GBR admission (503), delay budget (504), MBR pacing each way
+ *   trace          TraceHandler                 (telemetry.tracing) W3C traceparent: new span id per hop, a new
+ *                                               trace when sampled; x-request-id; x-forwarded-for/forwarded
  *   upstream       ForwardHandler               (slice, route) → policy record, else (slice, 0): its timeout and
  *                                               retry budget override the route's; pooled keep-alive upstream
  *                                               connection per event loop (Http1ClientCodec: heads encoded from
@@ -106,7 +109,7 @@ import static java.util.Objects.requireNonNull;
  *     request-head   Http2RequestHeadValidator           mandatory pseudo-headers, else RST_STREAM
  *     http2-to-http  Http2StreamFrameToHttpObjectCodec   frames ⇄ the same HTTP messages as HTTP/1.1
  *     listener       Http2StreamListenerHandler          counts, body limit and timeout, strips x-http2-*
- *     classify, overload, route, upstream                as for HTTP/1.1 (connection-level classification kept on
+ *     classify, overload, route, admit, trace, upstream  as for HTTP/1.1 (connection-level classification kept on
  *                                                        the parent connection; upstream connections HTTP/1.1)
  *   drain          Http2DrainHandler            GOAWAY on shutdown or when the listener is removed
  * </pre>
@@ -226,6 +229,7 @@ public final class PipelineAssembler extends ChannelInitializer<Channel>
         pipeline.addLast("overload", new OverloadHandler(overload, exchange));
         pipeline.addLast("route", new RouteHandler(exchange, counters));
         pipeline.addLast("admit", new AdmitHandler(qos.forLoop(channel.eventLoop()), exchange));
+        pipeline.addLast("trace", new TraceHandler(accessLog.tracing(), exchange));
         pipeline.addLast("upstream", new ForwardHandler(upstreamPools.forLoop(channel.eventLoop()), counters,
             exchange));
     }
@@ -266,6 +270,7 @@ public final class PipelineAssembler extends ChannelInitializer<Channel>
                     .addLast("overload", new OverloadHandler(overload, exchange))
                     .addLast("route", new RouteHandler(exchange, counters))
                     .addLast("admit", new AdmitHandler(qos.forLoop(stream.eventLoop()), exchange))
+                    .addLast("trace", new TraceHandler(accessLog.tracing(), exchange))
                     .addLast("upstream", new ForwardHandler(upstreamPools.forLoop(stream.eventLoop()), counters,
                         exchange));
             }
