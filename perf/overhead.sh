@@ -2,7 +2,10 @@
 # perf/overhead.sh: CPU per request of one edge with a feature on against the same edge without it.
 #   --feature qos        per-slice QoS configured (issue 13: "compare.sh's CPU per request with QoS configured is
 #                        within 5 % of the same run without")
-#   --feature accesslog  the access log on (issue 16 item 4: "overhead ... goal <= 5 % CPU per request")
+#   --feature accesslog  the access log on (issue 16 item 4: "overhead ... goal <= 5 % CPU per request"): its ring,
+#                        its drain thread writing a Chronicle queue and the per-slice/per-route request metrics (the
+#                        defaults of telemetry.requestMetrics), against an edge with telemetry.requestMetrics false
+#                        and no accessLog (no ring, no thread)
 #
 # Starts on 127.0.0.1 (ports 18300-18302): io.mecmesh.perf.isolation.SaturatedBackend (:18300, 16 workers x 1 us) and
 # `mecmesh run` as a static edge (admin :18301, listener :18302, eventLoopThreads 1), twice per repetition,
@@ -23,7 +26,7 @@ while [[ $# -gt 0 ]]; do
         --warmup) warmup="$2"; shift 2 ;;
         --reps) reps="$2"; shift 2 ;;
         --feature) feature="$2"; shift 2 ;;
-        --help|-h) sed -n '2,17p' "$0"; exit 0 ;;
+        --help|-h) sed -n '2,20p' "$0"; exit 0 ;;
         *) echo "unknown option $1 (--help)" >&2; exit 2 ;;
     esac
 done
@@ -44,6 +47,13 @@ write_config()
 {
     local kind="$1" file="$work/$1.yaml"
     : >"$file"
+    if [[ "$kind" == plain && "$feature" == accesslog ]]; then
+        # The bare data plane: no access-log ring at all (telemetry.requestMetrics, default true, attaches it).
+        cat >>"$file" <<YAML
+telemetry:
+  requestMetrics: false
+YAML
+    fi
     if [[ "$kind" == accesslog ]]; then
         cat >>"$file" <<YAML
 accessLog:
