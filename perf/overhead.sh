@@ -26,7 +26,7 @@ while [[ $# -gt 0 ]]; do
         --warmup) warmup="$2"; shift 2 ;;
         --reps) reps="$2"; shift 2 ;;
         --feature) feature="$2"; shift 2 ;;
-        --help|-h) sed -n '2,20p' "$0"; exit 0 ;;
+        --help|-h) sed -n '2,19p' "$0"; exit 0 ;;
         *) echo "unknown option $1 (--help)" >&2; exit 2 ;;
     esac
 done
