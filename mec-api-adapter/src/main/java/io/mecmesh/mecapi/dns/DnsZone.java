@@ -24,6 +24,8 @@ import static java.util.Objects.requireNonNull;
  * node's plain-text listener (its first listener without TLS and not a TCP relay, else its first; a wildcard bind
  * address answers {@code 127.0.0.1} or {@code ::1}). A rule's name shadows a mesh name. Wildcard route hosts
  * ({@code *.example}) and IP literals are not names.
+ *
+ * <p>Immutable: built off the event loop when a configuration is applied, read by the responder's event loop.
  */
 public final class DnsZone
 {
@@ -72,8 +74,7 @@ public final class DnsZone
      * @param rules      the node's ACTIVE DNS rules.
      * @param mesh       the node's running configuration (its routes' hosts and its listeners).
      * @param defaultTtl the TTL of a rule without one and of mesh names.
-     * @return the zone.
-     * @throws IllegalArgumentException when a rule's address is not an IP address literal.
+     * @return the zone; a rule whose address is not an IP address literal of its type is left out.
      */
     public static DnsZone of(final List<NodeDnsRule> rules, final MeshConfig mesh, final int defaultTtl)
     {
@@ -82,7 +83,16 @@ public final class DnsZone
         final Map<String, List<Record>> byName = new LinkedHashMap<>();
         for (final NodeDnsRule rule : rules)
         {
-            final InetAddress address = literal(rule.ipAddress(), rule.ipAddressType() == DnsRule.IpAddressType.IP_V6);
+            final InetAddress address;
+            try
+            {
+                address = literal(rule.ipAddress(), rule.ipAddressType() == DnsRule.IpAddressType.IP_V6);
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                // The MEC API's check is looser than InetAddress (":::::" passes it): that rule only is left out.
+                continue;
+            }
             byName.computeIfAbsent(rule.domainName(), name -> new ArrayList<>()).add(new Record(rule.domainName(),
                 address, rule.ttl().orElse(defaultTtl), "rule " + rule.appInstanceId() + "/" + rule.ruleId()));
         }
