@@ -26,8 +26,7 @@ import java.util.concurrent.Callable;
  * records the node's MEC DNS responder answers (its admin endpoint's {@code /dns}).
  */
 @Command(name = "proxy-config", mixinStandardHelpOptions = true,
-    description = "Show what a data plane runs: listeners, routes, clusters (its admin /config_dump), or the records "
-        + "its MEC DNS responder answers (dns).")
+    description = "Show what a data plane runs: listeners, routes, clusters, DNS (admin endpoint).")
 final class ProxyConfigCommand implements Callable<Integer>
 {
     /** The environment variable that sets the default admin endpoint. */

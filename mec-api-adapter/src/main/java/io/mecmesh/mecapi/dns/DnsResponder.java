@@ -78,7 +78,8 @@ public final class DnsResponder implements AutoCloseable
      * @param config    the responder's settings.
      * @param nanoClock the clock of the per-client rate limit.
      * @return the running responder, answering from an empty zone until {@link #update}.
-     * @throws IllegalStateException when a socket cannot be bound (the message names the address).
+     * @throws IllegalStateException when a socket cannot be bound (the message names the address); with port 0 a
+     *                               TCP port taken by another process is retried on another UDP port.
      */
     public static DnsResponder start(final DnsConfig config, final LongSupplier nanoClock)
     {
@@ -109,10 +110,11 @@ public final class DnsResponder implements AutoCloseable
                 config.upstreams().isEmpty() ? "none (other names refused)" : config.upstreams());
             return self[0];
         }
-        catch (final RuntimeException ex)
+        catch (final Exception ex)
         {
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
-            throw ex;
+            throw ex instanceof IllegalStateException state ? state
+                : new IllegalStateException("dns: cannot start: " + ex, ex);
         }
     }
 
@@ -134,7 +136,8 @@ public final class DnsResponder implements AutoCloseable
                         }
                     }).bind(config.address(), config.port()).syncUninterruptibly().channel();
             }
-            catch (final RuntimeException ex)
+            // Netty rethrows the bind's checked exception (BindException) undeclared: catch Exception.
+            catch (final Exception ex)
             {
                 throw new IllegalStateException("dns: cannot bind udp " + config.address() + ":" + config.port() + ": "
                     + ex.getMessage(), ex);
@@ -155,7 +158,7 @@ public final class DnsResponder implements AutoCloseable
                     }).bind(config.address(), port).syncUninterruptibly().channel();
                 return new Channel[] {udp, tcp};
             }
-            catch (final RuntimeException ex)
+            catch (final Exception ex)
             {
                 udp.close().syncUninterruptibly();
                 last = new IllegalStateException("dns: cannot bind tcp " + config.address() + ":" + port + ": "
