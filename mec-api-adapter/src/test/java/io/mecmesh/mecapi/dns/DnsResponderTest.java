@@ -194,9 +194,11 @@ class DnsResponderTest
     }
 
     @Test
-    void shouldServeTheNewZoneFromTheNextQuery() throws Exception
+    void shouldServeTheNewZoneFromTheNextQueryAndForwardTheNameOfARuleNoLongerActive() throws Exception
     {
-        final DnsResponder responder = responder(List.of(), 100);
+        final FakeUpstream upstream = new FakeUpstream();
+        started.add(upstream);
+        final DnsResponder responder = responder(List.of(upstream.address()), 100);
         final int port = responder.address().getPort();
 
         responder.update(DnsZone.of(List.of(new NodeDnsRule("app-2", "dns-9", "edge.mec.example",
@@ -204,7 +206,9 @@ class DnsResponderTest
 
         assertThat(Dig.query(port, "edge.mec.example", "A").answers())
             .containsExactly(new Dig.Answer("edge.mec.example.", 5, "A", "198.51.100.5"));
-        assertThat(Dig.query(port, "video.mec.example", "A").status()).isEqualTo("REFUSED");
+        final Dig.Result inactive = Dig.query(port, "video.mec.example", "A");
+        assertThat(inactive.status()).as("forwarded: the upstream does not know it").isEqualTo("NXDOMAIN");
+        assertThat(upstream.queries()).isEqualTo(1);
     }
 
     /** A standard query for {@code name} A with recursion desired. */
