@@ -23,6 +23,7 @@ import io.mecmesh.appliance.accesslog.AccessLogService;
 import io.mecmesh.appliance.config.AccessLogConfig;
 import io.mecmesh.appliance.control.ControlApiServer;
 import io.mecmesh.appliance.control.MecApi;
+import io.mecmesh.appliance.dns.EdgeDns;
 import io.mecmesh.dataplane.DataPlane;
 import io.mecmesh.dataplane.MeshConfig;
 import io.mecmesh.dataplane.policy.PolicyTableWriter;
@@ -219,6 +220,7 @@ public final class Appliance implements AutoCloseable
         EdgeNode edgeNode = null;
         RequestMetrics requestMetrics = null;
         SpanExporter spanExporter = null;
+        EdgeDns edgeDns = null;
         if (role != Role.CONTROL)
         {
             dataPlane = startDataPlane(fromFile, counters);
@@ -248,6 +250,11 @@ public final class Appliance implements AutoCloseable
             }
             started.push(dataPlane);
             publishFileSlices(dataPlane, config.slicePolicies());
+            if (config.dns().enabled())
+            {
+                edgeDns = EdgeDns.start(config.dns(), fromFile);
+                started.push(edgeDns);
+            }
             if (control.isPresent())
             {
                 final ControlPlaneConfig controlPlane = control.get();
@@ -257,12 +264,17 @@ public final class Appliance implements AutoCloseable
                 final DataPlane target = dataPlane;
                 final MeshConfig staticConfig = fromFile;
                 final NodeIdentityClient nodeIdentity = identity;
+                final EdgeDns dns = edgeDns;
                 edgeNode = startEdgeNode(new NodeAgent.Context(config.node().id(), messaging.aeron(), channels, key,
                     config.dataDirectory().resolve("lkg"), compiled ->
                     {
                         // Routes, classifier, clusters and policy table of one version, swapped as one snapshot.
-                        target.update(withCompiledHops(withStatic(staticConfig, compiled), nodeIdentity),
-                            compiled.toPolicyTable(), DataPlane.DEFAULT_DRAIN_MS);
+                        final MeshConfig running = withCompiledHops(withStatic(staticConfig, compiled), nodeIdentity);
+                        target.update(running, compiled.toPolicyTable(), DataPlane.DEFAULT_DRAIN_MS);
+                        if (dns != null)
+                        {
+                            dns.applied(compiled.dnsRules(), running);
+                        }
                     }).withVerificationKeys(ConfigSigning.verificationKeys(config, signingKeys)),
                     controlPlane.nodeEndpoint());
                 started.push(edgeNode);
@@ -283,6 +295,10 @@ public final class Appliance implements AutoCloseable
         if (spanExporter != null)
         {
             metrics.addSpanExporter(spanExporter);
+        }
+        if (edgeDns != null)
+        {
+            edgeDns.exportTo(metrics);
         }
         if (edgeNode != null)
         {
@@ -319,6 +335,10 @@ public final class Appliance implements AutoCloseable
         if (identity != null && config.identity().orElseThrow().siteCa().isPresent())
         {
             adminExtra.put(WorkloadSigningHandler.PATH, workloadSigning(config.identity().orElseThrow(), identity));
+        }
+        if (edgeDns != null)
+        {
+            adminExtra.put(EdgeDns.PATH, edgeDns.adminHandler());
         }
         final AdminServer admin = AdminServer.start(config.admin(), readiness, metrics,
             running == null ? () -> null

@@ -66,7 +66,7 @@ class CommandTableConformanceTest
     @Test
     void shouldRunEveryCommandOfTheReadmeTableThroughTheLauncherWithWellFormedOutput() throws Exception
     {
-        final int[] ports = FreePorts.take(5);
+        final int[] ports = FreePorts.take(6);
         final int admin = ports[0];
         server = "https://127.0.0.1:" + ports[2];
         final Path data = dir.resolve("data");
@@ -80,10 +80,11 @@ class CommandTableConformanceTest
             controlPlane: {address: 127.0.0.1, api: {port: %d}, configPort: %d, ackPort: %d}
             ca: {directory: %s, passphraseFile: %s}
             accessLog: {enabled: true}
+            dns: {port: %d}
             dataplane:
               listeners:
                 - {name: ingress, address: 127.0.0.1, port: %d}
-            """.formatted(data, admin, ports[2], ports[3], ports[4], apiCa, passphrase, ports[1]);
+            """.formatted(data, admin, ports[2], ports[3], ports[4], apiCa, passphrase, ports[5], ports[1]);
         final Path document = Files.writeString(dir.resolve("desired-state.yaml"), """
             slices:
               - {snssai: 1-000001, name: embb, fiveQi: 9}
@@ -184,6 +185,7 @@ class CommandTableConformanceTest
             atAdmin(Output.TABLE, "CLUSTER", "proxy-config", "clusters", "--admin", adminUrl);
             atAdmin(Output.JSON, null, "proxy-config", "--admin", adminUrl, "-o", "json");
             atAdmin(Output.YAML, null, "proxy-config", "--admin", adminUrl, "-o", "yaml");
+            atAdmin(Output.TABLE, "NAME", "proxy-config", "dns", "--admin", adminUrl);
             atAdmin(Output.TEXT, null, "diagnose", "--config", "all.yaml", "-o", dir.resolve("diag.tar.gz").toString());
             // A request no route takes: the route stage answers 404 and the access log has it.
             Http.get(ports[1], "/not-routed");

@@ -29,6 +29,7 @@ class DemoConformanceTest
     private static final Pattern TOKEN = Pattern.compile("'([^']*)'|(\\S+)");
     private static final Pattern MEC_LINE = Pattern.compile(
         "^MEC API: (https://\\S+) app-instance (\\S+) traffic-rule (\\S+) dns-rule (\\S+)$");
+    private static final Pattern DNS_LINE = Pattern.compile("^DNS: (\\S+):(\\d+) (\\S+) -> (\\S+)$");
     private static final Pattern ADMIN_LINE = Pattern.compile("^Admin endpoint: (http://\\S+)/ready");
 
     @Test
@@ -69,6 +70,14 @@ class DemoConformanceTest
             assertThat(status.exitCode()).as(status.toString()).isZero();
             assertThat(status.out()).containsPattern("sidecar-a +(\\d+) +\\1 +yes")
                 .containsPattern("sidecar-b +(\\d+) +\\1 +yes");
+
+            final Matcher dns = printed.stream().map(DNS_LINE::matcher).filter(Matcher::matches).findFirst()
+                .orElseThrow(() -> new AssertionError("no DNS line in: " + printed));
+            Processes.onPath("bind9-dnsutils", "dig");
+            assertThat(exec("dig", "@" + dns.group(1), "-p", dns.group(2), "+tries=1", "+time=3", dns.group(3), "A"))
+                .as("the demo application's DNS rule, answered by sidecar A's MEC DNS").contains("status: NOERROR")
+                .containsPattern(Pattern.quote(dns.group(3)) + "\\.\\s+60\\s+IN\\s+A\\s+"
+                    + Pattern.quote(dns.group(4)));
 
             assertThat(exec("curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", admin + "/ready")).isEqualTo("200");
             assertThat(exec("curl", "-s", admin + "/metrics")).contains("mecmesh_responses_total{class=\"2xx\"} 2.0")

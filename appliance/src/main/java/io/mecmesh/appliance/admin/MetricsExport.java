@@ -21,6 +21,8 @@ import io.mecmesh.slicemanager.distribution.NodeStatus;
 import io.mecmesh.slicemanager.journal.CommandJournal;
 import io.mecmesh.slicemanager.ca.IssuedLog;
 import io.mecmesh.slicemanager.identity.IdentityStatus;
+import io.mecmesh.mecapi.dns.DnsCounter;
+import io.mecmesh.mecapi.dns.DnsCounters;
 import io.mecmesh.appliance.telemetry.RemoteWriteCounter;
 import io.mecmesh.appliance.telemetry.RemoteWriteForwarder;
 import io.mecmesh.appliance.telemetry.RequestMetrics;
@@ -366,6 +368,39 @@ public final class MetricsExport
             .labelNames("slice")
             .callback(callback -> qos.slices().forEach(s ->
                 callback.call(s.activeGbr(), SliceStats.sliceText(s.sliceId()))))
+            .register(registry);
+        return this;
+    }
+
+    /**
+     * Exports the MEC DNS responder's outcomes: {@code mecmesh_dns_queries_total{outcome}} (rule_answer, mesh_answer,
+     * no_data, forwarded, upstream_failure, refused_no_upstream, refused_zone_transfer, refused_rate_limited,
+     * not_implemented, malformed) and {@code mecmesh_dns_records}, the records it serves now.
+     *
+     * @param counters the responder's counters.
+     * @param records  how many records it serves.
+     * @return this.
+     */
+    public MetricsExport addDns(final DnsCounters counters, final LongSupplier records)
+    {
+        requireNonNull(counters, "counters");
+        requireNonNull(records, "records");
+        CounterWithCallback.builder()
+            .name("mecmesh_dns_queries")
+            .help("Queries the MEC DNS responder received, by outcome.")
+            .labelNames("outcome")
+            .callback(callback ->
+            {
+                for (final DnsCounter counter : DnsCounter.values())
+                {
+                    callback.call(counters.get(counter), counter.label());
+                }
+            })
+            .register(registry);
+        GaugeWithCallback.builder()
+            .name("mecmesh_dns_records")
+            .help("A and AAAA records the MEC DNS responder answers itself (DNS rules and mesh names).")
+            .callback(callback -> callback.call(records.getAsLong()))
             .register(registry);
         return this;
     }

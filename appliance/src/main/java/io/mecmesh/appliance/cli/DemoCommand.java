@@ -3,11 +3,14 @@ package io.mecmesh.appliance.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.mecmesh.appliance.Appliance;
+import io.mecmesh.appliance.config.AccessLogConfig;
 import io.mecmesh.appliance.config.AdminConfig;
 import io.mecmesh.appliance.config.ApplianceConfig;
 import io.mecmesh.appliance.config.ControlPlaneConfig;
 import io.mecmesh.appliance.config.NodeConfig;
 import io.mecmesh.appliance.config.Role;
+import io.mecmesh.appliance.config.TelemetryConfig;
+import io.mecmesh.mecapi.dns.DnsConfig;
 import io.mecmesh.appliance.demo.DemoBackend;
 import io.mecmesh.appliance.demo.DemoIdentities;
 import io.mecmesh.appliance.demo.DemoMecApplication;
@@ -70,6 +73,9 @@ final class DemoCommand implements Callable<Integer>
     static final String LISTENER_B = "demo-ingress-b";
     private static final String DESIRED_STATE = "/io/mecmesh/appliance/demo/desired-state.yaml";
     private static final long CONVERGE_NS = TimeUnit.SECONDS.toNanos(10);
+    /** The DNS rule of the demo's MEC application (desired-state.yaml), answered by sidecar A's MEC DNS. */
+    static final String DNS_NAME = "mec.demo";
+    static final String DNS_ADDRESS = "127.0.0.1";
 
     @Option(names = "--proxy-port", paramLabel = "PORT", defaultValue = "10080",
         description = "Port of sidecar A on 127.0.0.1; sidecar B's plain port is 10 above it (default: "
@@ -80,6 +86,11 @@ final class DemoCommand implements Callable<Integer>
         description = "Admin port of sidecar A on 127.0.0.1; sidecar B's is the next one, the control-plane API's"
             + " the one after, the MEC API's the next (default: ${DEFAULT-VALUE}; 0 for any free ports).")
     int adminPort;
+
+    @Option(names = "--dns-port", paramLabel = "PORT", defaultValue = "10053",
+        description = "UDP and TCP port of sidecar A's MEC DNS responder on 127.0.0.1 (default: ${DEFAULT-VALUE};"
+            + " any free port when --proxy-port is 0).")
+    int dnsPort;
 
     @Option(names = "--warm-up", hidden = true,
         description = "Start, send each printed request once, stop (the build uses it to record the classes the"
@@ -105,7 +116,7 @@ final class DemoCommand implements Callable<Integer>
             final byte[] keyBytes = new byte[32];
             new SecureRandom().nextBytes(keyBytes);
             CaKeyStore.writeOwnerOnly(key, keyBytes);
-            final int[] udp = freeUdpPorts(4);
+            final int[] udp = freeUdpPorts(5);
             final Appliance control = Appliance.start(control(identities, state, key, udp));
             started.add(0, control);
             final Appliance sidecarB = Appliance.start(sidecarB(identities, backend.address(), state, key, udp));
@@ -133,6 +144,7 @@ final class DemoCommand implements Callable<Integer>
                 + " desired state version %d applied on both sidecars)%n", server, version);
             System.out.printf("MEC API: %s app-instance %s traffic-rule %s dns-rule %s%n", mecApi,
                 DemoMecApplication.APP_INSTANCE, DemoMecApplication.TRAFFIC_RULE, DemoMecApplication.DNS_RULE);
+            System.out.printf("DNS: 127.0.0.1:%d %s -> %s%n", sidecarDnsPort(udp), DNS_NAME, DNS_ADDRESS);
             System.out.printf("Try it:%n  curl -i http://127.0.0.1:%d/hello%n", proxy.getPort());
             System.out.printf("  curl -i -H 'Host: video.demo' http://127.0.0.1:%d/watch          (eMBB slice, on A)%n",
                 proxy.getPort());
@@ -142,6 +154,7 @@ final class DemoCommand implements Callable<Integer>
                 + "   (MEC 011 as the demo app, %s; -k: the API's SVID names no host)%n",
                 identities.mecApp().certificateChain(), identities.mecApp().privateKey(), mecApi,
                 DemoMecApplication.APP_INSTANCE, DemoMecApplication.TRAFFIC_RULE, DemoIdentities.MEC_APP);
+            System.out.printf("  dig @127.0.0.1 -p %d %s%n", sidecarDnsPort(udp), DNS_NAME);
             System.out.printf("  mecmesh status --server %s%s%n  mecmesh get services --server %s%s%n", server,
                 credentials, server, credentials);
             System.out.printf("  (the control-plane API is TLS with client certificates; the demo made an admin"
@@ -282,6 +295,12 @@ final class DemoCommand implements Callable<Integer>
         return new ControlPlaneConfig("127.0.0.1", apiPort(), udp[0], udp[1], nodeEndpoint, key);
     }
 
+    /** Sidecar A's DNS port: the option, or a free one (udp[4]) when the demo takes any free ports. */
+    private int sidecarDnsPort(final int[] udp)
+    {
+        return proxyPort == 0 ? udp[4] : dnsPort;
+    }
+
     private int apiPort()
     {
         return adminPort == 0 ? 0 : adminPort + 2;
@@ -343,8 +362,12 @@ final class DemoCommand implements Callable<Integer>
                 ClusterConfig.DEFAULT_CONNECT_TIMEOUT_MS, ClusterConfig.DEFAULT_MAX_IDLE_CONNECTIONS_PER_LOOP,
                 ClusterConfig.DEFAULT_IDLE_TIMEOUT_MS, LbPolicy.ROUND_ROBIN, "",
                 ClusterConfig.DEFAULT_LOCALITY_SPILL_PERCENT, OutlierDetection.DEFAULT, Optional.of(mtls))));
+        final Path data = state.resolve("sidecar-a");
         return new ApplianceConfig(Role.EDGE, new NodeConfig("sidecar-a", "site-a", "demo"),
-            new AdminConfig("127.0.0.1", adminPort), mesh, state.resolve("sidecar-a"),
-            Optional.of(controlPlane(key, udp, "127.0.0.1:" + udp[3])));
+            new AdminConfig("127.0.0.1", adminPort), mesh, data,
+            Optional.of(controlPlane(key, udp, "127.0.0.1:" + udp[3])), Optional.empty(), Optional.empty(),
+            TelemetryConfig.NONE, List.of(), AccessLogConfig.disabled(data),
+            new DnsConfig(true, "127.0.0.1", sidecarDnsPort(udp), List.of(), DnsConfig.DEFAULT_TIMEOUT_MS,
+                DnsConfig.DEFAULT_QUERIES_PER_SECOND_PER_CLIENT, DnsConfig.DEFAULT_TTL));
     }
 }

@@ -22,10 +22,11 @@ import java.util.concurrent.Callable;
 /**
  * {@code mecmesh proxy-config}: what an appliance's data plane runs now (its admin endpoint's {@code /config_dump}):
  * listeners, routes and clusters as tables, or the whole dump as JSON or YAML. On an edge with a control plane this
- * is the file's static configuration merged with the last compiled one, with its version.
+ * is the file's static configuration merged with the last compiled one, with its version. {@code dns} shows the
+ * records the node's MEC DNS responder answers (its admin endpoint's {@code /dns}).
  */
 @Command(name = "proxy-config", mixinStandardHelpOptions = true,
-    description = "Show what a data plane runs: listeners, routes, clusters (its admin /config_dump).")
+    description = "Show what a data plane runs: listeners, routes, clusters, DNS (admin endpoint).")
 final class ProxyConfigCommand implements Callable<Integer>
 {
     /** The environment variable that sets the default admin endpoint. */
@@ -38,7 +39,7 @@ final class ProxyConfigCommand implements Callable<Integer>
     CommandSpec spec;
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "WHAT", defaultValue = "all",
-        description = "listeners, routes, clusters, slices or all (default: all).")
+        description = "listeners, routes, clusters, slices, all (default) or dns (not part of all).")
     String what;
 
     @Option(names = "--admin", paramLabel = "URL", defaultValue = "${env:" + VARIABLE + ":-" + DEFAULT + "}",
@@ -55,10 +56,10 @@ final class ProxyConfigCommand implements Callable<Integer>
         return ClientOutput.run(spec, () ->
         {
             final String kind = what.toLowerCase(Locale.ROOT);
-            if (!List.of("listeners", "routes", "clusters", "slices", "all").contains(kind))
+            if (!List.of("listeners", "routes", "clusters", "slices", "all", "dns").contains(kind))
             {
-                throw new CommandFailedException(ExitCode.USAGE, "WHAT: expected listeners, routes, clusters, slices "
-                    + "or all, got \"" + what + "\"");
+                throw new CommandFailedException(ExitCode.USAGE, "WHAT: expected listeners, routes, clusters, slices, "
+                    + "all or dns, got \"" + what + "\"");
             }
             final String format = output.toLowerCase(Locale.ROOT);
             if (!List.of("table", "json", "yaml").contains(format))
@@ -66,7 +67,7 @@ final class ProxyConfigCommand implements Callable<Integer>
                 throw new CommandFailedException(ExitCode.USAGE, "--output: expected table, json or yaml, got \""
                     + output + "\"");
             }
-            final JsonNode dump = fetch();
+            final JsonNode dump = fetch("dns".equals(kind) ? "dns" : "config_dump");
             final PrintWriter out = spec.commandLine().getOut();
             if ("json".equals(format))
             {
@@ -81,6 +82,10 @@ final class ProxyConfigCommand implements Callable<Integer>
                 return ExitCode.OK;
             }
             out.println("version " + dump.path("version").asLong());
+            if ("dns".equals(kind))
+            {
+                out.print(dns(dump));
+            }
             if ("all".equals(kind) || "listeners".equals(kind))
             {
                 out.print(listeners(dump.path("listeners")));
@@ -102,12 +107,12 @@ final class ProxyConfigCommand implements Callable<Integer>
         });
     }
 
-    private JsonNode fetch()
+    private JsonNode fetch(final String page)
     {
         final URI uri;
         try
         {
-            uri = URI.create(admin.endsWith("/") ? admin : admin + "/").resolve("config_dump");
+            uri = URI.create(admin.endsWith("/") ? admin : admin + "/").resolve(page);
         }
         catch (final IllegalArgumentException ex)
         {
@@ -133,7 +138,9 @@ final class ProxyConfigCommand implements Callable<Integer>
         if (response.statusCode() != 200)
         {
             throw new CommandFailedException(ExitCode.FAILURE, uri + ": HTTP " + response.statusCode()
-                + " (an appliance without a data plane, such as role control, has no configuration to show)");
+                + ("dns".equals(page) ? " (the appliance runs no MEC DNS responder: no dns section in its "
+                + "appliance.yaml, or role control)"
+                : " (an appliance without a data plane, such as role control, has no configuration to show)"));
         }
         try
         {
@@ -183,6 +190,22 @@ final class ProxyConfigCommand implements Callable<Integer>
             + qos.path("admittedGbrBps").asLong() + " bps\n"
             + ClientOutput.table(List.of("SLICE", "ROUTE", "MODE", "REQ/S", "GBR UL/DL BPS", "PRIORITY", "DSCP",
             "MBR UL/DL BPS", "BURST", "TIMEOUT"), rows);
+    }
+
+    /** The MEC DNS responder's address and upstreams, then each record it answers. */
+    private static String dns(final JsonNode dns)
+    {
+        final List<String> upstreams = new ArrayList<>();
+        dns.path("upstreams").forEach(upstream -> upstreams.add(upstream.asText()));
+        final List<List<String>> rows = new ArrayList<>();
+        for (final JsonNode record : dns.path("records"))
+        {
+            rows.add(List.of(record.path("name").asText(), record.path("type").asText(),
+                record.path("address").asText(), record.path("ttl").asText(), record.path("source").asText()));
+        }
+        return "dns " + dns.path("address").asText() + ", upstreams "
+            + (upstreams.isEmpty() ? "none (other names refused)" : String.join(", ", upstreams)) + "\n"
+            + ClientOutput.table(List.of("NAME", "TYPE", "ADDRESS", "TTL", "SOURCE"), rows);
     }
 
     private static String bitsPerSecond(final long bytesPerSecond)

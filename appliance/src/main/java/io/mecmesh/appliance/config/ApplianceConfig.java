@@ -2,6 +2,7 @@ package io.mecmesh.appliance.config;
 
 import io.mecmesh.dataplane.MeshConfig;
 import io.mecmesh.dataplane.policy.SlicePolicy;
+import io.mecmesh.mecapi.dns.DnsConfig;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -26,11 +27,12 @@ import static java.util.Objects.requireNonNull;
  * @param slicePolicies the default policy records ({@code (slice, 0)}) of the slices the file declares
  *                      ({@code dataplane.slices}), run until a control plane sends compiled ones.
  * @param accessLog     the access log: whether, where and how long.
+ * @param dns           the MEC DNS responder (roles edge and all; off unless configured).
  */
 public record ApplianceConfig(
     Role role, NodeConfig node, AdminConfig admin, MeshConfig dataplane, Path dataDirectory,
     Optional<ControlPlaneConfig> controlPlane, Optional<CaConfig> ca, Optional<IdentityConfig> identity,
-    TelemetryConfig telemetry, List<SlicePolicy> slicePolicies, AccessLogConfig accessLog)
+    TelemetryConfig telemetry, List<SlicePolicy> slicePolicies, AccessLogConfig accessLog, DnsConfig dns)
 {
     /** Default data directory (the RPM creates it). */
     public static final Path DEFAULT_DATA_DIRECTORY = Path.of("/var/lib/mecmesh");
@@ -47,6 +49,7 @@ public record ApplianceConfig(
         requireNonNull(identity, "identity");
         requireNonNull(telemetry, "telemetry");
         requireNonNull(accessLog, "accessLog");
+        requireNonNull(dns, "dns");
         slicePolicies = List.copyOf(requireNonNull(slicePolicies, "slicePolicies"));
         if (identity.isPresent() && (role == Role.CONTROL || controlPlane.isEmpty()))
         {
@@ -64,6 +67,34 @@ public record ApplianceConfig(
         {
             throw new IllegalArgumentException("controlPlane: required for role " + role.name().toLowerCase(Locale.ROOT));
         }
+        if (dns.enabled() && role == Role.CONTROL)
+        {
+            throw new IllegalArgumentException("dns: the MEC DNS responder runs on an edge (role edge or all)");
+        }
+    }
+
+    /**
+     * Without the MEC DNS responder.
+     *
+     * @param role          what this process runs.
+     * @param node          this node.
+     * @param admin         the admin endpoint.
+     * @param dataplane     the data plane.
+     * @param dataDirectory where state lives.
+     * @param controlPlane  how control plane and nodes reach each other.
+     * @param ca            the certificate authority, if this process runs one.
+     * @param identity      this node's identity, if it has one.
+     * @param telemetry     what the appliance pushes about itself.
+     * @param slicePolicies the default policy records of the slices the file declares.
+     * @param accessLog     the access log.
+     */
+    public ApplianceConfig(final Role role, final NodeConfig node, final AdminConfig admin, final MeshConfig dataplane,
+        final Path dataDirectory, final Optional<ControlPlaneConfig> controlPlane, final Optional<CaConfig> ca,
+        final Optional<IdentityConfig> identity, final TelemetryConfig telemetry,
+        final List<SlicePolicy> slicePolicies, final AccessLogConfig accessLog)
+    {
+        this(role, node, admin, dataplane, dataDirectory, controlPlane, ca, identity, telemetry, slicePolicies,
+            accessLog, DnsConfig.DISABLED);
     }
 
     /**

@@ -34,6 +34,7 @@ import io.mecmesh.slicemanager.model.Snssai;
 import java.util.ArrayList;
 import io.mecmesh.dataplane.identity.SpiffeId;
 import io.mecmesh.mecapi.MecApiConfig;
+import io.mecmesh.mecapi.dns.DnsConfig;
 import io.mecmesh.slicemanager.ca.ApiRole;
 import io.mecmesh.dataplane.route.HeaderMatch;
 import io.mecmesh.dataplane.route.HeaderRewrite;
@@ -51,6 +52,7 @@ import io.mecmesh.slicemanager.distribution.SignedConfig;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
@@ -157,7 +159,7 @@ public final class ConfigLoader
             throw new ApplianceException(ApplianceException.Category.CONFIG, name + ": the file is empty");
         }
         final ConfigNode root = ConfigNode.root(name, tree, baseDir).requireMapping("role", "node", "admin",
-            "dataDirectory", "controlPlane", "ca", "identity", "dataplane", "telemetry", "accessLog");
+            "dataDirectory", "controlPlane", "ca", "identity", "dataplane", "telemetry", "accessLog", "dns");
         final Role role = root.enumValue("role", Role.class, Role.EDGE);
         final NodeConfig node = node(root.get("node"));
         final MeshConfig dataplane;
@@ -195,9 +197,45 @@ public final class ConfigLoader
         }
         final TelemetryConfig telemetry = telemetry(root.get("telemetry"));
         final AccessLogConfig accessLog = accessLog(root.get("accessLog"), dataDirectory);
+        final DnsConfig dns = dns(root.get("dns"));
         return root.build(r -> new ApplianceConfig(role, node, admin(root.get("admin")), dataplane, dataDirectory,
             control, ca, identity, telemetry,
-            slices.stream().map(s -> MeshCompiler.sliceDefaultPolicy(s.slice())).toList(), accessLog));
+            slices.stream().map(s -> MeshCompiler.sliceDefaultPolicy(s.slice())).toList(), accessLog, dns));
+    }
+
+    /** {@code dns}: absent, the responder is off; present, on unless {@code enabled: false}. */
+    private static DnsConfig dns(final ConfigNode dns)
+    {
+        if (!dns.isPresent())
+        {
+            return DnsConfig.DISABLED;
+        }
+        dns.requireMapping("enabled", "address", "port", "upstreams", "timeoutMs", "queriesPerSecondPerClient",
+            "defaultTtl");
+        final List<InetSocketAddress> upstreams = dns.list("upstreams", upstream -> upstream.build(u ->
+            dnsUpstream(u.asString())));
+        return dns.build(d -> new DnsConfig(d.bool("enabled", true), d.string("address", DnsConfig.DEFAULT_ADDRESS),
+            d.integer("port", DnsConfig.DEFAULT_PORT, 0, 65535), upstreams,
+            d.longInteger("timeoutMs", DnsConfig.DEFAULT_TIMEOUT_MS, DnsConfig.MIN_TIMEOUT_MS,
+                DnsConfig.MAX_TIMEOUT_MS),
+            d.integer("queriesPerSecondPerClient", DnsConfig.DEFAULT_QUERIES_PER_SECOND_PER_CLIENT, 1,
+                DnsConfig.MAX_QUERIES_PER_SECOND_PER_CLIENT),
+            d.integer("defaultTtl", DnsConfig.DEFAULT_TTL, 0, Integer.MAX_VALUE)));
+    }
+
+    /** An upstream resolver: an IP address literal, with {@code :port} (53 without); a name would need DNS. */
+    private static InetSocketAddress dnsUpstream(final String text)
+    {
+        final boolean bareV6 = text.indexOf(':') != text.lastIndexOf(':') && !text.startsWith("[");
+        final boolean withPort = !bareV6 && text.lastIndexOf(':') > 0;
+        final Endpoint endpoint = withPort ? Endpoint.parse(text) : new Endpoint(text, 53);
+        if (!endpoint.host().matches("[0-9.]+|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*") || endpoint.port() < 1
+            || endpoint.port() > 65535)
+        {
+            throw new IllegalArgumentException("expected an IP address with an optional :port (192.0.2.53:53, "
+                + "[2001:db8::53]:53), got \"" + text + "\"");
+        }
+        return new InetSocketAddress(endpoint.host(), endpoint.port());
     }
 
     private static AccessLogConfig accessLog(final ConfigNode accessLog, final Path dataDirectory)

@@ -76,7 +76,8 @@ class ProxyConfigCommandTest
         assertThat(out.toString()).contains("\"version\" : 7").contains("\"lbPolicy\" : \"ROUND_ROBIN\"");
 
         assertThat(run("proxy-config", "--admin", admin(), "endpoints")).isEqualTo(ExitCode.USAGE);
-        assertThat(err.toString()).contains("WHAT: expected listeners, routes, clusters, slices or all, got \"endpoints\"");
+        assertThat(err.toString())
+            .contains("WHAT: expected listeners, routes, clusters, slices, all or dns, got \"endpoints\"");
         assertThat(run("proxy-config", "--admin", "http://127.0.0.1:1")).isEqualTo(ExitCode.UNAVAILABLE);
         assertThat(err.toString()).startsWith("mecmesh: cannot reach the admin endpoint http://127.0.0.1:1");
     }

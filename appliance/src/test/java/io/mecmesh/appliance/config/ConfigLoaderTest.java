@@ -23,11 +23,13 @@ import io.mecmesh.dataplane.route.RouteMatch;
 import io.mecmesh.dataplane.route.WeightedCluster;
 import io.mecmesh.dataplane.tls.TlsPolicy;
 import io.mecmesh.dataplane.transport.TransportKind;
+import io.mecmesh.mecapi.dns.DnsConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
@@ -296,6 +298,28 @@ class ConfigLoaderTest
         assertThatThrownBy(() -> ConfigLoader.parse("a.yaml", VALID + "accessLog: {maxbytes: 5}\n"))
             .isInstanceOf(ApplianceException.class)
             .hasMessageStartingWith("a.yaml: accessLog.maxbytes: unknown key");
+    }
+
+    @Test
+    void shouldLoadTheDnsResponderOffByDefaultOnLoopbackWhenPresentAndRejectABadUpstream()
+    {
+        assertThat(ConfigLoader.parse("a.yaml", VALID).dns().enabled()).isFalse();
+        final ApplianceConfig on = ConfigLoader.parse("a.yaml", VALID + "dns: {}\n");
+        assertThat(on.dns()).isEqualTo(new DnsConfig(true, "127.0.0.1", 15053, List.of(), 2000, 200, 60));
+        final ApplianceConfig set = ConfigLoader.parse("a.yaml", VALID + "dns: {address: 0.0.0.0, port: 53, "
+            + "upstreams: [\"192.0.2.53\", \"127.0.0.1:5353\", \"[2001:db8::53]:53\"], timeoutMs: 500, "
+            + "queriesPerSecondPerClient: 20, defaultTtl: 5}\n");
+        assertThat(set.dns().upstreams()).containsExactly(new InetSocketAddress("192.0.2.53", 53),
+            new InetSocketAddress("127.0.0.1", 5353), new InetSocketAddress("2001:db8::53", 53));
+        assertThat(set.dns().queriesPerSecondPerClient()).isEqualTo(20);
+
+        assertConfigError(VALID + "dns: {upstreams: [resolver.example]}\n",
+            "a.yaml: dns.upstreams[0]: expected an IP address with an optional :port (192.0.2.53:53, "
+                + "[2001:db8::53]:53), got \"resolver.example\"");
+        assertConfigError(VALID + "dns: {queriesPerSecondPerClient: 0}\n",
+            "a.yaml: dns.queriesPerSecondPerClient: expected an integer from 1 to 1000000, got 0");
+        assertThatThrownBy(() -> ConfigLoader.parse("a.yaml", VALID + "dns: {ttl: 5}\n"))
+            .isInstanceOf(ApplianceException.class).hasMessageStartingWith("a.yaml: dns.ttl: unknown key");
     }
 
     @Test

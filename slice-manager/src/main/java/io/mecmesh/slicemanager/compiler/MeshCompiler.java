@@ -80,7 +80,8 @@ import static java.util.Objects.requireNonNull;
  * service does, else HTTP/1.1.
  *
  * <p><b>MEC traffic rules.</b> The active traffic rules of the application instances a node hosts come first in its
- * routes ({@link TrafficRuleRoutes}).
+ * routes ({@link TrafficRuleRoutes}); their active DNS rules go to the node's MEC DNS responder
+ * ({@link NodeMeshConfig#dnsRules()}).
  *
  * <p><b>Versions.</b> A node's version is the desired-state sequence number at which its content (hashed with
  * SHA-256 over a canonical encoding) last changed. Sequence numbers only grow and survive restarts (they are
@@ -412,6 +413,7 @@ public final class MeshCompiler
 
         final TrafficRuleRoutes mec = TrafficRuleRoutes.compile(state, node, encoder, appRouteIds);
         clusters.addAll(mec.clusters());
+        final List<NodeDnsRule> dnsRules = TrafficRuleRoutes.dnsRules(state, node, encoder);
 
         final QosConfig qos = qos(state, visible, node);
         if (!qos.equals(QosConfig.NONE))
@@ -437,7 +439,7 @@ public final class MeshCompiler
             settings.listeners(), routeConfigs, clusters).withClassification(new ClassificationConfig(rules))
             .withQos(qos);
         return new NodeMeshConfig(node.id(), version, encoder.sha256Hex(), meshConfig, routes, policies,
-            authorizationSets);
+            authorizationSets, dnsRules);
     }
 
     /**

@@ -24,6 +24,8 @@ import static java.util.Objects.requireNonNull;
  * @param policies          the policy records: one slice-default record (route id 0) per visible slice, and one per
  *                          route.
  * @param authorizationSets what the policy records' authorization set ids 1..n refer to (0 is "any authenticated").
+ * @param dnsRules          the ACTIVE MEC 011 DNS rules of the application instances the node hosts, for its MEC DNS
+ *                          responder, by instance id then rule id.
  */
 public record NodeMeshConfig(
     String nodeId,
@@ -32,7 +34,8 @@ public record NodeMeshConfig(
     MeshConfig meshConfig,
     List<RouteBinding> routes,
     List<SlicePolicy> policies,
-    List<AuthorizationPolicy> authorizationSets)
+    List<AuthorizationPolicy> authorizationSets,
+    List<NodeDnsRule> dnsRules)
 {
     public NodeMeshConfig
     {
@@ -42,6 +45,7 @@ public record NodeMeshConfig(
         routes = List.copyOf(requireNonNull(routes, "routes"));
         policies = List.copyOf(requireNonNull(policies, "policies"));
         authorizationSets = List.copyOf(requireNonNull(authorizationSets, "authorizationSets"));
+        dnsRules = List.copyOf(requireNonNull(dnsRules, "dnsRules"));
         if (!contentHash.matches("[0-9a-f]{64}"))
         {
             throw new IllegalArgumentException("contentHash: expected 64 lower-case hex digits, got \""
@@ -52,6 +56,24 @@ public record NodeMeshConfig(
             throw new IllegalArgumentException("version: " + version + " differs from meshConfig.version "
                 + meshConfig.version());
         }
+    }
+
+    /**
+     * A configuration without DNS rules.
+     *
+     * @param nodeId            the node.
+     * @param version           the version.
+     * @param contentHash       SHA-256 of the content.
+     * @param meshConfig        the data plane's configuration.
+     * @param routes            the route bindings.
+     * @param policies          the policy records.
+     * @param authorizationSets the authorization sets.
+     */
+    public NodeMeshConfig(final String nodeId, final long version, final String contentHash,
+        final MeshConfig meshConfig, final List<RouteBinding> routes, final List<SlicePolicy> policies,
+        final List<AuthorizationPolicy> authorizationSets)
+    {
+        this(nodeId, version, contentHash, meshConfig, routes, policies, authorizationSets, List.of());
     }
 
     /**

@@ -134,6 +134,41 @@ final class TrafficRuleRoutes
         return compiled;
     }
 
+    /**
+     * The ACTIVE DNS rules of the instances {@code node} hosts, by instance id then rule id, added to the node's
+     * content hash when there are any (so that nodes without any keep their hash).
+     *
+     * @param state   the desired state.
+     * @param node    the node.
+     * @param encoder the node's content hash.
+     * @return the rules its MEC DNS responder serves.
+     */
+    static List<NodeDnsRule> dnsRules(final DesiredState state, final Node node, final CanonicalEncoder encoder)
+    {
+        final List<NodeDnsRule> rules = new ArrayList<>();
+        for (final AppInstance app : state.apps().values())
+        {
+            if (!app.node().equals(node.id()))
+            {
+                continue;
+            }
+            app.dnsRules().stream().filter(rule -> rule.state() == MecRuleState.ACTIVE)
+                .map(rule -> NodeDnsRule.of(app, rule)).forEach(rules::add);
+        }
+        rules.sort(Comparator.comparing(NodeDnsRule::appInstanceId).thenComparing(NodeDnsRule::ruleId));
+        if (!rules.isEmpty())
+        {
+            encoder.putInt(rules.size());
+            for (final NodeDnsRule rule : rules)
+            {
+                encoder.putString(rule.appInstanceId()).putString(rule.ruleId()).putString(rule.domainName())
+                    .putString(rule.ipAddressType().name()).putString(rule.ipAddress())
+                    .putInt(rule.ttl().orElse(-1));
+            }
+        }
+        return rules;
+    }
+
     List<RouteConfig> routes()
     {
         return routes;

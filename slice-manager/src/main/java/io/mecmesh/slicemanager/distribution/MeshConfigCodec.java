@@ -30,9 +30,11 @@ import io.mecmesh.dataplane.route.RouteMatch;
 import io.mecmesh.dataplane.route.WeightedCluster;
 import io.mecmesh.dataplane.tls.TlsConfig;
 import io.mecmesh.dataplane.transport.TransportKind;
+import io.mecmesh.slicemanager.compiler.NodeDnsRule;
 import io.mecmesh.slicemanager.compiler.NodeMeshConfig;
 import io.mecmesh.slicemanager.compiler.RouteBinding;
 import io.mecmesh.slicemanager.model.AuthorizationPolicy;
+import io.mecmesh.slicemanager.model.DnsRule;
 import io.mecmesh.slicemanager.model.Snssai;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -65,13 +67,17 @@ import static java.util.Objects.requireNonNull;
  * rules, so a last-known-good file written before the upgrade still loads) and 2, and refuses any other. Format 3
  * appends the node's QoS settings ({@code int64 linkCapacityBps}, then per slice {@code int32 sliceId, mode,
  * int64 maxShapingWaitMs, requestsPerSecond, gbrUplinkBps, gbrDownlinkBps, int32 priorityWeight}); formats 1 and 2
- * decode with {@link QosConfig#NONE}. Decoding errors are
+ * decode with {@link QosConfig#NONE}. Format 4 appends the node's MEC DNS rules (per rule {@code appInstanceId, ruleId,
+ * domainName, ipAddressType, ipAddress, int32 ttl} with -1 for none); formats 1 to 3 decode without any. Decoding
+ * errors are
  * {@link IllegalArgumentException}s; the decoded configuration is validated by the records' constructors.
  */
 public final class MeshConfigCodec
 {
     /** The format written and read. */
-    public static final int FORMAT = 3;
+    public static final int FORMAT = 4;
+    /** The previous format, without DNS rules, still read. */
+    public static final int FORMAT_WITHOUT_DNS = 3;
     /** The previous format, without QoS settings, still read. */
     public static final int FORMAT_WITHOUT_QOS = 2;
     /** The first format, still read. */
@@ -141,6 +147,15 @@ public final class MeshConfigCodec
             out.putLong(slice.gbrDownlinkBps());
             out.putInt(slice.priorityWeight());
         });
+        out.putList(config.dnsRules(), rule ->
+        {
+            out.putString(rule.appInstanceId());
+            out.putString(rule.ruleId());
+            out.putString(rule.domainName());
+            out.putString(rule.ipAddressType().name());
+            out.putString(rule.ipAddress());
+            out.putInt(rule.ttl().orElse(-1));
+        });
         return out.toByteArray();
     }
 
@@ -156,7 +171,8 @@ public final class MeshConfigCodec
         try
         {
             final int format = in.getInt();
-            if (format != FORMAT && format != FORMAT_WITHOUT_QOS && format != FORMAT_WITHOUT_CLASSIFICATION)
+            if (format != FORMAT && format != FORMAT_WITHOUT_DNS && format != FORMAT_WITHOUT_QOS
+                && format != FORMAT_WITHOUT_CLASSIFICATION)
             {
                 throw new IllegalArgumentException("format: expected " + FORMAT_WITHOUT_CLASSIFICATION + " to "
                     + FORMAT + ", got " + format);
@@ -182,19 +198,28 @@ public final class MeshConfigCodec
                 in.getInt()));
             final List<AuthorizationPolicy> authorizationSets = in.getList(() -> new AuthorizationPolicy(
                 in.getStrings()));
-            final MeshConfig mesh = format == FORMAT ? unqualified.withQos(new QosConfig(in.getLong(),
+            final MeshConfig mesh = format >= FORMAT_WITHOUT_DNS ? unqualified.withQos(new QosConfig(in.getLong(),
                 in.getList(() -> new SliceQosConfig(in.getInt(), QosMode.valueOf(in.getString()), in.getLong(),
                     in.getLong(), in.getLong(), in.getLong(), in.getInt())))) : unqualified;
+            final List<NodeDnsRule> dnsRules = format == FORMAT ? in.getList(() -> new NodeDnsRule(in.getString(),
+                in.getString(), in.getString(), DnsRule.IpAddressType.valueOf(in.getString()), in.getString(),
+                dnsTtl(in.getInt()))) : List.of();
             if (in.remaining() != 0)
             {
                 throw new IllegalArgumentException(in.remaining() + " bytes after the end of the configuration");
             }
-            return new NodeMeshConfig(nodeId, version, contentHash, mesh, bindings, policies, authorizationSets);
+            return new NodeMeshConfig(nodeId, version, contentHash, mesh, bindings, policies, authorizationSets,
+                dnsRules);
         }
         catch (final IndexOutOfBoundsException ex)
         {
             throw new IllegalArgumentException("truncated: " + bytes.length + " bytes end inside a field", ex);
         }
+    }
+
+    private static Optional<Integer> dnsTtl(final int ttl)
+    {
+        return ttl == -1 ? Optional.empty() : Optional.of(ttl);
     }
 
     private static void locality(final Writer out, final Locality locality)

@@ -28,7 +28,9 @@ import io.mecmesh.dataplane.tls.TlsConfig;
 import io.mecmesh.dataplane.transport.TransportKind;
 import io.mecmesh.slicemanager.compiler.CompilerSettings;
 import io.mecmesh.slicemanager.compiler.MeshCompiler;
+import io.mecmesh.slicemanager.compiler.NodeDnsRule;
 import io.mecmesh.slicemanager.compiler.NodeMeshConfig;
+import io.mecmesh.slicemanager.model.DnsRule;
 import io.mecmesh.slicemanager.model.ModelFixtures;
 import org.junit.jupiter.api.Test;
 
@@ -125,9 +127,34 @@ class MeshConfigCodecTest
         assertThat(MeshConfigCodec.decode(bytes).meshConfig().qos()).isEqualTo(qos);
         final byte[] withoutQos = MeshConfigCodec.encode(new NodeMeshConfig("node-a", 3, base.contentHash(),
             base.meshConfig(), base.routes(), base.policies(), base.authorizationSets()));
-        final byte[] formatTwo = Arrays.copyOf(withoutQos, withoutQos.length - 12);
+        // Format 4's DNS rules (an empty list: 4 bytes) and format 3's QoS settings (8 + 4 bytes) cut off.
+        final byte[] formatTwo = Arrays.copyOf(withoutQos, withoutQos.length - 16);
         formatTwo[0] = MeshConfigCodec.FORMAT_WITHOUT_QOS;
         assertThat(MeshConfigCodec.decode(formatTwo).meshConfig().qos()).isEqualTo(QosConfig.NONE);
+    }
+
+    @Test
+    void shouldCarryTheNodesDnsRulesAndReadFormatThreeWithout()
+    {
+        final NodeMeshConfig base = DistributionFixtures.config("node-a", 3);
+        final List<NodeDnsRule> rules = List.of(
+            new NodeDnsRule("app-1", "dns-1", "Video.MEC.example.", DnsRule.IpAddressType.IP_V4, "192.0.2.10",
+                Optional.of(30)),
+            new NodeDnsRule("app-1", "dns-2", "video.mec.example", DnsRule.IpAddressType.IP_V6, "2001:db8::10",
+                Optional.empty()));
+        final NodeMeshConfig config = new NodeMeshConfig("node-a", 3, base.contentHash(), base.meshConfig(),
+            base.routes(), base.policies(), base.authorizationSets(), rules);
+
+        final byte[] bytes = MeshConfigCodec.encode(config);
+
+        assertThat(MeshConfigCodec.decode(bytes)).isEqualTo(config);
+        assertThat(MeshConfigCodec.decode(bytes).dnsRules()).extracting(NodeDnsRule::domainName)
+            .containsExactly("video.mec.example", "video.mec.example");
+        assertThat(MeshConfigCodec.decode(bytes).dnsRules().get(1).ttl()).isEmpty();
+        final byte[] withoutDns = MeshConfigCodec.encode(base);
+        final byte[] formatThree = Arrays.copyOf(withoutDns, withoutDns.length - 4);
+        formatThree[0] = MeshConfigCodec.FORMAT_WITHOUT_DNS;
+        assertThat(MeshConfigCodec.decode(formatThree)).isEqualTo(base);
     }
 
     @Test
@@ -142,8 +169,8 @@ class MeshConfigCodecTest
         final byte[] formatTwo = MeshConfigCodec.encode(config);
         // Format 2 ends: ... route, its policy route id, clusters count, rule count, bindings, policies, sets
         // (every list empty here); format 3 adds the QoS settings (8 + 4 bytes, no slices) after them. Format 1 is
-        // format 2 without the policy route id and the rule count.
-        final int length = formatTwo.length - 12;
+        // format 2 without the policy route id and the rule count. Format 4 appends the DNS rules (4 bytes, none).
+        final int length = formatTwo.length - 16;
         final java.io.ByteArrayOutputStream formatOne = new java.io.ByteArrayOutputStream();
         formatOne.write(formatTwo, 0, length - 24);
         formatOne.write(formatTwo, length - 20, 4);
@@ -165,9 +192,9 @@ class MeshConfigCodecTest
         assertThatThrownBy(() -> MeshConfigCodec.decode(Arrays.copyOf(bytes, bytes.length + 1)))
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("after the end");
         final byte[] otherFormat = bytes.clone();
-        otherFormat[0] = 4;
+        otherFormat[0] = 5;
         assertThatThrownBy(() -> MeshConfigCodec.decode(otherFormat))
-            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("format: expected 1 to 3, got 4");
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("format: expected 1 to 4, got 5");
         assertThatThrownBy(() -> MeshConfigCodec.decode(new byte[] {1, 0, 0, 0, 127, 127, 127, 127}))
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("does not fit");
     }

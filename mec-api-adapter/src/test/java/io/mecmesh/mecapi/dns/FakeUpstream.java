@@ -1,0 +1,95 @@
+package io.mecmesh.mecapi.dns;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.handler.codec.dns.DatagramDnsQuery;
+import io.netty.handler.codec.dns.DatagramDnsQueryDecoder;
+import io.netty.handler.codec.dns.DatagramDnsResponse;
+import io.netty.handler.codec.dns.DatagramDnsResponseEncoder;
+import io.netty.handler.codec.dns.DefaultDnsRawRecord;
+import io.netty.handler.codec.dns.DnsQuestion;
+import io.netty.handler.codec.dns.DnsRecordType;
+import io.netty.handler.codec.dns.DnsResponseCode;
+import io.netty.handler.codec.dns.DnsSection;
+
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A tiny resolver on 127.0.0.1 for the responder to forward to: {@code forwarded.example} A answers
+ * {@code 203.0.113.7} with TTL 42, anything else NXDOMAIN.
+ */
+final class FakeUpstream implements AutoCloseable
+{
+    static final String NAME = "forwarded.example";
+    static final byte[] ADDRESS = {(byte)203, 0, 113, 7};
+
+    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    private final AtomicInteger queries = new AtomicInteger();
+    private final Channel channel;
+
+    FakeUpstream()
+    {
+        channel = new Bootstrap().group(group).channel(NioDatagramChannel.class)
+            .handler(new ChannelInitializer<NioDatagramChannel>()
+            {
+                @Override
+                protected void initChannel(final NioDatagramChannel ch)
+                {
+                    ch.pipeline().addLast(new DatagramDnsQueryDecoder(), new DatagramDnsResponseEncoder(),
+                        new SimpleChannelInboundHandler<DatagramDnsQuery>()
+                        {
+                            @Override
+                            protected void channelRead0(final ChannelHandlerContext ctx, final DatagramDnsQuery query)
+                            {
+                                queries.incrementAndGet();
+                                final DnsQuestion question = query.recordAt(DnsSection.QUESTION);
+                                final boolean known = question.name().equalsIgnoreCase(NAME + ".")
+                                    && question.type() == DnsRecordType.A;
+                                final DatagramDnsResponse response = new DatagramDnsResponse(query.recipient(),
+                                    query.sender(), query.id(), query.opCode(),
+                                    known ? DnsResponseCode.NOERROR : DnsResponseCode.NXDOMAIN);
+                                response.setRecursionAvailable(true).setRecursionDesired(query.isRecursionDesired());
+                                response.addRecord(DnsSection.QUESTION, question);
+                                if (known)
+                                {
+                                    response.addRecord(DnsSection.ANSWER, new DefaultDnsRawRecord(question.name(),
+                                        DnsRecordType.A, 42, Unpooled.wrappedBuffer(ADDRESS)));
+                                }
+                                ctx.writeAndFlush(response);
+                            }
+                        });
+                }
+            }).bind("127.0.0.1", 0).syncUninterruptibly().channel();
+    }
+
+    InetSocketAddress address()
+    {
+        return (InetSocketAddress)channel.localAddress();
+    }
+
+    int queries()
+    {
+        return queries.get();
+    }
+
+    @Override
+    public void close()
+    {
+        if (group.isShuttingDown())
+        {
+            return;
+        }
+        channel.close().syncUninterruptibly();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}
