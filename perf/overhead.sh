@@ -6,6 +6,8 @@
 #                        its drain thread writing a Chronicle queue and the per-slice/per-route request metrics (the
 #                        defaults of telemetry.requestMetrics), against an edge with telemetry.requestMetrics false
 #                        and no accessLog (no ring, no thread)
+#   --feature requestmetrics  the default edge (telemetry.requestMetrics true: the ring and its drain thread feeding
+#                        the per-slice/per-route request metrics, nothing on disk) against the same bare edge
 #
 # Starts on 127.0.0.1 (ports 18300-18302): io.mecmesh.perf.isolation.SaturatedBackend (:18300, 16 workers x 1 us) and
 # `mecmesh run` as a static edge (admin :18301, listener :18302, eventLoopThreads 1), twice per repetition,
@@ -26,13 +28,13 @@ while [[ $# -gt 0 ]]; do
         --warmup) warmup="$2"; shift 2 ;;
         --reps) reps="$2"; shift 2 ;;
         --feature) feature="$2"; shift 2 ;;
-        --help|-h) sed -n '2,19p' "$0"; exit 0 ;;
+        --help|-h) sed -n '2,21p' "$0"; exit 0 ;;
         *) echo "unknown option $1 (--help)" >&2; exit 2 ;;
     esac
 done
 case "$feature" in
-    qos|accesslog) ;;
-    *) echo "--feature: expected qos or accesslog, got '$feature'" >&2; exit 2 ;;
+    qos|accesslog|requestmetrics) ;;
+    *) echo "--feature: expected qos, accesslog or requestmetrics, got '$feature'" >&2; exit 2 ;;
 esac
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 perf_dir="$root/perf"
@@ -47,7 +49,7 @@ write_config()
 {
     local kind="$1" file="$work/$1.yaml"
     : >"$file"
-    if [[ "$kind" == plain && "$feature" == accesslog ]]; then
+    if [[ "$kind" == plain && "$feature" != qos ]]; then
         # The bare data plane: no access-log ring at all (telemetry.requestMetrics, default true, attaches it).
         cat >>"$file" <<YAML
 telemetry:

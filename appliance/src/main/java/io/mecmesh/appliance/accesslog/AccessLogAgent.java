@@ -40,6 +40,7 @@ public final class AccessLogAgent implements Agent
     static final long RETENTION_CHECK_MS = TimeUnit.MINUTES.toMillis(1);
 
     private static final Logger LOG = LoggerFactory.getLogger(AccessLogAgent.class);
+    private static final byte[] EMPTY_NAME = AccessLogQueue.encode("");
 
     private final RingBuffer ring;
     private final AccessLogNames names;
@@ -51,6 +52,7 @@ public final class AccessLogAgent implements Agent
     private final EpochClock clock;
     private final AccessLogRecord record = new AccessLogRecord();
     private final MessageHandler handler = this::onRecord;
+    private final byte[][] encodedNames = new byte[AccessLogNames.CAPACITY][];
     private ChronicleQueue queue;
     private ExcerptAppender appender;
     private long nextRetentionMs;
@@ -197,10 +199,31 @@ public final class AccessLogAgent implements Agent
         }
         try (DocumentContext context = appender.writingDocument())
         {
-            AccessLogQueue.write(context.wire().bytes(), buffer, index, names.name(record.callerId()),
-                names.name(record.routeId()), names.name(record.endpointId()));
+            AccessLogQueue.write(context.wire().bytes(), buffer, index, encoded(record.callerId()),
+                encoded(record.routeId()), encoded(record.endpointId()));
         }
         written++;
+    }
+
+    /** A name's encoding in a document, made the first time the name is written (the table only grows). */
+    private byte[] encoded(final int id)
+    {
+        if (id <= 0 || id >= encodedNames.length)
+        {
+            return EMPTY_NAME;
+        }
+        byte[] encoded = encodedNames[id];
+        if (encoded == null)
+        {
+            final String name = names.name(id);
+            if (name.isEmpty())
+            {
+                return EMPTY_NAME;
+            }
+            encoded = AccessLogQueue.encode(name);
+            encodedNames[id] = encoded;
+        }
+        return encoded;
     }
 
     /**

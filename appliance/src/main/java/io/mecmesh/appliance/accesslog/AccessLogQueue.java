@@ -47,17 +47,39 @@ public final class AccessLogQueue
         return ChronicleQueue.singleBuilder(directory).rollCycle(ROLL_CYCLE).readOnly(true).build();
     }
 
-    /** Writes one document's content: the record at {@code index} of {@code buffer}, then its three names. */
-    static void write(final Bytes<?> bytes, final DirectBuffer buffer, final int index, final String caller,
-        final String route, final String endpoint)
+    /**
+     * Writes one document's content: the record at {@code index} of {@code buffer}, then its three names, each as
+     * {@link #encode(String)} made it once (what {@code Bytes.writeUtf8} writes, so {@link #read(Bytes)} reads it:
+     * the names are encoded once per name, not once per record).
+     */
+    static void write(final Bytes<?> bytes, final DirectBuffer buffer, final int index, final byte[] caller,
+        final byte[] route, final byte[] endpoint)
     {
         for (int i = 0; i < AccessLogDescriptor.LENGTH; i += Long.BYTES)
         {
             bytes.writeLong(buffer.getLong(index + i, AccessLogDescriptor.BYTE_ORDER));
         }
-        bytes.writeUtf8(caller);
-        bytes.writeUtf8(route);
-        bytes.writeUtf8(endpoint);
+        bytes.write(caller);
+        bytes.write(route);
+        bytes.write(endpoint);
+    }
+
+    /**
+     * @param name a caller, route or endpoint name.
+     * @return its encoding in a document: a stop-bit length and the UTF-8 bytes, as {@code Bytes.writeUtf8} writes.
+     */
+    static byte[] encode(final String name)
+    {
+        final Bytes<byte[]> bytes = Bytes.allocateElasticOnHeap(name.length() + 8);
+        try
+        {
+            bytes.writeUtf8(name);
+            return bytes.toByteArray();
+        }
+        finally
+        {
+            bytes.releaseLast();
+        }
     }
 
     /**
