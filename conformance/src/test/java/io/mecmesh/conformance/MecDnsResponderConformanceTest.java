@@ -14,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Issue 15 items 3-4 through the installed launcher: an appliance of role {@code all} with a {@code dns} section;
  * an application's DNS rule applied with {@code mecmesh apply -f} is answered by {@code dig} with its TTL, dropped
- * within a second of turning INACTIVE; AXFR is refused; {@code mecmesh proxy-config dns} lists what it serves.
+ * within a second of turning INACTIVE and answered again within a second of turning ACTIVE; AXFR is refused; {@code mecmesh proxy-config dns} lists what it serves.
  */
 class MecDnsResponderConformanceTest
 {
@@ -88,6 +88,12 @@ class MecDnsResponderConformanceTest
             Processes.await(RULE_DEADLINE, () -> dig("video.mec.example").contains("status: REFUSED"),
                 () -> "within 1 s of the apply, the INACTIVE rule is not answered (no upstream: REFUSED): "
                     + dig("video.mec.example"));
+
+            apply(ports[2], "ACTIVE");
+            Processes.await(RULE_DEADLINE, () -> dig("video.mec.example").contains("192.0.2.10"),
+                () -> "within 1 s of the apply, the rule ACTIVE again is answered: " + dig("video.mec.example"));
+            assertThat(dig("video.mec.example"))
+                .containsPattern("video\\.mec\\.example\\.\\s+30\\s+IN\\s+A\\s+192\\.0\\.2\\.10");
             assertThat(appliance.log()).doesNotContain("ERROR");
         }
     }
