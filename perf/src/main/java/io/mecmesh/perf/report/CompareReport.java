@@ -42,7 +42,7 @@ public final class CompareReport
     private static final double RSS_BAR_MB = 64.0;
     /** Sections written by other harnesses, in the order they appear. */
     private static final List<String> SECTIONS = List.of("handshake", "controlplane", "restart", "desired-state",
-        "isolation");
+        "packaging", "overhead", "isolation");
 
     private final Properties meta;
     private final List<Cell> cells;
@@ -506,8 +506,8 @@ public final class CompareReport
     }
 
     /**
-     * The sections other harnesses write (perf/controlplane.sh, perf/handshake.sh, perf/restart.sh; desired-state by
-     * hand): each {@code results/NAME.md}
+     * The sections other harnesses write (perf/controlplane.sh, perf/handshake.sh, perf/restart.sh; desired-state,
+     * packaging and overhead by hand): each {@code results/NAME.md}
      * that exists, between the markers perf/bin/splice-results-section uses, so that a rerun of either keeps the
      * other's output.
      */
