@@ -74,4 +74,14 @@ public record CircuitBreakers(int maxConnections, int maxPendingRequests, int ma
             throw new IllegalArgumentException("maxRetries: expected 0 or more, got " + maxRetries);
         }
     }
+
+    /**
+     * @param active the new {@code maxActiveRequestsPerLoop}.
+     * @param queued the new {@code maxQueuedRequestsPerLoop}.
+     * @return these limits with the active-request limit and its queue replaced.
+     */
+    public CircuitBreakers withActiveRequestsPerLoop(final int active, final int queued)
+    {
+        return new CircuitBreakers(maxConnections, maxPendingRequests, maxRequests, maxRetries, active, queued);
+    }
 }
