@@ -10,7 +10,10 @@
 # then applies a desired state with `mecmesh apply` (the static appliance.yaml has no slices): slice urllc (5QI 82,
 # classified by listener urllc) and slice embb (5QI 9, MBR 8 Mbit/s each way, classified by listener embb), each
 # with one service on the backend (paths /urllc/ and /embb/), no retries, 5 s request and per-try timeouts (so
-# that waiting shows as latency, not as 504), 1 s connect timeout.
+# that waiting shows as latency, not as 504), 1 s connect timeout. The eMBB service sends at most 1 request at a
+# time per event loop to the backend (maxActiveRequestsPerLoop: 1, one event loop; issue 13 item 9): the others wait
+# in mecmesh, not in the backend's FIFO ahead of URLLC. (Each service is its own cluster, so the priority order of
+# that wait queue applies among one service's requests; across the two services it is this cap that isolates.)
 # Two runs, each --warmup + --duration seconds (default 5 + 20):
 #   baseline  URLLC alone: mecmesh-loadgen open loop at --urllc-rate (500 req/s), 256-byte responses;
 #   flood     the same URLLC load and, at the same time, eMBB at 10 x its MBR: 8 KiB responses at
@@ -170,6 +173,7 @@ services:
     routes: [{host: "*", pathPrefix: /embb/}]
     timeouts: {connectTimeoutMs: 1000, requestTimeoutMs: 5000, perTryTimeoutMs: 5000}
     retries: {maxRetries: 0}
+    maxActiveRequestsPerLoop: 1
 nodes:
   - {id: edge-a, site: site-a, zone: zone-1, services: [control, video]}
 EOF

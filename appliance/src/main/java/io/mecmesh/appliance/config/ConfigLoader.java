@@ -949,13 +949,16 @@ public final class ConfigLoader
         {
             return CircuitBreakers.DEFAULT;
         }
-        limits.requireMapping("maxConnections", "maxPendingRequests", "maxRequests", "maxRetries");
+        limits.requireMapping("maxConnections", "maxPendingRequests", "maxRequests", "maxRetries",
+            "maxActiveRequestsPerLoop", "maxQueuedRequestsPerLoop");
         final CircuitBreakers defaults = CircuitBreakers.DEFAULT;
         return limits.build(l -> new CircuitBreakers(
             l.integer("maxConnections", defaults.maxConnections(), 1, 1_000_000),
             l.integer("maxPendingRequests", defaults.maxPendingRequests(), 0, 1_000_000),
             l.integer("maxRequests", defaults.maxRequests(), 1, 1_000_000),
-            l.integer("maxRetries", defaults.maxRetries(), 0, 1_000_000)));
+            l.integer("maxRetries", defaults.maxRetries(), 0, 1_000_000),
+            l.integer("maxActiveRequestsPerLoop", 0, 0, 1_000_000),
+            l.integer("maxQueuedRequestsPerLoop", CircuitBreakers.DEFAULT_MAX_QUEUED_REQUESTS_PER_LOOP, 1, 1_000_000)));
     }
 
     private static Endpoint endpoint(final ConfigNode endpoint)

@@ -210,6 +210,21 @@ class ConfigLoaderTest
     }
 
     @Test
+    void shouldLoadAClustersActiveRequestLimitAndRejectAnEmptyQueue()
+    {
+        final ApplianceConfig config = ConfigLoader.parse("a.yaml", ROUTES.replace("      lbPolicy: least-request\n",
+            "      lbPolicy: least-request\n      circuitBreakers: {maxActiveRequestsPerLoop: 4}\n"));
+
+        assertThat(config.dataplane().clusters().get(1).circuitBreakers())
+            .isEqualTo(new CircuitBreakers(1024, 1024, 1024, 3, 4, 1024));
+        assertThat(CircuitBreakers.DEFAULT.maxActiveRequestsPerLoop()).as("no limit unless configured").isZero();
+        assertConfigError(ROUTES.replace("      lbPolicy: least-request\n",
+                "      lbPolicy: least-request\n      circuitBreakers: {maxQueuedRequestsPerLoop: 0}\n"),
+            "a.yaml: dataplane.clusters[1].circuitBreakers.maxQueuedRequestsPerLoop: expected an integer from 1 to "
+                + "1000000, got 0");
+    }
+
+    @Test
     void shouldRejectACircuitBreakerLimitOutOfRangeOrUnknown()
     {
         assertConfigError(ROUTES.replace("      lbPolicy: least-request\n",

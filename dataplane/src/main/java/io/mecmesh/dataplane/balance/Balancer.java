@@ -5,6 +5,7 @@ import io.mecmesh.dataplane.cluster.EndpointState;
 import io.mecmesh.dataplane.cluster.LbPolicy;
 import io.mecmesh.dataplane.cluster.UpstreamProtocol;
 import io.mecmesh.dataplane.counters.Overflow;
+import io.mecmesh.dataplane.qos.PriorityWaitQueue;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http2.HttpConversionUtil;
 
@@ -18,11 +19,39 @@ import static java.util.Objects.requireNonNull;
  * connection, the retry breaker from the first retry. Every slot taken is given back exactly once, at {@link #end}
  * at the latest.
  *
+ * <p><b>Waiting for a slot</b> (issue 13 item 9). When the cluster has {@code maxActiveRequestsPerLoop}, the
+ * request also takes a slot of its event loop's share ({@link ActiveRequests}, from {@link ClusterQueues}) in
+ * {@link #begin(Cluster, HttpHeaders, int, long)}; without a free one it waits in that share's queue by its
+ * priority level, and its {@link Waiter} hears when it got the slot or its deadline passed. {@link #end} gives the
+ * slot back (waking the next waiter of the loop) or leaves the queue.
+ *
  * <p>One instance per exchange (carried by it, reused by each request), confined to its event loop. Allocates
  * nothing.
  */
 public final class Balancer
 {
+    /** {@link #begin(Cluster, HttpHeaders, int, long)}: the request goes on now. */
+    public static final int BEGUN = 0;
+    /** {@link #begin(Cluster, HttpHeaders, int, long)}: the request waits; its {@link Waiter} hears the end. */
+    public static final int WAITING = 1;
+    /** {@link #begin(Cluster, HttpHeaders, int, long)}: the request breaker is open or the wait queue full. */
+    public static final int REFUSED = 2;
+
+    /** Hears the end of a wait for an active-request slot (on the exchange's event loop). */
+    public interface Waiter
+    {
+        /**
+         * @param granted true: the slot is held, start the request; false: its deadline passed while it waited.
+         */
+        void onWaitOver(boolean granted);
+    }
+
+    private ClusterQueues queues;
+    private Waiter waiter;
+    private ActiveRequests share;
+    private boolean holdsActive;
+    private boolean waiting;
+    private boolean granted;
     private Cluster cluster;
     private EndpointState endpoint;
     private EndpointState failedEndpoint;
@@ -42,6 +71,52 @@ public final class Balancer
      */
     public boolean begin(final Cluster cluster, final HttpHeaders headers)
     {
+        return begin(cluster, headers, PriorityWaitQueue.MAX_LEVEL, 0) == BEGUN;
+    }
+
+    /**
+     * Binds the exchange's event loop and what hears of its waits, once per connection.
+     *
+     * @param loopQueues the loop's shares of the clusters' active-request limits.
+     * @param onWaitOver hears the end of each wait.
+     * @return this.
+     */
+    public Balancer bind(final ClusterQueues loopQueues, final Waiter onWaitOver)
+    {
+        this.queues = requireNonNull(loopQueues, "loopQueues");
+        this.waiter = requireNonNull(onWaitOver, "onWaitOver");
+        return this;
+    }
+
+    /**
+     * Begins a request on a cluster as {@link #begin(Cluster, HttpHeaders)}, then takes a slot of the loop's share
+     * of the cluster's active-request limit, or queues for one (when bound and the cluster has the limit).
+     *
+     * @param cluster    the cluster the route picked for this request.
+     * @param headers    the request's headers, about to be sent upstream.
+     * @param level      the request's 5QI priority level (1 highest to 127).
+     * @param timeoutMs  the request's timeout (its delay budget), 0 for none: a wait ends expired after it.
+     * @return {@link #BEGUN}, {@link #WAITING} or {@link #REFUSED} (slots taken are given back by {@link #end}).
+     */
+    public int begin(final Cluster cluster, final HttpHeaders headers, final int level, final long timeoutMs)
+    {
+        if (!beginRequest(cluster, headers))
+        {
+            return REFUSED;
+        }
+        share = queues == null ? null : queues.of(cluster);
+        if (share == null || share.tryTake())
+        {
+            holdsActive = share != null;
+            return BEGUN;
+        }
+        waiting = share.offer(this, level,
+            timeoutMs > 0 ? System.nanoTime() + timeoutMs * 1_000_000L : Long.MAX_VALUE);
+        return waiting ? WAITING : REFUSED;
+    }
+
+    private boolean beginRequest(final Cluster cluster, final HttpHeaders headers)
+    {
         if (cluster.config().protocol() == UpstreamProtocol.HTTP2)
         {
             headers.set(HttpConversionUtil.ExtensionHeaderNames.SCHEME.text(),
@@ -53,6 +128,45 @@ public final class Balancer
         attemptOpen = false;
         holdsRequest = cluster.tryAcquire(Overflow.REQUESTS);
         return holdsRequest;
+    }
+
+    /** The wait is over: called by the share once it has left the queue (see {@link #onWaitOver}). */
+    void granted(final boolean slot)
+    {
+        waiting = false;
+        granted = slot;
+        holdsActive = slot;
+    }
+
+    void onWaitOver()
+    {
+        waiter.onWaitOver(granted);
+    }
+
+    /**
+     * The request's deadline passed while it waited for an active-request slot: it leaves the queue, counted as
+     * expired.
+     *
+     * @return true if it was waiting.
+     */
+    public boolean expireWait()
+    {
+        if (!waiting)
+        {
+            return false;
+        }
+        waiting = false;
+        share.remove(this);
+        share.countExpired();
+        return true;
+    }
+
+    /**
+     * @return true while the request waits for an active-request slot.
+     */
+    public boolean waiting()
+    {
+        return waiting;
     }
 
     /**
@@ -217,6 +331,16 @@ public final class Balancer
     public void end()
     {
         releasePending();
+        if (waiting)
+        {
+            waiting = false;
+            share.remove(this);
+        }
+        if (holdsActive)
+        {
+            holdsActive = false;
+            share.release(System.nanoTime());
+        }
         if (holdsRequest)
         {
             holdsRequest = false;

@@ -97,6 +97,11 @@ public enum DataPlaneCounter
     UPSTREAM_CIRCUIT_OPEN("upstream_circuit_open",
         "Requests answered 503 or retries not made because a cluster's circuit breaker was open."),
     MIRRORED_REQUESTS("mirrored_requests", "Requests copied to a route's mirror cluster."),
+    // issue 13 item 9: the wait queue of a cluster's active-request limit
+    UPSTREAM_QUEUED("upstream_queued",
+        "Requests that waited for a slot of their cluster's active-request limit (maxActiveRequestsPerLoop)."),
+    UPSTREAM_QUEUE_EXPIRED("upstream_queue_expired",
+        "Requests answered 504 because their timeout passed while they waited for an active-request slot."),
     MIRROR_FAILURES("mirror_failures",
         "Mirrored requests that failed (connect failure, reset, circuit open); the client never sees them."),
     // data plane, issue 3: HTTP/2 upstream GOAWAY

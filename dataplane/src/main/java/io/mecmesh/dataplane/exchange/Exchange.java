@@ -31,6 +31,9 @@ import static java.util.Objects.requireNonNull;
  */
 public final class Exchange
 {
+    /** The lowest 5QI priority level (TS 23.501: 1 to 127). */
+    private static final int PRIORITY_LOWEST = 127;
+
     private final SliceStats unclassified;
     private final ExchangeLog log;
     private final Balancer balancer = new Balancer();
@@ -214,6 +217,15 @@ public final class Exchange
     public PolicyFlyweight policy()
     {
         return routeRecordHit ? routeRecord : sliceRecord;
+    }
+
+    /**
+     * @return the request's 5QI priority level from its policy record (1 highest), the lowest (127) without one:
+     *     the order in which it leaves a wait queue (the balance step's, issue 13 item 9).
+     */
+    public int priorityLevel()
+    {
+        return policyHit() ? Math.max(1, Math.min(PRIORITY_LOWEST, policy().priorityLevel())) : PRIORITY_LOWEST;
     }
 
     /**

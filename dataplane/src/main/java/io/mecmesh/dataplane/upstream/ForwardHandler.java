@@ -9,7 +9,6 @@ import io.mecmesh.dataplane.counters.Overflow;
 import io.mecmesh.dataplane.exchange.Exchange;
 import io.mecmesh.dataplane.http.DirectResponse;
 import io.mecmesh.dataplane.http.HeaderFields;
-import io.mecmesh.dataplane.http.HopByHopHeaders;
 import io.mecmesh.dataplane.http.NettyHeaderFields;
 import io.mecmesh.dataplane.http.TextFlyweight;
 import io.mecmesh.dataplane.route.Route;
@@ -22,8 +21,6 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.AsciiString;
@@ -35,18 +32,15 @@ import static java.util.Objects.requireNonNull;
  * The forward stage, last on a downstream connection (or HTTP/2 stream): forwards each request to an endpoint of
  * its route's cluster and the response back, in {@link UpstreamAttempt}s on connections of this event loop's
  * {@link UpstreamPool}, and decides about retries. The exchange's {@link Balancer} picks the endpoint of each attempt
- * and holds the circuit-breaker slots (over a limit: 503 with {@code x-mecmesh-overflow}). An attempt fails on a
- * connect failure, a reset before the response head, a per-try timeout or a status the route retries; it is tried
- * again as {@link Retries} allows, with the body parts its {@link ReplayBuffer} kept. A stream an HTTP/2 upstream's
- * GOAWAY refused unprocessed is sent again on a new connection, and so is a request whose pooled connection the
- * upstream had just closed: neither counts as a retry ({@link UpstreamAttempt}). The exchange's
- * timeout (the admit stage's decision, a {@code grpc-timeout} may shorten it) bounds it until the response head (504).
- *
- * <p>Timeout, retries and DSCP: the exchange's, decided once by the admit stage from the policy records the exchange
- * wrapped ({@link Exchange#decideLimits}). Mirroring: {@link MirrorTap}. Response heads, local answers, keep-alive
- * or close, drain and the body of an answered request: the respond stage ({@link Exchange#responder()}). Request
- * parts are forwarded or released here, never kept but as replay duplicates. One exchange at a time; one instance
- * per downstream channel, confined to its event loop; allocates nothing per request on a pooled connection.
+ * and holds the circuit-breaker slots (over a limit: 503 with {@code x-mecmesh-overflow}; over the cluster's
+ * active-request limit the request waits by priority, its parts kept, until a slot frees or its deadline: 504). An
+ * attempt fails on a connect failure, a reset before the response head, a per-try timeout or a status the route
+ * retries; it is tried again as {@link Retries} allows, with the body parts its {@link ReplayBuffer} kept. GOAWAY
+ * and stale pooled connections: resent, not retried ({@link UpstreamAttempt}). The exchange's timeout bounds it
+ * until the response head (504). Timeout, retries and DSCP: the exchange's ({@link Exchange#decideLimits}).
+ * Mirroring: {@link MirrorTap}. Response heads, local answers, keep-alive, drain and the body of an answered
+ * request: the respond stage ({@link Exchange#responder()}). One exchange at a time; one instance per downstream
+ * channel, confined to its event loop; allocates nothing per request on a pooled connection.
  */
 public final class ForwardHandler extends ChannelInboundHandlerAdapter
 {
@@ -82,8 +76,8 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter
         this.counters = requireNonNull(counters, "counters");
         this.exchange = requireNonNull(exchange, "exchange");
         this.log = exchange.log();
-        this.balancer = exchange.balancer();
-        this.attempts = new UpstreamAttempt(this, requireNonNull(pool, "pool"), counters, exchange);
+        this.balancer = exchange.balancer().bind(requireNonNull(pool, "pool").clusterQueues(), this::onWaitOver);
+        this.attempts = new UpstreamAttempt(this, pool, counters, exchange);
         this.retries = new Retries(this, counters, balancer, pool.deadlines());
         this.mirror = new MirrorTap(pool, counters);
     }
@@ -143,10 +137,8 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter
         ctx.fireChannelInactive();
     }
 
-    /**
-     * Closes a connection whose pipeline failed. An HTTP/2 stream is left to the multiplexer, which resets it with
-     * the error code the protocol calls for (closing it here would reset it with CANCEL first).
-     */
+    /** Closes a connection whose pipeline failed; an HTTP/2 stream is left to the multiplexer (it resets it with
+     * the error code the protocol calls for: closing it here would reset it with CANCEL first). */
     @Override
     public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause)
     {
@@ -171,23 +163,32 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter
         exchangeActive = true;
         requestDone = false;
         responseStarted = false;
-        requestBodyless = !HttpUtil.isTransferEncodingChunked(request)
-            && Math.max(0L, HeaderFields.of(request.headers(), nettyFields).contentLength()) == 0L;
-        replay.reset(requestBodyless, forward.retry().maxBufferedBodyBytes());
-        attempts.begin(request, replay, requestBodyless);
-        HopByHopHeaders.remove(request.headers());
-        request.setProtocolVersion(HttpVersion.HTTP_1_1);
+        requestBodyless = attempts.begin(request, replay, forward.retry().maxBufferedBodyBytes());
         route.stats().onRequest();
-        if (!balancer.begin(route.pickCluster(), request.headers()))
+        retries.armDeadline(exchange.timeoutMs()); // first: it also bounds a wait for an active-request slot
+        final int begun = balancer.begin(route.pickCluster(), request.headers(), exchange.priorityLevel(),
+            exchange.timeoutMs());
+        if (begun == Balancer.REFUSED)
         {
             overflow(Overflow.REQUESTS);
+        }
+        else if (begun == Balancer.BEGUN)
+        {
+            onWaitOver(true);
+        }
+    }
+
+    /** The request may go (mirror, first attempt), or its deadline passed while it waited for a slot (504). */
+    void onWaitOver(final boolean granted)
+    {
+        if (granted)
+        {
+            mirror.onHead(route, request, requestBodyless, exchange.maxRetries() > 0
+                && ((RouteAction.Forward)route.action()).retry().maxBufferedBodyBytes() > 0, exchange.timeoutMs());
+            startAttempt();
             return;
         }
-        final long timeoutMs = exchange.timeoutMs();
-        mirror.onHead(route, request, requestBodyless,
-            exchange.maxRetries() > 0 && forward.retry().maxBufferedBodyBytes() > 0, timeoutMs);
-        retries.armDeadline(timeoutMs);
-        startAttempt();
+        failExchange(HttpResponseStatus.GATEWAY_TIMEOUT, "deadline passed while queued for the cluster", null);
     }
 
     private void startAttempt()
@@ -216,9 +217,9 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter
             return;
         }
         log.onRequestBytes(content.content().readableBytes());
-        if (retries.maxRetries() > 0 && !responseStarted)
+        if ((retries.maxRetries() > 0 || balancer.waiting()) && !responseStarted)
         {
-            replay.keep(content);
+            replay.keep(content); // also while waiting for an active-request slot: sent with the first attempt
         }
         if (last)
         {

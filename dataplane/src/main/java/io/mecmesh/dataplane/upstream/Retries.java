@@ -38,7 +38,14 @@ final class Retries
         @Override
         void onExpired()
         {
-            owner.onRequestTimeout();
+            if (balancer.expireWait())
+            {
+                owner.onWaitOver(false); // still waiting for an active-request slot: it never reached the cluster
+            }
+            else
+            {
+                owner.onRequestTimeout();
+            }
         }
     };
     private Route route;

@@ -7,6 +7,9 @@ import io.mecmesh.dataplane.counters.DataPlaneCounter;
 import io.mecmesh.dataplane.counters.DataPlaneCounters;
 import io.mecmesh.dataplane.counters.Overflow;
 import io.mecmesh.dataplane.exchange.Exchange;
+import io.mecmesh.dataplane.http.HeaderFields;
+import io.mecmesh.dataplane.http.HopByHopHeaders;
+import io.mecmesh.dataplane.http.NettyHeaderFields;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -20,6 +23,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.ReferenceCountUtil;
@@ -61,6 +65,8 @@ final class UpstreamAttempt implements UpstreamOwner
     private ChannelHandlerContext ctx;
     private HttpRequest request;
     private ReplayBuffer replay;
+    /** Views the headers of heads that are not the codec's (HTTP/2 streams). */
+    private final NettyHeaderFields nettyFields = new NettyHeaderFields();
     private boolean bodyless;
     private Channel channel;
     private PoolKey poolKey;
@@ -93,17 +99,26 @@ final class UpstreamAttempt implements UpstreamOwner
     /**
      * A new request: what each attempt sends; it may be resent after a GOAWAY or a stale pooled connection again.
      *
-     * @param request  the head, kept until the exchange ends (every attempt sends it).
-     * @param replay   the body parts kept for replay.
-     * @param bodyless whether the request has no body.
+     * Resets the replay buffer for it, and makes the head the one sent upstream: hop-by-hop headers removed,
+     * HTTP/1.1.
+     *
+     * @param request        the head, kept until the exchange ends (every attempt sends it).
+     * @param replay         the body parts kept for replay.
+     * @param maxReplayBytes the route's replay buffer limit.
+     * @return whether the request has no body.
      */
-    void begin(final HttpRequest request, final ReplayBuffer replay, final boolean bodyless)
+    boolean begin(final HttpRequest request, final ReplayBuffer replay, final int maxReplayBytes)
     {
         this.request = request;
         this.replay = replay;
-        this.bodyless = bodyless;
+        this.bodyless = !HttpUtil.isTransferEncodingChunked(request)
+            && Math.max(0L, HeaderFields.of(request.headers(), nettyFields).contentLength()) == 0L;
+        replay.reset(bodyless, maxReplayBytes);
+        HopByHopHeaders.remove(request.headers());
+        request.setProtocolVersion(HttpVersion.HTTP_1_1);
         goAwayResends = 0;
         staleRetried = false;
+        return bodyless;
     }
 
     /**

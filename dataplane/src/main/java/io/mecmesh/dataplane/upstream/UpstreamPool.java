@@ -1,5 +1,6 @@
 package io.mecmesh.dataplane.upstream;
 
+import io.mecmesh.dataplane.balance.ClusterQueues;
 import io.mecmesh.dataplane.cluster.Cluster;
 import io.mecmesh.dataplane.cluster.ClusterConfig;
 import io.mecmesh.dataplane.cluster.EndpointState;
@@ -65,6 +66,7 @@ public final class UpstreamPool
     private final Map<PoolKey, ArrayDeque<Channel>> idleByEndpoint = new HashMap<>();
     private final Map<PoolKey, ChannelFuture> http2Connections = new HashMap<>();
     private final DeadlineWheel deadlines;
+    private final ClusterQueues clusterQueues;
 
     public UpstreamPool(final EventLoop eventLoop, final Transport transport, final DataPlaneCounters counters)
     {
@@ -72,6 +74,7 @@ public final class UpstreamPool
         this.transport = requireNonNull(transport, "transport");
         this.counters = requireNonNull(counters, "counters");
         this.deadlines = new DeadlineWheel(eventLoop, System::nanoTime);
+        this.clusterQueues = new ClusterQueues(counters);
     }
 
     /**
@@ -80,6 +83,14 @@ public final class UpstreamPool
     DeadlineWheel deadlines()
     {
         return deadlines;
+    }
+
+    /**
+     * @return this event loop's shares of the clusters' active-request limits and their wait queues.
+     */
+    ClusterQueues clusterQueues()
+    {
+        return clusterQueues;
     }
 
     /**

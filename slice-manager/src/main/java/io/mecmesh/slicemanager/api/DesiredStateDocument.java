@@ -105,7 +105,8 @@ public final class DesiredStateDocument
     private static final Set<String> RULE_KEYS = Set.of("listener", "sourceCidrs", "callerSpiffeIdPrefix", "header");
     private static final Set<String> HEADER_KEYS = Set.of("name", "value");
     private static final Set<String> SERVICE_KEYS =
-        Set.of("name", "slice", "endpoints", "routes", "authorization", "timeouts", "retries");
+        Set.of("name", "slice", "endpoints", "routes", "authorization", "timeouts", "retries",
+            "maxActiveRequestsPerLoop");
     private static final Set<String> ENDPOINT_KEYS = Set.of("address", "port", "protocol", "site", "zone", "weight");
     private static final Set<String> ROUTE_KEYS = Set.of("host", "pathPrefix");
     private static final Set<String> AUTHORIZATION_KEYS = Set.of("allowedCallerPrefixes");
@@ -523,6 +524,8 @@ public final class DesiredStateDocument
                 optionalInt(r, "budgetPercent", at).orElse(derivedRetries.budgetPercent()),
                 optionalInt(r, "minRetriesPerSecond", at).orElse(derivedRetries.minRetriesPerSecond()))));
         }
+        builder.maxActiveRequestsPerLoop(optionalInt(json, "maxActiveRequestsPerLoop",
+            join(path, "maxActiveRequestsPerLoop")).orElse(0));
         return model(path, builder::build);
     }
 
@@ -697,6 +700,10 @@ public final class DesiredStateDocument
             .put("maxRetries", service.retries().maxRetries())
             .put("budgetPercent", service.retries().budgetPercent())
             .put("minRetriesPerSecond", service.retries().minRetriesPerSecond());
+        if (service.maxActiveRequestsPerLoop() > 0)
+        {
+            json.put("maxActiveRequestsPerLoop", service.maxActiveRequestsPerLoop());
+        }
         return json;
     }
 

@@ -9,6 +9,7 @@ import io.mecmesh.dataplane.qos.SliceQosConfig;
 import io.mecmesh.slicemanager.model.SliceQos;
 import io.mecmesh.dataplane.classify.HeaderValue;
 import io.mecmesh.dataplane.classify.SourcePrefix;
+import io.mecmesh.dataplane.cluster.CircuitBreakers;
 import io.mecmesh.dataplane.cluster.ClusterConfig;
 import io.mecmesh.dataplane.cluster.ClusterTls;
 import io.mecmesh.dataplane.cluster.Endpoint;
@@ -481,9 +482,27 @@ public final class MeshCompiler
             dataPlaneEndpoints.add(new Endpoint(endpoint.address(), endpoint.port(),
                 new Locality(endpoint.site(), endpoint.zone()), endpoint.weight()));
         }
-        return new ClusterConfig(service.name(), dataPlaneEndpoints, service.timeouts().connectTimeoutMs(),
-            ClusterConfig.DEFAULT_MAX_IDLE_CONNECTIONS_PER_LOOP, ClusterConfig.DEFAULT_IDLE_TIMEOUT_MS)
-            .withProtocol(protocol);
+        final ClusterConfig cluster = new ClusterConfig(service.name(), dataPlaneEndpoints,
+            service.timeouts().connectTimeoutMs(), ClusterConfig.DEFAULT_MAX_IDLE_CONNECTIONS_PER_LOOP,
+            ClusterConfig.DEFAULT_IDLE_TIMEOUT_MS).withProtocol(protocol);
+        return activeRequestLimit(encoder, service, cluster);
+    }
+
+    /**
+     * The service's {@code maxActiveRequestsPerLoop} on its cluster (issue 13 item 9: requests over it wait by
+     * priority), hashed only when set so that the content hash of a configuration without it is unchanged.
+     */
+    private static ClusterConfig activeRequestLimit(final CanonicalEncoder encoder, final Service service,
+        final ClusterConfig cluster)
+    {
+        if (service.maxActiveRequestsPerLoop() == 0)
+        {
+            return cluster;
+        }
+        encoder.putInt(service.maxActiveRequestsPerLoop());
+        final CircuitBreakers limits = cluster.circuitBreakers();
+        return cluster.withCircuitBreakers(limits.withActiveRequestsPerLoop(service.maxActiveRequestsPerLoop(),
+            limits.maxQueuedRequestsPerLoop()));
     }
 
     /**

@@ -43,6 +43,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -68,14 +69,18 @@ import static java.util.Objects.requireNonNull;
  * appends the node's QoS settings ({@code int64 linkCapacityBps}, then per slice {@code int32 sliceId, mode,
  * int64 maxShapingWaitMs, requestsPerSecond, gbrUplinkBps, gbrDownlinkBps, int32 priorityWeight}); formats 1 and 2
  * decode with {@link QosConfig#NONE}. Format 4 appends the node's MEC DNS rules (per rule {@code appInstanceId, ruleId,
- * domainName, ipAddressType, ipAddress, int32 ttl} with -1 for none); formats 1 to 3 decode without any. Decoding
- * errors are
+ * domainName, ipAddressType, ipAddress, int32 ttl} with -1 for none); formats 1 to 3 decode without any. Format 5
+ * appends the clusters' active-request limits (issue 13 item 9), for each cluster that has one {@code name,
+ * int32 maxActiveRequestsPerLoop, maxQueuedRequestsPerLoop} (the other circuit breakers are not distributed: the
+ * defaults); formats 1 to 4 decode without any. Decoding errors are
  * {@link IllegalArgumentException}s; the decoded configuration is validated by the records' constructors.
  */
 public final class MeshConfigCodec
 {
     /** The format written and read. */
-    public static final int FORMAT = 4;
+    public static final int FORMAT = 5;
+    /** The previous format, without the clusters' active-request limits, still read. */
+    public static final int FORMAT_WITHOUT_ACTIVE_LIMIT = 4;
     /** The previous format, without DNS rules, still read. */
     public static final int FORMAT_WITHOUT_DNS = 3;
     /** The previous format, without QoS settings, still read. */
@@ -156,6 +161,13 @@ public final class MeshConfigCodec
             out.putString(rule.ipAddress());
             out.putInt(rule.ttl().orElse(-1));
         });
+        out.putList(mesh.clusters().stream().filter(c -> c.circuitBreakers().maxActiveRequestsPerLoop() > 0).toList(),
+            cluster ->
+            {
+                out.putString(cluster.name());
+                out.putInt(cluster.circuitBreakers().maxActiveRequestsPerLoop());
+                out.putInt(cluster.circuitBreakers().maxQueuedRequestsPerLoop());
+            });
         return out.toByteArray();
     }
 
@@ -171,8 +183,7 @@ public final class MeshConfigCodec
         try
         {
             final int format = in.getInt();
-            if (format != FORMAT && format != FORMAT_WITHOUT_DNS && format != FORMAT_WITHOUT_QOS
-                && format != FORMAT_WITHOUT_CLASSIFICATION)
+            if (format < FORMAT_WITHOUT_CLASSIFICATION || format > FORMAT)
             {
                 throw new IllegalArgumentException("format: expected " + FORMAT_WITHOUT_CLASSIFICATION + " to "
                     + FORMAT + ", got " + format);
@@ -189,8 +200,6 @@ public final class MeshConfigCodec
             final List<ClusterConfig> clusters = in.getList(() -> cluster(in));
             final ClassificationConfig classification = classified
                 ? new ClassificationConfig(in.getList(() -> classificationRule(in))) : ClassificationConfig.NONE;
-            final MeshConfig unqualified = new MeshConfig(version, transport, eventLoopThreads, locality, listeners,
-                routes, clusters).withClassification(classification);
             final List<RouteBinding> bindings = in.getList(() -> new RouteBinding(in.getInt(), in.getString(),
                 in.getString(), in.getString(), new Snssai(in.getInt(), in.getInt())));
             final List<SlicePolicy> policies = in.getList(() -> new SlicePolicy(in.getInt(), in.getInt(), in.getInt(),
@@ -198,12 +207,15 @@ public final class MeshConfigCodec
                 in.getInt()));
             final List<AuthorizationPolicy> authorizationSets = in.getList(() -> new AuthorizationPolicy(
                 in.getStrings()));
-            final MeshConfig mesh = format >= FORMAT_WITHOUT_DNS ? unqualified.withQos(new QosConfig(in.getLong(),
+            final QosConfig qos = format >= FORMAT_WITHOUT_DNS ? new QosConfig(in.getLong(),
                 in.getList(() -> new SliceQosConfig(in.getInt(), QosMode.valueOf(in.getString()), in.getLong(),
-                    in.getLong(), in.getLong(), in.getLong(), in.getInt())))) : unqualified;
-            final List<NodeDnsRule> dnsRules = format == FORMAT ? in.getList(() -> new NodeDnsRule(in.getString(),
+                    in.getLong(), in.getLong(), in.getLong(), in.getInt()))) : null;
+            final List<NodeDnsRule> dnsRules = format >= FORMAT_WITHOUT_ACTIVE_LIMIT ? in.getList(() -> new NodeDnsRule(in.getString(),
                 in.getString(), in.getString(), DnsRule.IpAddressType.valueOf(in.getString()), in.getString(),
                 dnsTtl(in.getInt()))) : List.of();
+            final MeshConfig unqualified = new MeshConfig(version, transport, eventLoopThreads, locality, listeners,
+                routes, format == FORMAT ? activeLimits(in, clusters) : clusters).withClassification(classification);
+            final MeshConfig mesh = qos != null ? unqualified.withQos(qos) : unqualified;
             if (in.remaining() != 0)
             {
                 throw new IllegalArgumentException(in.remaining() + " bytes after the end of the configuration");
@@ -450,6 +462,26 @@ public final class MeshConfigCodec
             new OutlierDetection(in.getInt(), in.getLong(), in.getInt()),
             in.getOptional(() -> new ClusterTls(tls(in), SpiffeId.parse(in.getString()), in.getString())),
             UpstreamProtocol.valueOf(in.getString()));
+    }
+
+    /** Format 5's active-request limits, by cluster name, set on the decoded clusters. */
+    private static List<ClusterConfig> activeLimits(final Reader in, final List<ClusterConfig> clusters)
+    {
+        final Map<String, ClusterConfig> byName = new LinkedHashMap<>();
+        clusters.forEach(cluster -> byName.put(cluster.name(), cluster));
+        in.getList(() ->
+        {
+            final String name = in.getString();
+            final ClusterConfig cluster = byName.get(name);
+            if (cluster == null)
+            {
+                throw new IllegalArgumentException("active-request limit of an unknown cluster: " + name);
+            }
+            byName.put(name, cluster.withCircuitBreakers(cluster.circuitBreakers().withActiveRequestsPerLoop(
+                in.getInt(), in.getInt())));
+            return name;
+        });
+        return List.copyOf(byName.values());
     }
 
     private interface Element<T>

@@ -360,6 +360,10 @@ public final class JournalCodec
             .put("maxRetries", service.retries().maxRetries())
             .put("budgetPercent", service.retries().budgetPercent())
             .put("minRetriesPerSecond", service.retries().minRetriesPerSecond());
+        if (service.maxActiveRequestsPerLoop() > 0)
+        {
+            node.put("maxActiveRequestsPerLoop", service.maxActiveRequestsPerLoop());
+        }
         return node;
     }
 
@@ -380,7 +384,9 @@ public final class JournalCodec
         final RetryPolicy retries = at("retries", () -> new RetryPolicy(integer(r, "maxRetries", "maxRetries"),
             integer(r, "budgetPercent", "budgetPercent"), integer(r, "minRetriesPerSecond", "minRetriesPerSecond")));
         return new Service(text(json, "name", "name"), at("slice", () -> Snssai.parse(text(json, "slice", "slice"))),
-            endpoints, routes, policy, timeouts, retries);
+            endpoints, routes, policy, timeouts, retries,
+            json.has("maxActiveRequestsPerLoop") ? integer(json, "maxActiveRequestsPerLoop", "maxActiveRequestsPerLoop")
+                : 0);
     }
 
     private static ObjectNode node(final Node node)

@@ -18,6 +18,9 @@ import static java.util.Objects.requireNonNull;
  * @param authorization who may call it.
  * @param timeouts      its timeouts.
  * @param retries       its retry policy.
+ * @param maxActiveRequestsPerLoop requests of one event loop of an edge sent to the service's endpoints at once
+ *                      (its cluster's {@code circuitBreakers.maxActiveRequestsPerLoop}); more wait by 5QI priority
+ *                      level (issue 13 item 9). 0 = no limit.
  */
 public record Service(
     String name,
@@ -26,10 +29,37 @@ public record Service(
     List<ServiceRoute> routes,
     AuthorizationPolicy authorization,
     Timeouts timeouts,
-    RetryPolicy retries)
+    RetryPolicy retries,
+    int maxActiveRequestsPerLoop)
 {
+    /** The highest {@code maxActiveRequestsPerLoop}. */
+    public static final int MAX_ACTIVE_REQUESTS_PER_LOOP = 1_000_000;
+
+    /**
+     * A service without an active-request limit.
+     *
+     * @param name          see the record.
+     * @param slice         see the record.
+     * @param endpoints     see the record.
+     * @param routes        see the record.
+     * @param authorization see the record.
+     * @param timeouts      see the record.
+     * @param retries       see the record.
+     */
+    public Service(final String name, final Snssai slice, final List<ServiceEndpoint> endpoints,
+        final List<ServiceRoute> routes, final AuthorizationPolicy authorization, final Timeouts timeouts,
+        final RetryPolicy retries)
+    {
+        this(name, slice, endpoints, routes, authorization, timeouts, retries, 0);
+    }
+
     public Service
     {
+        if (maxActiveRequestsPerLoop < 0 || maxActiveRequestsPerLoop > MAX_ACTIVE_REQUESTS_PER_LOOP)
+        {
+            throw new IllegalArgumentException("maxActiveRequestsPerLoop: expected 0 to "
+                + MAX_ACTIVE_REQUESTS_PER_LOOP + ", got " + maxActiveRequestsPerLoop);
+        }
         Checks.requireName("name", name);
         requireNonNull(slice, "slice");
         endpoints = List.copyOf(requireNonNull(endpoints, "endpoints"));
@@ -91,6 +121,7 @@ public record Service(
         private AuthorizationPolicy authorization = AuthorizationPolicy.ANY_AUTHENTICATED;
         private Timeouts timeouts;
         private RetryPolicy retries;
+        private int maxActiveRequestsPerLoop;
 
         private Builder(final String name, final Slice slice)
         {
@@ -136,9 +167,16 @@ public record Service(
             return this;
         }
 
+        public Builder maxActiveRequestsPerLoop(final int limit)
+        {
+            this.maxActiveRequestsPerLoop = limit;
+            return this;
+        }
+
         public Service build()
         {
-            return new Service(name, slice, endpoints, routes, authorization, timeouts, retries);
+            return new Service(name, slice, endpoints, routes, authorization, timeouts, retries,
+                maxActiveRequestsPerLoop);
         }
     }
 }

@@ -92,6 +92,26 @@ class DesiredStateDocumentTest
     }
 
     @Test
+    void shouldReadAndRenderAServicesActiveRequestLimitNamingABadValue()
+    {
+        final String limited = MINIMAL.replace("'routes':[{'host':'video.example'}]",
+            "'routes':[{'host':'video.example'}],'maxActiveRequestsPerLoop':4");
+
+        final DesiredStateDocument.Declared declared = DOCUMENTS.read(json(limited), DesiredState.empty());
+
+        assertThat(declared.services().get(0).maxActiveRequestsPerLoop()).isEqualTo(4);
+        final DesiredState state = applied(declared.commands());
+        assertThat(DOCUMENTS.render(state).path("services").get(0).path("maxActiveRequestsPerLoop").asInt())
+            .isEqualTo(4);
+        assertThat(applied(DOCUMENTS.parse(DOCUMENTS.render(state), DesiredState.empty())).services())
+            .isEqualTo(state.services());
+        assertThat(DOCUMENTS.read(json(MINIMAL), DesiredState.empty()).services().get(0).maxActiveRequestsPerLoop())
+            .isZero();
+        assertThatThrownBy(() -> DOCUMENTS.parse(json(limited.replace("':4", "':-1")), DesiredState.empty()))
+            .hasMessage("services[0].maxActiveRequestsPerLoop: expected 0 to 1000000, got -1");
+    }
+
+    @Test
     void shouldDeriveWhatTheDocumentLeavesOut()
     {
         final DesiredStateDocument.Declared declared = DOCUMENTS.read(json(MINIMAL), DesiredState.empty());

@@ -112,6 +112,29 @@ class MeshCompilerTest
     }
 
     @Test
+    void shouldGiveAServicesClusterItsActiveRequestLimitAndChangeTheContentHash()
+    {
+        final MeshCompiler compiler = new MeshCompiler();
+        final CompiledMesh before = compiler.compile(ModelFixtures.state(), settings);
+        final Service plc = ModelFixtures.plc();
+        final Service limited = new Service(plc.name(), plc.slice(), plc.endpoints(), plc.routes(),
+            plc.authorization(), plc.timeouts(), plc.retries(), 3);
+
+        final CompiledMesh after = compiler.compile(ModelFixtures.state().apply(new Command.PutService(limited)),
+            before, settings);
+
+        final String host = after.nodes().entrySet().stream()
+            .filter(node -> node.getValue().meshConfig().clusters().stream()
+                .anyMatch(c -> c.name().equals("plc") && c.tls().isEmpty()))
+            .map(java.util.Map.Entry::getKey).findFirst().orElseThrow();
+        assertThat(after.nodes().get(host).meshConfig().clusters()).filteredOn(c -> c.name().equals("plc"))
+            .extracting(c -> c.circuitBreakers().maxActiveRequestsPerLoop()).containsExactly(3);
+        assertThat(after.nodes().get(host).contentHash()).isNotEqualTo(before.nodes().get(host).contentHash());
+        assertThat(before.nodes().get(host).meshConfig().clusters()).filteredOn(c -> c.name().equals("plc"))
+            .extracting(c -> c.circuitBreakers().maxActiveRequestsPerLoop()).containsExactly(0);
+    }
+
+    @Test
     void shouldKeepTheVersionWhenARecompiledNodeComesOutTheSame()
     {
         final MeshCompiler compiler = new MeshCompiler();

@@ -8,6 +8,7 @@ import io.mecmesh.dataplane.classify.ClassificationConfig;
 import io.mecmesh.dataplane.classify.ClassificationRule;
 import io.mecmesh.dataplane.classify.HeaderValue;
 import io.mecmesh.dataplane.classify.SourcePrefix;
+import io.mecmesh.dataplane.cluster.CircuitBreakers;
 import io.mecmesh.dataplane.cluster.ClusterConfig;
 import io.mecmesh.dataplane.cluster.ClusterTls;
 import io.mecmesh.dataplane.cluster.Endpoint;
@@ -127,8 +128,9 @@ class MeshConfigCodecTest
         assertThat(MeshConfigCodec.decode(bytes).meshConfig().qos()).isEqualTo(qos);
         final byte[] withoutQos = MeshConfigCodec.encode(new NodeMeshConfig("node-a", 3, base.contentHash(),
             base.meshConfig(), base.routes(), base.policies(), base.authorizationSets()));
-        // Format 4's DNS rules (an empty list: 4 bytes) and format 3's QoS settings (8 + 4 bytes) cut off.
-        final byte[] formatTwo = Arrays.copyOf(withoutQos, withoutQos.length - 16);
+        // Format 5's active-request limits and format 4's DNS rules (empty lists: 4 bytes each) and format 3's QoS
+        // settings (8 + 4 bytes) cut off.
+        final byte[] formatTwo = Arrays.copyOf(withoutQos, withoutQos.length - 20);
         formatTwo[0] = MeshConfigCodec.FORMAT_WITHOUT_QOS;
         assertThat(MeshConfigCodec.decode(formatTwo).meshConfig().qos()).isEqualTo(QosConfig.NONE);
     }
@@ -152,9 +154,33 @@ class MeshConfigCodecTest
             .containsExactly("video.mec.example", "video.mec.example");
         assertThat(MeshConfigCodec.decode(bytes).dnsRules().get(1).ttl()).isEmpty();
         final byte[] withoutDns = MeshConfigCodec.encode(base);
-        final byte[] formatThree = Arrays.copyOf(withoutDns, withoutDns.length - 4);
+        final byte[] formatThree = Arrays.copyOf(withoutDns, withoutDns.length - 8);
         formatThree[0] = MeshConfigCodec.FORMAT_WITHOUT_DNS;
         assertThat(MeshConfigCodec.decode(formatThree)).isEqualTo(base);
+    }
+
+    @Test
+    void shouldCarryAClustersActiveRequestLimitAndReadFormatFourWithout()
+    {
+        final NodeMeshConfig base = DistributionFixtures.config("node-a", 3);
+        final List<ClusterConfig> limited = base.meshConfig().clusters().stream()
+            .map(cluster -> cluster.withCircuitBreakers(new CircuitBreakers(1024, 1024, 1024, 3, 4, 64))).toList();
+        assertThat(limited).isNotEmpty();
+        final NodeMeshConfig config = new NodeMeshConfig("node-a", 3, base.contentHash(), new MeshConfig(
+            base.meshConfig().version(), base.meshConfig().transport(), base.meshConfig().eventLoopThreads(),
+            base.meshConfig().locality(), base.meshConfig().listeners(), base.meshConfig().routes(), limited)
+            .withClassification(base.meshConfig().classification()).withQos(base.meshConfig().qos()),
+            base.routes(), base.policies(), base.authorizationSets(), base.dnsRules());
+
+        final NodeMeshConfig decoded = MeshConfigCodec.decode(MeshConfigCodec.encode(config));
+
+        assertThat(decoded).isEqualTo(config);
+        assertThat(decoded.meshConfig().clusters()).extracting(c -> c.circuitBreakers().maxActiveRequestsPerLoop())
+            .containsOnly(4);
+        final byte[] withoutLimits = MeshConfigCodec.encode(base);
+        final byte[] formatFour = Arrays.copyOf(withoutLimits, withoutLimits.length - 4);
+        formatFour[0] = MeshConfigCodec.FORMAT_WITHOUT_ACTIVE_LIMIT;
+        assertThat(MeshConfigCodec.decode(formatFour)).isEqualTo(base);
     }
 
     @Test
@@ -169,8 +195,9 @@ class MeshConfigCodecTest
         final byte[] formatTwo = MeshConfigCodec.encode(config);
         // Format 2 ends: ... route, its policy route id, clusters count, rule count, bindings, policies, sets
         // (every list empty here); format 3 adds the QoS settings (8 + 4 bytes, no slices) after them. Format 1 is
-        // format 2 without the policy route id and the rule count. Format 4 appends the DNS rules (4 bytes, none).
-        final int length = formatTwo.length - 16;
+        // format 2 without the policy route id and the rule count. Format 4 appends the DNS rules (4 bytes, none),
+        // format 5 the active-request limits (4 bytes, none).
+        final int length = formatTwo.length - 20;
         final java.io.ByteArrayOutputStream formatOne = new java.io.ByteArrayOutputStream();
         formatOne.write(formatTwo, 0, length - 24);
         formatOne.write(formatTwo, length - 20, 4);
@@ -192,9 +219,9 @@ class MeshConfigCodecTest
         assertThatThrownBy(() -> MeshConfigCodec.decode(Arrays.copyOf(bytes, bytes.length + 1)))
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("after the end");
         final byte[] otherFormat = bytes.clone();
-        otherFormat[0] = 5;
+        otherFormat[0] = 6;
         assertThatThrownBy(() -> MeshConfigCodec.decode(otherFormat))
-            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("format: expected 1 to 4, got 5");
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("format: expected 1 to 5, got 6");
         assertThatThrownBy(() -> MeshConfigCodec.decode(new byte[] {1, 0, 0, 0, 127, 127, 127, 127}))
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("does not fit");
     }

@@ -8,6 +8,7 @@ import io.mecmesh.slicemanager.model.CommandRejectedException;
 import io.mecmesh.slicemanager.model.FiveQiTable;
 import io.mecmesh.slicemanager.model.MeshEndpoint;
 import io.mecmesh.slicemanager.model.ModelFixtures;
+import io.mecmesh.slicemanager.model.Service;
 import io.mecmesh.slicemanager.model.Node;
 import io.mecmesh.slicemanager.model.Slice;
 import org.junit.jupiter.api.Test;
@@ -106,5 +107,19 @@ class JournalCodecBatchTest
             + "\"site\":\"site-a\",\"zone\":\"zone-1\",\"services\":[\"video\"]}}";
         assertThat(JournalCodec.decodeCommand(before.getBytes(StandardCharsets.UTF_8))).isEqualTo(
             new Command.PutNode(new Node("edge-a", "site-a", "zone-1", List.of("video"))));
+    }
+
+    @Test
+    void shouldKeepAServicesActiveRequestLimitAndReadServicesWrittenBeforeTheyHadOne() throws Exception
+    {
+        final Service plc = ModelFixtures.plc();
+        final Command.PutService limited = new Command.PutService(new Service(plc.name(), plc.slice(),
+            plc.endpoints(), plc.routes(), plc.authorization(), plc.timeouts(), plc.retries(), 8));
+        assertThat(JournalCodec.decodeCommand(JournalCodec.encode(limited))).isEqualTo(limited);
+
+        final ObjectNode before = (ObjectNode)JSON.readTree(JournalCodec.encode(new Command.PutService(plc)));
+        assertThat(before.get("service").has("maxActiveRequestsPerLoop")).as("written only when set").isFalse();
+        assertThat(((Command.PutService)JournalCodec.decodeCommand(JSON.writeValueAsBytes(before))).service()
+            .maxActiveRequestsPerLoop()).isZero();
     }
 }
