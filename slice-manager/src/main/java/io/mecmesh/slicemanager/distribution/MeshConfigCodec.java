@@ -8,6 +8,7 @@ import io.mecmesh.dataplane.qos.QosConfig;
 import io.mecmesh.dataplane.qos.QosMode;
 import io.mecmesh.dataplane.qos.SliceQosConfig;
 import io.mecmesh.dataplane.classify.HeaderValue;
+import io.mecmesh.dataplane.classify.PortRange;
 import io.mecmesh.dataplane.classify.SourcePrefix;
 import io.mecmesh.dataplane.authz.PrincipalMatch;
 import io.mecmesh.dataplane.cluster.ClusterConfig;
@@ -68,14 +69,18 @@ import static java.util.Objects.requireNonNull;
  * appends the node's QoS settings ({@code int64 linkCapacityBps}, then per slice {@code int32 sliceId, mode,
  * int64 maxShapingWaitMs, requestsPerSecond, gbrUplinkBps, gbrDownlinkBps, int32 priorityWeight}); formats 1 and 2
  * decode with {@link QosConfig#NONE}. Format 4 appends the node's MEC DNS rules (per rule {@code appInstanceId, ruleId,
- * domainName, ipAddressType, ipAddress, int32 ttl} with -1 for none); formats 1 to 3 decode without any. Decoding
- * errors are
+ * domainName, ipAddressType, ipAddress, int32 ttl} with -1 for none); formats 1 to 3 decode without any. Format 5
+ * adds to each classification rule, after its header, the connection's 5-tuple criteria ({@code destinationCidrs}
+ * list of strings, optional {@code destinationPorts} and optional {@code sourcePorts}, each {@code int32 first,
+ * last}); formats 2 to 4 decode rules without them. Decoding errors are
  * {@link IllegalArgumentException}s; the decoded configuration is validated by the records' constructors.
  */
 public final class MeshConfigCodec
 {
     /** The format written and read. */
-    public static final int FORMAT = 4;
+    public static final int FORMAT = 5;
+    /** The previous format, without the classification rules' 5-tuple criteria, still read. */
+    public static final int FORMAT_WITHOUT_FIVE_TUPLE = 4;
     /** The previous format, without DNS rules, still read. */
     public static final int FORMAT_WITHOUT_DNS = 3;
     /** The previous format, without QoS settings, still read. */
@@ -171,8 +176,8 @@ public final class MeshConfigCodec
         try
         {
             final int format = in.getInt();
-            if (format != FORMAT && format != FORMAT_WITHOUT_DNS && format != FORMAT_WITHOUT_QOS
-                && format != FORMAT_WITHOUT_CLASSIFICATION)
+            if (format != FORMAT && format != FORMAT_WITHOUT_FIVE_TUPLE && format != FORMAT_WITHOUT_DNS
+                && format != FORMAT_WITHOUT_QOS && format != FORMAT_WITHOUT_CLASSIFICATION)
             {
                 throw new IllegalArgumentException("format: expected " + FORMAT_WITHOUT_CLASSIFICATION + " to "
                     + FORMAT + ", got " + format);
@@ -188,7 +193,8 @@ public final class MeshConfigCodec
             final List<RouteConfig> routes = in.getList(() -> route(in, classified));
             final List<ClusterConfig> clusters = in.getList(() -> cluster(in));
             final ClassificationConfig classification = classified
-                ? new ClassificationConfig(in.getList(() -> classificationRule(in))) : ClassificationConfig.NONE;
+                ? new ClassificationConfig(in.getList(() -> classificationRule(in, format >= FORMAT)))
+                : ClassificationConfig.NONE;
             final MeshConfig unqualified = new MeshConfig(version, transport, eventLoopThreads, locality, listeners,
                 routes, clusters).withClassification(classification);
             final List<RouteBinding> bindings = in.getList(() -> new RouteBinding(in.getInt(), in.getString(),
@@ -201,8 +207,8 @@ public final class MeshConfigCodec
             final MeshConfig mesh = format >= FORMAT_WITHOUT_DNS ? unqualified.withQos(new QosConfig(in.getLong(),
                 in.getList(() -> new SliceQosConfig(in.getInt(), QosMode.valueOf(in.getString()), in.getLong(),
                     in.getLong(), in.getLong(), in.getLong(), in.getInt())))) : unqualified;
-            final List<NodeDnsRule> dnsRules = format == FORMAT ? in.getList(() -> new NodeDnsRule(in.getString(),
-                in.getString(), in.getString(), DnsRule.IpAddressType.valueOf(in.getString()), in.getString(),
+            final List<NodeDnsRule> dnsRules = format >= FORMAT_WITHOUT_FIVE_TUPLE ? in.getList(() -> new NodeDnsRule(
+                in.getString(), in.getString(), in.getString(), DnsRule.IpAddressType.valueOf(in.getString()), in.getString(),
                 dnsTtl(in.getInt()))) : List.of();
             if (in.remaining() != 0)
             {
@@ -366,13 +372,33 @@ public final class MeshConfigCodec
             out.putString(header.name());
             out.putString(header.value());
         });
+        out.putList(rule.destinationCidrs(), cidr -> out.putString(cidr.toString()));
+        out.putOptional(rule.destinationPorts(), ports -> portRange(out, ports));
+        out.putOptional(rule.sourcePorts(), ports -> portRange(out, ports));
     }
 
-    private static ClassificationRule classificationRule(final Reader in)
+    private static void portRange(final Writer out, final PortRange ports)
     {
-        return new ClassificationRule(in.getInt(), in.getOptional(in::getString),
-            in.getList(() -> SourcePrefix.parse(in.getString())), in.getOptional(in::getString),
-            in.getOptional(() -> new HeaderValue(in.getString(), in.getString())));
+        out.putInt(ports.first());
+        out.putInt(ports.last());
+    }
+
+    private static ClassificationRule classificationRule(final Reader in, final boolean withFiveTuple)
+    {
+        final int sliceId = in.getInt();
+        final Optional<String> listener = in.getOptional(in::getString);
+        final List<SourcePrefix> sources = in.getList(() -> SourcePrefix.parse(in.getString()));
+        final Optional<String> caller = in.getOptional(in::getString);
+        final Optional<HeaderValue> header = in.getOptional(() -> new HeaderValue(in.getString(), in.getString()));
+        if (!withFiveTuple)
+        {
+            return new ClassificationRule(sliceId, listener, sources, caller, header);
+        }
+        final List<SourcePrefix> destinations = in.getList(() -> SourcePrefix.parse("destinationCidrs",
+            in.getString()));
+        final Optional<PortRange> destinationPorts = in.getOptional(() -> new PortRange(in.getInt(), in.getInt()));
+        return new ClassificationRule(sliceId, listener, sources, caller, header, destinations, destinationPorts,
+            in.getOptional(() -> new PortRange(in.getInt(), in.getInt())));
     }
 
     private static void headerRewrite(final Writer out, final HeaderRewrite rewrite)
