@@ -128,6 +128,19 @@ class ControlPlaneCommandsTest
     }
 
     @Test
+    void shouldRefuseAClassificationPortOutOfRangeNamingTheFieldAndApplyNothing() throws IOException
+    {
+        final Path invalid = Files.writeString(dir.resolve("invalid.yaml"),
+            Files.readString(EXAMPLE).replace("sourcePorts: 40000-40099", "sourcePorts: 40000-70000"));
+
+        assertThat(run("apply", "-f", invalid.toString())).isEqualTo(ExitCode.INVALID_INPUT);
+
+        assertThat(err.toString()).isEqualTo("mecmesh: " + invalid + ": slices[0].classification[1].sourcePorts:"
+            + " expected ports 1 to 65535, the first not above the last, got \"40000-70000\"" + EOL);
+        assertThat(controlPlane.backend.submitted).isZero();
+    }
+
+    @Test
     void shouldRefuseADocumentWithADuplicateKeyNamingItAndApplyNothing() throws IOException
     {
         final Path twice = Files.writeString(dir.resolve("twice.yaml"),

@@ -687,6 +687,27 @@ class ConfigLoaderTest
     }
 
     @Test
+    void shouldLoadAFiveTupleRuleAndNameTheKeyOfABadPortOrPrefix()
+    {
+        final String fiveTuple = SLICES.replace("- header: {name: x-slice, value: urllc}",
+            "- {sourceCidrs: [10.45.0.0/16], sourcePorts: 40000-40099, destinationCidrs: [127.0.0.3/32],"
+                + " destinationPorts: 8443}");
+
+        final io.mecmesh.dataplane.classify.ClassificationRule rule = ConfigLoader.parse("a.yaml", VALID + fiveTuple)
+            .dataplane().classification().rules().get(0);
+
+        assertThat(rule.sourcePorts()).contains(new io.mecmesh.dataplane.classify.PortRange(40000, 40099));
+        assertThat(rule.destinationPorts()).contains(new io.mecmesh.dataplane.classify.PortRange(8443, 8443));
+        assertThat(rule.destinationCidrs()).extracting(Object::toString).containsExactly("127.0.0.3/32");
+        assertConfigError(VALID + fiveTuple.replace("destinationPorts: 8443", "destinationPorts: 65536"),
+            "a.yaml: dataplane.slices[0].classification[0].destinationPorts: expected ports 1 to 65535, the first"
+                + " not above the last, got \"65536\"");
+        assertConfigError(VALID + fiveTuple.replace("[127.0.0.3/32]", "[127.0.0.3/33]"),
+            "a.yaml: dataplane.slices[0].classification[0].destinationCidrs[0]: expected 0 to 32,"
+                + " got 33");
+    }
+
+    @Test
     void shouldLoadTheDefaultSliceOfUnclassifiedTrafficAndNameItsKeyWhenBad()
     {
         final String classification = "  classification:\n    defaultSlice: 1-000001\n";

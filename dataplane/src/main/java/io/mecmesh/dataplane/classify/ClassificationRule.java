@@ -18,20 +18,31 @@ import static java.util.Objects.requireNonNull;
  * @param callerSpiffeIdPrefix a prefix of the caller's SPIFFE id from the mTLS handshake ({@code spiffe://td/...}),
  *                             or empty; a connection without a verified peer never matches a rule that sets it.
  * @param header               a request header that must be present with an exact value, or empty.
+ * @param destinationCidrs     the connection's destination (our local) address must be in one of these; empty for
+ *                             any. With the source prefixes and the two port ranges a rule names a TCP 5-tuple (the
+ *                             protocol is implicit), as MEC traffic-rule and MEC 015 session filters do.
+ * @param destinationPorts     the connection's destination (our local) port, or empty for any.
+ * @param sourcePorts          the connection's source (the peer's) port, or empty for any.
  */
 public record ClassificationRule(
     int sliceId,
     Optional<String> listener,
     List<SourcePrefix> sourceCidrs,
     Optional<String> callerSpiffeIdPrefix,
-    Optional<HeaderValue> header)
+    Optional<HeaderValue> header,
+    List<SourcePrefix> destinationCidrs,
+    Optional<PortRange> destinationPorts,
+    Optional<PortRange> sourcePorts)
 {
     public ClassificationRule
     {
         requireNonNull(listener, "listener");
         requireNonNull(callerSpiffeIdPrefix, "callerSpiffeIdPrefix");
         requireNonNull(header, "header");
+        requireNonNull(destinationPorts, "destinationPorts");
+        requireNonNull(sourcePorts, "sourcePorts");
         sourceCidrs = List.copyOf(requireNonNull(sourceCidrs, "sourceCidrs"));
+        destinationCidrs = List.copyOf(requireNonNull(destinationCidrs, "destinationCidrs"));
         if (sliceId == 0)
         {
             throw new IllegalArgumentException("sliceId: expected a packed S-NSSAI, got 0 (the unclassified slice)");
@@ -45,11 +56,40 @@ public record ClassificationRule(
             throw new IllegalArgumentException("callerSpiffeIdPrefix: expected spiffe://<trust-domain>[/path...],"
                 + " got \"" + callerSpiffeIdPrefix.get() + "\"");
         }
-        if (listener.isEmpty() && sourceCidrs.isEmpty() && callerSpiffeIdPrefix.isEmpty() && header.isEmpty())
+        if (listener.isEmpty() && sourceCidrs.isEmpty() && callerSpiffeIdPrefix.isEmpty() && header.isEmpty()
+            && destinationCidrs.isEmpty() && destinationPorts.isEmpty() && sourcePorts.isEmpty())
         {
             throw new IllegalArgumentException("classification: a rule needs at least one of listener, sourceCidrs,"
-                + " callerSpiffeIdPrefix or header (a rule with none would match all traffic)");
+                + " callerSpiffeIdPrefix, header, destinationCidrs, destinationPorts or sourcePorts (a rule with none"
+                + " would match all traffic)");
         }
+    }
+
+    /**
+     * A rule without 5-tuple criteria beyond the source prefixes.
+     *
+     * @param sliceId              the slice.
+     * @param listener             the listener, or empty.
+     * @param sourceCidrs          the source prefixes.
+     * @param callerSpiffeIdPrefix the caller's SPIFFE id prefix, or empty.
+     * @param header               the header, or empty.
+     */
+    public ClassificationRule(final int sliceId, final Optional<String> listener, final List<SourcePrefix> sourceCidrs,
+        final Optional<String> callerSpiffeIdPrefix, final Optional<HeaderValue> header)
+    {
+        this(sliceId, listener, sourceCidrs, callerSpiffeIdPrefix, header, List.of(), Optional.empty(),
+            Optional.empty());
+    }
+
+    /**
+     * Whether the rule has a criterion that only a connection's addresses and ports decide beyond the source prefix
+     * (its destination address or port, or its source port).
+     *
+     * @return true when one of them is set.
+     */
+    public boolean hasFiveTuple()
+    {
+        return !destinationCidrs.isEmpty() || destinationPorts.isPresent() || sourcePorts.isPresent();
     }
 
     /**

@@ -13,13 +13,17 @@ import static java.util.Objects.requireNonNull;
  * Classification is split in two so that a request does as little as possible:
  * <ol>
  *   <li>{@link #candidates} once per connection (and per configuration version): the rules whose connection-level
- *   criteria (listener, source prefix, caller SPIFFE id) the connection meets, in order, ending at the first one
+ *   criteria (listener, source prefix and port, destination (local) prefix and port, caller SPIFFE id) the
+ *   connection meets, in order, ending at the first one
  *   without a header criterion (it always matches, so later rules can never be reached);</li>
  *   <li>{@link #classify} per request: the first candidate whose header criterion (if any) the request meets.
  *   Allocates nothing.</li>
  * </ol>
  * A request no rule matches gets the configured default slice ({@link ClassificationConfig#defaultSliceId}), unless
  * its route belongs to a slice (see the precedence in {@link ClassificationConfig}).
+ *
+ * <p>Among the rules, precedence is their order only: the first rule all of whose criteria match wins. A rule with
+ * more criteria (a full 5-tuple, say) is not preferred over an earlier, broader one; declare the narrower rule first.
  */
 public final class Classifier
 {
@@ -30,6 +34,9 @@ public final class Classifier
 
     private final String[] listeners;
     private final SourcePrefix[][] sources;
+    private final SourcePrefix[][] destinations;
+    private final PortRange[] destinationPorts;
+    private final PortRange[] sourcePorts;
     private final String[] callerPrefixes;
     private final AsciiString[] headerNames;
     private final String[] headerValues;
@@ -45,6 +52,9 @@ public final class Classifier
         final int count = rules.size();
         listeners = new String[count];
         sources = new SourcePrefix[count][];
+        destinations = new SourcePrefix[count][];
+        destinationPorts = new PortRange[count];
+        sourcePorts = new PortRange[count];
         callerPrefixes = new String[count];
         headerNames = new AsciiString[count];
         headerValues = new String[count];
@@ -55,6 +65,9 @@ public final class Classifier
             final ClassificationRule rule = rules.get(i);
             listeners[i] = rule.listener().orElse(null);
             sources[i] = rule.sourceCidrs().toArray(new SourcePrefix[0]);
+            destinations[i] = rule.destinationCidrs().toArray(new SourcePrefix[0]);
+            destinationPorts[i] = rule.destinationPorts().orElse(null);
+            sourcePorts[i] = rule.sourcePorts().orElse(null);
             callerPrefixes[i] = rule.callerSpiffeIdPrefix().orElse(null);
             headerNames[i] = rule.header().map(h -> AsciiString.cached(h.name())).orElse(null);
             headerValues[i] = rule.header().map(HeaderValue::value).orElse(null);
@@ -91,6 +104,25 @@ public final class Classifier
      */
     public int[] candidates(final String listener, final byte[] sourceAddress, final String callerId)
     {
+        return candidates(listener, sourceAddress, -1, null, -1, callerId);
+    }
+
+    /**
+     * The rules a connection may match, with its whole 5-tuple (TCP). Called once per connection and configuration
+     * version (allocates the result).
+     *
+     * @param listener           the name of the listener the connection arrived on.
+     * @param sourceAddress      the peer's address bytes, or {@code null} when unknown (never matches a source rule).
+     * @param sourcePort         the peer's port, or -1 when unknown (never matches a source-port rule).
+     * @param destinationAddress our local address bytes of the connection, or {@code null} when unknown (never
+     *                           matches a destination rule).
+     * @param destinationPort    our local port of the connection, or -1 when unknown.
+     * @param callerId           the peer's verified SPIFFE id as text, or {@code null} on a connection without one.
+     * @return indexes of the candidate rules, in order.
+     */
+    public int[] candidates(final String listener, final byte[] sourceAddress, final int sourcePort,
+        final byte[] destinationAddress, final int destinationPort, final String callerId)
+    {
         int[] found = NO_CANDIDATES;
         int size = 0;
         for (int i = 0; i < sliceIds.length; i++)
@@ -104,6 +136,12 @@ public final class Classifier
                 continue;
             }
             if (sources[i].length > 0 && !inAny(sources[i], sourceAddress))
+            {
+                continue;
+            }
+            if (destinations[i].length > 0 && !inAny(destinations[i], destinationAddress)
+                || sourcePorts[i] != null && !sourcePorts[i].matches(sourcePort)
+                || destinationPorts[i] != null && !destinationPorts[i].matches(destinationPort))
             {
                 continue;
             }

@@ -33,7 +33,37 @@ public final class SourcePrefix
      */
     public static SourcePrefix parse(final String text)
     {
-        requireNonNull(text, "sourceCidr");
+        return parse("sourceCidrs", text);
+    }
+
+    /**
+     * Parses {@code address/prefixLength} read from a field other than {@code sourceCidrs}. Host bits must be zero.
+     *
+     * @param field the field named in the error, e.g. {@code destinationCidrs}.
+     * @param text  the CIDR.
+     * @return the prefix.
+     * @throws IllegalArgumentException naming the field when the text is not a valid CIDR.
+     */
+    public static SourcePrefix parse(final String field, final String text)
+    {
+        requireNonNull(field, "field");
+        requireNonNull(text, field);
+        try
+        {
+            return parseSource(text);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            if ("sourceCidrs".equals(field))
+            {
+                throw ex;
+            }
+            throw new IllegalArgumentException(field + ex.getMessage().substring("sourceCidrs".length()), ex);
+        }
+    }
+
+    private static SourcePrefix parseSource(final String text)
+    {
         final int slash = text.indexOf('/');
         if (slash <= 0 || slash == text.length() - 1)
         {

@@ -191,8 +191,10 @@ public final class TcpRelayHandler extends ChannelInboundHandlerAdapter
         final Snapshot snapshot = snapshots.current();
         final Classifier classifier = snapshot.classifier();
         final SpiffeId peer = downstream.attr(PeerIdentity.SPIFFE_ID).get();
-        sliceId = classifier.sliceId(classifier.classifyConnection(classifier.candidates(listener,
-            addressOf(downstream.remoteAddress()), peer == null ? null : peer.toString())));
+        final SocketAddress remote = downstream.remoteAddress();
+        final SocketAddress local = downstream.localAddress();
+        sliceId = classifier.sliceId(classifier.classifyConnection(classifier.candidates(listener, addressOf(remote),
+            portOf(remote), addressOf(local), portOf(local), peer == null ? null : peer.toString())));
         final PolicyTable table = snapshot.policies();
         final int offset = table.find(sliceId, SlicePolicy.SLICE_DEFAULT_ROUTE_ID);
         if (offset != PolicyTable.NOT_FOUND)
@@ -364,6 +366,11 @@ public final class TcpRelayHandler extends ChannelInboundHandlerAdapter
     {
         return remote instanceof InetSocketAddress inet && inet.getAddress() != null
             ? inet.getAddress().getAddress() : null;
+    }
+
+    private static int portOf(final SocketAddress address)
+    {
+        return address instanceof InetSocketAddress inet ? inet.getPort() : -1;
     }
 
     /**

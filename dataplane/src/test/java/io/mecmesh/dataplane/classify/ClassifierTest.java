@@ -132,6 +132,65 @@ class ClassifierTest
             .as("only a header rule is left").isEqualTo(Classifier.NO_RULE);
     }
 
+    @Test
+    void shouldMatchAConnectionsFiveTupleWhenEveryCriterionMatches() throws Exception
+    {
+        final ClassificationRule fiveTuple = new ClassificationRule(URLLC, Optional.empty(),
+            List.of(SourcePrefix.parse("10.45.0.0/16")), Optional.empty(), Optional.empty(),
+            List.of(SourcePrefix.parse("198.51.100.0/24")), Optional.of(PortRange.parse("destinationPorts", "8443")),
+            Optional.of(PortRange.parse("sourcePorts", "40000-40099")));
+        final Classifier classifier = Classifier.build(new ClassificationConfig(List.of(fiveTuple,
+            ClassificationRule.sourceCidrs(EMBB, "10.45.0.0/16"))), registry);
+
+        assertThat(classifier.sliceId(classifier.classifyConnection(classifier.candidates("ingress", ip("10.45.0.7"),
+            40050, ip("198.51.100.9"), 8443, null)))).isEqualTo(URLLC);
+        assertThat(classifier.sliceId(classifier.classifyConnection(classifier.candidates("ingress", ip("10.45.0.7"),
+            40100, ip("198.51.100.9"), 8443, null)))).as("source port outside the range").isEqualTo(EMBB);
+        assertThat(classifier.sliceId(classifier.classifyConnection(classifier.candidates("ingress", ip("10.45.0.7"),
+            40050, ip("198.51.100.9"), 8080, null)))).as("another destination port").isEqualTo(EMBB);
+        assertThat(classifier.sliceId(classifier.classifyConnection(classifier.candidates("ingress", ip("10.45.0.7"),
+            40050, ip("198.51.101.9"), 8443, null)))).as("another destination address").isEqualTo(EMBB);
+        assertThat(classifier.sliceId(classifier.classifyConnection(classifier.candidates("ingress", ip("10.45.0.7"),
+            null)))).as("a connection whose addresses are unknown never matches a 5-tuple rule").isEqualTo(EMBB);
+    }
+
+    @Test
+    void shouldPreferTheEarlierRuleOverAnyLaterOneWithMoreCriteria() throws Exception
+    {
+        final ClassificationRule destinationPort = new ClassificationRule(URLLC, Optional.empty(), List.of(),
+            Optional.empty(), Optional.empty(), List.of(), Optional.of(new PortRange(8443, 8443)), Optional.empty());
+        final ClassificationRule narrower = new ClassificationRule(MIOT, Optional.empty(),
+            List.of(SourcePrefix.parse("10.45.0.0/16")), Optional.empty(), Optional.empty(), List.of(),
+            Optional.of(new PortRange(8443, 8443)), Optional.of(new PortRange(40000, 40000)));
+        final Classifier broadFirst = Classifier.build(new ClassificationConfig(List.of(destinationPort, narrower)),
+            registry);
+        final Classifier narrowFirst = Classifier.build(new ClassificationConfig(List.of(narrower, destinationPort)),
+            registry);
+
+        assertThat(broadFirst.sliceId(broadFirst.classifyConnection(broadFirst.candidates("ingress",
+            ip("10.45.0.7"), 40000, ip("127.0.0.2"), 8443, null)))).as("order decides, not the number of criteria")
+            .isEqualTo(URLLC);
+        assertThat(narrowFirst.sliceId(narrowFirst.classifyConnection(narrowFirst.candidates("ingress",
+            ip("10.45.0.7"), 40000, ip("127.0.0.2"), 8443, null)))).isEqualTo(MIOT);
+        assertThat(narrowFirst.sliceId(narrowFirst.classifyConnection(narrowFirst.candidates("ingress",
+            ip("10.45.0.7"), 40001, ip("127.0.0.2"), 8443, null)))).isEqualTo(URLLC);
+    }
+
+    @Test
+    void shouldRefuseBadPortsAndDestinationPrefixesNamingTheField()
+    {
+        assertThatThrownBy(() -> PortRange.parse("destinationPorts", "65536"))
+            .hasMessageStartingWith("destinationPorts:");
+        assertThatThrownBy(() -> PortRange.parse("sourcePorts", "0")).hasMessageStartingWith("sourcePorts:");
+        assertThatThrownBy(() -> PortRange.parse("sourcePorts", "9000-8000")).hasMessageStartingWith("sourcePorts:");
+        assertThatThrownBy(() -> PortRange.parse("sourcePorts", "80-")).hasMessageStartingWith("sourcePorts:");
+        assertThatThrownBy(() -> SourcePrefix.parse("destinationCidrs", "127.0.0.2/33"))
+            .hasMessageStartingWith("destinationCidrs:");
+        assertThat(PortRange.parse("destinationPorts", "8000-8099")).isEqualTo(new PortRange(8000, 8099));
+        assertThat(PortRange.parse("destinationPorts", "8000-8099").toString()).isEqualTo("8000-8099");
+        assertThat(new PortRange(443, 443).toString()).isEqualTo("443");
+    }
+
     private static HeaderFields headers(final String name, final String value)
     {
         return new NettyHeaderFields().wrap(new DefaultHttpHeaders().add(name, value));

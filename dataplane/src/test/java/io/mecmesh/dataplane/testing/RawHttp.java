@@ -35,7 +35,7 @@ public final class RawHttp implements AutoCloseable
 
     public RawHttp(final InetSocketAddress address) throws IOException
     {
-        this(address, null);
+        this(address, (java.net.InetAddress)null);
     }
 
     /**
@@ -47,15 +47,33 @@ public final class RawHttp implements AutoCloseable
      */
     public RawHttp(final InetSocketAddress address, final java.net.InetAddress localAddress) throws IOException
     {
-        socket = new Socket();
-        if (localAddress != null)
-        {
-            socket.bind(new InetSocketAddress(localAddress, 0));
-        }
+        this(address, bound(localAddress));
+    }
+
+    /**
+     * A connection from a socket the caller bound (to a chosen source port, for source-port rules).
+     *
+     * @param address where to connect.
+     * @param socket  an unconnected socket, bound or not; closed with this client.
+     * @throws IOException when the connection fails.
+     */
+    public RawHttp(final InetSocketAddress address, final Socket socket) throws IOException
+    {
+        this.socket = socket;
         socket.connect(address, 2000);
         socket.setSoTimeout(5000);
         in = socket.getInputStream();
         out = socket.getOutputStream();
+    }
+
+    private static Socket bound(final java.net.InetAddress localAddress) throws IOException
+    {
+        final Socket socket = new Socket();
+        if (localAddress != null)
+        {
+            socket.bind(new InetSocketAddress(localAddress, 0));
+        }
+        return socket;
     }
 
     public RawHttp send(final String text) throws IOException

@@ -17,6 +17,7 @@ import io.mecmesh.slicemanager.model.FiveQi;
 import io.mecmesh.slicemanager.model.FiveQiTable;
 import io.mecmesh.slicemanager.model.HeaderMatch;
 import io.mecmesh.slicemanager.model.SliceQos;
+import io.mecmesh.dataplane.classify.PortRange;
 import io.mecmesh.dataplane.qos.QosMode;
 import io.mecmesh.slicemanager.model.MeshEndpoint;
 import io.mecmesh.slicemanager.model.Node;
@@ -56,7 +57,8 @@ import static java.util.Objects.requireNonNull;
  *       packetDelayBudgetMs, packetErrorRate[, maxDataBurstBytes][, description]}), optional {@code priorityLevel}
  *       (default: the 5QI's), {@code dscp} (default: the DSCP table's), {@code bitRates} ({@code mbrUplinkBps,
  *       mbrDownlinkBps, gbrUplinkBps, gbrDownlinkBps}, each default 0), {@code classification} (rules of
- *       {@code listener, sourceCidrs, callerSpiffeIdPrefix, header: {name, value}}) and {@code authorization:
+ *       {@code listener, sourceCidrs, callerSpiffeIdPrefix, header: {name, value}, destinationCidrs,
+ *       destinationPorts, sourcePorts}, ports a number or a {@code "first-last"} range) and {@code authorization:
  *       {allowedCallerPrefixes}} (the callers of its services that set none of their own);</li>
  *   <li>service: {@code name}, {@code slice} (S-NSSAI, of a slice in the document or the state), {@code endpoints}
  *       ({@code address, port, site, zone}, optional {@code protocol} HTTP1 and {@code weight} 1), {@code routes}
@@ -102,7 +104,8 @@ public final class DesiredStateDocument
         "packetDelayBudgetMs", "packetErrorRate", "maxDataBurstBytes", "description");
     private static final Set<String> BIT_RATE_KEYS =
         Set.of("mbrUplinkBps", "mbrDownlinkBps", "gbrUplinkBps", "gbrDownlinkBps");
-    private static final Set<String> RULE_KEYS = Set.of("listener", "sourceCidrs", "callerSpiffeIdPrefix", "header");
+    private static final Set<String> RULE_KEYS = Set.of("listener", "sourceCidrs", "callerSpiffeIdPrefix", "header",
+        "destinationCidrs", "destinationPorts", "sourcePorts");
     private static final Set<String> HEADER_KEYS = Set.of("name", "value");
     private static final Set<String> SERVICE_KEYS =
         Set.of("name", "slice", "endpoints", "routes", "authorization", "timeouts", "retries",
@@ -643,6 +646,13 @@ public final class DesiredStateDocument
                 rule.callerSpiffeIdPrefix().ifPresent(prefix -> r.put("callerSpiffeIdPrefix", prefix));
                 rule.header().ifPresent(header ->
                     r.putObject("header").put("name", header.name()).put("value", header.value()));
+                if (!rule.destinationCidrs().isEmpty())
+                {
+                    final ArrayNode destinations = r.putArray("destinationCidrs");
+                    rule.destinationCidrs().forEach(cidr -> destinations.add(cidr.toString()));
+                }
+                rule.destinationPorts().ifPresent(ports -> putPorts(r, "destinationPorts", ports));
+                rule.sourcePorts().ifPresent(ports -> putPorts(r, "sourcePorts", ports));
             }
         }
         renderCallers(json, slice.authorization());
@@ -917,7 +927,34 @@ public final class DesiredStateDocument
             header = Optional.of(model(at, () -> new HeaderMatch(name, value)));
         }
         final Optional<HeaderMatch> match = header;
-        return model(path, () -> new ClassificationRule(listener, cidrs, prefix, match));
+        final List<Cidr> destinations = new ArrayList<>();
+        forEach(json, "destinationCidrs", join(path, "destinationCidrs"), (cidr, at) ->
+        {
+            final String text = textValue(cidr, at);
+            destinations.add(model(at, () -> Cidr.parse(text), true));
+        });
+        final Optional<PortRange> destinationPorts = portRange(json, "destinationPorts", path);
+        final Optional<PortRange> sourcePorts = portRange(json, "sourcePorts", path);
+        return model(path, () -> new ClassificationRule(listener, cidrs, prefix, match, destinations,
+            destinationPorts, sourcePorts));
+    }
+
+    /** A port ({@code 443}, number or string) or a range of them ({@code "8000-8099"}), or empty when absent. */
+    private static Optional<PortRange> portRange(final JsonNode json, final String field, final String path)
+    {
+        final JsonNode value = json.get(field);
+        if (value == null || value.isNull())
+        {
+            return Optional.empty();
+        }
+        final String at = join(path, field);
+        if (!value.isTextual() && !value.isIntegralNumber())
+        {
+            throw new DocumentException(at, "expected a port (1 to 65535) or a range such as \"8000-8099\", got "
+                + describe(value));
+        }
+        final String text = value.asText();
+        return Optional.of(model(at, () -> PortRange.parse(field, text), true));
     }
 
     private static Protocol protocol(final JsonNode json, final String path)
@@ -1070,6 +1107,19 @@ public final class DesiredStateDocument
                 + describe(value));
         }
         return value.asLong();
+    }
+
+    /** A single port as a number, a range as its text. */
+    private static void putPorts(final ObjectNode json, final String field, final PortRange ports)
+    {
+        if (ports.first() == ports.last())
+        {
+            json.put(field, ports.first());
+        }
+        else
+        {
+            json.put(field, ports.toString());
+        }
     }
 
     private static String join(final String path, final String field)

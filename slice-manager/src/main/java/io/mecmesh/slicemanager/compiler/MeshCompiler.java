@@ -8,6 +8,7 @@ import io.mecmesh.dataplane.qos.QosConfig;
 import io.mecmesh.dataplane.qos.SliceQosConfig;
 import io.mecmesh.slicemanager.model.SliceQos;
 import io.mecmesh.dataplane.classify.HeaderValue;
+import io.mecmesh.dataplane.classify.PortRange;
 import io.mecmesh.dataplane.classify.SourcePrefix;
 import io.mecmesh.dataplane.cluster.CircuitBreakers;
 import io.mecmesh.dataplane.cluster.ClusterConfig;
@@ -410,6 +411,14 @@ public final class MeshCompiler
             encoder.putString(rule.callerSpiffeIdPrefix().orElse(""))
                 .putString(rule.header().map(HeaderValue::name).orElse(""))
                 .putString(rule.header().map(HeaderValue::value).orElse(""));
+            if (rule.hasFiveTuple())
+            {
+                // Hashed only when set, so that nodes whose rules have none keep the content hash they had.
+                encoder.putString("5-tuple").putInt(rule.destinationCidrs().size());
+                rule.destinationCidrs().forEach(cidr -> encoder.putString(cidr.toString()));
+                encoder.putString(rule.destinationPorts().map(PortRange::toString).orElse(""))
+                    .putString(rule.sourcePorts().map(PortRange::toString).orElse(""));
+            }
         }
 
         final TrafficRuleRoutes mec = TrafficRuleRoutes.compile(state, node, encoder, appRouteIds);
@@ -650,7 +659,10 @@ public final class MeshCompiler
             rules.add(new io.mecmesh.dataplane.classify.ClassificationRule(slice.snssai().sliceId(), rule.listener(),
                 rule.sourceCidrs().stream().map(Cidr::toString).map(SourcePrefix::parse).toList(),
                 rule.callerSpiffeIdPrefix(),
-                rule.header().map(header -> new HeaderValue(header.name(), header.value()))));
+                rule.header().map(header -> new HeaderValue(header.name(), header.value())),
+                rule.destinationCidrs().stream().map(Cidr::toString)
+                    .map(cidr -> SourcePrefix.parse("destinationCidrs", cidr)).toList(),
+                rule.destinationPorts(), rule.sourcePorts()));
         }
         return rules;
     }

@@ -8,6 +8,7 @@ import io.mecmesh.dataplane.qos.QosConfig;
 import io.mecmesh.dataplane.qos.QosMode;
 import io.mecmesh.dataplane.qos.SliceQosConfig;
 import io.mecmesh.dataplane.classify.HeaderValue;
+import io.mecmesh.dataplane.classify.PortRange;
 import io.mecmesh.dataplane.classify.SourcePrefix;
 import io.mecmesh.dataplane.authz.PrincipalMatch;
 import io.mecmesh.dataplane.cluster.ClusterConfig;
@@ -72,14 +73,19 @@ import static java.util.Objects.requireNonNull;
  * domainName, ipAddressType, ipAddress, int32 ttl} with -1 for none); formats 1 to 3 decode without any. Format 5
  * appends the clusters' active-request limits (issue 13 item 9), for each cluster that has one {@code name,
  * int32 maxActiveRequestsPerLoop, maxQueuedRequestsPerLoop} (the other circuit breakers are not distributed: the
- * defaults); formats 1 to 4 decode without any. Decoding errors are
+ * defaults); formats 1 to 4 decode without any. Format 6 adds to each classification rule, after its header, the
+ * connection's 5-tuple criteria ({@code destinationCidrs} list of strings, optional {@code destinationPorts} and
+ * optional {@code sourcePorts}, each {@code int32 first, last}); formats 2 to 5 decode rules without them. Decoding
+ * errors are
  * {@link IllegalArgumentException}s; the decoded configuration is validated by the records' constructors.
  */
 public final class MeshConfigCodec
 {
     /** The format written and read. */
-    public static final int FORMAT = 5;
-    /** The previous format, without the clusters' active-request limits, still read. */
+    public static final int FORMAT = 6;
+    /** The previous format, without the classification rules' 5-tuple criteria, still read. */
+    public static final int FORMAT_WITHOUT_FIVE_TUPLE = 5;
+    /** The format before that, without the clusters' active-request limits, still read. */
     public static final int FORMAT_WITHOUT_ACTIVE_LIMIT = 4;
     /** The previous format, without DNS rules, still read. */
     public static final int FORMAT_WITHOUT_DNS = 3;
@@ -199,7 +205,8 @@ public final class MeshConfigCodec
             final List<RouteConfig> routes = in.getList(() -> route(in, classified));
             final List<ClusterConfig> clusters = in.getList(() -> cluster(in));
             final ClassificationConfig classification = classified
-                ? new ClassificationConfig(in.getList(() -> classificationRule(in))) : ClassificationConfig.NONE;
+                ? new ClassificationConfig(in.getList(() -> classificationRule(in, format >= FORMAT)))
+                : ClassificationConfig.NONE;
             final List<RouteBinding> bindings = in.getList(() -> new RouteBinding(in.getInt(), in.getString(),
                 in.getString(), in.getString(), new Snssai(in.getInt(), in.getInt())));
             final List<SlicePolicy> policies = in.getList(() -> new SlicePolicy(in.getInt(), in.getInt(), in.getInt(),
@@ -210,11 +217,12 @@ public final class MeshConfigCodec
             final QosConfig qos = format >= FORMAT_WITHOUT_DNS ? new QosConfig(in.getLong(),
                 in.getList(() -> new SliceQosConfig(in.getInt(), QosMode.valueOf(in.getString()), in.getLong(),
                     in.getLong(), in.getLong(), in.getLong(), in.getInt()))) : null;
-            final List<NodeDnsRule> dnsRules = format >= FORMAT_WITHOUT_ACTIVE_LIMIT ? in.getList(() -> new NodeDnsRule(in.getString(),
-                in.getString(), in.getString(), DnsRule.IpAddressType.valueOf(in.getString()), in.getString(),
-                dnsTtl(in.getInt()))) : List.of();
+            final List<NodeDnsRule> dnsRules = format >= FORMAT_WITHOUT_ACTIVE_LIMIT ? in.getList(() -> new NodeDnsRule(
+                in.getString(), in.getString(), in.getString(), DnsRule.IpAddressType.valueOf(in.getString()),
+                in.getString(), dnsTtl(in.getInt()))) : List.of();
             final MeshConfig unqualified = new MeshConfig(version, transport, eventLoopThreads, locality, listeners,
-                routes, format == FORMAT ? activeLimits(in, clusters) : clusters).withClassification(classification);
+                routes, format >= FORMAT_WITHOUT_FIVE_TUPLE ? activeLimits(in, clusters) : clusters)
+                .withClassification(classification);
             final MeshConfig mesh = qos != null ? unqualified.withQos(qos) : unqualified;
             if (in.remaining() != 0)
             {
@@ -378,13 +386,33 @@ public final class MeshConfigCodec
             out.putString(header.name());
             out.putString(header.value());
         });
+        out.putList(rule.destinationCidrs(), cidr -> out.putString(cidr.toString()));
+        out.putOptional(rule.destinationPorts(), ports -> portRange(out, ports));
+        out.putOptional(rule.sourcePorts(), ports -> portRange(out, ports));
     }
 
-    private static ClassificationRule classificationRule(final Reader in)
+    private static void portRange(final Writer out, final PortRange ports)
     {
-        return new ClassificationRule(in.getInt(), in.getOptional(in::getString),
-            in.getList(() -> SourcePrefix.parse(in.getString())), in.getOptional(in::getString),
-            in.getOptional(() -> new HeaderValue(in.getString(), in.getString())));
+        out.putInt(ports.first());
+        out.putInt(ports.last());
+    }
+
+    private static ClassificationRule classificationRule(final Reader in, final boolean withFiveTuple)
+    {
+        final int sliceId = in.getInt();
+        final Optional<String> listener = in.getOptional(in::getString);
+        final List<SourcePrefix> sources = in.getList(() -> SourcePrefix.parse(in.getString()));
+        final Optional<String> caller = in.getOptional(in::getString);
+        final Optional<HeaderValue> header = in.getOptional(() -> new HeaderValue(in.getString(), in.getString()));
+        if (!withFiveTuple)
+        {
+            return new ClassificationRule(sliceId, listener, sources, caller, header);
+        }
+        final List<SourcePrefix> destinations = in.getList(() -> SourcePrefix.parse("destinationCidrs",
+            in.getString()));
+        final Optional<PortRange> destinationPorts = in.getOptional(() -> new PortRange(in.getInt(), in.getInt()));
+        return new ClassificationRule(sliceId, listener, sources, caller, header, destinations, destinationPorts,
+            in.getOptional(() -> new PortRange(in.getInt(), in.getInt())));
     }
 
     private static void headerRewrite(final Writer out, final HeaderRewrite rewrite)

@@ -28,6 +28,7 @@ import io.mecmesh.slicemanager.model.ServiceEndpoint;
 import io.mecmesh.slicemanager.model.ServiceRoute;
 import io.mecmesh.slicemanager.model.Slice;
 import io.mecmesh.slicemanager.model.SliceQos;
+import io.mecmesh.dataplane.classify.PortRange;
 import io.mecmesh.dataplane.qos.QosMode;
 import io.mecmesh.slicemanager.model.Snssai;
 import io.mecmesh.slicemanager.model.Timeouts;
@@ -285,6 +286,14 @@ public final class JournalCodec
                 match.put("name", header.name());
                 match.put("value", header.value());
             });
+            // Written only when set: journals written before these criteria read without them.
+            if (!rule.destinationCidrs().isEmpty())
+            {
+                final ArrayNode destinations = json.putArray("destinationCidrs");
+                rule.destinationCidrs().forEach(cidr -> destinations.add(cidr.toString()));
+            }
+            rule.destinationPorts().ifPresent(ports -> json.put("destinationPorts", ports.toString()));
+            rule.sourcePorts().ifPresent(ports -> json.put("sourcePorts", ports.toString()));
         }
         final ArrayNode allowed = node.putObject("authorization").putArray("allowedCallerPrefixes");
         slice.authorization().allowedCallerPrefixes().forEach(allowed::add);
@@ -312,7 +321,11 @@ public final class JournalCodec
             list(rule, "sourceCidrs", cidr -> Cidr.parse(cidr.asText())),
             optionalText(rule, "callerSpiffeIdPrefix"),
             Optional.ofNullable(rule.get("header")).map(header -> at("header", () -> new HeaderMatch(
-                text(header, "name", "name"), text(header, "value", "value"))))));
+                text(header, "name", "name"), text(header, "value", "value")))),
+            rule.has("destinationCidrs") ? list(rule, "destinationCidrs", cidr -> Cidr.parse(cidr.asText()))
+                : List.of(),
+            optionalText(rule, "destinationPorts").map(ports -> PortRange.parse("destinationPorts", ports)),
+            optionalText(rule, "sourcePorts").map(ports -> PortRange.parse("sourcePorts", ports))));
         // Journals written before slices had callers carry no authorization: any authenticated caller.
         final AuthorizationPolicy authorization = json.has("authorization") ? at("authorization", () ->
             new AuthorizationPolicy(list(object(json, "authorization", "authorization"), "allowedCallerPrefixes",

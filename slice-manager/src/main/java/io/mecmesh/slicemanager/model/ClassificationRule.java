@@ -1,5 +1,7 @@
 package io.mecmesh.slicemanager.model;
 
+import io.mecmesh.dataplane.classify.PortRange;
+
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -14,26 +16,53 @@ import static java.util.Objects.requireNonNull;
  * @param sourceCidrs          source prefixes such as the slice's UE address pools; empty for any source.
  * @param callerSpiffeIdPrefix a prefix of the caller's SPIFFE id ({@code spiffe://td/slice/1-0000a1/}), or empty.
  * @param header               a request header that must match, or empty.
+ * @param destinationCidrs     the connection's destination (the edge's local) address prefixes; empty for any.
+ * @param destinationPorts     the connection's destination (local) port or port range, or empty for any.
+ * @param sourcePorts          the connection's source port or port range, or empty for any. With
+ *                             {@code sourceCidrs} and the destination criteria a rule names a TCP 5-tuple, as MEC
+ *                             traffic-rule filters and MEC 015 session filters do.
  */
 public record ClassificationRule(
     Optional<String> listener,
     List<Cidr> sourceCidrs,
     Optional<String> callerSpiffeIdPrefix,
-    Optional<HeaderMatch> header)
+    Optional<HeaderMatch> header,
+    List<Cidr> destinationCidrs,
+    Optional<PortRange> destinationPorts,
+    Optional<PortRange> sourcePorts)
 {
     public ClassificationRule
     {
         requireNonNull(listener, "listener");
         requireNonNull(callerSpiffeIdPrefix, "callerSpiffeIdPrefix");
         requireNonNull(header, "header");
+        requireNonNull(destinationPorts, "destinationPorts");
+        requireNonNull(sourcePorts, "sourcePorts");
         sourceCidrs = List.copyOf(requireNonNull(sourceCidrs, "sourceCidrs"));
+        destinationCidrs = List.copyOf(requireNonNull(destinationCidrs, "destinationCidrs"));
         listener.ifPresent(name -> Checks.requireName("listener", name));
         callerSpiffeIdPrefix.ifPresent(ClassificationRule::requireSpiffePrefix);
-        if (listener.isEmpty() && sourceCidrs.isEmpty() && callerSpiffeIdPrefix.isEmpty() && header.isEmpty())
+        if (listener.isEmpty() && sourceCidrs.isEmpty() && callerSpiffeIdPrefix.isEmpty() && header.isEmpty()
+            && destinationCidrs.isEmpty() && destinationPorts.isEmpty() && sourcePorts.isEmpty())
         {
             throw new IllegalArgumentException("classification: a rule needs at least one of listener, sourceCidrs,"
-                + " callerSpiffeIdPrefix or header (a rule with none would match all traffic)");
+                + " callerSpiffeIdPrefix, header, destinationCidrs, destinationPorts or sourcePorts (a rule with none"
+                + " would match all traffic)");
         }
+    }
+
+    /**
+     * A rule without destination or source-port criteria.
+     *
+     * @param listener             the listener, or empty.
+     * @param sourceCidrs          the source prefixes.
+     * @param callerSpiffeIdPrefix the caller's SPIFFE id prefix, or empty.
+     * @param header               the header, or empty.
+     */
+    public ClassificationRule(final Optional<String> listener, final List<Cidr> sourceCidrs,
+        final Optional<String> callerSpiffeIdPrefix, final Optional<HeaderMatch> header)
+    {
+        this(listener, sourceCidrs, callerSpiffeIdPrefix, header, List.of(), Optional.empty(), Optional.empty());
     }
 
     /**

@@ -41,7 +41,7 @@ class QosCompileTest
                     "qos": {"linkCapacityBps": 1000000000}}]}
         """;
 
-    private static DesiredState applied(final List<Command> commands)
+    static DesiredState applied(final List<Command> commands)
     {
         DesiredState state = DesiredState.empty();
         for (final Command command : commands)
@@ -51,7 +51,7 @@ class QosCompileTest
         return state;
     }
 
-    private static JsonNode json(final String text) throws Exception
+    static JsonNode json(final String text) throws Exception
     {
         return MAPPER.readTree(text);
     }

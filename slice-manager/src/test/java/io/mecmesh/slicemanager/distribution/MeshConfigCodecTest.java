@@ -7,6 +7,7 @@ import io.mecmesh.dataplane.authz.PrincipalMatch;
 import io.mecmesh.dataplane.classify.ClassificationConfig;
 import io.mecmesh.dataplane.classify.ClassificationRule;
 import io.mecmesh.dataplane.classify.HeaderValue;
+import io.mecmesh.dataplane.classify.PortRange;
 import io.mecmesh.dataplane.classify.SourcePrefix;
 import io.mecmesh.dataplane.cluster.CircuitBreakers;
 import io.mecmesh.dataplane.cluster.ClusterConfig;
@@ -102,7 +103,9 @@ class MeshConfigCodecTest
         final NodeMeshConfig decoded = MeshConfigCodec.decode(MeshConfigCodec.encode(config));
 
         assertThat(decoded.meshConfig().classification()).isEqualTo(config.meshConfig().classification());
-        assertThat(decoded.meshConfig().classification().rules()).hasSize(2);
+        assertThat(decoded.meshConfig().classification().rules()).hasSize(3);
+        assertThat(decoded.meshConfig().classification().rules().get(2).destinationPorts())
+            .contains(new PortRange(8000, 8099));
         assertThat(decoded.meshConfig().classification().rules().get(0).sourceCidrs())
             .extracting(SourcePrefix::toString).containsExactly("10.45.0.0/16", "2001:db8:45:0:0:0:0:0/48");
         assertThat(decoded.meshConfig().routes()).extracting(RouteConfig::policyRouteId).containsExactly(7, 0, 0);
@@ -115,7 +118,7 @@ class MeshConfigCodecTest
     @Test
     void shouldCarryTheNodesQosSettingsAndReadFormatTwoWithout()
     {
-        final NodeMeshConfig base = DistributionFixtures.config("node-a", 3);
+        final NodeMeshConfig base = withoutRules(DistributionFixtures.config("node-a", 3));
         final QosConfig qos = new QosConfig(1_000_000_000L, List.of(
             new SliceQosConfig(2 << 24 | 0xB2, QosMode.SHAPE, 250, 100, 2_000_000, 3_000_000, 7),
             SliceQosConfig.defaults(1 << 24 | 1)));
@@ -138,7 +141,7 @@ class MeshConfigCodecTest
     @Test
     void shouldCarryTheNodesDnsRulesAndReadFormatThreeWithout()
     {
-        final NodeMeshConfig base = DistributionFixtures.config("node-a", 3);
+        final NodeMeshConfig base = withoutRules(DistributionFixtures.config("node-a", 3));
         final List<NodeDnsRule> rules = List.of(
             new NodeDnsRule("app-1", "dns-1", "Video.MEC.example.", DnsRule.IpAddressType.IP_V4, "192.0.2.10",
                 Optional.of(30)),
@@ -177,10 +180,56 @@ class MeshConfigCodecTest
         assertThat(decoded).isEqualTo(config);
         assertThat(decoded.meshConfig().clusters()).extracting(c -> c.circuitBreakers().maxActiveRequestsPerLoop())
             .containsOnly(4);
-        final byte[] withoutLimits = MeshConfigCodec.encode(base);
+        // Without rules (whose encoding changed in format 6) and without the trailer (an empty list: int32 0).
+        final NodeMeshConfig plain = withoutRules(base);
+        final byte[] withoutLimits = MeshConfigCodec.encode(plain);
         final byte[] formatFour = Arrays.copyOf(withoutLimits, withoutLimits.length - 4);
         formatFour[0] = MeshConfigCodec.FORMAT_WITHOUT_ACTIVE_LIMIT;
-        assertThat(MeshConfigCodec.decode(formatFour)).isEqualTo(base);
+        assertThat(MeshConfigCodec.decode(formatFour)).isEqualTo(plain);
+    }
+
+    @Test
+    void shouldReadFormatFiveRulesWithoutFiveTupleCriteria()
+    {
+        final NodeMeshConfig base = DistributionFixtures.config("node-a", 3);
+        final NodeMeshConfig config = new NodeMeshConfig("node-a", 3, base.contentHash(),
+            base.meshConfig().withClassification(new ClassificationConfig(List.of(
+                ClassificationRule.header(URLLC, "x-slice", "format-five-marker")))),
+            base.routes(), base.policies(), base.authorizationSets());
+        final byte[] formatSix = MeshConfigCodec.encode(config);
+        // Format 6 writes after the rule's header: destinationCidrs (int32 0), two absent port ranges (byte 0 each).
+        final byte[] marker = "format-five-marker".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        final int end = indexOf(formatSix, marker) + marker.length;
+        final java.io.ByteArrayOutputStream formatFive = new java.io.ByteArrayOutputStream();
+        formatFive.write(formatSix, 0, end);
+        formatFive.write(formatSix, end + 6, formatSix.length - end - 6);
+        final byte[] bytes = formatFive.toByteArray();
+        bytes[0] = MeshConfigCodec.FORMAT_WITHOUT_FIVE_TUPLE;
+
+        assertThat(formatSix[0]).isEqualTo((byte)MeshConfigCodec.FORMAT);
+        assertThat(MeshConfigCodec.decode(bytes)).isEqualTo(config);
+        assertThat(MeshConfigCodec.decode(bytes).meshConfig().classification().rules().get(0).hasFiveTuple())
+            .isFalse();
+    }
+
+    /** Without classification rules, whose encoding differs before format 6, so that cutting the tail is an older format. */
+    private static NodeMeshConfig withoutRules(final NodeMeshConfig config)
+    {
+        return new NodeMeshConfig(config.nodeId(), config.version(), config.contentHash(),
+            config.meshConfig().withClassification(ClassificationConfig.NONE), config.routes(), config.policies(),
+            config.authorizationSets(), config.dnsRules());
+    }
+
+    private static int indexOf(final byte[] bytes, final byte[] part)
+    {
+        for (int i = 0; i + part.length <= bytes.length; i++)
+        {
+            if (Arrays.equals(bytes, i, i + part.length, part, 0, part.length))
+            {
+                return i;
+            }
+        }
+        throw new AssertionError("not found");
     }
 
     @Test
@@ -219,9 +268,9 @@ class MeshConfigCodecTest
         assertThatThrownBy(() -> MeshConfigCodec.decode(Arrays.copyOf(bytes, bytes.length + 1)))
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("after the end");
         final byte[] otherFormat = bytes.clone();
-        otherFormat[0] = 6;
+        otherFormat[0] = 7;
         assertThatThrownBy(() -> MeshConfigCodec.decode(otherFormat))
-            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("format: expected 1 to 5, got 6");
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("format: expected 1 to 6, got 7");
         assertThatThrownBy(() -> MeshConfigCodec.decode(new byte[] {1, 0, 0, 0, 127, 127, 127, 127}))
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("does not fit");
     }
@@ -273,7 +322,10 @@ class MeshConfigCodecTest
                     SourcePrefix.parse("2001:db8:45::/48")), Optional.empty(), Optional.empty()),
                 new ClassificationRule(URLLC, Optional.empty(), List.of(),
                     Optional.of("spiffe://mesh.example/slice/2-0000b2/"), Optional.of(new HeaderValue("x-slice",
-                    "urllc"))))));
+                    "urllc"))),
+                new ClassificationRule(URLLC, Optional.empty(), List.of(SourcePrefix.parse("10.45.0.0/16")),
+                    Optional.empty(), Optional.empty(), List.of(SourcePrefix.parse("127.0.0.3/32")),
+                    Optional.of(new PortRange(8000, 8099)), Optional.of(new PortRange(40000, 40000))))));
         final NodeMeshConfig compiled = DistributionFixtures.config("node-a", 42);
         return new NodeMeshConfig("node-a", 42, compiled.contentHash(), mesh, compiled.routes(), compiled.policies(),
             compiled.authorizationSets());

@@ -29,10 +29,10 @@ import static java.util.Objects.requireNonNull;
  * unclassified, when there is none) and the exchange moves it into its route's slice if the route belongs to one
  * (precedence: explicit rule, route's slice, default slice, unclassified; see {@code ClassificationConfig}).
  *
- * <p>The connection-level criteria (the listener, the source address, the caller's SPIFFE id from the mTLS
- * handshake) are resolved once per connection and configuration version and kept on the connection (the parent
- * connection of an HTTP/2 stream), so that a request only tests header criteria; classifying a request allocates
- * nothing.
+ * <p>The connection-level criteria (the listener, the source address and port, the destination (local) address
+ * and port, the caller's SPIFFE id from the mTLS handshake) are resolved once per connection and configuration
+ * version and kept on the connection (the parent connection of an HTTP/2 stream), so that a request only tests header
+ * criteria; classifying a request allocates nothing.
  *
  * <p>Forwards every message unchanged (ownership passes on). One instance per channel (HTTP/1.1 connection or
  * HTTP/2 stream), confined to its event loop; a stream shares its connection's event loop, so the per-connection
@@ -88,8 +88,10 @@ public final class ClassifyHandler extends ChannelInboundHandlerAdapter
         if (resolved == null || resolved.classifier != classifier)
         {
             final SpiffeId peer = connection.attr(PeerIdentity.SPIFFE_ID).get();
-            resolved = new ConnectionClass(classifier, classifier.candidates(listener,
-                addressOf(connection.remoteAddress()), peer == null ? null : peer.toString()));
+            final SocketAddress remote = connection.remoteAddress();
+            final SocketAddress local = connection.localAddress();
+            resolved = new ConnectionClass(classifier, classifier.candidates(listener, addressOf(remote),
+                portOf(remote), addressOf(local), portOf(local), peer == null ? null : peer.toString()));
             connection.attr(CONNECTION_CLASS).set(resolved);
         }
         return resolved.candidates;
@@ -99,6 +101,11 @@ public final class ClassifyHandler extends ChannelInboundHandlerAdapter
     {
         return remote instanceof InetSocketAddress inet && inet.getAddress() != null
             ? inet.getAddress().getAddress() : null;
+    }
+
+    private static int portOf(final SocketAddress address)
+    {
+        return address instanceof InetSocketAddress inet ? inet.getPort() : -1;
     }
 
     /** What a connection may match under one classifier. */
