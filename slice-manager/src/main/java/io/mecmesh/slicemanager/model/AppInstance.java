@@ -228,9 +228,7 @@ public record AppInstance(String id, String name, String node, Snssai slice, Str
     public AppInstance withService(final MecService service)
     {
         requireNonNull(service, "service");
-        final List<MecService> changed = new ArrayList<>(services);
-        changed.removeIf(other -> other.id().equals(service.id()));
-        changed.add(service);
+        final List<MecService> changed = replacing(services, service, MecService::id);
         return new AppInstance(id, name, node, slice, spiffeId, endpoints, trafficRules, dnsRules, changed, ready,
             subscriptions, terminationDeadline);
     }
@@ -241,8 +239,7 @@ public record AppInstance(String id, String name, String node, Snssai slice, Str
      */
     public AppInstance withoutService(final String serviceId)
     {
-        final List<MecService> changed = new ArrayList<>(services);
-        changed.removeIf(other -> other.id().equals(serviceId));
+        final List<MecService> changed = without(services, serviceId, MecService::id);
         return new AppInstance(id, name, node, slice, spiffeId, endpoints, trafficRules, dnsRules, changed, ready,
             subscriptions, terminationDeadline);
     }
@@ -263,9 +260,7 @@ public record AppInstance(String id, String name, String node, Snssai slice, Str
     public AppInstance withSubscription(final MecSubscription subscription)
     {
         requireNonNull(subscription, "subscription");
-        final List<MecSubscription> changed = new ArrayList<>(subscriptions);
-        changed.removeIf(other -> other.id().equals(subscription.id()));
-        changed.add(subscription);
+        final List<MecSubscription> changed = replacing(subscriptions, subscription, MecSubscription::id);
         return new AppInstance(id, name, node, slice, spiffeId, endpoints, trafficRules, dnsRules, services, ready,
             changed, terminationDeadline);
     }
@@ -276,8 +271,7 @@ public record AppInstance(String id, String name, String node, Snssai slice, Str
      */
     public AppInstance withoutSubscription(final String subscriptionId)
     {
-        final List<MecSubscription> changed = new ArrayList<>(subscriptions);
-        changed.removeIf(other -> other.id().equals(subscriptionId));
+        final List<MecSubscription> changed = without(subscriptions, subscriptionId, MecSubscription::id);
         return new AppInstance(id, name, node, slice, spiffeId, endpoints, trafficRules, dnsRules, services, ready,
             changed, terminationDeadline);
     }
@@ -315,5 +309,21 @@ public record AppInstance(String id, String name, String node, Snssai slice, Str
             }
         }
         throw new IllegalArgumentException("no rule \"" + id.apply(value) + "\"");
+    }
+
+    /** A copy of {@code items} with {@code item} in place of the one of the same id, or added at the end. */
+    private static <T> List<T> replacing(final List<T> items, final T item, final Function<T, String> idOf)
+    {
+        final List<T> changed = without(items, idOf.apply(item), idOf);
+        changed.add(item);
+        return changed;
+    }
+
+    /** A copy of {@code items} without the one whose id is {@code itemId}. */
+    private static <T> List<T> without(final List<T> items, final String itemId, final Function<T, String> idOf)
+    {
+        final List<T> changed = new ArrayList<>(items);
+        changed.removeIf(other -> idOf.apply(other).equals(itemId));
+        return changed;
     }
 }
