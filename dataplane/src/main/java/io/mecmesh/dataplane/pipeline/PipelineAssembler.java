@@ -228,7 +228,7 @@ public final class PipelineAssembler extends ChannelInitializer<Channel>
         pipeline.addLast("classify", new ClassifyHandler(listener.name(), snapshots, exchange));
         pipeline.addLast("overload", new OverloadHandler(overload, exchange));
         pipeline.addLast("route", new RouteHandler(exchange, counters));
-        pipeline.addLast("admit", new AdmitHandler(qos.forLoop(channel.eventLoop()), exchange));
+        pipeline.addLast("admit", new AdmitHandler(qos.forLoop(channel.eventLoop()), snapshots, exchange));
         pipeline.addLast("trace", new TraceHandler(accessLog.tracing(), exchange));
         pipeline.addLast("upstream", new ForwardHandler(upstreamPools.forLoop(channel.eventLoop()), counters,
             exchange));
@@ -269,7 +269,7 @@ public final class PipelineAssembler extends ChannelInitializer<Channel>
                     .addLast("classify", new ClassifyHandler(listener.name(), snapshots, exchange))
                     .addLast("overload", new OverloadHandler(overload, exchange))
                     .addLast("route", new RouteHandler(exchange, counters))
-                    .addLast("admit", new AdmitHandler(qos.forLoop(stream.eventLoop()), exchange))
+                    .addLast("admit", new AdmitHandler(qos.forLoop(stream.eventLoop()), snapshots, exchange))
                     .addLast("trace", new TraceHandler(accessLog.tracing(), exchange))
                     .addLast("upstream", new ForwardHandler(upstreamPools.forLoop(stream.eventLoop()), counters,
                         exchange));

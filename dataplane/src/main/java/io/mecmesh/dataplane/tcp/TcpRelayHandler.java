@@ -75,8 +75,9 @@ import static java.util.Objects.requireNonNull;
  *   <li><b>DSCP</b>: the accepted socket and the upstream socket (before its SYN) are marked with the record's
  *   DSCP.</li>
  * </ul>
- * The classification, record and settings are those of the connection's start: a later configuration applies to
- * new connections.
+ * The classification, DSCP and GBR are those of the connection's start: a later configuration applies to new
+ * connections. The pacing rates follow the policy: when a newer snapshot was published, the next bytes charged
+ * read the slice's record from it (a changed MBR applies to long-lived connections too).
  */
 public final class TcpRelayHandler extends ChannelInboundHandlerAdapter
 {
@@ -104,6 +105,8 @@ public final class TcpRelayHandler extends ChannelInboundHandlerAdapter
     private int sliceId;
     private int dscp;
     private long burstBytes;
+    // The snapshot the pacing rates were read from; null before the connection started.
+    private Snapshot ratesFrom;
     private long gbrHeldBps;
 
     /**
@@ -195,16 +198,8 @@ public final class TcpRelayHandler extends ChannelInboundHandlerAdapter
         final SocketAddress local = downstream.localAddress();
         sliceId = classifier.sliceId(classifier.classifyConnection(classifier.candidates(listener, addressOf(remote),
             portOf(remote), addressOf(local), portOf(local), peer == null ? null : peer.toString())));
-        final PolicyTable table = snapshot.policies();
-        final int offset = table.find(sliceId, SlicePolicy.SLICE_DEFAULT_ROUTE_ID);
-        if (offset != PolicyTable.NOT_FOUND)
-        {
-            final PolicyFlyweight record = new PolicyFlyweight().wrap(table.buffer(), offset);
-            dscp = record.dscp();
-            burstBytes = record.burstBytes();
-            uplink.rate = record.uplinkRateBytesPerSecond();
-            downlink.rate = record.downlinkRateBytesPerSecond();
-        }
+        final PolicyFlyweight record = rates(snapshot);
+        dscp = record == null ? 0 : record.dscp();
         final long gbrBps = loop.slice(sliceId).gbrBps();
         if (gbrBps > 0)
         {
@@ -219,6 +214,40 @@ public final class TcpRelayHandler extends ChannelInboundHandlerAdapter
         loop.count(sliceId, QosOutcome.ADMITTED);
         DscpMarking.markDownstream(downstream, dscp, counters);
         connect(downstream);
+    }
+
+    /**
+     * Reads the pacing rates of the connection's slice from a snapshot's policy table.
+     *
+     * @return the slice's record, {@code null} when it has none (not paced).
+     */
+    private PolicyFlyweight rates(final Snapshot snapshot)
+    {
+        ratesFrom = snapshot;
+        final PolicyTable table = snapshot.policies();
+        final int offset = table.find(sliceId, SlicePolicy.SLICE_DEFAULT_ROUTE_ID);
+        if (offset == PolicyTable.NOT_FOUND)
+        {
+            burstBytes = 0;
+            uplink.rate = 0;
+            downlink.rate = 0;
+            return null;
+        }
+        final PolicyFlyweight record = new PolicyFlyweight().wrap(table.buffer(), offset);
+        burstBytes = record.burstBytes();
+        uplink.rate = record.uplinkRateBytesPerSecond();
+        downlink.rate = record.downlinkRateBytesPerSecond();
+        return record;
+    }
+
+    /** Reads the rates again when a newer snapshot was published since (once per snapshot, not per message). */
+    private void followPolicy()
+    {
+        final Snapshot current = snapshots.current();
+        if (ratesFrom != null && current != ratesFrom)
+        {
+            rates(current);
+        }
     }
 
     private void connect(final Channel downstream)
@@ -394,6 +423,7 @@ public final class TcpRelayHandler extends ChannelInboundHandlerAdapter
         void charge(final Object msg)
         {
             final int bytes = msg instanceof ByteBuf buf ? buf.readableBytes() : 0;
+            followPolicy();
             if (bytes == 0 || (rate <= 0 && sliceId == 0))
             {
                 return;
@@ -409,6 +439,7 @@ public final class TcpRelayHandler extends ChannelInboundHandlerAdapter
         /** Reads the source again once the bucket covers what it sent last. */
         void resume()
         {
+            followPolicy();
             if (debt > 0 && !loop.tryAcquire(sliceId, SlicePolicy.SLICE_DEFAULT_ROUTE_ID, kind, rate, burstBytes,
                 debt, loop.nanoTime()))
             {

@@ -289,4 +289,41 @@ class QosIntegrationTest
             Files.delete(upload);
         }
     }
+
+    @Test
+    void shouldPaceATransferInFlightAtTheRatesOfAPolicyTablePublishedWhileItRuns() throws Exception
+    {
+        // 10 kB/s: the 600 kB echo would take about a minute at the rate of its request head.
+        final int bodyBytes = 600_000;
+        start(SliceQosConfig.defaults(SLICE), 0, sliceDefault(10_000, PACED_BURST, 120_000));
+        final String body = "x".repeat(bodyBytes);
+        final ExecutorService client = Executors.newSingleThreadExecutor();
+        try
+        {
+            final Future<RawHttp.Response> echoed = client.submit(() ->
+            {
+                try (RawHttp http = new RawHttp(dataPlane.listenerAddress("ingress")))
+                {
+                    return http.send("POST /echo HTTP/1.1\r\nHost: app\r\nx-slice: b\r\nContent-Length: "
+                        + bodyBytes + "\r\n\r\n" + body).read();
+                }
+            });
+            Await.until("the burst written, the rest paced", Duration.ofSeconds(10),
+                () -> stats().downlinkBytes() >= PACED_BURST);
+            assertThat(echoed).isNotDone();
+
+            // The slice's MBR raised to 10 MB/s (a PATCHed allocation): the transfer running finishes at it.
+            dataPlane.publishPolicyTable(new PolicyTableWriter(2)
+                .add(sliceDefault(10_000_000, PACED_BURST, 120_000)).build(2));
+            final RawHttp.Response response = echoed.get(20, TimeUnit.SECONDS);
+
+            assertThat(response.status()).isEqualTo(200);
+            assertThat(response.body()).hasSize(bodyBytes);
+            assertThat(stats().downlinkBytes()).isEqualTo(bodyBytes);
+        }
+        finally
+        {
+            client.shutdownNow();
+        }
+    }
 }

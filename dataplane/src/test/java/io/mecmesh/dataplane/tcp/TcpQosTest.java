@@ -33,6 +33,9 @@ import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -139,15 +142,25 @@ class TcpQosTest
 
     private void start(final SliceQosConfig slice, final long linkCapacityBps, final int dscp)
     {
+        start(slice, linkCapacityBps, dscp, RATE_BYTES_PER_SECOND);
+    }
+
+    private static PolicyTableWriter policy(final int dscp, final long rateBytesPerSecond)
+    {
+        return new PolicyTableWriter(1).add(new SlicePolicy(SLICE, SlicePolicy.SLICE_DEFAULT_ROUTE_ID, 80, dscp,
+            rateBytesPerSecond, rateBytesPerSecond, BURST_BYTES, TimeUnit.SECONDS.toNanos(10), 0, 10, 0));
+    }
+
+    private void start(final SliceQosConfig slice, final long linkCapacityBps, final int dscp,
+        final long rateBytesPerSecond)
+    {
         final MeshConfig config = new MeshConfig(1, TransportKind.AUTO, 1, Locality.UNKNOWN,
             List.of(ListenerConfig.builder("tcp-in", "127.0.0.1", 0).tcpCluster("app").build()), List.of(),
             List.of(ClusterConfig.of("app", List.of(new Endpoint("127.0.0.1", backend.getLocalPort())))))
             .withClassification(new ClassificationConfig(List.of(ClassificationRule.listener(SLICE, "tcp-in"))))
             .withQos(new QosConfig(linkCapacityBps, List.of(slice)));
         dataPlane = DataPlane.start(config, counters);
-        dataPlane.publishPolicyTable(new PolicyTableWriter(1).add(new SlicePolicy(SLICE,
-            SlicePolicy.SLICE_DEFAULT_ROUTE_ID, 80, dscp, RATE_BYTES_PER_SECOND, RATE_BYTES_PER_SECOND, BURST_BYTES,
-            TimeUnit.SECONDS.toNanos(10), 0, 10, 0)).build(1));
+        dataPlane.publishPolicyTable(policy(dscp, rateBytesPerSecond).build(1));
     }
 
     private Socket connect() throws IOException
@@ -270,5 +283,41 @@ class TcpQosTest
                 .as("accepted socket").containsExactly(0xb8);
         }
         assertThat(counters.get(DataPlaneCounter.DSCP_MARK_FAILURES)).isZero();
+    }
+
+    @Test
+    void shouldPaceAConnectionInFlightAtTheRateOfAPolicyTablePublishedWhileItRuns() throws Exception
+    {
+        // 20 kB/s: the 4 MiB would take over three minutes at the rate of the connection's start.
+        startBackend(TRANSFER_BYTES);
+        start(SliceQosConfig.defaults(SLICE), 0, 0, 20_000);
+        final ExecutorService client = Executors.newSingleThreadExecutor();
+        try (Socket socket = connect())
+        {
+            final Future<Long> download = client.submit(() ->
+            {
+                long received = 0;
+                final InputStream in = socket.getInputStream();
+                final byte[] buffer = new byte[64 * 1024];
+                for (int n = in.read(buffer); n >= 0; n = in.read(buffer))
+                {
+                    received += n;
+                }
+                return received;
+            });
+            Await.until("the burst relayed, the rest paced", Duration.ofSeconds(10),
+                () -> stats().downlinkBytes() >= BURST_BYTES);
+            assertThat(download).isNotDone();
+
+            // The slice's MBR raised to 100 MB/s: the running connection finishes at it.
+            dataPlane.publishPolicyTable(policy(0, 100_000_000).build(2));
+
+            assertThat(download.get(20, TimeUnit.SECONDS)).isEqualTo(TRANSFER_BYTES);
+            assertThat(stats().downlinkBytes()).isEqualTo(TRANSFER_BYTES);
+        }
+        finally
+        {
+            client.shutdownNow();
+        }
     }
 }

@@ -2,11 +2,14 @@ package io.mecmesh.dataplane.stage.admit;
 
 import io.mecmesh.dataplane.accesslog.AccessLogDescriptor;
 import io.mecmesh.dataplane.exchange.Exchange;
+import io.mecmesh.dataplane.exchange.Snapshot;
+import io.mecmesh.dataplane.exchange.Snapshots;
 import io.mecmesh.dataplane.http.DirectResponse;
 import io.mecmesh.dataplane.http.HeaderFields;
 import io.mecmesh.dataplane.http.NettyHeaderFields;
 import io.mecmesh.dataplane.http.TextFlyweight;
 import io.mecmesh.dataplane.policy.PolicyFlyweight;
+import io.mecmesh.dataplane.policy.PolicyTable;
 import io.mecmesh.dataplane.policy.SlicePolicy;
 import io.mecmesh.dataplane.qos.LoopQos;
 import io.mecmesh.dataplane.qos.PriorityWaitQueue;
@@ -60,6 +63,11 @@ import static java.util.Objects.requireNonNull;
  *   has no such bit: there the stage sets {@link Exchange#responsePaced} while it holds parts (the forward stage
  *   stops reading the upstream when it sees it after a write) and fires {@code channelWritabilityChanged} towards
  *   the forward stage once they went out.</li>
+ *   <li><b>Rates follow the policy</b>: a transfer in flight is paced at the rates of the current policy records,
+ *   not only those of its request head: when another snapshot was published since (a PATCHed MEC 015 allocation, a
+ *   changed MBR), the next body part charged reads the records of the same slice and route from it (one acquire
+ *   load per body part; a re-read only on a new snapshot). A limit added while a transfer runs applies to it too;
+ *   one removed lifts it.</li>
  *   <li><b>MBR policing</b>: a POLICE slice with a bit rate refuses a new request with 429 and {@code Retry-After}
  *   while any channel of the same event loop holds the slice's response parts for its buckets (the slice is over
  *   its MBR there), so a flood past the MBR is refused early instead of every response being paced late. Per loop:
@@ -93,7 +101,10 @@ public final class AdmitHandler extends ChannelDuplexHandler
     };
 
     private final LoopQos loop;
+    private final Snapshots snapshots;
     private final Exchange exchange;
+    /** Reads the records of a newer snapshot ({@link #followPolicy}). */
+    private final PolicyFlyweight reread = new PolicyFlyweight();
     /** Scratch view of a request's {@code grpc-timeout}. */
     private final TextFlyweight headerView = new TextFlyweight();
     /** Views heads that are not the codec's (HTTP/2 streams). */
@@ -116,6 +127,8 @@ public final class AdmitHandler extends ChannelDuplexHandler
     private long routeUplinkRate;
     private long routeDownlinkRate;
     private long routeBurst;
+    // The snapshot the rates were read from: the request's, then any later one; null before the first request.
+    private Snapshot ratesFrom;
     private SliceQosConfig slice;
     private long budgetDeadlineNs;
     private long queuedAtNs;
@@ -133,13 +146,15 @@ public final class AdmitHandler extends ChannelDuplexHandler
     private long timerAtNs;
 
     /**
-     * @param loop     the event loop's QoS view.
-     * @param exchange the connection's (or stream's) exchange: the request's slice, route and the policy records
-     *                 it wrapped (from the same snapshot as the route); this stage decides its limits there.
+     * @param loop      the event loop's QoS view.
+     * @param snapshots the current snapshot: a transfer in flight follows the rates of newer policy tables.
+     * @param exchange  the connection's (or stream's) exchange: the request's slice, route and the policy records
+     *                  it wrapped (from the same snapshot as the route); this stage decides its limits there.
      */
-    public AdmitHandler(final LoopQos loop, final Exchange exchange)
+    public AdmitHandler(final LoopQos loop, final Snapshots snapshots, final Exchange exchange)
     {
         this.loop = requireNonNull(loop, "loop");
+        this.snapshots = requireNonNull(snapshots, "snapshots");
         this.exchange = requireNonNull(exchange, "exchange");
     }
 
@@ -157,7 +172,7 @@ public final class AdmitHandler extends ChannelDuplexHandler
             onRequest(request);
             return;
         }
-        if (msg instanceof HttpContent content && (sliceLimited || routeLimited))
+        if (msg instanceof HttpContent content && limited())
         {
             final int bytes = content.content().readableBytes();
             loop.countBytes(sliceId, LoopQos.UPLINK, bytes);
@@ -194,7 +209,7 @@ public final class AdmitHandler extends ChannelDuplexHandler
             hold(msg, promise);
             return;
         }
-        if (msg instanceof HttpContent content && (sliceLimited || routeLimited))
+        if (msg instanceof HttpContent content && limited())
         {
             final int bytes = content.content().readableBytes();
             if (bytes > 0 && !acquire(LoopQos.DOWNLINK, bytes))
@@ -252,18 +267,9 @@ public final class AdmitHandler extends ChannelDuplexHandler
         // The records the exchange wrapped once (route stage); the deadline from the record (or the route) and a
         // grpc-timeout, decided here for the forward stage.
         exchange.decideLimits(HeaderFields.of(request.headers(), nettyFields).first(GRPC_TIMEOUT, headerView));
-        final boolean sliceHit = exchange.sliceRecordHit();
-        final boolean routeHit = exchange.routeRecordHit();
-        final PolicyFlyweight sliceRecord = exchange.sliceRecord();
-        final PolicyFlyweight routeRecord = exchange.routeRecord();
-        sliceUplinkRate = sliceHit ? sliceRecord.uplinkRateBytesPerSecond() : 0;
-        sliceDownlinkRate = sliceHit ? sliceRecord.downlinkRateBytesPerSecond() : 0;
-        sliceBurst = sliceHit ? sliceRecord.burstBytes() : 0;
-        routeUplinkRate = routeHit ? routeRecord.uplinkRateBytesPerSecond() : 0;
-        routeDownlinkRate = routeHit ? routeRecord.downlinkRateBytesPerSecond() : 0;
-        routeBurst = routeHit ? routeRecord.burstBytes() : 0;
-        sliceLimited = sliceUplinkRate > 0 || sliceDownlinkRate > 0;
-        routeLimited = routeUplinkRate > 0 || routeDownlinkRate > 0;
+        ratesFrom = exchange.snapshot();
+        sliceRates(exchange.sliceRecordHit(), exchange.sliceRecord());
+        routeRates(exchange.routeRecordHit(), exchange.routeRecord());
         final long timeoutMs = exchange.timeoutMs();
         budgetDeadlineNs = timeoutMs > 0 ? nowNs + timeoutMs * 1_000_000L : Long.MAX_VALUE;
         final int level = exchange.policyHit() ? exchange.policy().priorityLevel() : PriorityWaitQueue.MAX_LEVEL;
@@ -485,9 +491,62 @@ public final class AdmitHandler extends ChannelDuplexHandler
         }
     }
 
-    /** Charges both the slice's and the route's bucket of a direction. */
+    private void sliceRates(final boolean hit, final PolicyFlyweight record)
+    {
+        sliceUplinkRate = hit ? record.uplinkRateBytesPerSecond() : 0;
+        sliceDownlinkRate = hit ? record.downlinkRateBytesPerSecond() : 0;
+        sliceBurst = hit ? record.burstBytes() : 0;
+        sliceLimited = sliceUplinkRate > 0 || sliceDownlinkRate > 0;
+    }
+
+    private void routeRates(final boolean hit, final PolicyFlyweight record)
+    {
+        routeUplinkRate = hit ? record.uplinkRateBytesPerSecond() : 0;
+        routeDownlinkRate = hit ? record.downlinkRateBytesPerSecond() : 0;
+        routeBurst = hit ? record.burstBytes() : 0;
+        routeLimited = routeUplinkRate > 0 || routeDownlinkRate > 0;
+    }
+
+    /** Whether the request's body bytes are charged to a bucket, under the current policy records. */
+    private boolean limited()
+    {
+        followPolicy();
+        return sliceLimited || routeLimited;
+    }
+
+    /**
+     * Reads the rates again, for the same slice and route, when a newer snapshot was published since they were
+     * read: a running transfer is paced at the policy in force, not only at its request head's.
+     */
+    private void followPolicy()
+    {
+        final Snapshot current = snapshots.current();
+        if (current == ratesFrom || ratesFrom == null)
+        {
+            return;
+        }
+        ratesFrom = current;
+        final PolicyTable table = current.policies();
+        sliceRates(wrap(table, SlicePolicy.SLICE_DEFAULT_ROUTE_ID), reread);
+        routeRates(routeId != SlicePolicy.SLICE_DEFAULT_ROUTE_ID && wrap(table, routeId), reread);
+    }
+
+    /** Points {@link #reread} at the request slice's record of exactly this route (as the exchange does). */
+    private boolean wrap(final PolicyTable table, final int route)
+    {
+        final int offset = sliceId == 0 ? PolicyTable.NOT_FOUND : table.find(sliceId, route);
+        if (offset == PolicyTable.NOT_FOUND)
+        {
+            return false;
+        }
+        reread.wrap(table.buffer(), offset);
+        return true;
+    }
+
+    /** Charges both the slice's and the route's bucket of a direction, at the rates of the current records. */
     private boolean acquire(final int kind, final long bytes)
     {
+        followPolicy();
         final long nowNs = loop.nanoTime();
         if (sliceLimited && !loop.tryAcquire(sliceId, SlicePolicy.SLICE_DEFAULT_ROUTE_ID, kind,
             kind == LoopQos.UPLINK ? sliceUplinkRate : sliceDownlinkRate, sliceBurst, bytes, nowNs))
