@@ -10,10 +10,11 @@
 # then applies a desired state with `mecmesh apply` (the static appliance.yaml has no slices): slice urllc (5QI 82,
 # classified by listener urllc) and slice embb (5QI 9, MBR 8 Mbit/s each way, classified by listener embb), each
 # with one service on the backend (paths /urllc/ and /embb/), no retries, 5 s request and per-try timeouts (so
-# that waiting shows as latency, not as 504), 1 s connect timeout. The eMBB service sends at most 1 request at a
-# time per event loop to the backend (maxActiveRequestsPerLoop: 1, one event loop; issue 13 item 9): the others wait
-# in mecmesh, not in the backend's FIFO ahead of URLLC. (Each service is its own cluster, so the priority order of
-# that wait queue applies among one service's requests; across the two services it is this cap that isolates.)
+# that waiting shows as latency, not as 504), 1 s connect timeout. Both services send at most 4 requests at a time
+# per event loop to the backend (maxActiveRequestsPerLoop: 4, its worker count; one event loop; issue 13 item 9):
+# having the same endpoint and limit, they share one limit and one priority wait queue in mecmesh, where eMBB
+# (priority level 90) takes a slot only while no URLLC request (level 19) is active and then at most a quarter of
+# them, so eMBB waits in mecmesh rather than in the backend's FIFO ahead of URLLC.
 # Two runs, each --warmup + --duration seconds (default 5 + 20):
 #   baseline  URLLC alone: mecmesh-loadgen open loop at --urllc-rate (500 req/s), 256-byte responses;
 #   flood     the same URLLC load and, at the same time, eMBB at 10 x its MBR: 8 KiB responses at
@@ -167,13 +168,14 @@ services:
     routes: [{host: "*", pathPrefix: /urllc/}]
     timeouts: {connectTimeoutMs: 1000, requestTimeoutMs: 5000, perTryTimeoutMs: 5000}
     retries: {maxRetries: 0}
+    maxActiveRequestsPerLoop: 4
   - name: video
     slice: 1-000001
     endpoints: [{address: 127.0.0.1, port: $backend_port, site: site-a, zone: zone-1}]
     routes: [{host: "*", pathPrefix: /embb/}]
     timeouts: {connectTimeoutMs: 1000, requestTimeoutMs: 5000, perTryTimeoutMs: 5000}
     retries: {maxRetries: 0}
-    maxActiveRequestsPerLoop: 1
+    maxActiveRequestsPerLoop: 4
 nodes:
   - {id: edge-a, site: site-a, zone: zone-1, services: [control, video]}
 EOF

@@ -7,16 +7,28 @@ import io.mecmesh.dataplane.qos.PriorityWaitQueue;
 import static java.util.Objects.requireNonNull;
 
 /**
- * One event loop's share of a cluster's {@code maxActiveRequestsPerLoop}: the requests of this loop sent to the
- * cluster, and the wait queue of those over the limit (issue 13 item 9: a request that waits leaves in 5QI
- * priority-level order with weighted fairness, {@link PriorityWaitQueue}; one whose deadline passed while it waited
- * leaves with a 504, never reaching the cluster).
+ * One event loop's share of a backend's {@code maxActiveRequestsPerLoop}: the requests of this loop sent to it, and
+ * the wait queue of those over the limit (issue 13 item 9: a request that waits leaves in 5QI priority-level order
+ * with weighted fairness, {@link PriorityWaitQueue}; one whose deadline passed while it waited leaves with a 504,
+ * never reaching the backend). Clusters with the same endpoints and the same limit share one ({@link ClusterQueues}):
+ * they are one backend, whose capacity the services on it share.
+ *
+ * <p><b>Priority between levels.</b> The slots are the backend's capacity, and a lower priority must not take it
+ * from a higher one: the level with the highest priority (lowest number) active in the last second may use every
+ * slot; a lower level takes a slot only while no request of a higher level is active, and then only while fewer
+ * than a quarter of the slots (at least one) are taken, so that the higher levels arriving meanwhile find the
+ * rest free. Among the levels allowed, turns follow the queue's weighted fairness. So a backend shared by slices
+ * serves their lower priority traffic in the gaps of the higher (eMBB absorbs the loss, URLLC keeps its latency),
+ * at the price of slots left idle while lower levels wait (not work-conserving) and of lower levels waiting as long
+ * as higher ones keep the backend busy (up to their delay budget, then 504). A second after the last request of
+ * the higher level, the lower one may use every slot.
  *
  * <p><b>Several event loops.</b> The limit is split per loop, not shared: each loop has its own counter and queue,
- * and a slot freed on a loop goes to a request waiting on that same loop. So the cluster sees at most
+ * and a slot freed on a loop goes to a request waiting on that same loop. So the backend sees at most
  * {@code maxActiveRequestsPerLoop x loops} requests, no counter is shared (no atomic, no cross-loop wake-up task),
  * and nothing is allocated per request. The cost: a loop with waiters does not borrow an idle loop's slots (loops
- * are balanced by the listener's connection spread, and an HTTP/2 connection's streams share its loop).
+ * are balanced by the listener's connection spread, and an HTTP/2 connection's streams share its loop), and the
+ * priority order holds among one loop's requests.
  *
  * <p>Callbacks never run inside the queue's drain: the requests given a slot (or expired) are collected, then told
  * one after the other; a slot released while they are told (a request that fails at once) is handed on by the
@@ -24,10 +36,23 @@ import static java.util.Objects.requireNonNull;
  */
 public final class ActiveRequests implements PriorityWaitQueue.Listener<Balancer>
 {
+    private static final int NO_LEVEL = PriorityWaitQueue.MAX_LEVEL + 1;
+    /** How long a level stays the backend's top priority after its last request. */
+    private static final long TOP_LEVEL_HOLD_NS = 1_000_000_000L;
+
     private final DataPlaneCounters counters;
     private final int limit;
     private final PriorityWaitQueue<Balancer> queue;
     private final Balancer[] ready;
+    /** Active requests by priority level. */
+    private final int[] activeByLevel = new int[PriorityWaitQueue.MAX_LEVEL + 2];
+    /** The highest priority (lowest level) active now, {@code NO_LEVEL} when none is. */
+    private int topLevel = NO_LEVEL;
+    /** The slots a level below the top may fill. */
+    private final int lowerLimit;
+    /** The highest priority active within {@link #TOP_LEVEL_HOLD_NS} of {@link #recentAtNs}. */
+    private int recentLevel = NO_LEVEL;
+    private long recentAtNs;
     private int readyCount;
     private int grants;
     private int active;
@@ -48,23 +73,59 @@ public final class ActiveRequests implements PriorityWaitQueue.Listener<Balancer
             throw new IllegalArgumentException("limit: expected more than 0, got " + limit);
         }
         this.limit = limit;
+        this.lowerLimit = Math.max(1, limit / 4);
         this.queue = new PriorityWaitQueue<>(capacity, PriorityWaitQueue.defaultWeights());
         this.ready = new Balancer[capacity];
     }
 
     /**
-     * Takes a slot if one is free and nobody waits for one.
+     * Takes a slot if its level may have one now (see the class: priority between levels) and no request of the same
+     * or a higher priority waits.
      *
+     * @param level the request's priority level (1 highest to 127).
+     * @param nowNs the clock's time now.
      * @return true when taken.
      */
-    boolean tryTake()
+    boolean tryTake(final int level, final long nowNs)
     {
-        if (active < limit && queue.size() == 0)
+        final int at = clamp(level);
+        if (allowed(at, nowNs) && queue.bestLevel() > at)
         {
-            active++;
+            take(at, nowNs);
             return true;
         }
         return false;
+    }
+
+    /** Whether a request of this level may take a slot now. */
+    private boolean allowed(final int level, final long nowNs)
+    {
+        if (active >= limit || level > topLevel)
+        {
+            return false;
+        }
+        final boolean below = level > recentLevel && nowNs - recentAtNs <= TOP_LEVEL_HOLD_NS;
+        return !below || active < lowerLimit;
+    }
+
+    private static int clamp(final int level)
+    {
+        return Math.max(1, Math.min(PriorityWaitQueue.MAX_LEVEL, level));
+    }
+
+    private void take(final int level, final long nowNs)
+    {
+        active++;
+        activeByLevel[level]++;
+        if (level < topLevel)
+        {
+            topLevel = level;
+        }
+        if (level <= recentLevel || nowNs - recentAtNs > TOP_LEVEL_HOLD_NS)
+        {
+            recentLevel = level;
+            recentAtNs = nowNs;
+        }
     }
 
     /**
@@ -74,7 +135,7 @@ public final class ActiveRequests implements PriorityWaitQueue.Listener<Balancer
      */
     boolean offer(final Balancer balancer, final int level, final long deadlineNs)
     {
-        if (queue.offer(balancer, level, deadlineNs))
+        if (queue.offer(balancer, clamp(level), deadlineNs))
         {
             queued++;
             counters.increment(DataPlaneCounter.UPSTREAM_QUEUED);
@@ -92,11 +153,26 @@ public final class ActiveRequests implements PriorityWaitQueue.Listener<Balancer
     /**
      * Gives back a slot, and hands free slots to the waiting requests by priority.
      *
+     * @param level the level the slot was taken at.
      * @param nowNs the clock's time now: waiting requests whose deadline passed leave expired.
      */
-    void release(final long nowNs)
+    void release(final int level, final long nowNs)
     {
+        final int at = clamp(level);
         active--;
+        if (at == recentLevel)
+        {
+            recentAtNs = nowNs;
+        }
+        if (--activeByLevel[at] == 0 && at == topLevel)
+        {
+            int next = at + 1;
+            while (next < NO_LEVEL && activeByLevel[next] == 0)
+            {
+                next++;
+            }
+            topLevel = next;
+        }
         wake(nowNs);
     }
 
@@ -137,12 +213,13 @@ public final class ActiveRequests implements PriorityWaitQueue.Listener<Balancer
     @Override
     public boolean onTurn(final Balancer balancer, final long nowNs)
     {
-        if (grants <= 0)
+        final int level = clamp(balancer.level());
+        if (grants <= 0 || !allowed(level, nowNs))
         {
             return false;
         }
         grants--;
-        active++;
+        take(level, nowNs);
         balancer.granted(true);
         ready[readyCount++] = balancer;
         return true;

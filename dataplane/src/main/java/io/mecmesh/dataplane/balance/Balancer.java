@@ -50,6 +50,7 @@ public final class Balancer
     private Waiter waiter;
     private ActiveRequests share;
     private boolean holdsActive;
+    private int level;
     private boolean waiting;
     private boolean granted;
     private Cluster cluster;
@@ -105,7 +106,8 @@ public final class Balancer
             return REFUSED;
         }
         share = queues == null ? null : queues.of(cluster);
-        if (share == null || share.tryTake())
+        this.level = level;
+        if (share == null || share.tryTake(level, System.nanoTime()))
         {
             holdsActive = share != null;
             return BEGUN;
@@ -136,6 +138,14 @@ public final class Balancer
         waiting = false;
         granted = slot;
         holdsActive = slot;
+    }
+
+    /**
+     * @return the priority level of the request begun last.
+     */
+    int level()
+    {
+        return level;
     }
 
     void onWaitOver()
@@ -339,7 +349,7 @@ public final class Balancer
         if (holdsActive)
         {
             holdsActive = false;
-            share.release(System.nanoTime());
+            share.release(level, System.nanoTime());
         }
         if (holdsRequest)
         {

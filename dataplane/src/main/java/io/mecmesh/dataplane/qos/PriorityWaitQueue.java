@@ -267,6 +267,25 @@ public final class PriorityWaitQueue<T>
         return size;
     }
 
+    /**
+     * @return the highest priority (lowest level) with an entry waiting, {@code MAX_LEVEL + 1} when none waits.
+     */
+    public int bestLevel()
+    {
+        if (size == 0)
+        {
+            return MAX_LEVEL + 1;
+        }
+        for (int level = 1; level <= MAX_LEVEL; level++)
+        {
+            if (head[level] != NONE)
+            {
+                return level;
+            }
+        }
+        return MAX_LEVEL + 1;
+    }
+
     @SuppressWarnings("unchecked")
     private int expire(final long nowNs, final Listener<T> listener)
     {

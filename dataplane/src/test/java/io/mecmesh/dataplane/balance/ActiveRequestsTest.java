@@ -25,7 +25,13 @@ class ActiveRequestsTest
 
     private static Cluster cluster(final int activePerLoop, final int queuedPerLoop)
     {
-        return Cluster.resolve(ClusterConfig.of("c", List.of(new Endpoint("127.0.0.1", 8080)))
+        return cluster("c", 8080, activePerLoop, queuedPerLoop);
+    }
+
+    private static Cluster cluster(final String name, final int port, final int activePerLoop,
+        final int queuedPerLoop)
+    {
+        return Cluster.resolve(ClusterConfig.of(name, List.of(new Endpoint("127.0.0.1", port)))
             .withCircuitBreakers(new CircuitBreakers(4, 1, 100, 1, activePerLoop, queuedPerLoop)));
     }
 
@@ -171,5 +177,76 @@ class ActiveRequestsTest
         assertThat(queues.of(cluster)).isNull();
         balancer.end();
         assertThat(cluster.inUse(Overflow.REQUESTS)).isZero();
+    }
+
+    @Test
+    void shouldKeepALowerLevelWaitingWhileAHigherOneIsActiveEvenWithSlotsFree()
+    {
+        final Cluster cluster = cluster(4, 8);
+        final Balancer urllc = balancer("urllc");
+        final Balancer embb = balancer("embb");
+        assertThat(urllc.begin(cluster, new DefaultHttpHeaders(), 19, 0)).isEqualTo(Balancer.BEGUN);
+
+        assertThat(embb.begin(cluster, new DefaultHttpHeaders(), 90, 0)).isEqualTo(Balancer.WAITING);
+        assertThat(queues.of(cluster).active()).isEqualTo(1);
+        urllc.end();
+
+        assertThat(events).containsExactly("embb started");
+        embb.end();
+        assertThat(queues.of(cluster).active()).isZero();
+    }
+
+    @Test
+    void shouldLetALowerLevelFillAQuarterOfTheSlotsWithinASecondOfAHigherOneAndEverySlotAfter()
+    {
+        final Cluster cluster = cluster(8, 16);
+        final Balancer urllc = balancer("urllc");
+        urllc.begin(cluster, new DefaultHttpHeaders(), 19, 0);
+        urllc.end();
+        final ActiveRequests share = queues.of(cluster);
+        final long nowNs = System.nanoTime();
+
+        assertThat(share.tryTake(90, nowNs)).isTrue();
+        assertThat(share.tryTake(90, nowNs)).isTrue();
+        assertThat(share.tryTake(90, nowNs)).as("a quarter of 8 slots taken by the lower level").isFalse();
+        assertThat(share.tryTake(19, nowNs)).as("the higher level still has the others").isTrue();
+        share.release(19, nowNs);
+        assertThat(share.tryTake(90, nowNs + 2 * SECOND_NS)).as("a second after the higher level's last request")
+            .isTrue();
+        assertThat(share.active()).isEqualTo(3);
+    }
+
+    @Test
+    void shouldLetAHigherLevelOvertakeLowerOnesWaitingForTheSameBackend()
+    {
+        final Cluster cluster = cluster(4, 8);
+        final Balancer earlier = balancer("earlier");
+        earlier.begin(cluster, new DefaultHttpHeaders(), 19, 0);
+        earlier.end();
+        final Balancer first = balancer("first");
+        assertThat(first.begin(cluster, new DefaultHttpHeaders(), 90, 0)).isEqualTo(Balancer.BEGUN);
+        final Balancer waitingLow = balancer("low");
+        assertThat(waitingLow.begin(cluster, new DefaultHttpHeaders(), 90, 0)).as("a quarter of the slots")
+            .isEqualTo(Balancer.WAITING);
+
+        final Balancer urllc = balancer("urllc");
+        assertThat(urllc.begin(cluster, new DefaultHttpHeaders(), 19, 0)).as("not behind the waiting eMBB")
+            .isEqualTo(Balancer.BEGUN);
+        assertThat(waitingLow.waiting()).isTrue();
+    }
+
+    @Test
+    void shouldShareOneLimitBetweenClustersOfTheSameBackend()
+    {
+        final Cluster urllc = cluster("urllc", 8080, 4, 8);
+        final Cluster embb = cluster("embb", 8080, 4, 8);
+        final Cluster elsewhere = cluster("other", 8081, 4, 8);
+
+        assertThat(queues.of(urllc)).isSameAs(queues.of(embb));
+        assertThat(queues.of(elsewhere)).isNotSameAs(queues.of(urllc));
+        final Balancer high = balancer("high");
+        high.begin(urllc, new DefaultHttpHeaders(), 19, 0);
+        assertThat(balancer("low").begin(embb, new DefaultHttpHeaders(), 90, 0))
+            .as("the eMBB service waits for the URLLC one on their shared backend").isEqualTo(Balancer.WAITING);
     }
 }
