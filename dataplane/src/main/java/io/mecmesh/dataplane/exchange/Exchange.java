@@ -230,7 +230,7 @@ public final class Exchange
 
     /**
      * Decides the limits of the forwarded request, once per request (a second call does nothing): the admit stage
-     * calls it at the head's arrival; the forward stage again, for pipelines without an admit stage. With a policy
+     * calls it at the head's arrival, and every pipeline that forwards has one. With a policy
      * record (the route's, else the slice's): its request timeout, retries, retry budget share and DSCP; without:
      * the route's timeout and retries, the route's budget share, DSCP 0. A {@code grpc-timeout} may only shorten
      * the timeout. Allocates nothing.

@@ -23,7 +23,6 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.Http2StreamChannel;
-import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 
 import static java.util.Objects.requireNonNull;
@@ -44,7 +43,6 @@ import static java.util.Objects.requireNonNull;
  */
 public final class ForwardHandler extends ChannelInboundHandlerAdapter
 {
-    private static final AsciiString GRPC_TIMEOUT = AsciiString.cached("grpc-timeout");
 
     private final DataPlaneCounters counters;
     private final Exchange exchange;
@@ -154,8 +152,6 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter
         final RouteAction.Forward forward = (RouteAction.Forward)route.action();
         this.request = request;
         this.route = route;
-        // Decided by the admit stage from the exchange's policy records (a no-op then; here for pipelines without it).
-        exchange.decideLimits(headerView(GRPC_TIMEOUT));
         exchange.sliceStats().onPolicyLookup(exchange.policyHit());
         DscpMarking.markDownstream(ctx.channel(), exchange.dscp(), counters);
         retries.begin(route, forward.retry(), exchange.maxRetries(), exchange.retryBudgetPercent());

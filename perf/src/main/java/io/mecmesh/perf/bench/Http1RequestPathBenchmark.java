@@ -3,6 +3,8 @@ package io.mecmesh.perf.bench;
 import io.mecmesh.dataplane.classify.SliceStatsRegistry;
 import io.mecmesh.dataplane.exchange.Exchange;
 import io.mecmesh.dataplane.exchange.Snapshots;
+import io.mecmesh.dataplane.qos.QosRuntime;
+import io.mecmesh.dataplane.stage.admit.AdmitHandler;
 import io.mecmesh.dataplane.stage.classify.ClassifyHandler;
 import io.mecmesh.dataplane.cluster.Cluster;
 import io.mecmesh.dataplane.cluster.ClusterConfig;
@@ -223,6 +225,8 @@ public class Http1RequestPathBenchmark
                 .addLast("respond", new RespondHandler(exchange))
                 .addLast("classify", new ClassifyHandler("bench", snapshots, exchange))
                 .addLast("route", new RouteHandler(exchange, counters))
+                .addLast("admit", new AdmitHandler(new QosRuntime(System::nanoTime, 1).newLoop(), snapshots,
+                    exchange))
                 .addLast("upstream", new ForwardHandler(pool, counters, exchange));
             pool.adoptHttp1(cluster.endpoints().get(0), upstream);
             downstream.register();
