@@ -7,7 +7,6 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 
@@ -48,14 +47,7 @@ class MecAppSupportDecConformanceTest
         app = pki.issue("app/dec-support");
         // 0 admin, 1 ingress, 2 api, 3 config, 4 ack, 5 MEC API
         ports = FreePorts.take(6);
-        appliance = MecAppliance.start(dir, pki, ports);
-        appliance.awaitLive();
-        final Path document = Files.writeString(dir.resolve("desired-state.yaml"), """
-            slices:
-              - {snssai: 1-000001, name: embb, fiveQi: 9}
-            nodes:
-              - {id: edge-a, site: site-a, zone: zone-1, services: []}
-            apps:
+        appliance = MecAppliance.startWithApps(dir, pki, ports, """
               - id: %s
                 name: dec-support
                 node: edge-a
@@ -76,9 +68,6 @@ class MecAppSupportDecConformanceTest
                   - {dnsRuleId: DnsRule3, domainName: three.example.org, ipAddressType: IP_V4, ipAddress: 192.0.2.3,
                      ttl: 30, state: ACTIVE}
             """.formatted(APP_ID));
-        final Launcher.Result applied = Launcher.run(dir, "apply", "-f", document.toString(), "--server",
-            "http://127.0.0.1:" + ports[2]);
-        assertThat(applied.exitCode()).as(applied.toString()).isZero();
     }
 
     @AfterAll
