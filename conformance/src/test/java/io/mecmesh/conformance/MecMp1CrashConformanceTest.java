@@ -7,13 +7,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -22,7 +26,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * series of Mp1 changes over mutual TLS (service registrations, updates and deletions, traffic and DNS rule PUTs);
  * the appliance (role {@code all}, the control plane with the MEC API) is killed with SIGKILL right after the last
  * 2xx and restarted on the same data directory; every change answered 2xx is there, read over Mp1 and with
- * {@code mecmesh get apps -o yaml}, and the registered services are mesh services again.
+ * {@code mecmesh get apps -o yaml}, and the registered services are mesh services again. And a registration in
+ * flight when the kill lands is whole (ServiceInfo, mesh service and placement, one journaled batch) or absent.
  */
 class MecMp1CrashConformanceTest
 {
@@ -30,6 +35,8 @@ class MecMp1CrashConformanceTest
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final int CHANGES = 30;
     private static final int RULES = 3;
+    private static final int KILL_AFTER_ACKS = 10;
+    private static final int MAX_REGISTRATIONS = 200;
     private static final String SUPPORT = "/mec_app_support/v2/applications/" + APP_ID;
     private static final String OWN = "/mec_service_mgmt/v1/applications/" + APP_ID + "/services";
     private static final String SERVICE = """
@@ -174,6 +181,69 @@ class MecMp1CrashConformanceTest
                     "http://127.0.0.1:" + ports[2]);
                 assertThat(mesh.exitCode()).as(mesh.toString()).isZero();
             }
+            assertThat(restarted.log()).doesNotContain("ERROR");
+        }
+    }
+
+    @Test
+    void aRegistrationInFlightAtKillNineShouldBeWholeOrAbsent() throws Exception
+    {
+        final Pki pki = Pki.init(dir.resolve("pki"), "mesh.test");
+        app = pki.issue("app/crasher");
+        ports = FreePorts.take(6);
+        final List<String> acknowledged = new ArrayList<>();
+        final AtomicInteger acks = new AtomicInteger();
+        int attempted = 0;
+        try (ApplianceProcess appliance = MecAppliance.startWithApps(dir, pki, ports, """
+              - {id: %s, name: crasher, node: edge-a, slice: 1-000001, spiffeId: spiffe://mesh.test/app/crasher}
+            """.formatted(APP_ID)))
+        {
+            final Thread killer = appliance.killWhen(() -> acks.get() >= KILL_AFTER_ACKS);
+            for (int i = 0; i < MAX_REGISTRATIONS && appliance.isAlive(); i++)
+            {
+                attempted = i + 1;
+                final Mp1Answer created;
+                try
+                {
+                    created = call("POST", OWN, SERVICE.formatted("InFlight" + i, 1));
+                }
+                catch (final AssertionError unreachable)
+                {
+                    break;
+                }
+                if (created.status() != 201)
+                {
+                    break;
+                }
+                acknowledged.add(created.json().get("serInstanceId").asText());
+                acks.incrementAndGet();
+            }
+            killer.join(30_000);
+            assertThat(appliance.isAlive()).isFalse();
+        }
+        assertThat(acknowledged).hasSizeGreaterThanOrEqualTo(KILL_AFTER_ACKS).hasSizeLessThan(MAX_REGISTRATIONS);
+
+        try (ApplianceProcess restarted = MecAppliance.start(dir, pki, ports, "all-restarted"))
+        {
+            restarted.awaitReady();
+            final HttpResponse<String> response = Http.get(ports[2], "/v1/state");
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+            final JsonNode state = new ObjectMapper().readTree(response.body());
+            final Set<String> registered = new TreeSet<>();
+            state.path("apps").forEach(instance -> instance.path("services")
+                .forEach(service -> registered.add("mec-" + service.get("serInstanceId").asText())));
+            final Set<String> meshServices = new TreeSet<>();
+            state.path("services").forEach(service -> meshServices.add(service.get("name").asText()));
+            final Set<String> placed = new TreeSet<>();
+            state.path("nodes").forEach(node -> node.path("services").forEach(name -> placed.add(name.asText())));
+            for (final String id : acknowledged)
+            {
+                assertThat(registered).as("acknowledged registration " + id).contains("mec-" + id);
+            }
+            assertThat(registered).as("at most the registration in flight beyond the acknowledged ones")
+                .hasSizeBetween(acknowledged.size(), Math.min(acknowledged.size() + 1, attempted));
+            assertThat(meshServices).as("every registration whole: its mesh service").isEqualTo(registered);
+            assertThat(placed).as("every registration whole: its placement").isEqualTo(registered);
             assertThat(restarted.log()).doesNotContain("ERROR");
         }
     }
