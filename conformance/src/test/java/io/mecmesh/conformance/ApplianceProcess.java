@@ -183,6 +183,34 @@ final class ApplianceProcess implements AutoCloseable
         }
     }
 
+    /**
+     * Starts a thread that kills the process with SIGKILL ({@link #kill}) as soon as {@code when} holds (polled every
+     * 0.1 ms) or the process is gone; join it to wait for the kill.
+     *
+     * @param when the condition, e.g. a count of acknowledged requests reaching a bound.
+     * @return the started thread.
+     */
+    Thread killWhen(final java.util.function.BooleanSupplier when)
+    {
+        final Thread killer = new Thread(() ->
+        {
+            while (!when.getAsBoolean() && isAlive())
+            {
+                java.util.concurrent.locks.LockSupport.parkNanos(100_000);
+            }
+            try
+            {
+                kill();
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }, name + "-killer");
+        killer.start();
+        return killer;
+    }
+
     boolean isAlive()
     {
         return process.isAlive();

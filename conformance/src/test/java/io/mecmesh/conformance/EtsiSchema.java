@@ -22,6 +22,8 @@ final class EtsiSchema
 {
     static final String APP_SUPPORT = "MecAppSupportApi.yaml";
     static final String SERVICE_MGMT = "MecServiceMgmtApi.yaml";
+    /** v3.1.1 service management: for what v2.1.1 lacks (ServiceLivenessInfo, ServiceLivenessUpdate). */
+    static final String SERVICE_MGMT_V3 = "../v3.1.1/MecServiceMgmtApi.yaml";
 
     private static final Path DIRECTORY = Path.of(System.getProperty("user.dir"))
         .resolve("../../shared/etsi/mec011/v2.1.1").normalize();
@@ -45,6 +47,33 @@ final class EtsiSchema
             return SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12)
                 .getSchema(JSON.writeValueAsString(root), InputFormat.JSON).validate(body, InputFormat.JSON).stream()
                 .map(Object::toString).toList();
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    /**
+     * @return the violations of each element of the JSON array {@code body} against schema {@code name} of
+     *     {@code file} (the standard's lists are arrays of a named schema), or one violation if it is no array.
+     */
+    static List<String> violationsOfEach(final String file, final String name, final String body)
+    {
+        try
+        {
+            final JsonNode array = JSON.readTree(body);
+            if (!array.isArray())
+            {
+                return List.of("not a JSON array: " + body);
+            }
+            final List<String> violations = new java.util.ArrayList<>();
+            for (int i = 0; i < array.size(); i++)
+            {
+                final int index = i;
+                violations(file, name, array.get(i).toString()).forEach(v -> violations.add("[" + index + "] " + v));
+            }
+            return violations;
         }
         catch (final IOException ex)
         {

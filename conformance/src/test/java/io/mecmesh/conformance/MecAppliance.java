@@ -28,7 +28,17 @@ final class MecAppliance
      */
     static ApplianceProcess start(final Path dir, final Pki pki, final int[] ports) throws IOException
     {
-        return ApplianceProcess.start(dir, "all", ports[0], """
+        return start(dir, pki, ports, "all");
+    }
+
+    /**
+     * Starts it as {@link #start(Path, Pki, int[])} does, with its configuration and log named after {@code name}
+     * (a restart on the same data directory keeps the first run's log).
+     */
+    static ApplianceProcess start(final Path dir, final Pki pki, final int[] ports, final String name)
+        throws IOException
+    {
+        return ApplianceProcess.start(dir, name, ports[0], """
             role: all
             node: {id: edge-a, site: site-a, zone: zone-1}
             dataDirectory: %s
@@ -41,6 +51,38 @@ final class MecAppliance
                 - {name: ingress, address: 127.0.0.1, port: %d}
             """.formatted(dir.resolve("data"), ports[0], ports[2], ports[3], ports[4], ports[5], pki.caDir(),
             pki.passphraseFile(), ports[1]));
+    }
+
+    /**
+     * Starts it ({@link #start}), waits until it is live and applies (CLI {@code apply -f}) slice {@code 1-000001},
+     * node {@code edge-a} and the application instances given.
+     *
+     * @param dir   the test's directory.
+     * @param pki   the CA.
+     * @param ports six free ports, as for {@link #start}.
+     * @param apps  the {@code apps:} list of the desired state, in YAML, each item indented by two spaces.
+     * @return the running appliance.
+     */
+    static ApplianceProcess startWithApps(final Path dir, final Pki pki, final int[] ports, final String apps)
+        throws IOException, InterruptedException
+    {
+        final ApplianceProcess appliance = start(dir, pki, ports);
+        appliance.awaitLive();
+        final Path document = java.nio.file.Files.writeString(dir.resolve("desired-state.yaml"), """
+            slices:
+              - {snssai: 1-000001, name: embb, fiveQi: 9}
+            nodes:
+              - {id: edge-a, site: site-a, zone: zone-1, services: []}
+            apps:
+            """ + apps);
+        final Launcher.Result applied = Launcher.run(dir, "apply", "-f", document.toString(), "--server",
+            "http://127.0.0.1:" + ports[2]);
+        if (applied.exitCode() != 0)
+        {
+            appliance.close();
+            throw new AssertionError("apply -f " + document + ": " + applied);
+        }
+        return appliance;
     }
 
     /**

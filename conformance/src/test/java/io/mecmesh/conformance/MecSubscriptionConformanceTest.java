@@ -2,7 +2,6 @@ package io.mecmesh.conformance;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -11,16 +10,11 @@ import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -45,8 +39,7 @@ class MecSubscriptionConformanceTest
     private Pki.Identity app;
     private Pki.Identity leaver;
     private ApplianceProcess appliance;
-    private HttpServer receiver;
-    private final BlockingQueue<String> notifications = new LinkedBlockingQueue<>();
+    private NotificationReceiver receiver;
 
     @BeforeAll
     void start(@TempDir(cleanup = CleanupMode.ON_SUCCESS) final Path directory) throws Exception
@@ -57,14 +50,7 @@ class MecSubscriptionConformanceTest
         leaver = pki.issue("app/leaver");
         // 0 admin, 1 ingress, 2 api, 3 config, 4 ack, 5 MEC API
         ports = FreePorts.take(6);
-        receiver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 8);
-        receiver.createContext("/", exchange ->
-        {
-            notifications.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
-            exchange.sendResponseHeaders(204, -1);
-            exchange.close();
-        });
-        receiver.start();
+        receiver = new NotificationReceiver();
         appliance = MecAppliance.start(dir, pki, ports);
         appliance.awaitLive();
         final Path document = Files.writeString(dir.resolve("desired-state.yaml"), """
@@ -89,7 +75,7 @@ class MecSubscriptionConformanceTest
         }
         if (receiver != null)
         {
-            receiver.stop(0);
+            receiver.close();
         }
     }
 
@@ -121,7 +107,7 @@ class MecSubscriptionConformanceTest
         assertValid(EtsiSchema.SERVICE_MGMT, "SerAvailabilityNotificationSubscription", answer);
         final JsonNode body = JSON.readTree(answer.substring(4));
         assertThat(body.get("subscriptionType").asText()).isEqualTo("SerAvailabilityNotificationSubscription");
-        assertThat(body.get("callbackReference").asText()).isEqualTo(callback());
+        assertThat(body.get("callbackReference").asText()).isEqualTo(receiver.callback());
         assertThat(headers).anyMatch(line -> line.toLowerCase(java.util.Locale.ROOT).startsWith("location: https://")
             && line.trim().endsWith(body.at("/_links/self/href").asText()));
     }
@@ -198,7 +184,7 @@ class MecSubscriptionConformanceTest
         assertValid(EtsiSchema.APP_SUPPORT, "AppTerminationNotificationSubscription", answer);
         final JsonNode body = JSON.readTree(answer.substring(4));
         assertThat(body.get("subscriptionType").asText()).isEqualTo("AppTerminationNotificationSubscription");
-        assertThat(body.get("callbackReference").asText()).isEqualTo(callback());
+        assertThat(body.get("callbackReference").asText()).isEqualTo(receiver.callback());
         assertThat(headers).anyMatch(line -> line.toLowerCase(java.util.Locale.ROOT).startsWith("location: https://")
             && line.trim().endsWith(body.at("/_links/self/href").asText()));
     }
@@ -242,11 +228,11 @@ class MecSubscriptionConformanceTest
     void conftask001OkShouldAcceptTheConfirmationOfAPendingTermination() throws Exception
     {
         subscribeToTermination(leaver, LEAVER_ID);
-        notifications.clear();
+        receiver.clear();
         final Launcher.Result deleted = cli("app", "delete", LEAVER_ID);
         assertThat(deleted.exitCode()).as(deleted.toString()).isZero();
         assertThat(deleted.out()).contains("app/" + LEAVER_ID + " terminating");
-        final String notification = notifications.poll(30, TimeUnit.SECONDS);
+        final String notification = receiver.next(Duration.ofSeconds(30));
         assertThat(notification).as("the termination notification").isNotNull();
         assertThat(EtsiSchema.violations(EtsiSchema.APP_SUPPORT, "AppTerminationNotification", notification))
             .isEmpty();
@@ -283,23 +269,18 @@ class MecSubscriptionConformanceTest
             .startsWith("404 ");
     }
 
-    private String callback()
-    {
-        return "http://127.0.0.1:" + receiver.getAddress().getPort() + "/notifications";
-    }
-
     private String availability()
     {
         return """
             {"subscriptionType":"SerAvailabilityNotificationSubscription","callbackReference":"%s",
-             "filteringCriteria":{"serNames":["ExampleService"]}}""".formatted(callback());
+             "filteringCriteria":{"serNames":["ExampleService"]}}""".formatted(receiver.callback());
     }
 
     private String termination(final String appId)
     {
         return """
             {"subscriptionType":"AppTerminationNotificationSubscription","callbackReference":"%s",
-             "appInstanceId":"%s"}""".formatted(callback(), appId);
+             "appInstanceId":"%s"}""".formatted(receiver.callback(), appId);
     }
 
     /** @return the new subscription's path. */

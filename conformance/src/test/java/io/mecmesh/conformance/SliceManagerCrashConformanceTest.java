@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -47,22 +46,7 @@ class SliceManagerCrashConformanceTest
         try (ApplianceProcess control = ApplianceProcess.start(dir, "control", ports[1], yaml))
         {
             control.awaitReady();
-            final Thread killer = new Thread(() ->
-            {
-                while (acks.get() < KILL_AFTER_ACKS && control.isAlive())
-                {
-                    LockSupport.parkNanos(100_000);
-                }
-                try
-                {
-                    control.kill();
-                }
-                catch (final InterruptedException ex)
-                {
-                    Thread.currentThread().interrupt();
-                }
-            }, "killer");
-            killer.start();
+            final Thread killer = control.killWhen(() -> acks.get() >= KILL_AFTER_ACKS);
             for (int i = 0; i < COMMANDS; i++)
             {
                 attempted = i + 1;

@@ -111,7 +111,8 @@ final class AppSupportApi
     private <R> void put(final RoutingContext context, final RuleKind<R> kind)
     {
         Exchanges.requireQuery(context, NO_QUERY);
-        Exchanges.ownApp(context, backend);
+        // An unknown rule is 404 whatever the body (DEC 032-3 TRAF_003_NF / DNS_003_NF PUT a valid rule there).
+        existing(context, Exchanges.ownApp(context, backend), kind);
         final JsonNode body = Exchanges.body(context);
         final R rule;
         try

@@ -121,12 +121,14 @@ final class ServiceMgmtApi
         throw new MecApiException(404, "no service \"" + id + "\"");
     }
 
+    /** An application's own services, with the same query filters as {@code GET /services} (MEC 011 8.2.6.3.1). */
     private void ownServices(final RoutingContext context)
     {
-        Exchanges.requireQuery(context, NO_QUERY);
+        Exchanges.requireQuery(context, SERVICE_QUERY);
+        final Predicate<MecService> filter = filter(context);
         final AppInstance app = Exchanges.ownApp(context, backend);
         final ArrayNode body = JSON.createArrayNode();
-        app.services().forEach(service -> body.add(render(app, service)));
+        app.services().stream().filter(filter).forEach(service -> body.add(render(app, service)));
         Exchanges.json(context, 200, body);
     }
 
@@ -169,7 +171,8 @@ final class ServiceMgmtApi
     private void update(final RoutingContext context)
     {
         Exchanges.requireQuery(context, NO_QUERY);
-        Exchanges.ownApp(context, backend);
+        // An unknown service is 404 whatever the body (DEC 032-3 APPSAQ_004_NF PUTs a valid ServiceInfo there).
+        existing(context, Exchanges.ownApp(context, backend));
         final JsonNode body = Exchanges.body(context);
         final MecService service = parse(body, context.pathParam("serviceId"));
         final AppInstance app;

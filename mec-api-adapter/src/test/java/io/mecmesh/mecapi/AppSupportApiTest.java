@@ -163,6 +163,16 @@ class AppSupportApiTest
     }
 
     @Test
+    void shouldAnswer404ForAPutOfAnUnknownRuleEvenWhenTheBodyNamesAnotherRule()
+    {
+        final DesiredState before = fixture.backend.state();
+
+        MecApiFixture.assertProblem(put(app, APP_PATH + "/traffic_rules/TrafficRule9", RULE, null), 404);
+        MecApiFixture.assertProblem(put(app, APP_PATH + "/dns_rules/DnsRule9", DNS_RULE, null), 404);
+        assertThat(fixture.backend.state()).isEqualTo(before);
+    }
+
+    @Test
     void shouldForbidAnotherApplicationsResourcesAndKeepTheState()
     {
         final HttpClient other = fixture.client("app/other");

@@ -105,6 +105,28 @@ class ServiceMgmtApiTest
     }
 
     @Test
+    void shouldFilterTheApplicationsOwnServicesByTheStandardsFiltersAnd404AnUnknownOneWhateverTheBody()
+        throws Exception
+    {
+        final String id = JSON.readTree(send(app, "POST", OWN, SERVICE, null).body()).get("serInstanceId").asText();
+
+        final HttpResponse<String> byName = fixture.get(app, OWN + "?ser_name=ExampleService");
+        final HttpResponse<String> byId = fixture.get(app, OWN + "?ser_instance_id=" + id);
+        final HttpResponse<String> none = fixture.get(app, OWN + "?ser_name=Other");
+
+        assertThat(byName.statusCode()).isEqualTo(200);
+        assertThat(EtsiSchemas.validateArray(EtsiSchemas.SERVICE_MGMT, "ServiceInfo", byName.body())).isEmpty();
+        assertThat(JSON.readTree(byName.body())).hasSize(1);
+        assertThat(JSON.readTree(byId.body()).get(0).get("serInstanceId").asText()).isEqualTo(id);
+        assertThat(JSON.readTree(none.body())).isEmpty();
+        MecApiFixture.assertProblem(fixture.get(app, OWN + "?instance_id=" + id), 400);
+        final DesiredState before = fixture.backend.state();
+        MecApiFixture.assertProblem(send(app, "PUT", OWN + "/unknown-service",
+            SERVICE.replace("{\"serName\"", "{\"serInstanceId\":\"" + id + "\",\"serName\""), null), 404);
+        assertThat(fixture.backend.state()).isEqualTo(before);
+    }
+
+    @Test
     void shouldRefuseABadServiceInfoWith400AndKeepTheState()
     {
         final DesiredState before = fixture.backend.state();
