@@ -18,9 +18,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The MEC 015 bandwidth management (BWM) test purposes of ETSI GS MEC-DEC 032-3, one test each, against the installed
  * appliance (role {@code all}, MEC API over mutual TLS, curl with the application's X.509-SVID). The test purpose of
  * each test is named in its comment; the ids follow the group's numbering (001 list, 002 create, 003 read one,
- * 004 update, 005 patch, 006 delete; OK / BR bad request / NF not found / PF precondition failed). The ids and the
- * expected statuses were reconstructed from the API's definition and ../shared/etsi/NOTES.md, not copied from the
- * DEC 032-3 document (not available here). Response bodies are validated against the MEC 015 schemas in
+ * 004 update, 005 patch, 006 delete; OK / BR bad request / NF not found / PF precondition failed). Checked against
+ * ETSI's own Robot suite for the group (PlatBandwidthManager.robot, ids {@code TC_MEC_SRV_BWA_001_OK} ..
+ * {@code 006_NF}, written for MEC 015 v1.1.1): the same numbering and purposes, with two differences taken from the
+ * v2 API and ../shared/etsi/NOTES.md: POST answers 201 (v1.1.1: 200), and a list whose filter matches nothing answers
+ * 404 (their 001_BR sends an unknown instance id and expects 400; ours has 001_BR as an unknown query parameter).
+ * Response bodies are validated against the MEC 015 schemas in
  * mec-api-adapter's {@code BwmApiTest}; here the statuses, content types and fields are checked.
  */
 class BwmDecConformanceTest
