@@ -197,6 +197,7 @@ public final class MecApiServer implements AutoCloseable
         liveness.register(router);
         new ServiceMgmtApi(config.apiRoot(), backend, writeLock, liveness).register(router);
         new BwmApi(config.apiRoot(), backend, writeLock).register(router);
+        new RegistrationsApi(config.apiRoot(), backend, writeLock).register(router);
         for (final MecSubscription.Type type : MecSubscription.Type.values())
         {
             new SubscriptionsApi(config.apiRoot(), backend, writeLock, type, events).register(router);
