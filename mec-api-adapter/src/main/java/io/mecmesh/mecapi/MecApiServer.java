@@ -303,6 +303,15 @@ public final class MecApiServer implements AutoCloseable
     }
 
     /**
+     * @param counter an outcome of the notifications sent to subscribers.
+     * @return how many had it since start (for the appliance's metrics).
+     */
+    public long notifications(final NotificationCounter counter)
+    {
+        return notifier.count(counter);
+    }
+
+    /**
      * @return the bound TCP port.
      */
     public int port()
