@@ -324,6 +324,8 @@ public final class Appliance implements AutoCloseable
                     sliceManager::journalSize);
             sliceManager.onConfigApplied(timedControl::observeNodeApply);
         }
+        started.stream().filter(MecApi.class::isInstance).map(MecApi.class::cast).findFirst()
+            .ifPresent(mecApi -> metrics.addMecNotifications(mecApi::notifications));
         if (config.telemetry().remoteWrite().isPresent())
         {
             final RemoteWriteForwarder forwarder = startRemoteWrite(config, metrics);

@@ -28,7 +28,7 @@ class DemoConformanceTest
     private static final Pattern MECMESH_LINE = Pattern.compile("^\\s+mecmesh (.*)$");
     private static final Pattern TOKEN = Pattern.compile("'([^']*)'|(\\S+)");
     private static final Pattern MEC_LINE = Pattern.compile(
-        "^MEC API: (https://\\S+) app-instance (\\S+) traffic-rule (\\S+) dns-rule (\\S+)$");
+        "^MEC API: (https://\\S+) app-instance (\\S+) traffic-rule (\\S+) dns-rule (\\S+) token (\\S+)$");
     private static final Pattern DNS_LINE = Pattern.compile("^DNS: (\\S+):(\\d+) (\\S+) -> (\\S+)$");
     private static final Pattern ADMIN_LINE = Pattern.compile("^Admin endpoint: (http://\\S+)/ready");
 
@@ -63,6 +63,10 @@ class DemoConformanceTest
             assertThat(exec(tokens(curls.get(3)))).as("the MEC API serves the printed line")
                 .containsPattern("^HTTP/[0-9.]+ 200").contains("\"trafficRuleId\":\"" + mecLine.group(3) + "\"")
                 .contains("\"state\":\"ACTIVE\"");
+            assertThat(exec("curl", "-sS", "-i", "-k", "--max-time", "15", "-H", "Authorization: Bearer "
+                + mecLine.group(5), mecLine.group(1) + "/mec_app_support/v2/applications/" + mecLine.group(2)
+                + "/traffic_rules/" + mecLine.group(3))).as("the printed token authenticates the application")
+                .containsPattern("^HTTP/[0-9.]+ 200").contains("\"trafficRuleId\":\"" + mecLine.group(3) + "\"");
             final List<String> mecmesh = printed.stream().map(MECMESH_LINE::matcher).filter(Matcher::matches)
                 .map(m -> m.group(1)).toList();
             assertThat(mecmesh).hasSize(2);

@@ -24,6 +24,8 @@ final class EtsiSchema
     static final String SERVICE_MGMT = "MecServiceMgmtApi.yaml";
     /** v3.1.1 service management: for what v2.1.1 lacks (ServiceLivenessInfo, ServiceLivenessUpdate). */
     static final String SERVICE_MGMT_V3 = "../v3.1.1/MecServiceMgmtApi.yaml";
+    /** v3.1.1 application support: for what v2.1.1 lacks (AppInfo of {@code /registrations}). */
+    static final String APP_SUPPORT_V3 = "../v3.1.1/MecAppSupportApi.yaml";
 
     private static final Path DIRECTORY = Path.of(System.getProperty("user.dir"))
         .resolve("../../shared/etsi/mec011/v2.1.1").normalize();

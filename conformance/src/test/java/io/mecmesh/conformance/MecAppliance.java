@@ -28,7 +28,7 @@ final class MecAppliance
      */
     static ApplianceProcess start(final Path dir, final Pki pki, final int[] ports) throws IOException
     {
-        return start(dir, pki, ports, "all");
+        return start(dir, pki, ports, "all", "");
     }
 
     /**
@@ -38,18 +38,35 @@ final class MecAppliance
     static ApplianceProcess start(final Path dir, final Pki pki, final int[] ports, final String name)
         throws IOException
     {
+        return start(dir, pki, ports, name, "");
+    }
+
+    /**
+     * Starts it with more settings of {@code controlPlane.mecApi}.
+     *
+     * @param mecApi YAML flow entries added to {@code mecApi} (", oauth2: {...}"), or "".
+     */
+    static ApplianceProcess startWithMecApi(final Path dir, final Pki pki, final int[] ports, final String mecApi)
+        throws IOException
+    {
+        return start(dir, pki, ports, "all", mecApi);
+    }
+
+    private static ApplianceProcess start(final Path dir, final Pki pki, final int[] ports, final String name,
+        final String mecApi) throws IOException
+    {
         return ApplianceProcess.start(dir, name, ports[0], """
             role: all
             node: {id: edge-a, site: site-a, zone: zone-1}
             dataDirectory: %s
             admin: {address: 127.0.0.1, port: %d}
             controlPlane: {address: 127.0.0.1, api: {port: %d, insecureLoopback: true}, configPort: %d,
-              ackPort: %d, mecApi: {address: 127.0.0.1, port: %d}}
+              ackPort: %d, mecApi: {address: 127.0.0.1, port: %d%s}}
             ca: {directory: %s, passphraseFile: %s}
             dataplane:
               listeners:
                 - {name: ingress, address: 127.0.0.1, port: %d}
-            """.formatted(dir.resolve("data"), ports[0], ports[2], ports[3], ports[4], ports[5], pki.caDir(),
+            """.formatted(dir.resolve("data"), ports[0], ports[2], ports[3], ports[4], ports[5], mecApi, pki.caDir(),
             pki.passphraseFile(), ports[1]));
     }
 

@@ -130,6 +130,7 @@ public final class MecApiServer implements AutoCloseable
             .setWorkerPoolSize(4)
             .setFileSystemOptions(new FileSystemOptions().setFileCachingEnabled(false)
                 .setClassPathResolvingEnabled(false)));
+        final Optional<BearerTokens> bearer = bearerTokens(vertx, config, backend);
         try
         {
             final HttpServerOptions options = new HttpServerOptions()
@@ -142,7 +143,7 @@ public final class MecApiServer implements AutoCloseable
                 .setTrustOptions(TrustOptions.wrap(JdkSslContexts.trustManager(tls.trust(),
                     X509SvidValidator.Expectation.trustDomain(tls.trustDomain()), new PeerRejections(),
                     Clock.systemUTC())))
-                .setClientAuth(ClientAuth.REQUIRED)
+                .setClientAuth(config.oauth2().isPresent() ? ClientAuth.REQUEST : ClientAuth.REQUIRED)
                 .setMaxFormAttributeSize(0);
             // One lock for every write of this server: a change is checked against the state it replaces.
             final Object writeLock = new Object();
@@ -151,7 +152,7 @@ public final class MecApiServer implements AutoCloseable
             final MecEvents events = new MecEvents(config.apiRoot(), backend, notifier, clock);
             events.publish();
             final TerminationApi terminations = new TerminationApi(config.apiRoot(), backend, writeLock, clock);
-            final Router router = router(vertx, config, tls, backend, writeLock, liveness, events);
+            final Router router = router(vertx, config, tls, backend, writeLock, liveness, events, bearer);
             terminations.register(router);
             final HttpServer server = vertx.createHttpServer(options).requestHandler(router).listen()
                 .await(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -187,16 +188,33 @@ public final class MecApiServer implements AutoCloseable
         }
     }
 
+    /** The bearer-token validator, if {@code oauth2} is configured (Vert.x closed if its keys cannot be used). */
+    private static Optional<BearerTokens> bearerTokens(final Vertx vertx, final MecApiConfig config,
+        final ControlPlaneBackend backend)
+    {
+        try
+        {
+            return config.oauth2().map(oauth2 -> new BearerTokens(vertx, oauth2, backend));
+        }
+        catch (final RuntimeException ex)
+        {
+            vertx.close();
+            throw new IllegalStateException("controlPlane.mecApi.oauth2." + ex.getMessage(), ex);
+        }
+    }
+
     private static Router router(final Vertx vertx, final MecApiConfig config, final MecApiTls tls,
-        final ControlPlaneBackend backend, final Object writeLock, final LivenessApi liveness, final MecEvents events)
+        final ControlPlaneBackend backend, final Object writeLock, final LivenessApi liveness, final MecEvents events,
+        final Optional<BearerTokens> bearer)
     {
         final Router router = Router.router(vertx);
-        router.route().handler(context -> authenticate(context, tls));
+        router.route().handler(context -> authenticate(context, tls, bearer));
         router.route().handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
         new AppSupportApi(config.apiRoot(), backend, writeLock).register(router);
         liveness.register(router);
         new ServiceMgmtApi(config.apiRoot(), backend, writeLock, liveness).register(router);
         new BwmApi(config.apiRoot(), backend, writeLock).register(router);
+        new RegistrationsApi(config.apiRoot(), backend, writeLock).register(router);
         for (final MecSubscription.Type type : MecSubscription.Type.values())
         {
             new SubscriptionsApi(config.apiRoot(), backend, writeLock, type, events).register(router);
@@ -215,10 +233,26 @@ public final class MecApiServer implements AutoCloseable
         return router;
     }
 
-    /** Puts the caller's SPIFFE id in the context, or answers 401 (the handshake already refused other peers). */
-    private static void authenticate(final RoutingContext context, final MecApiTls tls)
+    /**
+     * Puts the caller's SPIFFE id in the context, or answers 401 (the handshake already refused other peers): from a
+     * bearer token when {@code oauth2} is configured and the request carries one, else from the client certificate.
+     */
+    private static void authenticate(final RoutingContext context, final MecApiTls tls,
+        final Optional<BearerTokens> bearer)
     {
+        final String token = bearer.isPresent() ? BearerTokens.tokenOf(context) : null;
+        if (token != null)
+        {
+            bearer.get().authenticate(context, token);
+            return;
+        }
         final Optional<SpiffeId> caller = callerOf(context, tls);
+        if (caller.isEmpty() && bearer.isPresent())
+        {
+            BearerTokens.refuse(context, null, "a bearer token (Authorization: Bearer) or a client certificate (an "
+                + "X.509-SVID of trust domain " + tls.trustDomain() + ") is required");
+            return;
+        }
         if (caller.isEmpty())
         {
             Problems.send(context, 401, "a client certificate (an X.509-SVID of trust domain " + tls.trustDomain()
@@ -299,6 +333,15 @@ public final class MecApiServer implements AutoCloseable
     Notifier notifier()
     {
         return notifier;
+    }
+
+    /**
+     * @param counter an outcome of the notifications sent to subscribers.
+     * @return how many had it since start (for the appliance's metrics).
+     */
+    public long notifications(final NotificationCounter counter)
+    {
+        return notifier.count(counter);
     }
 
     /**

@@ -105,6 +105,21 @@ final class Notifier
     }
 
     /**
+     * @param counter an outcome.
+     * @return how many notifications (or tries, for {@link NotificationCounter#RETRIED}) had it, since start.
+     */
+    long count(final NotificationCounter counter)
+    {
+        return switch (requireNonNull(counter, "counter"))
+        {
+            case DELIVERED -> delivered.get();
+            case RETRIED -> retried.get();
+            case FAILED -> failed.get();
+            case DROPPED -> dropped.get();
+        };
+    }
+
+    /**
      * @return notifications a callback accepted (2xx), since start.
      */
     long delivered()

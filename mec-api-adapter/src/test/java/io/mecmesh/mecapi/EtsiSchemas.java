@@ -29,6 +29,8 @@ final class EtsiSchemas
     static final String SERVICE_MGMT = "MecServiceMgmtApi.yaml";
     /** v3.1.1 service management: for what v2.1.1 lacks (ServiceLivenessInfo, the SUSPENDED state). */
     static final String SERVICE_MGMT_V3 = "../v3.1.1/MecServiceMgmtApi.yaml";
+    /** v3.1.1 application support: for what v2.1.1 lacks (AppInfo of {@code /registrations}). */
+    static final String APP_SUPPORT_V3 = "../v3.1.1/MecAppSupportApi.yaml";
     /** MEC 015 v2.1.1 bandwidth management (BwInfo, BwInfoDeltas, ProblemDetails). */
     static final String BWM = "../../mec015/v2.1.1/BwManagementApi.yaml";
 

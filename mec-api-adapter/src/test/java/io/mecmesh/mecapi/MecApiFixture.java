@@ -54,10 +54,22 @@ final class MecApiFixture implements AutoCloseable
     /** With {@code clock} for heartbeats and no periodic liveness sweep: the test calls {@code sweepLiveness()}. */
     MecApiFixture(final Path directory, final String apiRoot, final Optional<InstantSource> clock)
     {
+        this(directory, apiRoot, clock, Optional.empty());
+    }
+
+    /** Accepting bearer tokens as {@code oauth2} says, besides client certificates. */
+    MecApiFixture(final Path directory, final String apiRoot, final MecApiOAuth2 oauth2)
+    {
+        this(directory, apiRoot, Optional.empty(), Optional.of(oauth2));
+    }
+
+    private MecApiFixture(final Path directory, final String apiRoot, final Optional<InstantSource> clock,
+        final Optional<MecApiOAuth2> oauth2)
+    {
         this.apiRoot = apiRoot;
         this.backend = new ConductorBackend(directory);
         final TlsMaterialSource keys = new TlsMaterialSource(material("control-plane"));
-        final MecApiConfig config = new MecApiConfig("127.0.0.1", 0, apiRoot);
+        final MecApiConfig config = new MecApiConfig("127.0.0.1", 0, apiRoot, oauth2);
         final MecApiTls tls = new MecApiTls(keys, () -> new X509SvidValidator(ca.trustBundle()), TRUST_DOMAIN);
         this.server = clock.isPresent() ? MecApiServer.start(config, tls, backend, clock.get())
             : MecApiServer.start(config, tls, backend);

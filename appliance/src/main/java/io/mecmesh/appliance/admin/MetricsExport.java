@@ -23,6 +23,7 @@ import io.mecmesh.slicemanager.ca.IssuedLog;
 import io.mecmesh.slicemanager.identity.IdentityStatus;
 import io.mecmesh.mecapi.dns.DnsCounter;
 import io.mecmesh.mecapi.dns.DnsCounters;
+import io.mecmesh.mecapi.NotificationCounter;
 import io.mecmesh.appliance.telemetry.RemoteWriteCounter;
 import io.mecmesh.appliance.telemetry.RemoteWriteForwarder;
 import io.mecmesh.appliance.telemetry.RequestMetrics;
@@ -48,6 +49,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.DoubleSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
+import java.util.function.ToLongFunction;
 import java.util.regex.Pattern;
 
 import static java.util.Objects.requireNonNull;
@@ -401,6 +403,31 @@ public final class MetricsExport
             .name("mecmesh_dns_records")
             .help("A and AAAA records the MEC DNS responder answers itself (DNS rules and mesh names).")
             .callback(callback -> callback.call(records.getAsLong()))
+            .register(registry);
+        return this;
+    }
+
+    /**
+     * Exports what became of the MEC 011 notifications the MEC API sent: {@code mecmesh_mec_notifications_total}
+     * by {@code outcome} (delivered, retried (per try), failed, dropped).
+     *
+     * @param notifications the count of each outcome since start.
+     * @return this.
+     */
+    public MetricsExport addMecNotifications(final ToLongFunction<NotificationCounter> notifications)
+    {
+        requireNonNull(notifications, "notifications");
+        CounterWithCallback.builder()
+            .name("mecmesh_mec_notifications")
+            .help("MEC 011 notifications sent to subscribers' callbacks, by outcome (retried counts tries).")
+            .labelNames("outcome")
+            .callback(callback ->
+            {
+                for (final NotificationCounter counter : NotificationCounter.values())
+                {
+                    callback.call(notifications.applyAsLong(counter), counter.label());
+                }
+            })
             .register(registry);
         return this;
     }

@@ -11,6 +11,7 @@ import io.mecmesh.appliance.config.NodeConfig;
 import io.mecmesh.appliance.config.Role;
 import io.mecmesh.appliance.config.TelemetryConfig;
 import io.mecmesh.mecapi.dns.DnsConfig;
+import io.mecmesh.appliance.demo.DemoAuthorizationServer;
 import io.mecmesh.appliance.demo.DemoBackend;
 import io.mecmesh.appliance.demo.DemoIdentities;
 import io.mecmesh.appliance.demo.DemoMecApplication;
@@ -32,6 +33,7 @@ import io.mecmesh.dataplane.route.RouteMatch;
 import io.mecmesh.dataplane.tls.TlsContexts;
 import io.mecmesh.dataplane.transport.TransportKind;
 import io.mecmesh.mecapi.MecApiConfig;
+import io.mecmesh.mecapi.MecApiOAuth2;
 import io.mecmesh.slicemanager.SliceManager;
 import io.mecmesh.slicemanager.api.DesiredStateDocument;
 import io.mecmesh.slicemanager.ca.CaKeyStore;
@@ -50,6 +52,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -76,6 +79,8 @@ final class DemoCommand implements Callable<Integer>
     /** The DNS rule of the demo's MEC application (desired-state.yaml), answered by sidecar A's MEC DNS. */
     static final String DNS_NAME = "mec.demo";
     static final String DNS_ADDRESS = "127.0.0.1";
+    /** How long the demo application's printed bearer token is valid. */
+    private static final Duration DEMO_TOKEN_LIFETIME = Duration.ofHours(12);
 
     @Option(names = "--proxy-port", paramLabel = "PORT", defaultValue = "10080",
         description = "Port of sidecar A on 127.0.0.1; sidecar B's plain port is 10 above it (default: "
@@ -117,7 +122,9 @@ final class DemoCommand implements Callable<Integer>
             new SecureRandom().nextBytes(keyBytes);
             CaKeyStore.writeOwnerOnly(key, keyBytes);
             final int[] udp = freeUdpPorts(5);
-            final Appliance control = Appliance.start(control(identities, state, key, udp));
+            final DemoAuthorizationServer authorizationServer = DemoAuthorizationServer.create(state);
+            final Appliance control = Appliance.start(control(identities, state, key, udp,
+                authorizationServer.oauth2()));
             started.add(0, control);
             final Appliance sidecarB = Appliance.start(sidecarB(identities, backend.address(), state, key, udp));
             started.add(0, sidecarB);
@@ -142,8 +149,9 @@ final class DemoCommand implements Callable<Integer>
                 DemoIdentities.SIDECAR_A, DemoIdentities.SIDECAR_B, TlsContexts.providerName());
             System.out.printf("  control plane: %s (slices embb 1-000001, 5QI 9, and urllc 2-000002, 5QI 82;"
                 + " desired state version %d applied on both sidecars)%n", server, version);
-            System.out.printf("MEC API: %s app-instance %s traffic-rule %s dns-rule %s%n", mecApi,
-                DemoMecApplication.APP_INSTANCE, DemoMecApplication.TRAFFIC_RULE, DemoMecApplication.DNS_RULE);
+            System.out.printf("MEC API: %s app-instance %s traffic-rule %s dns-rule %s token %s%n", mecApi,
+                DemoMecApplication.APP_INSTANCE, DemoMecApplication.TRAFFIC_RULE, DemoMecApplication.DNS_RULE,
+                authorizationServer.clientToken(DemoMecApplication.APP_INSTANCE, DEMO_TOKEN_LIFETIME));
             System.out.printf("DNS: 127.0.0.1:%d %s -> %s%n", sidecarDnsPort(udp), DNS_NAME, DNS_ADDRESS);
             System.out.printf("Try it:%n  curl -i http://127.0.0.1:%d/hello%n", proxy.getPort());
             System.out.printf("  curl -i -H 'Host: video.demo' http://127.0.0.1:%d/watch          (eMBB slice, on A)%n",
@@ -308,11 +316,11 @@ final class DemoCommand implements Callable<Integer>
 
     /** The control plane runs the demo CA, and its API is TLS with client certificates, as in production. */
     private ApplianceConfig control(final DemoIdentities identities, final Path state, final Path key,
-        final int[] udp)
+        final int[] udp, final MecApiOAuth2 oauth2)
     {
         final ControlPlaneConfig controlPlane = new ControlPlaneConfig("127.0.0.1", apiPort(), udp[0], udp[1], "",
             key, Optional.empty(), new ControlPlaneConfig.Api("127.0.0.1", apiPort(), false, Map.of()),
-            Optional.of(new MecApiConfig("127.0.0.1", adminPort == 0 ? 0 : adminPort + 3, "")));
+            Optional.of(new MecApiConfig("127.0.0.1", adminPort == 0 ? 0 : adminPort + 3, "", Optional.of(oauth2))));
         return new ApplianceConfig(Role.CONTROL, new NodeConfig("control"),
             new AdminConfig("127.0.0.1", 0), new MeshConfig(0, transport, 1,
             List.of(ListenerConfig.of("none", "127.0.0.1", 0)), List.of(), List.of()),

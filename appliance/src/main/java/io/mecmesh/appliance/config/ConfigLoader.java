@@ -34,6 +34,7 @@ import io.mecmesh.slicemanager.model.Snssai;
 import java.util.ArrayList;
 import io.mecmesh.dataplane.identity.SpiffeId;
 import io.mecmesh.mecapi.MecApiConfig;
+import io.mecmesh.mecapi.MecApiOAuth2;
 import io.mecmesh.mecapi.dns.DnsConfig;
 import io.mecmesh.slicemanager.ca.ApiRole;
 import io.mecmesh.dataplane.route.HeaderMatch;
@@ -423,11 +424,39 @@ public final class ConfigLoader
         {
             return Optional.empty();
         }
-        mec.requireMapping("address", "port", "apiRoot");
+        mec.requireMapping("address", "port", "apiRoot", "oauth2");
         final String mecAddress = mec.string("address", address);
         final int port = mec.integer("port", MecApiConfig.DEFAULT_PORT, 0, 65535);
         final String apiRoot = mec.string("apiRoot", "");
-        return Optional.of(mec.build(m -> new MecApiConfig(mecAddress, port, apiRoot)));
+        final Optional<MecApiOAuth2> oauth2 = mecApiOAuth2(mec.get("oauth2"));
+        return Optional.of(mec.build(m -> new MecApiConfig(mecAddress, port, apiRoot, oauth2)));
+    }
+
+    /**
+     * {@code controlPlane.mecApi.oauth2}: bearer tokens accepted besides client certificates, absent for none; the
+     * JWK set is read here once so that a missing or unusable file stops the start.
+     */
+    private static Optional<MecApiOAuth2> mecApiOAuth2(final ConfigNode node)
+    {
+        if (!node.isPresent())
+        {
+            return Optional.empty();
+        }
+        node.requireMapping("jwksFile", "issuer", "audience", "claim");
+        final Path jwks = node.file("jwksFile");
+        final String issuer = node.string("issuer");
+        final String audience = node.string("audience");
+        final String claim = node.string("claim", MecApiOAuth2.DEFAULT_CLAIM);
+        final MecApiOAuth2 oauth2 = node.build(n -> new MecApiOAuth2(jwks, issuer, audience, claim));
+        try
+        {
+            oauth2.readKeys();
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw node.get("jwksFile").error(ex.getMessage().replaceFirst("^jwksFile: ", ""));
+        }
+        return Optional.of(oauth2);
     }
 
     /**

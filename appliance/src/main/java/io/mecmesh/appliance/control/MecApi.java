@@ -6,6 +6,7 @@ import io.mecmesh.dataplane.tls.TlsMaterialSource;
 import io.mecmesh.mecapi.MecApiConfig;
 import io.mecmesh.mecapi.MecApiServer;
 import io.mecmesh.mecapi.MecApiTls;
+import io.mecmesh.mecapi.NotificationCounter;
 import io.mecmesh.slicemanager.api.ControlPlaneBackend;
 import io.mecmesh.slicemanager.ca.CaDirectory;
 import io.mecmesh.slicemanager.ca.CertificateAuthorityException;
@@ -84,6 +85,15 @@ public final class MecApi implements AutoCloseable
             own.ifPresent(ControlPlaneIdentity::close);
             throw new ApplianceException(ApplianceException.Category.UNAVAILABLE, ex.getMessage(), ex);
         }
+    }
+
+    /**
+     * @param counter an outcome of the MEC 011 notifications sent to subscribers.
+     * @return how many had it since start.
+     */
+    public long notifications(final NotificationCounter counter)
+    {
+        return server.notifications(counter);
     }
 
     /**

@@ -1,6 +1,8 @@
 package io.mecmesh.slicemanager.mec;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -43,6 +45,7 @@ import static java.util.Objects.requireNonNull;
 public final class MecRulesJson
 {
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+    private static final ObjectMapper PARSER = new ObjectMapper();
     private static final Set<String> TRAFFIC_RULE_KEYS = Set.of("trafficRuleId", "filterType", "priority",
         "trafficFilter", "action", "dstInterface", "state", "serName");
     private static final Set<String> FILTER_NUMBER_KEYS = Set.of("qCI", "dSCP", "tC");
@@ -50,7 +53,7 @@ public final class MecRulesJson
         "dstMacAddress", "dstIpAddress");
     private static final Set<String> TUNNEL_KEYS = Set.of("tunnelType", "tunnelDstAddress", "tunnelSrcAddress");
     private static final Set<String> APP_KEYS = Set.of("id", "name", "node", "slice", "spiffeId", "endpoints",
-        "trafficRules", "dnsRules", "services", "ready", "subscriptions", "terminationDeadline");
+        "trafficRules", "dnsRules", "services", "ready", "subscriptions", "terminationDeadline", "registration");
     private static final Set<String> SUBSCRIPTION_KEYS = Set.of("id", "subscription");
     private static final Set<String> ENDPOINT_KEYS = Set.of("address", "port");
     private static final Set<String> DNS_RULE_KEYS = Set.of("dnsRuleId", "domainName", "ipAddressType", "ipAddress",
@@ -94,6 +97,7 @@ public final class MecRulesJson
                 .set("subscription", MecSubscriptionsJson.render(subscription)));
         }
         app.terminationDeadline().ifPresent(deadline -> json.put("terminationDeadline", deadline.toString()));
+        app.registration().ifPresent(appInfo -> json.set("registration", registration(appInfo, "registration")));
         return json;
     }
 
@@ -162,8 +166,38 @@ public final class MecRulesJson
         final Optional<Instant> deadline = json.has("terminationDeadline")
             ? Optional.of(instant(text(json, "terminationDeadline", path), join(path, "terminationDeadline")))
             : Optional.empty();
+        final JsonNode appInfo = json.get("registration");
+        if (appInfo != null && !appInfo.isObject())
+        {
+            throw new IllegalArgumentException(join(path, "registration") + ": expected an AppInfo object");
+        }
+        final Optional<String> registration = appInfo == null ? Optional.empty() : Optional.of(appInfo.toString());
         return model(path, () -> new AppInstance(id, name, node, slice, spiffeId, endpoints, trafficRules, dnsRules,
-            services, ready != null && ready.asBoolean(), subscriptions, deadline));
+            services, ready != null && ready.asBoolean(), subscriptions, deadline, registration));
+    }
+
+    /**
+     * @param appInfo an instance's registration as kept ({@link AppInstance#registration()}).
+     * @param path    its path, for errors.
+     * @return it as a JSON object.
+     * @throws IllegalArgumentException if it is not one.
+     */
+    public static ObjectNode registration(final String appInfo, final String path)
+    {
+        requireNonNull(appInfo, "appInfo");
+        try
+        {
+            final JsonNode json = PARSER.readTree(appInfo);
+            if (json instanceof ObjectNode object)
+            {
+                return object;
+            }
+        }
+        catch (final JsonProcessingException ex)
+        {
+            throw new IllegalArgumentException(path + ": not valid JSON: " + ex.getOriginalMessage(), ex);
+        }
+        throw new IllegalArgumentException(path + ": expected an AppInfo object");
     }
 
     private interface Element

@@ -34,10 +34,13 @@ import static java.util.Objects.requireNonNull;
  * @param subscriptions its MEC 011 subscriptions (service availability, its termination), ids unique.
  * @param terminationDeadline present while its termination is pending: the operator deleted it, it was notified, and
  *                     it is removed when it confirms ({@code confirm_termination}) or at this instant.
+ * @param registration present while the application is registered over MEC 011 {@code /registrations}: its
+ *                     {@code AppInfo} as accepted (a JSON object, answered back and journaled as it is).
  */
 public record AppInstance(String id, String name, String node, Snssai slice, String spiffeId,
     List<MeshEndpoint> endpoints, List<TrafficRule> trafficRules, List<DnsRule> dnsRules, List<MecService> services,
-    boolean ready, List<MecSubscription> subscriptions, Optional<Instant> terminationDeadline)
+    boolean ready, List<MecSubscription> subscriptions, Optional<Instant> terminationDeadline,
+    Optional<String> registration)
 {
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9._~-]{1,128}");
 
@@ -59,6 +62,7 @@ public record AppInstance(String id, String name, String node, Snssai slice, Str
         services = unique("services", services, MecService::id);
         subscriptions = unique("subscriptions", subscriptions, MecSubscription::id);
         requireNonNull(terminationDeadline, "terminationDeadline");
+        requireNonNull(registration, "registration");
         if (forwardEndpoints(endpoints, services).isEmpty())
         {
             for (int i = 0; i < trafficRules.size(); i++)
@@ -94,7 +98,32 @@ public record AppInstance(String id, String name, String node, Snssai slice, Str
         final List<DnsRule> dnsRules, final List<MecService> services, final boolean ready)
     {
         this(id, name, node, slice, spiffeId, endpoints, trafficRules, dnsRules, services, ready, List.of(),
-            Optional.empty());
+            Optional.empty(), Optional.empty());
+    }
+
+    /**
+     * An instance that is not registered over {@code /registrations}.
+     *
+     * @param id                  {@code appInstanceId}.
+     * @param name                the application's name.
+     * @param node                the node that hosts it.
+     * @param slice               the slice its traffic belongs to.
+     * @param spiffeId            the X.509-SVID id the application presents on Mp1.
+     * @param endpoints           where the application listens on its node.
+     * @param trafficRules        its traffic rules.
+     * @param dnsRules            its DNS rules.
+     * @param services            the services it registered.
+     * @param ready               whether it has confirmed it is ready.
+     * @param subscriptions       its subscriptions.
+     * @param terminationDeadline present while its termination is pending.
+     */
+    public AppInstance(final String id, final String name, final String node, final Snssai slice,
+        final String spiffeId, final List<MeshEndpoint> endpoints, final List<TrafficRule> trafficRules,
+        final List<DnsRule> dnsRules, final List<MecService> services, final boolean ready,
+        final List<MecSubscription> subscriptions, final Optional<Instant> terminationDeadline)
+    {
+        this(id, name, node, slice, spiffeId, endpoints, trafficRules, dnsRules, services, ready, subscriptions,
+            terminationDeadline, Optional.empty());
     }
 
     private static void requireWorkloadId(final String spiffeId)
@@ -196,7 +225,7 @@ public record AppInstance(String id, String name, String node, Snssai slice, Str
     {
         requireNonNull(rule, "rule");
         return new AppInstance(id, name, node, slice, spiffeId, endpoints, replace(trafficRules, rule, TrafficRule::id),
-            dnsRules, services, ready, subscriptions, terminationDeadline);
+            dnsRules, services, ready, subscriptions, terminationDeadline, registration);
     }
 
     /**
@@ -209,7 +238,7 @@ public record AppInstance(String id, String name, String node, Snssai slice, Str
         requireNonNull(rule, "rule");
         return new AppInstance(id, name, node, slice, spiffeId, endpoints, trafficRules,
             replace(dnsRules, rule, DnsRule::id), services, ready, subscriptions,
-            terminationDeadline);
+            terminationDeadline, registration);
     }
 
     /**
@@ -218,7 +247,7 @@ public record AppInstance(String id, String name, String node, Snssai slice, Str
     public AppInstance withReady()
     {
         return new AppInstance(id, name, node, slice, spiffeId, endpoints, trafficRules, dnsRules, services, true,
-            subscriptions, terminationDeadline);
+            subscriptions, terminationDeadline, registration);
     }
 
     /**
@@ -230,7 +259,7 @@ public record AppInstance(String id, String name, String node, Snssai slice, Str
         requireNonNull(service, "service");
         final List<MecService> changed = replacing(services, service, MecService::id);
         return new AppInstance(id, name, node, slice, spiffeId, endpoints, trafficRules, dnsRules, changed, ready,
-            subscriptions, terminationDeadline);
+            subscriptions, terminationDeadline, registration);
     }
 
     /**
@@ -241,7 +270,7 @@ public record AppInstance(String id, String name, String node, Snssai slice, Str
     {
         final List<MecService> changed = without(services, serviceId, MecService::id);
         return new AppInstance(id, name, node, slice, spiffeId, endpoints, trafficRules, dnsRules, changed, ready,
-            subscriptions, terminationDeadline);
+            subscriptions, terminationDeadline, registration);
     }
 
     /**
@@ -262,7 +291,7 @@ public record AppInstance(String id, String name, String node, Snssai slice, Str
         requireNonNull(subscription, "subscription");
         final List<MecSubscription> changed = replacing(subscriptions, subscription, MecSubscription::id);
         return new AppInstance(id, name, node, slice, spiffeId, endpoints, trafficRules, dnsRules, services, ready,
-            changed, terminationDeadline);
+            changed, terminationDeadline, registration);
     }
 
     /**
@@ -273,7 +302,7 @@ public record AppInstance(String id, String name, String node, Snssai slice, Str
     {
         final List<MecSubscription> changed = without(subscriptions, subscriptionId, MecSubscription::id);
         return new AppInstance(id, name, node, slice, spiffeId, endpoints, trafficRules, dnsRules, services, ready,
-            changed, terminationDeadline);
+            changed, terminationDeadline, registration);
     }
 
     /**
@@ -294,7 +323,18 @@ public record AppInstance(String id, String name, String node, Snssai slice, Str
     {
         requireNonNull(deadline, "deadline");
         return new AppInstance(id, name, node, slice, spiffeId, endpoints, trafficRules, dnsRules, services, ready,
-            subscriptions, Optional.of(deadline));
+            subscriptions, Optional.of(deadline), registration);
+    }
+
+    /**
+     * @param appInfo the application's {@code AppInfo} as accepted (a JSON object), or empty to deregister.
+     * @return this instance with that registration.
+     */
+    public AppInstance withRegistration(final Optional<String> appInfo)
+    {
+        requireNonNull(appInfo, "appInfo");
+        return new AppInstance(id, name, node, slice, spiffeId, endpoints, trafficRules, dnsRules, services, ready,
+            subscriptions, terminationDeadline, appInfo);
     }
 
     private static <T> List<T> replace(final List<T> values, final T value, final Function<T, String> id)
