@@ -23,6 +23,7 @@ import io.netty.handler.codec.dns.DnsSection;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -30,9 +31,11 @@ import java.util.function.Supplier;
  * Answers one DNS query, over UDP ({@link DatagramDnsQuery} from the server socket) or TCP (a {@link DnsQuery} from
  * a connection): in order, a client over its rate is REFUSED; an opcode other than QUERY is NOTIMP, not exactly one
  * question FORMERR; AXFR and IXFR are REFUSED; a name of the node's {@link DnsZone} is answered authoritatively (A or
- * AAAA records of the type asked, NOERROR without records for another type); any other name is forwarded to the
- * upstream resolvers (SERVFAIL when they all fail) or, with none configured, REFUSED. Every outcome increments one
- * {@link DnsCounter}.
+ * AAAA records of the type asked, NOERROR without records for another type); another name in one of the configured
+ * local zones is answered authoritatively too: NXDOMAIN with the zone's SOA in the authority section (NOERROR
+ * without records, with the SOA, for the zone's apex, whose SOA it answers, and for a name with names under it);
+ * any other name is forwarded to the upstream resolvers (SERVFAIL when they all fail; a UDP client's query over
+ * UDP, its answer relayed as is, truncated or not, a TCP client's over TCP) or, with none configured, REFUSED. Every outcome increments one {@link DnsCounter}.
  *
  * <p>Consumes the query (released by {@link SimpleChannelInboundHandler} after {@link #channelRead0}; the forwarder
  * retains it while it waits); writes one response per answered query. {@code @Sharable}: one instance serves the
@@ -45,12 +48,19 @@ final class DnsQueryHandler extends SimpleChannelInboundHandler<DnsQuery>
     private final Supplier<DnsZone> zone;
     private final ClientRateLimiter limiter;
     private final UpstreamForwarder forwarder;
+    private final TcpUpstreamForwarder tcpForwarder;
     private final DnsCounters counters;
+    private final List<String> localZones;
+    private final int negativeTtl;
 
     DnsQueryHandler(final Supplier<DnsZone> zone, final int queriesPerSecondPerClient, final LongSupplier nanoClock,
-        final UpstreamForwarder forwarder, final DnsCounters counters)
+        final UpstreamForwarder forwarder, final TcpUpstreamForwarder tcpForwarder, final DnsCounters counters,
+        final List<String> localZones, final int negativeTtl)
     {
         super(DnsQuery.class, true);
+        this.tcpForwarder = tcpForwarder;
+        this.localZones = List.copyOf(localZones);
+        this.negativeTtl = negativeTtl;
         this.zone = zone;
         this.limiter = new ClientRateLimiter(queriesPerSecondPerClient, nanoClock);
         this.forwarder = forwarder;
@@ -65,28 +75,30 @@ final class DnsQueryHandler extends SimpleChannelInboundHandler<DnsQuery>
             : (InetSocketAddress)channel.remoteAddress();
         if (!limiter.tryAcquire(client.getAddress()))
         {
-            respond(channel, query, DnsResponseCode.REFUSED, false, List.of(), DnsCounter.REFUSED_RATE_LIMITED);
+            answer(channel, query, DnsResponseCode.REFUSED, List.of(), DnsCounter.REFUSED_RATE_LIMITED);
             return;
         }
         if (query.opCode() != DnsOpCode.QUERY)
         {
-            respond(channel, query, DnsResponseCode.NOTIMP, false, List.of(), DnsCounter.NOT_IMPLEMENTED);
+            answer(channel, query, DnsResponseCode.NOTIMP, List.of(), DnsCounter.NOT_IMPLEMENTED);
             return;
         }
         if (query.count(DnsSection.QUESTION) != 1)
         {
-            respond(channel, query, DnsResponseCode.FORMERR, false, List.of(), DnsCounter.NOT_IMPLEMENTED);
+            answer(channel, query, DnsResponseCode.FORMERR, List.of(), DnsCounter.NOT_IMPLEMENTED);
             return;
         }
         final DnsQuestion question = query.recordAt(DnsSection.QUESTION);
         final DnsRecordType type = question.type();
         if (type == DnsRecordType.AXFR || type == DnsRecordType.IXFR)
         {
-            respond(channel, query, DnsResponseCode.REFUSED, false, List.of(), DnsCounter.REFUSED_ZONE_TRANSFER);
+            answer(channel, query, DnsResponseCode.REFUSED, List.of(), DnsCounter.REFUSED_ZONE_TRANSFER);
             return;
         }
         final String name = canonical(question.name());
-        final List<DnsZone.Record> records = zone.get().lookup(name);
+        final DnsZone names = zone.get();
+        final List<DnsZone.Record> records = names.lookup(name);
+        final String localZone = localZoneOf(name);
         if (!records.isEmpty())
         {
             final boolean ipv6 = type == DnsRecordType.AAAA;
@@ -94,20 +106,47 @@ final class DnsQueryHandler extends SimpleChannelInboundHandler<DnsQuery>
                 ? records.stream().filter(record -> record.ipv6() == ipv6).toList() : List.of();
             final DnsCounter outcome = answers.isEmpty() ? DnsCounter.NO_DATA
                 : "mesh".equals(answers.get(0).source()) ? DnsCounter.MESH_ANSWER : DnsCounter.RULE_ANSWER;
-            respond(channel, query, DnsResponseCode.NOERROR, true, answers, outcome);
+            final DnsResponse response = respond(channel, query, DnsResponseCode.NOERROR, true, answers, outcome);
+            if (answers.isEmpty() && localZone != null)
+            {
+                response.addRecord(DnsSection.AUTHORITY, soa(localZone, names.version()));
+            }
+            channel.writeAndFlush(response, channel.voidPromise());
+            return;
+        }
+        if (localZone != null)
+        {
+            final boolean exists = name.equals(localZone) || names.hasNamesUnder(name);
+            final boolean apexSoa = name.equals(localZone) && type == DnsRecordType.SOA;
+            final DnsResponse response = respond(channel, query, exists ? DnsResponseCode.NOERROR
+                : DnsResponseCode.NXDOMAIN, true, List.of(), apexSoa ? DnsCounter.ZONE_SOA
+                : exists ? DnsCounter.NO_DATA : DnsCounter.NXDOMAIN);
+            response.addRecord(apexSoa ? DnsSection.ANSWER : DnsSection.AUTHORITY, soa(localZone, names.version()));
+            channel.writeAndFlush(response, channel.voidPromise());
             return;
         }
         if (!forwarder.hasUpstreams())
         {
-            respond(channel, query, DnsResponseCode.REFUSED, false, List.of(), DnsCounter.REFUSED_NO_UPSTREAM);
+            answer(channel, query, DnsResponseCode.REFUSED, List.of(), DnsCounter.REFUSED_NO_UPSTREAM);
             return;
         }
         final InetSocketAddress local = query instanceof DatagramDnsQuery datagram ? datagram.recipient() : null;
-        forwarder.forward(query, answer ->
+        final Consumer<ByteBuf> onAnswer = answer ->
         {
             counters.increment(DnsCounter.FORWARDED);
             relay(channel, client, local, answer);
-        }, () -> respond(channel, query, DnsResponseCode.SERVFAIL, false, List.of(), DnsCounter.UPSTREAM_FAILURE));
+        };
+        final Runnable onFailure = () -> answer(channel, query, DnsResponseCode.SERVFAIL, List.of(),
+            DnsCounter.UPSTREAM_FAILURE);
+        if (local == null)
+        {
+            // A TCP client: upstream over TCP too, so an answer too large for a datagram is not truncated.
+            tcpForwarder.forward(channel.eventLoop(), query, onAnswer, onFailure);
+        }
+        else
+        {
+            forwarder.forward(query, onAnswer, onFailure);
+        }
     }
 
     @Override
@@ -121,7 +160,8 @@ final class DnsQueryHandler extends SimpleChannelInboundHandler<DnsQuery>
         }
     }
 
-    private void respond(final Channel channel, final DnsQuery query, final DnsResponseCode code,
+    /** Builds a response, counts its outcome; the caller writes it. */
+    private DnsResponse respond(final Channel channel, final DnsQuery query, final DnsResponseCode code,
         final boolean authoritative, final List<DnsZone.Record> answers, final DnsCounter outcome)
     {
         counters.increment(outcome);
@@ -140,7 +180,52 @@ final class DnsQueryHandler extends SimpleChannelInboundHandler<DnsQuery>
                 answer.ipv6() ? DnsRecordType.AAAA : DnsRecordType.A, answer.ttl(),
                 Unpooled.wrappedBuffer(answer.address().getAddress())));
         }
-        channel.writeAndFlush(response, channel.voidPromise());
+        return response;
+    }
+
+    /** Builds, counts and writes a response. */
+    private void answer(final Channel channel, final DnsQuery query, final DnsResponseCode code,
+        final List<DnsZone.Record> answers, final DnsCounter outcome)
+    {
+        channel.writeAndFlush(respond(channel, query, code, false, answers, outcome), channel.voidPromise());
+    }
+
+    /** The local zone {@code name} is in (the longest that matches), or null. */
+    private String localZoneOf(final String name)
+    {
+        String found = null;
+        for (final String local : localZones)
+        {
+            if ((name.equals(local) || name.endsWith("." + local)) && (found == null || local.length() > found.length()))
+            {
+                found = local;
+            }
+        }
+        return found;
+    }
+
+    /**
+     * The SOA of a local zone: {@code ZONE. TTL SOA ZONE. hostmaster.ZONE. SERIAL 3600 600 86400 TTL}, the serial the
+     * configuration's version (low 32 bits), the TTL and the negative-caching minimum {@code defaultTtl}.
+     */
+    private DefaultDnsRawRecord soa(final String local, final long version)
+    {
+        final ByteBuf data = Unpooled.buffer();
+        writeName(data, local);
+        writeName(data, "hostmaster." + local);
+        data.writeInt((int)version).writeInt(3600).writeInt(600).writeInt(86_400).writeInt(negativeTtl);
+        return new DefaultDnsRawRecord(local + ".", DnsRecordType.SOA, negativeTtl, data);
+    }
+
+    /** A name as DNS labels, uncompressed. */
+    private static void writeName(final ByteBuf out, final String name)
+    {
+        for (final String label : name.split("\\."))
+        {
+            final byte[] bytes = label.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            out.writeByte(bytes.length).writeBytes(bytes);
+        }
+        out.writeByte(0);
     }
 
     /** Relays an upstream's answer bytes (released here or by the write) to the client. */
