@@ -8,6 +8,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
+import io.netty.handler.codec.dns.AbstractDnsOptPseudoRrRecord;
 import io.netty.handler.codec.dns.DatagramDnsQuery;
 import io.netty.handler.codec.dns.DatagramDnsResponse;
 import io.netty.handler.codec.dns.DefaultDnsRawRecord;
@@ -15,6 +16,8 @@ import io.netty.handler.codec.dns.DefaultDnsResponse;
 import io.netty.handler.codec.dns.DnsOpCode;
 import io.netty.handler.codec.dns.DnsQuery;
 import io.netty.handler.codec.dns.DnsQuestion;
+import io.netty.handler.codec.dns.DnsRawRecord;
+import io.netty.handler.codec.dns.DnsRecord;
 import io.netty.handler.codec.dns.DnsRecordType;
 import io.netty.handler.codec.dns.DnsResponse;
 import io.netty.handler.codec.dns.DnsResponseCode;
@@ -45,6 +48,20 @@ import java.util.function.Supplier;
 @ChannelHandler.Sharable
 final class DnsQueryHandler extends SimpleChannelInboundHandler<DnsQuery>
 {
+    /** The UDP payload size this responder announces (EDNS; the DNS flag day 2020 value). */
+    static final int UDP_PAYLOAD = 1232;
+    /** The largest UDP message a client without EDNS takes. */
+    static final int PLAIN_UDP_LIMIT = 512;
+
+    /** Our OPT record: the UDP payload size, extended rcode 0, EDNS version 0, no options. */
+    private static final class Opt extends AbstractDnsOptPseudoRrRecord
+    {
+        Opt()
+        {
+            super(UDP_PAYLOAD, 0, 0);
+        }
+    }
+
     private final Supplier<DnsZone> zone;
     private final ClientRateLimiter limiter;
     private final UpstreamForwarder forwarder;
@@ -111,7 +128,7 @@ final class DnsQueryHandler extends SimpleChannelInboundHandler<DnsQuery>
             {
                 response.addRecord(DnsSection.AUTHORITY, soa(localZone, names.version()));
             }
-            channel.writeAndFlush(response, channel.voidPromise());
+            send(channel, query, response);
             return;
         }
         if (localZone != null)
@@ -122,7 +139,7 @@ final class DnsQueryHandler extends SimpleChannelInboundHandler<DnsQuery>
                 : DnsResponseCode.NXDOMAIN, true, List.of(), apexSoa ? DnsCounter.ZONE_SOA
                 : exists ? DnsCounter.NO_DATA : DnsCounter.NXDOMAIN);
             response.addRecord(apexSoa ? DnsSection.ANSWER : DnsSection.AUTHORITY, soa(localZone, names.version()));
-            channel.writeAndFlush(response, channel.voidPromise());
+            send(channel, query, response);
             return;
         }
         if (!forwarder.hasUpstreams())
@@ -187,7 +204,59 @@ final class DnsQueryHandler extends SimpleChannelInboundHandler<DnsQuery>
     private void answer(final Channel channel, final DnsQuery query, final DnsResponseCode code,
         final List<DnsZone.Record> answers, final DnsCounter outcome)
     {
-        channel.writeAndFlush(respond(channel, query, code, false, answers, outcome), channel.voidPromise());
+        send(channel, query, respond(channel, query, code, false, answers, outcome));
+    }
+
+    /**
+     * Writes a response made here: with an OPT record (our UDP payload size) when the query had one (EDNS), and over
+     * UDP no larger than the client takes (512 bytes without EDNS, else its payload size up to ours): a larger one
+     * goes without its answer and authority records and with TC set, for the client to ask again over TCP.
+     */
+    private static void send(final Channel channel, final DnsQuery query, final DnsResponse response)
+    {
+        int clientPayload = -1;
+        for (int i = 0; i < query.count(DnsSection.ADDITIONAL); i++)
+        {
+            final DnsRecord record = query.recordAt(DnsSection.ADDITIONAL, i);
+            if (record.type() == DnsRecordType.OPT)
+            {
+                clientPayload = record.dnsClass();
+            }
+        }
+        if (clientPayload >= 0)
+        {
+            response.addRecord(DnsSection.ADDITIONAL, new Opt());
+        }
+        if (response instanceof DatagramDnsResponse)
+        {
+            final int limit = clientPayload < 0 ? PLAIN_UDP_LIMIT
+                : Math.max(PLAIN_UDP_LIMIT, Math.min(clientPayload, UDP_PAYLOAD));
+            if (encodedSize(response) > limit)
+            {
+                response.clear(DnsSection.ANSWER);
+                response.clear(DnsSection.AUTHORITY);
+                response.setTruncated(true);
+            }
+        }
+        channel.writeAndFlush(response, channel.voidPromise());
+    }
+
+    /** The response's size as the encoder writes it (names uncompressed). */
+    private static int encodedSize(final DnsResponse response)
+    {
+        int size = 12;
+        for (final DnsSection section : DnsSection.values())
+        {
+            for (int i = 0; i < response.count(section); i++)
+            {
+                final DnsRecord record = response.recordAt(section, i);
+                final int name = record.name().isEmpty() || ".".equals(record.name()) ? 1
+                    : record.name().length() + (record.name().endsWith(".") ? 1 : 2);
+                size += section == DnsSection.QUESTION ? name + 4 : name + 10
+                    + (record instanceof DnsRawRecord raw ? raw.content().readableBytes() : 0);
+            }
+        }
+        return size;
     }
 
     /** The local zone {@code name} is in (the longest that matches), or null. */

@@ -255,6 +255,33 @@ class DnsResponderTest
         assertThat(responder.counters().get(DnsCounter.ZONE_SOA)).isEqualTo(1);
     }
 
+    @Test
+    void shouldTruncateAnAnswerOver512BytesForAClientWithoutEdnsAndAnswerItWholeWithEdnsOrOverTcp() throws Exception
+    {
+        final DnsResponder responder = responder(List.of(), 100);
+        final List<NodeDnsRule> many = new ArrayList<>(RULES);
+        for (int i = 1; i <= 30; i++)
+        {
+            many.add(new NodeDnsRule("app-3", "dns-" + i, "many.mec.example", DnsRule.IpAddressType.IP_V4,
+                "198.51.100." + i, Optional.of(10)));
+        }
+        responder.update(DnsZone.of(many, MESH, 60));
+        final int port = responder.address().getPort();
+
+        final Dig.Result plain = Dig.query(port, "+noedns", "+ignore", "many.mec.example", "A");
+        final Dig.Result edns = Dig.query(port, "+ignore", "many.mec.example", "A");
+        final Dig.Result tcp = Dig.query(port, "+tcp", "+noedns", "many.mec.example", "A");
+        final Dig.Result small = Dig.query(port, "+noedns", "video.mec.example", "A");
+
+        assertThat(plain.output()).as("30 x 34 bytes: over 512").contains("flags: qr aa tc");
+        assertThat(plain.answers()).isEmpty();
+        assertThat(plain.output()).doesNotContain("OPT PSEUDOSECTION");
+        assertThat(edns.output()).doesNotContain(" tc").contains("OPT PSEUDOSECTION").contains("udp: 1232");
+        assertThat(edns.answers()).hasSize(30);
+        assertThat(tcp.answers()).hasSize(30);
+        assertThat(small.answers()).hasSize(1);
+    }
+
     /** A standard query for {@code name} A with recursion desired. */
     private static byte[] query(final int id, final String name) throws IOException
     {
