@@ -149,6 +149,24 @@ class DnsResponderTest
     }
 
     @Test
+    void shouldForwardATcpQueryToTheNextUpstreamOverTcpWhenTheFirstRefusesTheConnection() throws Exception
+    {
+        final FakeUpstream down = new FakeUpstream();
+        final InetSocketAddress refused = down.address();
+        down.close();
+        final FakeUpstream upstream = new FakeUpstream();
+        started.add(upstream);
+        final DnsResponder responder = responder(List.of(refused, upstream.address()), 100);
+
+        final Dig.Result tcp = Dig.query(responder.address().getPort(), "+tcp", "forwarded.example", "A");
+
+        assertThat(tcp.answers()).as(tcp.output())
+            .containsExactly(new Dig.Answer("forwarded.example.", 42, "A", "203.0.113.7"));
+        assertThat(upstream.tcpQueries()).isEqualTo(1);
+        assertThat(responder.counters().get(DnsCounter.FORWARDED)).isEqualTo(1);
+    }
+
+    @Test
     void shouldRateLimitAFloodingClientWhileAnotherClientIsAnswered() throws Exception
     {
         final DnsResponder responder = responder(List.of(), 5);
