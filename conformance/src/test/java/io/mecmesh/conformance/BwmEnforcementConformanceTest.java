@@ -4,7 +4,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -24,7 +23,7 @@ class BwmEnforcementConformanceTest
 {
     private static final String APP_ID = "3f0b6c1e-8d2a-4e5f-9b7c-2a1d0e9f8c71";
     private static final Duration DEADLINE = Duration.ofSeconds(30);
-    private static final String HOST = "bulkservice";
+    private static final String HOST = BwmBulkApp.HOST;
     private static final long TEN_MB = 10L * 1024 * 1024;
     private static final long FOUR_MB = 4L * 1024 * 1024;
 
@@ -45,25 +44,7 @@ class BwmEnforcementConformanceTest
              ApplianceProcess appliance = MecAppliance.start(dir, pki, ports))
         {
             appliance.awaitLive();
-            final Path document = Files.writeString(dir.resolve("desired-state.yaml"), """
-                slices:
-                  - {snssai: 1-000001, name: embb, fiveQi: 9, classification: [{listener: ingress}]}
-                nodes:
-                  - {id: edge-a, site: site-a, zone: zone-1, services: []}
-                apps:
-                  - {id: %s, name: bulk, node: edge-a, slice: 1-000001, spiffeId: spiffe://mesh.test/app/bulk}
-                """.formatted(APP_ID));
-            final Launcher.Result applied = Launcher.run(dir, "apply", "-f", document.toString(), "--server",
-                "http://127.0.0.1:" + ports[2]);
-            assertThat(applied.exitCode()).as(applied.toString()).isZero();
-            appliance.awaitReady();
-            assertThat(call("POST", "/mec_service_mgmt/v1/applications/" + APP_ID + "/services", """
-                {"serName":"BulkService","version":"1","state":"ACTIVE","serializer":"JSON",
-                 "transportInfo":{"id":"t1","name":"REST","type":"REST_HTTP","protocol":"HTTP","version":"1.1",
-                  "endpoint":{"addresses":[{"host":"127.0.0.1","port":%d}]},"security":{}}}"""
-                .formatted(bulk.port()))).startsWith("201 ");
-            Processes.await(DEADLINE, () -> download(65_536) > 1_000_000,
-                () -> "the registered service is routed, unlimited");
+            BwmBulkApp.deploy(dir, ports, appliance, app, APP_ID, bulk.port(), () -> download(65_536) > 1_000_000);
 
             final String created = call("POST", "/bwm/v1/bw_allocations", """
                 {"appInsId":"%s","requestType":0,"fixedAllocation":"1000000","allocationDirection":"00"}"""

@@ -13,8 +13,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Issue 15 items 3-4 through the installed launcher: an appliance of role {@code all} with a {@code dns} section;
- * an application's DNS rule applied with {@code mecmesh apply -f} is answered by {@code dig} with its TTL, dropped
- * within a second of turning INACTIVE and answered again within a second of turning ACTIVE; AXFR is refused; {@code mecmesh proxy-config dns} lists what it serves.
+ * an application's DNS rule applied with {@code mecmesh apply -f} is answered by {@code dig} with its TTL, answered
+ * NXDOMAIN with its local zone's SOA ({@code dns.localZones}) within a second of turning INACTIVE and answered again
+ * within a second of turning ACTIVE; AXFR is refused; {@code mecmesh proxy-config dns} lists what it serves.
  */
 class MecDnsResponderConformanceTest
 {
@@ -62,7 +63,7 @@ class MecDnsResponderConformanceTest
             dataplane:
               listeners:
                 - {name: ingress, address: 127.0.0.1, port: %d}
-            dns: {address: 127.0.0.1, port: %d, timeoutMs: 200}
+            dns: {address: 127.0.0.1, port: %d, timeoutMs: 200, localZones: [mec.example]}
             """.formatted(dir.resolve("data"), ports[0], ports[2], ports[3], ports[4], ports[1], ports[5])))
         {
             appliance.awaitLive();
@@ -85,9 +86,13 @@ class MecDnsResponderConformanceTest
                 .containsPattern("video\\.mesh\\s+A\\s+127\\.0\\.0\\.1\\s+60\\s+mesh");
 
             apply(ports[2], "INACTIVE");
-            Processes.await(RULE_DEADLINE, () -> dig("video.mec.example").contains("status: REFUSED"),
-                () -> "within 1 s of the apply, the INACTIVE rule is not answered (no upstream: REFUSED): "
+            Processes.await(RULE_DEADLINE, () -> dig("video.mec.example").contains("status: NXDOMAIN"),
+                () -> "within 1 s of the apply, the INACTIVE rule's name does not exist in its local zone: "
                     + dig("video.mec.example"));
+            assertThat(dig("video.mec.example")).contains("flags: qr aa")
+                .containsPattern("mec\\.example\\.\\s+60\\s+IN\\s+SOA\\s+mec\\.example\\. hostmaster\\.mec\\.example\\.");
+            assertThat(dig("elsewhere.example")).as("outside the local zone: no upstream, REFUSED")
+                .contains("status: REFUSED");
 
             apply(ports[2], "ACTIVE");
             Processes.await(RULE_DEADLINE, () -> dig("video.mec.example").contains("192.0.2.10"),

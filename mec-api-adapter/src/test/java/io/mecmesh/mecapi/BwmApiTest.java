@@ -160,6 +160,30 @@ class BwmApiTest
     }
 
     @Test
+    void shouldRefuseASessionFilterThatNamesMoreThanOneTcpSessionAndLeaveTheStateUnchanged()
+    {
+        final String session = """
+            {"appInsId":"app-1","requestType":1,"fixedAllocation":"500000","allocationDirection":"00",
+             "sessionFilter":[{"sourceIp":"10.45.0.7","sourcePort":["40000"],"dstAddress":"192.0.2.1",
+              "dstPort":["443"],"protocol":"6"}]}""";
+        final var before = fixture.backend.state();
+
+        assertThat(post(session.replace("\"6\"", "\"17\"")).body())
+            .contains("sessionFilter[0].protocol: only \\\"6\\\" (TCP)");
+        assertThat(post(session.replace("10.45.0.7", "10.45.0.0/16")).body())
+            .contains("sessionFilter[0].sourceIp: expected a single address");
+        assertThat(post(session.replace("[\"40000\"]", "[\"40000\",\"40001\"]")).body())
+            .contains("sessionFilter[0].sourcePort: expected one port");
+        assertThat(post(session.replace("\"dstPort\":[\"443\"],", "")).body())
+            .contains("sessionFilter[0].dstPort: expected one port");
+        assertThat(post(session.replace("}]}", "},{\"sourceIp\":\"10.45.0.8\"}]}")).body())
+            .contains("sessionFilter: expected one entry naming a single session");
+        MecApiFixture.assertProblem(post(session.replace("\"192.0.2.1\",", "\"192.0.2.0/24\",")), 400);
+        assertThat(fixture.backend.state()).isEqualTo(before);
+        assertThat(post(session.replace("10.45.0.7", "10.45.0.7/32")).statusCode()).isEqualTo(201);
+    }
+
+    @Test
     void shouldReplaceAndPatchAnAllocationUnderIfMatch() throws Exception
     {
         final String id = idOf(post(DOWNLINK_1M));

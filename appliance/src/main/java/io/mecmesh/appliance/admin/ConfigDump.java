@@ -4,7 +4,10 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
+import io.mecmesh.dataplane.classify.SourcePrefix;
 import io.mecmesh.dataplane.route.RouteAction;
 import io.mecmesh.dataplane.tls.TlsConfig;
 
@@ -19,7 +22,9 @@ final class ConfigDump
         .registerModule(new Jdk8Module())
         .enable(SerializationFeature.INDENT_OUTPUT)
         .addMixIn(RouteAction.class, TaggedAction.class)
-        .addMixIn(TlsConfig.class, TlsWithoutMaterial.class);
+        .addMixIn(TlsConfig.class, TlsWithoutMaterial.class)
+        // A classification rule's prefixes (no bean properties): as their text, 10.45.0.0/16.
+        .registerModule(new SimpleModule().addSerializer(SourcePrefix.class, ToStringSerializer.instance));
 
     private ConfigDump()
     {

@@ -212,16 +212,18 @@ public final class ConfigLoader
             return DnsConfig.DISABLED;
         }
         dns.requireMapping("enabled", "address", "port", "upstreams", "timeoutMs", "queriesPerSecondPerClient",
-            "defaultTtl");
+            "defaultTtl", "localZones");
         final List<InetSocketAddress> upstreams = dns.list("upstreams", upstream -> upstream.build(u ->
             dnsUpstream(u.asString())));
+        final List<String> localZones = dns.list("localZones", zone -> zone.build(z ->
+            DnsConfig.zoneName(z.asString())));
         return dns.build(d -> new DnsConfig(d.bool("enabled", true), d.string("address", DnsConfig.DEFAULT_ADDRESS),
             d.integer("port", DnsConfig.DEFAULT_PORT, 0, 65535), upstreams,
             d.longInteger("timeoutMs", DnsConfig.DEFAULT_TIMEOUT_MS, DnsConfig.MIN_TIMEOUT_MS,
                 DnsConfig.MAX_TIMEOUT_MS),
             d.integer("queriesPerSecondPerClient", DnsConfig.DEFAULT_QUERIES_PER_SECOND_PER_CLIENT, 1,
                 DnsConfig.MAX_QUERIES_PER_SECOND_PER_CLIENT),
-            d.integer("defaultTtl", DnsConfig.DEFAULT_TTL, 0, Integer.MAX_VALUE)));
+            d.integer("defaultTtl", DnsConfig.DEFAULT_TTL, 0, Integer.MAX_VALUE), localZones));
     }
 
     /** An upstream resolver: an IP address literal, with {@code :port} (53 without); a name would need DNS. */

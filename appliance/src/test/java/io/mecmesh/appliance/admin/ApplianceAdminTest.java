@@ -201,6 +201,29 @@ class ApplianceAdminTest
     }
 
     @Test
+    void shouldDumpClassificationRulesWithTheirPrefixesAsText() throws Exception
+    {
+        final MeshConfig config = new MeshConfig(3, TransportKind.AUTO, 1,
+            List.of(ListenerConfig.of("ingress", "127.0.0.1", 0)), List.of(new RouteConfig("*", "/", "app")),
+            List.of(ClusterConfig.of("app", List.of(new Endpoint("127.0.0.1", 1)))))
+            .withClassification(new io.mecmesh.dataplane.classify.ClassificationConfig(List.of(
+                new io.mecmesh.dataplane.classify.ClassificationRule(1 << 24 | 1, Optional.empty(),
+                    List.of(io.mecmesh.dataplane.classify.SourcePrefix.parse("10.45.0.7/32")), Optional.empty(),
+                    Optional.empty(), List.of(io.mecmesh.dataplane.classify.SourcePrefix.parse("127.0.0.1/32")),
+                    Optional.of(new io.mecmesh.dataplane.classify.PortRange(8080, 8080)),
+                    Optional.of(new io.mecmesh.dataplane.classify.PortRange(40001, 40001)), 9))));
+        try (AdminServer server = AdminServer.start(new AdminConfig("127.0.0.1", 0), () -> true, metrics(),
+            () -> config))
+        {
+            final HttpResponse<String> dump = get(server, "/config_dump");
+
+            assertThat(dump.statusCode()).as(dump.body()).isEqualTo(200);
+            assertThat(dump.body()).contains("\"10.45.0.7/32\"").contains("\"127.0.0.1/32\"")
+                .contains("\"policyRouteId\" : 9");
+        }
+    }
+
+    @Test
     void shouldAnswer500WithAOneLineReasonWhenAPageOrHandlerFails() throws Exception
     {
         final HttpHandler failing = exchange ->

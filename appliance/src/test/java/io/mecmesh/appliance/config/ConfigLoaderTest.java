@@ -327,6 +327,11 @@ class ConfigLoaderTest
         assertThat(set.dns().upstreams()).containsExactly(new InetSocketAddress("192.0.2.53", 53),
             new InetSocketAddress("127.0.0.1", 5353), new InetSocketAddress("2001:db8::53", 53));
         assertThat(set.dns().queriesPerSecondPerClient()).isEqualTo(20);
+        assertThat(set.dns().localZones()).as("none by default").isEmpty();
+        assertThat(ConfigLoader.parse("a.yaml", VALID + "dns: {localZones: [MEC.example., edge.test]}\n").dns()
+            .localZones()).containsExactly("mec.example", "edge.test");
+        assertConfigError(VALID + "dns: {localZones: [\"bad..zone\"]}\n",
+            "a.yaml: dns.localZones[0]: expected a domain name such as mec.example, got \"bad..zone\"");
 
         assertConfigError(VALID + "dns: {upstreams: [resolver.example]}\n",
             "a.yaml: dns.upstreams[0]: expected an IP address with an optional :port (192.0.2.53:53, "

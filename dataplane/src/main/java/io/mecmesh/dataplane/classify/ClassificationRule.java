@@ -23,6 +23,9 @@ import static java.util.Objects.requireNonNull;
  *                             protocol is implicit), as MEC traffic-rule and MEC 015 session filters do.
  * @param destinationPorts     the connection's destination (our local) port, or empty for any.
  * @param sourcePorts          the connection's source (the peer's) port, or empty for any.
+ * @param policyRouteId        the route id of a policy record of its own for the traffic the rule matches (a MEC 015
+ *                             session-specific allocation: its own buckets in the admit stage, in place of the
+ *                             record of the request's route), or 0 (none: the route's record applies).
  */
 public record ClassificationRule(
     int sliceId,
@@ -32,7 +35,8 @@ public record ClassificationRule(
     Optional<HeaderValue> header,
     List<SourcePrefix> destinationCidrs,
     Optional<PortRange> destinationPorts,
-    Optional<PortRange> sourcePorts)
+    Optional<PortRange> sourcePorts,
+    int policyRouteId)
 {
     public ClassificationRule
     {
@@ -43,6 +47,10 @@ public record ClassificationRule(
         requireNonNull(sourcePorts, "sourcePorts");
         sourceCidrs = List.copyOf(requireNonNull(sourceCidrs, "sourceCidrs"));
         destinationCidrs = List.copyOf(requireNonNull(destinationCidrs, "destinationCidrs"));
+        if (policyRouteId < 0)
+        {
+            throw new IllegalArgumentException("policyRouteId: expected 0 (none) or a route id, got " + policyRouteId);
+        }
         if (sliceId == 0)
         {
             throw new IllegalArgumentException("sliceId: expected a packed S-NSSAI, got 0 (the unclassified slice)");
@@ -66,6 +74,27 @@ public record ClassificationRule(
     }
 
     /**
+     * A rule without a policy record of its own.
+     *
+     * @param sliceId              the slice.
+     * @param listener             the listener, or empty.
+     * @param sourceCidrs          the source prefixes.
+     * @param callerSpiffeIdPrefix the caller's SPIFFE id prefix, or empty.
+     * @param header               the header, or empty.
+     * @param destinationCidrs     the destination (local) prefixes.
+     * @param destinationPorts     the destination (local) port, or empty.
+     * @param sourcePorts          the source port, or empty.
+     */
+    public ClassificationRule(final int sliceId, final Optional<String> listener, final List<SourcePrefix> sourceCidrs,
+        final Optional<String> callerSpiffeIdPrefix, final Optional<HeaderValue> header,
+        final List<SourcePrefix> destinationCidrs, final Optional<PortRange> destinationPorts,
+        final Optional<PortRange> sourcePorts)
+    {
+        this(sliceId, listener, sourceCidrs, callerSpiffeIdPrefix, header, destinationCidrs, destinationPorts,
+            sourcePorts, 0);
+    }
+
+    /**
      * A rule without 5-tuple criteria beyond the source prefixes.
      *
      * @param sliceId              the slice.
@@ -78,7 +107,7 @@ public record ClassificationRule(
         final Optional<String> callerSpiffeIdPrefix, final Optional<HeaderValue> header)
     {
         this(sliceId, listener, sourceCidrs, callerSpiffeIdPrefix, header, List.of(), Optional.empty(),
-            Optional.empty());
+            Optional.empty(), 0);
     }
 
     /**

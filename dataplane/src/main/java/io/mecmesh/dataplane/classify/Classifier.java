@@ -41,6 +41,7 @@ public final class Classifier
     private final AsciiString[] headerNames;
     private final String[] headerValues;
     private final int[] sliceIds;
+    private final int[] policyRouteIds;
     private final SliceStats[] stats;
     private final int defaultSliceId;
     private final SliceStats defaultStats;
@@ -59,6 +60,7 @@ public final class Classifier
         headerNames = new AsciiString[count];
         headerValues = new String[count];
         sliceIds = new int[count];
+        policyRouteIds = new int[count];
         stats = new SliceStats[count];
         for (int i = 0; i < count; i++)
         {
@@ -72,6 +74,7 @@ public final class Classifier
             headerNames[i] = rule.header().map(h -> AsciiString.cached(h.name())).orElse(null);
             headerValues[i] = rule.header().map(HeaderValue::value).orElse(null);
             sliceIds[i] = rule.sliceId();
+            policyRouteIds[i] = rule.policyRouteId();
             stats[i] = registry.slice(rule.sliceId());
         }
         this.registry = registry;
@@ -209,6 +212,16 @@ public final class Classifier
     public int sliceId(final int rule)
     {
         return rule == NO_RULE ? defaultSliceId : sliceIds[rule];
+    }
+
+    /**
+     * @param rule a rule index from {@link #classify}, or {@link #NO_RULE}.
+     * @return the route id of the policy record the rule gives its traffic (a MEC 015 session's), 0 for none (and
+     *         for {@link #NO_RULE}).
+     */
+    public int policyRouteId(final int rule)
+    {
+        return rule == NO_RULE ? 0 : policyRouteIds[rule];
     }
 
     /**

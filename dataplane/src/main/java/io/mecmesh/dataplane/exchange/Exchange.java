@@ -46,6 +46,8 @@ public final class Exchange
     private final PolicyFlyweight routeRecord = new PolicyFlyweight();
     private boolean sliceRecordHit;
     private boolean routeRecordHit;
+    private int ruleRouteId;
+    private int recordRouteId;
     private Route route;
     private boolean limitsDecided;
     private long timeoutMs;
@@ -86,6 +88,8 @@ public final class Exchange
         this.sliceByRule = false;
         this.sliceRecordHit = false;
         this.routeRecordHit = false;
+        this.ruleRouteId = 0;
+        this.recordRouteId = 0;
         this.route = null;
         this.limitsDecided = false;
         log.begin(System.nanoTime());
@@ -168,7 +172,30 @@ public final class Exchange
                 sliceRecordHit = wrap(sliceId, SlicePolicy.SLICE_DEFAULT_ROUTE_ID, sliceRecord);
             }
         }
-        routeRecordHit = routeId != SlicePolicy.SLICE_DEFAULT_ROUTE_ID && wrap(sliceId, routeId, routeRecord);
+        recordRouteId = ruleRouteId != SlicePolicy.SLICE_DEFAULT_ROUTE_ID ? ruleRouteId : routeId;
+        routeRecordHit = recordRouteId != SlicePolicy.SLICE_DEFAULT_ROUTE_ID
+            && wrap(sliceId, recordRouteId, routeRecord);
+    }
+
+    /**
+     * The policy record the classification rule that matched gives the request's traffic (a MEC 015 session's: the
+     * classify stage, before route): {@link #route(Route)} then wraps {@code (slice, routeId)} in place of the
+     * route's own record, so the admit stage charges the session's buckets.
+     *
+     * @param routeId the rule's record route id, 0 for none (the route's record applies).
+     */
+    public void ruleRecord(final int routeId)
+    {
+        this.ruleRouteId = routeId;
+    }
+
+    /**
+     * @return the route id of the {@code (slice, route)} record the request runs with: the matching rule's (a
+     *         session's) when it names one, else its route's; 0 before {@link #route(Route)}.
+     */
+    public int recordRouteId()
+    {
+        return recordRouteId;
     }
 
     /**

@@ -155,6 +155,30 @@ class ClassifierTest
     }
 
     @Test
+    void shouldGiveTheSessionRecordOfTheRuleThatMatchedAndNoneOtherwise() throws Exception
+    {
+        final ClassificationRule session = new ClassificationRule(EMBB, Optional.empty(),
+            List.of(SourcePrefix.parse("10.45.0.7/32")), Optional.empty(), Optional.empty(),
+            List.of(SourcePrefix.parse("198.51.100.9/32")), Optional.of(new PortRange(8443, 8443)),
+            Optional.of(new PortRange(40001, 40001)), 12);
+        final Classifier classifier = Classifier.build(new ClassificationConfig(List.of(session,
+            ClassificationRule.sourceCidrs(EMBB, "10.45.0.0/16"))), registry);
+
+        final int matched = classifier.classifyConnection(classifier.candidates("ingress", ip("10.45.0.7"), 40001,
+            ip("198.51.100.9"), 8443, null));
+        final int other = classifier.classifyConnection(classifier.candidates("ingress", ip("10.45.0.7"), 40002,
+            ip("198.51.100.9"), 8443, null));
+
+        assertThat(classifier.policyRouteId(matched)).isEqualTo(12);
+        assertThat(classifier.sliceId(other)).isEqualTo(EMBB);
+        assertThat(classifier.policyRouteId(other)).as("another source port: the slice's rule, no record").isZero();
+        assertThat(classifier.policyRouteId(Classifier.NO_RULE)).isZero();
+        assertThatThrownBy(() -> new ClassificationRule(EMBB, Optional.empty(), List.of(), Optional.empty(),
+            Optional.empty(), List.of(), Optional.empty(), Optional.of(new PortRange(1, 1)), -1))
+            .hasMessageContaining("policyRouteId");
+    }
+
+    @Test
     void shouldPreferTheEarlierRuleOverAnyLaterOneWithMoreCriteria() throws Exception
     {
         final ClassificationRule destinationPort = new ClassificationRule(URLLC, Optional.empty(), List.of(),

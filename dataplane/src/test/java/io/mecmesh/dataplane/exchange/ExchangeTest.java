@@ -35,6 +35,7 @@ class ExchangeTest
     private static final int EMBB = 1 << 24 | 0x000001;
     private static final int URLLC = 2 << 24 | 0x000002;
     private static final int ROUTE_ID = 7;
+    private static final int SESSION_ID = 9;
     private static final long ROUTE_TIMEOUT_MS = 15_000;
 
     private final SliceStatsRegistry registry = new SliceStatsRegistry();
@@ -46,10 +47,11 @@ class ExchangeTest
         final Cluster cluster = Cluster.resolve(ClusterConfig.of("c", List.of(new Endpoint("127.0.0.1", 9))));
         final RouteTable routes = RouteTable.build(List.of(
             route("/slice/", ROUTE_ID), route("/", 0)), Map.of("c", cluster));
-        final PolicyTable table = new PolicyTableWriter(4)
+        final PolicyTable table = new PolicyTableWriter(8)
             .add(new SlicePolicy(URLLC, SlicePolicy.SLICE_DEFAULT_ROUTE_ID, 20, 34, 0, 0, 0, ms(1000), 3, 20, 0))
             .add(new SlicePolicy(URLLC, ROUTE_ID, 18, 46, 0, 0, 0, ms(250), 1, 5, 0))
             .add(new SlicePolicy(EMBB, SlicePolicy.SLICE_DEFAULT_ROUTE_ID, 80, 10, 0, 0, 0, ms(2000), 0, 10, 0))
+            .add(new SlicePolicy(URLLC, SESSION_ID, 18, 46, 125_000, 250_000, 65_536, ms(500), 2, 5, 0))
             .build(1);
         return new Snapshot(1, routes, Classifier.build(ClassificationConfig.NONE, registry), table,
             Map.of("c", cluster));
@@ -146,5 +148,28 @@ class ExchangeTest
         assertThat(exchange.maxRetries()).isEqualTo(RetryPolicy.DEFAULT.maxRetries());
         assertThat(exchange.retryBudgetPercent()).isEqualTo(-1);
         assertThat(exchange.dscp()).isZero();
+    }
+
+    @Test
+    void shouldRunARequestWhoseRuleNamesASessionRecordWithThatRecordInPlaceOfItsRoutesUntilTheNextHead()
+    {
+        exchange.begin(snapshot);
+        exchange.slice(URLLC, registry.slice(URLLC));
+        exchange.ruleRecord(SESSION_ID);
+        exchange.route(find("/slice/x"));
+        exchange.decideLimits(null);
+
+        assertThat(exchange.recordRouteId()).isEqualTo(SESSION_ID);
+        assertThat(exchange.routeRecordHit()).isTrue();
+        assertThat(exchange.routeRecord().downlinkRateBytesPerSecond()).isEqualTo(250_000);
+        assertThat(exchange.routeRecord().uplinkRateBytesPerSecond()).isEqualTo(125_000);
+        assertThat(exchange.timeoutMs()).isEqualTo(500);
+
+        exchange.begin(snapshot);
+        exchange.slice(URLLC, registry.slice(URLLC));
+        exchange.route(find("/slice/x"));
+
+        assertThat(exchange.recordRouteId()).as("the next request of no session: its route's").isEqualTo(ROUTE_ID);
+        assertThat(exchange.routeRecord().downlinkRateBytesPerSecond()).isZero();
     }
 }

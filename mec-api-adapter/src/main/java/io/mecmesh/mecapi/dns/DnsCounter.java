@@ -11,6 +11,10 @@ public enum DnsCounter
     MESH_ANSWER,
     /** A name the node answers, but not for the type asked (NOERROR, no answer). */
     NO_DATA,
+    /** A name of a local zone ({@code localZones}) that is neither a rule's nor a mesh name: NXDOMAIN with the SOA. */
+    NXDOMAIN,
+    /** The SOA of a local zone, asked at its apex. */
+    ZONE_SOA,
     /** Forwarded, and the upstream's answer relayed. */
     FORWARDED,
     /** Forwarded, and every upstream failed or timed out: SERVFAIL. */

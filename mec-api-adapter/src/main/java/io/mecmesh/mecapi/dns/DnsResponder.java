@@ -103,7 +103,8 @@ public final class DnsResponder implements AutoCloseable
             forwarder.bind(upstream);
             final DnsResponder[] self = new DnsResponder[1];
             final DnsQueryHandler handler = new DnsQueryHandler(() -> self[0].zone, config.queriesPerSecondPerClient(),
-                nanoClock, forwarder, counters);
+                nanoClock, forwarder, new TcpUpstreamForwarder(config.upstreams(), config.timeoutMs()), counters,
+                config.localZones(), config.defaultTtl());
             final Channel[] bound = bind(group, config, handler);
             self[0] = new DnsResponder(group, bound[0], bound[1], upstream, forwarder, counters);
             LOG.info("MEC DNS responder on {} udp and tcp, upstreams {}", bound[0].localAddress(),

@@ -120,6 +120,23 @@ public final class DnsZone
     }
 
     /**
+     * @param name a name, lower case, without a trailing dot.
+     * @return whether the zone has a record under it (so that the name itself exists, without records of its own).
+     */
+    public boolean hasNamesUnder(final String name)
+    {
+        final String suffix = "." + name;
+        for (final String owner : byName.keySet())
+        {
+            if (owner.endsWith(suffix))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * @return every record, rules first (in rule order), then mesh names.
      */
     public List<Record> records()

@@ -133,6 +133,7 @@ class DnsResponderTest
             new Dig.Answer("forwarded.example.", 42, "A", "203.0.113.7"));
         assertThat(missing.status()).isEqualTo("NXDOMAIN");
         assertThat(upstream.queries()).isEqualTo(3);
+        assertThat(upstream.tcpQueries()).as("the TCP client's query went upstream over TCP").isEqualTo(1);
         assertThat(forwarding.counters().get(DnsCounter.FORWARDED)).isEqualTo(3);
 
         final InetSocketAddress down = upstream.address();
@@ -140,8 +141,29 @@ class DnsResponderTest
         final DnsResponder failing = responder(List.of(down), 100);
         final Dig.Result servfail = Dig.query(failing.address().getPort(), "forwarded.example", "A");
 
+        final Dig.Result servfailTcp = Dig.query(failing.address().getPort(), "+tcp", "forwarded.example", "A");
+
         assertThat(servfail.status()).as(servfail.output()).isEqualTo("SERVFAIL");
-        assertThat(failing.counters().get(DnsCounter.UPSTREAM_FAILURE)).isEqualTo(1);
+        assertThat(servfailTcp.status()).as(servfailTcp.output()).isEqualTo("SERVFAIL");
+        assertThat(failing.counters().get(DnsCounter.UPSTREAM_FAILURE)).isEqualTo(2);
+    }
+
+    @Test
+    void shouldForwardATcpQueryToTheNextUpstreamOverTcpWhenTheFirstRefusesTheConnection() throws Exception
+    {
+        final FakeUpstream down = new FakeUpstream();
+        final InetSocketAddress refused = down.address();
+        down.close();
+        final FakeUpstream upstream = new FakeUpstream();
+        started.add(upstream);
+        final DnsResponder responder = responder(List.of(refused, upstream.address()), 100);
+
+        final Dig.Result tcp = Dig.query(responder.address().getPort(), "+tcp", "forwarded.example", "A");
+
+        assertThat(tcp.answers()).as(tcp.output())
+            .containsExactly(new Dig.Answer("forwarded.example.", 42, "A", "203.0.113.7"));
+        assertThat(upstream.tcpQueries()).isEqualTo(1);
+        assertThat(responder.counters().get(DnsCounter.FORWARDED)).isEqualTo(1);
     }
 
     @Test
@@ -209,6 +231,73 @@ class DnsResponderTest
         final Dig.Result inactive = Dig.query(port, "video.mec.example", "A");
         assertThat(inactive.status()).as("forwarded: the upstream does not know it").isEqualTo("NXDOMAIN");
         assertThat(upstream.queries()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldAnswerNxdomainWithTheSoaForANameOfALocalZoneWithoutAnActiveRuleAndForwardOthers() throws Exception
+    {
+        final FakeUpstream upstream = new FakeUpstream();
+        started.add(upstream);
+        final DnsResponder responder = DnsResponder.start(new DnsConfig(true, "127.0.0.1", 0,
+            List.of(upstream.address()), 300, 100, 60, List.of("mec.example")), nanos::get);
+        started.add(responder);
+        responder.update(DnsZone.of(List.of(new NodeDnsRule("app-2", "dns-9", "edge.east.mec.example",
+            DnsRule.IpAddressType.IP_V4, "198.51.100.5", Optional.of(5))), MESH, 60));
+        final int port = responder.address().getPort();
+        final java.util.regex.Pattern soa = java.util.regex.Pattern.compile(
+            "mec\\.example\\.\\s+60\\s+IN\\s+SOA\\s+mec\\.example\\. hostmaster\\.mec\\.example\\. 7 3600 600 86400 60");
+
+        final Dig.Result inactive = Dig.query(port, "video.mec.example", "A");
+        final Dig.Result inactiveTcp = Dig.query(port, "+tcp", "VIDEO.mec.example.", "AAAA");
+        final Dig.Result active = Dig.query(port, "edge.east.mec.example", "A");
+        final Dig.Result noData = Dig.query(port, "edge.east.mec.example", "MX");
+        final Dig.Result between = Dig.query(port, "east.mec.example", "A");
+        final Dig.Result apex = Dig.query(port, "mec.example", "SOA");
+        final Dig.Result outside = Dig.query(port, "forwarded.example", "A");
+
+        assertThat(inactive.status()).as(inactive.output()).isEqualTo("NXDOMAIN");
+        assertThat(inactive.output()).contains("flags: qr aa").contains(";; AUTHORITY SECTION:");
+        assertThat(soa.matcher(inactive.output()).find()).as(inactive.output()).isTrue();
+        assertThat(inactiveTcp.status()).as(inactiveTcp.output()).isEqualTo("NXDOMAIN");
+        assertThat(soa.matcher(inactiveTcp.output()).find()).as(inactiveTcp.output()).isTrue();
+        assertThat(active.answers()).containsExactly(new Dig.Answer("edge.east.mec.example.", 5, "A",
+            "198.51.100.5"));
+        assertThat(noData.status()).isEqualTo("NOERROR");
+        assertThat(soa.matcher(noData.output()).find()).as("NODATA carries the SOA: " + noData.output()).isTrue();
+        assertThat(between.status()).as("a name with names under it exists: " + between.output())
+            .isEqualTo("NOERROR");
+        assertThat(apex.answers()).extracting(Dig.Answer::type).containsExactly("SOA");
+        assertThat(outside.answers()).containsExactly(new Dig.Answer("forwarded.example.", 42, "A", "203.0.113.7"));
+        assertThat(upstream.queries()).as("only the name outside the local zone went upstream").isEqualTo(1);
+        assertThat(responder.counters().get(DnsCounter.NXDOMAIN)).isEqualTo(2);
+        assertThat(responder.counters().get(DnsCounter.ZONE_SOA)).isEqualTo(1);
+    }
+
+    @Test
+    void shouldTruncateAnAnswerOver512BytesForAClientWithoutEdnsAndAnswerItWholeWithEdnsOrOverTcp() throws Exception
+    {
+        final DnsResponder responder = responder(List.of(), 100);
+        final List<NodeDnsRule> many = new ArrayList<>(RULES);
+        for (int i = 1; i <= 30; i++)
+        {
+            many.add(new NodeDnsRule("app-3", "dns-" + i, "many.mec.example", DnsRule.IpAddressType.IP_V4,
+                "198.51.100." + i, Optional.of(10)));
+        }
+        responder.update(DnsZone.of(many, MESH, 60));
+        final int port = responder.address().getPort();
+
+        final Dig.Result plain = Dig.query(port, "+noedns", "+ignore", "many.mec.example", "A");
+        final Dig.Result edns = Dig.query(port, "+ignore", "many.mec.example", "A");
+        final Dig.Result tcp = Dig.query(port, "+tcp", "+noedns", "many.mec.example", "A");
+        final Dig.Result small = Dig.query(port, "+noedns", "video.mec.example", "A");
+
+        assertThat(plain.output()).as("30 x 34 bytes: over 512").contains("flags: qr aa tc");
+        assertThat(plain.answers()).isEmpty();
+        assertThat(plain.output()).doesNotContain("OPT PSEUDOSECTION");
+        assertThat(edns.output()).doesNotContain(" tc").contains("OPT PSEUDOSECTION").contains("udp: 1232");
+        assertThat(edns.answers()).hasSize(30);
+        assertThat(tcp.answers()).hasSize(30);
+        assertThat(small.answers()).hasSize(1);
     }
 
     /** A standard query for {@code name} A with recursion desired. */

@@ -357,6 +357,25 @@ public final class MeshCompiler
                 slice.packetDelayBudgetMs()), RetryPolicy.derivedFrom(slice.packetDelayBudgetMs()), 0), slice,
                 app.getValue()));
         }
+        // A MEC 015 session-specific allocation: a record of its own, charged by the classification rules of its
+        // 5-tuple (ahead of the slices' rules, so the session is classified by them first).
+        final List<io.mecmesh.dataplane.classify.ClassificationRule> rules = new ArrayList<>();
+        int sessionRouteId = routes.size() + 1 + appRouteIds.size();
+        for (final BwAllocationRates.Session session : BwAllocationRates.sessions(state, node))
+        {
+            final Slice slice = state.slices().get(state.apps().get(session.allocation().appInstanceId()).slice());
+            final List<io.mecmesh.dataplane.classify.ClassificationRule> sessionRules =
+                BwAllocationRates.sessionRules(session, slice.snssai().sliceId(), sessionRouteId);
+            if (sessionRules.isEmpty())
+            {
+                continue;
+            }
+            rules.addAll(sessionRules);
+            policies.add(BwAllocationRates.limit(policy(slice, sessionRouteId, Timeouts.derivedFrom(
+                slice.packetDelayBudgetMs()), RetryPolicy.derivedFrom(slice.packetDelayBudgetMs()), 0), slice,
+                session.rates()));
+            sessionRouteId++;
+        }
 
         final CanonicalEncoder encoder = new CanonicalEncoder();
         encoder.putString(node.id()).putString(settings.transport().name()).putInt(settings.eventLoopThreads());
@@ -402,7 +421,7 @@ public final class MeshCompiler
             set.allowedCallerPrefixes().forEach(encoder::putString);
         }
 
-        final List<io.mecmesh.dataplane.classify.ClassificationRule> rules = classification(state, visible);
+        rules.addAll(classification(state, visible));
         encoder.putInt(rules.size());
         for (final io.mecmesh.dataplane.classify.ClassificationRule rule : rules)
         {
@@ -418,6 +437,10 @@ public final class MeshCompiler
                 rule.destinationCidrs().forEach(cidr -> encoder.putString(cidr.toString()));
                 encoder.putString(rule.destinationPorts().map(PortRange::toString).orElse(""))
                     .putString(rule.sourcePorts().map(PortRange::toString).orElse(""));
+            }
+            if (rule.policyRouteId() != SlicePolicy.SLICE_DEFAULT_ROUTE_ID)
+            {
+                encoder.putString("record").putInt(rule.policyRouteId());
             }
         }
 

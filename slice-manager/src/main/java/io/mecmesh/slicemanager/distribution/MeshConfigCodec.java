@@ -75,14 +75,17 @@ import static java.util.Objects.requireNonNull;
  * int32 maxActiveRequestsPerLoop, maxQueuedRequestsPerLoop} (the other circuit breakers are not distributed: the
  * defaults); formats 1 to 4 decode without any. Format 6 adds to each classification rule, after its header, the
  * connection's 5-tuple criteria ({@code destinationCidrs} list of strings, optional {@code destinationPorts} and
- * optional {@code sourcePorts}, each {@code int32 first, last}); formats 2 to 5 decode rules without them. Decoding
- * errors are
+ * optional {@code sourcePorts}, each {@code int32 first, last}); formats 2 to 5 decode rules without them. Format 7
+ * adds to each rule, after them, its {@code int32 policyRouteId} (a MEC 015 session's record, 0 for none); formats 2
+ * to 6 decode rules with 0. Decoding errors are
  * {@link IllegalArgumentException}s; the decoded configuration is validated by the records' constructors.
  */
 public final class MeshConfigCodec
 {
     /** The format written and read. */
-    public static final int FORMAT = 6;
+    public static final int FORMAT = 7;
+    /** The previous format, without the classification rules' policy route ids, still read. */
+    public static final int FORMAT_WITHOUT_RULE_RECORD = 6;
     /** The previous format, without the classification rules' 5-tuple criteria, still read. */
     public static final int FORMAT_WITHOUT_FIVE_TUPLE = 5;
     /** The format before that, without the clusters' active-request limits, still read. */
@@ -205,7 +208,7 @@ public final class MeshConfigCodec
             final List<RouteConfig> routes = in.getList(() -> route(in, classified));
             final List<ClusterConfig> clusters = in.getList(() -> cluster(in));
             final ClassificationConfig classification = classified
-                ? new ClassificationConfig(in.getList(() -> classificationRule(in, format >= FORMAT)))
+                ? new ClassificationConfig(in.getList(() -> classificationRule(in, format)))
                 : ClassificationConfig.NONE;
             final List<RouteBinding> bindings = in.getList(() -> new RouteBinding(in.getInt(), in.getString(),
                 in.getString(), in.getString(), new Snssai(in.getInt(), in.getInt())));
@@ -389,6 +392,7 @@ public final class MeshConfigCodec
         out.putList(rule.destinationCidrs(), cidr -> out.putString(cidr.toString()));
         out.putOptional(rule.destinationPorts(), ports -> portRange(out, ports));
         out.putOptional(rule.sourcePorts(), ports -> portRange(out, ports));
+        out.putInt(rule.policyRouteId());
     }
 
     private static void portRange(final Writer out, final PortRange ports)
@@ -397,22 +401,23 @@ public final class MeshConfigCodec
         out.putInt(ports.last());
     }
 
-    private static ClassificationRule classificationRule(final Reader in, final boolean withFiveTuple)
+    private static ClassificationRule classificationRule(final Reader in, final int format)
     {
         final int sliceId = in.getInt();
         final Optional<String> listener = in.getOptional(in::getString);
         final List<SourcePrefix> sources = in.getList(() -> SourcePrefix.parse(in.getString()));
         final Optional<String> caller = in.getOptional(in::getString);
         final Optional<HeaderValue> header = in.getOptional(() -> new HeaderValue(in.getString(), in.getString()));
-        if (!withFiveTuple)
+        if (format < FORMAT_WITHOUT_RULE_RECORD)
         {
             return new ClassificationRule(sliceId, listener, sources, caller, header);
         }
         final List<SourcePrefix> destinations = in.getList(() -> SourcePrefix.parse("destinationCidrs",
             in.getString()));
         final Optional<PortRange> destinationPorts = in.getOptional(() -> new PortRange(in.getInt(), in.getInt()));
+        final Optional<PortRange> sourcePorts = in.getOptional(() -> new PortRange(in.getInt(), in.getInt()));
         return new ClassificationRule(sliceId, listener, sources, caller, header, destinations, destinationPorts,
-            in.getOptional(() -> new PortRange(in.getInt(), in.getInt())));
+            sourcePorts, format >= FORMAT ? in.getInt() : 0);
     }
 
     private static void headerRewrite(final Writer out, final HeaderRewrite rewrite)

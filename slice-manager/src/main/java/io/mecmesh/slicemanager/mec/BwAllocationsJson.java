@@ -100,7 +100,8 @@ public final class BwAllocationsJson
         }
         final ObjectNode info = ((ObjectNode)json).deepCopy();
         info.remove(ID);
-        return bwInfo(info, json.get(ID).asText());
+        // Not held to the single-session rule of a new request: a journal keeps what was accepted before it.
+        return parse(info, json.get(ID).asText());
     }
 
     /**
@@ -112,6 +113,11 @@ public final class BwAllocationsJson
      * @throws IllegalArgumentException naming the field of what is wrong.
      */
     public static BwAllocation bwInfo(final JsonNode json, final String id)
+    {
+        return singleSession(parse(json, id));
+    }
+
+    private static BwAllocation parse(final JsonNode json, final String id)
     {
         requireNonNull(id, "id");
         requireObject(json, "BwInfo");
@@ -149,7 +155,63 @@ public final class BwAllocationsJson
             : current.direction();
         final List<SessionFilter> filters = json.has("sessionFilter") ? sessionFilters(json.get("sessionFilter"))
             : type == RequestType.APPLICATION_SPECIFIC ? List.of() : current.sessionFilters();
-        return new BwAllocation(current.id(), current.appInstanceId(), type, bps, direction, filters);
+        return singleSession(new BwAllocation(current.id(), current.appInstanceId(), type, bps, direction, filters));
+    }
+
+    /**
+     * A session-specific allocation's filter must name one TCP session (MEC 015: "Any filtering criteria shall
+     * define a single session only"): one entry with a {@code sourceIp} and a {@code dstAddress} that are single
+     * addresses (no prefix, or /32, /128), one {@code sourcePort}, one {@code dstPort} and {@code protocol} "6" (TCP,
+     * also when absent): the mesh carries TCP only, so a UDP session could not be enforced.
+     */
+    private static BwAllocation singleSession(final BwAllocation allocation)
+    {
+        if (allocation.requestType() != RequestType.SESSION_SPECIFIC)
+        {
+            return allocation;
+        }
+        if (allocation.sessionFilters().size() != 1)
+        {
+            throw new IllegalArgumentException("sessionFilter: expected one entry naming a single session (MEC 015: "
+                + "any filtering criteria shall define a single session only), got "
+                + allocation.sessionFilters().size());
+        }
+        final SessionFilter filter = allocation.sessionFilters().get(0);
+        final String path = "sessionFilter[0].";
+        requireHost(path + "sourceIp", filter.sourceIp());
+        requireHost(path + "dstAddress", filter.dstAddress());
+        requireOnePort(path + "sourcePort", filter.sourcePorts());
+        requireOnePort(path + "dstPort", filter.dstPorts());
+        if (filter.protocol().isPresent() && !"6".equals(filter.protocol().get()))
+        {
+            throw new IllegalArgumentException(path + "protocol: only \"6\" (TCP) sessions can be enforced (the mesh "
+                + "carries TCP), got \"" + filter.protocol().get() + "\"");
+        }
+        return allocation;
+    }
+
+    private static void requireHost(final String field, final Optional<String> address)
+    {
+        if (address.isEmpty())
+        {
+            throw new IllegalArgumentException(field + ": required, a single address (the filter names one session)");
+        }
+        final String text = address.get();
+        final int slash = text.indexOf('/');
+        if (slash >= 0 && !text.substring(slash + 1).equals(text.indexOf(':') >= 0 ? "128" : "32"))
+        {
+            throw new IllegalArgumentException(field + ": expected a single address (the filter names one session), "
+                + "got the prefix \"" + text + "\"");
+        }
+    }
+
+    private static void requireOnePort(final String field, final List<String> ports)
+    {
+        if (ports.size() != 1 || ports.get(0).matches("0+"))
+        {
+            throw new IllegalArgumentException(field + ": expected one port from 1 to 65535 (the filter names one "
+                + "session), got " + ports);
+        }
     }
 
     private static void requireObject(final JsonNode json, final String type)

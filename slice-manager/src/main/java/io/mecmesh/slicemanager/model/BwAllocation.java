@@ -12,8 +12,8 @@ import static java.util.Objects.requireNonNull;
  * <p>Enforced: an {@link RequestType#APPLICATION_SPECIFIC} allocation becomes the uplink and/or downlink rate of the
  * policy records of the routes of the application's registered services and FORWARD traffic rules on its node (see
  * {@code BwAllocationRates} in the compiler). A
- * {@link RequestType#SESSION_SPECIFIC} one is validated and stored but not enforced: the data plane has no 5-tuple
- * classification criterion to charge it to.
+ * {@link RequestType#SESSION_SPECIFIC} one becomes a policy record of its own that classification rules on its
+ * filter's TCP 5-tuple name, on the application's node (the MEC API accepts only filters naming one TCP session).
  *
  * @param id                 {@code allocationId}, assigned by the platform: 1 to 128 letters, digits, {@code .},
  *                           {@code _}, {@code ~} or {@code -}.

@@ -1,6 +1,9 @@
 package io.mecmesh.slicemanager.compiler;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mecmesh.dataplane.classify.ClassificationRule;
+import io.mecmesh.dataplane.classify.PortRange;
+import io.mecmesh.dataplane.classify.SourcePrefix;
 import io.mecmesh.dataplane.policy.SlicePolicy;
 import io.mecmesh.slicemanager.journal.JournalCodec;
 import io.mecmesh.slicemanager.mec.MecRulesJson;
@@ -148,18 +151,60 @@ class BwAllocationCompileTest
             .isEqualTo(200_000_000 / 8);
     }
 
-    @Test
-    void shouldStoreButNotCompileASessionSpecificAllocation()
+    private static BwAllocation session(final String id, final long bps, final String protocol)
     {
-        final DesiredState state = withApp().apply(new Command.PutBwAllocation(new BwAllocation("s-1", "app-1",
-            RequestType.SESSION_SPECIFIC, 1_000_000, Direction.DOWNLINK, List.of(new BwAllocation.SessionFilter(
-                Optional.of("10.45.0.7"), List.of(), Optional.empty(), List.of("80"), Optional.of("6"))))));
+        return new BwAllocation(id, "app-1", RequestType.SESSION_SPECIFIC, bps, Direction.DOWNLINK,
+            List.of(new BwAllocation.SessionFilter(Optional.of("10.45.0.7"), List.of("40001"),
+                Optional.of("127.0.0.1"), List.of("10080"), Optional.of(protocol))));
+    }
+
+    @Test
+    void shouldCompileASessionSpecificAllocationIntoARecordAndAFiveTupleRuleAheadOfTheSlicesRules()
+    {
+        final DesiredState state = withApp().apply(new Command.PutBwAllocation(session("s-1", 1_000_000, "6")));
 
         final CompiledMesh mesh = compiler.compile(state, CompilerSettings.DEFAULT);
 
-        assertThat(state.bwAllocations()).containsKey("s-1");
+        final NodeMeshConfig node = mesh.nodes().get("node-a");
+        final ClassificationRule rule = node.meshConfig().classification().rules().get(0);
+        assertThat(rule.sliceId()).isEqualTo(ModelFixtures.EMBB.sliceId());
+        assertThat(rule.sourceCidrs()).containsExactly(SourcePrefix.parse("10.45.0.7/32"));
+        assertThat(rule.sourcePorts()).contains(new PortRange(40001, 40001));
+        assertThat(rule.destinationCidrs()).containsExactly(SourcePrefix.parse("127.0.0.1/32"));
+        assertThat(rule.destinationPorts()).contains(new PortRange(10080, 10080));
+        assertThat(rule.policyRouteId()).as("after the routes' records").isEqualTo(node.routes().size() + 1);
+        final SlicePolicy record = node.policies().stream().filter(policy -> policy.routeId() == rule.policyRouteId())
+            .findFirst().orElseThrow();
+        assertThat(record.sliceId()).isEqualTo(ModelFixtures.EMBB.sliceId());
+        assertThat(record.downlinkRateBytesPerSecond()).isEqualTo(125_000);
+        assertThat(record.uplinkRateBytesPerSecond()).as("no allocation asks for the uplink: the slice's MBR")
+            .isEqualTo(50_000_000 / 8);
         assertThat(routeRecord(mesh, "node-a", "mec-svc-1").downlinkRateBytesPerSecond())
-            .isEqualTo(200_000_000 / 8);
+            .as("the application's other traffic is not limited").isEqualTo(200_000_000 / 8);
+        assertThat(mesh.nodes().get("node-b").meshConfig().classification().rules())
+            .as("only the application's node").allMatch(each -> each.policyRouteId() == 0);
+        assertThat(node.toPolicyTable()).isNotNull();
+    }
+
+    @Test
+    void shouldRecompileTheNodeWhenASessionAllocationChangesAndNotCompileAUdpSession()
+    {
+        final CompiledMesh none = compiler.compile(withApp(), CompilerSettings.DEFAULT);
+        final DesiredState allocated = withApp().apply(new Command.PutBwAllocation(session("s-1", 1_000_000, "6")));
+        final CompiledMesh first = compiler.compile(allocated, none, CompilerSettings.DEFAULT);
+        final CompiledMesh patched = compiler.compile(allocated.apply(new Command.PutBwAllocation(
+            session("s-1", 4_000_000, "6"))), first, CompilerSettings.DEFAULT);
+        final CompiledMesh udp = compiler.compile(withApp().apply(new Command.PutBwAllocation(
+            session("s-1", 1_000_000, "17"))), none, CompilerSettings.DEFAULT);
+
+        assertThat(first.nodes().get("node-a").contentHash()).isNotEqualTo(none.nodes().get("node-a").contentHash());
+        final NodeMeshConfig node = patched.nodes().get("node-a");
+        final int routeId = node.meshConfig().classification().rules().get(0).policyRouteId();
+        assertThat(node.policies().stream().filter(policy -> policy.routeId() == routeId).findFirst().orElseThrow()
+            .downlinkRateBytesPerSecond()).isEqualTo(500_000);
+        assertThat(udp.nodes().get("node-a").meshConfig().classification().rules())
+            .as("a UDP session: the mesh carries TCP only").allMatch(each -> each.policyRouteId() == 0);
+        assertThat(udp.nodes().get("node-a").contentHash()).isEqualTo(none.nodes().get("node-a").contentHash());
     }
 
     @Test

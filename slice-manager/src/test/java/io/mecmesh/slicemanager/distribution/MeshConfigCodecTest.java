@@ -103,7 +103,8 @@ class MeshConfigCodecTest
         final NodeMeshConfig decoded = MeshConfigCodec.decode(MeshConfigCodec.encode(config));
 
         assertThat(decoded.meshConfig().classification()).isEqualTo(config.meshConfig().classification());
-        assertThat(decoded.meshConfig().classification().rules()).hasSize(3);
+        assertThat(decoded.meshConfig().classification().rules()).hasSize(4);
+        assertThat(decoded.meshConfig().classification().rules().get(3).policyRouteId()).isEqualTo(9);
         assertThat(decoded.meshConfig().classification().rules().get(2).destinationPorts())
             .contains(new PortRange(8000, 8099));
         assertThat(decoded.meshConfig().classification().rules().get(0).sourceCidrs())
@@ -197,12 +198,13 @@ class MeshConfigCodecTest
                 ClassificationRule.header(URLLC, "x-slice", "format-five-marker")))),
             base.routes(), base.policies(), base.authorizationSets());
         final byte[] formatSix = MeshConfigCodec.encode(config);
-        // Format 6 writes after the rule's header: destinationCidrs (int32 0), two absent port ranges (byte 0 each).
+        // Format 6 writes after the rule's header: destinationCidrs (int32 0), two absent port ranges (byte 0 each);
+        // format 7 then the rule's policy route id (int32).
         final byte[] marker = "format-five-marker".getBytes(java.nio.charset.StandardCharsets.UTF_8);
         final int end = indexOf(formatSix, marker) + marker.length;
         final java.io.ByteArrayOutputStream formatFive = new java.io.ByteArrayOutputStream();
         formatFive.write(formatSix, 0, end);
-        formatFive.write(formatSix, end + 6, formatSix.length - end - 6);
+        formatFive.write(formatSix, end + 10, formatSix.length - end - 10);
         final byte[] bytes = formatFive.toByteArray();
         bytes[0] = MeshConfigCodec.FORMAT_WITHOUT_FIVE_TUPLE;
 
@@ -210,6 +212,36 @@ class MeshConfigCodecTest
         assertThat(MeshConfigCodec.decode(bytes)).isEqualTo(config);
         assertThat(MeshConfigCodec.decode(bytes).meshConfig().classification().rules().get(0).hasFiveTuple())
             .isFalse();
+    }
+
+    @Test
+    void shouldCarryARulesPolicyRouteIdAndReadFormatSixRulesWithout() throws Exception
+    {
+        final NodeMeshConfig base = DistributionFixtures.config("node-a", 3);
+        final ClassificationRule session = new ClassificationRule(URLLC, Optional.empty(),
+            List.of(SourcePrefix.parse("10.45.0.7/32")), Optional.empty(), Optional.empty(), List.of(),
+            Optional.empty(), Optional.of(new PortRange(40001, 40001)), 12);
+        final NodeMeshConfig config = new NodeMeshConfig("node-a", 3, base.contentHash(),
+            base.meshConfig().withClassification(new ClassificationConfig(List.of(session))),
+            base.routes(), base.policies(), base.authorizationSets());
+        final byte[] formatSeven = MeshConfigCodec.encode(config);
+        // Format 7 ends the rule with its policy route id (int32 12) after the source port range 40001-40001.
+        final byte[] tail = java.nio.ByteBuffer.allocate(12).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+            .putInt(40001).putInt(40001).putInt(12).array();
+        final int end = indexOf(formatSeven, tail) + 8;
+        final java.io.ByteArrayOutputStream formatSix = new java.io.ByteArrayOutputStream();
+        formatSix.write(formatSeven, 0, end);
+        formatSix.write(formatSeven, end + 4, formatSeven.length - end - 4);
+        final byte[] bytes = formatSix.toByteArray();
+        bytes[0] = MeshConfigCodec.FORMAT_WITHOUT_RULE_RECORD;
+
+        assertThat(MeshConfigCodec.decode(formatSeven)).isEqualTo(config);
+        assertThat(MeshConfigCodec.decode(formatSeven).meshConfig().classification().rules().get(0).policyRouteId())
+            .isEqualTo(12);
+        assertThat(MeshConfigCodec.decode(bytes).meshConfig().classification().rules().get(0).policyRouteId())
+            .isZero();
+        assertThat(MeshConfigCodec.decode(bytes).meshConfig().classification().rules().get(0).sourcePorts())
+            .contains(new PortRange(40001, 40001));
     }
 
     /** Without classification rules, whose encoding differs before format 6, so that cutting the tail is an older format. */
@@ -268,9 +300,9 @@ class MeshConfigCodecTest
         assertThatThrownBy(() -> MeshConfigCodec.decode(Arrays.copyOf(bytes, bytes.length + 1)))
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("after the end");
         final byte[] otherFormat = bytes.clone();
-        otherFormat[0] = 7;
+        otherFormat[0] = 8;
         assertThatThrownBy(() -> MeshConfigCodec.decode(otherFormat))
-            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("format: expected 1 to 6, got 7");
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("format: expected 1 to 7, got 8");
         assertThatThrownBy(() -> MeshConfigCodec.decode(new byte[] {1, 0, 0, 0, 127, 127, 127, 127}))
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("does not fit");
     }
@@ -325,7 +357,10 @@ class MeshConfigCodecTest
                     "urllc"))),
                 new ClassificationRule(URLLC, Optional.empty(), List.of(SourcePrefix.parse("10.45.0.0/16")),
                     Optional.empty(), Optional.empty(), List.of(SourcePrefix.parse("127.0.0.3/32")),
-                    Optional.of(new PortRange(8000, 8099)), Optional.of(new PortRange(40000, 40000))))));
+                    Optional.of(new PortRange(8000, 8099)), Optional.of(new PortRange(40000, 40000))),
+                new ClassificationRule(EMBB, Optional.empty(), List.of(SourcePrefix.parse("10.45.0.7/32")),
+                    Optional.empty(), Optional.empty(), List.of(SourcePrefix.parse("127.0.0.1/32")),
+                    Optional.of(new PortRange(8080, 8080)), Optional.of(new PortRange(40001, 40001)), 9))));
         final NodeMeshConfig compiled = DistributionFixtures.config("node-a", 42);
         return new NodeMeshConfig("node-a", 42, compiled.contentHash(), mesh, compiled.routes(), compiled.policies(),
             compiled.authorizationSets());

@@ -262,7 +262,8 @@ public final class AdmitHandler extends ChannelDuplexHandler
         final long nowNs = loop.nanoTime();
         final Route route = exchange.route();
         sliceId = exchange.sliceId();
-        routeId = route == null ? SlicePolicy.SLICE_DEFAULT_ROUTE_ID : route.config().policyRouteId();
+        // The route's record, or the one a classification rule gave the request's traffic (a MEC 015 session).
+        routeId = route == null ? SlicePolicy.SLICE_DEFAULT_ROUTE_ID : exchange.recordRouteId();
         slice = loop.slice(sliceId);
         // The records the exchange wrapped once (route stage); the deadline from the record (or the route) and a
         // grpc-timeout, decided here for the forward stage.

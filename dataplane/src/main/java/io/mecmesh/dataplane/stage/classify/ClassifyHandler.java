@@ -74,6 +74,7 @@ public final class ClassifyHandler extends ChannelInboundHandlerAdapter
             final SliceStats stats = classifier.stats(rule);
             // No rule: the default slice (or unclassified), which the route's slice replaces in the route stage.
             exchange.slice(classifier.sliceId(rule), stats, rule != Classifier.NO_RULE);
+            exchange.ruleRecord(classifier.policyRouteId(rule));
             stats.onRequest();
         }
         ctx.fireChannelRead(msg);
