@@ -44,7 +44,7 @@ class BwmEnforcementConformanceTest
              ApplianceProcess appliance = MecAppliance.start(dir, pki, ports))
         {
             appliance.awaitLive();
-            BwmBulkApp.deploy(dir, ports, appliance, app, APP_ID, bulk.port(), () -> download(65_536) > 1_000_000);
+            BwmBulkApp.deploy(dir, ports, appliance, app, APP_ID, bulk.port(), () -> routedSpeed(65_536) > 1_000_000);
 
             final String created = call("POST", "/bwm/v1/bw_allocations", """
                 {"appInsId":"%s","requestType":0,"fixedAllocation":"1000000","allocationDirection":"00"}"""
@@ -76,13 +76,26 @@ class BwmEnforcementConformanceTest
     /** Downloads {@code bytes} of the service through the ingress listener; curl's speed_download, bytes/s. */
     private double download(final long bytes)
     {
+        final String answer = curlDownload(bytes);
+        assertThat(answer).as("the download").startsWith("200 ");
+        return Double.parseDouble(answer.substring(4).trim());
+    }
+
+    /** As {@link #download}, 0 while the service is not routed yet (404 until the registration reaches the edge). */
+    private double routedSpeed(final long bytes)
+    {
+        final String answer = curlDownload(bytes);
+        return answer.startsWith("200 ") ? Double.parseDouble(answer.substring(4).trim()) : 0;
+    }
+
+    /** curl's "STATUS SPEED" for a download of {@code bytes}. */
+    private String curlDownload(final long bytes)
+    {
         try
         {
-            final String answer = Processes.exec(dir, Duration.ofSeconds(150), "", List.of("curl", "-sS",
+            return Processes.exec(dir, Duration.ofSeconds(150), "", List.of("curl", "-sS",
                 "--max-time", "120", "--noproxy", "*", "-o", "/dev/null", "-H", "Host: " + HOST, "-w",
                 "%{http_code} %{speed_download}", "http://127.0.0.1:" + ports[1] + "/bytes/" + bytes)).output().trim();
-            assertThat(answer).as("the download").startsWith("200 ");
-            return Double.parseDouble(answer.substring(4).trim());
         }
         catch (final java.io.IOException ex)
         {
