@@ -161,6 +161,8 @@ public final class ApiHttpServer implements AutoCloseable
                 .setHost(settings.address())
                 .setPort(settings.port())
                 .setHandle100ContinueAutomatically(true)
+                // HTTP/1.1 only, as the JDK server: no h2c upgrade (an HTTP/2 request has no Host header to check).
+                .setHttp2ClearTextEnabled(false)
                 .setMaxFormAttributeSize(0);
             settings.tls().ifPresent(tls -> options
                 .setSsl(true)
@@ -203,8 +205,9 @@ public final class ApiHttpServer implements AutoCloseable
             throw new IllegalStateException(settings.name() + ": the server did not start within " + START_TIMEOUT,
                 ex);
         }
-        catch (final RuntimeException ex)
+        catch (final Exception ex)
         {
+            // Vert.x's await rethrows the bind's checked BindException as it is.
             vertx.close();
             throw new IllegalStateException(settings.name() + " cannot listen on " + settings.address() + ":"
                 + settings.port() + ": " + ex.getMessage(), ex);

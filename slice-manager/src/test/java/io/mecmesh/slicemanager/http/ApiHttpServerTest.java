@@ -91,6 +91,19 @@ class ApiHttpServerTest
     }
 
     @Test
+    void shouldStayOnHttp11WhenTheClientOffersAnH2cUpgrade() throws Exception
+    {
+        start(ApiGate.OPEN);
+
+        final HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+            + server.address().getPort() + "/v1/state")).version(HttpClient.Version.HTTP_2).GET().build(),
+            HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.version()).as("no Host header to check on HTTP/2").isEqualTo(HttpClient.Version.HTTP_1_1);
+        assertThat(response.statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void shouldAnswerAPathUnderNoPrefixWithA404Problem() throws Exception
     {
         start(ApiGate.OPEN);
