@@ -13,6 +13,7 @@ import io.mecmesh.appliance.config.ControlPlaneConfig;
 import io.mecmesh.appliance.config.DistributionKey;
 import io.mecmesh.appliance.config.Role;
 import io.mecmesh.appliance.config.TelemetryConfig;
+import io.mecmesh.appliance.admin.JdkApiHandler;
 import io.mecmesh.appliance.control.ControlApiHandlers;
 import io.mecmesh.appliance.control.TimedControlPlane;
 import io.mecmesh.appliance.telemetry.RemoteWriteForwarder;
@@ -51,6 +52,7 @@ import io.mecmesh.slicemanager.ca.IssuedLog;
 import io.mecmesh.slicemanager.ca.SigningService;
 import io.mecmesh.slicemanager.ca.SiteAuthority;
 import io.mecmesh.slicemanager.ca.WorkloadSigningHandler;
+import io.mecmesh.slicemanager.http.ApiHandler;
 import io.mecmesh.slicemanager.compiler.CompilerSettings;
 import io.mecmesh.slicemanager.compiler.NodeMeshConfig;
 import io.mecmesh.slicemanager.distribution.AeronMessaging;
@@ -183,7 +185,7 @@ public final class Appliance implements AutoCloseable
             started.push(sliceManager);
             timedControl = new TimedControlPlane(sliceManager, System::nanoTime);
             // With a MEC API, an operator's delete of an instance subscribed to its termination is graceful.
-            final Map<String, HttpHandler> handlers = new HashMap<>(ControlApiHandlers.of(
+            final Map<String, ApiHandler> handlers = new HashMap<>(ControlApiHandlers.of(
                 controlPlane.mecApi().isPresent() ? GracefulTermination.wrap(timedControl) : timedControl));
             if (config.ca().isPresent())
             {
@@ -336,7 +338,8 @@ public final class Appliance implements AutoCloseable
         final Map<String, HttpHandler> adminExtra = new HashMap<>();
         if (identity != null && config.identity().orElseThrow().siteCa().isPresent())
         {
-            adminExtra.put(WorkloadSigningHandler.PATH, workloadSigning(config.identity().orElseThrow(), identity));
+            adminExtra.put(WorkloadSigningHandler.PATH, JdkApiHandler.of(workloadSigning(config.identity().orElseThrow(),
+                identity)));
         }
         if (edgeDns != null)
         {

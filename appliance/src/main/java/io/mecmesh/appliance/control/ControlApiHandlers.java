@@ -1,13 +1,13 @@
 package io.mecmesh.appliance.control;
 
-import com.sun.net.httpserver.HttpHandler;
 import io.mecmesh.slicemanager.api.ControlPlaneBackend;
 import io.mecmesh.slicemanager.api.ControlPlaneHttpHandler;
+import io.mecmesh.slicemanager.http.ApiHandler;
 
 import java.util.Map;
 
 /**
- * The control-plane API's handlers, by context path.
+ * The control-plane API's handlers, by path prefix.
  */
 public final class ControlApiHandlers
 {
@@ -17,9 +17,9 @@ public final class ControlApiHandlers
 
     /**
      * @param controlPlane the control plane the API drives (the slice manager, timed).
-     * @return the handlers by context path: {@code /v1/} (desired state, status, journal).
+     * @return the handlers by path prefix: {@code /v1/} (desired state, status, journal).
      */
-    public static Map<String, HttpHandler> of(final ControlPlaneBackend controlPlane)
+    public static Map<String, ApiHandler> of(final ControlPlaneBackend controlPlane)
     {
         return Map.of("/v1/", new ControlPlaneHttpHandler(controlPlane));
     }

@@ -7,9 +7,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
 import io.mecmesh.slicemanager.distribution.NodeStatus;
+import io.mecmesh.slicemanager.http.ApiExchange;
+import io.mecmesh.slicemanager.http.ApiHandler;
 import io.mecmesh.slicemanager.distribution.RejectReason;
 import io.mecmesh.slicemanager.journal.JournalCodec;
 import io.mecmesh.slicemanager.journal.JournalException;
@@ -22,8 +22,7 @@ import io.mecmesh.slicemanager.model.Slice;
 import io.mecmesh.slicemanager.model.Snssai;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -36,7 +35,7 @@ import java.util.TreeSet;
 import static java.util.Objects.requireNonNull;
 
 /**
- * The control plane's admin API, mounted at {@code /v1/} on a JDK {@code HttpServer}. JSON in and out; every error
+ * The control plane's admin API, mounted at {@code /v1/} on an {@code ApiHttpServer} (Vert.x). JSON in and out; every error
  * is an RFC 9457 problem ({@code application/problem+json}) with the offending document path in {@code field}:
  *
  * <pre>
@@ -55,7 +54,7 @@ import static java.util.Objects.requireNonNull;
  * command (conflict), 413 body over {@value #MAX_BODY_BYTES} bytes, 422 the document or command is not valid, 503
  * the journal cannot be written. Stateless and thread-safe: the backend serializes commands.
  */
-public final class ControlPlaneHttpHandler implements HttpHandler
+public final class ControlPlaneHttpHandler implements ApiHandler
 {
     /** The largest request body accepted: the documented limit of a desired-state document. */
     public static final int MAX_BODY_BYTES = DesiredStateDocument.MAX_DOCUMENT_BYTES;
@@ -96,66 +95,74 @@ public final class ControlPlaneHttpHandler implements HttpHandler
     }
 
     @Override
-    public void handle(final HttpExchange exchange) throws IOException
+    public int maxBodyBytes()
     {
-        try (exchange)
-        {
-            int status = 200;
-            JsonNode body;
-            try
-            {
-                body = route(exchange);
-            }
-            catch (final Problem problem)
-            {
-                status = problem.status;
-                body = problem.toJson();
-                if (problem.status == 405)
-                {
-                    exchange.getResponseHeaders().set("Allow", problem.allow);
-                }
-            }
-            catch (final DocumentException ex)
-            {
-                status = 422;
-                body = new Problem(422, ex.getMessage(), ex.field()).toJson();
-            }
-            catch (final CommandRejectedException ex)
-            {
-                status = statusOf(ex);
-                body = new Problem(status, ex.getMessage(), ex.field()).toJson();
-            }
-            catch (final JournalException ex)
-            {
-                status = 503;
-                body = new Problem(503, ex.getMessage(), null).toJson();
-            }
-            catch (final RuntimeException ex)
-            {
-                LOGGER.log(System.Logger.Level.ERROR, "control-plane API: internal error on "
-                    + exchange.getRequestMethod() + " " + exchange.getRequestURI(), ex);
-                status = 500;
-                body = new Problem(500, "internal error: " + ex, null).toJson();
-            }
-            final byte[] bytes = JSON.writeValueAsBytes(body);
-            exchange.getResponseHeaders().set("Content-Type", status < 400 ? JSON_TYPE : PROBLEM_TYPE);
-            exchange.sendResponseHeaders(status, bytes.length);
-            try (OutputStream out = exchange.getResponseBody())
-            {
-                out.write(bytes);
-            }
-        }
+        return MAX_BODY_BYTES;
     }
 
-    private JsonNode route(final HttpExchange exchange) throws IOException
+    @Override
+    public void handle(final ApiExchange exchange)
     {
-        final String method = exchange.getRequestMethod();
-        String path = exchange.getRequestURI().getRawPath();
+        int status = 200;
+        JsonNode body;
+        String allow = null;
+        try
+        {
+            body = route(exchange);
+        }
+        catch (final Problem problem)
+        {
+            status = problem.status;
+            body = problem.toJson();
+            if (problem.status == 405)
+            {
+                allow = problem.allow;
+            }
+        }
+        catch (final DocumentException ex)
+        {
+            status = 422;
+            body = new Problem(422, ex.getMessage(), ex.field()).toJson();
+        }
+        catch (final CommandRejectedException ex)
+        {
+            status = statusOf(ex);
+            body = new Problem(status, ex.getMessage(), ex.field()).toJson();
+        }
+        catch (final JournalException ex)
+        {
+            status = 503;
+            body = new Problem(503, ex.getMessage(), null).toJson();
+        }
+        catch (final RuntimeException ex)
+        {
+            LOGGER.log(System.Logger.Level.ERROR, "control-plane API: internal error on "
+                + exchange.method() + " " + exchange.rawPath(), ex);
+            status = 500;
+            body = new Problem(500, "internal error: " + ex, null).toJson();
+        }
+        final byte[] bytes;
+        try
+        {
+            bytes = JSON.writeValueAsBytes(body);
+        }
+        catch (final JsonProcessingException ex)
+        {
+            throw new IllegalStateException("a JSON tree cannot be written", ex);
+        }
+        exchange.respond(status, status < 400 ? JSON_TYPE : PROBLEM_TYPE, bytes,
+            allow == null ? Map.of() : Map.of("Allow", allow));
+    }
+
+    private JsonNode route(final ApiExchange exchange)
+    {
+        final String method = exchange.method();
+        String path = exchange.rawPath();
         if (path.startsWith(PREFIX + "/"))
         {
             path = path.substring(PREFIX.length());
         }
-        final Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
+        final Map<String, String> query = query(exchange.rawQuery());
         final String[] segments = path.replaceAll("^/+|/+$", "").split("/");
         final String collection = segments[0];
         switch (segments.length)
@@ -485,13 +492,9 @@ public final class ControlPlaneHttpHandler implements HttpHandler
         };
     }
 
-    private static JsonNode readJson(final HttpExchange exchange) throws IOException
+    private static JsonNode readJson(final ApiExchange exchange)
     {
-        final byte[] body;
-        try (InputStream in = exchange.getRequestBody())
-        {
-            body = in.readNBytes(MAX_BODY_BYTES + 1);
-        }
+        final byte[] body = exchange.body();
         if (body.length > MAX_BODY_BYTES)
         {
             throw new Problem(413, "the body is larger than " + MAX_BODY_BYTES + " bytes, the limit of a"
@@ -514,6 +517,10 @@ public final class ControlPlaneHttpHandler implements HttpHandler
         {
             throw new Problem(400, "malformed JSON: " + ex.getOriginalMessage() + " at line "
                 + ex.getLocation().getLineNr() + ", column " + ex.getLocation().getColumnNr(), null);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("reading a body in memory", ex);
         }
     }
 

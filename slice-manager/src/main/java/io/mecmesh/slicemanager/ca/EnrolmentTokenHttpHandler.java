@@ -2,12 +2,10 @@ package io.mecmesh.slicemanager.ca;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
+import io.mecmesh.slicemanager.http.ApiExchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 import static java.util.Objects.requireNonNull;
@@ -46,7 +44,7 @@ public final class EnrolmentTokenHttpHandler extends JsonPostHandler
     }
 
     @Override
-    void onPost(final HttpExchange exchange, final byte[] body) throws IOException
+    void onPost(final ApiExchange exchange, final byte[] body)
     {
         final JsonNode request = jsonObject(exchange, body, "nodeId and ttlSeconds");
         if (request == null)
@@ -70,7 +68,7 @@ public final class EnrolmentTokenHttpHandler extends JsonPostHandler
             answer.put("nodeId", nodeId);
             answer.put("rootFingerprint", token.rootFingerprint());
             answer.put("ttlSeconds", ttl.toSeconds());
-            sendJson(exchange, json.writeValueAsString(answer).getBytes(StandardCharsets.UTF_8));
+            sendJson(exchange, answer);
             LOG.info("created a one-time enrolment token for node {}, valid {}", nodeId, ttl);
         }
         catch (final CertificateAuthorityException ex)

@@ -1,12 +1,11 @@
 package io.mecmesh.slicemanager.ca;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.sun.net.httpserver.HttpExchange;
 import io.mecmesh.dataplane.identity.SpiffeId;
+import io.mecmesh.slicemanager.http.ApiExchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -16,7 +15,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import static java.util.Objects.requireNonNull;
 
 /**
- * The node identity endpoint of the control plane, mounted at context {@code /v1/identity/} of its JDK HTTP server:
+ * The node identity endpoint of the control plane, mounted at path prefix {@code /v1/identity/} of its API server:
  * <pre>
  * POST /v1/identity/sign
  * Authorization: Bearer &lt;enrolment token&gt;      (first SVID; none when renewing over mutual TLS)
@@ -34,7 +33,7 @@ public final class IdentityHttpHandler extends JsonPostHandler
 {
     /** The context path the handler expects to be mounted at. */
     public static final String CONTEXT = "/v1/identity/";
-    /** The exchange attribute with the SPIFFE id of the caller's verified client certificate (set by the server). */
+    /** The exchange attribute with the SPIFFE id of the caller's verified client certificate (set by the gate). */
     public static final String CALLER_ID_ATTRIBUTE = "io.mecmesh.api.callerId";
 
     private static final Logger LOG = LoggerFactory.getLogger(IdentityHttpHandler.class);
@@ -66,7 +65,7 @@ public final class IdentityHttpHandler extends JsonPostHandler
     }
 
     @Override
-    void onPost(final HttpExchange exchange, final byte[] body) throws IOException
+    void onPost(final ApiExchange exchange, final byte[] body)
     {
         final Optional<SpiffeId> caller = callerId(exchange);
         final String token = bearerToken(exchange);
@@ -99,7 +98,7 @@ public final class IdentityHttpHandler extends JsonPostHandler
         {
             final int status = status(ex.category());
             refused.incrementAndGet(ex.category().ordinal());
-            LOG.warn("refused the signing request of node {} from {}: {} {}", nodeId, exchange.getRemoteAddress(),
+            LOG.warn("refused the signing request of node {} from {}: {} {}", nodeId, exchange.remoteAddress(),
                 status, ex.getMessage());
             problem(exchange, status, ex.getMessage());
         }
@@ -110,8 +109,8 @@ public final class IdentityHttpHandler extends JsonPostHandler
      * @return the SPIFFE id of the caller's verified client certificate, which the server's access check put in
      *         the {@link #CALLER_ID_ATTRIBUTE} attribute; empty without one.
      */
-    static Optional<SpiffeId> callerId(final HttpExchange exchange)
+    static Optional<SpiffeId> callerId(final ApiExchange exchange)
     {
-        return exchange.getAttribute(CALLER_ID_ATTRIBUTE) instanceof SpiffeId id ? Optional.of(id) : Optional.empty();
+        return exchange.attribute(CALLER_ID_ATTRIBUTE) instanceof SpiffeId id ? Optional.of(id) : Optional.empty();
     }
 }

@@ -4,22 +4,26 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
 import io.mecmesh.slicemanager.ca.CertificateAuthorityException.Category;
+import io.mecmesh.slicemanager.http.ApiExchange;
+import io.mecmesh.slicemanager.http.ApiHandler;
 
 import java.io.IOException;
-import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 
 import static java.util.Objects.requireNonNull;
 
 /**
  * What the identity endpoints share: one {@code POST} path, a body limit of 64 KiB, the bearer token, JSON
  * answers, and RFC 9457 problem details ({@code application/problem+json}) whose status follows the
- * {@link CertificateAuthorityException.Category} of the refusal. Subclasses handle the JSON request object.
+ * {@link CertificateAuthorityException.Category} of the refusal. Subclasses handle the JSON request object. The
+ * server ({@code io.mecmesh.slicemanager.http.ApiHttpServer}) reads at most {@link #maxBodyBytes()} + 1 bytes of
+ * the body; the handler answers every exchange it is given.
  */
-abstract class JsonPostHandler implements HttpHandler
+abstract class JsonPostHandler implements ApiHandler
 {
     /** The largest request body accepted; more answers 413. */
     static final int MAX_BODY_BYTES = 64 * 1024;
@@ -40,48 +44,49 @@ abstract class JsonPostHandler implements HttpHandler
     }
 
     @Override
-    public final void handle(final HttpExchange exchange) throws IOException
+    public final void handle(final ApiExchange exchange)
     {
-        try (exchange)
+        final String requested = exchange.rawPath();
+        if (!path.equals(requested))
         {
-            final String requested = exchange.getRequestURI().getPath();
-            if (!path.equals(requested))
-            {
-                problem(exchange, 404, "no identity operation at " + requested + "; use POST " + path);
-                return;
-            }
-            if (!"POST".equals(exchange.getRequestMethod()))
-            {
-                exchange.getResponseHeaders().set("Allow", "POST");
-                problem(exchange, 405, exchange.getRequestMethod() + " " + requested + ": only POST");
-                return;
-            }
-            final byte[] body = exchange.getRequestBody().readNBytes(MAX_BODY_BYTES + 1);
-            if (body.length > MAX_BODY_BYTES)
-            {
-                problem(exchange, 413, "the request body exceeds " + MAX_BODY_BYTES + " bytes");
-                return;
-            }
-            onPost(exchange, body);
+            problem(exchange, 404, "no identity operation at " + requested + "; use POST " + path);
+            return;
         }
+        if (!"POST".equals(exchange.method()))
+        {
+            problem(exchange, 405, exchange.method() + " " + requested + ": only POST", Map.of("Allow", "POST"));
+            return;
+        }
+        final byte[] body = exchange.body();
+        if (body.length > MAX_BODY_BYTES)
+        {
+            problem(exchange, 413, "the request body exceeds " + MAX_BODY_BYTES + " bytes");
+            return;
+        }
+        onPost(exchange, body);
+    }
+
+    @Override
+    public final int maxBodyBytes()
+    {
+        return MAX_BODY_BYTES;
     }
 
     /**
      * Handles a {@code POST} to the path with a body within the limit.
      *
-     * @param exchange the exchange; closed by the caller.
+     * @param exchange the exchange, to be answered.
      * @param body     the request body.
-     * @throws IOException if the answer cannot be sent.
      */
-    abstract void onPost(HttpExchange exchange, byte[] body) throws IOException;
+    abstract void onPost(ApiExchange exchange, byte[] body);
 
     /**
      * @param exchange the exchange.
      * @return the token of an {@code Authorization: Bearer} header, null when there is none.
      */
-    static String bearerToken(final HttpExchange exchange)
+    static String bearerToken(final ApiExchange exchange)
     {
-        final String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+        final String authorization = exchange.header("Authorization");
         return authorization != null && authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())
             ? authorization.substring(BEARER.length()).trim() : null;
     }
@@ -93,10 +98,8 @@ abstract class JsonPostHandler implements HttpHandler
      * @param body     the body.
      * @param expected what the object holds, for the problem's detail.
      * @return the object, or null when a 400 was sent.
-     * @throws IOException if the answer cannot be sent.
      */
-    final JsonNode jsonObject(final HttpExchange exchange, final byte[] body, final String expected)
-        throws IOException
+    final JsonNode jsonObject(final ApiExchange exchange, final byte[] body, final String expected)
     {
         final JsonNode request;
         try
@@ -107,6 +110,10 @@ abstract class JsonPostHandler implements HttpHandler
         {
             problem(exchange, 400, "body: not JSON: " + ex.getOriginalMessage());
             return null;
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("reading a body in memory", ex);
         }
         if (request == null || !request.isObject())
         {
@@ -153,9 +160,8 @@ abstract class JsonPostHandler implements HttpHandler
      *
      * @param exchange the exchange.
      * @param signed   the identity.
-     * @throws IOException if it cannot be sent.
      */
-    final void sendSigned(final HttpExchange exchange, final SigningService.Signed signed) throws IOException
+    final void sendSigned(final ApiExchange exchange, final SigningService.Signed signed)
     {
         final ObjectNode answer = json.createObjectNode();
         answer.put("chain", signed.chainPem());
@@ -165,7 +171,7 @@ abstract class JsonPostHandler implements HttpHandler
         {
             answer.put("configVerificationKeys", signed.configVerificationKeysPem());
         }
-        send(exchange, 200, "application/json", json.writeValueAsBytes(answer));
+        send(exchange, 200, "application/json", bytes(answer), Map.of());
     }
 
     /**
@@ -173,11 +179,10 @@ abstract class JsonPostHandler implements HttpHandler
      *
      * @param exchange the exchange.
      * @param body     the JSON document.
-     * @throws IOException if it cannot be sent.
      */
-    final void sendJson(final HttpExchange exchange, final byte[] body) throws IOException
+    final void sendJson(final ApiExchange exchange, final JsonNode body)
     {
-        send(exchange, 200, "application/json", body);
+        send(exchange, 200, "application/json", bytes(body), Map.of());
     }
 
     /**
@@ -186,20 +191,34 @@ abstract class JsonPostHandler implements HttpHandler
      * @param exchange the exchange.
      * @param status   the status.
      * @param detail   what was wrong, naming the field or rule.
-     * @throws IOException if it cannot be sent.
      */
-    final void problem(final HttpExchange exchange, final int status, final String detail) throws IOException
+    final void problem(final ApiExchange exchange, final int status, final String detail)
+    {
+        problem(exchange, status, detail, status == 401 ? Map.of("WWW-Authenticate", "Bearer realm=\"mecmesh\"")
+            : Map.of());
+    }
+
+    private void problem(final ApiExchange exchange, final int status, final String detail,
+        final Map<String, String> headers)
     {
         final ObjectNode problem = json.createObjectNode();
         problem.put("type", "about:blank");
         problem.put("title", title(status));
         problem.put("status", status);
         problem.put("detail", detail);
-        if (status == 401)
+        send(exchange, status, "application/problem+json", bytes(problem), headers);
+    }
+
+    private byte[] bytes(final JsonNode node)
+    {
+        try
         {
-            exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"mecmesh\"");
+            return json.writeValueAsBytes(node);
         }
-        send(exchange, status, "application/problem+json", json.writeValueAsBytes(problem));
+        catch (final JsonProcessingException ex)
+        {
+            throw new IllegalStateException("a JSON tree cannot be written", ex);
+        }
     }
 
     private static String title(final int status)
@@ -225,15 +244,11 @@ abstract class JsonPostHandler implements HttpHandler
         }
     }
 
-    private static void send(final HttpExchange exchange, final int status, final String contentType,
-        final byte[] body) throws IOException
+    private static void send(final ApiExchange exchange, final int status, final String contentType,
+        final byte[] body, final Map<String, String> headers)
     {
-        exchange.getResponseHeaders().set("Content-Type", contentType.toLowerCase(Locale.ROOT));
-        exchange.getResponseHeaders().set("Cache-Control", "no-store");
-        exchange.sendResponseHeaders(status, body.length);
-        try (OutputStream out = exchange.getResponseBody())
-        {
-            out.write(body);
-        }
+        final Map<String, String> all = new LinkedHashMap<>(headers);
+        all.put("Cache-Control", "no-store");
+        exchange.respond(status, contentType.toLowerCase(Locale.ROOT), body, all);
     }
 }

@@ -1,14 +1,13 @@
 package io.mecmesh.slicemanager.ca;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.sun.net.httpserver.HttpExchange;
 import io.mecmesh.dataplane.identity.Pem;
 import io.mecmesh.dataplane.identity.SpiffeId;
 import io.mecmesh.slicemanager.ca.CertificateAuthorityException.Category;
+import io.mecmesh.slicemanager.http.ApiExchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
 import java.security.cert.X509Certificate;
 import java.util.List;
 
@@ -51,7 +50,7 @@ public final class WorkloadSigningHandler extends JsonPostHandler
     }
 
     @Override
-    void onPost(final HttpExchange exchange, final byte[] body) throws IOException
+    void onPost(final ApiExchange exchange, final byte[] body)
     {
         try
         {
@@ -59,7 +58,7 @@ public final class WorkloadSigningHandler extends JsonPostHandler
         }
         catch (final CertificateAuthorityException ex)
         {
-            LOG.warn("refused a workload signing request from {}: {}", exchange.getRemoteAddress(), ex.getMessage());
+            LOG.warn("refused a workload signing request from {}: {}", exchange.remoteAddress(), ex.getMessage());
             problem(exchange, 401, ex.getMessage());
             return;
         }

@@ -2,9 +2,10 @@ package io.mecmesh.slicemanager.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
 import io.mecmesh.slicemanager.distribution.NodeStatus;
 import io.mecmesh.slicemanager.distribution.RejectReason;
+import io.mecmesh.slicemanager.http.ApiGate;
+import io.mecmesh.slicemanager.http.ApiHttpServer;
 import io.mecmesh.slicemanager.model.DesiredState;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -12,20 +13,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The API on a real JDK HttpServer on loopback, over a real conductor journaling to a temporary directory.
+ * The API on its real server (Vert.x, {@link ApiHttpServer}) on loopback, over a real conductor journaling to a temporary directory.
  */
 class ControlPlaneHttpHandlerTest
 {
@@ -35,8 +34,7 @@ class ControlPlaneHttpHandlerTest
     Path directory;
 
     private ConductorBackend backend;
-    private HttpServer server;
-    private ExecutorService executor;
+    private ApiHttpServer server;
     private HttpClient client;
     private String base;
 
@@ -44,20 +42,16 @@ class ControlPlaneHttpHandlerTest
     void start() throws IOException
     {
         backend = new ConductorBackend(directory);
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        executor = Executors.newFixedThreadPool(2);
-        server.setExecutor(executor);
-        server.createContext("/v1/", new ControlPlaneHttpHandler(backend));
-        server.start();
-        base = "http://127.0.0.1:" + server.getAddress().getPort() + "/v1/";
+        server = ApiHttpServer.start(ApiHttpServer.Settings.plain("test-control-api", "127.0.0.1", 0), ApiGate.OPEN,
+            Map.of("/v1/", new ControlPlaneHttpHandler(backend)));
+        base = "http://127.0.0.1:" + server.address().getPort() + "/v1/";
         client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     }
 
     @AfterEach
     void stop()
     {
-        server.stop(0);
-        executor.shutdownNow();
+        server.close();
         backend.close();
     }
 

@@ -1,9 +1,10 @@
 package io.mecmesh.slicemanager.ca;
 
-import com.sun.net.httpserver.HttpServer;
 import io.mecmesh.dataplane.identity.Pem;
 import io.mecmesh.dataplane.identity.SpiffeId;
 import io.mecmesh.dataplane.identity.X509SvidValidator;
+import io.mecmesh.slicemanager.http.ApiGate;
+import io.mecmesh.slicemanager.http.ApiHttpServer;
 import io.mecmesh.slicemanager.identity.HttpCertificateSigner;
 import io.mecmesh.slicemanager.identity.IdentityClientException;
 import io.mecmesh.slicemanager.identity.SignedIdentity;
@@ -13,7 +14,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -33,7 +33,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The CA's node identity endpoint on a real JDK HTTP server on loopback, called by the real client signer and by a
+ * The CA's node identity endpoint on its real API server (Vert.x) on loopback, called by the real client signer and by a
  * raw HTTP client for the error cases: each refusal has its status and a problem document naming the rule.
  */
 class IdentityHttpHandlerTest
@@ -41,7 +41,7 @@ class IdentityHttpHandlerTest
     private static final String TOKEN = "s3cret-join-token";
 
     private CertificateAuthority ca;
-    private HttpServer server;
+    private ApiHttpServer server;
     private URI base;
     private final HttpClient http = HttpClient.newHttpClient();
 
@@ -49,17 +49,16 @@ class IdentityHttpHandlerTest
     void start() throws IOException
     {
         ca = CertificateAuthority.generate("mesh.test", Duration.ofDays(1), InstantSource.system());
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 8);
-        server.createContext(IdentityHttpHandler.CONTEXT, new IdentityHttpHandler(new SigningService(ca, ca.root(),
-            Map.of("edge-a", "site-a"), TOKEN, Duration.ofSeconds(30))));
-        server.start();
-        base = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+        server = ApiHttpServer.start(ApiHttpServer.Settings.plain("test-ca", "127.0.0.1", 0), ApiGate.OPEN,
+            Map.of(IdentityHttpHandler.CONTEXT, new IdentityHttpHandler(new SigningService(ca, ca.root(),
+            Map.of("edge-a", "site-a"), TOKEN, Duration.ofSeconds(30)))));
+        base = URI.create("http://127.0.0.1:" + server.address().getPort());
     }
 
     @AfterEach
     void stop()
     {
-        server.stop(0);
+        server.close();
     }
 
     @Test
@@ -188,7 +187,7 @@ class IdentityHttpHandlerTest
     @Test
     void shouldReportAnUnreachableCaAsUnavailable()
     {
-        server.stop(0);
+        server.close();
         final KeyPair key = TestPki.ecKeyPair();
         assertThatThrownBy(() -> new HttpCertificateSigner(base, TOKEN, Duration.ofSeconds(2))
             .sign(new SigningRequest("edge-a", "site-a", csrPem(key, key))))

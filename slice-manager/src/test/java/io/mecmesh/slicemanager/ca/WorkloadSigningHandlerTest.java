@@ -2,17 +2,17 @@ package io.mecmesh.slicemanager.ca;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
 import io.mecmesh.dataplane.identity.Pem;
 import io.mecmesh.dataplane.identity.SpiffeId;
 import io.mecmesh.dataplane.identity.X509SvidValidator;
+import io.mecmesh.slicemanager.http.ApiGate;
+import io.mecmesh.slicemanager.http.ApiHttpServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -26,11 +26,12 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The edge's workload identity endpoint on a real JDK HTTP server on loopback, backed by a site intermediate loaded
+ * The edge's workload identity endpoint on a real API server (Vert.x) on loopback, backed by a site intermediate loaded
  * from its files alone: a workload of the site gets a valid SVID; a wrong token, another site's ID, a broken CSR
  * each get their status and a problem document naming the rule.
  */
@@ -42,7 +43,7 @@ class WorkloadSigningHandlerTest
     @TempDir
     Path dir;
 
-    private HttpServer server;
+    private ApiHttpServer server;
     private URI uri;
     private final HttpClient http = HttpClient.newHttpClient();
     private final ObjectMapper json = new ObjectMapper();
@@ -55,16 +56,15 @@ class WorkloadSigningHandlerTest
         SiteAuthority.write(dir, ca.createSiteIntermediate(SiteAuthority.siteScope("mesh.test", "edge-1"),
             Duration.ofDays(5)), ca.trustBundle(), PASSPHRASE);
         final SiteAuthority site = SiteAuthority.load(dir, PASSPHRASE, InstantSource.system(), Duration.ofHours(1));
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 8);
-        server.createContext(WorkloadSigningHandler.PATH, new WorkloadSigningHandler(site, TOKEN));
-        server.start();
-        uri = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + WorkloadSigningHandler.PATH);
+        server = ApiHttpServer.start(ApiHttpServer.Settings.plain("test-ca", "127.0.0.1", 0), ApiGate.OPEN,
+            Map.of(WorkloadSigningHandler.PATH, new WorkloadSigningHandler(site, TOKEN)));
+        uri = URI.create("http://127.0.0.1:" + server.address().getPort() + WorkloadSigningHandler.PATH);
     }
 
     @AfterEach
     void stop()
     {
-        server.stop(0);
+        server.close();
     }
 
     private static String csrPem(final byte[] der)

@@ -19,6 +19,8 @@ import io.mecmesh.slicemanager.ca.CertificateAuthority;
 import io.mecmesh.slicemanager.ca.CertificateRequests;
 import io.mecmesh.slicemanager.ca.IdentityHttpHandler;
 import io.mecmesh.slicemanager.ca.SigningService;
+import io.mecmesh.slicemanager.http.ApiGate;
+import io.mecmesh.slicemanager.http.ApiHttpServer;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
@@ -147,12 +149,11 @@ final class IdentityTestSupport
     {
         final CertificateAuthority ca = CertificateAuthority.generate(TRUST_DOMAIN, Duration.ofDays(1),
             InstantSource.system());
-        final HttpServer controlPlane = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
-        controlPlane.createContext(IdentityHttpHandler.CONTEXT, new IdentityHttpHandler(new SigningService(ca,
-            ca.root(), Map.of("edge-a", "site-a", "edge-b", "site-b"), TOKEN, ttl)));
-        controlPlane.start();
-        resources.add(() -> controlPlane.stop(0));
-        return URI.create("http://127.0.0.1:" + controlPlane.getAddress().getPort());
+        final ApiHttpServer controlPlane = ApiHttpServer.start(ApiHttpServer.Settings.plain("test-ca", "127.0.0.1",
+            0), ApiGate.OPEN, Map.of(IdentityHttpHandler.CONTEXT, new IdentityHttpHandler(new SigningService(ca,
+            ca.root(), Map.of("edge-a", "site-a", "edge-b", "site-b"), TOKEN, ttl))));
+        resources.add(controlPlane);
+        return URI.create("http://127.0.0.1:" + controlPlane.address().getPort());
     }
 
     /**

@@ -1,17 +1,17 @@
 package io.mecmesh.slicemanager.identity;
 
-import com.sun.net.httpserver.HttpServer;
 import io.mecmesh.slicemanager.agent.ConfigVerifier;
 import io.mecmesh.slicemanager.ca.CertificateAuthority;
 import io.mecmesh.slicemanager.ca.ConfigSigningKeys;
 import io.mecmesh.slicemanager.ca.IdentityHttpHandler;
 import io.mecmesh.slicemanager.ca.SigningService;
+import io.mecmesh.slicemanager.http.ApiGate;
+import io.mecmesh.slicemanager.http.ApiHttpServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,7 +38,7 @@ class SigningEndpointTrustTest
     @TempDir
     Path dir;
 
-    private HttpServer controlPlane;
+    private ApiHttpServer controlPlane;
     private IdentityHttpHandler handler;
     private final IdentityTestSupport.ManualClock clock = new IdentityTestSupport.ManualClock(Instant.now());
 
@@ -47,7 +47,7 @@ class SigningEndpointTrustTest
     {
         if (controlPlane != null)
         {
-            controlPlane.stop(0);
+            controlPlane.close();
         }
     }
 
@@ -93,15 +93,14 @@ class SigningEndpointTrustTest
         final ConfigSigningKeys keys = ConfigSigningKeys.openOrCreate(dir.resolve("ca"));
         handler = new IdentityHttpHandler(new SigningService(ca, ca.root(), Map.of("edge-a", "site-a"), TOKEN, TTL)
             .handOutConfigVerificationKeys(keys::verificationKeys));
-        controlPlane = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
-        controlPlane.createContext(IdentityHttpHandler.CONTEXT, handler);
-        controlPlane.start();
+        controlPlane = ApiHttpServer.start(ApiHttpServer.Settings.plain("test-ca", "127.0.0.1", 0), ApiGate.OPEN,
+            Map.of(IdentityHttpHandler.CONTEXT, handler));
         return keys;
     }
 
     private HttpCertificateSigner signer(final String token)
     {
-        return new HttpCertificateSigner(URI.create("http://127.0.0.1:" + controlPlane.getAddress().getPort()), token,
+        return new HttpCertificateSigner(URI.create("http://127.0.0.1:" + controlPlane.address().getPort()), token,
             Duration.ofSeconds(5));
     }
 }
