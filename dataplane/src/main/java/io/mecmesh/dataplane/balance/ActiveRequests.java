@@ -20,8 +20,11 @@ import static java.util.Objects.requireNonNull;
  * rest free. Among the levels allowed, turns follow the queue's weighted fairness. So a backend shared by slices
  * serves their lower priority traffic in the gaps of the higher (eMBB absorbs the loss, URLLC keeps its latency),
  * at the price of slots left idle while lower levels wait (not work-conserving) and of lower levels waiting as long
- * as higher ones keep the backend busy (up to their delay budget, then 504). A second after the last request of
- * the higher level, the lower one may use every slot.
+ * as higher ones keep the backend busy (up to their delay budget, then 504). While a higher level is active or
+ * was in the last second, at most {@code maxActiveRequestsPerLoop} (at least 4) requests of a lower level (and below) wait; more
+ * are refused at once (503, overflow), so that a flood of a lower priority is shed here instead of held (its
+ * timers, buffers and connections would cost the higher level the proxy's own CPU). A second after the last
+ * request of the higher level, the lower one may use every slot and the whole queue.
  *
  * <p><b>Several event loops.</b> The limit is split per loop, not shared: each loop has its own counter and queue,
  * and a slot freed on a loop goes to a request waiting on that same loop. So the backend sees at most
@@ -46,10 +49,14 @@ public final class ActiveRequests implements PriorityWaitQueue.Listener<Balancer
     private final Balancer[] ready;
     /** Active requests by priority level. */
     private final int[] activeByLevel = new int[PriorityWaitQueue.MAX_LEVEL + 2];
+    /** Waiting requests by priority level. */
+    private final int[] waitingByLevel = new int[PriorityWaitQueue.MAX_LEVEL + 2];
     /** The highest priority (lowest level) active now, {@code NO_LEVEL} when none is. */
     private int topLevel = NO_LEVEL;
     /** The slots a level below the top may fill. */
     private final int lowerLimit;
+    /** How many requests of levels below the top may wait. */
+    private final int lowerWaiting;
     /** The highest priority active within {@link #TOP_LEVEL_HOLD_NS} of {@link #recentAtNs}. */
     private int recentLevel = NO_LEVEL;
     private long recentAtNs;
@@ -74,6 +81,7 @@ public final class ActiveRequests implements PriorityWaitQueue.Listener<Balancer
         }
         this.limit = limit;
         this.lowerLimit = Math.max(1, limit / 4);
+        this.lowerWaiting = Math.max(4, limit);
         this.queue = new PriorityWaitQueue<>(capacity, PriorityWaitQueue.defaultWeights());
         this.ready = new Balancer[capacity];
     }
@@ -104,8 +112,24 @@ public final class ActiveRequests implements PriorityWaitQueue.Listener<Balancer
         {
             return false;
         }
-        final boolean below = level > recentLevel && nowNs - recentAtNs <= TOP_LEVEL_HOLD_NS;
-        return !below || active < lowerLimit;
+        return !belowRecent(level, nowNs) || active < lowerLimit;
+    }
+
+    /** Whether a higher level than this one was active within the last second. */
+    private boolean belowRecent(final int level, final long nowNs)
+    {
+        return level > recentLevel && nowNs - recentAtNs <= TOP_LEVEL_HOLD_NS;
+    }
+
+    /** Requests waiting at this level and lower ones. */
+    private int waitingFrom(final int level)
+    {
+        int waiting = 0;
+        for (int l = level; l <= PriorityWaitQueue.MAX_LEVEL; l++)
+        {
+            waiting += waitingByLevel[l];
+        }
+        return waiting;
     }
 
     private static int clamp(final int level)
@@ -133,10 +157,16 @@ public final class ActiveRequests implements PriorityWaitQueue.Listener<Balancer
      *
      * @return false when the queue is full.
      */
-    boolean offer(final Balancer balancer, final int level, final long deadlineNs)
+    boolean offer(final Balancer balancer, final int level, final long nowNs, final long deadlineNs)
     {
-        if (queue.offer(balancer, clamp(level), deadlineNs))
+        final int at = clamp(level);
+        if ((at > topLevel || belowRecent(at, nowNs)) && waitingFrom(at) >= lowerWaiting)
         {
+            return false;
+        }
+        if (queue.offer(balancer, at, deadlineNs))
+        {
+            waitingByLevel[at]++;
             queued++;
             counters.increment(DataPlaneCounter.UPSTREAM_QUEUED);
             return true;
@@ -147,7 +177,10 @@ public final class ActiveRequests implements PriorityWaitQueue.Listener<Balancer
     /** A waiting request left without its slot (its exchange ended). */
     void remove(final Balancer balancer)
     {
-        queue.remove(balancer);
+        if (queue.remove(balancer))
+        {
+            waitingByLevel[clamp(balancer.level())]--;
+        }
     }
 
     /**
@@ -219,6 +252,7 @@ public final class ActiveRequests implements PriorityWaitQueue.Listener<Balancer
             return false;
         }
         grants--;
+        waitingByLevel[level]--;
         take(level, nowNs);
         balancer.granted(true);
         ready[readyCount++] = balancer;
@@ -235,6 +269,7 @@ public final class ActiveRequests implements PriorityWaitQueue.Listener<Balancer
     @Override
     public void onExpired(final Balancer balancer, final long nowNs)
     {
+        waitingByLevel[clamp(balancer.level())]--;
         countExpired();
         balancer.granted(false);
         ready[readyCount++] = balancer;

@@ -107,13 +107,18 @@ public final class Balancer
         }
         share = queues == null ? null : queues.of(cluster);
         this.level = level;
-        if (share == null || share.tryTake(level, System.nanoTime()))
+        if (share == null)
         {
-            holdsActive = share != null;
+            holdsActive = false;
             return BEGUN;
         }
-        waiting = share.offer(this, level,
-            timeoutMs > 0 ? System.nanoTime() + timeoutMs * 1_000_000L : Long.MAX_VALUE);
+        final long nowNs = System.nanoTime();
+        if (share.tryTake(level, nowNs))
+        {
+            holdsActive = true;
+            return BEGUN;
+        }
+        waiting = share.offer(this, level, nowNs, timeoutMs > 0 ? nowNs + timeoutMs * 1_000_000L : Long.MAX_VALUE);
         return waiting ? WAITING : REFUSED;
     }
 

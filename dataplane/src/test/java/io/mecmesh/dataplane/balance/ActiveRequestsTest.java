@@ -249,4 +249,23 @@ class ActiveRequestsTest
         assertThat(balancer("low").begin(embb, new DefaultHttpHeaders(), 90, 0))
             .as("the eMBB service waits for the URLLC one on their shared backend").isEqualTo(Balancer.WAITING);
     }
+
+    @Test
+    void shouldRefuseALowerLevelAtOnceWhenAsManyAsTheLimitWaitBehindAHigherOne()
+    {
+        final Cluster cluster = cluster(6, 64);
+        final Balancer urllc = balancer("urllc");
+        urllc.begin(cluster, new DefaultHttpHeaders(), 19, 0);
+        for (int i = 0; i < 6; i++)
+        {
+            assertThat(balancer("embb").begin(cluster, new DefaultHttpHeaders(), 90, 0)).isEqualTo(Balancer.WAITING);
+        }
+
+        final Balancer shed = balancer("embb-shed");
+        assertThat(shed.begin(cluster, new DefaultHttpHeaders(), 90, 0)).as("six (the limit) wait already")
+            .isEqualTo(Balancer.REFUSED);
+        shed.end();
+        assertThat(balancer("urllc-2").begin(cluster, new DefaultHttpHeaders(), 19, 0)).isEqualTo(Balancer.BEGUN);
+        assertThat(queues.of(cluster).waiting()).isEqualTo(6);
+    }
 }
