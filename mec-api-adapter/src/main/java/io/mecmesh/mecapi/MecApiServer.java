@@ -180,7 +180,7 @@ public final class MecApiServer implements AutoCloseable
             throw new IllegalStateException("controlPlane.mecApi: the server did not start within " + START_TIMEOUT,
                 ex);
         }
-        catch (final RuntimeException ex)
+        catch (final Exception ex)
         {
             vertx.close();
             throw new IllegalStateException("controlPlane.mecApi: cannot listen on " + config.address() + ":"

@@ -1,5 +1,7 @@
 package io.mecmesh.mecapi;
 
+import io.mecmesh.dataplane.identity.X509SvidValidator;
+import io.mecmesh.dataplane.tls.TlsMaterialSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -87,5 +89,17 @@ class MecApiServerTest
             assertThatThrownBy(() -> fixture.get(stranger, "/mec_app_support/v2/timing/current_time"))
                 .hasRootCauseInstanceOf(IOException.class);
         }
+    }
+
+    @Test
+    void shouldRefuseToStartOnATakenPortWithItsOneLineError()
+    {
+        final MecApiConfig taken = new MecApiConfig("127.0.0.1", fixture.server.port(), "/mec", Optional.empty());
+        final MecApiTls tls = new MecApiTls(new TlsMaterialSource(fixture.material("control-plane")),
+            () -> new X509SvidValidator(fixture.ca.trustBundle()), MecApiFixture.TRUST_DOMAIN);
+
+        assertThatThrownBy(() -> MecApiServer.start(taken, tls, fixture.backend))
+            .isInstanceOf(IllegalStateException.class)
+            .hasMessageStartingWith("controlPlane.mecApi: cannot listen on 127.0.0.1:" + fixture.server.port());
     }
 }
