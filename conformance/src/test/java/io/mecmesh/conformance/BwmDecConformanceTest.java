@@ -23,6 +23,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code 006_NF}, written for MEC 015 v1.1.1): the same numbering and purposes, with two differences taken from the
  * v2 API and ../shared/etsi/NOTES.md: POST answers 201 (v1.1.1: 200), and a list whose filter matches nothing answers
  * 404 (their 001_BR sends an unknown instance id and expects 400; ours has 001_BR as an unknown query parameter).
+ * DEC 032-3's current suite for MEC 015 v2.1.1 (TrafficManagement.robot) names the same purposes
+ * {@code TC_MEC_MEC015_SRV_TM_...} ("TM", issue 14's list): each test names its TM id(s) too, and the TM variants
+ * (app_name and session_id filters, a PATCH to session-specific without sessionFilter) have tests of their own.
  * Response bodies are validated against the MEC 015 schemas in
  * mec-api-adapter's {@code BwmApiTest}; here the statuses, content types and fields are checked.
  */
@@ -113,7 +116,7 @@ class BwmDecConformanceTest
         assertThat(answer).startsWith(status + " ").contains("\"status\":" + status).contains("\"detail\":");
     }
 
-    // TP_MEC_MEC015_SRV_BWM_001_OK: GET bw_allocations with app_instance_id answers 200 and the BwInfo list.
+    // TP_MEC_MEC015_SRV_BWM_001_OK = TM_001_OK_01/02: GET bw_allocations with app_instance_id answers 200 and the BwInfo list.
     @Test
     void listShouldAnswerTheApplicationsAllocationsByAppInstanceId() throws Exception
     {
@@ -129,21 +132,21 @@ class BwmDecConformanceTest
         assertThat(call("GET", BASE + "?app_name=bwm-tester", null)).startsWith("200 ");
     }
 
-    // TP_MEC_MEC015_SRV_BWM_001_BR: GET bw_allocations with an unknown query parameter answers 400.
+    // TP_MEC_MEC015_SRV_BWM_001_BR = TM_001_BR: GET bw_allocations with an unknown query parameter answers 400.
     @Test
     void listShouldRefuseAnUnknownQueryParameter()
     {
         assertProblem(call("GET", BASE + "?app_ins_id=" + APP_ID, null), 400);
     }
 
-    // TP_MEC_MEC015_SRV_BWM_001_NF: GET bw_allocations whose filter matches nothing answers 404.
+    // TP_MEC_MEC015_SRV_BWM_001_NF = TM_001_NF_01: GET bw_allocations whose filter matches nothing answers 404.
     @Test
     void listShouldAnswer404WhenTheFilterMatchesNothing()
     {
         assertProblem(call("GET", BASE + "?app_instance_id=no-such-instance", null), 404);
     }
 
-    // TP_MEC_MEC015_SRV_BWM_002_OK: POST a BwInfo answers 201, Location and the BwInfo.
+    // TP_MEC_MEC015_SRV_BWM_002_OK = TM_002_OK: POST a BwInfo answers 201, Location and the BwInfo.
     @Test
     void postShouldCreateAnAllocation() throws Exception
     {
@@ -158,7 +161,7 @@ class BwmDecConformanceTest
         assertThat(created.get("allocationDirection").asText()).isEqualTo("00");
     }
 
-    // TP_MEC_MEC015_SRV_BWM_002_BR: POST a BwInfo with a wrong field (session-specific without sessionFilter,
+    // TP_MEC_MEC015_SRV_BWM_002_BR = TM_002_BR_01/02: POST a BwInfo with a wrong field (session-specific without sessionFilter,
     // a bad direction, a malformed bps string, an unknown application) answers 400.
     @Test
     void postShouldRefuseABadBwInfo()
@@ -171,7 +174,7 @@ class BwmDecConformanceTest
             .contains("downlink MBR");
     }
 
-    // TP_MEC_MEC015_SRV_BWM_003_OK: GET bw_allocations/{allocationId} answers 200 and the BwInfo.
+    // TP_MEC_MEC015_SRV_BWM_003_OK = TM_003_OK: GET bw_allocations/{allocationId} answers 200 and the BwInfo.
     @Test
     void getShouldAnswerTheAllocation() throws Exception
     {
@@ -183,14 +186,14 @@ class BwmDecConformanceTest
         assertThat(body(answer).get("fixedAllocation").asText()).isEqualTo("2048");
     }
 
-    // TP_MEC_MEC015_SRV_BWM_003_NF: GET bw_allocations/{allocationId} of an unknown id answers 404.
+    // TP_MEC_MEC015_SRV_BWM_003_NF = TM_003_NF: GET bw_allocations/{allocationId} of an unknown id answers 404.
     @Test
     void getShouldAnswer404ForAnUnknownAllocation()
     {
         assertProblem(call("GET", BASE + "/no-such-allocation", null), 404);
     }
 
-    // TP_MEC_MEC015_SRV_BWM_004_OK: PUT bw_allocations/{allocationId} answers 200 and the updated BwInfo.
+    // TP_MEC_MEC015_SRV_BWM_004_OK = TM_004_OK: PUT bw_allocations/{allocationId} answers 200 and the updated BwInfo.
     @Test
     void putShouldReplaceTheAllocation() throws Exception
     {
@@ -203,7 +206,7 @@ class BwmDecConformanceTest
         assertThat(body(call("GET", path, null)).get("allocationDirection").asText()).isEqualTo("10");
     }
 
-    // TP_MEC_MEC015_SRV_BWM_004_BR: PUT bw_allocations/{allocationId} with a wrong field answers 400.
+    // TP_MEC_MEC015_SRV_BWM_004_BR = TM_004_BR_01/02: PUT bw_allocations/{allocationId} with a wrong field answers 400.
     @Test
     void putShouldRefuseABadBwInfo() throws Exception
     {
@@ -213,7 +216,7 @@ class BwmDecConformanceTest
         assertThat(body(call("GET", path, null)).get("requestType").asInt()).isZero();
     }
 
-    // TP_MEC_MEC015_SRV_BWM_004_NF: PUT bw_allocations/{allocationId} of an unknown id answers 404.
+    // TP_MEC_MEC015_SRV_BWM_004_NF = TM_004_NF: PUT bw_allocations/{allocationId} of an unknown id answers 404.
     @Test
     void putShouldAnswer404ForAnUnknownAllocation()
     {
@@ -232,7 +235,7 @@ class BwmDecConformanceTest
         assertProblem(call("PUT", path, BW_INFO, "If-Match: " + etag), 412);
     }
 
-    // TP_MEC_MEC015_SRV_BWM_005_OK: PATCH bw_allocations/{allocationId} with BwInfoDeltas answers 200 and the BwInfo.
+    // TP_MEC_MEC015_SRV_BWM_005_OK = TM_005_OK: PATCH bw_allocations/{allocationId} with BwInfoDeltas answers 200 and the BwInfo.
     @Test
     void patchShouldChangeTheAllocation() throws Exception
     {
@@ -246,7 +249,7 @@ class BwmDecConformanceTest
         assertThat(body(answer).get("allocationDirection").asText()).isEqualTo("00");
     }
 
-    // TP_MEC_MEC015_SRV_BWM_005_BR: PATCH bw_allocations/{allocationId} with a wrong field answers 400.
+    // TP_MEC_MEC015_SRV_BWM_005_BR = TM_005_BR_01: PATCH bw_allocations/{allocationId} with a wrong field answers 400.
     @Test
     void patchShouldRefuseBadDeltas()
     {
@@ -256,7 +259,7 @@ class BwmDecConformanceTest
             {"appInsId":"%s","requestType":0,"allocationDirection":"11"}""".formatted(APP_ID)), 400);
     }
 
-    // TP_MEC_MEC015_SRV_BWM_005_NF: PATCH bw_allocations/{allocationId} of an unknown id answers 404.
+    // TP_MEC_MEC015_SRV_BWM_005_NF = TM_005_NF: PATCH bw_allocations/{allocationId} of an unknown id answers 404.
     @Test
     void patchShouldAnswer404ForAnUnknownAllocation()
     {
@@ -277,7 +280,7 @@ class BwmDecConformanceTest
         assertProblem(call("PATCH", path, deltas.replace("FIXED", "5000"), "If-Match: " + etag), 412);
     }
 
-    // TP_MEC_MEC015_SRV_BWM_006_OK: DELETE bw_allocations/{allocationId} answers 204 and the resource is gone.
+    // TP_MEC_MEC015_SRV_BWM_006_OK = TM_006_OK: DELETE bw_allocations/{allocationId} answers 204 and the resource is gone.
     @Test
     void deleteShouldRemoveTheAllocation()
     {
@@ -287,10 +290,56 @@ class BwmDecConformanceTest
         assertProblem(call("GET", path, null), 404);
     }
 
-    // TP_MEC_MEC015_SRV_BWM_006_NF: DELETE bw_allocations/{allocationId} of an unknown id answers 404.
+    // TP_MEC_MEC015_SRV_BWM_006_NF = TM_006_NF: DELETE bw_allocations/{allocationId} of an unknown id answers 404.
     @Test
     void deleteShouldAnswer404ForAnUnknownAllocation()
     {
         assertProblem(call("DELETE", BASE + "/no-such-allocation", null), 404);
+    }
+
+    // TC_MEC_MEC015_SRV_TM_001_OK_03: GET bw_allocations with app_name answers 200 and the application's BwInfo list.
+    @Test
+    void listShouldAnswerTheApplicationsAllocationsByAppName() throws Exception
+    {
+        create();
+
+        final String answer = call("GET", BASE + "?app_name=bwm-tester", null);
+
+        assertThat(answer).startsWith("200 ");
+        final JsonNode list = body(answer);
+        assertThat(list.size()).isPositive();
+        for (final JsonNode each : list)
+        {
+            assertThat(each.get("appInsId").asText()).isEqualTo(APP_ID);
+        }
+    }
+
+    // TC_MEC_MEC015_SRV_TM_001_NF_02: GET bw_allocations with an app_name no allocation has answers 404.
+    @Test
+    void listShouldAnswer404ForAnUnknownAppName()
+    {
+        assertProblem(call("GET", BASE + "?app_name=no-such-app", null), 404);
+    }
+
+    // TC_MEC_MEC015_SRV_TM_001_NF_03: GET bw_allocations with a session_id no allocation has answers 404.
+    @Test
+    void listShouldAnswer404ForAnUnknownSessionId()
+    {
+        assertProblem(call("GET", BASE + "?session_id=no-such-session", null), 404);
+    }
+
+    // TC_MEC_MEC015_SRV_TM_005_BR_02: PATCH that makes an allocation session-specific without a sessionFilter
+    // answers 400 (a session-specific allocation needs one), and the allocation is unchanged.
+    @Test
+    void patchShouldRefuseASessionSpecificAllocationWithoutSessionFilter() throws Exception
+    {
+        final String path = create();
+
+        assertProblem(call("PATCH", path, """
+            {"appInsId":"%s","requestType":1,"fixedAllocation":"2048"}""".formatted(APP_ID)), 400);
+        final String unchanged = call("GET", path, null);
+        assertThat(unchanged).startsWith("200 ");
+        assertThat(body(unchanged).get("requestType").asInt()).isZero();
+        assertThat(body(unchanged).get("fixedAllocation").asText()).isEqualTo("1024");
     }
 }
