@@ -1,17 +1,13 @@
 package io.mecmesh.mecapi;
 
 import io.mecmesh.slicemanager.api.ControlPlaneBackend;
-import io.mecmesh.slicemanager.distribution.NodeStatus;
-import io.mecmesh.slicemanager.journal.CommandJournal;
+import io.mecmesh.slicemanager.api.ForwardingControlPlaneBackend;
 import io.mecmesh.slicemanager.model.AppInstance;
 import io.mecmesh.slicemanager.model.Command;
-import io.mecmesh.slicemanager.model.DesiredState;
 import io.mecmesh.slicemanager.model.MecSubscription;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
-import java.util.Map;
 
 import static java.util.Objects.requireNonNull;
 
@@ -23,17 +19,16 @@ import static java.util.Objects.requireNonNull;
  * grace lapses ({@link TerminationApi}). A second delete while the termination is pending removes it at once. Every
  * other command, and instances without a termination subscription, pass through unchanged.
  */
-public final class GracefulTermination implements ControlPlaneBackend
+public final class GracefulTermination extends ForwardingControlPlaneBackend
 {
     /** How long a notified application has to confirm its termination ({@code maxGracefulTimeout}). */
     public static final Duration GRACE = Duration.ofSeconds(10);
 
-    private final ControlPlaneBackend backend;
     private final InstantSource clock;
 
     private GracefulTermination(final ControlPlaneBackend backend, final InstantSource clock)
     {
-        this.backend = backend;
+        super(backend);
         this.clock = clock;
     }
 
@@ -57,43 +52,13 @@ public final class GracefulTermination implements ControlPlaneBackend
         requireNonNull(command, "command");
         if (command instanceof Command.DeleteApp delete)
         {
-            final AppInstance app = backend.state().apps().get(delete.id());
+            final AppInstance app = delegate().state().apps().get(delete.id());
             if (app != null && app.terminationDeadline().isEmpty() && app.subscriptions().stream()
                 .anyMatch(subscription -> subscription.type() == MecSubscription.Type.APP_TERMINATION))
             {
-                return backend.submit(new Command.PutApp(app.terminatingBy(clock.instant().plus(GRACE))));
+                return delegate().submit(new Command.PutApp(app.terminatingBy(clock.instant().plus(GRACE))));
             }
         }
-        return backend.submit(command);
-    }
-
-    @Override
-    public DesiredState state()
-    {
-        return backend.state();
-    }
-
-    @Override
-    public Map<String, NodeStatus> nodeStatus()
-    {
-        return backend.nodeStatus();
-    }
-
-    @Override
-    public long nanoTime()
-    {
-        return backend.nanoTime();
-    }
-
-    @Override
-    public long journal(final long afterSequence, final int limit, final CommandJournal.EntryHandler handler)
-    {
-        return backend.journal(afterSequence, limit, handler);
-    }
-
-    @Override
-    public Path compact()
-    {
-        return backend.compact();
+        return delegate().submit(command);
     }
 }

@@ -1,15 +1,11 @@
 package io.mecmesh.appliance.control;
 
 import io.mecmesh.slicemanager.api.ControlPlaneBackend;
-import io.mecmesh.slicemanager.distribution.NodeStatus;
-import io.mecmesh.slicemanager.journal.CommandJournal;
+import io.mecmesh.slicemanager.api.ForwardingControlPlaneBackend;
 import io.mecmesh.slicemanager.model.Command;
 import io.mecmesh.slicemanager.model.CommandRejectedException;
-import io.mecmesh.slicemanager.model.DesiredState;
 import io.prometheus.metrics.core.metrics.Histogram;
 
-import java.nio.file.Path;
-import java.util.Map;
 import java.util.function.LongSupplier;
 
 import static java.util.Objects.requireNonNull;
@@ -21,7 +17,7 @@ import static java.util.Objects.requireNonNull;
  * holds {@code mecmesh_node_config_apply_duration_seconds}, how long nodes take to run what was published. Both
  * histograms are registered by {@code MetricsExport.addControlPlane}. Everything else is passed through.
  */
-public final class TimedControlPlane implements ControlPlaneBackend
+public final class TimedControlPlane extends ForwardingControlPlaneBackend
 {
     /** Classic buckets in seconds: a command is journaled and compiled in milliseconds, a large one in seconds. */
     private static final double[] BUCKETS = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
@@ -30,7 +26,6 @@ public final class TimedControlPlane implements ControlPlaneBackend
         3600};
     private static final double NANOS_PER_SECOND = 1e9;
 
-    private final ControlPlaneBackend backend;
     private final LongSupplier nanoTime;
     private final Histogram applyDuration = Histogram.builder()
         .name("mecmesh_control_apply_duration_seconds")
@@ -54,7 +49,7 @@ public final class TimedControlPlane implements ControlPlaneBackend
      */
     public TimedControlPlane(final ControlPlaneBackend backend, final LongSupplier nanoTime)
     {
-        this.backend = requireNonNull(backend, "backend");
+        super(backend);
         this.nanoTime = requireNonNull(nanoTime, "nanoTime");
     }
 
@@ -91,7 +86,7 @@ public final class TimedControlPlane implements ControlPlaneBackend
         String outcome = "failed";
         try
         {
-            final long sequence = backend.submit(command);
+            final long sequence = delegate().submit(command);
             outcome = "applied";
             return sequence;
         }
@@ -104,35 +99,5 @@ public final class TimedControlPlane implements ControlPlaneBackend
         {
             applyDuration.labelValues(outcome).observe((nanoTime.getAsLong() - startNs) / NANOS_PER_SECOND);
         }
-    }
-
-    @Override
-    public DesiredState state()
-    {
-        return backend.state();
-    }
-
-    @Override
-    public Map<String, NodeStatus> nodeStatus()
-    {
-        return backend.nodeStatus();
-    }
-
-    @Override
-    public long nanoTime()
-    {
-        return backend.nanoTime();
-    }
-
-    @Override
-    public long journal(final long afterSequence, final int limit, final CommandJournal.EntryHandler handler)
-    {
-        return backend.journal(afterSequence, limit, handler);
-    }
-
-    @Override
-    public Path compact()
-    {
-        return backend.compact();
     }
 }
