@@ -20,7 +20,7 @@ fi
 rm -rf "$out"
 mkdir -p "$out"
 cp -a "$dist/bin" "$dist/etc" "$dist/lib" "$dist/systemd" "$out/"
-rm -f "$out/lib/mecmesh.jsa"
+rm -f "$out/lib/mecmesh.jsa" "$out/lib/mecmesh-edge.jsa"
 # Native libraries of other platforms: the RPM and the image are for Linux x86_64, as the runtime is.
 rm -f "$out"/lib/*-osx-*.jar "$out"/lib/*-windows-*.jar "$out"/lib/*-linux-aarch_64.jar
 install -m 0644 "$readme" "$out/README.md"

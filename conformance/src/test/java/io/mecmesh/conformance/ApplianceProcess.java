@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -48,6 +49,16 @@ final class ApplianceProcess implements AutoCloseable
         final Process process = Launcher.command(dir, "run", "--config", config.toString())
             .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         return new ApplianceProcess(name, adminPort, log, process);
+    }
+
+    /**
+     * @return the command line of the running JVM (the launcher execs java in the same process), from
+     *         {@code /proc/PID/cmdline}.
+     */
+    List<String> commandLine() throws IOException
+    {
+        final String cmdline = Files.readString(Path.of("/proc", Long.toString(process.pid()), "cmdline"));
+        return List.of(cmdline.split("\0"));
     }
 
     /**

@@ -100,6 +100,24 @@ class StartupConformanceTest
         }
     }
 
+    @Test
+    void anEdgeShouldRunWithTheSerialCollectorAndTheEdgesClassArchiveAndAControlPlaneWithTheDemos() throws Exception
+    {
+        try (ApplianceProcess edge = ApplianceProcess.start(dir, "edge", ports[4], edgeYaml("edge", 4, 6));
+            ApplianceProcess control = ApplianceProcess.start(dir, "control", ports[1], ControlPlaneYaml.control(
+                dir.resolve("control"), ports[1], ports[0], ports[2], ports[3], dir.resolve("distribution.key"), "")))
+        {
+            edge.awaitLive();
+            control.awaitLive();
+
+            assertThat(edge.commandLine()).contains("-XX:+UseSerialGC", "-XX:MaxHeapFreeRatio=30")
+                .anyMatch(option -> option.startsWith("-XX:SharedArchiveFile=")
+                    && option.endsWith("/lib/mecmesh-edge.jsa"));
+            assertThat(control.commandLine()).contains("-XX:+UseSerialGC")
+                .anyMatch(option -> option.startsWith("-XX:SharedArchiveFile=") && option.endsWith("/lib/mecmesh.jsa"));
+        }
+    }
+
     /** The launcher's own lines on standard error (the log lines have a level and a logger). */
     private static java.util.List<String> errorLines(final Launcher.Result run)
     {

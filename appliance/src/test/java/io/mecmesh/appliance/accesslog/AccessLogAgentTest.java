@@ -29,6 +29,12 @@ class AccessLogAgentTest
     Path directory;
 
     @Test
+    void shouldSpellTheEmptyNameAsTheQueueEncodesIt()
+    {
+        assertThat(AccessLogAgent.EMPTY_NAME).isEqualTo(AccessLogQueue.encode(""));
+    }
+
+    @Test
     void shouldAppendEachRingRecordToTheQueueWithItsNamesResolved()
     {
         final AccessLog log = new AccessLog(new DataPlaneCounters());
