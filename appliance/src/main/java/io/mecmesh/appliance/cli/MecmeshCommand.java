@@ -10,6 +10,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
+import java.util.List;
 
 /**
  * {@code mecmesh}: the one command of the appliance. Every subcommand is listed by {@code mecmesh --help} with one
@@ -18,13 +19,20 @@ import java.io.PrintWriter;
 @Command(name = "mecmesh", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
     usageHelpWidth = 100,
     description = "Service mesh for telecom edge (MEC) servers.",
-    subcommands = {RunCommand.class, DemoCommand.class, CertCommand.class, ApplyCommand.class, GetCommand.class,
-        SliceCommand.class, ServiceCommand.class, AppCommand.class, StatusCommand.class, CheckCommand.class,
-        ProxyConfigCommand.class, DiagnoseCommand.class, LogsCommand.class,
-        JournalCommand.class, NodeCommand.class, CommandLine.HelpCommand.class},
     commandListHeading = "%nCommands:%n")
 public final class MecmeshCommand implements Runnable
 {
+    /**
+     * The subcommands, in the order {@code mecmesh --help} lists them. Added by {@link #newCommandLine} rather than
+     * named in the annotation: picocli builds the model of every command it is given by reflection, which took about
+     * 0.6 s of every start (the daemon's restart and each CLI call, perf/RESULTS.md "Memory and start"); a command
+     * line names one, and only that one is built.
+     */
+    private static final List<Class<?>> SUBCOMMANDS = List.of(RunCommand.class, DemoCommand.class,
+        CertCommand.class, ApplyCommand.class, GetCommand.class, SliceCommand.class, ServiceCommand.class,
+        AppCommand.class, StatusCommand.class, CheckCommand.class, ProxyConfigCommand.class, DiagnoseCommand.class,
+        LogsCommand.class, JournalCommand.class, NodeCommand.class, CommandLine.HelpCommand.class);
+
     @Spec
     CommandSpec spec;
 
@@ -48,7 +56,7 @@ public final class MecmeshCommand implements Runnable
         final PrintWriter err = new PrintWriter(System.err, true);
         try
         {
-            return newCommandLine(out, err).execute(args);
+            return newCommandLine(out, err, args.length == 0 ? null : args[0]).execute(args);
         }
         finally
         {
@@ -76,7 +84,31 @@ public final class MecmeshCommand implements Runnable
      */
     public static CommandLine newCommandLine(final PrintWriter out, final PrintWriter err)
     {
+        return newCommandLine(out, err, null);
+    }
+
+    /**
+     * Builds the command line with only the subcommand named {@code first} when one is (the others are neither
+     * listed nor parsed), with none for {@code --version}, else with all of them (help, an unknown name: picocli's
+     * suggestions need them all).
+     *
+     * @param out   where commands print their output.
+     * @param err   where errors go.
+     * @param first the command line's first argument, or null.
+     * @return the command line.
+     */
+    static CommandLine newCommandLine(final PrintWriter out, final PrintWriter err, final String first)
+    {
         final CommandLine commandLine = new CommandLine(new MecmeshCommand());
+        final List<Class<?>> named = SUBCOMMANDS.stream()
+            .filter(type -> type != CommandLine.HelpCommand.class
+                && type.getAnnotation(Command.class).name().equals(first))
+            .toList();
+        final boolean versionOnly = "-V".equals(first) || "--version".equals(first);
+        for (final Class<?> subcommand : versionOnly ? List.<Class<?>>of() : named.isEmpty() ? SUBCOMMANDS : named)
+        {
+            commandLine.addSubcommand(subcommand);
+        }
         commandLine.setCaseInsensitiveEnumValuesAllowed(true);
         commandLine.setOut(out);
         commandLine.setErr(err);
