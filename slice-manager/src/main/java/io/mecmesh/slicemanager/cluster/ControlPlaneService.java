@@ -87,7 +87,7 @@ public final class ControlPlaneService implements ClusteredService
     private volatile long appliedSequence;
     private Cluster cluster;
     private IdleStrategy idle;
-    private CommandJournal journal;
+    private volatile CommandJournal journal;
     private SnapshotStore snapshots;
     private long journaledSequence;
     private long leadershipTermId;
@@ -302,7 +302,16 @@ public final class ControlPlaneService implements ClusteredService
             }
             offset += length;
         }
-        snapshots.write(state);
+        try
+        {
+            snapshots.write(state);
+        }
+        catch (final RuntimeException ex)
+        {
+            // The cluster's snapshot is taken; only the offline copy for `journal replay` is missing.
+            LOG.error("control-plane service: local snapshot at version {} not written: {}", state.sequence(),
+                ex.getMessage());
+        }
         LOG.info("control-plane service: snapshot at state version {} ({} bytes, {} request ids)",
             state.sequence(), snapshot.length, outcomes.size());
     }
@@ -410,6 +419,15 @@ public final class ControlPlaneService implements ClusteredService
             journal.close();
             journal = null;
         }
+    }
+
+    /**
+     * @return the local journal's size (entries as of the last append; safe from any thread, as for the conductor).
+     */
+    public CommandJournal.Size journalSize()
+    {
+        final CommandJournal current = journal;
+        return current == null ? new CommandJournal.Size(0, 0, 0) : current.size();
     }
 
     /**
