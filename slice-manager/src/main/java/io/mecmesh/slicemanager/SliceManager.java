@@ -15,6 +15,7 @@ import io.mecmesh.slicemanager.distribution.DistributionCounters;
 import io.mecmesh.slicemanager.distribution.NodeStatus;
 import io.mecmesh.slicemanager.journal.CommandJournal;
 import io.mecmesh.slicemanager.journal.DesiredStateConductor;
+import io.mecmesh.slicemanager.journal.JournalException;
 import io.mecmesh.slicemanager.model.Command;
 import io.mecmesh.slicemanager.model.DesiredState;
 import org.agrona.CloseHelper;
@@ -213,20 +214,31 @@ public final class SliceManager implements ControlPlaneBackend, AutoCloseable
         {
             return clustered.journal(afterSequence, limit, handler);
         }
-        return call(conductorThread, () ->
+        return call(conductorThread, () -> replayLimited(conductor::replayJournal, afterSequence, limit, handler));
+    }
+
+    /** Reads a journal from the start and hands over at most {@code limit} entries after {@code afterSequence}. */
+    private static long replayLimited(final JournalReplay replay, final long afterSequence, final int limit,
+        final CommandJournal.EntryHandler handler)
+    {
+        final long[] last = {afterSequence};
+        final int[] count = {0};
+        replay.replay(afterSequence, (sequence, command) ->
         {
-            final long[] last = {afterSequence};
-            final int[] count = {0};
-            conductor.replayJournal(afterSequence, (sequence, command) ->
+            if (count[0]++ < limit)
             {
-                if (count[0]++ < limit)
-                {
-                    handler.onEntry(sequence, command);
-                    last[0] = sequence;
-                }
-            });
-            return last[0];
+                handler.onEntry(sequence, command);
+                last[0] = sequence;
+            }
         });
+        return last[0];
+    }
+
+    /** {@link CommandJournal#replay} of the conductor's journal or of the cluster service's. */
+    @FunctionalInterface
+    private interface JournalReplay
+    {
+        long replay(long afterSequence, CommandJournal.EntryHandler handler);
     }
 
     /**
@@ -437,7 +449,17 @@ public final class SliceManager implements ControlPlaneBackend, AutoCloseable
      */
     private static void seedFromPreClusterState(final ControlPlaneCluster cluster, final Path stateDirectory)
     {
-        if (cluster.service().appliedSequence() != 0)
+        final long applied = cluster.service().appliedSequence();
+        final long journaled = cluster.service().journaledSequence();
+        if (applied != 0 && journaled > applied)
+        {
+            throw new JournalException(JournalException.Category.CORRUPT, "journal " + stateDirectory.resolve(
+                "journal") + " is at version " + journaled + " but the cluster log only at " + applied + ": the"
+                + " control plane ran without controlPlane.cluster after running with it; run it without the cluster"
+                + " again, or move " + stateDirectory.resolve("cluster") + " away to seed the cluster from the"
+                + " journal");
+        }
+        if (applied != 0)
         {
             return;
         }
@@ -525,17 +547,7 @@ public final class SliceManager implements ControlPlaneBackend, AutoCloseable
 
         synchronized long journal(final long afterSequence, final int limit, final CommandJournal.EntryHandler handler)
         {
-            final long[] last = {afterSequence};
-            final int[] count = {0};
-            reader.replay(afterSequence, (sequence, command) ->
-            {
-                if (count[0]++ < limit)
-                {
-                    handler.onEntry(sequence, command);
-                    last[0] = sequence;
-                }
-            });
-            return last[0];
+            return replayLimited(reader::replay, afterSequence, limit, handler);
         }
 
         Path compact()

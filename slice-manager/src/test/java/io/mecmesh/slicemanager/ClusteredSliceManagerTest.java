@@ -6,6 +6,7 @@ import io.mecmesh.slicemanager.compiler.CompilerSettings;
 import io.mecmesh.slicemanager.distribution.AeronMessaging;
 import io.mecmesh.slicemanager.distribution.DistributionChannels;
 import io.mecmesh.slicemanager.distribution.DistributionFixtures;
+import io.mecmesh.slicemanager.journal.JournalException;
 import io.mecmesh.slicemanager.model.Command;
 import io.mecmesh.slicemanager.model.CommandRejectedException;
 import io.mecmesh.slicemanager.model.DesiredState;
@@ -144,5 +145,22 @@ class ClusteredSliceManagerTest
         final List<Long> all = new ArrayList<>();
         sliceManager.journal(0, 100, (sequence, command) -> all.add(sequence));
         assertThat(all).hasSize(commands.size() + 1).last().isEqualTo((long)commands.size() + 1);
+    }
+
+    @Test
+    void shouldRefuseToStartOnAClusterLogBehindTheJournalInsteadOfGoingBackInVersion()
+    {
+        start(CLUSTER);
+        final List<Command> commands = ModelFixtures.commands();
+        commands.subList(0, 2).forEach(sliceManager::submit);
+        stopProcess();
+        start(SliceManager.ClusterSettings.DISABLED);
+        sliceManager.submit(commands.get(2));
+        stopProcess();
+
+        assertThatThrownBy(() -> start(CLUSTER))
+            .isInstanceOf(JournalException.class)
+            .hasMessageContaining("is at version 3 but the cluster log only at 2")
+            .hasMessageNotContaining("\n");
     }
 }

@@ -89,7 +89,7 @@ public final class ControlPlaneService implements ClusteredService
     private IdleStrategy idle;
     private volatile CommandJournal journal;
     private SnapshotStore snapshots;
-    private long journaledSequence;
+    private volatile long journaledSequence;
     private long leadershipTermId;
 
     /**
@@ -444,6 +444,14 @@ public final class ControlPlaneService implements ClusteredService
     public long appliedSequence()
     {
         return appliedSequence;
+    }
+
+    /**
+     * @return the last sequence in the local journal (any thread).
+     */
+    public long journaledSequence()
+    {
+        return journaledSequence;
     }
 
     /**
