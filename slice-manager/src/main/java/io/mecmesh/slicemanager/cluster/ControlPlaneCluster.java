@@ -17,6 +17,8 @@ import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.NoOpLock;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
 import org.agrona.concurrent.SystemNanoClock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,6 +27,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 
 import static java.util.Objects.requireNonNull;
 
@@ -49,6 +52,9 @@ public final class ControlPlaneCluster implements AutoCloseable
     private static final String LOCAL_CONTROL = "aeron:ipc?term-length=64k";
     private static final String UNUSED_UDP = "aeron:udp?endpoint=127.0.0.1:0";
     private static final long AWAIT_POLL_MS = 1;
+    /** Longer than Aeron's mark-file activity timeout (the driver timeout, 10 s by default). */
+    private static final long STALE_MARK_FILE_WAIT_NS = TimeUnit.SECONDS.toNanos(30);
+    private static final Logger LOG = LoggerFactory.getLogger(ControlPlaneCluster.class);
 
     private final Settings settings;
     private final ControlPlaneService service;
@@ -76,17 +82,42 @@ public final class ControlPlaneCluster implements AutoCloseable
     {
         requireNonNull(settings, "settings");
         requireNonNull(service, "service");
-        final ControlPlaneCluster cluster = new ControlPlaneCluster(settings, service);
-        try
+        final long deadlineNs = System.nanoTime() + STALE_MARK_FILE_WAIT_NS;
+        while (true)
         {
-            cluster.start();
-            return cluster;
+            final ControlPlaneCluster cluster = new ControlPlaneCluster(settings, service);
+            try
+            {
+                cluster.start();
+                return cluster;
+            }
+            catch (final RuntimeException ex)
+            {
+                cluster.close();
+                if (!isActiveMarkFile(ex) || System.nanoTime() - deadlineNs > 0)
+                {
+                    throw ex;
+                }
+                // A process killed (kill -9) without closing its archive or consensus module leaves mark files that
+                // look active until Aeron's timeout passes (the data directory's lock says that process is gone):
+                // wait for them to go stale rather than fail the start. Nothing of the service ran yet.
+                LOG.info("control-plane cluster: {}; waiting for it to go stale", ex.getMessage());
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(500));
+            }
         }
-        catch (final RuntimeException ex)
+    }
+
+    private static boolean isActiveMarkFile(final Throwable failure)
+    {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause())
         {
-            cluster.close();
-            throw ex;
+            final String message = cause.getMessage();
+            if (message != null && message.toLowerCase(java.util.Locale.ROOT).contains("active mark file detected"))
+            {
+                return true;
+            }
         }
+        return false;
     }
 
     private void start()

@@ -41,6 +41,7 @@ public record Outcome(Kind kind, boolean duplicate, long sequence, long leadersh
     private static final int CATEGORY_OFFSET = 26;
     private static final int FIELD_OFFSET = 27;
     private static final int MIN_LENGTH = FIELD_OFFSET + 4;
+    private static final int MAX_TEXT_BYTES = 0xFFFF;
 
     /** What happened to the request. */
     public enum Kind
@@ -125,8 +126,8 @@ public record Outcome(Kind kind, boolean duplicate, long sequence, long leadersh
      */
     public byte[] encode()
     {
-        final byte[] fieldBytes = field.getBytes(StandardCharsets.UTF_8);
-        final byte[] reasonBytes = reason.getBytes(StandardCharsets.UTF_8);
+        final byte[] fieldBytes = cut(field.getBytes(StandardCharsets.UTF_8));
+        final byte[] reasonBytes = cut(reason.getBytes(StandardCharsets.UTF_8));
         final byte[] bytes = new byte[MIN_LENGTH + fieldBytes.length + reasonBytes.length];
         final UnsafeBuffer out = new UnsafeBuffer(bytes);
         out.putByte(KIND_OFFSET, (byte)kind.ordinal());
@@ -142,6 +143,12 @@ public record Outcome(Kind kind, boolean duplicate, long sequence, long leadersh
         out.putShort(at, (short)reasonBytes.length, BYTE_ORDER);
         out.putBytes(at + 2, reasonBytes);
         return bytes;
+    }
+
+    /** A length fits the layout's u16: longer texts are cut (rejection reasons are one line). */
+    private static byte[] cut(final byte[] text)
+    {
+        return text.length <= MAX_TEXT_BYTES ? text : java.util.Arrays.copyOf(text, MAX_TEXT_BYTES);
     }
 
     /**

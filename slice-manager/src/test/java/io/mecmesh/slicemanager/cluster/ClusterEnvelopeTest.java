@@ -75,4 +75,17 @@ class ClusterEnvelopeTest
         assertThatThrownBy(() -> Outcome.decode(new UnsafeBuffer(bytes), 0, bytes.length - 1))
             .isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void shouldCutARejectionReasonLongerThanTheLayoutsLengthField()
+    {
+        final Outcome longReason = Outcome.rejected(new CommandRejectedException(CommandRejectedException.Category.INVALID,
+            "services", "x".repeat(70_000)), 1, 1, 64);
+        final byte[] bytes = longReason.encode();
+
+        final Outcome decoded = Outcome.decode(new UnsafeBuffer(bytes), 0, bytes.length);
+
+        assertThat(decoded.reason()).hasSize(0xFFFF);
+        assertThat(decoded.field()).isEqualTo("services");
+    }
 }
