@@ -1,5 +1,6 @@
 package io.mecmesh.slicemanager.cluster;
 
+import io.aeron.Publication;
 import io.aeron.cluster.client.AeronCluster;
 import io.aeron.cluster.client.EgressListener;
 import io.aeron.logbuffer.Header;
@@ -12,8 +13,10 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 import static java.util.Objects.requireNonNull;
 
@@ -31,13 +34,19 @@ public final class ClusterGateway implements Agent, EgressListener, AutoCloseabl
     /** How often the session is kept alive when no request goes out (well under Aeron's 10 s session timeout). */
     public static final long DEFAULT_KEEP_ALIVE_INTERVAL_NS = 1_000_000_000L;
 
+    private static final long OFFER_RETRY_NS = 100_000L;
+
     private final ReentrantLock lock = new ReentrantLock();
     private final Map<UUID, CompletableFuture<Outcome>> pending = new ConcurrentHashMap<>();
     private final ClusterEnvelope reply = new ClusterEnvelope();
     private final NanoClock clock;
     private final long keepAliveIntervalNs;
+    private Supplier<AeronCluster.Context> contexts;
     private AeronCluster cluster;
     private long lastSentNs;
+    private long lastReconnectNs;
+    private volatile long reconnects;
+    private volatile boolean closed;
 
     /**
      * @param clock               the clock of the keep-alive interval.
@@ -54,18 +63,21 @@ public final class ClusterGateway implements Agent, EgressListener, AutoCloseabl
     }
 
     /**
-     * Connects to the cluster (blocking until a session is open or the context's message timeout passes).
+     * Connects to the cluster (blocking until a session is open or the context's message timeout passes). When the
+     * cluster closes the session later (e.g. the process was paused past the session timeout), {@link #doWork()}
+     * connects again with a new context from the same factory, at most once per keep-alive interval.
      *
-     * @param context the client's context; its egress listener is set to this gateway.
+     * @param contexts makes the client's context; its egress listener is set to this gateway.
      * @return this.
      */
-    public ClusterGateway connect(final AeronCluster.Context context)
+    public ClusterGateway connect(final Supplier<AeronCluster.Context> contexts)
     {
-        requireNonNull(context, "context");
-        final AeronCluster connected = AeronCluster.connect(context.egressListener(this));
+        requireNonNull(contexts, "contexts");
+        final AeronCluster connected = AeronCluster.connect(contexts.get().egressListener(this));
         lock.lock();
         try
         {
+            this.contexts = contexts;
             cluster = connected;
             lastSentNs = clock.nanoTime();
         }
@@ -74,6 +86,30 @@ public final class ClusterGateway implements Agent, EgressListener, AutoCloseabl
             lock.unlock();
         }
         return this;
+    }
+
+    /**
+     * Closes the current session as the cluster would (for tests of the reconnection).
+     */
+    void dropSession()
+    {
+        lock.lock();
+        try
+        {
+            cluster.close();
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * @return how many times the gateway connected again after its session closed.
+     */
+    public long reconnects()
+    {
+        return reconnects;
     }
 
     /**
@@ -99,11 +135,11 @@ public final class ClusterGateway implements Agent, EgressListener, AutoCloseabl
             lock.lock();
             try
             {
-                if (cluster == null || cluster.isClosed())
+                if (closed)
                 {
                     break;
                 }
-                result = cluster.offer(buffer, 0, message.length);
+                result = cluster == null || cluster.isClosed() ? Publication.NOT_CONNECTED : cluster.offer(buffer, 0, message.length);
                 if (result > 0)
                 {
                     lastSentNs = clock.nanoTime();
@@ -114,7 +150,7 @@ public final class ClusterGateway implements Agent, EgressListener, AutoCloseabl
             {
                 lock.unlock();
             }
-            Thread.onSpinWait();
+            LockSupport.parkNanos(OFFER_RETRY_NS);
         }
         while (clock.nanoTime() - deadlineNs < 0);
         pending.remove(requestId, future);
@@ -139,9 +175,13 @@ public final class ClusterGateway implements Agent, EgressListener, AutoCloseabl
         lock.lock();
         try
         {
-            if (cluster == null || cluster.isClosed())
+            if (cluster == null || closed)
             {
                 return 0;
+            }
+            if (cluster.isClosed())
+            {
+                return reconnect();
             }
             int work = cluster.pollEgress();
             final long nowNs = clock.nanoTime();
@@ -155,6 +195,29 @@ public final class ClusterGateway implements Agent, EgressListener, AutoCloseabl
         finally
         {
             lock.unlock();
+        }
+    }
+
+    /** Under the lock: a new session; requests offered on the old one are answered by the caller's timeout. */
+    private int reconnect()
+    {
+        final long nowNs = clock.nanoTime();
+        if (nowNs - lastReconnectNs < keepAliveIntervalNs)
+        {
+            return 0;
+        }
+        lastReconnectNs = nowNs;
+        try
+        {
+            cluster = AeronCluster.connect(contexts.get().egressListener(this));
+            lastSentNs = nowNs;
+            reconnects++;
+            return 1;
+        }
+        catch (final RuntimeException ex)
+        {
+            // No leader yet or the member is shutting down: try again after the interval.
+            return 0;
         }
     }
 
@@ -189,6 +252,7 @@ public final class ClusterGateway implements Agent, EgressListener, AutoCloseabl
     @Override
     public void close()
     {
+        closed = true;
         lock.lock();
         try
         {

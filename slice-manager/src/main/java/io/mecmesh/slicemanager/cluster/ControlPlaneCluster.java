@@ -158,11 +158,12 @@ public final class ControlPlaneCluster implements AutoCloseable
         await("the control-plane cluster's member to lead", () -> service.role() == Cluster.Role.LEADER,
             Math.max(settings.commitTimeout().toNanos(), TimeUnit.SECONDS.toNanos(10)));
         gateway = new ClusterGateway(SystemNanoClock.INSTANCE, ClusterGateway.DEFAULT_KEEP_ALIVE_INTERVAL_NS)
-            .connect(new AeronCluster.Context()
+            .connect(() -> new AeronCluster.Context()
                 .aeronDirectoryName(aeronDir)
                 .ingressChannel(INGRESS_CHANNEL)
                 .egressChannel(EGRESS_CHANNEL));
-        gatewayRunner = new AgentRunner(new SleepingMillisIdleStrategy(AWAIT_POLL_MS), ex -> { }, null, gateway);
+        gatewayRunner = new AgentRunner(new SleepingMillisIdleStrategy(AWAIT_POLL_MS),
+            ex -> LOG.error("control-plane cluster gateway failed", ex), null, gateway);
         AgentRunner.startOnThread(gatewayRunner);
     }
 
@@ -269,6 +270,14 @@ public final class ControlPlaneCluster implements AutoCloseable
         }
         await("the snapshot to be taken", () -> snapshotCounter.get() > before, timeoutNs);
         return snapshotCounter.get();
+    }
+
+    /**
+     * @return the gateway (package-private: tests drop its session).
+     */
+    ClusterGateway gateway()
+    {
+        return gateway;
     }
 
     /**

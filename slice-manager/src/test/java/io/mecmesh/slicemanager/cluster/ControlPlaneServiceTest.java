@@ -227,6 +227,20 @@ class ControlPlaneServiceTest
             .isEqualTo(migrated.sequence() + 1);
     }
 
+    @Test
+    void shouldConnectAgainAndAnswerWritesAfterTheClusterClosedTheGatewaysSession()
+    {
+        launch(dir.resolve("control"));
+        cluster.submit(UUID.randomUUID(), 0, "test", new Command.PutSlice(ModelFixtures.embb()));
+
+        cluster.gateway().dropSession();
+        final Outcome after = cluster.submit(UUID.randomUUID(), 0, "test", new Command.PutSlice(ModelFixtures.urllc()));
+
+        assertThat(after.kind()).isEqualTo(Outcome.Kind.ACCEPTED);
+        assertThat(after.sequence()).isEqualTo(2);
+        assertThat(cluster.gateway().reconnects()).isEqualTo(1);
+    }
+
     private static List<Command> journal(final Path stateDirectory)
     {
         final List<Command> commands = new ArrayList<>();
