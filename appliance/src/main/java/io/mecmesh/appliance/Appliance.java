@@ -181,7 +181,8 @@ public final class Appliance implements AutoCloseable
             signingKeys = ConfigSigning.open(caDirectory != null ? caDirectory.directory()
                 : config.dataDirectory().resolve("control"));
             sliceManager = startSliceManager(new SliceManager.Settings(config.dataDirectory().resolve("control"),
-                channels, key, compilerSettings, signingKeys), messaging);
+                channels, key, compilerSettings, signingKeys, new SliceManager.ClusterSettings(
+                    controlPlane.cluster().enabled(), controlPlane.cluster().commitTimeout())), messaging);
             started.push(sliceManager);
             timedControl = new TimedControlPlane(sliceManager, System::nanoTime);
             // With a MEC API, an operator's delete of an instance subscribed to its termination is graceful.

@@ -76,6 +76,20 @@ final class ControlPlaneYaml
         return yaml.replace(plain, "");
     }
 
+    /**
+     * @param yaml a configuration from {@link #control}.
+     * @return the same with the desired state on a one-member Aeron Cluster ({@code controlPlane.cluster.enabled}).
+     */
+    static String withCluster(final String yaml)
+    {
+        final String section = "controlPlane:\n";
+        if (!yaml.contains(section))
+        {
+            throw new IllegalArgumentException("not a configuration of ControlPlaneYaml: " + yaml);
+        }
+        return yaml.replace(section, section + "  cluster:\n    enabled: true\n");
+    }
+
     /** The data directory, the admin endpoint and the control-plane section every role has. */
     private static String common(final Path dataDirectory, final int adminPort, final int apiPort,
         final int configPort, final int ackPort, final String nodeEndpointLine, final Path keyFile)

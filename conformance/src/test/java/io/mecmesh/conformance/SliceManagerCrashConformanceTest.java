@@ -38,8 +38,22 @@ class SliceManagerCrashConformanceTest
     {
         final int[] ports = FreePorts.take(4);
         Files.write(dir.resolve("distribution.key"), new byte[32]);
-        final String yaml = ControlPlaneYaml.control(dir.resolve("control"), ports[1], ports[0], ports[2], ports[3],
-            dir.resolve("distribution.key"), "");
+        killDuringAppliesAndRestart(ports, ControlPlaneYaml.control(dir.resolve("control"), ports[1], ports[0],
+            ports[2], ports[3], dir.resolve("distribution.key"), ""));
+    }
+
+    /** Issue 18 step 1: the same with the desired state on a one-member Aeron Cluster (acknowledged after commit). */
+    @Test
+    void everyAcknowledgedApplyShouldSurviveKillNineWithTheDesiredStateOnTheCluster() throws Exception
+    {
+        final int[] ports = FreePorts.take(4);
+        Files.write(dir.resolve("distribution.key"), new byte[32]);
+        killDuringAppliesAndRestart(ports, ControlPlaneYaml.withCluster(ControlPlaneYaml.control(
+            dir.resolve("control"), ports[1], ports[0], ports[2], ports[3], dir.resolve("distribution.key"), "")));
+    }
+
+    private void killDuringAppliesAndRestart(final int[] ports, final String yaml) throws Exception
+    {
         final List<Integer> acknowledged = new ArrayList<>();
         int attempted = 0;
         final AtomicInteger acks = new AtomicInteger();

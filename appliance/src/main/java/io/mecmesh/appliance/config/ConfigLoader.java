@@ -393,7 +393,7 @@ public final class ConfigLoader
     private static ControlPlaneConfig controlPlane(final ConfigNode control, final Role role)
     {
         control.requireMapping("address", "apiPort", "configPort", "ackPort", "nodeEndpoint", "keyFile",
-            "configVerificationKeys", "api", "mecApi");
+            "configVerificationKeys", "api", "mecApi", "cluster");
         final Optional<Path> verificationKeys = configVerificationKeys(control);
         if (role == Role.EDGE && !control.get("nodeEndpoint").isPresent())
         {
@@ -408,6 +408,7 @@ public final class ConfigLoader
         final String address = control.string("address", "127.0.0.1");
         final ControlPlaneConfig.Api api = api(control, address);
         final Optional<MecApiConfig> mecApi = mecApi(control, address);
+        final ControlPlaneConfig.Cluster cluster = controlPlaneCluster(control.get("cluster"));
         return control.build(c -> new ControlPlaneConfig(
             address,
             api.port(),
@@ -415,7 +416,21 @@ public final class ConfigLoader
             c.integer("ackPort", ControlPlaneConfig.DEFAULT_ACK_PORT, 1, 65535),
             c.string("nodeEndpoint", ""),
             c.get("keyFile").isPresent() ? c.file("keyFile") : null, verificationKeys,
-            api, mecApi));
+            api, mecApi, cluster));
+    }
+
+    /** {@code controlPlane.cluster}: the one-member Aeron Cluster switch (issue 18 step 1), off when absent. */
+    private static ControlPlaneConfig.Cluster controlPlaneCluster(final ConfigNode node)
+    {
+        if (!node.isPresent())
+        {
+            return ControlPlaneConfig.Cluster.DISABLED;
+        }
+        node.requireMapping("enabled", "commitTimeoutSeconds");
+        final boolean enabled = node.bool("enabled", false);
+        final long commitTimeoutSeconds = node.longInteger("commitTimeoutSeconds",
+            ControlPlaneConfig.Cluster.DEFAULT_COMMIT_TIMEOUT.toSeconds(), 1, 300);
+        return node.build(n -> new ControlPlaneConfig.Cluster(enabled, Duration.ofSeconds(commitTimeoutSeconds)));
     }
 
     /** {@code controlPlane.mecApi}: the MEC 011 API's listener, absent for none. */

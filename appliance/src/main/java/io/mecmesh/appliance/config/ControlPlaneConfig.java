@@ -7,6 +7,7 @@ import io.mecmesh.slicemanager.ca.ApiRole;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 
@@ -32,11 +33,57 @@ import static java.util.Objects.requireNonNull;
  * @param api          the API's own listener ({@code controlPlane.api}).
  * @param mecApi       the ETSI MEC 011 (Mp1) API's listener ({@code controlPlane.mecApi}), empty for none: TLS with
  *                     the control plane's SVID, applications authenticated by their client certificates.
+ * @param cluster      {@code controlPlane.cluster}: whether the desired state runs as a one-member Aeron Cluster
+ *                     (issue 18 step 1; roles control and all; default off).
  */
 public record ControlPlaneConfig(
     String address, int apiPort, int configPort, int ackPort, String nodeEndpoint, Path keyFile,
-    Optional<Path> configVerificationKeys, Api api, Optional<MecApiConfig> mecApi)
+    Optional<Path> configVerificationKeys, Api api, Optional<MecApiConfig> mecApi, Cluster cluster)
 {
+    /**
+     * {@code controlPlane.cluster} (slice-manager/DESIGN-ha.md 2.1, step 1: one member on this host).
+     *
+     * @param enabled       whether writes go through a one-member Aeron Cluster log (answered after commit).
+     * @param commitTimeout how long a write waits for its commit before the API answers 503 "not acknowledged".
+     */
+    public record Cluster(boolean enabled, Duration commitTimeout)
+    {
+        /** Default commit timeout. */
+        public static final Duration DEFAULT_COMMIT_TIMEOUT = Duration.ofSeconds(5);
+        /** The single-process conductor, as before issue 18. */
+        public static final Cluster DISABLED = new Cluster(false, DEFAULT_COMMIT_TIMEOUT);
+
+        public Cluster
+        {
+            requireNonNull(commitTimeout, "commitTimeout");
+            if (commitTimeout.isNegative() || commitTimeout.isZero())
+            {
+                throw new IllegalArgumentException("commitTimeout: must be positive, was " + commitTimeout);
+            }
+        }
+    }
+
+    /**
+     * A control plane without the cluster.
+     *
+     * @param address                the control plane's address.
+     * @param apiPort                the API's port.
+     * @param configPort             UDP port of the Aeron control endpoint.
+     * @param ackPort                UDP port of acknowledgements.
+     * @param nodeEndpoint           edge: {@code host:port} this node receives configurations on; empty otherwise.
+     * @param keyFile                the distribution key file, or {@code null} for role {@code all}.
+     * @param configVerificationKeys edge: the control plane's configuration-verification keys, if given.
+     * @param api                    the API's listener.
+     * @param mecApi                 the MEC API's listener, empty for none.
+     */
+    public ControlPlaneConfig(final String address, final int apiPort, final int configPort, final int ackPort,
+        final String nodeEndpoint, final Path keyFile, final Optional<Path> configVerificationKeys, final Api api,
+        final Optional<MecApiConfig> mecApi)
+    {
+        this(address, apiPort, configPort, ackPort, nodeEndpoint, keyFile, configVerificationKeys, api, mecApi,
+            Cluster.DISABLED);
+    }
+
     /**
      * The control-plane API's listener ({@code controlPlane.api}): TLS 1.3 with the control plane's own SVID and
      * client certificates, unless {@code insecureLoopback} opts into plain HTTP on a loopback address. Nodes reach
@@ -140,6 +187,7 @@ public record ControlPlaneConfig(
         requireNonNull(configVerificationKeys, "configVerificationKeys");
         requireNonNull(api, "api");
         requireNonNull(mecApi, "mecApi");
+        requireNonNull(cluster, "cluster");
         if (apiPort != api.port())
         {
             throw new IllegalArgumentException("apiPort: " + apiPort + " differs from api.port " + api.port()

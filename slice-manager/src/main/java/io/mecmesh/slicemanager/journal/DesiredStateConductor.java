@@ -9,9 +9,9 @@ import java.nio.file.Path;
 import static java.util.Objects.requireNonNull;
 
 /**
- * Owns the desired state and decides on commands: a command is validated against the current state, appended to the
- * journal, and only then applied and acknowledged. A rejected command changes nothing and is not journaled. On open,
- * the state is rebuilt from the latest snapshot plus the journal entries after it.
+ * Owns the desired state (a {@link DesiredStateMachine}) and decides on commands: a command is validated against the
+ * current state, appended to the journal, and only then applied and acknowledged. A rejected command changes nothing
+ * and is not journaled. On open, the state is rebuilt from the latest snapshot plus the journal entries after it.
  *
  * <p>Layout of the data directory: {@code journal/} (the Chronicle Queue) and {@code snapshots/}.
  *
@@ -21,13 +21,13 @@ public final class DesiredStateConductor implements AutoCloseable
 {
     private final CommandJournal journal;
     private final SnapshotStore snapshots;
-    private DesiredState state;
+    private final DesiredStateMachine machine;
 
     private DesiredStateConductor(final CommandJournal journal, final SnapshotStore snapshots, final DesiredState state)
     {
         this.journal = journal;
         this.snapshots = snapshots;
-        this.state = state;
+        this.machine = new DesiredStateMachine(state);
     }
 
     /**
@@ -45,12 +45,12 @@ public final class DesiredStateConductor implements AutoCloseable
         final CommandJournal journal = CommandJournal.open(directory.resolve("journal"));
         try
         {
-            final DesiredState[] recovered = {fromSnapshot};
+            final DesiredStateMachine recovered = new DesiredStateMachine(fromSnapshot);
             journal.replay(fromSnapshot.sequence(), (sequence, command) ->
             {
                 try
                 {
-                    recovered[0] = recovered[0].apply(command);
+                    recovered.apply(command);
                 }
                 catch (final CommandRejectedException | IllegalArgumentException ex)
                 {
@@ -59,7 +59,7 @@ public final class DesiredStateConductor implements AutoCloseable
                         + ex.getMessage(), ex);
                 }
             });
-            return new DesiredStateConductor(journal, snapshots, recovered[0]);
+            return new DesiredStateConductor(journal, snapshots, recovered.state());
         }
         catch (final RuntimeException ex)
         {
@@ -79,10 +79,7 @@ public final class DesiredStateConductor implements AutoCloseable
     public long submit(final Command command)
     {
         requireNonNull(command, "command");
-        final DesiredState next = state.apply(command);
-        journal.append(next.sequence(), command);
-        state = next;
-        return next.sequence();
+        return machine.apply(command, (sequence, valid, next) -> journal.append(sequence, valid));
     }
 
     /**
@@ -92,7 +89,7 @@ public final class DesiredStateConductor implements AutoCloseable
      */
     public Path snapshot()
     {
-        return snapshots.write(state);
+        return snapshots.write(machine.state());
     }
 
     /**
@@ -102,7 +99,7 @@ public final class DesiredStateConductor implements AutoCloseable
      */
     public DesiredState state()
     {
-        return state;
+        return machine.state();
     }
 
     /**
