@@ -3,6 +3,7 @@ package io.mecmesh.appliance.config;
 import io.mecmesh.dataplane.identity.SpiffeId;
 import io.mecmesh.mecapi.MecApiConfig;
 import io.mecmesh.slicemanager.ca.ApiRole;
+import io.mecmesh.slicemanager.distribution.DistributionChannels;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -32,10 +33,13 @@ import static java.util.Objects.requireNonNull;
  * @param api          the API's own listener ({@code controlPlane.api}).
  * @param mecApi       the ETSI MEC 011 (Mp1) API's listener ({@code controlPlane.mecApi}), empty for none: TLS with
  *                     the control plane's SVID, applications authenticated by their client certificates.
+ * @param shards       {@code controlPlane.distribution.shards}: CONFIG streams, on UDP control ports
+ *                     {@code configPort} to {@code configPort + shards - 1}; node {@code n} is in shard
+ *                     {@code hash(n) mod shards}. Control plane and edges must agree.
  */
 public record ControlPlaneConfig(
     String address, int apiPort, int configPort, int ackPort, String nodeEndpoint, Path keyFile,
-    Optional<Path> configVerificationKeys, Api api, Optional<MecApiConfig> mecApi)
+    Optional<Path> configVerificationKeys, Api api, Optional<MecApiConfig> mecApi, int shards)
 {
     /**
      * The control-plane API's listener ({@code controlPlane.api}): TLS 1.3 with the control plane's own SVID and
@@ -105,7 +109,27 @@ public record ControlPlaneConfig(
         final String nodeEndpoint, final Path keyFile, final Optional<Path> configVerificationKeys, final Api api)
     {
         this(address, apiPort, configPort, ackPort, nodeEndpoint, keyFile, configVerificationKeys, api,
-            Optional.empty());
+            Optional.empty(), 1);
+    }
+
+    /**
+     * A control plane with one CONFIG shard.
+     *
+     * @param address                the control plane's address.
+     * @param apiPort                the API's port.
+     * @param configPort             UDP port of the Aeron control endpoint.
+     * @param ackPort                UDP port of acknowledgements.
+     * @param nodeEndpoint           edge: {@code host:port} this node receives configurations on; empty otherwise.
+     * @param keyFile                the distribution key file, or {@code null} for role {@code all}.
+     * @param configVerificationKeys edge: the control plane's configuration-verification keys, if given.
+     * @param api                    the API's listener.
+     * @param mecApi                 the MEC API's listener, empty for none.
+     */
+    public ControlPlaneConfig(final String address, final int apiPort, final int configPort, final int ackPort,
+        final String nodeEndpoint, final Path keyFile, final Optional<Path> configVerificationKeys, final Api api,
+        final Optional<MecApiConfig> mecApi)
+    {
+        this(address, apiPort, configPort, ackPort, nodeEndpoint, keyFile, configVerificationKeys, api, mecApi, 1);
     }
 
     /**
@@ -123,7 +147,7 @@ public record ControlPlaneConfig(
         final String nodeEndpoint, final Path keyFile)
     {
         this(address, apiPort, configPort, ackPort, nodeEndpoint, keyFile, Optional.empty(),
-            new Api(address, apiPort, true, Map.of()), Optional.empty());
+            new Api(address, apiPort, true, Map.of()), Optional.empty(), 1);
     }
 
     /** Default control-plane API port. */
@@ -151,6 +175,17 @@ public record ControlPlaneConfig(
             {
                 throw new IllegalArgumentException("port: expected 0 to 65535, got " + port);
             }
+        }
+        if (shards < 1 || shards > DistributionChannels.MAX_SHARDS)
+        {
+            throw new IllegalArgumentException("distribution.shards: expected 1 to " + DistributionChannels.MAX_SHARDS
+                + ", got " + shards);
+        }
+        if (shards > 1 && (ackPort >= configPort && ackPort < configPort + shards || configPort + shards - 1 > 65535))
+        {
+            throw new IllegalArgumentException("distribution.shards: the " + shards + " shards use the UDP control ports "
+                + configPort + " to " + (configPort + shards - 1) + ", which must stay at most 65535 and not include"
+                + " ackPort " + ackPort + " (move ackPort or configPort)");
         }
         if (!nodeEndpoint.isEmpty() && !nodeEndpoint.matches("[^|?=\\s]+:\\d{1,5}"))
         {

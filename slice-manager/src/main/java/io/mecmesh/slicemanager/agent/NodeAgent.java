@@ -110,7 +110,7 @@ public final class NodeAgent implements Agent, ConfigListener
         startOutcome = conductor.startFromLastKnownGood();
         runningVersion = conductor.runningVersion();
         fallback = startOutcome.fallback().orElse(null);
-        final DistributionChannels channels = context.channels();
+        final DistributionChannels channels = context.channels().forNode(context.nodeId());
         subscription = ChannelBinding.addSubscription(context.aeron(), channels.configChannel(),
             channels.configStreamId(), image -> catchUpWanted = true, image -> catchUpWanted = true,
             ChannelBinding.DEFAULT_BIND_TIMEOUT);
@@ -326,7 +326,8 @@ public final class NodeAgent implements Agent, ConfigListener
      *
      * @param nodeId                 this node's id.
      * @param aeron                  the Aeron client (not closed by the agent).
-     * @param channels               the node's side of the channels.
+     * @param channels               the node's side of the channels; with {@code shards > 1} the node subscribes to
+     *                               its own shard ({@link DistributionChannels#forNode(String)}).
      * @param key                    the shared HMAC key, at least 32 bytes.
      * @param lastKnownGoodDirectory where the last-known-good files live.
      * @param applier                the data plane.

@@ -525,7 +525,7 @@ public final class ConfigPublisherAgent implements Agent
         long resendIntervalNs, Supplier<List<KeyPair>> signingKeys, int shards, int maxResendsPerSecond)
     {
         /**
-         * Settings with one shard and the default resend rate.
+         * Settings with the channels' shards and the default resend rate.
          *
          * @param aeron            the Aeron client (not closed by the agent).
          * @param channels         the slice manager's side of the channels.
@@ -537,7 +537,8 @@ public final class ConfigPublisherAgent implements Agent
         public Context(final Aeron aeron, final DistributionChannels channels, final byte[] key, final NanoClock clock,
             final long resendIntervalNs, final Supplier<List<KeyPair>> signingKeys)
         {
-            this(aeron, channels, key, clock, resendIntervalNs, signingKeys, 1, DEFAULT_MAX_RESENDS_PER_SECOND);
+            this(aeron, channels, key, clock, resendIntervalNs, signingKeys, channels.shards(),
+                DEFAULT_MAX_RESENDS_PER_SECOND);
         }
 
         /**

@@ -26,8 +26,12 @@ import static java.util.Objects.requireNonNull;
  * @param configStreamId its stream id.
  * @param ackChannel     the ACK / CATCH_UP channel (subscription on the slice manager, publication on a node).
  * @param ackStreamId    its stream id, different from {@code configStreamId}.
+ * @param shards         how many CONFIG shards these channels stand for ({@code controlPlane.distribution.shards}):
+ *                       the publisher publishes on each, a node subscribes to its own ({@link #forNode(String)});
+ *                       1 for the channels of one shard.
  */
-public record DistributionChannels(String configChannel, int configStreamId, String ackChannel, int ackStreamId)
+public record DistributionChannels(String configChannel, int configStreamId, String ackChannel, int ackStreamId,
+    int shards)
 {
     /** Default stream of configurations. */
     public static final int DEFAULT_CONFIG_STREAM_ID = 1001;
@@ -40,8 +44,23 @@ public record DistributionChannels(String configChannel, int configStreamId, Str
     /** Distance between the IPC stream ids of two shards. */
     public static final int SHARD_STREAM_STEP = 1000;
 
+    /**
+     * Channels of one CONFIG stream (one shard).
+     *
+     * @param configChannel  the CONFIG channel.
+     * @param configStreamId its stream id.
+     * @param ackChannel     the ACK / CATCH_UP channel.
+     * @param ackStreamId    its stream id.
+     */
+    public DistributionChannels(final String configChannel, final int configStreamId, final String ackChannel,
+        final int ackStreamId)
+    {
+        this(configChannel, configStreamId, ackChannel, ackStreamId, 1);
+    }
+
     public DistributionChannels
     {
+        requireShards(shards);
         requireNonNull(configChannel, "configChannel");
         requireNonNull(ackChannel, "ackChannel");
         if (!configChannel.startsWith("aeron:") || !ackChannel.startsWith("aeron:"))
@@ -112,8 +131,18 @@ public record DistributionChannels(String configChannel, int configStreamId, Str
     }
 
     /**
-     * The channels of one CONFIG shard (the ACK channel is the same for all): for UDP the control port moves up by
-     * {@code shard}, for IPC the stream id by {@code shard * }{@value #SHARD_STREAM_STEP}. Shard 0 is these channels.
+     * @param count how many CONFIG shards, 1 to {@value #MAX_SHARDS} ({@code controlPlane.distribution.shards}).
+     * @return these channels standing for that many shards.
+     */
+    public DistributionChannels withShards(final int count)
+    {
+        return new DistributionChannels(configChannel, configStreamId, ackChannel, ackStreamId, count);
+    }
+
+    /**
+     * The channels of one CONFIG shard (the ACK channel is the same for all), as one stream ({@code shards} 1): for
+     * UDP the control port moves up by {@code shard}, for IPC the stream id by {@code shard * }
+     * {@value #SHARD_STREAM_STEP}. Shard 0 has these channels' addresses.
      *
      * @param shard the shard, from 0.
      * @return the shard's channels.
@@ -126,7 +155,7 @@ public record DistributionChannels(String configChannel, int configStreamId, Str
         }
         if (shard == 0)
         {
-            return this;
+            return withShards(1);
         }
         final ChannelUri uri = ChannelUri.parse(configChannel);
         if (!"udp".equals(uri.media()))
@@ -148,6 +177,17 @@ public record DistributionChannels(String configChannel, int configStreamId, Str
         }
         uri.put(CommonContext.MDC_CONTROL_PARAM_NAME, control.substring(0, colon + 1) + port);
         return new DistributionChannels(uri.toString(), configStreamId, ackChannel, ackStreamId);
+    }
+
+    /**
+     * A node's channels: those of its shard among {@link #shards()} (these channels when there is one).
+     *
+     * @param nodeId the node.
+     * @return the channels of the node's shard.
+     */
+    public DistributionChannels forNode(final String nodeId)
+    {
+        return forNode(nodeId, shards);
     }
 
     /**

@@ -46,7 +46,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class FleetFlowControlTest
 {
     private static final int LIVE_NODES = 4;
-    private static final int ROUNDS = 12;
+    private static final int ROUNDS = 5;
     /** Clusters per configuration: ~45 KB each, so a few rounds are far beyond a receiver window (128 KB). */
     private static final int CLUSTERS = 300;
 
@@ -175,8 +175,9 @@ class FleetFlowControlTest
         final DistributionChannels node0 = DistributionChannels.udpNode(control, ack, "127.0.0.1:" + freeUdpPort())
             .forNode(inShard0, 2);
         final NodeAgent first = node(edge, inShard0, node0, applied);
+        // This one is given every shard (as an edge's appliance.yaml does) and picks its own.
         final NodeAgent second = node(edge, inShard1, DistributionChannels.udpNode(control, ack,
-            "127.0.0.1:" + freeUdpPort()).forNode(inShard1, 2), applied);
+            "127.0.0.1:" + freeUdpPort()).withShards(2), applied);
         final DistributionChannels probeChannels = DistributionChannels.udpNode(control, ack,
             "127.0.0.1:" + freeUdpPort()).shard(1);
         final Subscription probe = edge.addSubscription(probeChannels.configChannel(), probeChannels.configStreamId());
