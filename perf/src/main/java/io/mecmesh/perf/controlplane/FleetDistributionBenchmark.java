@@ -34,6 +34,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
+import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -254,7 +255,16 @@ public final class FleetDistributionBenchmark
                 }
                 catch (final IllegalStateException ex)
                 {
-                    throw new IllegalStateException(ex.getMessage() + "; publisher " + publisher.counters(), ex);
+                    final StringBuilder nodes = new StringBuilder();
+                    for (final NodeHostProcess host : hosts)
+                    {
+                        if (host != dead)
+                        {
+                            nodes.append("; node host ").append(host.name).append(' ').append(host.reportLine());
+                        }
+                    }
+                    throw new IllegalStateException(ex.getMessage() + "; publisher " + publisher.counters() + nodes,
+                        ex);
                 }
                 if (round >= settings.warmup())
                 {
@@ -426,13 +436,19 @@ public final class FleetDistributionBenchmark
             input.println(command);
         }
 
+        /** @return the child's report line: applied, violations, then its nodes' summed counters (diagnosis). */
+        String reportLine() throws IOException
+        {
+            command(REPORT);
+            return readLine(TimeUnit.SECONDS.toNanos(30));
+        }
+
         /** @return configurations applied and versions applied twice or going back. */
         long[] report() throws IOException
         {
-            command(REPORT);
-            final String line = readLine(TimeUnit.SECONDS.toNanos(30));
-            final String[] parts = line == null ? new String[0] : line.split(" ");
-            if (parts.length != 3 || !REPORT.equals(parts[0]))
+            final String line = reportLine();
+            final String[] parts = line == null ? new String[0] : line.split(" ", 4);
+            if (parts.length < 3 || !REPORT.equals(parts[0]))
             {
                 throw new IllegalStateException("node host " + name + " did not report: " + line);
             }
@@ -517,6 +533,8 @@ public final class FleetDistributionBenchmark
                             last[0] = config.version();
                         })));
                 }
+                final List<NodeAgent> agents = new ArrayList<>();
+                groups.forEach(group -> group.forEach(agent -> agents.add((NodeAgent) agent)));
                 final AtomicLong stalled = new AtomicLong();
                 for (final List<Agent> group : groups)
                 {
@@ -571,7 +589,7 @@ public final class FleetDistributionBenchmark
                         case "resume" -> stalled.set(0);
                         case REPORT ->
                         {
-                            out.println(REPORT + " " + applied.get() + " " + violations.get());
+                            out.println(REPORT + " " + applied.get() + " " + violations.get() + " " + summed(agents));
                             out.flush();
                         }
                         default -> System.err.println("node host " + name + ": unknown command " + line);
@@ -585,6 +603,22 @@ public final class FleetDistributionBenchmark
                     CloseHelper.quietClose(resources.pop());
                 }
             }
+        }
+
+        private static String summed(final List<NodeAgent> agents)
+        {
+            final Map<DistributionCounter, Long> sums = new EnumMap<>(DistributionCounter.class);
+            for (final NodeAgent agent : agents)
+            {
+                agent.counters().snapshot().forEach((counter, value) ->
+                {
+                    if (value != 0)
+                    {
+                        sums.merge(counter, value, Long::sum);
+                    }
+                });
+            }
+            return sums.toString().replace(' ', '_');
         }
 
         private static int countConnected(final List<List<Agent>> groups)
