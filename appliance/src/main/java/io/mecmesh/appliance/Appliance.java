@@ -172,7 +172,8 @@ public final class Appliance implements AutoCloseable
         {
             final ControlPlaneConfig controlPlane = control.orElseThrow();
             final DistributionChannels channels = role == Role.ALL ? DistributionChannels.ipc()
-                : DistributionChannels.udpControlPlane(controlPlane.configEndpoint(), controlPlane.ackEndpoint());
+                : DistributionChannels.udpControlPlane(controlPlane.configEndpoint(), controlPlane.ackEndpoint())
+                    .withShards(controlPlane.shards());
             // Opened once: its trust domain is the one the control plane compiles mesh hops in.
             caDirectory = config.ca().map(Appliance::openCa).orElse(null);
             final CompilerSettings compilerSettings = caDirectory != null
@@ -263,7 +264,7 @@ public final class Appliance implements AutoCloseable
                 final ControlPlaneConfig controlPlane = control.get();
                 final DistributionChannels channels = role == Role.ALL ? DistributionChannels.ipc()
                     : DistributionChannels.udpNode(controlPlane.configEndpoint(), controlPlane.ackEndpoint(),
-                    controlPlane.nodeEndpoint());
+                    controlPlane.nodeEndpoint()).withShards(controlPlane.shards());
                 final DataPlane target = dataPlane;
                 final MeshConfig staticConfig = fromFile;
                 final NodeIdentityClient nodeIdentity = identity;

@@ -27,6 +27,7 @@ import io.mecmesh.dataplane.qos.SliceQosConfig;
 import io.mecmesh.dataplane.trace.TraceConfig;
 import io.mecmesh.slicemanager.api.DesiredStateDocument;
 import io.mecmesh.slicemanager.compiler.MeshCompiler;
+import io.mecmesh.slicemanager.distribution.DistributionChannels;
 import io.mecmesh.slicemanager.model.DscpTable;
 import io.mecmesh.slicemanager.model.FiveQiTable;
 import io.mecmesh.slicemanager.model.Slice;
@@ -393,7 +394,7 @@ public final class ConfigLoader
     private static ControlPlaneConfig controlPlane(final ConfigNode control, final Role role)
     {
         control.requireMapping("address", "apiPort", "configPort", "ackPort", "nodeEndpoint", "keyFile",
-            "configVerificationKeys", "api", "mecApi", "cluster");
+            "configVerificationKeys", "api", "mecApi", "cluster", "distribution");
         final Optional<Path> verificationKeys = configVerificationKeys(control);
         if (role == Role.EDGE && !control.get("nodeEndpoint").isPresent())
         {
@@ -409,6 +410,7 @@ public final class ConfigLoader
         final ControlPlaneConfig.Api api = api(control, address);
         final Optional<MecApiConfig> mecApi = mecApi(control, address);
         final ControlPlaneConfig.Cluster cluster = controlPlaneCluster(control.get("cluster"));
+        final int shards = distributionShards(control.get("distribution"));
         return control.build(c -> new ControlPlaneConfig(
             address,
             api.port(),
@@ -416,7 +418,7 @@ public final class ConfigLoader
             c.integer("ackPort", ControlPlaneConfig.DEFAULT_ACK_PORT, 1, 65535),
             c.string("nodeEndpoint", ""),
             c.get("keyFile").isPresent() ? c.file("keyFile") : null, verificationKeys,
-            api, mecApi, cluster));
+            api, mecApi, cluster, shards));
     }
 
     /** {@code controlPlane.cluster}: the one-member Aeron Cluster switch (issue 18 step 1), off when absent. */
@@ -431,6 +433,17 @@ public final class ConfigLoader
         final long commitTimeoutSeconds = node.longInteger("commitTimeoutSeconds",
             ControlPlaneConfig.Cluster.DEFAULT_COMMIT_TIMEOUT.toSeconds(), 1, 300);
         return node.build(n -> new ControlPlaneConfig.Cluster(enabled, Duration.ofSeconds(commitTimeoutSeconds)));
+    }
+
+    /** {@code controlPlane.distribution.shards}: CONFIG streams (default 1). */
+    private static int distributionShards(final ConfigNode distribution)
+    {
+        if (!distribution.isPresent())
+        {
+            return 1;
+        }
+        distribution.requireMapping("shards");
+        return distribution.integer("shards", 1, 1, DistributionChannels.MAX_SHARDS);
     }
 
     /** {@code controlPlane.mecApi}: the MEC 011 API's listener, absent for none. */

@@ -3,6 +3,7 @@ package io.mecmesh.appliance.config;
 import io.mecmesh.dataplane.identity.SpiffeId;
 import io.mecmesh.mecapi.MecApiConfig;
 import io.mecmesh.slicemanager.ca.ApiRole;
+import io.mecmesh.slicemanager.distribution.DistributionChannels;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -35,10 +36,13 @@ import static java.util.Objects.requireNonNull;
  *                     the control plane's SVID, applications authenticated by their client certificates.
  * @param cluster      {@code controlPlane.cluster}: whether the desired state runs as a one-member Aeron Cluster
  *                     (issue 18 step 1; roles control and all; default off).
+ * @param shards       {@code controlPlane.distribution.shards}: CONFIG streams, on UDP control ports
+ *                     {@code configPort} to {@code configPort + shards - 1}; node {@code n} is in shard
+ *                     {@code hash(n) mod shards}. Control plane and edges must agree.
  */
 public record ControlPlaneConfig(
     String address, int apiPort, int configPort, int ackPort, String nodeEndpoint, Path keyFile,
-    Optional<Path> configVerificationKeys, Api api, Optional<MecApiConfig> mecApi, Cluster cluster)
+    Optional<Path> configVerificationKeys, Api api, Optional<MecApiConfig> mecApi, Cluster cluster, int shards)
 {
     /**
      * {@code controlPlane.cluster} (slice-manager/DESIGN-ha.md 2.1, step 1: one member on this host).
@@ -81,7 +85,7 @@ public record ControlPlaneConfig(
         final Optional<MecApiConfig> mecApi)
     {
         this(address, apiPort, configPort, ackPort, nodeEndpoint, keyFile, configVerificationKeys, api, mecApi,
-            Cluster.DISABLED);
+            Cluster.DISABLED, 1);
     }
 
     /**
@@ -199,6 +203,17 @@ public record ControlPlaneConfig(
             {
                 throw new IllegalArgumentException("port: expected 0 to 65535, got " + port);
             }
+        }
+        if (shards < 1 || shards > DistributionChannels.MAX_SHARDS)
+        {
+            throw new IllegalArgumentException("distribution.shards: expected 1 to " + DistributionChannels.MAX_SHARDS
+                + ", got " + shards);
+        }
+        if (shards > 1 && (ackPort >= configPort && ackPort < configPort + shards || configPort + shards - 1 > 65535))
+        {
+            throw new IllegalArgumentException("distribution.shards: the " + shards + " shards use the UDP control ports "
+                + configPort + " to " + (configPort + shards - 1) + ", which must stay at most 65535 and not include"
+                + " ackPort " + ackPort + " (move ackPort or configPort)");
         }
         if (!nodeEndpoint.isEmpty() && !nodeEndpoint.matches("[^|?=\\s]+:\\d{1,5}"))
         {

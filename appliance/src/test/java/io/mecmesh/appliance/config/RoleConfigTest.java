@@ -64,6 +64,31 @@ class RoleConfigTest
     }
 
     @Test
+    void shouldSplitTheConfigStreamIntoTheConfiguredShardsAndRefuseShardPortsOverTheAckPort()
+    {
+        final ApplianceConfig config = ConfigLoader.parse("a.yaml", """
+            role: control
+            controlPlane:
+              keyFile: /etc/mecmesh/distribution.key
+              configPort: 40500
+              ackPort: 40402
+              distribution:
+                shards: 64
+            """);
+
+        assertThat(config.controlPlane().orElseThrow().shards()).isEqualTo(64);
+        assertThat(ConfigLoader.parse("a.yaml", "role: control\ncontrolPlane:\n  keyFile: k\n")
+            .controlPlane().orElseThrow().shards()).as("default").isEqualTo(1);
+        assertRejected("role: control\ncontrolPlane:\n  keyFile: k\n  distribution:\n    shards: 4\n",
+            "a.yaml: controlPlane.distribution.shards: the 4 shards use the UDP control ports 40401 to 40404, which must"
+                + " stay at most 65535 and not include ackPort 40402");
+        assertRejected("role: control\ncontrolPlane:\n  keyFile: k\n  distribution:\n    shards: 0\n",
+            "a.yaml: controlPlane.distribution.shards: ");
+        assertRejected("role: control\ncontrolPlane:\n  keyFile: k\n  distribution:\n    shard: 2\n",
+            "a.yaml: controlPlane.distribution.shard: unknown key");
+    }
+
+    @Test
     void shouldNameTheKeyOfEveryRoleMistake()
     {
         assertRejected("role: hub\n" + LISTENER, "a.yaml: role: expected one of");

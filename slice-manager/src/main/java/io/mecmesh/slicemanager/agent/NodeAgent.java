@@ -3,6 +3,7 @@ package io.mecmesh.slicemanager.agent;
 import io.aeron.Aeron;
 import io.aeron.ExclusivePublication;
 import io.aeron.FragmentAssembler;
+import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.Subscription;
 import io.mecmesh.slicemanager.distribution.ChannelBinding;
 import io.mecmesh.slicemanager.distribution.ConfigListener;
@@ -36,9 +37,11 @@ import static java.util.Objects.requireNonNull;
  *   <li>{@link #onStart()} first loads and applies the last known good configuration (the node serves with it even
  *       when the control plane is unreachable, {@link #startOutcome()} says what happened), then opens the channels
  *       and waits until they are bound (it throws, naming the address, when one cannot be).</li>
- *   <li>Whenever the slice manager's CONFIG stream becomes available (at start, and after the slice manager or the
- *       link comes back) the agent asks to catch up, sending the version it runs; the slice manager answers with the
- *       latest configuration for this node if it is newer.</li>
+ *   <li>Whenever the slice manager's CONFIG stream becomes available or goes away (at start, after the slice manager
+ *       or the link comes back, after this node fell behind so far that its image timed out) and after a duty cycle
+ *       came more than two heartbeat intervals after the previous one (this agent was stalled), the agent asks to
+ *       catch up, sending the version it runs; the slice manager answers with the latest configuration for this
+ *       node if it is newer. CONFIG frames tagged for other nodes are dropped before reassembly.</li>
  *   <li>Verdicts wait in a small queue until the ACK publication takes them (it may not be connected yet); beyond
  *       {@value #MAX_PENDING_ACKS} the oldest is dropped: the slice manager resends what it has no ACK for.</li>
  * </ul>
@@ -63,12 +66,14 @@ public final class NodeAgent implements Agent, ConfigListener
 
     private static final Logger LOG = LoggerFactory.getLogger(NodeAgent.class);
     private static final int FRAGMENT_LIMIT = 16;
+    /** Heartbeat intervals without a duty cycle after which the agent asks to catch up. */
+    private static final int STALL_HEARTBEATS = 2;
 
     private final Context context;
     private final DistributionCounters counters = new DistributionCounters();
     private final MessageAuthenticator authenticator;
     private final NodeConfigConductor conductor;
-    private final FragmentAssembler assembler;
+    private final FragmentHandler assembler;
     private final ArrayDeque<ConfigVerdict> pendingAcks = new ArrayDeque<>();
     private volatile long runningVersion;
     private volatile boolean catchUpWanted = true;
@@ -77,6 +82,7 @@ public final class NodeAgent implements Agent, ConfigListener
     private volatile long lastContactNs = NEVER;
     private boolean everConnected;
     private boolean ackBlocked;
+    private long lastDutyCycleNs;
     private long nextHeartbeatNs;
     private NodeConfigConductor.StartOutcome startOutcome;
     private Subscription subscription;
@@ -93,8 +99,8 @@ public final class NodeAgent implements Agent, ConfigListener
         this.conductor = new NodeConfigConductor(context.nodeId(), new LastKnownGoodStore(context.lastKnownGoodDirectory()),
             context.applier(), new ConfigVerifier(context.verificationKeys(), context.lastKnownGoodDirectory()),
             counters);
-        this.assembler = new FragmentAssembler(new ConfigSubscriberAdapter(context.nodeId(), authenticator, counters,
-            this));
+        this.assembler = ConfigSubscriberAdapter.skippingOtherNodes(context.nodeId(), new FragmentAssembler(
+            new ConfigSubscriberAdapter(context.nodeId(), authenticator, counters, this)));
         this.runningVersion = conductor.runningVersion();
     }
 
@@ -104,18 +110,29 @@ public final class NodeAgent implements Agent, ConfigListener
         startOutcome = conductor.startFromLastKnownGood();
         runningVersion = conductor.runningVersion();
         fallback = startOutcome.fallback().orElse(null);
-        final DistributionChannels channels = context.channels();
+        final DistributionChannels channels = context.channels().forNode(context.nodeId());
         subscription = ChannelBinding.addSubscription(context.aeron(), channels.configChannel(),
-            channels.configStreamId(), image -> catchUpWanted = true, image -> { }, ChannelBinding.DEFAULT_BIND_TIMEOUT);
+            channels.configStreamId(), image -> catchUpWanted = true, image -> catchUpWanted = true,
+            ChannelBinding.DEFAULT_BIND_TIMEOUT);
         publication = ChannelBinding.addExclusivePublication(context.aeron(), channels.ackChannel(),
             channels.ackStreamId(), ChannelBinding.DEFAULT_BIND_TIMEOUT);
         controlPlane = new ControlPlaneProxy(context.nodeId(), publication, authenticator);
         nextHeartbeatNs = context.clock().nanoTime() + context.heartbeatIntervalNs();
+        lastDutyCycleNs = context.clock().nanoTime();
     }
 
     @Override
     public int doWork()
     {
+        final long startNs = context.clock().nanoTime();
+        if (startNs - lastDutyCycleNs > STALL_HEARTBEATS * context.heartbeatIntervalNs())
+        {
+            // This agent was not polled for a while (a stalled thread, a stopped process): what it missed may be
+            // beyond what the publication still holds, and the publisher paces its resends; ask at once.
+            catchUpWanted = true;
+            counters.increment(DistributionCounter.STALL_DETECTED);
+        }
+        lastDutyCycleNs = startNs;
         int work = subscription.poll(assembler, FRAGMENT_LIMIT);
         work += sendPendingAcks();
         trackControlPlane(context.clock().nanoTime());
@@ -309,7 +326,8 @@ public final class NodeAgent implements Agent, ConfigListener
      *
      * @param nodeId                 this node's id.
      * @param aeron                  the Aeron client (not closed by the agent).
-     * @param channels               the node's side of the channels.
+     * @param channels               the node's side of the channels; with {@code shards > 1} the node subscribes to
+     *                               its own shard ({@link DistributionChannels#forNode(String)}).
      * @param key                    the shared HMAC key, at least 32 bytes.
      * @param lastKnownGoodDirectory where the last-known-good files live.
      * @param applier                the data plane.

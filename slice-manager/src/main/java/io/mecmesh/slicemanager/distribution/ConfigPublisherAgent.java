@@ -5,6 +5,7 @@ import io.aeron.ExclusivePublication;
 import io.aeron.FragmentAssembler;
 import io.aeron.Publication;
 import io.aeron.Subscription;
+import io.aeron.ReservedValueSupplier;
 import io.aeron.logbuffer.Header;
 import io.mecmesh.slicemanager.compiler.CompiledMesh;
 import io.mecmesh.slicemanager.compiler.NodeMeshConfig;
@@ -17,6 +18,7 @@ import org.agrona.concurrent.NanoClock;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.security.PublicKey;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -40,13 +42,16 @@ import static java.util.Objects.requireNonNull;
  *       encodes it once ({@link MeshConfigCodec}), signs it ({@link SignedConfig}) and sends it. When the signing
  *       keys change (a rotation), every held configuration is signed again and sent again at its version.</li>
  *   <li>A configuration not acknowledged within {@code resendIntervalNs} is sent again (a node that was away, a lost
- *       message); one the node rejected for its content is not resent until the node asks for it (one rejected for a
+ *       message), at most {@code maxResendsPerSecond} a second over all nodes (a fleet with dead nodes does not
+ *       flood); one the node rejected for its content is not resent until the node asks for it (one rejected for a
  *       bad MAC is: what the node saw was not what this publisher sent).</li>
  *   <li>Snapshot on demand: a CATCH_UP from a node that runs an older version (or none) is answered at once with
  *       its latest configuration.</li>
  *   <li>ACKs and CATCH_UPs whose MAC does not verify are counted and dropped.</li>
  * </ul>
- * {@link #status()} gives each node's applied version and last rejection, from any thread.
+ * {@link #status()} gives each node's applied version and last rejection, from any thread. With
+ * {@code shards > 1} a node's configurations go on its shard's publication ({@link DistributionChannels#shardOf});
+ * every CONFIG frame carries {@link ConfigSubscriberAdapter#nodeTag} of its node in the reserved value.
  *
  * <p>The duty cycle ({@link #doWork()}) and {@link #onStart()} / {@link #onClose()} run on one thread (an
  * {@code AgentRunner} or a composite agent); {@link #publish}, {@link #status()} and {@link #counters()} are safe
@@ -56,6 +61,8 @@ public final class ConfigPublisherAgent implements Agent
 {
     /** Default time after which an unacknowledged configuration is sent again. */
     public static final long DEFAULT_RESEND_INTERVAL_NS = 1_000_000_000L;
+    /** Default most timed resends a second (a token bucket holding one second's worth). */
+    public static final int DEFAULT_MAX_RESENDS_PER_SECOND = 200;
 
     private static final int FRAGMENT_LIMIT = 16;
 
@@ -72,8 +79,13 @@ public final class ConfigPublisherAgent implements Agent
     private long nextKeyCheckNs;
     private volatile Map<String, NodeStatus> status = Map.of();
     private boolean statusChanged;
-    private ExclusivePublication publication;
+    private ExclusivePublication[] publications;
+    private boolean[] backPressured;
     private Subscription subscription;
+    private double resendTokens;
+    private long resendTokensNs;
+    private long sendingTag;
+    private final ReservedValueSupplier tagOfSending = (termBuffer, termOffset, frameLength) -> sendingTag;
 
     /**
      * @param context the settings.
@@ -126,8 +138,16 @@ public final class ConfigPublisherAgent implements Agent
     public void onStart()
     {
         final DistributionChannels channels = context.channels();
-        publication = ChannelBinding.addExclusivePublication(context.aeron(), channels.configChannel(),
-            channels.configStreamId(), ChannelBinding.DEFAULT_BIND_TIMEOUT);
+        publications = new ExclusivePublication[context.shards()];
+        backPressured = new boolean[context.shards()];
+        for (int shard = 0; shard < publications.length; shard++)
+        {
+            final DistributionChannels shardChannels = channels.shard(shard);
+            publications[shard] = ChannelBinding.addExclusivePublication(context.aeron(),
+                shardChannels.configChannel(), shardChannels.configStreamId(), ChannelBinding.DEFAULT_BIND_TIMEOUT);
+        }
+        resendTokens = context.maxResendsPerSecond();
+        resendTokensNs = context.clock().nanoTime();
         subscription = ChannelBinding.addSubscription(context.aeron(), channels.ackChannel(), channels.ackStreamId(),
             image -> { }, image -> { }, ChannelBinding.DEFAULT_BIND_TIMEOUT);
     }
@@ -153,7 +173,11 @@ public final class ConfigPublisherAgent implements Agent
     @Override
     public void onClose()
     {
-        CloseHelper.closeAll(subscription, publication);
+        CloseHelper.closeAll(subscription);
+        if (publications != null)
+        {
+            CloseHelper.closeAll(publications);
+        }
     }
 
     @Override
@@ -169,7 +193,8 @@ public final class ConfigPublisherAgent implements Agent
         while ((config = published.poll()) != null)
         {
             work++;
-            final NodeEntry entry = nodes.computeIfAbsent(config.nodeId(), NodeEntry::new);
+            final NodeEntry entry = nodes.computeIfAbsent(config.nodeId(),
+                id -> new NodeEntry(id, DistributionChannels.shardOf(id, context.shards())));
             if (entry.payload != null && config.version() <= entry.version)
             {
                 counters.increment(DistributionCounter.CONFIG_NOT_NEWER_IGNORED);
@@ -186,7 +211,7 @@ public final class ConfigPublisherAgent implements Agent
             entry.sendNow = true;
             entry.publishedNs = context.clock().nanoTime();
             entry.tooLarge = DistributionMessageDescriptor.messageLength(config.nodeId().getBytes(StandardCharsets.UTF_8).length, payload.length)
-                > publication.maxMessageLength();
+                > publications[entry.shard].maxMessageLength();
             if (entry.tooLarge)
             {
                 counters.increment(DistributionCounter.CONFIG_TOO_LARGE);
@@ -196,29 +221,51 @@ public final class ConfigPublisherAgent implements Agent
         return work;
     }
 
+    /**
+     * Offers every configuration that is due: new ones, catch-up answers and re-signed ones at once; timed resends
+     * (not acknowledged within the resend interval: a dead, stalled or lossy node) only while the token bucket has a
+     * token, so that many dead nodes cost at most {@code maxResendsPerSecond} messages a second. A back-pressured
+     * shard is left for the next duty cycle.
+     */
     private int sendDue(final long nowNs)
     {
+        refillResendTokens(nowNs);
+        Arrays.fill(backPressured, false);
         int work = 0;
         for (final NodeEntry entry : nodes.values())
         {
-            if (entry.payload == null || entry.tooLarge || entry.version <= entry.appliedVersion && !entry.resign)
+            if (entry.payload == null || entry.tooLarge || entry.version <= entry.appliedVersion && !entry.resign
+                || backPressured[entry.shard])
             {
                 continue;
             }
+            final boolean resend = !entry.sendNow && entry.everSent;
             final boolean due = entry.sendNow || (entry.version != entry.heldVersion
                 && (!entry.everSent || nowNs - entry.lastSentNs >= context.resendIntervalNs()));
             if (!due)
             {
                 continue;
             }
+            if (resend && resendTokens < 1)
+            {
+                if (!entry.resendDeferred)
+                {
+                    entry.resendDeferred = true;
+                    counters.increment(DistributionCounter.CONFIG_RESEND_DEFERRED);
+                }
+                continue;
+            }
             final int length = encoder.encodeConfig(entry.nodeId, entry.version, entry.sha256, entry.payload);
-            final long result = publication.offer(encoder.buffer(), 0, length);
+            sendingTag = entry.tag;
+            final long result = publications[entry.shard].offer(encoder.buffer(), 0, length, tagOfSending);
             work++;
             if (result > 0)
             {
                 counters.increment(DistributionCounter.CONFIG_SENT);
-                if (entry.everSent && !entry.sendNow)
+                if (resend)
                 {
+                    resendTokens -= 1;
+                    entry.resendDeferred = false;
                     counters.increment(DistributionCounter.CONFIG_RESENT);
                 }
                 entry.everSent = true;
@@ -229,6 +276,10 @@ public final class ConfigPublisherAgent implements Agent
             else
             {
                 counters.increment(DistributionCounter.CONFIG_SEND_FAILED);
+                if (result == Publication.BACK_PRESSURED)
+                {
+                    backPressured[entry.shard] = true;
+                }
                 if (result != Publication.BACK_PRESSURED && result != Publication.ADMIN_ACTION)
                 {
                     entry.everSent = true;
@@ -238,6 +289,17 @@ public final class ConfigPublisherAgent implements Agent
             }
         }
         return work;
+    }
+
+    private void refillResendTokens(final long nowNs)
+    {
+        final long elapsedNs = nowNs - resendTokensNs;
+        if (elapsedNs > 0)
+        {
+            resendTokensNs = nowNs;
+            resendTokens = Math.min(context.maxResendsPerSecond(),
+                resendTokens + elapsedNs * (double) context.maxResendsPerSecond() / 1_000_000_000L);
+        }
     }
 
     private List<KeyPair> signingKeys()
@@ -406,6 +468,10 @@ public final class ConfigPublisherAgent implements Agent
     private static final class NodeEntry
     {
         private final String nodeId;
+        private final int shard;
+        /** In each CONFIG frame's reserved value: nodes skip other nodes' fragments without reassembling them. */
+        private final long tag;
+        private boolean resendDeferred;
         private long version = -1;
         private byte[] content;
         private byte[] payload;
@@ -426,9 +492,11 @@ public final class ConfigPublisherAgent implements Agent
         /** When the latest version was taken from the compiler, until the node is known to run it (then -1). */
         private long publishedNs = -1;
 
-        NodeEntry(final String nodeId)
+        NodeEntry(final String nodeId, final int shard)
         {
             this.nodeId = nodeId;
+            this.shard = shard;
+            this.tag = ConfigSubscriberAdapter.nodeTag(nodeId);
         }
 
         NodeStatus status()
@@ -449,10 +517,48 @@ public final class ConfigPublisherAgent implements Agent
      * @param resendIntervalNs how long to wait for an ACK before sending again, more than 0.
      * @param signingKeys      the Ed25519 key pairs every configuration is signed with ({@link SignedConfig}), read
      *                         for each new configuration (a rotation takes effect at the next one).
+     * @param shards           how many CONFIG shards ({@link DistributionChannels#shard}), 1 to
+     *                         {@value DistributionChannels#MAX_SHARDS}; the nodes must use the same.
+     * @param maxResendsPerSecond most timed resends a second, more than 0.
      */
     public record Context(Aeron aeron, DistributionChannels channels, byte[] key, NanoClock clock,
-        long resendIntervalNs, Supplier<List<KeyPair>> signingKeys)
+        long resendIntervalNs, Supplier<List<KeyPair>> signingKeys, int shards, int maxResendsPerSecond)
     {
+        /**
+         * Settings with the channels' shards and the default resend rate.
+         *
+         * @param aeron            the Aeron client (not closed by the agent).
+         * @param channels         the slice manager's side of the channels.
+         * @param key              the shared HMAC key, at least 32 bytes.
+         * @param clock            the clock of resend decisions.
+         * @param resendIntervalNs how long to wait for an ACK before sending again, more than 0.
+         * @param signingKeys      the Ed25519 key pairs every configuration is signed with.
+         */
+        public Context(final Aeron aeron, final DistributionChannels channels, final byte[] key, final NanoClock clock,
+            final long resendIntervalNs, final Supplier<List<KeyPair>> signingKeys)
+        {
+            this(aeron, channels, key, clock, resendIntervalNs, signingKeys, channels.shards(),
+                DEFAULT_MAX_RESENDS_PER_SECOND);
+        }
+
+        /**
+         * @param count the number of CONFIG shards.
+         * @return these settings with it.
+         */
+        public Context withShards(final int count)
+        {
+            return new Context(aeron, channels, key, clock, resendIntervalNs, signingKeys, count, maxResendsPerSecond);
+        }
+
+        /**
+         * @param rate the most timed resends a second.
+         * @return these settings with it.
+         */
+        public Context withMaxResendsPerSecond(final int rate)
+        {
+            return new Context(aeron, channels, key, clock, resendIntervalNs, signingKeys, shards, rate);
+        }
+
         /**
          * Settings that sign with a key generated for this process only (tests and benchmarks: nodes pin it at
          * first contact).
@@ -484,6 +590,12 @@ public final class ConfigPublisherAgent implements Agent
             if (resendIntervalNs <= 0)
             {
                 throw new IllegalArgumentException("resendIntervalNs: expected more than 0, got " + resendIntervalNs);
+            }
+            DistributionChannels.requireShards(shards);
+            if (maxResendsPerSecond <= 0)
+            {
+                throw new IllegalArgumentException("maxResendsPerSecond: expected more than 0, got "
+                    + maxResendsPerSecond);
             }
             key = key.clone();
         }

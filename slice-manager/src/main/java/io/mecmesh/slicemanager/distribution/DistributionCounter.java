@@ -10,6 +10,8 @@ public enum DistributionCounter
     CONFIG_SENT,
     /** Publisher: a CONFIG was resent because it was not acknowledged within the resend interval. */
     CONFIG_RESENT,
+    /** Publisher: a timed resend waited for the resend rate limit (counted once per wait and node). */
+    CONFIG_RESEND_DEFERRED,
     /** Publisher: offering a CONFIG failed (not connected, back pressure, admin action); it is retried. */
     CONFIG_SEND_FAILED,
     /** Publisher: a configuration larger than the publication's maximum message length; it is never sent. */
@@ -62,6 +64,8 @@ public enum DistributionCounter
     CATCH_UP_SENT,
     /** Node: a heartbeat was offered successfully. */
     HEARTBEAT_SENT,
+    /** Node: a duty cycle came more than two heartbeat intervals after the previous one; a catch-up follows. */
+    STALL_DETECTED,
     /** Node: the last known good configuration was loaded and applied at start. */
     LKG_LOADED,
     /** Node: the current last known good file was unusable and the previous one was loaded instead. */
