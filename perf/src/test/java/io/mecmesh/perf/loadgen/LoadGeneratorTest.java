@@ -62,6 +62,55 @@ class LoadGeneratorTest
     }
 
     @Test
+    void shouldReportTheHarnessCpuOfTheGeneratorTheWatchedProcessAndTheCoreInTheJson(@TempDir final Path dir)
+        throws IOException
+    {
+        try (TestHttpServer server = TestHttpServer.http1())
+        {
+            final Path json = dir.resolve("run.json");
+            // The test JVM is both the generator and the watched process (it runs the server).
+            final int exitCode = LoadGenerator.execute(new String[]{
+                "--url", server.url("/"), "--rate", "2000", "--connections", "4", "--warmup", "500ms",
+                "--duration", "2s", "--json", json.toString(), "--quiet", "--watch-cpu", "0",
+                "--watch-pid", Long.toString(ProcessHandle.current().pid())},
+                new PrintStream(new ByteArrayOutputStream()), new PrintStream(new ByteArrayOutputStream()));
+
+            assertThat(exitCode).isZero();
+            final JsonNode cpu = new ObjectMapper().readTree(json.toFile()).path("cpu");
+            assertThat(cpu.path("core").asInt(-1)).as(cpu.toString()).isZero();
+            assertThat(cpu.path("generatorCpuUs").asLong()).isPositive();
+            // Same process, read from two files a moment apart: equal within a tick or two (10 ms each).
+            assertThat(cpu.path("watchedCpuUs").asLong()).isCloseTo(cpu.path("generatorCpuUs").asLong(), within(20_000L));
+            assertThat(cpu.path("generatorCpuPercent").asDouble()).isPositive();
+            assertThat(cpu.path("coreBusyPercent").isNumber()).isTrue();
+            assertThat(cpu.path("coreBusyPeakPercent").asDouble())
+                .isBetween(cpu.path("coreBusyPercent").asDouble() - 1.0, 101.0);
+            assertThat(cpu.path("complete").asBoolean()).isTrue();
+        }
+    }
+
+    @Test
+    void shouldDropTheWarmUpBacklogSoThatTheWindowDoesNotQueueBehindIt()
+    {
+        // The server answers every request of the first 950 ms 50 ms late: 2 connections carry ~40 req/s of the
+        // 4,000 due, so ~3,800 warm-up requests are still waiting when the window opens at 1 s. Sent first, they
+        // would delay the window's first requests by a quarter of a second and more (p99 in the hundreds of ms).
+        try (TestHttpServer server = TestHttpServer.http1().stallWindow(0, 950_000_000L, 50_000_000L))
+        {
+            final LoadResult result = run("--url", server.url("/"), "--rate", "4000", "--connections", "2",
+                "--warmup", "1s", "--duration", "1s");
+
+            assertThat(result.count(LoadCounter.DROPPED_WARMUP)).as(result.summary()).isGreaterThan(3_000);
+            assertThat(result.count(LoadCounter.SENT_WARMUP) + result.count(LoadCounter.DROPPED_WARMUP))
+                .isEqualTo(4_000);
+            assertThat(result.count(LoadCounter.COMPLETED)).isEqualTo(4_000);
+            assertThat(server.requests())
+                .isEqualTo(result.count(LoadCounter.SENT) + result.count(LoadCounter.SENT_WARMUP));
+            assertThat(result.latencyUs().getValueAtPercentile(99)).isLessThan(100_000);
+        }
+    }
+
+    @Test
     void shouldShowAStalledServerInP99WhereTheUncorrectedMeasurementMissesIt()
     {
         // 1 s of 100 ms stalls on 2 connections: ~20 slow responses out of 6,000 (0.3%), so a measurement from the
