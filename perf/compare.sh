@@ -316,7 +316,7 @@ EOF
     echo "http {"
     nginx_http_common nginx
     cat <<EOF
-    upstream backend { server 127.0.0.1:18080; keepalive 128; }
+    upstream backend { server 127.0.0.1:18080; keepalive 128; keepalive_requests 1000000; keepalive_timeout 75s; }
     server {
         listen 127.0.0.1:18082;
         listen 127.0.0.1:18092 http2;
@@ -334,7 +334,7 @@ EOF
     echo "http {"
     nginx_http_common nginx-a
     cat <<EOF
-    upstream sidecar_b { server 127.0.0.1:18104; keepalive 128; }
+    upstream sidecar_b { server 127.0.0.1:18104; keepalive 128; keepalive_requests 1000000; keepalive_timeout 75s; }
     server {
         listen 127.0.0.1:18103;
         proxy_ssl_certificate $pki/leaf.pem;
@@ -357,7 +357,7 @@ EOF
     echo "http {"
     nginx_http_common nginx-b
     cat <<EOF
-    upstream backend { server 127.0.0.1:18080; keepalive 128; }
+    upstream backend { server 127.0.0.1:18080; keepalive 128; keepalive_requests 1000000; keepalive_timeout 75s; }
     server {
         listen 127.0.0.1:18104 ssl;
         ssl_certificate $pki/leaf.pem;
@@ -565,16 +565,30 @@ for url in http://127.0.0.1:18090/1k http://127.0.0.1:18091/1k http://127.0.0.1:
     [[ "$size" == 1024 ]] || die "h2c GET $url: $size bytes, expected 1024"
 done
 
-# Two-hop mTLS: what each sidecar B negotiates with a client offering everything (openssl s_client with the
-# client certificate), recorded in raw/tls-check.txt and checked against the pinned suite.
+# Two-hop mTLS: each sidecar B probed with openssl s_client and the client certificate, once offering only the
+# pinned suite (must be accepted) and once only TLS_AES_256_GCM_SHA384 (HAProxy and nginx must refuse it; mecmesh's
+# B takes its client's order, and mecmesh's A, BoringSSL, offers the pinned suite first). Into raw/tls-check.txt.
+# tls_probe PORT CERT KEY SUITE: "Protocol version=... Ciphersuite=... Server Temp Key=..." or "refused".
+tls_probe()
+{
+    local result
+    result="$(timeout 10 openssl s_client -connect "127.0.0.1:$1" -servername sidecar.mesh -cert "$2" -key "$3" \
+        -ciphersuites "$4" -brief </dev/null 2>&1 \
+        | awk -F': ' '/^Protocol version|^Ciphersuite|^Server Temp Key/ {printf "%s=%s; ", $1, $2}')"
+    echo "${result:-refused}"
+}
 : >"$work/tls-check.txt"
 for pair in haproxy-mtls=18102:$pki/leaf.pem:$pki/leaf.key nginx-mtls=18104:$pki/leaf.pem:$pki/leaf.key \
     mecmesh-mtls=18106:$mpki/a/svid.pem:$mpki/a/svid-key.pem; do
     IFS=: read -r b_port cert key <<<"${pair#*=}"
-    negotiated="$(timeout 10 openssl s_client -connect "127.0.0.1:$b_port" -servername sidecar.mesh -cert "$cert" \
-        -key "$key" -brief </dev/null 2>&1 | awk -F': ' '/^Protocol version|^Ciphersuite|^Negotiated TLS1.3 group|^Server Temp Key/ {printf "%s=%s ", $1, $2}')"
-    echo "${pair%%=*} $negotiated" >>"$work/tls-check.txt"
-    [[ "$negotiated" == *"$tls13_cipher"* ]] || log "warning: ${pair%%=*} B negotiated \"$negotiated\", not $tls13_cipher"
+    pinned="$(tls_probe "$b_port" "$cert" "$key" "$tls13_cipher")"
+    other="$(tls_probe "$b_port" "$cert" "$key" TLS_AES_256_GCM_SHA384)"
+    echo "${pair%%=*} B offered $tls13_cipher only: $pinned offered TLS_AES_256_GCM_SHA384 only: $other" \
+        >>"$work/tls-check.txt"
+    [[ "$pinned" == *"$tls13_cipher"* ]] || die "${pair%%=*} B refused the pinned suite $tls13_cipher: $pinned"
+    if [[ "${pair%%=*}" != mecmesh-mtls && "$other" != refused ]]; then
+        die "${pair%%=*} B accepted a suite other than $tls13_cipher: $other"
+    fi
 done
 
 # ---------------------------------------------------------------------------------------------------------------

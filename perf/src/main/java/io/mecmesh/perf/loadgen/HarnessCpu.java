@@ -68,6 +68,9 @@ record HarnessCpu(
      */
     static final class Window
     {
+        /** Shortest interval whose busy share counts for the peak: 50 ticks, so the share is exact to 2 %. */
+        static final long MIN_INTERVAL_NS = 500_000_000L;
+
         private final CpuProbe probe;
         private CpuProbe.Sample start;
         private CpuProbe.Sample windowStart;
@@ -100,6 +103,12 @@ record HarnessCpu(
          */
         void atTick(final long nowNs, final long windowEndNs)
         {
+            final boolean closes = nowNs - windowEndNs >= 0;
+            if (windowEnd == null && last != null && !closes && nowNs - last.atNs() < MIN_INTERVAL_NS)
+            {
+                // Too short to tell a share at 10 ms per tick (a late wake-up): merged into the next interval.
+                return;
+            }
             final CpuProbe.Sample sample = take(nowNs);
             if (windowEnd == null && last != null && last.atNs() - windowEndNs < 0)
             {
@@ -108,7 +117,7 @@ record HarnessCpu(
                 {
                     peakPercent = percent;
                 }
-                if (nowNs - windowEndNs >= 0)
+                if (closes)
                 {
                     windowEnd = sample;
                 }

@@ -459,9 +459,14 @@ public final class CompareReport
         line("Every pair is pinned to TLS 1.3, TLS_AES_128_GCM_SHA256; HAProxy and nginx to the X25519 group (mecmesh "
             + "offers X25519MLKEM768 first and so uses it between its own sidecars: a difference of one handshake "
             + "per A→B connection). Keep-alive and reuse A→B: HAProxy `http-reuse always`, nginx `keepalive 128`, "
-            + "mecmesh's pool (`maxIdleConnectionsPerLoop: 128`); HAProxy and nginx resume TLS sessions towards B "
-            + "(defaults: HAProxy's server-side session cache, nginx `proxy_ssl_session_reuse on`). What sidecar B "
-            + "negotiated with `openssl s_client` offering every suite:");
+            + "mecmesh's pool (`maxIdleConnectionsPerLoop: 128`); nginx's upstream `keepalive_requests` raised from its "
+            + "default 1,000 (after which nginx closes and re-handshakes an A→B connection) to 1,000,000, as HAProxy "
+            + "and mecmesh never close a pooled connection for its age in requests; HAProxy and nginx resume TLS "
+            + "sessions towards B (HAProxy's default, nginx `proxy_ssl_session_reuse on`). Each sidecar B probed "
+            + "with `openssl s_client` and the client certificate, offering only the pinned suite, then only "
+            + "TLS_AES_256_GCM_SHA384 (HAProxy's and nginx's B must refuse it; mecmesh's B follows its client's "
+            + "order, and mecmesh's A, BoringSSL with AES-NI, offers TLS_AES_128_GCM_SHA256 first; not captured "
+            + "on the wire here):");
         line();
         for (final String check : tlsCheck)
         {
