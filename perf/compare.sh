@@ -21,8 +21,9 @@
 # records the harness's own CPU on CPU 1: the generator's (GNU time; the loadgen's JSON has it over its window),
 # the origin's (backend nginx, /proc/<pid>/stat) and CPU 1's busy share (/proc/stat, whole run and busiest second);
 # the report marks a run INVALID, and quotes no latency from it, when CPU 1 was more than 90 % busy.
-# Two-hop mTLS: every pair is pinned to TLS 1.3 with TLS_AES_128_GCM_SHA256 on P-256 (mecmesh's default), and
-# after every mTLS run the A->B TCP connections (ss) are recorded, so that connection reuse is shown equal.
+# Two-hop mTLS: every pair is pinned to TLS 1.3 with TLS_AES_128_GCM_SHA256 (HAProxy and nginx on X25519), each B
+# is probed with s_client, after every mTLS run the A->B TCP connections (ss) are recorded, and (as root) every
+# ServerHello of the run is captured: suite, group, handshakes and resumptions per pair, in RESULTS.md.
 #
 # Build first (from the repository root): mvn -B -q -DskipTests install   (fills packaging/target/mecmesh,
 # perf/target/classes and perf/target/lib).
@@ -553,6 +554,21 @@ for admin in 18084 18107 18108; do
         sleep 0.2
     done
 done
+# Two-hop mTLS on the wire: every TLS ServerHello sidecar B sends during the whole run (tcpdump on lo, only segments
+# that begin with a TLS handshake record, so the capture stays small), read by ServerHelloScan after the run: the
+# suite and group each pair really negotiated, and how many handshakes and resumptions each made. Needs root.
+capture_pid=""
+if [[ "$(id -u)" == 0 ]] && command -v tcpdump >/dev/null; then
+    taskset -c "$load_cpu" tcpdump -i lo -s 2048 -U -w "$work/server-hellos.pcap" \
+        '(tcp src port 18102 or tcp src port 18104 or tcp src port 18106) and tcp[((tcp[12] & 0xf0) >> 2)] = 0x16' \
+        >"$work/tcpdump.out" 2>&1 &
+    capture_pid=$!
+    started_pids+=("$capture_pid")
+    deadline=$((SECONDS + 10))
+    until grep -q 'listening on' "$work/tcpdump.out" 2>/dev/null || ((SECONDS >= deadline)); do sleep 0.1; done
+else
+    log "no capture of the sidecars' TLS handshakes (needs root and tcpdump)"
+fi
 for url in http://127.0.0.1:18080/1k http://127.0.0.1:18081/1k http://127.0.0.1:18082/1k http://127.0.0.1:18083/1k \
     http://127.0.0.1:18105/1k http://127.0.0.1:18085/1k http://127.0.0.1:18101/1k http://127.0.0.1:18103/1k http://127.0.0.1:18121/1k http://127.0.0.1:18122/1k; do
     size="$(curl -fsS --max-time 5 -o /dev/null -w '%{size_download}' "$url")" || die "GET $url failed"
@@ -770,6 +786,12 @@ for ((rep = 1; rep <= reps; rep++)); do
     done
 done
 log "measured in $((SECONDS - run_start)) s"
+if [[ -n "$capture_pid" ]]; then
+    kill -INT "$capture_pid" 2>/dev/null || true
+    wait "$capture_pid" 2>/dev/null || true
+    java -cp "$perf_dir/target/classes" io.mecmesh.perf.report.ServerHelloScan "$work/server-hellos.pcap" \
+        >"$work/server-hellos.txt" 2>&1 || log "could not read the capture: $(cat "$work/server-hellos.txt")"
+fi
 
 # ---------------------------------------------------------------------------------------------------------------
 # JMH (optional), metadata, report
@@ -806,6 +828,7 @@ version_of() { "$@" 2>&1 | head -1 || true; }
     echo "h2load=$(version_of h2load --version)"
 } >"$raw/meta.properties"
 cp "$work"/*.yaml "$work"/*.cfg "$work"/*.conf "$work/tls-check.txt" "$raw/"
+[[ -f "$work/server-hellos.txt" ]] && cp "$work/server-hellos.txt" "$raw/"
 
 rm -rf "$results_dir/raw"
 cp -r "$raw" "$results_dir/raw"

@@ -49,16 +49,18 @@ public final class CompareReport
     private final List<CompareRun> runs;
     private final Path results;
     private final List<String> tlsCheck;
+    private final List<String> serverHellos;
     private final StringBuilder md = new StringBuilder();
 
     private CompareReport(final Properties meta, final List<Cell> cells, final List<CompareRun> runs, final Path results,
-        final List<String> tlsCheck)
+        final List<String> tlsCheck, final List<String> serverHellos)
     {
         this.meta = meta;
         this.cells = cells;
         this.runs = runs;
         this.results = results;
         this.tlsCheck = List.copyOf(tlsCheck);
+        this.serverHellos = List.copyOf(serverHellos);
     }
 
     /**
@@ -112,7 +114,11 @@ public final class CompareReport
         final List<String> tlsCheck = Files.isRegularFile(tlsCheckFile)
             ? Files.readAllLines(tlsCheckFile, StandardCharsets.UTF_8).stream().filter(l -> !l.isBlank()).toList()
             : List.of();
-        final String report = new CompareReport(meta, cells, runs, results, tlsCheck).write();
+        final Path serverHellosFile = raw.resolve("server-hellos.txt");
+        final List<String> serverHellos = Files.isRegularFile(serverHellosFile)
+            ? Files.readAllLines(serverHellosFile, StandardCharsets.UTF_8).stream().filter(l -> !l.isBlank()).toList()
+            : List.of();
+        final String report = new CompareReport(meta, cells, runs, results, tlsCheck, serverHellos).write();
         Files.writeString(Path.of(options.get("--out")), report, StandardCharsets.UTF_8);
         System.out.println("CompareReport: " + runs.size() + " runs, " + cells.size() + " cells → " + options.get("--out"));
     }
@@ -487,6 +493,18 @@ public final class CompareReport
             line("- " + check);
         }
         line();
+        if (!serverHellos.isEmpty())
+        {
+            line("Every TLS ServerHello sidecar B sent during the whole run, captured on the wire (tcpdump on lo, "
+                + "`ServerHelloScan`; B ports: HAProxy 18102, nginx 18104, mecmesh 18106): suite, group, and full "
+                + "handshakes against resumed sessions:");
+            line();
+            for (final String hello : serverHellos)
+            {
+                line("- " + hello);
+            }
+            line();
+        }
         line("A→B TCP connections after each run (`ss`, established; TIME-WAIT = A→B connections closed in the "
             + "last minute, so a pair that reconnects per request shows thousands), medians over the runs of each "
             + "cell and generator:");

@@ -53,6 +53,8 @@ class CompareReportTest
         }
         Files.writeString(raw.resolve("r1.h2load.log"), log);
         Files.writeString(raw.resolve("tls-check.txt"), "haproxy-mtls Ciphersuite=TLS_AES_128_GCM_SHA256\n");
+        Files.writeString(raw.resolve("server-hellos.txt"),
+            "port 18106: 32 ServerHello(s) TLS_AES_128_GCM_SHA256 X25519MLKEM768, full handshake\n");
         final Path out = dir.resolve("RESULTS.md");
 
         CompareReport.main(new String[]{"--raw", raw.toString(), "--results", dir.resolve("results").toString(),
@@ -68,7 +70,8 @@ class CompareReportTest
         assertThat(report).contains("| HAProxy · h2load | 1/1 | 10000 |").contains("| 800 | 800 | 2,000 |");
         assertThat(report).contains("| h1-1k-10000 | HAProxy | 10,000 | 2,345 | 1/2 | 10,000 | 2,000 | 0/1 |");
         assertThat(report).contains("| h1-1k-10000 | HAProxy | h2load | 31.0 | 2.0 |");
-        assertThat(report).contains("haproxy-mtls Ciphersuite=TLS_AES_128_GCM_SHA256");
+        assertThat(report).contains("haproxy-mtls Ciphersuite=TLS_AES_128_GCM_SHA256")
+            .contains("- port 18106: 32 ServerHello(s) TLS_AES_128_GCM_SHA256 X25519MLKEM768, full handshake");
     }
 
     private static String loadgenJson(final long p99, final double peak, final long dropped)
