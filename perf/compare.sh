@@ -554,21 +554,6 @@ for admin in 18084 18107 18108; do
         sleep 0.2
     done
 done
-# Two-hop mTLS on the wire: every TLS ServerHello sidecar B sends during the whole run (tcpdump on lo, only segments
-# that begin with a TLS handshake record, so the capture stays small), read by ServerHelloScan after the run: the
-# suite and group each pair really negotiated, and how many handshakes and resumptions each made. Needs root.
-capture_pid=""
-if [[ "$(id -u)" == 0 ]] && command -v tcpdump >/dev/null; then
-    taskset -c "$load_cpu" tcpdump -i lo -s 2048 -U -w "$work/server-hellos.pcap" \
-        '(tcp src port 18102 or tcp src port 18104 or tcp src port 18106) and tcp[((tcp[12] & 0xf0) >> 2)] = 0x16' \
-        >"$work/tcpdump.out" 2>&1 &
-    capture_pid=$!
-    started_pids+=("$capture_pid")
-    deadline=$((SECONDS + 10))
-    until grep -q 'listening on' "$work/tcpdump.out" 2>/dev/null || ((SECONDS >= deadline)); do sleep 0.1; done
-else
-    log "no capture of the sidecars' TLS handshakes (needs root and tcpdump)"
-fi
 for url in http://127.0.0.1:18080/1k http://127.0.0.1:18081/1k http://127.0.0.1:18082/1k http://127.0.0.1:18083/1k \
     http://127.0.0.1:18105/1k http://127.0.0.1:18085/1k http://127.0.0.1:18101/1k http://127.0.0.1:18103/1k http://127.0.0.1:18121/1k http://127.0.0.1:18122/1k; do
     size="$(curl -fsS --max-time 5 -o /dev/null -w '%{size_download}' "$url")" || die "GET $url failed"
@@ -606,6 +591,23 @@ for pair in haproxy-mtls=18102:$pki/leaf.pem:$pki/leaf.key nginx-mtls=18104:$pki
         die "${pair%%=*} B accepted a suite other than $tls13_cipher: $other"
     fi
 done
+
+# Two-hop mTLS on the wire: every TLS ServerHello sidecar B sends from the pre-warm to the end of the measurements
+# (not the start-up checks' and s_client probes' above), captured by tcpdump on lo (only segments that begin with a
+# TLS handshake record, so the capture stays small) and read by ServerHelloScan after the run: the suite and group
+# each pair really negotiated, and how many full and resumed handshakes each made. Needs root.
+capture_pid=""
+if [[ "$(id -u)" == 0 ]] && command -v tcpdump >/dev/null; then
+    taskset -c "$load_cpu" tcpdump -i lo -s 2048 -U -w "$work/server-hellos.pcap" \
+        '(tcp src port 18102 or tcp src port 18104 or tcp src port 18106) and tcp[((tcp[12] & 0xf0) >> 2)] = 0x16' \
+        >"$work/tcpdump.out" 2>&1 &
+    capture_pid=$!
+    started_pids+=("$capture_pid")
+    deadline=$((SECONDS + 10))
+    until grep -q 'listening on' "$work/tcpdump.out" 2>/dev/null || ((SECONDS >= deadline)); do sleep 0.1; done
+else
+    log "no capture of the sidecars' TLS handshakes (needs root and tcpdump)"
+fi
 
 # ---------------------------------------------------------------------------------------------------------------
 # Cells: id | title | load generator arguments | system=port pairs measured | systems reported as "not yet"
@@ -779,7 +781,11 @@ for ((rep = 1; rep <= reps; rep++)); do
     for cell in "${cells[@]}"; do
         IFS='|' read -r id title args measured notyet <<<"$cell"
         for pair in $measured; do
-            for generator in ${generators//,/ }; do
+            # Odd repetitions run mecmesh-loadgen first, even ones h2load first: neither generator always meets a
+            # system right after the other has warmed it.
+            order="${generators//,/ }"
+            ((rep % 2 == 0)) && order="$(echo "$order" | tr ' ' '\n' | tac | tr '\n' ' ')"
+            for generator in $order; do
                 measure "$id" "${pair%%=*}" "$rep" "${pair#*=}" "$args" "$generator"
             done
         done

@@ -495,9 +495,10 @@ public final class CompareReport
         line();
         if (!serverHellos.isEmpty())
         {
-            line("Every TLS ServerHello sidecar B sent during the whole run, captured on the wire (tcpdump on lo, "
-                + "`ServerHelloScan`; B ports: HAProxy 18102, nginx 18104, mecmesh 18106): suite, group, and full "
-                + "handshakes against resumed sessions:");
+            line("Every TLS ServerHello sidecar B sent from the pre-warm to the end of the measurements (every "
+                + "repetition, both generators), captured on the wire (tcpdump on lo, `ServerHelloScan`; B ports: "
+                + "HAProxy 18102, nginx 18104, mecmesh 18106): suite, group, and full handshakes against resumed "
+                + "sessions. A handful per pair means A→B connections were reused for the whole run:");
             line();
             for (final String hello : serverHellos)
             {
