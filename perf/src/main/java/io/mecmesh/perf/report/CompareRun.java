@@ -39,6 +39,8 @@ import static java.util.Objects.requireNonNull;
  * @param harness      what the harness itself used on the load core during the run.
  * @param abEstablished two-hop mTLS: TCP connections A→B established after the run (-1: not a two-hop run).
  * @param abTimeWait   two-hop mTLS: A→B connections in TIME-WAIT after the run, i.e. closed in the last minute.
+ * @param uncorrectedP99Us p99 from the actual send (what h2load measures; equal to {@code p99Us} for h2load),
+ *                     microseconds, or -1 when unknown.
  */
 record CompareRun(
     String cell,
@@ -61,7 +63,8 @@ record CompareRun(
     String generator,
     Harness harness,
     int abEstablished,
-    int abTimeWait)
+    int abTimeWait,
+    long uncorrectedP99Us)
 {
     /** A run whose load core was busier than this in its busiest second measured the harness: no latency quoted. */
     static final double SATURATED_PERCENT = 90.0;
@@ -160,7 +163,7 @@ record CompareRun(
         {
             return new CompareRun(cell, system, rep, "ok".equals(status) ? "no-json" : status, cpuUs, rssKb,
                 0, 0, 0, 0, 0, 0, 0, 0, null, sutCoreBusyUs, wallUs, generator, Harness.UNKNOWN, abEstablished,
-                abTimeWait);
+                abTimeWait, -1);
         }
         try
         {
@@ -187,7 +190,7 @@ record CompareRun(
                 errors, latency.path("p50").asLong(), latency.path("p90").asLong(), latency.path("p99").asLong(),
                 latency.path("p99.9").asLong(), latency.path("max").asLong(),
                 readHistogram(raw.resolve(fields[7])), sutCoreBusyUs, wallUs, generator, harness, abEstablished,
-                abTimeWait);
+                abTimeWait, summary.at("/uncorrectedLatencyUs/p99").asLong(-1));
         }
         catch (final IOException ex)
         {

@@ -88,7 +88,7 @@ final class H2loadRun
                 errors, latency.getValueAtPercentile(50), latency.getValueAtPercentile(90),
                 latency.getValueAtPercentile(99), latency.getValueAtPercentile(99.9), latency.getMaxValue(),
                 latency.getTotalCount() > 0 ? latency : null, sutCoreBusyUs, wallUs, CompareRun.H2LOAD, harness,
-                abEstablished, abTimeWait);
+                abEstablished, abTimeWait, latency.getValueAtPercentile(99));
         }
         catch (final IOException ex)
         {

@@ -68,7 +68,7 @@ class CompareReportTest
             .doesNotContain("555,111").doesNotContain("555111");
         // h2load's p99 from its log: 980 of 1,000 at 800 µs, the slowest 2 % at 2,000 µs.
         assertThat(report).contains("| HAProxy · h2load | 1/1 | 10000 |").contains("| 800 | 800 | 2,000 |");
-        assertThat(report).contains("| h1-1k-10000 | HAProxy | 10,000 | 2,345 | 1/2 | 10,000 | 2,000 | 0/1 |");
+        assertThat(report).contains("| h1-1k-10000 | HAProxy | 10,000 | 2,345 | 1,234 | 1/2 | 10,000 | 2,000 | 0/1 |");
         assertThat(report).contains("| h1-1k-10000 | HAProxy | h2load | 31.0 | 2.0 |");
         assertThat(report).contains("haproxy-mtls Ciphersuite=TLS_AES_128_GCM_SHA256")
             .contains("- port 18106: 32 ServerHello(s) TLS_AES_128_GCM_SHA256 X25519MLKEM768, full handshake");
@@ -82,6 +82,7 @@ class CompareReportTest
                           "droppedWarmup": %d},
              "errors": {"connect": 0, "reset": 0, "timeout": 0, "status": 0},
              "latencyUs": {"count": 50000, "p50": 300, "p90": 900, "p99": %d, "p99.9": %d, "max": %d},
+             "uncorrectedLatencyUs": {"count": 50000, "p50": 200, "p90": 700, "p99": 1234, "p99.9": 1300, "max": 1400},
              "cpu": {"core": 1, "coreBusyPercent": 60.0, "coreBusyPeakPercent": %.1f, "generatorCpuUs": 2000000,
                      "generatorCpuPercent": 35.0, "watchedPids": [7], "watchedCpuUs": 1500000,
                      "watchedCpuPercent": 20.0, "complete": true}}
