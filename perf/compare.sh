@@ -40,7 +40,7 @@ usage: perf/compare.sh [--duration SECONDS] [--warmup SECONDS] [--reps N] [--qui
                  load generator's JVM is fresh every run and needs ~2 s of JIT at 10,000 req/s)
   --generators G mecmesh-loadgen,h2load (default both), or one of them
   --reps N       interleaved repetitions of every cell (default 3)
-  --quick        about 4 minutes: --duration 2 --warmup 1 --reps 1, 2 s pre-warm; checks the harness, the
+  --quick        about 5 minutes: --duration 2 --warmup 1 --reps 1, 2 s pre-warm; checks the harness, the
                  JVM is barely warm: not figures to quote
   --jmh          also run the JMH suite with -prof gc (5 x 2 s warm-up, 5 x 1 s measured) into perf/results/jmh.json
   --keep         keep the temporary directory (configurations, logs) and print its path

@@ -47,7 +47,9 @@ class LoadGeneratorTest
             assertThat(result.get("achievedRate").asDouble()).as(result.toString()).isCloseTo(2000.0, within(20.0));
             assertThat(result.at("/requests/scheduled").asLong()).isEqualTo(6000);
             assertThat(result.at("/requests/completed").asLong()).isEqualTo(6000);
-            assertThat(result.at("/requests/sentWarmup").asLong()).isEqualTo(1000);
+            // Warm-up requests still unsent when the window opens are dropped (a busy machine): sent or dropped, 1,000.
+            assertThat(result.at("/requests/sentWarmup").asLong() + result.at("/requests/droppedWarmup").asLong())
+                .isEqualTo(1000);
             assertThat(result.at("/errors/connect").asLong() + result.at("/errors/reset").asLong() +
                 result.at("/errors/timeout").asLong() + result.at("/errors/status").asLong()).isZero();
             assertThat(result.at("/latencyUs/count").asLong()).isEqualTo(6000);
@@ -92,21 +94,23 @@ class LoadGeneratorTest
     @Test
     void shouldDropTheWarmUpBacklogSoThatTheWindowDoesNotQueueBehindIt()
     {
-        // The server answers every request of the first 950 ms 50 ms late: 2 connections carry ~40 req/s of the
-        // 4,000 due, so ~3,800 warm-up requests are still waiting when the window opens at 1 s. Sent first, they
-        // would delay the window's first requests by a quarter of a second and more (p99 in the hundreds of ms).
-        try (TestHttpServer server = TestHttpServer.http1().stallWindow(0, 950_000_000L, 50_000_000L))
+        // The server answers every request of its first 900 ms 50 ms late: 4 connections carry ~70 of the 900
+        // warm-up requests due by then, so hundreds are still waiting when the window opens at 1 s. Sent first, they
+        // would delay the window's first requests; dropped, the window starts on time. The rate is low enough for a
+        // cold test JVM on a busy machine (4 ms per request per connection), and the 100 ms before the window leave
+        // room for a first request sent late (the server's stall window starts at its first arrival).
+        try (TestHttpServer server = TestHttpServer.http1().stallWindow(0, 900_000_000L, 50_000_000L))
         {
-            final LoadResult result = run("--url", server.url("/"), "--rate", "4000", "--connections", "2",
+            final LoadResult result = run("--url", server.url("/"), "--rate", "1000", "--connections", "4",
                 "--warmup", "1s", "--duration", "1s");
 
-            assertThat(result.count(LoadCounter.DROPPED_WARMUP)).as(result.summary()).isGreaterThan(3_000);
+            assertThat(result.count(LoadCounter.DROPPED_WARMUP)).as(result.summary()).isGreaterThan(100);
             assertThat(result.count(LoadCounter.SENT_WARMUP) + result.count(LoadCounter.DROPPED_WARMUP))
-                .isEqualTo(4_000);
-            assertThat(result.count(LoadCounter.COMPLETED)).isEqualTo(4_000);
+                .isEqualTo(1_000);
+            assertThat(result.count(LoadCounter.COMPLETED)).as(result.summary()).isEqualTo(1_000);
             assertThat(server.requests())
                 .isEqualTo(result.count(LoadCounter.SENT) + result.count(LoadCounter.SENT_WARMUP));
-            assertThat(result.latencyUs().getValueAtPercentile(99)).isLessThan(100_000);
+            assertThat(result.latencyUs().getValueAtPercentile(99)).as(result.summary()).isLessThan(100_000);
         }
     }
 
