@@ -16,6 +16,14 @@
 # (utime+stime of every process of the system, /proc/<pid>/stat, before and after the load generator), its peak
 # VmRSS (sampled every 100 ms) and the load generator's JSON and latency log; then
 # io.mecmesh.perf.report.CompareReport writes perf/RESULTS.md and the charts in perf/results/.
+# Every cell runs with two independent generators: perf/bin/mecmesh-loadgen (open loop, coordinated-omission
+# corrected) and h2load (nghttp2-client, --rps per connection, latency from the actual send). Per run it also
+# records the harness's own CPU on CPU 1: the generator's (GNU time; the loadgen's JSON has it over its window),
+# the origin's (backend nginx, /proc/<pid>/stat) and CPU 1's busy share (/proc/stat, whole run and busiest second);
+# the report marks a run INVALID, and quotes no latency from it, when CPU 1 was more than 90 % busy.
+# Two-hop mTLS: every pair is pinned to TLS 1.3 with TLS_AES_128_GCM_SHA256 (HAProxy and nginx on X25519), each B
+# is probed with s_client, after every mTLS run the A->B TCP connections (ss) are recorded, and (as root) every
+# ServerHello of the run is captured: suite, group, handshakes and resumptions per pair, in RESULTS.md.
 #
 # Build first (from the repository root): mvn -B -q -DskipTests install   (fills packaging/target/mecmesh,
 # perf/target/classes and perf/target/lib).
@@ -28,9 +36,11 @@ usage: perf/compare.sh [--duration SECONDS] [--warmup SECONDS] [--reps N] [--qui
        perf/compare.sh --report-only
 
   --duration S   measured seconds per run (default 5)
-  --warmup S     load generator warm-up seconds per run, measured for CPU but not for latency (default 1)
+  --warmup S     load generator warm-up seconds per run, measured for CPU but not for latency (default 3: the
+                 load generator's JVM is fresh every run and needs ~2 s of JIT at 10,000 req/s)
+  --generators G mecmesh-loadgen,h2load (default both), or one of them
   --reps N       interleaved repetitions of every cell (default 3)
-  --quick        about 2 minutes: --duration 2 --warmup 0 --reps 1, 2 s pre-warm; checks the harness, the
+  --quick        about 5 minutes: --duration 2 --warmup 1 --reps 1, 2 s pre-warm; checks the harness, the
                  JVM is barely warm: not figures to quote
   --jmh          also run the JMH suite with -prof gc (5 x 2 s warm-up, 5 x 1 s measured) into perf/results/jmh.json
   --keep         keep the temporary directory (configurations, logs) and print its path
@@ -44,7 +54,8 @@ EOF
 }
 
 duration=5
-warmup=1
+warmup=3
+generators=mecmesh-loadgen,h2load
 reps=3
 prewarm=5
 quick=false
@@ -57,7 +68,8 @@ while [[ $# -gt 0 ]]; do
         --duration) duration="$2"; shift 2 ;;
         --warmup) warmup="$2"; shift 2 ;;
         --reps) reps="$2"; shift 2 ;;
-        --quick) quick=true; duration=2; warmup=0; reps=1; prewarm=2; shift ;;
+        --quick) quick=true; duration=2; warmup=1; reps=1; prewarm=2; shift ;;
+        --generators) generators="$2"; shift 2 ;;
         --jmh) run_jmh=true; shift ;;
         --keep) keep=true; shift ;;
         --report-only) report_only=true; shift ;;
@@ -69,6 +81,10 @@ for n in "$duration" "$warmup" "$reps"; do
     [[ "$n" =~ ^[0-9]+$ ]] || { echo "compare.sh: expected a whole number, got \"$n\"" >&2; exit 2; }
 done
 ((duration >= 1 && reps >= 1)) || { echo "compare.sh: --duration and --reps must be at least 1" >&2; exit 2; }
+for g in ${generators//,/ }; do
+    [[ "$g" == mecmesh-loadgen || "$g" == h2load ]] \
+        || { echo "compare.sh: --generators: expected mecmesh-loadgen and/or h2load, got \"$g\"" >&2; exit 2; }
+done
 
 perf_dir="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
 root_dir="$(dirname "$perf_dir")"
@@ -113,6 +129,8 @@ command -v wrk >/dev/null || missing+=(wrk)
 command -v h2load >/dev/null || missing+=(nghttp2-client)
 command -v openssl >/dev/null || missing+=(openssl)
 command -v curl >/dev/null || missing+=(curl)
+[[ -x /usr/bin/time ]] || missing+=(time)
+command -v ss >/dev/null || missing+=(iproute2)
 if ((${#missing[@]} > 0)); then
     log "installing: ${missing[*]}"
     timeout 300 apt-get install -y -q "${missing[@]}" >/dev/null 2>&1 \
@@ -220,6 +238,11 @@ head -c 1048576 /dev/urandom >"$work/www/1m"
 chmod 644 "$work/www/"*
 chmod 755 "$work/www" "$work/tmp"
 
+# Two-hop mTLS: the one TLS 1.3 suite and group every sidecar pair uses (mecmesh's BoringSSL picks this suite
+# first with AES-NI; OpenSSL 3's default order would pick AES-256 for HAProxy and nginx). Checked after start-up.
+tls13_cipher=TLS_AES_128_GCM_SHA256
+tls13_group=X25519
+
 pki="$work/pki"
 (
     cd "$pki"
@@ -294,7 +317,7 @@ EOF
     echo "http {"
     nginx_http_common nginx
     cat <<EOF
-    upstream backend { server 127.0.0.1:18080; keepalive 128; }
+    upstream backend { server 127.0.0.1:18080; keepalive 128; keepalive_requests 1000000; keepalive_timeout 75s; }
     server {
         listen 127.0.0.1:18082;
         listen 127.0.0.1:18092 http2;
@@ -312,7 +335,7 @@ EOF
     echo "http {"
     nginx_http_common nginx-a
     cat <<EOF
-    upstream sidecar_b { server 127.0.0.1:18104; keepalive 128; }
+    upstream sidecar_b { server 127.0.0.1:18104; keepalive 128; keepalive_requests 1000000; keepalive_timeout 75s; }
     server {
         listen 127.0.0.1:18103;
         proxy_ssl_certificate $pki/leaf.pem;
@@ -322,6 +345,7 @@ EOF
         proxy_ssl_name sidecar.mesh;
         proxy_ssl_server_name on;
         proxy_ssl_protocols TLSv1.3;
+        proxy_ssl_conf_command Ciphersuites $tls13_cipher;
         proxy_ssl_session_reuse on;
 $(nginx_proxy_location https://sidecar_b)
     }
@@ -334,7 +358,7 @@ EOF
     echo "http {"
     nginx_http_common nginx-b
     cat <<EOF
-    upstream backend { server 127.0.0.1:18080; keepalive 128; }
+    upstream backend { server 127.0.0.1:18080; keepalive 128; keepalive_requests 1000000; keepalive_timeout 75s; }
     server {
         listen 127.0.0.1:18104 ssl;
         ssl_certificate $pki/leaf.pem;
@@ -342,6 +366,8 @@ EOF
         ssl_client_certificate $pki/ca.pem;
         ssl_verify_client on;
         ssl_protocols TLSv1.3;
+        ssl_conf_command Ciphersuites $tls13_cipher;
+        ssl_ecdh_curve $tls13_group;
 $(nginx_proxy_location http://backend)
     }
 }
@@ -390,7 +416,7 @@ frontend sidecar_a
     bind 127.0.0.1:18101
     default_backend sidecar_b
 backend sidecar_b
-    server b 127.0.0.1:18102 ssl crt $pki/leaf-with-key.pem ca-file $pki/ca.pem verify required verifyhost sidecar.mesh sni str(sidecar.mesh) ssl-min-ver TLSv1.3
+    server b 127.0.0.1:18102 ssl crt $pki/leaf-with-key.pem ca-file $pki/ca.pem verify required verifyhost sidecar.mesh sni str(sidecar.mesh) ssl-min-ver TLSv1.3 ssl-max-ver TLSv1.3 ciphersuites $tls13_cipher
 EOF
 } >"$work/haproxy-a.cfg"
 
@@ -398,7 +424,7 @@ EOF
     haproxy_common
     cat <<EOF
 frontend sidecar_b
-    bind 127.0.0.1:18102 ssl crt $pki/leaf-with-key.pem ca-file $pki/ca.pem verify required ssl-min-ver TLSv1.3
+    bind 127.0.0.1:18102 ssl crt $pki/leaf-with-key.pem ca-file $pki/ca.pem verify required ssl-min-ver TLSv1.3 ssl-max-ver TLSv1.3 ciphersuites $tls13_cipher curves $tls13_group
     default_backend backend
 backend backend
     server s1 127.0.0.1:18080
@@ -540,6 +566,49 @@ for url in http://127.0.0.1:18090/1k http://127.0.0.1:18091/1k http://127.0.0.1:
     [[ "$size" == 1024 ]] || die "h2c GET $url: $size bytes, expected 1024"
 done
 
+# Two-hop mTLS: each sidecar B probed with openssl s_client and the client certificate, once offering only the
+# pinned suite (must be accepted) and once only TLS_AES_256_GCM_SHA384 (HAProxy and nginx must refuse it; mecmesh's
+# B takes its client's order, and mecmesh's A, BoringSSL, offers the pinned suite first). Into raw/tls-check.txt.
+# tls_probe PORT CERT KEY SUITE: "Protocol version=... Ciphersuite=... Server Temp Key=..." or "refused".
+tls_probe()
+{
+    local result
+    result="$(timeout 10 openssl s_client -connect "127.0.0.1:$1" -servername sidecar.mesh -cert "$2" -key "$3" \
+        -ciphersuites "$4" -brief </dev/null 2>&1 \
+        | awk -F': ' '/^Protocol version|^Ciphersuite|^Server Temp Key/ {printf "%s=%s; ", $1, $2}')"
+    echo "${result:-refused}"
+}
+: >"$work/tls-check.txt"
+for pair in haproxy-mtls=18102:$pki/leaf.pem:$pki/leaf.key nginx-mtls=18104:$pki/leaf.pem:$pki/leaf.key \
+    mecmesh-mtls=18106:$mpki/a/svid.pem:$mpki/a/svid-key.pem; do
+    IFS=: read -r b_port cert key <<<"${pair#*=}"
+    pinned="$(tls_probe "$b_port" "$cert" "$key" "$tls13_cipher")"
+    other="$(tls_probe "$b_port" "$cert" "$key" TLS_AES_256_GCM_SHA384)"
+    echo "${pair%%=*} B offered $tls13_cipher only: $pinned offered TLS_AES_256_GCM_SHA384 only: $other" \
+        >>"$work/tls-check.txt"
+    [[ "$pinned" == *"$tls13_cipher"* ]] || die "${pair%%=*} B refused the pinned suite $tls13_cipher: $pinned"
+    if [[ "${pair%%=*}" != mecmesh-mtls && "$other" != refused ]]; then
+        die "${pair%%=*} B accepted a suite other than $tls13_cipher: $other"
+    fi
+done
+
+# Two-hop mTLS on the wire: every TLS ServerHello sidecar B sends from the pre-warm to the end of the measurements
+# (not the start-up checks' and s_client probes' above), captured by tcpdump on lo (only segments that begin with a
+# TLS handshake record, so the capture stays small) and read by ServerHelloScan after the run: the suite and group
+# each pair really negotiated, and how many full and resumed handshakes each made. Needs root.
+capture_pid=""
+if [[ "$(id -u)" == 0 ]] && command -v tcpdump >/dev/null; then
+    taskset -c "$load_cpu" tcpdump -i lo -s 2048 -U -w "$work/server-hellos.pcap" \
+        '(tcp src port 18102 or tcp src port 18104 or tcp src port 18106) and tcp[((tcp[12] & 0xf0) >> 2)] = 0x16' \
+        >"$work/tcpdump.out" 2>&1 &
+    capture_pid=$!
+    started_pids+=("$capture_pid")
+    deadline=$((SECONDS + 10))
+    until grep -q 'listening on' "$work/tcpdump.out" 2>/dev/null || ((SECONDS >= deadline)); do sleep 0.1; done
+else
+    log "no capture of the sidecars' TLS handshakes (needs root and tcpdump)"
+fi
+
 # ---------------------------------------------------------------------------------------------------------------
 # Cells: id | title | load generator arguments | system=port pairs measured | systems reported as "not yet"
 
@@ -559,15 +628,49 @@ for cell in "${cells[@]}"; do
     IFS='|' read -r id title args measured notyet <<<"$cell"
     printf '%s\t%s\t%s\t%s\t%s\n' "$id" "$title" "$args" "$measured" "$notyet" >>"$raw/cells.tsv"
 done
-printf 'cell\tsystem\trep\tstatus\tcpu_us\trss_kb\tjson\thlog\tsut_core_busy_us\twall_us\n' >"$raw/runs.tsv"
+printf 'cell\tsystem\trep\tstatus\tcpu_us\trss_kb\tjson\thlog\tsut_core_busy_us\twall_us\tgenerator\tgen_cpu_us\torigin_cpu_us\tload_core_busy_us\tload_core_peak_pct\tab_established\tab_time_wait\n' >"$raw/runs.tsv"
 
 clk_tck="$(getconf CLK_TCK)"
 loadgen_timeout=$((warmup + duration + 30))
+warmup_h2load=""
+((warmup > 0)) && warmup_h2load="--warm-up-time $warmup"
+# The port of sidecar B per two-hop system: its A->B connections are counted after every run.
+declare -A b_port_of=([haproxy-mtls]=18102 [nginx-mtls]=18104 [mecmesh-mtls]=18106)
 
-# measure CELL SYSTEM REP PORT ARGS: one load generator run against one system.
+# h2load_args ARGS: the loadgen arguments of a cell as h2load arguments (-c, --rps per connection, -m, --h1).
+h2load_args()
+{
+    local args="$1" rate="" connections=32 streams=1 http2=false closed=false
+    set -- $args
+    while [[ $# -gt 0 ]]; do
+        case "$1" in
+            --rate) rate="$2"; shift 2 ;;
+            --connections) connections="$2"; shift 2 ;;
+            --streams) streams="$2"; shift 2 ;;
+            --http2) http2=true; shift ;;
+            --closed-loop) closed=true; shift ;;
+            *) shift ;;
+        esac
+    done
+    local out="-c $connections -m $streams"
+    [[ "$http2" == true ]] || out="$out --h1"
+    if [[ "$closed" != true ]]; then
+        out="$out --rps $(awk -v r="$rate" -v c="$connections" 'BEGIN {printf "%.3f", r / c}')"
+    fi
+    echo "$out"
+}
+
+# tcp_established PORT / tcp_time_wait PORT: TCP connections on 127.0.0.1 towards PORT (ss), one number.
+tcp_established() { ss -Htn state established "( dport = :$1 )" 2>/dev/null | wc -l; }
+tcp_time_wait() { ss -Htn state time-wait "( dport = :$1 )" 2>/dev/null | wc -l; }
+
+# measure CELL SYSTEM REP PORT ARGS GENERATOR: one load generator run against one system.
+# Around the run it records the system's CPU (its processes), the origin's CPU (the backend nginx), the busy ticks
+# of both cores and the generator's own CPU (GNU time: user + sys of the whole process); while it runs, the
+# system's peak RSS and CPU 1's busiest second (every ~100 ms sample, intervals of at least 1 s).
 measure()
 {
-    local cell="$1" system="$2" rep="$3" port="$4" args="$5"
+    local cell="$1" system="$2" rep="$3" port="$4" args="$5" generator="$6"
     local path=/1k
     if [[ "$args" == *"--path "* ]]; then
         path="${args##*--path }"
@@ -575,40 +678,90 @@ measure()
         args="${args/--path $path/}"
     fi
     local name="$cell.$system.$rep"
-    local pids
+    [[ "$generator" == h2load ]] && name="$name.h2load"
+    local pids origin_pids
     pids="$(pids_of "$system")"
+    origin_pids="$(pids_of backend)"
     # shellcheck disable=SC2086
-    local before core_before wall_before
+    local before core_before wall_before origin_before load_before
     before="$(cpu_ticks $pids)"
+    # shellcheck disable=SC2086
+    origin_before="$(cpu_ticks $origin_pids)"
     core_before="$(core_busy_ticks "$sut_cpu")"
+    load_before="$(core_busy_ticks "$load_cpu")"
     wall_before="$(date +%s%N)"
     local peak=0
-    # shellcheck disable=SC2086
-    MECMESH_LOADGEN_JAVA_OPTS="-Xms256m -Xmx256m -XX:+UseSerialGC" \
-        timeout "$loadgen_timeout" taskset -c "$load_cpu" "$loadgen" --url "http://127.0.0.1:$port$path" $args \
-        --duration "${duration}s" --warmup "${warmup}s" --quiet \
-        --json "$raw/$name.json" --hlog "$raw/$name.hlog" >"$raw/$name.out" 2>&1 &
+    if [[ "$generator" == h2load ]]; then
+        # shellcheck disable=SC2046,SC2086
+        timeout "$loadgen_timeout" taskset -c "$load_cpu" /usr/bin/time -f '%U %S' -o "$raw/$name.time" \
+            h2load $(h2load_args "$args") -D "$duration" ${warmup_h2load} --log-file "$raw/$name.log" \
+            "http://127.0.0.1:$port$path" >"$raw/$name.out" 2>&1 &
+    else
+        # shellcheck disable=SC2086
+        MECMESH_LOADGEN_JAVA_OPTS="-Xms256m -Xmx256m -XX:+UseSerialGC" \
+            timeout "$loadgen_timeout" taskset -c "$load_cpu" /usr/bin/time -f '%U %S' -o "$raw/$name.time" \
+            "$loadgen" --url "http://127.0.0.1:$port$path" $args \
+            --duration "${duration}s" --warmup "${warmup}s" --quiet --watch-cpu "$load_cpu" \
+            --watch-pid "$(echo $origin_pids | tr ' ' ',')" \
+            --json "$raw/$name.json" --hlog "$raw/$name.hlog" >"$raw/$name.out" 2>&1 &
+    fi
     local loadgen_pid=$!
-    local rss
+    local rss load_peak=0 mark_ticks mark_ns now_ticks now_ns share
+    mark_ticks="$load_before"
+    mark_ns="$wall_before"
     while kill -0 "$loadgen_pid" 2>/dev/null; do
         # shellcheck disable=SC2086
         rss="$(rss_kb $pids)"
         ((rss > peak)) && peak=$rss
+        now_ns="$(date +%s%N)"
+        if ((now_ns - mark_ns >= 1000000000)); then
+            now_ticks="$(core_busy_ticks "$load_cpu")"
+            share=$(((now_ticks - mark_ticks) * 100 * 1000000000 / clk_tck / (now_ns - mark_ns)))
+            ((share > load_peak)) && load_peak=$share
+            mark_ticks="$now_ticks"
+            mark_ns="$now_ns"
+        fi
         sleep 0.1
     done
     local status=ok
     wait "$loadgen_pid" || status="exit-$?"
     # shellcheck disable=SC2086
-    local after core_after wall_after
+    local after core_after wall_after origin_after load_after
     after="$(cpu_ticks $pids)"
+    # shellcheck disable=SC2086
+    origin_after="$(cpu_ticks $origin_pids)"
     core_after="$(core_busy_ticks "$sut_cpu")"
+    load_after="$(core_busy_ticks "$load_cpu")"
     wall_after="$(date +%s%N)"
-    [[ -s "$raw/$name.json" ]] || status="${status}-no-json"
+    if [[ "$generator" == h2load ]]; then
+        grep -q '^finished in' "$raw/$name.out" || status="${status}-no-summary"
+    else
+        [[ -s "$raw/$name.json" ]] || status="${status}-no-json"
+    fi
+    local gen_cpu_us=-1
+    if [[ -s "$raw/$name.time" ]]; then
+        gen_cpu_us="$(awk 'NF == 2 && $1 ~ /^[0-9.]+$/ {printf "%d", ($1 + $2) * 1000000}' "$raw/$name.time" | tail -1)"
+        gen_cpu_us="${gen_cpu_us:--1}"
+    fi
+    # Two-hop mTLS: the A->B connections after the run (established and in TIME-WAIT: connections closed in the
+    # last minute), so that connection reuse between the sidecars is visible per system.
+    local ab_established=-1 ab_time_wait=-1
+    if [[ -n "${b_port_of[$system]:-}" ]]; then
+        ab_established="$(tcp_established "${b_port_of[$system]}")"
+        ab_time_wait="$(tcp_time_wait "${b_port_of[$system]}")"
+    fi
     local cpu_us=$(((after - before) * 1000000 / clk_tck))
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$cell" "$system" "$rep" "$status" "$cpu_us" "$peak" \
-        "$name.json" "$name.hlog" "$(((core_after - core_before) * 1000000 / clk_tck))" \
-        "$(((wall_after - wall_before) / 1000))" >>"$raw/runs.tsv"
-    log "$cell $system rep $rep: $status, cpu ${cpu_us} us, peak rss ${peak} kB"
+    local json_file="$name.json" hlog_file="$name.hlog"
+    if [[ "$generator" == h2load ]]; then
+        json_file="$name.out"
+        hlog_file="$name.log"
+    fi
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$cell" "$system" "$rep" \
+        "$status" "$cpu_us" "$peak" "$json_file" "$hlog_file" "$(((core_after - core_before) * 1000000 / clk_tck))" \
+        "$(((wall_after - wall_before) / 1000))" "$generator" "$gen_cpu_us" \
+        "$(((origin_after - origin_before) * 1000000 / clk_tck))" "$(((load_after - load_before) * 1000000 / clk_tck))" \
+        "$load_peak" "$ab_established" "$ab_time_wait" >>"$raw/runs.tsv"
+    log "$cell $system rep $rep ($generator): $status, cpu ${cpu_us} us, peak rss ${peak} kB, CPU $load_cpu peak ${load_peak} %"
 }
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -628,11 +781,23 @@ for ((rep = 1; rep <= reps; rep++)); do
     for cell in "${cells[@]}"; do
         IFS='|' read -r id title args measured notyet <<<"$cell"
         for pair in $measured; do
-            measure "$id" "${pair%%=*}" "$rep" "${pair#*=}" "$args"
+            # Odd repetitions run mecmesh-loadgen first, even ones h2load first: neither generator always meets a
+            # system right after the other has warmed it.
+            order="${generators//,/ }"
+            ((rep % 2 == 0)) && order="$(echo "$order" | tr ' ' '\n' | tac | tr '\n' ' ')"
+            for generator in $order; do
+                measure "$id" "${pair%%=*}" "$rep" "${pair#*=}" "$args" "$generator"
+            done
         done
     done
 done
 log "measured in $((SECONDS - run_start)) s"
+if [[ -n "$capture_pid" ]]; then
+    kill -INT "$capture_pid" 2>/dev/null || true
+    wait "$capture_pid" 2>/dev/null || true
+    java -cp "$perf_dir/target/classes" io.mecmesh.perf.report.ServerHelloScan "$work/server-hellos.pcap" \
+        >"$work/server-hellos.txt" 2>&1 || log "could not read the capture: $(cat "$work/server-hellos.txt")"
+fi
 
 # ---------------------------------------------------------------------------------------------------------------
 # JMH (optional), metadata, report
@@ -665,8 +830,11 @@ version_of() { "$@" 2>&1 | head -1 || true; }
     echo "mecmesh_transport=$(grep -o 'transport[^,]*' "$work/mecmesh.out" | head -1 || true)"
     echo "sut_cpu=$sut_cpu"
     echo "load_cpu=$load_cpu"
+    echo "generators=$generators"
+    echo "h2load=$(version_of h2load --version)"
 } >"$raw/meta.properties"
-cp "$work"/*.yaml "$work"/*.cfg "$work"/*.conf "$raw/"
+cp "$work"/*.yaml "$work"/*.cfg "$work"/*.conf "$work/tls-check.txt" "$raw/"
+[[ -f "$work/server-hellos.txt" ]] && cp "$work/server-hellos.txt" "$raw/"
 
 rm -rf "$results_dir/raw"
 cp -r "$raw" "$results_dir/raw"

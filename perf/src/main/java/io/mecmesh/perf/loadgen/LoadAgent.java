@@ -20,7 +20,8 @@ import static java.util.Objects.requireNonNull;
  * {@code k} of {@code n} takes the requests {@code i = k, k + n, k + 2n, ...}, so the agents together keep the
  * schedule exactly. A due request goes to a connection with a free slot; when there is none it waits (a backlog of
  * indices, nothing allocated) with its latency clock already running, because latency is recorded from the intended
- * send time. Requests {@code i < warmupRequests} are the warm-up: sent, never measured.
+ * send time. Requests {@code i < warmupRequests} are the warm-up: sent, never measured; those still waiting for a
+ * connection when the window opens are dropped (counted), so a backlog of the warm-up never delays the window.
  *
  * <p>Closed loop: every free slot sends at once, and again as soon as its response arrives; latency runs from the
  * actual send.
@@ -267,6 +268,14 @@ final class LoadAgent implements Runnable
         int sent = 0;
         while (nextIndex < nextDueIndex)
         {
+            if (nextIndex < warmupRequests && nowNs - windowStartNs >= 0)
+            {
+                // The window is open and this warm-up request is still waiting: dropping it keeps the window's
+                // requests from queueing behind a backlog the warm-up built up (a cold JIT, a slow start).
+                counters.increment(LoadCounter.DROPPED_WARMUP);
+                nextIndex += agentCount;
+                continue;
+            }
             final LoadConnection connection = nextFree();
             if (connection == null)
             {

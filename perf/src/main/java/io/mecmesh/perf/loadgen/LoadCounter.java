@@ -12,6 +12,12 @@ enum LoadCounter
     SENT("sent"),
     /** Requests of the warm-up written to a connection (not measured, but seen by the server). */
     SENT_WARMUP("sentWarmup"),
+    /**
+     * Requests of the warm-up still unsent when the window opened (the generator or the server had fallen behind):
+     * dropped, so that the window's requests do not queue behind the warm-up's backlog. Many means the warm-up was
+     * too short for the generator's JIT or the target cannot take the rate.
+     */
+    DROPPED_WARMUP("droppedWarmup"),
     /** Responses received, whatever their status; each one has its latency recorded. */
     COMPLETED("completed"),
     /** A connection attempt failed: refused, unreachable, timed out or its TLS handshake failed. */

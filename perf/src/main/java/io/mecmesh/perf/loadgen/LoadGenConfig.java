@@ -1,7 +1,9 @@
 package io.mecmesh.perf.loadgen;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 import static java.util.Objects.requireNonNull;
 
@@ -27,6 +29,9 @@ import static java.util.Objects.requireNonNull;
  * @param threads       event-loop threads.
  * @param timeoutNs     a request without response after this long counts as a timeout; also the connect timeout
  *                      and how long in-flight requests may drain after the window.
+ * @param watchCpu      the core whose busy share is reported per second of the window (the load generator's and
+ *                      origin's core), or empty.
+ * @param watchPids     processes whose CPU time is reported beside the generator's own (the origin), maybe none.
  */
 record LoadGenConfig(
     TargetUrl target,
@@ -46,7 +51,9 @@ record LoadGenConfig(
     Optional<Path> jsonFile,
     boolean quiet,
     int threads,
-    long timeoutNs)
+    long timeoutNs,
+    OptionalInt watchCpu,
+    List<Long> watchPids)
 {
     /** Upper bound of one run (warm-up plus window), so that every loop is bounded. */
     static final long MAX_RUN_NS = 24L * 3600 * 1_000_000_000L;
@@ -59,6 +66,8 @@ record LoadGenConfig(
         requireNonNull(caBundle, "caBundle");
         requireNonNull(hlogFile, "hlogFile");
         requireNonNull(jsonFile, "jsonFile");
+        requireNonNull(watchCpu, "watchCpu");
+        watchPids = List.copyOf(requireNonNull(watchPids, "watchPids"));
         if (!closedLoop && !(ratePerSecond > 0 && ratePerSecond <= 10_000_000))
         {
             throw new IllegalArgumentException("rate: must be in (0, 10000000] req/s, got " + ratePerSecond);
@@ -98,6 +107,17 @@ record LoadGenConfig(
         if (timeoutNs <= 0)
         {
             throw new IllegalArgumentException("timeout: must be > 0");
+        }
+        if (watchCpu.isPresent() && (watchCpu.getAsInt() < 0 || watchCpu.getAsInt() > 4095))
+        {
+            throw new IllegalArgumentException("watch-cpu: must be in [0, 4095], got " + watchCpu.getAsInt());
+        }
+        for (final long pid : watchPids)
+        {
+            if (pid < 1)
+            {
+                throw new IllegalArgumentException("watch-pid: must be a process id >= 1, got " + pid);
+            }
         }
     }
 

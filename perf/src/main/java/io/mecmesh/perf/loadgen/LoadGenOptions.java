@@ -1,8 +1,11 @@
 package io.mecmesh.perf.loadgen;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 
 import static java.util.Objects.requireNonNull;
@@ -37,13 +40,16 @@ final class LoadGenOptions
         "  --quiet             no progress line on stderr",
         "  --threads N         event-loop threads (default 1: leave the CPU to the system under test)",
         "  --timeout T         response timeout, connect timeout and drain time after the window (default 2s)",
+        "  --watch-cpu N       report core N's busy share per second of the window (the generator's core), so a",
+        "                      saturated harness shows in the JSON (cpu.coreBusyPeakPercent)",
+        "  --watch-pid P[,P]   report these processes' CPU time too (the origin's), repeatable",
         "  --help              this text",
         "",
         "Latency is in microseconds, recorded from 1 us to 60 s with 3 significant digits.");
 
     private static final Set<String> VALUE_OPTIONS = Set.of("--url", "--rate", "--connections", "--duration",
         "--warmup", "--body-size", "--streams", "--cert", "--key", "--cacert", "--hlog", "--json", "--threads",
-        "--timeout");
+        "--timeout", "--watch-cpu", "--watch-pid");
 
     private LoadGenOptions()
     {
@@ -94,6 +100,8 @@ final class LoadGenOptions
         boolean quiet = false;
         int threads = 1;
         long timeoutNs = 2_000_000_000L;
+        OptionalInt watchCpu = OptionalInt.empty();
+        final List<Long> watchPids = new ArrayList<>();
 
         for (int i = 0; i < args.length; i++)
         {
@@ -165,6 +173,18 @@ final class LoadGenOptions
                         case "--timeout":
                             timeoutNs = parseDurationNs(option, value);
                             break;
+                        case "--watch-cpu":
+                            watchCpu = OptionalInt.of(parseInt(option, value));
+                            break;
+                        case "--watch-pid":
+                            for (final String pid : value.split(","))
+                            {
+                                if (!pid.isBlank())
+                                {
+                                    watchPids.add((long)parseInt(option, pid));
+                                }
+                            }
+                            break;
                         default:
                             throw new IllegalArgumentException("unknown option: " + option);
                     }
@@ -182,7 +202,8 @@ final class LoadGenOptions
         final TargetUrl target = TargetUrl.parse(url);
         return new LoadGenConfig(target, rate, connections, durationNs, warmupNs, bodySize, http2, streams,
             tls || target.isHttps(), Optional.ofNullable(cert), Optional.ofNullable(key), Optional.ofNullable(cacert),
-            closedLoop, Optional.ofNullable(hlog), Optional.ofNullable(json), quiet, threads, timeoutNs);
+            closedLoop, Optional.ofNullable(hlog), Optional.ofNullable(json), quiet, threads, timeoutNs, watchCpu,
+            watchPids);
     }
 
     /**

@@ -162,21 +162,24 @@ public final class LoadGenerator
             agents.forEach(LoadAgent::connectAll);
             await(firstAttempts, System.nanoTime() + config.timeoutNs() + SECOND_NS);
 
+            final HarnessCpu.Window cpu = new HarnessCpu.Window(CpuProbe.of(config));
             final long startNs = System.nanoTime() + 1_000_000L;
             final long startEpochMs = System.currentTimeMillis() + 1;
+            cpu.atStart(System.nanoTime());
             agents.forEach(agent -> agent.start(startNs));
 
             final Histogram totalUs = new Histogram(LOWEST_US, HIGHEST_US, SIGNIFICANT_DIGITS);
             final Histogram totalUncorrectedUs = new Histogram(LOWEST_US, HIGHEST_US, SIGNIFICANT_DIGITS);
             report(config, counters, correctedUs, uncorrectedUs, finished, startNs, startEpochMs, hlog,
-                totalUs, totalUncorrectedUs, progress);
+                totalUs, totalUncorrectedUs, progress, cpu);
+            final HarnessCpu harnessCpu = cpu.atEnd(System.nanoTime());
 
             final Map<LoadCounter, Long> counts = new EnumMap<>(LoadCounter.class);
             for (final LoadCounter counter : LoadCounter.values())
             {
                 counts.put(counter, counters.get(counter));
             }
-            return new LoadResult(config, transport.name(), counts, totalUs, totalUncorrectedUs);
+            return new LoadResult(config, transport.name(), counts, totalUs, totalUncorrectedUs, harnessCpu);
         }
         finally
         {
@@ -195,9 +198,11 @@ public final class LoadGenerator
         final HlogOutput hlog,
         final Histogram totalUs,
         final Histogram totalUncorrectedUs,
-        final PrintStream progress)
+        final PrintStream progress,
+        final HarnessCpu.Window cpu)
     {
         final long windowStartNs = startNs + config.warmupNs();
+        final long windowEndNs = windowStartNs + config.durationNs();
         final long lastReportNs = windowStartNs + config.durationNs() + config.timeoutNs() + REPORT_GRACE_NS;
 
         for (long tickNs = startNs + SECOND_NS; tickNs - windowStartNs < 0; tickNs += SECOND_NS)
@@ -211,6 +216,7 @@ public final class LoadGenerator
             }
         }
         await(finished, windowStartNs);
+        cpu.atWindowStart(System.nanoTime());
         // Only requests of the window are recorded, so this first interval (from before the window to a moment after
         // its start, as late as this thread woke up) belongs to the window: it is logged as starting with the window.
         final long windowStartEpochMs = startEpochMs + TimeUnit.NANOSECONDS.toMillis(config.warmupNs());
@@ -230,6 +236,7 @@ public final class LoadGenerator
         {
             final long tickNs = Math.min(windowStartNs + second * SECOND_NS, lastReportNs);
             final boolean ended = await(finished, tickNs);
+            cpu.atTick(System.nanoTime(), windowEndNs);
             final Histogram interval = correctedUs.getIntervalHistogram();
             totalUs.add(interval);
             totalUncorrectedUs.add(uncorrectedUs.getIntervalHistogram());

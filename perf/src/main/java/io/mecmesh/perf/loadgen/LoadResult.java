@@ -17,13 +17,15 @@ import static java.util.Objects.requireNonNull;
  * @param counts        every {@link LoadCounter} at the end of the run.
  * @param latencyUs     latency from the intended send time (coordinated omission corrected), microseconds.
  * @param uncorrectedUs latency from the actual send time, as a closed-loop tool would measure it, microseconds.
+ * @param cpu           what the harness (this generator, the watched origin, the watched core) used.
  */
 record LoadResult(
     LoadGenConfig config,
     String transport,
     Map<LoadCounter, Long> counts,
     Histogram latencyUs,
-    Histogram uncorrectedUs)
+    Histogram uncorrectedUs,
+    HarnessCpu cpu)
 {
     LoadResult
     {
@@ -31,6 +33,7 @@ record LoadResult(
         requireNonNull(transport, "transport");
         requireNonNull(latencyUs, "latencyUs");
         requireNonNull(uncorrectedUs, "uncorrectedUs");
+        requireNonNull(cpu, "cpu");
         counts = Map.copyOf(new EnumMap<>(requireNonNull(counts, "counts")));
     }
 
@@ -88,6 +91,7 @@ record LoadResult(
         requests.put("completed", count(LoadCounter.COMPLETED));
         requests.put("unsent", unsent());
         requests.put("sentWarmup", count(LoadCounter.SENT_WARMUP));
+        requests.put("droppedWarmup", count(LoadCounter.DROPPED_WARMUP));
         json.put("requests", requests);
 
         final Map<String, Object> errors = new LinkedHashMap<>();
@@ -101,6 +105,7 @@ record LoadResult(
         json.put("errors", errors);
         json.put("latencyUs", percentiles(latencyUs));
         json.put("uncorrectedLatencyUs", percentiles(uncorrectedUs));
+        json.put("cpu", cpu.toJson());
         return json;
     }
 
@@ -116,14 +121,20 @@ record LoadResult(
             config.http2() ? "HTTP/2" : "HTTP/1.1", config.connections(), config.streams(), transport,
             config.durationNs() / 1e9, config.warmupNs() / 1e9));
         text.append(String.format(Locale.ROOT,
-            "  requests: scheduled %d, sent %d, completed %d, unsent %d; achieved %.1f req/s%n",
+            "  requests: scheduled %d, sent %d, completed %d, unsent %d, warm-up dropped %d; achieved %.1f req/s%n",
             count(LoadCounter.SCHEDULED), count(LoadCounter.SENT), count(LoadCounter.COMPLETED), unsent(),
+            count(LoadCounter.DROPPED_WARMUP),
             achievedRatePerSecond()));
         text.append(String.format(Locale.ROOT, "  errors: connect %d, reset %d, timeout %d, non-2xx %d%n",
             count(LoadCounter.ERROR_CONNECT), count(LoadCounter.ERROR_RESET), count(LoadCounter.ERROR_TIMEOUT),
             count(LoadCounter.ERROR_STATUS)));
         text.append("  latency us (from intended send): ").append(percentileLine(latencyUs)).append(System.lineSeparator());
         text.append("  uncorrected us (from actual send): ").append(percentileLine(uncorrectedUs));
+        text.append(System.lineSeparator()).append(String.format(Locale.ROOT,
+            "  harness cpu: generator %.0f %% of a CPU, watched processes %.0f %%, core %s busy %.0f %% (peak second %.0f %%)",
+            cpu.generatorCpuPercent(), cpu.watchedCpuPercent(),
+            cpu.core().isPresent() ? Integer.toString(cpu.core().getAsInt()) : "-", cpu.coreBusyPercent(),
+            cpu.coreBusyPeakPercent()));
         return text.toString();
     }
 

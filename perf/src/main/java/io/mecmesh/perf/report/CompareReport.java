@@ -48,14 +48,19 @@ public final class CompareReport
     private final List<Cell> cells;
     private final List<CompareRun> runs;
     private final Path results;
+    private final List<String> tlsCheck;
+    private final List<String> serverHellos;
     private final StringBuilder md = new StringBuilder();
 
-    private CompareReport(final Properties meta, final List<Cell> cells, final List<CompareRun> runs, final Path results)
+    private CompareReport(final Properties meta, final List<Cell> cells, final List<CompareRun> runs, final Path results,
+        final List<String> tlsCheck, final List<String> serverHellos)
     {
         this.meta = meta;
         this.cells = cells;
         this.runs = runs;
         this.results = results;
+        this.tlsCheck = List.copyOf(tlsCheck);
+        this.serverHellos = List.copyOf(serverHellos);
     }
 
     /**
@@ -105,7 +110,15 @@ public final class CompareReport
                 runs.add(CompareRun.read(raw, line.split("\t", -1), json));
             }
         }
-        final String report = new CompareReport(meta, cells, runs, results).write();
+        final Path tlsCheckFile = raw.resolve("tls-check.txt");
+        final List<String> tlsCheck = Files.isRegularFile(tlsCheckFile)
+            ? Files.readAllLines(tlsCheckFile, StandardCharsets.UTF_8).stream().filter(l -> !l.isBlank()).toList()
+            : List.of();
+        final Path serverHellosFile = raw.resolve("server-hellos.txt");
+        final List<String> serverHellos = Files.isRegularFile(serverHellosFile)
+            ? Files.readAllLines(serverHellosFile, StandardCharsets.UTF_8).stream().filter(l -> !l.isBlank()).toList()
+            : List.of();
+        final String report = new CompareReport(meta, cells, runs, results, tlsCheck, serverHellos).write();
         Files.writeString(Path.of(options.get("--out")), report, StandardCharsets.UTF_8);
         System.out.println("CompareReport: " + runs.size() + " runs, " + cells.size() + " cells → " + options.get("--out"));
     }
@@ -132,6 +145,8 @@ public final class CompareReport
         writeBar();
         writeCaveats();
         writeCells();
+        writeGenerators();
+        writeTwoHopCheck();
         writeRatios();
         writeCharts();
         writeJmh();
@@ -176,7 +191,17 @@ public final class CompareReport
             + "(`-Xms32m -Xmx512m`); the JVM sees one CPU.");
         line("- Load: `mecmesh-loadgen`, open loop at a fixed rate (latency from the intended send time, so "
             + "coordinated omission is corrected), 32 keep-alive connections unless the cell says otherwise. "
-            + "Repetitions interleave the systems (A B C D A B C D ...).");
+            + "Repetitions interleave the systems (A B C D A B C D ...). Its JVM is fresh every run: warm-up "
+            + "requests still unsent when the window opens are dropped (counted), so the window never queues behind "
+            + "a backlog the cold JIT built.");
+        line("- Second generator: h2load (" + meta.getProperty("h2load", "?") + "), same connections and streams, "
+            + "`--rps` = rate ÷ connections, same warm-up and window (`--warm-up-time`, `-D`), p99 from its "
+            + "`--log-file`; its latency runs from the actual send (not corrected for coordinated omission).");
+        line("- Harness CPU, per run: the generator's CPU (mecmesh-loadgen: its own `/proc/self/stat` over the window; "
+            + "h2load: GNU time over the run), the origin's (backend nginx, `/proc/<pid>/stat`) and CPU "
+            + meta.getProperty("load_cpu", "1") + "'s busy share (`/proc/stat`: over the window and its busiest "
+            + "second). A run whose busiest second is above " + String.format(Locale.ROOT, "%.0f",
+            CompareRun.SATURATED_PERCENT) + " % is INVALID: its latency is not quoted anywhere.");
         line("- CPU µs per request: utime + stime of every process of the system (nginx master + worker; both "
             + "sidecars of a two-hop path) from `/proc/<pid>/stat` before and after the load generator, divided by "
             + "the requests it sent in that time (warm-up + measured window). vCPU per 1,000 req/s = CPU µs per "
@@ -213,9 +238,9 @@ public final class CompareReport
         final Cell low = cell("h1-1k-1000");
         if (low != null && low.measures(DIRECT))
         {
-            final double direct = median(low.id(), DIRECT, r -> r.p99Us());
-            final double mine = median(low.id(), MECMESH, r -> r.p99Us()) - direct;
-            final double theirs = median(low.id(), HAPROXY, r -> r.p99Us()) - direct;
+            final double direct = median(low.id(), DIRECT, r -> r.latency(r.p99Us()));
+            final double mine = median(low.id(), MECMESH, r -> r.latency(r.p99Us())) - direct;
+            final double theirs = median(low.id(), HAPROXY, r -> r.latency(r.p99Us())) - direct;
             line("| added p99 at 1,000 req/s ≤ HAProxy's | " + low.id() + " | +" + fmt(mine) + " µs | +"
                 + fmt(theirs) + " µs | " + passFail(mine <= theirs, mine, theirs) + " |");
         }
@@ -225,10 +250,24 @@ public final class CompareReport
             final double theirs = median(max.id(), "haproxy-mtls", CompareRun::achievedRate);
             if (max.measures("mecmesh-mtls"))
             {
-                final double mine = median(max.id(), "mecmesh-mtls", CompareRun::achievedRate);
-                line("| two-hop mTLS max rate ≥ 1.1 × HAProxy's | " + max.id() + " | " + fmt(mine) + " req/s | "
-                    + fmt(theirs) + " req/s | " + (mine >= 1.1 * theirs ? "pass" : "**fail**") + " ("
-                    + String.format(java.util.Locale.ROOT, "%.2f", mine / theirs) + "×) |");
+                for (final String generator : List.of(CompareRun.LOADGEN, CompareRun.H2LOAD))
+                {
+                    final double mine = median(generator, max.id(), "mecmesh-mtls", CompareRun::achievedRate);
+                    final double haproxy = median(generator, max.id(), "haproxy-mtls", CompareRun::achievedRate);
+                    if (Double.isNaN(mine) && CompareRun.H2LOAD.equals(generator))
+                    {
+                        continue;
+                    }
+                    // Closed loop: a generator whose core saturated reports its own maximum, not the system's.
+                    final long saturated = runs.stream().filter(r -> r.cell().equals(max.id())
+                        && r.generator().equals(generator) && r.ok() && r.saturated()).count();
+                    line("| two-hop mTLS max rate ≥ 1.1 × HAProxy's (" + generator + ") | " + max.id() + " | "
+                        + fmt(mine) + " req/s | " + fmt(haproxy) + " req/s | "
+                        + (mine >= 1.1 * haproxy ? "pass" : "**fail**") + " ("
+                        + String.format(java.util.Locale.ROOT, "%.2f", mine / haproxy) + "×)"
+                        + (saturated > 0 ? "; load core saturated in " + saturated
+                        + " run(s): their maximum may be the generator's" : "") + " |");
+                }
             }
             else
             {
@@ -276,7 +315,7 @@ public final class CompareReport
                 + "CPU per request are inflated and noisy, medians over repetitions are the figures to read, and "
                 + "the pass/fail of close calls can flip on a quiet machine." : "The machine was mostly quiet."));
         }
-        final double directP99 = median("h1-1k-10000", DIRECT, r -> r.p99Us());
+        final double directP99 = median("h1-1k-10000", DIRECT, r -> r.latency(r.p99Us()));
         if (!Double.isNaN(directP99) && directP99 > 10_000)
         {
             line("- At 10,000 req/s even the direct baseline has a p99 of " + fmt(directP99) + " µs: the load "
@@ -294,6 +333,13 @@ public final class CompareReport
     {
         line("## Results per cell");
         line();
+        line("Each system is measured by both generators: `mecmesh-loadgen` (first row; open loop, latency from the "
+            + "intended send) and h2load (`· h2load` row; `--rps` per connection, latency from the actual send). "
+            + "**INVALID**: CPU " + meta.getProperty("load_cpu", "1") + " (load generator + origin) was more than "
+            + String.format(Locale.ROOT, "%.0f", CompareRun.SATURATED_PERCENT) + " % busy in the run's busiest "
+            + "second, so the latency measured the harness: those runs' latency is left out of every median, ratio, "
+            + "chart and the bar; their rate and the system's CPU per request still count.");
+        line();
         for (final Cell cell : cells)
         {
             line("### " + cell.id() + ": " + cell.title());
@@ -301,43 +347,198 @@ public final class CompareReport
             line("Load generator: `" + cell.loadArgs().trim() + "`.");
             line();
             line("| system | runs ok | achieved req/s | CPU µs/req | vCPU per 1k req/s | peak RSS MB | p50 | p90 | p99 "
-                + "| p99.9 | max | errors | others on SUT core % |");
-            line("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+                + "| p99.9 | max | errors | others on SUT core % | CPU " + meta.getProperty("load_cpu", "1")
+                + " busy % (busiest s) | generator CPU % | origin CPU % |");
+            line("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
             for (final String system : cell.systems())
             {
-                final List<CompareRun> mine = runsOf(cell.id(), system);
-                final long okRuns = mine.stream().filter(CompareRun::ok).count();
-                final StringBuilder row = new StringBuilder("| " + label(system) + " | " + okRuns + "/" + mine.size());
-                row.append(" | ").append(spread(cell.id(), system, CompareRun::achievedRate, "%.0f"));
-                row.append(" | ").append(DIRECT.equals(system) ? "—" : spread(cell.id(), system,
-                    CompareRun::cpuUsPerRequest, "%.1f"));
-                row.append(" | ").append(DIRECT.equals(system) ? "—" : fmt3(median(cell.id(), system,
-                    CompareRun::cpuUsPerRequest) / 1000.0));
-                row.append(" | ").append(DIRECT.equals(system) ? "—" : spread(cell.id(), system,
-                    r -> r.rssKb() / 1024.0, "%.1f"));
-                row.append(" | ").append(spread(cell.id(), system, r -> r.p50Us(), "%,.0f"));
-                row.append(" | ").append(fmt(median(cell.id(), system, r -> r.p90Us())));
-                row.append(" | ").append(spread(cell.id(), system, r -> r.p99Us(), "%,.0f"));
-                row.append(" | ").append(fmt(median(cell.id(), system, r -> r.p999Us())));
-                row.append(" | ").append(fmt(median(cell.id(), system, r -> r.maxUs())));
-                row.append(" | ").append(mine.stream().mapToLong(CompareRun::errors).sum());
-                row.append(" | ").append(spread(cell.id(), system, CompareRun::othersOnSutCorePercent, "%.0f"));
-                row.append(" |");
-                line(row.toString());
-                for (final CompareRun run : mine)
+                for (final String generator : List.of(CompareRun.LOADGEN, CompareRun.H2LOAD))
                 {
-                    if (!run.ok())
-                    {
-                        line("| ↳ rep " + run.rep() + " failed: " + run.status() + " | | | | | | | | | | | | |");
-                    }
+                    writeCellRow(cell, system, generator);
                 }
             }
             for (final String system : cell.notYet())
             {
-                line("| " + label(system) + " | not yet: " + whyNotYet(cell.id()) + " | | | | | | | | | | | |");
+                line("| " + label(system) + " | not yet: " + whyNotYet(cell.id()) + " | | | | | | | | | | | | | | |");
             }
             line();
         }
+    }
+
+    private void writeCellRow(final Cell cell, final String system, final String generator)
+    {
+        final List<CompareRun> mine = runsOf(generator, cell.id(), system);
+        if (mine.isEmpty())
+        {
+            return;
+        }
+        final String id = cell.id();
+        final long okRuns = mine.stream().filter(CompareRun::ok).count();
+        final long valid = mine.stream().filter(r -> r.ok() && !r.saturated()).count();
+        final String name = label(system) + (CompareRun.H2LOAD.equals(generator) ? " · h2load" : "");
+        final StringBuilder row = new StringBuilder("| " + name + " | " + okRuns + "/" + mine.size()
+            + (valid < okRuns ? " (" + (okRuns - valid) + " INVALID)" : ""));
+        row.append(" | ").append(spread(generator, id, system, CompareRun::achievedRate, "%.0f"));
+        row.append(" | ").append(DIRECT.equals(system) ? "—" : spread(generator, id, system,
+            CompareRun::cpuUsPerRequest, "%.1f"));
+        row.append(" | ").append(DIRECT.equals(system) ? "—" : fmt3(median(generator, id, system,
+            CompareRun::cpuUsPerRequest) / 1000.0));
+        row.append(" | ").append(DIRECT.equals(system) ? "—" : spread(generator, id, system,
+            r -> r.rssKb() / 1024.0, "%.1f"));
+        if (valid == 0)
+        {
+            row.append(" | **INVALID** | | | | ");
+        }
+        else
+        {
+            row.append(" | ").append(spread(generator, id, system, r -> r.latency(r.p50Us()), "%,.0f"));
+            row.append(" | ").append(fmt(median(generator, id, system, r -> r.latency(r.p90Us()))));
+            row.append(" | ").append(spread(generator, id, system, r -> r.latency(r.p99Us()), "%,.0f"));
+            row.append(" | ").append(fmt(median(generator, id, system, r -> r.latency(r.p999Us()))));
+            row.append(" | ").append(fmt(median(generator, id, system, r -> r.latency(r.maxUs()))));
+        }
+        row.append(" | ").append(mine.stream().mapToLong(CompareRun::errors).sum());
+        row.append(" | ").append(spread(generator, id, system, CompareRun::othersOnSutCorePercent, "%.0f"));
+        row.append(" | ").append(spread(generator, id, system, r -> r.harness().loadCoreBusyPercent(), "%.0f"))
+            .append(" (").append(fmt(max(generator, id, system, r -> r.harness().loadCorePeakPercent()))).append(")");
+        row.append(" | ").append(spread(generator, id, system, r -> r.harness().generatorCpuPercent(), "%.0f"));
+        row.append(" | ").append(spread(generator, id, system, r -> r.harness().originCpuPercent(), "%.0f"));
+        row.append(" |");
+        line(row.toString());
+        for (final CompareRun run : mine)
+        {
+            if (!run.ok())
+            {
+                line("| ↳ rep " + run.rep() + " failed: " + run.status() + " | | | | | | | | | | | | | | | |");
+            }
+            else if (run.saturated())
+            {
+                line("| ↳ rep " + run.rep() + " INVALID: CPU " + meta.getProperty("load_cpu", "1") + " "
+                    + fmt(run.harness().loadCorePeakPercent()) + " % busy in its busiest second (generator "
+                    + fmt(run.harness().generatorCpuPercent()) + " %, origin " + fmt(run.harness().originCpuPercent())
+                    + " %): latency not quoted | | | | | | | | | | | | | | | |");
+            }
+            if (run.harness().droppedWarmup() > 0)
+            {
+                line("| ↳ rep " + run.rep() + ": " + run.harness().droppedWarmup() + " warm-up requests dropped at "
+                    + "the window's start (the generator was behind its schedule) | | | | | | | | | | | | | | | |");
+            }
+        }
+    }
+
+    /**
+     * Both generators' rate and p99 side by side for every measured system, and how often each was INVALID.
+     */
+    private void writeGenerators()
+    {
+        line("## Both generators side by side");
+        line();
+        line("Medians over the valid runs (p99 in µs). mecmesh-loadgen's p99 runs from the intended send: a "
+            + "request that waits for a free connection (32 connections, one request in flight each: at 10,000 "
+            + "req/s a mean round trip above 3.2 ms makes requests wait) or for the generator's CPU is charged the "
+            + "wait. Its p99 from the actual send, and h2load's (which has no intended send time), are not: compare "
+            + "the two \"from send\" columns for the generators, the first one for the system. \"invalid\" counts "
+            + "the runs whose load core saturated.");
+        line();
+        line("| cell | system | loadgen req/s | loadgen p99 | loadgen p99 from send | loadgen invalid | h2load req/s "
+            + "| h2load p99 from send | h2load invalid |");
+        line("|---|---|---|---|---|---|---|---|---|");
+        for (final Cell cell : cells)
+        {
+            for (final String system : cell.systems())
+            {
+                final StringBuilder row = new StringBuilder("| " + cell.id() + " | " + label(system));
+                for (final String generator : List.of(CompareRun.LOADGEN, CompareRun.H2LOAD))
+                {
+                    final List<CompareRun> mine = runsOf(generator, cell.id(), system);
+                    final boolean loadgen = CompareRun.LOADGEN.equals(generator);
+                    if (mine.isEmpty())
+                    {
+                        row.append(loadgen ? " | — | — | — | —" : " | — | — | —");
+                        continue;
+                    }
+                    row.append(" | ").append(fmt(median(generator, cell.id(), system, CompareRun::achievedRate)));
+                    if (loadgen)
+                    {
+                        row.append(" | ").append(fmt(median(generator, cell.id(), system, r -> r.latency(r.p99Us()))));
+                    }
+                    row.append(" | ").append(fmt(median(generator, cell.id(), system,
+                        r -> r.uncorrectedP99Us() < 0 ? Double.NaN : r.latency(r.uncorrectedP99Us()))));
+                    row.append(" | ").append(mine.stream().filter(r -> r.ok() && r.saturated()).count()).append('/')
+                        .append(mine.size());
+                }
+                line(row.append(" |").toString());
+            }
+        }
+        line();
+    }
+
+    /**
+     * The two-hop mTLS pairs' configuration as checked in the run: the suite each B negotiated, and A→B connections.
+     */
+    private void writeTwoHopCheck()
+    {
+        final List<CompareRun> twoHop = runs.stream().filter(r -> r.abEstablished() >= 0).toList();
+        if (twoHop.isEmpty() && tlsCheck.isEmpty())
+        {
+            return;
+        }
+        line("## Two-hop mTLS: the pairs' configurations, checked in the run");
+        line();
+        line("Every pair is pinned to TLS 1.3, TLS_AES_128_GCM_SHA256; HAProxy and nginx to the X25519 group (mecmesh "
+            + "offers X25519MLKEM768 first and so uses it between its own sidecars: a difference of one handshake "
+            + "per A→B connection). Keep-alive and reuse A→B: HAProxy `http-reuse always`, nginx `keepalive 128`, "
+            + "mecmesh's pool (`maxIdleConnectionsPerLoop: 128`); nginx's upstream `keepalive_requests` raised from its "
+            + "default 1,000 (after which nginx closes and re-handshakes an A→B connection) to 1,000,000, as HAProxy "
+            + "and mecmesh never close a pooled connection for its age in requests; HAProxy and nginx resume TLS "
+            + "sessions towards B (HAProxy's default, nginx `proxy_ssl_session_reuse on`). Each sidecar B probed "
+            + "with `openssl s_client` and the client certificate, offering only the pinned suite, then only "
+            + "TLS_AES_256_GCM_SHA384 (HAProxy's and nginx's B must refuse it; mecmesh's B follows its client's "
+            + "order, and mecmesh's A, BoringSSL with AES-NI, offers TLS_AES_128_GCM_SHA256 first; not captured "
+            + "on the wire here):");
+        line();
+        for (final String check : tlsCheck)
+        {
+            line("- " + check);
+        }
+        line();
+        if (!serverHellos.isEmpty())
+        {
+            line("Every TLS ServerHello sidecar B sent from the pre-warm to the end of the measurements (every "
+                + "repetition, both generators), captured on the wire (tcpdump on lo, `ServerHelloScan`; B ports: "
+                + "HAProxy 18102, nginx 18104, mecmesh 18106): suite, group, and full handshakes against resumed "
+                + "sessions. A handful per pair means A→B connections were reused for the whole run:");
+            line();
+            for (final String hello : serverHellos)
+            {
+                line("- " + hello);
+            }
+            line();
+        }
+        line("A→B TCP connections after each run (`ss`, established; TIME-WAIT = A→B connections closed in the "
+            + "last minute, so a pair that reconnects per request shows thousands), medians over the runs of each "
+            + "cell and generator:");
+        line();
+        line("| cell | system | generator | A→B established | A→B TIME-WAIT |");
+        line("|---|---|---|---|---|");
+        for (final Cell cell : cells)
+        {
+            for (final String system : cell.systems())
+            {
+                for (final String generator : List.of(CompareRun.LOADGEN, CompareRun.H2LOAD))
+                {
+                    final List<CompareRun> mine = runsOf(generator, cell.id(), system).stream()
+                        .filter(r -> r.abEstablished() >= 0).toList();
+                    if (!mine.isEmpty())
+                    {
+                        line("| " + cell.id() + " | " + label(system) + " | " + generator + " | "
+                            + fmt(median(generator, cell.id(), system, r -> r.abEstablished())) + " | "
+                            + fmt(median(generator, cell.id(), system, r -> r.abTimeWait())) + " |");
+                    }
+                }
+            }
+        }
+        line();
     }
 
     private void writeRatios()
@@ -349,9 +550,9 @@ public final class CompareReport
         final Map<String, ToDoubleFunction<CompareRun>> metrics = new LinkedHashMap<>();
         metrics.put("CPU µs/req", CompareRun::cpuUsPerRequest);
         metrics.put("peak RSS", r -> r.rssKb() / 1024.0);
-        metrics.put("p50", r -> r.p50Us());
-        metrics.put("p99", r -> r.p99Us());
-        metrics.put("p99.9", r -> r.p999Us());
+        metrics.put("p50", r -> r.latency(r.p50Us()));
+        metrics.put("p99", r -> r.latency(r.p99Us()));
+        metrics.put("p99.9", r -> r.latency(r.p999Us()));
         metrics.put("achieved rate", CompareRun::achievedRate);
         for (final Cell cell : cells)
         {
@@ -425,7 +626,7 @@ public final class CompareReport
                 final Histogram merged = new Histogram(3);
                 for (final CompareRun run : runsOf(cell.id(), system))
                 {
-                    if (run.ok() && run.latency() != null)
+                    if (run.ok() && !run.saturated() && run.latency() != null)
                     {
                         merged.add(run.latency());
                     }
@@ -541,18 +742,38 @@ public final class CompareReport
 
     private List<CompareRun> runsOf(final String cell, final String system)
     {
-        return runs.stream().filter(r -> r.cell().equals(cell) && r.system().equals(system)).toList();
+        return runsOf(CompareRun.LOADGEN, cell, system);
     }
 
-    private double[] values(final String cell, final String system, final ToDoubleFunction<CompareRun> metric)
+    private List<CompareRun> runsOf(final String generator, final String cell, final String system)
     {
-        return runsOf(cell, system).stream().filter(CompareRun::ok).mapToDouble(metric)
+        return runs.stream().filter(r -> r.generator().equals(generator) && r.cell().equals(cell)
+            && r.system().equals(system)).toList();
+    }
+
+    private double[] values(final String generator, final String cell, final String system,
+        final ToDoubleFunction<CompareRun> metric)
+    {
+        return runsOf(generator, cell, system).stream().filter(CompareRun::ok).mapToDouble(metric)
             .filter(v -> !Double.isNaN(v)).sorted().toArray();
+    }
+
+    private double max(final String generator, final String cell, final String system,
+        final ToDoubleFunction<CompareRun> metric)
+    {
+        final double[] sorted = values(generator, cell, system, metric);
+        return sorted.length == 0 ? Double.NaN : sorted[sorted.length - 1];
     }
 
     private double median(final String cell, final String system, final ToDoubleFunction<CompareRun> metric)
     {
-        final double[] sorted = values(cell, system, metric);
+        return median(CompareRun.LOADGEN, cell, system, metric);
+    }
+
+    private double median(final String generator, final String cell, final String system,
+        final ToDoubleFunction<CompareRun> metric)
+    {
+        final double[] sorted = values(generator, cell, system, metric);
         if (sorted.length == 0)
         {
             return Double.NaN;
@@ -561,15 +782,15 @@ public final class CompareReport
         return sorted.length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2.0;
     }
 
-    private String spread(final String cell, final String system, final ToDoubleFunction<CompareRun> metric,
-        final String format)
+    private String spread(final String generator, final String cell, final String system,
+        final ToDoubleFunction<CompareRun> metric, final String format)
     {
-        final double[] sorted = values(cell, system, metric);
+        final double[] sorted = values(generator, cell, system, metric);
         if (sorted.length == 0)
         {
             return "—";
         }
-        final String median = String.format(Locale.ROOT, format, median(cell, system, metric));
+        final String median = String.format(Locale.ROOT, format, median(generator, cell, system, metric));
         if (sorted.length == 1)
         {
             return median;

@@ -35,6 +35,12 @@ import static java.util.Objects.requireNonNull;
  * @param latency      the whole latency histogram of the window (microseconds), or {@code null} without a log.
  * @param sutCoreBusyUs busy time of the system-under-test core during the run, everyone's, microseconds (-1: unknown).
  * @param wallUs       the run's wall-clock time, microseconds (-1: unknown).
+ * @param generator    {@code mecmesh-loadgen} or {@code h2load}.
+ * @param harness      what the harness itself used on the load core during the run.
+ * @param abEstablished two-hop mTLS: TCP connections A→B established after the run (-1: not a two-hop run).
+ * @param abTimeWait   two-hop mTLS: A→B connections in TIME-WAIT after the run, i.e. closed in the last minute.
+ * @param uncorrectedP99Us p99 from the actual send (what h2load measures; equal to {@code p99Us} for h2load),
+ *                     microseconds, or -1 when unknown.
  */
 record CompareRun(
     String cell,
@@ -53,13 +59,43 @@ record CompareRun(
     long maxUs,
     Histogram latency,
     long sutCoreBusyUs,
-    long wallUs)
+    long wallUs,
+    String generator,
+    Harness harness,
+    int abEstablished,
+    int abTimeWait,
+    long uncorrectedP99Us)
 {
+    /** A run whose load core was busier than this in its busiest second measured the harness: no latency quoted. */
+    static final double SATURATED_PERCENT = 90.0;
+    static final String LOADGEN = "mecmesh-loadgen";
+    static final String H2LOAD = "h2load";
+
     CompareRun
     {
         requireNonNull(cell, "cell");
         requireNonNull(system, "system");
         requireNonNull(status, "status");
+        requireNonNull(generator, "generator");
+        requireNonNull(harness, "harness");
+    }
+
+    /**
+     * @return true when the generator's core (shared with the origin) was saturated in some second of the run, so
+     *     that its latency figures are the harness's queueing, not the system's.
+     */
+    boolean saturated()
+    {
+        return harness.loadCorePeakPercent() > SATURATED_PERCENT;
+    }
+
+    /**
+     * @param value a latency figure of this run.
+     * @return it, or NaN when the run is not ok or its harness saturated (never quoted).
+     */
+    double latency(final long value)
+    {
+        return ok() && !saturated() ? value : Double.NaN;
     }
 
     boolean ok()
@@ -108,10 +144,26 @@ record CompareRun(
         final Path jsonFile = raw.resolve(fields[6]);
         final long sutCoreBusyUs = fields.length > 9 ? Long.parseLong(fields[8]) : -1;
         final long wallUs = fields.length > 9 ? Long.parseLong(fields[9]) : -1;
+        final String generator = fields.length > 10 ? fields[10] : LOADGEN;
+        final long genCpuUs = longField(fields, 11);
+        final long originCpuUs = longField(fields, 12);
+        final long loadCoreBusyUs = longField(fields, 13);
+        final long loadCorePeak = longField(fields, 14);
+        final int abEstablished = (int)longField(fields, 15);
+        final int abTimeWait = (int)longField(fields, 16);
+        final Harness scriptSide = new Harness(percentOf(loadCoreBusyUs, wallUs),
+            loadCorePeak < 0 ? Double.NaN : loadCorePeak, percentOf(genCpuUs, wallUs), percentOf(originCpuUs, wallUs),
+            genCpuUs, 0);
+        if (H2LOAD.equals(generator))
+        {
+            return H2loadRun.read(raw, fields, cell, system, rep, status, cpuUs, rssKb, sutCoreBusyUs, wallUs,
+                scriptSide, abEstablished, abTimeWait);
+        }
         if (!Files.isRegularFile(jsonFile))
         {
             return new CompareRun(cell, system, rep, "ok".equals(status) ? "no-json" : status, cpuUs, rssKb,
-                0, 0, 0, 0, 0, 0, 0, 0, null, sutCoreBusyUs, wallUs);
+                0, 0, 0, 0, 0, 0, 0, 0, null, sutCoreBusyUs, wallUs, generator, Harness.UNKNOWN, abEstablished,
+                abTimeWait, -1);
         }
         try
         {
@@ -122,6 +174,12 @@ record CompareRun(
                 errors += count.asLong();
             }
             final JsonNode latency = summary.path("latencyUs");
+            // The load generator's own figures cover its schedule (JVM start-up excluded), the script's the process.
+            final JsonNode cpu = summary.path("cpu");
+            final Harness harness = cpu.isMissingNode() ? Harness.UNKNOWN : new Harness(
+                number(cpu.path("coreBusyPercent")), number(cpu.path("coreBusyPeakPercent")),
+                number(cpu.path("generatorCpuPercent")), number(cpu.path("watchedCpuPercent")),
+                cpu.path("generatorCpuUs").asLong(-1), summary.at("/requests/droppedWarmup").asLong(0));
             final long completed = summary.at("/requests/completed").asLong();
             if ("ok".equals(status) && completed == 0)
             {
@@ -131,12 +189,49 @@ record CompareRun(
                 completed + summary.at("/requests/sentWarmup").asLong(), summary.path("achievedRate").asDouble(),
                 errors, latency.path("p50").asLong(), latency.path("p90").asLong(), latency.path("p99").asLong(),
                 latency.path("p99.9").asLong(), latency.path("max").asLong(),
-                readHistogram(raw.resolve(fields[7])), sutCoreBusyUs, wallUs);
+                readHistogram(raw.resolve(fields[7])), sutCoreBusyUs, wallUs, generator, harness, abEstablished,
+                abTimeWait, summary.at("/uncorrectedLatencyUs/p99").asLong(-1));
         }
         catch (final IOException ex)
         {
             throw new UncheckedIOException("cannot read " + jsonFile, ex);
         }
+    }
+
+    private static long longField(final String[] fields, final int index)
+    {
+        return fields.length > index && !fields[index].isBlank() ? Long.parseLong(fields[index].trim()) : -1;
+    }
+
+    private static double percentOf(final long us, final long wallUs)
+    {
+        return us < 0 || wallUs <= 0 ? Double.NaN : us * 100.0 / wallUs;
+    }
+
+    private static double number(final JsonNode node)
+    {
+        return node.isNumber() ? node.asDouble() : Double.NaN;
+    }
+
+    /**
+     * What the harness used on the load core (the generator's and the origin's core) during a run.
+     *
+     * @param loadCoreBusyPercent the load core's busy share, percent (NaN: unknown).
+     * @param loadCorePeakPercent its busiest second, percent (NaN: unknown).
+     * @param generatorCpuPercent the generator's CPU, percent of one CPU.
+     * @param originCpuPercent    the origin's (backend nginx) CPU, percent of one CPU.
+     * @param generatorCpuUs      the generator's CPU time, microseconds (-1: unknown).
+     * @param droppedWarmup       warm-up requests the generator dropped when the window opened (its backlog).
+     */
+    record Harness(
+        double loadCoreBusyPercent,
+        double loadCorePeakPercent,
+        double generatorCpuPercent,
+        double originCpuPercent,
+        long generatorCpuUs,
+        long droppedWarmup)
+    {
+        static final Harness UNKNOWN = new Harness(Double.NaN, Double.NaN, Double.NaN, Double.NaN, -1, 0);
     }
 
     /**

@@ -43,6 +43,24 @@ class LoadGenOptionsTest
     }
 
     @Test
+    void shouldParseTheWatchedCoreAndProcessesAndRejectImpossibleOnes()
+    {
+        final LoadGenConfig config = LoadGenOptions.parse(new String[]{"--url", "http://127.0.0.1/", "--rate", "10",
+            "--watch-cpu", "1", "--watch-pid", "100,101", "--watch-pid", "7"});
+
+        assertThat(config.watchCpu()).hasValue(1);
+        assertThat(config.watchPids()).containsExactly(100L, 101L, 7L);
+        assertThat(LoadGenOptions.parse(new String[]{"--url", "http://127.0.0.1/", "--rate", "10"}).watchCpu())
+            .isEmpty();
+        assertThatIllegalArgumentException().isThrownBy(() -> LoadGenOptions.parse(new String[]{
+            "--url", "http://127.0.0.1/", "--rate", "10", "--watch-cpu", "-1"})).withMessageContaining("watch-cpu");
+        assertThatIllegalArgumentException().isThrownBy(() -> LoadGenOptions.parse(new String[]{
+            "--url", "http://127.0.0.1/", "--rate", "10", "--watch-pid", "0"})).withMessageContaining("watch-pid");
+        assertThatIllegalArgumentException().isThrownBy(() -> LoadGenOptions.parse(new String[]{
+            "--url", "http://127.0.0.1/", "--rate", "10", "--watch-pid", "nginx"})).withMessageContaining("--watch-pid");
+    }
+
+    @Test
     void shouldRejectCommandLinesThatCannotRunAsAsked()
     {
         assertThatIllegalArgumentException().isThrownBy(() -> LoadGenOptions.parse(new String[]{"--rate", "10"}))
@@ -71,6 +89,6 @@ class LoadGenOptionsTest
         assertThat(exitCode).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("--url", "--rate", "--connections", "--duration",
             "--warmup", "--body-size", "--http2", "--streams", "--tls", "--cert", "--key", "--cacert", "--closed-loop",
-            "--hlog", "--json", "--quiet");
+            "--hlog", "--json", "--quiet", "--watch-cpu", "--watch-pid");
     }
 }
