@@ -25,7 +25,7 @@
 # is probed with s_client, after every mTLS run the A->B TCP connections (ss) are recorded, and (as root) every
 # ServerHello of the run is captured: suite, group, handshakes and resumptions per pair, in RESULTS.md.
 #
-# Build first (from the repository root): mvn -B -q -DskipTests install   (fills packaging/target/mecmesh,
+# Build first (from the repository root): mvn -B -q -DskipTests package   (fills packaging/target/mecmesh,
 # perf/target/classes and perf/target/lib).
 set -euo pipefail
 
@@ -100,7 +100,8 @@ die() { log "error: $*"; exit 1; }
 # report RAW: RESULTS.md and the charts from a directory of raw results.
 report()
 {
-    rm -f "$results_dir"/*.png
+    # Only the charts this report draws (isolation.sh and others keep theirs in the same directory).
+    rm -f "$results_dir"/cpu-per-request.png "$results_dir"/latency-*.png
     java -Djava.awt.headless=true -cp "$perf_dir/target/classes:$perf_dir/target/lib/*" \
         io.mecmesh.perf.report.CompareReport --raw "$1" --results "$results_dir" --out "$perf_dir/RESULTS.md"
     log "wrote $perf_dir/RESULTS.md and $results_dir/"

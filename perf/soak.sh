@@ -31,7 +31,7 @@ done
 seconds=$((minutes * 60))
 work=$(mktemp -d /tmp/mecmesh-soak.XXXXXX)
 trap 'kill $(jobs -p) 2> /dev/null || true; [[ -f "$work/nginx.pid" ]] \
-    && kill "$(cat "$work/nginx.pid" 2> /dev/null)" 2> /dev/null; rm -rf "$work"' EXIT
+    && kill "$(cat "$work/nginx.pid" 2> /dev/null)" 2> /dev/null; rm -rf "$work" || true' EXIT
 mkdir -p "$work/html" "$work/logs"
 head -c 1024 /dev/zero | tr '\0' 'x' > "$work/html/1k"
 # nginx's worker runs as an unprivileged user: it must read the page.
