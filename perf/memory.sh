@@ -27,26 +27,10 @@ done
 [[ -x "$mecmesh" ]] || { echo "memory.sh: build first: mvn -DskipTests package" >&2; exit 1; }
 work=$(mktemp -d /tmp/mecmesh-memory.XXXXXX)
 trap 'kill $(jobs -p) 2> /dev/null || true; rm -rf "$work"' EXIT
-mkdir -p "$work/html" "$work/logs" results/memory
-head -c 1024 /dev/zero | tr '\0' 'x' > "$work/html/1k"
-chmod 755 "$work" "$work/html" && chmod 644 "$work/html/1k"
-cat > "$work/nginx.conf" <<EOF
-worker_processes 1;
-daemon off;
-error_log $work/logs/error.log;
-pid $work/nginx.pid;
-events { worker_connections 4096; }
-http { access_log off; server { listen 127.0.0.1:18680; root $work/html; keepalive_requests 1000000; } }
-EOF
-cat > "$work/edge.yaml" <<EOF
-node: {id: memory}
-admin: {address: 127.0.0.1, port: 18684}
-dataplane:
-  eventLoopThreads: 1
-  listeners: [{name: ingress, address: 127.0.0.1, port: 18683}]
-  clusters: [{name: origin, endpoints: ["127.0.0.1:18680"], maxIdleConnectionsPerLoop: 128}]
-  routes: [{host: "*", pathPrefix: /, cluster: origin}]
-EOF
+mkdir -p results/memory
+# shellcheck source=lib/edge-origin.sh
+source "$perf/lib/edge-origin.sh"
+write_edge_and_origin "$work" 18680 18683 18684 memory
 taskset -c 1 nginx -p "$work/" -c "$work/nginx.conf" &
 
 # label|options. Row 1 is the launcher before issue 17 (G1, -Xms32m, the demo's archive, no native heap trim).

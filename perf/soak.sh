@@ -32,27 +32,9 @@ seconds=$((minutes * 60))
 work=$(mktemp -d /tmp/mecmesh-soak.XXXXXX)
 trap 'kill $(jobs -p) 2> /dev/null || true; [[ -f "$work/nginx.pid" ]] \
     && kill "$(cat "$work/nginx.pid" 2> /dev/null)" 2> /dev/null; rm -rf "$work" || true' EXIT
-mkdir -p "$work/html" "$work/logs"
-head -c 1024 /dev/zero | tr '\0' 'x' > "$work/html/1k"
-# nginx's worker runs as an unprivileged user: it must read the page.
-chmod 755 "$work" "$work/html" && chmod 644 "$work/html/1k"
-cat > "$work/nginx.conf" <<EOF
-worker_processes 1;
-daemon off;
-error_log $work/logs/error.log;
-pid $work/nginx.pid;
-events { worker_connections 4096; }
-http { access_log off; server { listen 127.0.0.1:18580; root $work/html; keepalive_requests 1000000; } }
-EOF
-cat > "$work/edge.yaml" <<EOF
-node: {id: soak}
-admin: {address: 127.0.0.1, port: 18584}
-dataplane:
-  eventLoopThreads: 1
-  listeners: [{name: ingress, address: 127.0.0.1, port: 18583}]
-  clusters: [{name: origin, endpoints: ["127.0.0.1:18580"], maxIdleConnectionsPerLoop: 128}]
-  routes: [{host: "*", pathPrefix: /, cluster: origin}]
-EOF
+# shellcheck source=lib/edge-origin.sh
+source "$perf/lib/edge-origin.sh"
+write_edge_and_origin "$work" 18580 18583 18584 soak
 taskset -c 1 nginx -p "$work/" -c "$work/nginx.conf" &
 MECMESH_JAVA_OPTS="-XX:NativeMemoryTracking=summary -Xlog:gc:file=$work/gc.log" \
     taskset -c 0 "$mecmesh" run --config "$work/edge.yaml" > "$work/edge.log" 2>&1 &
