@@ -31,7 +31,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -43,8 +42,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
-import java.util.stream.Stream;
 
+import static io.mecmesh.perf.controlplane.BenchmarkSupport.deleteRecursively;
+import static io.mecmesh.perf.controlplane.BenchmarkSupport.intOption;
 import static java.util.Objects.requireNonNull;
 
 /**
@@ -300,31 +300,6 @@ public final class ApplyToAckBenchmark
                     + waiting.iterator().next());
             }
             LockSupport.parkNanos(POLL_PARK_NS);
-        }
-    }
-
-    private static int intOption(final Map<String, String> options, final String name, final int defaultValue)
-    {
-        final String value = options.get(name);
-        try
-        {
-            return value == null ? defaultValue : Integer.parseInt(value);
-        }
-        catch (final NumberFormatException ex)
-        {
-            throw new IllegalArgumentException(name + ": expected a whole number, got \"" + value + "\"", ex);
-        }
-    }
-
-    private static void deleteRecursively(final Path directory)
-    {
-        try (Stream<Path> paths = Files.walk(directory))
-        {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        }
-        catch (final IOException | UncheckedIOException ex)
-        {
-            // best effort: a temporary directory
         }
     }
 

@@ -25,14 +25,12 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Deque;
 import java.util.EnumMap;
 import java.util.HashSet;
@@ -46,8 +44,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
-import java.util.stream.Stream;
 
+import static io.mecmesh.perf.controlplane.BenchmarkSupport.deleteRecursively;
+import static io.mecmesh.perf.controlplane.BenchmarkSupport.intOption;
 import static java.util.Objects.requireNonNull;
 
 /**
@@ -357,31 +356,6 @@ public final class FleetDistributionBenchmark
         return new NodeMeshConfig(nodeId, version, base.contentHash(),
             base.meshConfig().withRoutes(version, base.meshConfig().routes(), base.meshConfig().clusters()),
             base.routes(), base.policies(), base.authorizationSets());
-    }
-
-    private static int intOption(final Map<String, String> options, final String name, final int defaultValue)
-    {
-        final String value = options.get(name);
-        try
-        {
-            return value == null ? defaultValue : Integer.parseInt(value);
-        }
-        catch (final NumberFormatException ex)
-        {
-            throw new IllegalArgumentException(name + ": expected a whole number, got \"" + value + "\"", ex);
-        }
-    }
-
-    private static void deleteRecursively(final Path directory)
-    {
-        try (Stream<Path> paths = Files.walk(directory))
-        {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        }
-        catch (final IOException | UncheckedIOException ex)
-        {
-            // best effort: a temporary directory
-        }
     }
 
     /** A child JVM of node agents, driven by lines on its standard input. */
