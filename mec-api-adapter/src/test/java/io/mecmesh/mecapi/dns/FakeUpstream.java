@@ -49,7 +49,39 @@ final class FakeUpstream implements AutoCloseable
 
     FakeUpstream()
     {
-        channel = new Bootstrap().group(group).channel(NioDatagramChannel.class)
+        final Channel[] bound = bindBoth();
+        channel = bound[0];
+        tcp = bound[1];
+    }
+
+    /**
+     * UDP on a port the kernel picks, then TCP on the same number: that one may be taken, so another (as
+     * DnsResponder does for port 0).
+     */
+    private Channel[] bindBoth()
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            final Channel udp = bindUdp();
+            try
+            {
+                return new Channel[] {udp, bindTcp(((InetSocketAddress)udp.localAddress()).getPort())};
+            }
+            // Netty rethrows the bind's checked exception (BindException) undeclared: catch Exception.
+            catch (final Exception ex)
+            {
+                udp.close().syncUninterruptibly();
+                if (attempt == 10)
+                {
+                    throw new IllegalStateException("no port free for both UDP and TCP after 10 tries", ex);
+                }
+            }
+        }
+    }
+
+    private Channel bindUdp()
+    {
+        return new Bootstrap().group(group).channel(NioDatagramChannel.class)
             .handler(new ChannelInitializer<NioDatagramChannel>()
             {
                 @Override
@@ -68,7 +100,11 @@ final class FakeUpstream implements AutoCloseable
                         });
                 }
             }).bind("127.0.0.1", 0).syncUninterruptibly().channel();
-        tcp = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+    }
+
+    private Channel bindTcp(final int port)
+    {
+        return new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
             .childHandler(new ChannelInitializer<SocketChannel>()
             {
                 @Override
@@ -87,7 +123,7 @@ final class FakeUpstream implements AutoCloseable
                             }
                         });
                 }
-            }).bind("127.0.0.1", address().getPort()).syncUninterruptibly().channel();
+            }).bind("127.0.0.1", port).syncUninterruptibly().channel();
     }
 
     private static boolean known(final DnsQuery query)
