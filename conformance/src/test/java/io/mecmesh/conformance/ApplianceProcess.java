@@ -44,10 +44,22 @@ final class ApplianceProcess implements AutoCloseable
     static ApplianceProcess start(final Path dir, final String name, final int adminPort, final String yaml)
         throws IOException
     {
+        return start(dir, name, adminPort, yaml, Map.of());
+    }
+
+    /**
+     * As {@link #start(Path, String, int, String)}, with more environment variables for the process.
+     *
+     * @param environment variables set for this process (beside the test's own environment).
+     */
+    static ApplianceProcess start(final Path dir, final String name, final int adminPort, final String yaml,
+        final Map<String, String> environment) throws IOException
+    {
         final Path config = Files.writeString(dir.resolve(name + ".yaml"), yaml);
         final Path log = dir.resolve(name + ".log");
-        final Process process = Launcher.command(dir, "run", "--config", config.toString())
-            .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        final ProcessBuilder builder = Launcher.command(dir, "run", "--config", config.toString());
+        builder.environment().putAll(environment);
+        final Process process = builder.redirectErrorStream(true).redirectOutput(log.toFile()).start();
         return new ApplianceProcess(name, adminPort, log, process);
     }
 

@@ -15,7 +15,7 @@ import java.util.List;
  * The last {@value #CAPACITY} WARN and ERROR log lines of this process, kept in memory for the admin endpoint's
  * {@code /errors} page (and so for {@code mecmesh diagnose}): the appliance logs to standard error only, which
  * systemd keeps in its journal but a container or a hand-started process may not keep anywhere. A logback appender
- * (declared in {@code logback.xml}); the oldest line goes when a new one comes. Only cold paths log, so one lock is
+ * (installed by {@link io.mecmesh.appliance.logging.LogConfigurator}); the oldest line goes when a new one comes. Only cold paths log, so one lock is
  * enough. A line keeps the exception's class and message, not its stack trace.
  */
 public final class RecentErrors extends AppenderBase<ILoggingEvent>
