@@ -174,7 +174,7 @@ public final class CompareReport
             + meta.getProperty("loadavg_end", "?") + " at the end |");
         line("| settings | " + meta.getProperty("reps") + " interleaved repetitions × " + meta.getProperty("duration")
             + " s measured (+" + meta.getProperty("warmup") + " s load-generator warm-up), " + meta.getProperty("prewarm")
-            + " s unmeasured pre-warm per system at 5,000 req/s |");
+            + " s unmeasured pre-warm per system and protocol (every measured port; h2c with HTTP/2) at 5,000 req/s |");
         line();
     }
 
