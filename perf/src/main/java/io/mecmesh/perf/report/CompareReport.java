@@ -42,7 +42,7 @@ public final class CompareReport
     private static final double RSS_BAR_MB = 64.0;
     /** Sections written by other harnesses, in the order they appear. */
     private static final List<String> SECTIONS = List.of("handshake", "controlplane", "restart", "desired-state",
-        "packaging", "overhead", "isolation", "memory", "soak", "fleet");
+        "packaging", "overhead", "isolation", "memory", "soak", "fleet", "first-minute");
 
     private final Properties meta;
     private final List<Cell> cells;
