@@ -10,6 +10,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -56,6 +57,11 @@ public final class MecmeshCommand implements Runnable
         final PrintWriter err = new PrintWriter(System.err, true);
         try
         {
+            final Path daemonConfig = RunCommand.daemonConfig(args);
+            if (daemonConfig != null)
+            {
+                return RunCommand.runDaemon(daemonConfig, err);
+            }
             return newCommandLine(out, err, args.length == 0 ? null : args[0]).execute(args);
         }
         finally
@@ -119,26 +125,34 @@ public final class MecmeshCommand implements Runnable
                 + failed.getCommandSpec().qualifiedName() + " --help')");
             return ExitCode.USAGE;
         });
-        commandLine.setExecutionExceptionHandler((ex, failed, parseResult) ->
-        {
-            if (ex instanceof ApplianceException)
-            {
-                final ApplianceException problem = (ApplianceException)ex;
-                failed.getErr().println("mecmesh: " + problem.getMessage());
-                return problem.category() == ApplianceException.Category.CONFIG
-                    ? ExitCode.CONFIG : ExitCode.UNAVAILABLE;
-            }
-            if (ex instanceof CertificateAuthorityException || ex instanceof DataPlaneException)
-            {
-                failed.getErr().println("mecmesh: " + ex.getMessage());
-                return ex instanceof DataPlaneException dataPlane
-                    && dataPlane.category() == DataPlaneException.Category.UNAVAILABLE
-                    ? ExitCode.UNAVAILABLE : ExitCode.FAILURE;
-            }
-            LoggerFactory.getLogger(MecmeshCommand.class).error("internal error", ex);
-            failed.getErr().println("mecmesh: internal error: " + ex);
-            return ExitCode.SOFTWARE;
-        });
+        commandLine.setExecutionExceptionHandler((ex, failed, parseResult) -> failure(ex, failed.getErr()));
         return commandLine;
+    }
+
+    /**
+     * What a command that failed with an exception prints (one line) and exits with.
+     *
+     * @param ex  the exception.
+     * @param err where the line goes.
+     * @return the exit code: CONFIG or UNAVAILABLE for an appliance problem, FAILURE for the CA and the data plane
+     *         (UNAVAILABLE when the data plane says so), SOFTWARE (and the stack trace in the log) for anything else.
+     */
+    static int failure(final Exception ex, final PrintWriter err)
+    {
+        if (ex instanceof ApplianceException problem)
+        {
+            err.println("mecmesh: " + problem.getMessage());
+            return problem.category() == ApplianceException.Category.CONFIG ? ExitCode.CONFIG : ExitCode.UNAVAILABLE;
+        }
+        if (ex instanceof CertificateAuthorityException || ex instanceof DataPlaneException)
+        {
+            err.println("mecmesh: " + ex.getMessage());
+            return ex instanceof DataPlaneException dataPlane
+                && dataPlane.category() == DataPlaneException.Category.UNAVAILABLE
+                ? ExitCode.UNAVAILABLE : ExitCode.FAILURE;
+        }
+        LoggerFactory.getLogger(MecmeshCommand.class).error("internal error", ex);
+        err.println("mecmesh: internal error: " + ex);
+        return ExitCode.SOFTWARE;
     }
 }

@@ -11,6 +11,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -50,6 +51,55 @@ final class RunCommand implements Callable<Integer>
             UntilStopped.await(appliance);
             return ExitCode.OK;
         });
+    }
+
+    /**
+     * The daemon's own command line, {@code run --config FILE} (or {@code -c FILE}, {@code --config=FILE}), as the
+     * systemd unit and the container start it: recognised without picocli, whose model of a command is built by
+     * reflection from classes the class archive cannot hold (about a fifth of an edge's start, perf/RESULTS.md
+     * "restart"). Anything else ({@code --check}, {@code --help}, a mistake) goes through picocli as before.
+     *
+     * @param args the command line.
+     * @return the configuration file, or {@code null} when the command line is not exactly that.
+     */
+    static Path daemonConfig(final String... args)
+    {
+        if (args.length == 2 && "run".equals(args[0]) && args[1].startsWith("--config=")
+            && args[1].length() > "--config=".length())
+        {
+            return Path.of(args[1].substring("--config=".length()));
+        }
+        if (args.length == 3 && "run".equals(args[0]) && ("-c".equals(args[1]) || "--config".equals(args[1]))
+            && !args[2].isEmpty() && !args[2].startsWith("-"))
+        {
+            return Path.of(args[2]);
+        }
+        return null;
+    }
+
+    /**
+     * Runs the daemon as {@link #call()} does without {@code --check}, with the same one-line errors and exit codes.
+     *
+     * @param file the configuration file.
+     * @param err  where a failure's line goes.
+     * @return the exit code.
+     */
+    static int runDaemon(final Path file, final PrintWriter err)
+    {
+        try
+        {
+            UntilStopped.await(Appliance.start(load(file)));
+            return ExitCode.OK;
+        }
+        catch (final CommandFailedException ex)
+        {
+            err.println("mecmesh: " + ex.getMessage());
+            return ex.exitCode();
+        }
+        catch (final Exception ex)
+        {
+            return MecmeshCommand.failure(ex, err);
+        }
     }
 
     /**

@@ -82,6 +82,38 @@ class MecmeshCommandTest
     }
 
     @Test
+    void shouldRecogniseOnlyTheDaemonsOwnCommandLineWithoutThePicocliParser()
+    {
+        assertThat(RunCommand.daemonConfig("run", "--config", "/etc/mecmesh/appliance.yaml"))
+            .isEqualTo(Path.of("/etc/mecmesh/appliance.yaml"));
+        assertThat(RunCommand.daemonConfig("run", "-c", "a.yaml")).isEqualTo(Path.of("a.yaml"));
+        assertThat(RunCommand.daemonConfig("run", "--config=a.yaml")).isEqualTo(Path.of("a.yaml"));
+        assertThat(RunCommand.daemonConfig("run", "--config", "a.yaml", "--check")).isNull();
+        assertThat(RunCommand.daemonConfig("run", "--config", "--check")).isNull();
+        assertThat(RunCommand.daemonConfig("run", "--config=")).isNull();
+        assertThat(RunCommand.daemonConfig("run", "--help")).isNull();
+        assertThat(RunCommand.daemonConfig("run")).isNull();
+        assertThat(RunCommand.daemonConfig("check", "--config", "a.yaml")).isNull();
+        assertThat(RunCommand.daemonConfig()).isNull();
+    }
+
+    @Test
+    void shouldFailTheDaemonWithoutPicocliWithTheSameLineAndExitCodeAsWithIt(@TempDir final Path dir)
+        throws IOException
+    {
+        final Path config = Files.writeString(dir.resolve("appliance.yaml"),
+            "dataplane:\n  listeners:\n    - name: in\n      port: nope\n");
+        final Path missing = dir.resolve("missing.yaml");
+        final StringWriter direct = new StringWriter();
+
+        assertThat(RunCommand.runDaemon(config, new PrintWriter(direct, true))).isEqualTo(ExitCode.CONFIG)
+            .isEqualTo(run("run", "--config", config.toString()));
+        assertThat(direct.toString()).isEqualTo(err.toString()).hasLineCount(1);
+        assertThat(RunCommand.runDaemon(missing, new PrintWriter(direct, true))).isEqualTo(ExitCode.NO_INPUT);
+        assertThat(direct.toString()).endsWith("mecmesh: " + missing + ": no such file" + System.lineSeparator());
+    }
+
+    @Test
     void shouldCheckAValidConfigurationWithoutStarting()
     {
         assertThat(run("run", "--config", "../packaging/src/etc/appliance.yaml", "--check")).isEqualTo(ExitCode.OK);
