@@ -41,7 +41,8 @@ mmdebstrap --variant=minbase --mode=root --quiet \
     --customize-hook='echo "mecmesh:x:'$uid':" >> "$1/etc/group" && echo "mecmesh:!:::::::" >> "$1/etc/shadow"' \
     --customize-hook='install -d -m 0750 -o '$uid' -g '$uid' "$1/var/lib/mecmesh"' \
     --customize-hook='chroot "$1" env MECMESH_JAVA_OPTS="-Xshare:dump -XX:SharedClassListFile=/opt/mecmesh/lib/mecmesh.classlist -XX:SharedArchiveFile=/opt/mecmesh/lib/mecmesh.jsa" /opt/mecmesh/bin/mecmesh > /dev/null 2>&1' \
-    --customize-hook='test -s "$1/opt/mecmesh/lib/mecmesh.jsa" && touch -d "@$SOURCE_DATE_EPOCH" "$1/opt/mecmesh/lib/mecmesh.jsa" "$1/opt/mecmesh/lib"' \
+    --customize-hook='chroot "$1" env MECMESH_JAVA_OPTS="-Xshare:dump -XX:SharedClassListFile=/opt/mecmesh/lib/mecmesh-edge.classlist -XX:SharedArchiveFile=/opt/mecmesh/lib/mecmesh-edge.jsa" /opt/mecmesh/bin/mecmesh > /dev/null 2>&1' \
+    --customize-hook='test -s "$1/opt/mecmesh/lib/mecmesh.jsa" && test -s "$1/opt/mecmesh/lib/mecmesh-edge.jsa" && touch -d "@$SOURCE_DATE_EPOCH" "$1/opt/mecmesh/lib/mecmesh.jsa" "$1/opt/mecmesh/lib/mecmesh-edge.jsa" "$1/opt/mecmesh/lib"' \
     --customize-hook='rm -rf "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/* "$1"/var/log/*.log "$1"/var/cache/ldconfig/aux-cache' \
     bookworm "$out/rootfs.tar"
 

@@ -83,6 +83,7 @@ class PackagesConformanceTest
             Files.write(path, Files.readAllLines(path).stream().filter(l -> !l.startsWith("mecmesh:")).toList());
         }
         Files.delete(rootfs.resolve("opt/mecmesh/lib/mecmesh.jsa"));
+        Files.delete(rootfs.resolve("opt/mecmesh/lib/mecmesh-edge.jsa"));
 
         // rpm runs the scriptlets chrooted into the root: /proc (the runtime finds its libraries through it) and
         // /dev mounted there, in a mount namespace of their own.
@@ -96,12 +97,20 @@ class PackagesConformanceTest
         assertThat(Files.readAllLines(rootfs.resolve("etc/passwd"))).anySatisfy(line -> assertThat(line)
             .startsWith("mecmesh:x:").endsWith(":mecmesh service-mesh appliance:/var/lib/mecmesh:/usr/sbin/nologin"));
         assertThat(Files.size(rootfs.resolve("opt/mecmesh/lib/mecmesh.jsa"))).as("recorded by %post").isPositive();
+        assertThat(Files.size(rootfs.resolve("opt/mecmesh/lib/mecmesh-edge.jsa"))).as("recorded by %post")
+            .isPositive();
         // -Xshare:on: the JVM refuses to start unless it maps the archive.
         final List<String> version = new ArrayList<>(List.of("env", "MECMESH_JAVA_OPTS=-Xshare:on"));
         version.addAll(inImage(rootfs, "mecmesh", "--version"));
         final Processes.Result started = Processes.exec(work, COMMAND_TIMEOUT, "", version);
         assertThat(started.exitCode()).as(started.output()).isZero();
         assertThat(started.output()).startsWith("mecmesh ");
+        // An edge's `run` maps the edge's own archive (the launcher picks it for role edge).
+        final List<String> edge = new ArrayList<>(List.of("env", "MECMESH_JAVA_OPTS=-Xshare:on"));
+        edge.addAll(inImage(rootfs, "mecmesh", "run", "--config", "/etc/mecmesh/appliance.yaml", "--check"));
+        final Processes.Result checked = Processes.exec(work, COMMAND_TIMEOUT, "", edge);
+        assertThat(checked.exitCode()).as(checked.output()).isZero();
+        assertThat(checked.output()).contains("/etc/mecmesh/appliance.yaml: OK");
     }
 
     @Test
