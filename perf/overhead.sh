@@ -8,6 +8,9 @@
 #                        and no accessLog (no ring, no thread)
 #   --feature requestmetrics  the default edge (telemetry.requestMetrics true: the ring and its drain thread feeding
 #                        the per-slice/per-route request metrics, nothing on disk) against the same bare edge
+#   --feature c1         the default edge with the JIT stopped at C1 (-XX:TieredStopAtLevel=1: ~13 MB less RSS, no
+#                        C2 compilations after a start; issue 17 items 4-5) against the same edge with C2: what
+#                        the memory lever costs per request
 #
 # Starts on 127.0.0.1 (ports 18300-18302): io.mecmesh.perf.isolation.SaturatedBackend (:18300, 16 workers x 1 us) and
 # `mecmesh run` as a static edge (admin :18301, listener :18302, eventLoopThreads 1), twice per repetition,
@@ -28,13 +31,13 @@ while [[ $# -gt 0 ]]; do
         --warmup) warmup="$2"; shift 2 ;;
         --reps) reps="$2"; shift 2 ;;
         --feature) feature="$2"; shift 2 ;;
-        --help|-h) sed -n '2,21p' "$0"; exit 0 ;;
+        --help|-h) sed -n '2,24p' "$0"; exit 0 ;;
         *) echo "unknown option $1 (--help)" >&2; exit 2 ;;
     esac
 done
 case "$feature" in
-    qos|accesslog|requestmetrics) ;;
-    *) echo "--feature: expected qos, accesslog or requestmetrics, got '$feature'" >&2; exit 2 ;;
+    qos|accesslog|requestmetrics|c1) ;;
+    *) echo "--feature: expected qos, accesslog, requestmetrics or c1, got '$feature'" >&2; exit 2 ;;
 esac
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 perf_dir="$root/perf"
@@ -49,7 +52,7 @@ write_config()
 {
     local kind="$1" file="$work/$1.yaml"
     : >"$file"
-    if [[ "$kind" == plain && "$feature" != qos ]]; then
+    if [[ "$kind" == plain && "$feature" != qos && "$feature" != c1 ]]; then
         # The bare data plane: no access-log ring at all (telemetry.requestMetrics, default true, attaches it).
         cat >>"$file" <<YAML
 telemetry:
@@ -105,7 +108,9 @@ ticks_per_s="$(getconf CLK_TCK)"
 results=()
 for ((rep = 1; rep <= reps; rep++)); do
     for kind in plain "$feature"; do
-        "$mecmesh_bin" run --config "$work/$kind.yaml" >"$work/$kind-$rep.out" 2>&1 &
+        jit_opts=""
+        [[ "$kind" == c1 ]] && jit_opts="-XX:TieredStopAtLevel=1"
+        MECMESH_JAVA_OPTS="$jit_opts" "$mecmesh_bin" run --config "$work/$kind.yaml" >"$work/$kind-$rep.out" 2>&1 &
         pid=$!
         started_pids+=("$pid")
         for _ in $(seq 60); do
@@ -127,6 +132,7 @@ for ((rep = 1; rep <= reps; rep++)); do
         case "$kind" in
             qos) seen="admitted by QoS: ${slice_requests:-0}" ;;
             accesslog) seen="access-log records: $("$mecmesh_bin" logs --dir "$work/access-log-$kind" 2>/dev/null | wc -l)" ;;
+            c1) seen="JIT stopped at C1" ;;
             *) seen="no feature" ;;
         esac
         echo "rep $rep $kind: $completed requests, ${us} us CPU per request ($seen)"
