@@ -42,8 +42,9 @@ rows=(
     "+ serial collector|${before/-XX:-UseSerialGC -XX:+UseG1GC/-XX:+UseSerialGC}"
     "+ -Xms16m, heap free ratio 10-30 %|-XX:+UseSerialGC -Xms16m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:TrimNativeHeapInterval=0 $demo_archive"
     "+ native heap trimmed every 10 s|-XX:+UseSerialGC -Xms16m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:TrimNativeHeapInterval=10000 $demo_archive"
-    "+ the edge's class archive (today's launcher)|"
+    "+ the edge's own static class archive, logging set up in code, no picocli for run (today's launcher)|"
     "today's launcher without a class archive|-Xshare:off"
+    "today's launcher, JIT stopped at C1 (not the default: CPU per request, perf/overhead.sh --feature c1)|-XX:TieredStopAtLevel=1"
 )
 : > "$work/rows.tsv"
 i=0
