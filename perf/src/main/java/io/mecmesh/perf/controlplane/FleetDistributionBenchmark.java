@@ -57,7 +57,9 @@ import static java.util.Objects.requireNonNull;
  * slice manager's real {@link ConfigPublisherAgent} in this process with its own embedded media driver, and
  * {@code nodes} real {@link NodeAgent}s (MAC, hash, version, Ed25519 signature, last-known-good file on tmpfs, a
  * counting applier) in {@code jvms} child JVMs, each with one embedded media driver and each node on its own UDP
- * endpoint on 127.0.0.1.
+ * endpoint on 127.0.0.1; a JVM's nodes share one ACK publication ({@code NodeAgent}), with an 8 KiB MTU. When a round
+ * times out the error names every driver's counters (NAKs, status messages, images, ACK stream positions) and the
+ * kernel's UDP drops per port.
  *
  * <p>A round hands every node a new version at once (a fleet-wide change) and waits until every living node
  * acknowledged it; measured: each node's time from the publisher taking the configuration to its acknowledgement
