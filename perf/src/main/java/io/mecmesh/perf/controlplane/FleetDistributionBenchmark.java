@@ -3,6 +3,7 @@ package io.mecmesh.perf.controlplane;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.aeron.Aeron;
+import io.aeron.AeronCounters;
 import io.mecmesh.slicemanager.agent.NodeAgent;
 import io.mecmesh.slicemanager.compiler.CompilerSettings;
 import io.mecmesh.slicemanager.compiler.MeshCompiler;
@@ -20,6 +21,7 @@ import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.CompositeAgent;
 import org.agrona.concurrent.SystemNanoClock;
+import org.agrona.concurrent.status.CountersReader;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -39,6 +41,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -54,7 +57,9 @@ import static java.util.Objects.requireNonNull;
  * slice manager's real {@link ConfigPublisherAgent} in this process with its own embedded media driver, and
  * {@code nodes} real {@link NodeAgent}s (MAC, hash, version, Ed25519 signature, last-known-good file on tmpfs, a
  * counting applier) in {@code jvms} child JVMs, each with one embedded media driver and each node on its own UDP
- * endpoint on 127.0.0.1.
+ * endpoint on 127.0.0.1; a JVM's nodes share one ACK publication ({@code NodeAgent}), with an 8 KiB MTU. When a round
+ * times out the error names every driver's counters (NAKs, status messages, images, ACK stream positions) and the
+ * kernel's UDP drops per port.
  *
  * <p>A round hands every node a new version at once (a fleet-wide change) and waits until every living node
  * acknowledged it; measured: each node's time from the publisher taking the configuration to its acknowledgement
@@ -72,7 +77,7 @@ public final class FleetDistributionBenchmark
     private static final byte[] KEY = "fleet-distribution-benchmark-hmac-key-0123".getBytes(StandardCharsets.US_ASCII);
     private static final long MAX_TRACKABLE_US = TimeUnit.MINUTES.toMicros(5);
     private static final long POLL_PARK_NS = TimeUnit.MICROSECONDS.toNanos(100);
-    private static final int NODE_TERM_LENGTH = 64 * 1024;
+    private static final String ACK_MTU = "8k";
     private static final String READY = "READY";
     private static final String REPORT = "REPORT";
 
@@ -262,8 +267,11 @@ public final class FleetDistributionBenchmark
                             nodes.append("; node host ").append(host.name).append(' ').append(host.reportLine());
                         }
                     }
-                    throw new IllegalStateException(ex.getMessage() + "; publisher " + publisher.counters() + nodes,
-                        ex);
+                    throw new IllegalStateException(ex.getMessage() + "; publisher " + publisher.counters()
+                        + "; publisher thread CPU " + TimeUnit.NANOSECONDS.toMillis(ManagementFactory.getThreadMXBean()
+                        .getThreadCpuTime(runner.thread().getId())) + " ms"
+                        + "; control-plane driver " + driverCounters(aeron) + "; UDP socket drops "
+                        + udpDrops(settings.basePort(), firstNodePort + settings.nodes()) + nodes, ex);
                 }
                 if (round >= settings.warmup())
                 {
@@ -342,6 +350,69 @@ public final class FleetDistributionBenchmark
             }
             LockSupport.parkNanos(POLL_PARK_NS);
         }
+    }
+
+    /**
+     * A media driver's counters for diagnosis (what AeronStat would show): its non-zero system counters (NAKs, status
+     * messages, heartbeats, errors, ...) and how many of each per-stream counter it has ({@code rcv-pos}: images,
+     * {@code pub-pos (sampled)}: publications, ...).
+     */
+    static String driverCounters(final Aeron aeron)
+    {
+        final CountersReader counters = aeron.countersReader();
+        final Map<String, Long> system = new LinkedHashMap<>();
+        final Map<String, Integer> kinds = new TreeMap<>();
+        final Map<String, Long> ackPositions = new TreeMap<>();
+        counters.forEach((counterId, typeId, keyBuffer, label) ->
+        {
+            if (typeId == AeronCounters.DRIVER_SYSTEM_COUNTER_TYPE_ID)
+            {
+                final long value = counters.getCounterValue(counterId);
+                if (value != 0)
+                {
+                    system.put(label, value);
+                }
+            }
+            else
+            {
+                final int colon = label.indexOf(':');
+                final String kind = colon > 0 ? label.substring(0, colon) : label;
+                kinds.merge(kind, 1, Integer::sum);
+                if (label.contains(" " + DistributionChannels.DEFAULT_ACK_STREAM_ID + " ") && kind.contains("-"))
+                {
+                    ackPositions.merge(kind, counters.getCounterValue(counterId), Long::sum);
+                }
+            }
+        });
+        return system + " " + kinds + " ACK stream positions (summed) " + ackPositions;
+    }
+
+    /** Datagrams the kernel dropped on this host's UDP sockets bound to ports {@code from..to} ({@code /proc/net/udp}). */
+    static String udpDrops(final int from, final int to)
+    {
+        final Map<Integer, Long> drops = new TreeMap<>();
+        try
+        {
+            for (final String line : Files.readAllLines(Path.of("/proc/net/udp")))
+            {
+                final String[] fields = line.trim().split("\\s+");
+                if (fields.length < 13 || !fields[1].contains(":"))
+                {
+                    continue;
+                }
+                final int port = Integer.parseInt(fields[1].substring(fields[1].indexOf(':') + 1), 16);
+                final long dropped = Long.parseLong(fields[fields.length - 1]);
+                if (port >= from && port <= to && dropped > 0)
+                {
+                    drops.merge(port, dropped, Long::sum);
+                }
+            }
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return "unknown (" + ex + ")";
+        }
+        return drops.toString();
     }
 
     /** One node's configuration with {@code services} services: the size of a fleet-wide change per node. */
@@ -478,7 +549,7 @@ public final class FleetDistributionBenchmark
             try
             {
                 final EmbeddedMediaDriver driver = EmbeddedMediaDriver.launch(new EmbeddedMediaDriver.Context()
-                    .dataDirectory(work.resolve(name)).termLength(NODE_TERM_LENGTH));
+                    .dataDirectory(work.resolve(name)));
                 resources.push(driver);
                 final Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName()));
                 resources.push(aeron);
@@ -493,8 +564,13 @@ public final class FleetDistributionBenchmark
                 {
                     final int n = first + i;
                     final String nodeId = String.format(Locale.ROOT, "fleet-%05d", n);
-                    final DistributionChannels channels = DistributionChannels.udpNode(control, ack,
+                    final DistributionChannels udp = DistributionChannels.udpNode(control, ack,
                         "127.0.0.1:" + (firstNodePort + n)).forNode(nodeId, shards);
+                    // All nodes of this JVM share one ACK publication (NodeAgent), and Aeron's sender sends one MTU
+                    // of a publication per duty cycle: a larger MTU carries this JVM's heartbeats and ACKs in fewer
+                    // cycles of its starved driver (loopback only: between hosts 8 KiB datagrams fragment).
+                    final DistributionChannels channels = new DistributionChannels(udp.configChannel(),
+                        udp.configStreamId(), udp.ackChannel() + "|mtu=" + ACK_MTU, udp.ackStreamId());
                     final long[] last = {-1};
                     groups.get(i % groups.size()).add(new NodeAgent(new NodeAgent.Context(nodeId, aeron, channels,
                         KEY, work.resolve(name + "-lkg").resolve(nodeId), config ->
@@ -563,7 +639,8 @@ public final class FleetDistributionBenchmark
                         case "resume" -> stalled.set(0);
                         case REPORT ->
                         {
-                            out.println(REPORT + " " + applied.get() + " " + violations.get() + " " + summed(agents));
+                            out.println(REPORT + " " + applied.get() + " " + violations.get() + " " + summed(agents)
+                                + "_driver_" + driverCounters(aeron).replace(' ', '_'));
                             out.flush();
                         }
                         default -> System.err.println("node host " + name + ": unknown command " + line);

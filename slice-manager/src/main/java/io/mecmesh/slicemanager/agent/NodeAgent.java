@@ -1,9 +1,9 @@
 package io.mecmesh.slicemanager.agent;
 
 import io.aeron.Aeron;
-import io.aeron.ExclusivePublication;
 import io.aeron.FragmentAssembler;
 import io.aeron.logbuffer.FragmentHandler;
+import io.aeron.Publication;
 import io.aeron.Subscription;
 import io.mecmesh.slicemanager.distribution.ChannelBinding;
 import io.mecmesh.slicemanager.distribution.ConfigListener;
@@ -42,6 +42,11 @@ import static java.util.Objects.requireNonNull;
  *       came more than two heartbeat intervals after the previous one (this agent was stalled), the agent asks to
  *       catch up, sending the version it runs; the slice manager answers with the latest configuration for this
  *       node if it is newer. CONFIG frames tagged for other nodes are dropped before reassembly.</li>
+ *   <li>The ACK publication (ACKs, CATCH_UPs, heartbeats) is shared by every node agent of the media driver: one
+ *       Aeron session per process, not per node, so a host simulating a fleet (or several edges on one server) does
+ *       not open hundreds of sessions into the control plane's one ACK socket (at 1,000 nodes their setup, status
+ *       and heartbeat traffic overflowed it: NOTES.md "Fleet-scale distribution"). Messages carry the node id; one
+ *       node's messages stay in order.</li>
  *   <li>Verdicts wait in a small queue until the ACK publication takes them (it may not be connected yet); beyond
  *       {@value #MAX_PENDING_ACKS} the oldest is dropped: the slice manager resends what it has no ACK for.</li>
  * </ul>
@@ -86,7 +91,7 @@ public final class NodeAgent implements Agent, ConfigListener
     private long nextHeartbeatNs;
     private NodeConfigConductor.StartOutcome startOutcome;
     private Subscription subscription;
-    private ExclusivePublication publication;
+    private Publication publication;
     private ControlPlaneProxy controlPlane;
 
     /**
@@ -114,7 +119,7 @@ public final class NodeAgent implements Agent, ConfigListener
         subscription = ChannelBinding.addSubscription(context.aeron(), channels.configChannel(),
             channels.configStreamId(), image -> catchUpWanted = true, image -> catchUpWanted = true,
             ChannelBinding.DEFAULT_BIND_TIMEOUT);
-        publication = ChannelBinding.addExclusivePublication(context.aeron(), channels.ackChannel(),
+        publication = ChannelBinding.addSharedPublication(context.aeron(), channels.ackChannel(),
             channels.ackStreamId(), ChannelBinding.DEFAULT_BIND_TIMEOUT);
         controlPlane = new ControlPlaneProxy(context.nodeId(), publication, authenticator);
         nextHeartbeatNs = context.clock().nanoTime() + context.heartbeatIntervalNs();

@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 import static java.util.Objects.requireNonNull;
 
@@ -114,10 +115,34 @@ public final class ChannelBinding implements ErrorHandler
     public static ExclusivePublication addExclusivePublication(final Aeron aeron, final String channel,
         final int streamId, final Duration timeout)
     {
-        final ExclusivePublication publication;
+        return addBound(aeron, channel, () -> aeron.addExclusivePublication(channel, streamId), timeout);
+    }
+
+    /**
+     * Adds a publication that every other {@code addPublication} of the same channel and stream on this media driver
+     * shares (one Aeron session: one image, one setup and one heartbeat stream at the receiver, whatever the number
+     * of senders), and waits until its channel is bound.
+     *
+     * @param aeron    the client.
+     * @param channel  the channel.
+     * @param streamId the stream.
+     * @param timeout  how long to wait for the bind at most.
+     * @return the bound publication, safe to offer to from any thread.
+     * @throws IllegalStateException naming the UDP address:port and the reason when it cannot bind (one line).
+     */
+    public static Publication addSharedPublication(final Aeron aeron, final String channel, final int streamId,
+        final Duration timeout)
+    {
+        return addBound(aeron, channel, () -> aeron.addPublication(channel, streamId), timeout);
+    }
+
+    private static <P extends Publication> P addBound(final Aeron aeron, final String channel, final Supplier<P> add,
+        final Duration timeout)
+    {
+        final P publication;
         try
         {
-            publication = aeron.addExclusivePublication(channel, streamId);
+            publication = add.get();
         }
         catch (final AeronException ex)
         {

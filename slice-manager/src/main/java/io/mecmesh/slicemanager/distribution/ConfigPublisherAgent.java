@@ -64,6 +64,12 @@ public final class ConfigPublisherAgent implements Agent
     /** Default most timed resends a second (a token bucket holding one second's worth). */
     public static final int DEFAULT_MAX_RESENDS_PER_SECOND = 200;
 
+    /**
+     * Most often {@link #status()} is rebuilt (a copy of every node's status): at 1,000 nodes heartbeats alone
+     * change it ~1,000 times a second.
+     */
+    public static final long STATUS_SNAPSHOT_INTERVAL_NS = 10_000_000L;
+
     private static final int FRAGMENT_LIMIT = 16;
 
     private final Context context;
@@ -79,6 +85,11 @@ public final class ConfigPublisherAgent implements Agent
     private long nextKeyCheckNs;
     private volatile Map<String, NodeStatus> status = Map.of();
     private boolean statusChanged;
+    private long lastSnapshotNs = System.nanoTime() - STATUS_SNAPSHOT_INTERVAL_NS;
+    /** Something may have become due (a new or re-signed configuration, a catch-up, a node behind), or a retry. */
+    private boolean scanWanted;
+    /** The earliest timed resend (or resend token) when nothing else is due: no scan of every node before it. */
+    private long nextDueNs;
     private ExclusivePublication[] publications;
     private boolean[] backPressured;
     private Subscription subscription;
@@ -160,9 +171,11 @@ public final class ConfigPublisherAgent implements Agent
         final long nowNs = context.clock().nanoTime();
         work += resignAfterKeyChange(nowNs);
         work += sendDue(nowNs);
-        if (statusChanged)
+        final long snapshotNs = System.nanoTime();
+        if (statusChanged && snapshotNs - lastSnapshotNs >= STATUS_SNAPSHOT_INTERVAL_NS)
         {
             statusChanged = false;
+            lastSnapshotNs = snapshotNs;
             final Map<String, NodeStatus> snapshot = new TreeMap<>();
             nodes.forEach((id, entry) -> snapshot.put(id, entry.status()));
             status = Collections.unmodifiableMap(snapshot);
@@ -217,6 +230,7 @@ public final class ConfigPublisherAgent implements Agent
                 counters.increment(DistributionCounter.CONFIG_TOO_LARGE);
             }
             statusChanged = true;
+            scanWanted = true;
         }
         return work;
     }
@@ -225,18 +239,29 @@ public final class ConfigPublisherAgent implements Agent
      * Offers every configuration that is due: new ones, catch-up answers and re-signed ones at once; timed resends
      * (not acknowledged within the resend interval: a dead, stalled or lossy node) only while the token bucket has a
      * token, so that many dead nodes cost at most {@code maxResendsPerSecond} messages a second. A back-pressured
-     * shard is left for the next duty cycle.
+     * shard is left for the next duty cycle. Nodes are scanned only when something may have become due or at the
+     * earliest timed resend ({@code nextDueNs}), not every duty cycle.
      */
     private int sendDue(final long nowNs)
     {
         refillResendTokens(nowNs);
+        if (!scanWanted && nowNs - nextDueNs < 0)
+        {
+            return 0;
+        }
+        scanWanted = false;
+        nextDueNs = nowNs + context.resendIntervalNs();
         Arrays.fill(backPressured, false);
         int work = 0;
         for (final NodeEntry entry : nodes.values())
         {
-            if (entry.payload == null || entry.tooLarge || entry.version <= entry.appliedVersion && !entry.resign
-                || backPressured[entry.shard])
+            if (entry.payload == null || entry.tooLarge || entry.version <= entry.appliedVersion && !entry.resign)
             {
+                continue;
+            }
+            if (backPressured[entry.shard])
+            {
+                scanWanted = true;
                 continue;
             }
             final boolean resend = !entry.sendNow && entry.everSent;
@@ -244,10 +269,15 @@ public final class ConfigPublisherAgent implements Agent
                 && (!entry.everSent || nowNs - entry.lastSentNs >= context.resendIntervalNs()));
             if (!due)
             {
+                if (entry.version != entry.heldVersion && entry.everSent)
+                {
+                    nextDueNs = Math.min(nextDueNs, entry.lastSentNs + context.resendIntervalNs());
+                }
                 continue;
             }
             if (resend && resendTokens < 1)
             {
+                nextDueNs = Math.min(nextDueNs, nowNs + 1_000_000_000L / context.maxResendsPerSecond());
                 if (!entry.resendDeferred)
                 {
                     entry.resendDeferred = true;
@@ -272,6 +302,7 @@ public final class ConfigPublisherAgent implements Agent
                 entry.sendNow = false;
                 entry.resign = false;
                 entry.lastSentNs = nowNs;
+                nextDueNs = Math.min(nextDueNs, nowNs + context.resendIntervalNs());
             }
             else
             {
@@ -285,6 +316,11 @@ public final class ConfigPublisherAgent implements Agent
                     entry.everSent = true;
                     entry.sendNow = false;
                     entry.lastSentNs = nowNs;
+                    nextDueNs = Math.min(nextDueNs, nowNs + context.resendIntervalNs());
+                }
+                else
+                {
+                    scanWanted = true;
                 }
             }
         }
@@ -336,6 +372,7 @@ public final class ConfigPublisherAgent implements Agent
                 entry.sha256 = authenticator.sha256(entry.payload);
                 entry.resign = true;
                 entry.sendNow = true;
+                scanWanted = true;
                 counters.increment(DistributionCounter.CONFIG_RESIGNED);
                 work++;
             }
@@ -389,6 +426,7 @@ public final class ConfigPublisherAgent implements Agent
                 entry.lastContactNs = context.clock().nanoTime();
                 noteApplied(entry);
                 statusChanged = true;
+                scanWanted |= version < entry.version;
             }
         }
         else if (ackStatus == STATUS_REJECTED && reason != null && reason != RejectReason.NONE)
@@ -426,6 +464,7 @@ public final class ConfigPublisherAgent implements Agent
         entry.lastContactNs = context.clock().nanoTime();
         entry.sendNow = entry.version > runningVersion;
         statusChanged = true;
+        scanWanted = true;
     }
 
     private void onHeartbeat(final String nodeId, final long runningVersion)
@@ -441,6 +480,7 @@ public final class ConfigPublisherAgent implements Agent
         entry.lastContactNs = context.clock().nanoTime();
         noteApplied(entry);
         statusChanged = true;
+        scanWanted |= runningVersion < entry.version;
     }
 
     /** Once per published version: the time from its hand-over to the first report that the node runs it. */

@@ -15,7 +15,11 @@ import static java.util.Objects.requireNonNull;
  * address, so the slice manager needs no list of node addresses. Flow control is {@code max} (DESIGN-ha.md 4.3): the
  * fastest node sets the pace, so a dead or stalled node never holds the others back; a node that fell behind recovers
  * by NAK within the term ({@value #CONFIG_TERM_LENGTH}), else by the publisher's resend or its own CATCH_UP (a node
- * only ever needs its latest configuration). Acknowledgements are plain unicast to the slice manager's ack address.
+ * only ever needs its latest configuration). Acknowledgements are plain unicast to the slice manager's ack address,
+ * received with a {@value #ACK_RECEIVE_BUFFER} socket receive buffer ({@code so-rcvbuf}; the kernel caps it at
+ * {@code net.core.rmem_max}): every node sends its ACKs, CATCH_UPs and heartbeats into that one socket, and Aeron's
+ * 128 KiB default overflowed at 1,000 nodes (NOTES.md "Fleet-scale distribution"). The node agents of one process
+ * share one ACK publication (one Aeron session per process, {@code NodeAgent}).
  *
  * <p>{@link #shard(int)} splits the CONFIG stream: shard {@code s} of a UDP channel uses the control port
  * {@code configPort + s}, of IPC the stream {@code configStreamId + s * }{@value #SHARD_STREAM_STEP}; node {@code n}
@@ -39,6 +43,12 @@ public record DistributionChannels(String configChannel, int configStreamId, Str
     public static final int DEFAULT_ACK_STREAM_ID = 1002;
     /** Term length of the UDP CONFIG publication: a briefly slow node recovers by NAK within it. */
     public static final String CONFIG_TERM_LENGTH = "16m";
+    /**
+     * Socket receive buffer of the slice manager's ACK endpoint ({@code so-rcvbuf}): room for ~2 s of every node's
+     * heartbeat and Aeron's session chatter while the driver's shared thread is busy (creating images, mapping
+     * files).
+     */
+    public static final String ACK_RECEIVE_BUFFER = "2m";
     /** Most CONFIG shards ({@code distribution.shards}). */
     public static final int MAX_SHARDS = 256;
     /** Distance between the IPC stream ids of two shards. */
@@ -97,7 +107,7 @@ public record DistributionChannels(String configChannel, int configStreamId, Str
             "aeron:udp?control=" + requireEndpoint(controlEndpoint) + "|control-mode=dynamic|fc=max|term-length="
                 + CONFIG_TERM_LENGTH,
             DEFAULT_CONFIG_STREAM_ID,
-            "aeron:udp?endpoint=" + requireEndpoint(ackEndpoint),
+            "aeron:udp?endpoint=" + requireEndpoint(ackEndpoint) + "|so-rcvbuf=" + ACK_RECEIVE_BUFFER,
             DEFAULT_ACK_STREAM_ID);
     }
 

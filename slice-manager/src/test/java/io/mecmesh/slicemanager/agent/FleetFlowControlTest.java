@@ -15,6 +15,7 @@ import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.CachedNanoClock;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemNanoClock;
+import org.agrona.concurrent.status.CountersReader;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -40,7 +41,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Distribution at fleet scale (DESIGN-ha.md 4.3) over real media drivers on loopback UDP: CONFIG flow control
- * {@code max}, catch-up of a node that was stalled, resend pacing and CONFIG shards.
+ * {@code max}, catch-up of a node that was stalled, resend pacing, CONFIG shards, and the ACK direction of many nodes
+ * on one host (one Aeron session, not one per node).
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class FleetFlowControlTest
@@ -49,6 +51,8 @@ class FleetFlowControlTest
     private static final int ROUNDS = 5;
     /** Clusters per configuration: ~45 KB each, so a few rounds are far beyond a receiver window (128 KB). */
     private static final int CLUSTERS = 300;
+    /** Node agents on one host (one media driver) in the ACK-session test: a simulated fleet's share of a JVM. */
+    private static final int HOSTED_NODES = 200;
 
     @TempDir
     Path directory;
@@ -127,6 +131,42 @@ class FleetFlowControlTest
     }
 
     @Test
+    void shouldCarryTheAcknowledgementsOfHundredsOfNodesOnOneHostInOneAckSession() throws IOException
+    {
+        final String control = "127.0.0.1:" + freeUdpPort();
+        final String ack = "127.0.0.1:" + freeUdpPort();
+        final Aeron controlPlane = client(driver("control-plane"));
+        final ConfigPublisherAgent publisher = publisher(controlPlane,
+            DistributionChannels.udpControlPlane(control, ack), SystemNanoClock.INSTANCE, 1, 200);
+        final Aeron edge = client(driver("edge"));
+        final Map<String, List<Long>> applied = new LinkedHashMap<>();
+        final List<Agent> agents = new ArrayList<>();
+        for (int n = 0; n < HOSTED_NODES; n++)
+        {
+            agents.add(node(edge, "hosted-" + n, DistributionChannels.udpNode(control, ack,
+                "127.0.0.1:" + freeUdpPort()), applied));
+        }
+        agents.add(publisher);
+        final List<String> everyNode = new ArrayList<>(applied.keySet());
+        for (final String id : everyNode)
+        {
+            publisher.publish(config(id, 7));
+        }
+
+        DistributionFixtures.awaitUntil(HOSTED_NODES + " nodes acknowledged version 7", TimeUnit.SECONDS.toNanos(45),
+            () -> everyNode.stream().allMatch(id -> applied(publisher, id) == 7), agents.toArray(Agent[]::new));
+
+        assertThat(ackImages(controlPlane)).as("images (sessions) on the publisher's ACK subscription from the one host"
+            + " of %d nodes", HOSTED_NODES).isEqualTo(1);
+        assertThat(publisher.counters().get(DistributionCounter.ACK_ACCEPTED_RECEIVED))
+            .isGreaterThanOrEqualTo(HOSTED_NODES);
+        for (final String id : everyNode)
+        {
+            assertThat(applied.get(id)).as("versions %s applied", id).containsExactly(7L);
+        }
+    }
+
+    @Test
     void shouldPaceTimedResendsToTheConfiguredRateSoThatUnansweredNodesDoNotFlood() throws IOException
     {
         final CachedNanoClock clock = new CachedNanoClock();
@@ -202,6 +242,21 @@ class FleetFlowControlTest
             .containsOnlyKeys(ConfigSubscriberAdapter.nodeTag(inShard1));
         assertThat(applied.get(inShard0)).containsExactly(4L);
         assertThat(applied.get(inShard1)).containsExactly(6L);
+    }
+
+    /** Images on the ACK stream in the control plane's driver: its {@code rcv-pos} counters of that stream. */
+    private static int ackImages(final Aeron controlPlane)
+    {
+        final CountersReader counters = controlPlane.countersReader();
+        final int[] images = {0};
+        counters.forEach((counterId, typeId, keyBuffer, label) ->
+        {
+            if (label.startsWith("rcv-pos:") && label.contains(" " + DistributionChannels.DEFAULT_ACK_STREAM_ID + " "))
+            {
+                images[0]++;
+            }
+        });
+        return images[0];
     }
 
     private static String nodeInShard(final int shard)

@@ -91,9 +91,23 @@ public final class DistributionFixtures
      */
     public static void awaitUntil(final String what, final BooleanSupplier condition, final Agent... agents)
     {
+        awaitUntil(what, AWAIT_TIMEOUT_NS, condition, agents);
+    }
+
+    /**
+     * Runs duty cycles until a condition holds, bounded in time and count.
+     *
+     * @param what      what is awaited, for the failure message.
+     * @param timeoutNs how long at most.
+     * @param condition the condition.
+     * @param agents    the agents to drive.
+     */
+    public static void awaitUntil(final String what, final long timeoutNs, final BooleanSupplier condition,
+        final Agent... agents)
+    {
         final IdleStrategy idle = new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1),
             TimeUnit.MICROSECONDS.toNanos(200));
-        final long deadline = System.nanoTime() + AWAIT_TIMEOUT_NS;
+        final long deadline = System.nanoTime() + timeoutNs;
         for (int cycle = 0; cycle < MAX_CYCLES; cycle++)
         {
             if (condition.getAsBoolean())
