@@ -6,6 +6,7 @@ import io.mecmesh.dataplane.counters.DataPlaneCounter;
 import io.mecmesh.dataplane.counters.DataPlaneCounters;
 import io.mecmesh.dataplane.exchange.Exchange;
 import io.mecmesh.dataplane.exchange.Snapshots;
+import io.mecmesh.dataplane.http2.Http2StreamCodec;
 import io.mecmesh.dataplane.listener.Http2RequestHeadValidator;
 import io.mecmesh.dataplane.listener.Http2StreamListenerHandler;
 import io.mecmesh.dataplane.listener.ListenerConfig;
@@ -20,10 +21,10 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2StreamChannel;
-import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -42,7 +43,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * The downstream HTTP/2 request path through the data plane's stream stages, on an {@link EmbeddedChannel}: the
  * server side as {@code PipelineAssembler} installs it (Netty's HTTP/2 frame codec and multiplexer and, per stream,
- * {@link Http2RequestHeadValidator}, the frame-to-HTTP conversion, {@link Http2StreamListenerHandler},
+ * {@link Http2RequestHeadValidator}, {@link Http2StreamCodec}, {@link Http2StreamListenerHandler},
  * {@link RespondHandler}, {@link ClassifyHandler} and {@link RouteHandler}), then a handler that answers 1 KiB in
  * place of the upstream stage. One operation: the bytes of one HEADERS frame (a GET whose headers end the stream,
  * HPACK without the dynamic table, so every request encodes the same but for its stream id) go in, the stream is
@@ -82,7 +83,8 @@ public class Http2RequestPathBenchmark
         final AccessLog accessLog = AccessLog.detached();
         final HttpResponse head = BenchMessages.responseHead();
 
-        server = new EmbeddedChannel(Http2FrameCodecBuilder.forServer().validateHeaders(true).build(),
+        final Http2FrameCodec codec = Http2FrameCodecBuilder.forServer().validateHeaders(true).build();
+        server = new EmbeddedChannel(codec,
             new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>()
             {
                 @Override
@@ -92,7 +94,7 @@ public class Http2RequestPathBenchmark
                     final Exchange exchange = new Exchange(registry.unclassified(), accessLog);
                     stream.pipeline()
                         .addLast(new Http2RequestHeadValidator(counters))
-                        .addLast(new Http2StreamFrameToHttpObjectCodec(true, true))
+                        .addLast(new Http2StreamCodec())
                         .addLast(new Http2StreamListenerHandler(listener, counters))
                         .addLast(new RespondHandler(exchange))
                         .addLast(new ClassifyHandler("bench", snapshots, exchange))
@@ -116,6 +118,15 @@ public class Http2RequestPathBenchmark
             throw new IllegalStateException("stream not routed and answered: requests "
                 + counters.get(DataPlaneCounter.REQUESTS) + ", 2xx " + counters.get(DataPlaneCounter.RESPONSES_2XX)
                 + ", response bytes " + bytes);
+        }
+        for (int i = 0; i < 1_000; i++)
+        {
+            exchange();
+        }
+        if (codec.connection().numActiveStreams() != 0 || counters.get(DataPlaneCounter.RESPONSES_2XX) != 1_001)
+        {
+            throw new IllegalStateException("streams left open: " + codec.connection().numActiveStreams()
+                + ", 2xx " + counters.get(DataPlaneCounter.RESPONSES_2XX));
         }
     }
 
