@@ -41,6 +41,10 @@ import static java.util.Objects.requireNonNull;
  */
 public final class Http2StreamListenerHandler extends ChannelDuplexHandler
 {
+    /** {@code values()} copies its array at every call. */
+    private static final HttpConversionUtil.ExtensionHeaderNames[] EXTENSION_HEADERS =
+        HttpConversionUtil.ExtensionHeaderNames.values();
+
     private final DataPlaneCounters counters;
     private final long maxRequestBodyBytes;
     private final long requestBodyTimeoutNs;
@@ -129,7 +133,7 @@ public final class Http2StreamListenerHandler extends ChannelDuplexHandler
             counters.increment(DataPlaneCounter.REQUESTS);
             // Netty's conversion names (x-http2-stream-id, ...): a client's own are never forwarded either.
             final HttpHeaders headers = request.headers();
-            for (final HttpConversionUtil.ExtensionHeaderNames name : HttpConversionUtil.ExtensionHeaderNames.values())
+            for (final HttpConversionUtil.ExtensionHeaderNames name : EXTENSION_HEADERS)
             {
                 headers.remove(name.text());
             }

@@ -107,7 +107,7 @@ import static java.util.Objects.requireNonNull;
  *                                               processed; client errors counted, one rate-limited log line
  *   http2-streams  Http2MultiplexHandler        one child channel per stream, with:
  *     request-head   Http2RequestHeadValidator           mandatory pseudo-headers, else RST_STREAM
- *     http2-codec    Http2StreamCodec                    frames ⇄ HTTP messages in one step: the head an
+ *     stream-codec   Http2StreamCodec                    frames ⇄ HTTP messages in one step: the head an
  *                                                        Http2Request (HttpRequest and RequestHead over the
  *                                                        HPACK-decoded fields), DATA content passed on uncopied
  *     listener       Http2StreamListenerHandler          counts, body limit and timeout, strips x-http2-*
@@ -266,7 +266,7 @@ public final class PipelineAssembler extends ChannelInitializer<Channel>
                 final Exchange exchange = new Exchange(sliceStats.unclassified(), accessLog);
                 stream.pipeline()
                     .addLast("request-head", new Http2RequestHeadValidator(counters))
-                    .addLast("http2-codec", new Http2StreamCodec())
+                    .addLast("stream-codec", new Http2StreamCodec())
                     .addLast("listener", new Http2StreamListenerHandler(listener, counters))
                     .addLast("respond", new RespondHandler(exchange))
                     .addLast("classify", new ClassifyHandler(listener.name(), snapshots, exchange))
