@@ -51,11 +51,16 @@ import java.util.concurrent.TimeUnit;
  * Like {@code Http1RequestPathBenchmark}, the client is bytes: only the data plane's side is measured (before
  * 2026-12-08 a Netty client codec and multiplexer opened each stream, and a detached access log was built per
  * stream, which is most of what the earlier figures measured). Leaves out sockets, TLS and the upstream.
+ *
+ * <p>Threads and leak detection as in {@code Http1RequestPathBenchmark}: Netty {@code FastThreadLocalThread}s, on
+ * which its {@code Recycler} pools as on the event loops, and leak detection off as the launcher runs it.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xms256m", "-Xmx256m", "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED"})
+@Fork(value = 1, jvmArgsPrepend = {"-Djmh.executor=CUSTOM",
+    "-Djmh.executor.class=io.mecmesh.perf.bench.FastThreadLocalExecutor", "-Dio.netty.leakDetection.level=disabled"},
+    jvmArgsAppend = {"-Xms256m", "-Xmx256m", "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED"})
 @Warmup(iterations = 5, time = 2)
 @Measurement(iterations = 5, time = 1)
 public class Http2RequestPathBenchmark
