@@ -98,13 +98,13 @@ public class Http2RequestPathBenchmark
                     stream.config().setAutoRead(false);
                     final Exchange exchange = new Exchange(registry.unclassified(), accessLog);
                     stream.pipeline()
-                        .addLast(new Http2RequestHeadValidator(counters))
-                        .addLast(new Http2StreamCodec())
-                        .addLast(new Http2StreamListenerHandler(listener, counters))
-                        .addLast(new RespondHandler(exchange))
-                        .addLast(new ClassifyHandler("bench", snapshots, exchange))
-                        .addLast(new RouteHandler(exchange, counters))
-                        .addLast(new AnsweringHandler(body, head, exchange));
+                        .addLast("request-head", new Http2RequestHeadValidator(counters))
+                        .addLast("stream-codec", new Http2StreamCodec())
+                        .addLast("listener", new Http2StreamListenerHandler(listener, counters))
+                        .addLast("respond", new RespondHandler(exchange))
+                        .addLast("classify", new ClassifyHandler("bench", snapshots, exchange))
+                        .addLast("route", new RouteHandler(exchange, counters))
+                        .addLast("upstream", new AnsweringHandler(body, head, exchange));
                 }
             }));
         final ByteBuf preface = Unpooled.buffer();
