@@ -9,18 +9,21 @@ import java.util.Map;
 import static java.util.Objects.requireNonNull;
 
 /**
- * {@link HeaderFields} over Netty's {@link HttpHeaders} (heads not built by the HTTP/1.1 codec: HTTP/2-converted
- * requests, tests with Netty's codec). Reusable: {@link #wrap} takes the fields' entries into arrays it keeps (the
- * values are not copied), and {@link #headers()} marks them stale so that the next read takes them again. Confined
- * to one event loop.
+ * {@link HeaderFields} over Netty's {@link HttpHeaders} (heads not built by the HTTP/1.1 codec: HTTP/2 requests,
+ * tests with Netty's codec). Reusable: {@link #wrap} takes the fields' entries into arrays it keeps (the values
+ * are not copied), and {@link #headers()} marks them stale so that the next read takes them again. The arrays are
+ * made at the first read, not before: a stage's scratch adapter that never wraps anything (its heads view
+ * themselves) costs an HTTP/2 stream nothing. Confined to one event loop.
  */
 public final class NettyHeaderFields implements HeaderFields
 {
     private static final int INITIAL_ENTRIES = 16;
 
     private HttpHeaders headers;
-    private CharSequence[] names = new CharSequence[INITIAL_ENTRIES];
-    private CharSequence[] values = new CharSequence[INITIAL_ENTRIES];
+    private static final CharSequence[] NONE = new CharSequence[0];
+
+    private CharSequence[] names = NONE;
+    private CharSequence[] values = NONE;
     private int entries;
     private boolean stale;
 
@@ -138,7 +141,7 @@ public final class NettyHeaderFields implements HeaderFields
         final int size = headers.size();
         if (size > names.length)
         {
-            names = new CharSequence[Math.max(size, names.length * 2)];
+            names = new CharSequence[Math.max(size, Math.max(INITIAL_ENTRIES, names.length * 2))];
             values = new CharSequence[names.length];
         }
         int i = 0;

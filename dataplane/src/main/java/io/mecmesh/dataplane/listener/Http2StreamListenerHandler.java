@@ -7,9 +7,6 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
-import io.netty.handler.codec.http.DefaultHttpRequest;
-import io.netty.handler.codec.http.DefaultLastHttpContent;
-import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpObject;
@@ -30,11 +27,12 @@ import java.util.concurrent.TimeUnit;
 import static java.util.Objects.requireNonNull;
 
 /**
- * The listener stage of one HTTP/2 stream, after the frame-to-HTTP conversion. The HTTP/2 codec has already
- * enforced the connection's limits (header list size, concurrent streams, reset and control-frame floods); this
- * stage counts requests and responses, splits a request that arrives whole into its head and last part, refuses what the conversion could not make into a valid request (400), and
- * a body over the listener's limit (413, the stream is reset), and removes the conversion's {@code x-http2-*}
- * headers so that they are not forwarded. Forwards everything else unchanged (ownership passes on).
+ * The listener stage of one HTTP/2 stream, after its frames became HTTP messages ({@code Http2StreamCodec}). The
+ * HTTP/2 codec has already enforced the connection's limits (header list size, concurrent streams, reset and
+ * control-frame floods); this stage counts requests and responses, refuses what could not be made into a valid
+ * request (400, or RST_STREAM PROTOCOL_ERROR for a malformed stream), and a body over the listener's limit (413,
+ * the stream is reset), and removes any {@code x-http2-*} header a client sent so that none is forwarded. Forwards
+ * everything else unchanged (ownership passes on).
  *
  * <p>Body timeout: while the request body is open, a part must arrive at least every
  * {@link ListenerConfig#requestBodyTimeoutMs()} (unless 0); else the stream is answered 408 when no response
@@ -43,6 +41,10 @@ import static java.util.Objects.requireNonNull;
  */
 public final class Http2StreamListenerHandler extends ChannelDuplexHandler
 {
+    /** {@code values()} copies its array at every call. */
+    private static final HttpConversionUtil.ExtensionHeaderNames[] EXTENSION_HEADERS =
+        HttpConversionUtil.ExtensionHeaderNames.values();
+
     private final DataPlaneCounters counters;
     private final long maxRequestBodyBytes;
     private final long requestBodyTimeoutNs;
@@ -129,8 +131,9 @@ public final class Http2StreamListenerHandler extends ChannelDuplexHandler
         if (msg instanceof HttpRequest request)
         {
             counters.increment(DataPlaneCounter.REQUESTS);
+            // Netty's conversion names (x-http2-stream-id, ...): a client's own are never forwarded either.
             final HttpHeaders headers = request.headers();
-            for (final HttpConversionUtil.ExtensionHeaderNames name : HttpConversionUtil.ExtensionHeaderNames.values())
+            for (final HttpConversionUtil.ExtensionHeaderNames name : EXTENSION_HEADERS)
             {
                 headers.remove(name.text());
             }
@@ -153,15 +156,6 @@ public final class Http2StreamListenerHandler extends ChannelDuplexHandler
         if (msg instanceof HttpRequest || msg instanceof HttpContent)
         {
             onBodyProgress(ctx, msg instanceof LastHttpContent);
-        }
-        if (msg instanceof FullHttpRequest full)
-        {
-            // A stream whose headers end it arrives whole: split it into the head and the (empty or trailing)
-            // last part that the later stages expect, the content passing on with the last part.
-            ctx.fireChannelRead(new DefaultHttpRequest(full.protocolVersion(), full.method(), full.uri(),
-                full.headers()));
-            ctx.fireChannelRead(new DefaultLastHttpContent(full.content(), full.trailingHeaders()));
-            return;
         }
         ctx.fireChannelRead(msg);
     }

@@ -9,6 +9,7 @@ import io.mecmesh.dataplane.listener.ConnectionGuard;
 import io.mecmesh.dataplane.cluster.Cluster;
 import io.mecmesh.dataplane.counters.DataPlaneCounter;
 import io.mecmesh.dataplane.http1.Http1ServerCodec;
+import io.mecmesh.dataplane.http2.Http2StreamCodec;
 import io.mecmesh.dataplane.lifecycle.Http2DrainHandler;
 import io.mecmesh.dataplane.listener.Http1ListenerHandler;
 import io.mecmesh.dataplane.listener.ClientErrorLog;
@@ -39,7 +40,6 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
-import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.codec.http.HttpDecoderConfig;
@@ -107,7 +107,9 @@ import static java.util.Objects.requireNonNull;
  *                                               processed; client errors counted, one rate-limited log line
  *   http2-streams  Http2MultiplexHandler        one child channel per stream, with:
  *     request-head   Http2RequestHeadValidator           mandatory pseudo-headers, else RST_STREAM
- *     http2-to-http  Http2StreamFrameToHttpObjectCodec   frames ⇄ the same HTTP messages as HTTP/1.1
+ *     stream-codec   Http2StreamCodec                    frames ⇄ HTTP messages in one step: the head an
+ *                                                        Http2Request (HttpRequest and RequestHead over the
+ *                                                        HPACK-decoded fields), DATA content passed on uncopied
  *     listener       Http2StreamListenerHandler          counts, body limit and timeout, strips x-http2-*
  *     classify, overload, route, admit, trace, upstream  as for HTTP/1.1 (connection-level classification kept on
  *                                                        the parent connection; upstream connections HTTP/1.1)
@@ -235,8 +237,9 @@ public final class PipelineAssembler extends ChannelInitializer<Channel>
     }
 
     /**
-     * The HTTP/2 connection stages; each stream gets the request stages on its own child channel, where frames
-     * are converted to the same HTTP messages as on HTTP/1.1, so routing and forwarding are shared.
+     * The HTTP/2 connection stages; each stream gets the request stages on its own child channel, where its
+     * frames become the HTTP messages the stages share with HTTP/1.1 (Http2StreamCodec), so routing and
+     * forwarding are shared.
      *
      * @param channel the downstream connection.
      */
@@ -263,7 +266,7 @@ public final class PipelineAssembler extends ChannelInitializer<Channel>
                 final Exchange exchange = new Exchange(sliceStats.unclassified(), accessLog);
                 stream.pipeline()
                     .addLast("request-head", new Http2RequestHeadValidator(counters))
-                    .addLast("http2-to-http", new Http2StreamFrameToHttpObjectCodec(true, true))
+                    .addLast("stream-codec", new Http2StreamCodec())
                     .addLast("listener", new Http2StreamListenerHandler(listener, counters))
                     .addLast("respond", new RespondHandler(exchange))
                     .addLast("classify", new ClassifyHandler(listener.name(), snapshots, exchange))

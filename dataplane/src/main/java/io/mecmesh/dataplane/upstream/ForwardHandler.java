@@ -8,8 +8,8 @@ import io.mecmesh.dataplane.counters.DataPlaneCounters;
 import io.mecmesh.dataplane.counters.Overflow;
 import io.mecmesh.dataplane.exchange.Exchange;
 import io.mecmesh.dataplane.http.DirectResponse;
-import io.mecmesh.dataplane.http.HeaderFields;
-import io.mecmesh.dataplane.http.NettyHeaderFields;
+import io.mecmesh.dataplane.http.NettyRequestHead;
+import io.mecmesh.dataplane.http.RequestHead;
 import io.mecmesh.dataplane.http.TextFlyweight;
 import io.mecmesh.dataplane.route.Route;
 import io.mecmesh.dataplane.route.RouteAction;
@@ -54,7 +54,7 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter
     private final ReplayBuffer replay = new ReplayBuffer();
     private final TextFlyweight headerView = new TextFlyweight();
     /** Views the headers of heads that are not the codec's (HTTP/2 streams). */
-    private final NettyHeaderFields nettyFields = new NettyHeaderFields();
+    private final NettyRequestHead nettyHead = new NettyRequestHead();
     private ChannelHandlerContext ctx;
     private HttpRequest request;
     private Route route;
@@ -200,7 +200,7 @@ public final class ForwardHandler extends ChannelInboundHandlerAdapter
     /** The first value of a request header: a view over a decoded HTTP/1.1 head (valid until the next call). */
     private CharSequence headerView(final CharSequence name)
     {
-        return HeaderFields.of(request.headers(), nettyFields).first(name, headerView);
+        return RequestHead.of(request, nettyHead).headerFields().first(name, headerView);
     }
 
     private void onRequestContent(final HttpContent content)

@@ -174,6 +174,27 @@ public final class RawHttp2 implements AutoCloseable
         }
     }
 
+    /**
+     * @return the next frame, WINDOW_UPDATE and PING frames included (for flow-control tests); SETTINGS frames are
+     * answered and skipped.
+     * @throws IOException when the connection closes first (an {@link EOFException}) or nothing comes in 10 s.
+     */
+    public Frame readAny() throws IOException
+    {
+        while (true)
+        {
+            final Frame frame = readFrame();
+            if (frame.type() != SETTINGS)
+            {
+                return frame;
+            }
+            if ((frame.flags() & ACK) == 0)
+            {
+                frame(SETTINGS, ACK, 0, new byte[0]);
+            }
+        }
+    }
+
     private Frame readFrame() throws IOException
     {
         final int length = in.readUnsignedByte() << 16 | in.readUnsignedByte() << 8 | in.readUnsignedByte();

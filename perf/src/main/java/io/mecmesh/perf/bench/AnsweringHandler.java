@@ -27,14 +27,26 @@ import io.netty.util.ReferenceCountUtil;
 final class AnsweringHandler extends ChannelInboundHandlerAdapter
 {
     private final ByteBuf body;
-    private final HttpResponse head = BenchMessages.responseHead();
+    private final HttpResponse head;
     private long routed;
 
     private final Exchange exchange;
 
     AnsweringHandler(final ByteBuf body, final Exchange exchange)
     {
+        this(body, BenchMessages.responseHead(), exchange);
+    }
+
+    /**
+     * @param body     the response body, owned by the caller.
+     * @param head     the response head, shared by the handlers of one benchmark (one per HTTP/2 stream, where
+     *                 building a head per stream would measure the benchmark instead of the stream).
+     * @param exchange the channel's exchange.
+     */
+    AnsweringHandler(final ByteBuf body, final HttpResponse head, final Exchange exchange)
+    {
         this.body = body;
+        this.head = head;
         this.exchange = exchange;
     }
 

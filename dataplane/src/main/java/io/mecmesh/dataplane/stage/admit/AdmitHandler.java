@@ -5,8 +5,8 @@ import io.mecmesh.dataplane.exchange.Exchange;
 import io.mecmesh.dataplane.exchange.Snapshot;
 import io.mecmesh.dataplane.exchange.Snapshots;
 import io.mecmesh.dataplane.http.DirectResponse;
-import io.mecmesh.dataplane.http.HeaderFields;
-import io.mecmesh.dataplane.http.NettyHeaderFields;
+import io.mecmesh.dataplane.http.NettyRequestHead;
+import io.mecmesh.dataplane.http.RequestHead;
 import io.mecmesh.dataplane.http.TextFlyweight;
 import io.mecmesh.dataplane.policy.PolicyFlyweight;
 import io.mecmesh.dataplane.policy.PolicyTable;
@@ -108,7 +108,7 @@ public final class AdmitHandler extends ChannelDuplexHandler
     /** Scratch view of a request's {@code grpc-timeout}. */
     private final TextFlyweight headerView = new TextFlyweight();
     /** Views heads that are not the codec's (HTTP/2 streams). */
-    private final NettyHeaderFields nettyFields = new NettyHeaderFields();
+    private final NettyRequestHead nettyHead = new NettyRequestHead();
     private final LongArrayQueue gbrByResponse = new LongArrayQueue(LongArrayQueue.MIN_CAPACITY, Long.MIN_VALUE);
     private final ArrayDeque<Object> heldWrites = new ArrayDeque<>(8);
     private final ArrayDeque<ChannelPromise> heldPromises = new ArrayDeque<>(8);
@@ -267,7 +267,7 @@ public final class AdmitHandler extends ChannelDuplexHandler
         slice = loop.slice(sliceId);
         // The records the exchange wrapped once (route stage); the deadline from the record (or the route) and a
         // grpc-timeout, decided here for the forward stage.
-        exchange.decideLimits(HeaderFields.of(request.headers(), nettyFields).first(GRPC_TIMEOUT, headerView));
+        exchange.decideLimits(RequestHead.of(request, nettyHead).headerFields().first(GRPC_TIMEOUT, headerView));
         ratesFrom = exchange.snapshot();
         sliceRates(exchange.sliceRecordHit(), exchange.sliceRecord());
         routeRates(exchange.routeRecordHit(), exchange.routeRecord());

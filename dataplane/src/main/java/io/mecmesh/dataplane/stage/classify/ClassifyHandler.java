@@ -5,8 +5,8 @@ import io.mecmesh.dataplane.classify.SliceStats;
 import io.mecmesh.dataplane.exchange.Exchange;
 import io.mecmesh.dataplane.exchange.Snapshot;
 import io.mecmesh.dataplane.exchange.Snapshots;
-import io.mecmesh.dataplane.http.HeaderFields;
-import io.mecmesh.dataplane.http.NettyHeaderFields;
+import io.mecmesh.dataplane.http.NettyRequestHead;
+import io.mecmesh.dataplane.http.RequestHead;
 import io.mecmesh.dataplane.identity.SpiffeId;
 import io.mecmesh.dataplane.tls.PeerIdentity;
 import io.netty.channel.Channel;
@@ -46,7 +46,7 @@ public final class ClassifyHandler extends ChannelInboundHandlerAdapter
     private final String listener;
     private final Snapshots snapshots;
     /** Adapts heads that are not the codec's (HTTP/2 streams). */
-    private final NettyHeaderFields fields = new NettyHeaderFields();
+    private final NettyRequestHead nettyHead = new NettyRequestHead();
     private final Exchange exchange;
 
     /**
@@ -70,7 +70,7 @@ public final class ClassifyHandler extends ChannelInboundHandlerAdapter
             exchange.begin(snapshot);
             final Classifier classifier = snapshot.classifier();
             final int[] candidates = connectionClass(ctx.channel(), classifier);
-            final int rule = classifier.classify(candidates, HeaderFields.of(request.headers(), fields));
+            final int rule = classifier.classify(candidates, RequestHead.of(request, nettyHead).headerFields());
             final SliceStats stats = classifier.stats(rule);
             // No rule: the default slice (or unclassified), which the route's slice replaces in the route stage.
             exchange.slice(classifier.sliceId(rule), stats, rule != Classifier.NO_RULE);
