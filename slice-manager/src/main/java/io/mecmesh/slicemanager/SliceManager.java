@@ -190,9 +190,9 @@ public final class SliceManager implements ControlPlaneBackend, AutoCloseable
     }
 
     @Override
-    public Optional<ClusterView> cluster()
+    public Optional<ClusterView> cluster(final boolean logPositions)
     {
-        return clustered == null ? Optional.empty() : Optional.of(clustered.cluster.view());
+        return clustered == null ? Optional.empty() : Optional.of(clustered.cluster.view(logPositions));
     }
 
     @Override

@@ -73,9 +73,11 @@ public interface ControlPlaneBackend
     }
 
     /**
+     * @param logPositions whether to ask the consensus module for every member's log position (on the leader; an
+     *                     Aeron client round trip, for {@code /v1/cluster} only, not for every read).
      * @return this member's view of the control-plane cluster, empty without a cluster.
      */
-    default Optional<ClusterView> cluster()
+    default Optional<ClusterView> cluster(boolean logPositions)
     {
         return Optional.empty();
     }

@@ -307,7 +307,7 @@ public final class ControlPlaneHttpHandler implements ApiHandler
     private JsonNode cluster()
     {
         final ObjectNode response = JSON.createObjectNode();
-        final Optional<ClusterView> cluster = backend.cluster();
+        final Optional<ClusterView> cluster = backend.cluster(true);
         if (cluster.isEmpty())
         {
             response.put("enabled", false);
@@ -383,7 +383,7 @@ public final class ControlPlaneHttpHandler implements ApiHandler
      */
     private void readHeaders(final JsonNode body, final Map<String, String> headers)
     {
-        final Optional<ClusterView> cluster = backend.cluster();
+        final Optional<ClusterView> cluster = backend.cluster(false);
         if (cluster.isEmpty())
         {
             return;

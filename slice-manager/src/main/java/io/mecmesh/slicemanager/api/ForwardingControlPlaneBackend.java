@@ -80,9 +80,9 @@ public abstract class ForwardingControlPlaneBackend implements ControlPlaneBacke
     }
 
     @Override
-    public Optional<ClusterView> cluster()
+    public Optional<ClusterView> cluster(final boolean logPositions)
     {
-        return delegate.cluster();
+        return delegate.cluster(logPositions);
     }
 
     @Override

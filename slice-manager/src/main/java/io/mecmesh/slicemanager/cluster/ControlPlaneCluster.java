@@ -302,15 +302,17 @@ public final class ControlPlaneCluster implements AutoCloseable
     }
 
     /**
+     * @param logPositions whether to ask the consensus module for each member's log position (on the leader only).
      * @return this member's view of the cluster (any thread).
      */
-    public ClusterView view()
+    public ClusterView view(final boolean logPositions)
     {
         final boolean hasLeader = quorum.hasLeader();
         return new ClusterView(settings.memberId(), settings.members(), hasLeader ? service.leaderMemberId() : -1,
             service.leadershipTermId(), consensusModule.context().commitPositionCounter().get(),
             service.appliedSequence(), service.role().name(), quorum.noLeaderSinceMs(),
-            hasLeader && service.role() == Cluster.Role.LEADER ? memberPositions() : java.util.Map.of());
+            logPositions && hasLeader && service.role() == Cluster.Role.LEADER ? memberPositions()
+            : java.util.Map.of());
     }
 
     /** On the leader: each member's appended log position as the consensus module knows it (best effort). */
