@@ -183,7 +183,9 @@ public final class Appliance implements AutoCloseable
                 : config.dataDirectory().resolve("control"));
             sliceManager = startSliceManager(new SliceManager.Settings(config.dataDirectory().resolve("control"),
                 channels, key, compilerSettings, signingKeys, new SliceManager.ClusterSettings(
-                    controlPlane.cluster().enabled(), controlPlane.cluster().commitTimeout())), messaging);
+                    controlPlane.cluster().enabled(), controlPlane.cluster().commitTimeout(),
+                    controlPlane.cluster().memberId(), controlPlane.cluster().members(),
+                    controlPlane.cluster().leaderHeartbeatTimeout())), messaging);
             started.push(sliceManager);
             timedControl = new TimedControlPlane(sliceManager, System::nanoTime);
             // With a MEC API, an operator's delete of an instance subscribed to its termination is graceful.

@@ -8,6 +8,7 @@ import io.mecmesh.slicemanager.model.MecSubscription;
 
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.UUID;
 
 import static java.util.Objects.requireNonNull;
 
@@ -49,6 +50,18 @@ public final class GracefulTermination extends ForwardingControlPlaneBackend
     @Override
     public long submit(final Command command)
     {
+        return delegate().submit(graceful(command));
+    }
+
+    @Override
+    public long submit(final UUID requestId, final Command command)
+    {
+        return delegate().submit(requestId, graceful(command));
+    }
+
+    /** An operator's delete of an instance subscribed to its termination becomes its termination deadline. */
+    private Command graceful(final Command command)
+    {
         requireNonNull(command, "command");
         if (command instanceof Command.DeleteApp delete)
         {
@@ -56,9 +69,9 @@ public final class GracefulTermination extends ForwardingControlPlaneBackend
             if (app != null && app.terminationDeadline().isEmpty() && app.subscriptions().stream()
                 .anyMatch(subscription -> subscription.type() == MecSubscription.Type.APP_TERMINATION))
             {
-                return delegate().submit(new Command.PutApp(app.terminatingBy(clock.instant().plus(GRACE))));
+                return new Command.PutApp(app.terminatingBy(clock.instant().plus(GRACE)));
             }
         }
-        return delegate().submit(command);
+        return command;
     }
 }

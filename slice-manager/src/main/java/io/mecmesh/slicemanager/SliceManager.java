@@ -3,8 +3,10 @@ package io.mecmesh.slicemanager;
 import io.aeron.Aeron;
 import io.mecmesh.slicemanager.api.ControlPlaneBackend;
 import io.mecmesh.slicemanager.ca.ConfigSigningKeys;
+import io.mecmesh.slicemanager.cluster.ClusterView;
 import io.mecmesh.slicemanager.cluster.ControlPlaneCluster;
 import io.mecmesh.slicemanager.cluster.ControlPlaneService;
+import io.mecmesh.slicemanager.cluster.MemberAddress;
 import io.mecmesh.slicemanager.cluster.Outcome;
 import io.mecmesh.slicemanager.compiler.CompiledMesh;
 import io.mecmesh.slicemanager.compiler.CompilerSettings;
@@ -28,6 +30,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -165,6 +168,42 @@ public final class SliceManager implements ControlPlaneBackend, AutoCloseable
             publisher.publish(compiled);
             return sequence;
         });
+    }
+
+    /**
+     * Like {@link #submit(Command)}; on the cluster, at most once per request id (a retry gets the first outcome).
+     *
+     * @param requestId the caller's request id.
+     * @param command   the command.
+     * @return the sequence number acknowledged.
+     */
+    @Override
+    public long submit(final UUID requestId, final Command command)
+    {
+        requireNonNull(requestId, "requestId");
+        requireNonNull(command, "command");
+        if (clustered != null)
+        {
+            return clustered.submit(requestId, command);
+        }
+        return submit(command);
+    }
+
+    @Override
+    public Optional<ClusterView> cluster(final boolean logPositions)
+    {
+        return clustered == null ? Optional.empty() : Optional.of(clustered.cluster.view(logPositions));
+    }
+
+    @Override
+    public long readBarrier()
+    {
+        if (clustered == null)
+        {
+            return state().sequence();
+        }
+        final Outcome barrier = clustered.cluster.readBarrier();
+        return barrier.sequence();
     }
 
     /**
@@ -384,20 +423,37 @@ public final class SliceManager implements ControlPlaneBackend, AutoCloseable
     }
 
     /**
-     * {@code controlPlane.cluster}: the desired state as a one-member Aeron Cluster (issue 18 step 1).
+     * {@code controlPlane.cluster}: the desired state as an Aeron Cluster (issue 18 steps 1 and 2).
      *
-     * @param enabled       whether the cluster replaces the single-process conductor.
-     * @param commitTimeout how long a write waits for its commit before it is answered 503 "not acknowledged".
+     * @param enabled                whether the cluster replaces the single-process conductor.
+     * @param commitTimeout          how long a write waits for its commit before it is answered 503.
+     * @param memberId               this process's member id (0 for one member).
+     * @param members                every member (empty: one member on this host over IPC).
+     * @param leaderHeartbeatTimeout how long without the leader before an election.
      */
-    public record ClusterSettings(boolean enabled, Duration commitTimeout)
+    public record ClusterSettings(boolean enabled, Duration commitTimeout, int memberId, List<MemberAddress> members,
+        Duration leaderHeartbeatTimeout)
     {
         /** The single-process conductor (the default this round). */
         public static final ClusterSettings DISABLED =
             new ClusterSettings(false, ControlPlaneCluster.Settings.DEFAULT_COMMIT_TIMEOUT);
 
+        /**
+         * One member on this host.
+         *
+         * @param enabled       whether the cluster replaces the single-process conductor.
+         * @param commitTimeout how long a write waits for its commit.
+         */
+        public ClusterSettings(final boolean enabled, final Duration commitTimeout)
+        {
+            this(enabled, commitTimeout, 0, List.of(), ControlPlaneCluster.Settings.DEFAULT_LEADER_HEARTBEAT_TIMEOUT);
+        }
+
         public ClusterSettings
         {
             requireNonNull(commitTimeout, "commitTimeout");
+            requireNonNull(leaderHeartbeatTimeout, "leaderHeartbeatTimeout");
+            members = List.copyOf(requireNonNull(members, "members"));
             if (commitTimeout.isNegative() || commitTimeout.isZero())
             {
                 throw new IllegalArgumentException("commitTimeout: must be positive, was " + commitTimeout);
@@ -418,10 +474,17 @@ public final class SliceManager implements ControlPlaneBackend, AutoCloseable
         AgentRunner runner = null;
         try
         {
+            final ClusterSettings clusterSettings = settings.cluster();
             cluster = ControlPlaneCluster.launch(new ControlPlaneCluster.Settings(
                 settings.stateDirectory().resolve("cluster"), aeron.context().aeronDirectoryName(),
-                settings.cluster().commitTimeout()), service);
-            seedFromPreClusterState(cluster, settings.stateDirectory());
+                clusterSettings.commitTimeout(), clusterSettings.memberId(), clusterSettings.members(),
+                clusterSettings.leaderHeartbeatTimeout()), service);
+            if (clusterSettings.members().size() <= 1)
+            {
+                // Several members start without a leader and replay their logs during the election: the seed of a
+                // pre-cluster directory is for one member (NOTES "Design for issue 18").
+                seedFromPreClusterState(cluster, settings.stateDirectory());
+            }
             final ConfigPublisherAgent publisher = new ConfigPublisherAgent(new ConfigPublisherAgent.Context(aeron,
                 settings.channels(), settings.key(), SystemNanoClock.INSTANCE,
                 ConfigPublisherAgent.DEFAULT_RESEND_INTERVAL_NS, settings.signingKeys()::signingKeys));
@@ -429,8 +492,9 @@ public final class SliceManager implements ControlPlaneBackend, AutoCloseable
             runner = StartedAgent.start(publisher, ex -> LOG.error("config publisher failed", ex),
                 PUBLISHER_START_TIMEOUT_S);
             final DesiredState state = service.state();
-            LOG.info("slice manager started on a one-member cluster: state version {} ({} slices, {} services,"
-                + " {} nodes) from {}", state.sequence(), state.slices().size(), state.services().size(),
+            LOG.info("slice manager started as cluster member {} of {}: state version {} ({} slices, {} services,"
+                + " {} nodes) from {}", clusterSettings.memberId(), Math.max(1, clusterSettings.members().size()),
+                state.sequence(), state.slices().size(), state.services().size(),
                 state.nodes().size(), settings.stateDirectory());
             return new SliceManager(settings, null, publisher, runner, null, null,
                 new ClusteredState(cluster, settings.stateDirectory()));
@@ -535,7 +599,12 @@ public final class SliceManager implements ControlPlaneBackend, AutoCloseable
 
         long submit(final Command command)
         {
-            final Outcome outcome = cluster.submit(UUID.randomUUID(), 0, "control-plane-api", command);
+            return submit(UUID.randomUUID(), command);
+        }
+
+        long submit(final UUID requestId, final Command command)
+        {
+            final Outcome outcome = cluster.submit(requestId, 0, "control-plane-api", command);
             return switch (outcome.kind())
             {
                 case ACCEPTED -> outcome.sequence();

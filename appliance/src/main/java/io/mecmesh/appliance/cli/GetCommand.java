@@ -76,6 +76,12 @@ final class GetCommand implements Callable<Integer>
             {
                 printOne(out, kind, client.get(kind.path() + "/" + encode(name)), format);
             }
+            client.staleNotice().ifPresent(notice ->
+            {
+                final PrintWriter err = spec.commandLine().getErr();
+                err.println(notice);
+                err.flush();
+            });
             return ExitCode.OK;
         });
     }

@@ -20,6 +20,7 @@ import java.security.PrivateKey;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -56,8 +57,11 @@ final class ServerOption
 
     private static final int SAN_URI = 6;
 
-    @Option(names = "--server", paramLabel = "URL", defaultValue = "${env:" + VARIABLE + ":-" + DEFAULT + "}",
-        description = "The control plane's API (default: $" + VARIABLE + ", else " + DEFAULT + ").")
+    @Option(names = "--server", paramLabel = "URL[,URL...]",
+        defaultValue = "${env:" + VARIABLE + ":-" + DEFAULT + "}",
+        description = "The control plane's API; several members comma-separated: a request that finds a member"
+            + " down, without quorum or not acknowledging goes to the next one with the same Idempotency-Key"
+            + " (default: $" + VARIABLE + ", else " + DEFAULT + ").")
     String server;
 
     @Option(names = "--cert", paramLabel = "FILE", description = "Client certificate, PEM (default: $"
@@ -81,22 +85,38 @@ final class ServerOption
      */
     ControlPlaneClient client()
     {
-        final URI uri;
-        try
+        final List<URI> servers = new ArrayList<>();
+        for (final String one : server.split(",", -1))
         {
-            uri = new URI(server.endsWith("/") ? server : server + "/");
+            final String text = one.trim();
+            final URI uri;
+            try
+            {
+                uri = new URI(text.endsWith("/") ? text : text + "/");
+            }
+            catch (final URISyntaxException ex)
+            {
+                throw badServer(text);
+            }
+            if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null)
+            {
+                throw badServer(text);
+            }
+            if (!servers.isEmpty() && !uri.getScheme().equals(servers.get(0).getScheme()))
+            {
+                throw new CommandFailedException(ExitCode.USAGE, "--server: all members must use the same scheme, got "
+                    + servers.get(0).getScheme() + " and " + uri.getScheme());
+            }
+            servers.add(uri);
         }
-        catch (final URISyntaxException ex)
-        {
-            throw new CommandFailedException(ExitCode.USAGE, "--server: expected a URL such as " + DEFAULT + ", got \""
-                + server + "\"");
-        }
-        if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null)
-        {
-            throw new CommandFailedException(ExitCode.USAGE, "--server: expected a URL such as " + DEFAULT + ", got \""
-                + server + "\"");
-        }
-        return new ControlPlaneClient(uri, "https".equals(uri.getScheme()) ? Optional.of(tls()) : Optional.empty());
+        return new ControlPlaneClient(servers, "https".equals(servers.get(0).getScheme()) ? Optional.of(tls())
+            : Optional.empty());
+    }
+
+    private static CommandFailedException badServer(final String text)
+    {
+        return new CommandFailedException(ExitCode.USAGE, "--server: expected a URL such as " + DEFAULT
+            + " (or several, comma-separated: the control plane's members), got \"" + text + "\"");
     }
 
     private SSLContext tls()

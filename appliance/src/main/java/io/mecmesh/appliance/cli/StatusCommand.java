@@ -1,6 +1,7 @@
 package io.mecmesh.appliance.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -39,13 +40,30 @@ final class StatusCommand implements Callable<Integer>
             {
                 throw new CommandFailedException(ExitCode.USAGE, "status: -o expects table or json");
             }
-            final JsonNode status = server.client().get("status");
+            final ControlPlaneClient client = server.client();
+            final JsonNode status = client.get("status");
             final PrintWriter out = spec.commandLine().getOut();
+            final PrintWriter err = spec.commandLine().getErr();
+            client.staleNotice().ifPresent(notice ->
+            {
+                err.println(notice);
+                err.flush();
+            });
+            final JsonNode cluster = clusterOrEmpty(client);
+            final boolean clustered = cluster.path("enabled").asBoolean(false);
             if (format == ClientOutput.Format.JSON)
             {
+                if (clustered && status instanceof ObjectNode object)
+                {
+                    object.set("cluster", cluster);
+                }
                 out.println(ClientOutput.json(status));
                 out.flush();
                 return ExitCode.OK;
+            }
+            if (clustered)
+            {
+                printControlPlane(out, cluster);
             }
             out.println("desired state version " + status.path("version").asLong());
             final List<List<String>> rows = new ArrayList<>();
@@ -63,6 +81,48 @@ final class StatusCommand implements Callable<Integer>
             out.flush();
             return ExitCode.OK;
         });
+    }
+
+    /**
+     * The "Control plane" section: one header line (members, leader, term, commit position, applied version, stale)
+     * and one line per member (role, log position and lag where the member asked knows them).
+     */
+    static void printControlPlane(final PrintWriter out, final JsonNode cluster)
+    {
+        final JsonNode members = cluster.path("members");
+        final JsonNode leader = cluster.path("leaderMemberId");
+        out.println("Control plane: " + members.size() + " member" + (members.size() == 1 ? "" : "s") + ", leader "
+            + (leader.isNumber() ? leader.asText() : "none") + ", term " + cluster.path("leadershipTermId").asLong()
+            + ", commit position " + cluster.path("commitPosition").asLong() + ", applied version "
+            + cluster.path("appliedSequence").asLong() + " (asked member " + cluster.path("memberId").asInt() + ")"
+            + (cluster.path("stale").isObject() ? ", stale since " + cluster.path("stale").path("since").asText()
+            : ""));
+        final List<List<String>> rows = new ArrayList<>();
+        for (final JsonNode member : members)
+        {
+            rows.add(List.of(member.path("id").asText(), member.path("api").asText("").isEmpty() ? "-"
+                : member.path("api").asText(), member.path("role").asText(), optional(member.path("logPosition")),
+                optional(member.path("lag"))));
+        }
+        out.print(ClientOutput.table(List.of("MEMBER", "API", "ROLE", "LOG-POSITION", "LAG"), rows));
+    }
+
+    /** {@code GET /v1/cluster}, or an empty object from a control plane older than it. */
+    private static JsonNode clusterOrEmpty(final ControlPlaneClient client)
+    {
+        try
+        {
+            return client.get("cluster");
+        }
+        catch (final CommandFailedException ex)
+        {
+            return ClientOutput.JSON.createObjectNode();
+        }
+    }
+
+    private static String optional(final JsonNode value)
+    {
+        return value.isNumber() ? value.asText() : "-";
     }
 
     private static String version(final JsonNode version)

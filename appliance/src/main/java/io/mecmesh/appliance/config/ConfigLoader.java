@@ -26,6 +26,7 @@ import io.mecmesh.dataplane.qos.QosConfig;
 import io.mecmesh.dataplane.qos.SliceQosConfig;
 import io.mecmesh.dataplane.trace.TraceConfig;
 import io.mecmesh.slicemanager.api.DesiredStateDocument;
+import io.mecmesh.slicemanager.cluster.MemberAddress;
 import io.mecmesh.slicemanager.compiler.MeshCompiler;
 import io.mecmesh.slicemanager.distribution.DistributionChannels;
 import io.mecmesh.slicemanager.model.DscpTable;
@@ -55,6 +56,7 @@ import io.mecmesh.slicemanager.distribution.SignedConfig;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
@@ -409,7 +411,7 @@ public final class ConfigLoader
         final String address = control.string("address", "127.0.0.1");
         final ControlPlaneConfig.Api api = api(control, address);
         final Optional<MecApiConfig> mecApi = mecApi(control, address);
-        final ControlPlaneConfig.Cluster cluster = controlPlaneCluster(control.get("cluster"));
+        final ControlPlaneConfig.Cluster cluster = controlPlaneCluster(control.get("cluster"), role);
         final int shards = distributionShards(control.get("distribution"));
         return control.build(c -> new ControlPlaneConfig(
             address,
@@ -421,18 +423,72 @@ public final class ConfigLoader
             api, mecApi, cluster, shards));
     }
 
-    /** {@code controlPlane.cluster}: the one-member Aeron Cluster switch (issue 18 step 1), off when absent. */
-    private static ControlPlaneConfig.Cluster controlPlaneCluster(final ConfigNode node)
+    /**
+     * {@code controlPlane.cluster}: off when absent; one member on this host, or {@code members} with this process's
+     * {@code memberId} (DESIGN-ha.md 2.1). Enabled by default when members are given.
+     */
+    private static ControlPlaneConfig.Cluster controlPlaneCluster(final ConfigNode node, final Role role)
     {
         if (!node.isPresent())
         {
             return ControlPlaneConfig.Cluster.DISABLED;
         }
-        node.requireMapping("enabled", "commitTimeoutSeconds");
-        final boolean enabled = node.bool("enabled", false);
+        node.requireMapping("enabled", "commitTimeoutSeconds", "memberId", "members", "leaderHeartbeatTimeoutMs");
+        final List<MemberAddress> members = node.list("members", m ->
+        {
+            m.requireMapping("id", "host", "basePort", "api");
+            return m.build(b -> new MemberAddress(b.requiredInteger("id", 0,
+                ControlPlaneConfig.Cluster.MAX_MEMBERS - 1), b.string("host"),
+                b.requiredInteger("basePort", 1, 65535), b.string("api", "")));
+        });
+        if (node.get("members").isPresent() && members.isEmpty())
+        {
+            throw node.get("members").error("empty (give 1, 3, 5 or 7 members, or leave members out for one member"
+                + " on this host)");
+        }
+        if (!members.isEmpty() && !node.get("memberId").isPresent())
+        {
+            throw node.get("memberId").error("missing (this process's id among the members, 0 to "
+                + (members.size() - 1) + ")");
+        }
+        final boolean enabled = node.bool("enabled", !members.isEmpty());
+        if (!enabled && !members.isEmpty())
+        {
+            throw node.get("enabled").error("false while members are given (remove members or enabled: false)");
+        }
+        if (members.size() > 1 && role == Role.ALL)
+        {
+            throw node.get("members").error("role all supports a one-member cluster only (distribution is in-process);"
+                + " use role control for " + members.size() + " members");
+        }
+        final int memberId = node.integer("memberId", 0, 0, ControlPlaneConfig.Cluster.MAX_MEMBERS - 1);
         final long commitTimeoutSeconds = node.longInteger("commitTimeoutSeconds",
             ControlPlaneConfig.Cluster.DEFAULT_COMMIT_TIMEOUT.toSeconds(), 1, 300);
-        return node.build(n -> new ControlPlaneConfig.Cluster(enabled, Duration.ofSeconds(commitTimeoutSeconds)));
+        final long heartbeatMs = node.longInteger("leaderHeartbeatTimeoutMs",
+            ControlPlaneConfig.Cluster.DEFAULT_LEADER_HEARTBEAT_TIMEOUT.toMillis(), 200, 60_000);
+        final ControlPlaneConfig.Cluster cluster = node.build(n -> new ControlPlaneConfig.Cluster(enabled,
+            Duration.ofSeconds(commitTimeoutSeconds), memberId, members, Duration.ofMillis(heartbeatMs)));
+        if (cluster.isMultiMember() && !isLocalAddress(cluster.self().orElseThrow().host()))
+        {
+            throw node.list("members", n -> n).get(memberId).get("host").error(cluster.self().orElseThrow().host()
+                + " is not an address of this machine (memberId " + memberId + " is this process)");
+        }
+        return cluster;
+    }
+
+    /** Whether a host names an address of one of this machine's interfaces (or loopback). */
+    private static boolean isLocalAddress(final String host)
+    {
+        try
+        {
+            final InetAddress address = InetAddress.getByName(host);
+            return address.isLoopbackAddress() || address.isAnyLocalAddress()
+                || NetworkInterface.getByInetAddress(address) != null;
+        }
+        catch (final IOException ex)
+        {
+            return false;
+        }
     }
 
     /** {@code controlPlane.distribution.shards}: CONFIG streams (default 1). */

@@ -3,12 +3,14 @@ package io.mecmesh.appliance.config;
 import io.mecmesh.dataplane.identity.SpiffeId;
 import io.mecmesh.mecapi.MecApiConfig;
 import io.mecmesh.slicemanager.ca.ApiRole;
+import io.mecmesh.slicemanager.cluster.MemberAddress;
 import io.mecmesh.slicemanager.distribution.DistributionChannels;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -45,25 +47,120 @@ public record ControlPlaneConfig(
     Optional<Path> configVerificationKeys, Api api, Optional<MecApiConfig> mecApi, Cluster cluster, int shards)
 {
     /**
-     * {@code controlPlane.cluster} (slice-manager/DESIGN-ha.md 2.1, step 1: one member on this host).
+     * {@code controlPlane.cluster} (slice-manager/DESIGN-ha.md 2.1): one member on this host (step 1, ingress over
+     * {@code aeron:ipc}) or {@code members} of three (five, seven) on their hosts, over UDP (step 2).
      *
-     * @param enabled       whether writes go through a one-member Aeron Cluster log (answered after commit).
-     * @param commitTimeout how long a write waits for its commit before the API answers 503 "not acknowledged".
+     * @param enabled                whether writes go through an Aeron Cluster log (answered after commit).
+     * @param commitTimeout          how long a write waits for its commit before the API answers 503.
+     * @param memberId               this process's id among {@code members} (0 without members).
+     * @param members                the members, ids 0..n-1 in order; empty for one member on this host.
+     * @param leaderHeartbeatTimeout how long without the leader before an election (and a member calls itself stale).
      */
-    public record Cluster(boolean enabled, Duration commitTimeout)
+    public record Cluster(boolean enabled, Duration commitTimeout, int memberId, List<MemberAddress> members,
+        Duration leaderHeartbeatTimeout)
     {
         /** Default commit timeout. */
         public static final Duration DEFAULT_COMMIT_TIMEOUT = Duration.ofSeconds(5);
+        /** Default leader heartbeat timeout (Aeron's is 10 s). */
+        public static final Duration DEFAULT_LEADER_HEARTBEAT_TIMEOUT = Duration.ofSeconds(2);
+        /** The most members (DESIGN-ha.md 2.1). */
+        public static final int MAX_MEMBERS = 7;
         /** The single-process conductor, as before issue 18. */
         public static final Cluster DISABLED = new Cluster(false, DEFAULT_COMMIT_TIMEOUT);
+
+        /**
+         * One member on this host.
+         *
+         * @param enabled       whether writes go through the cluster log.
+         * @param commitTimeout how long a write waits for its commit.
+         */
+        public Cluster(final boolean enabled, final Duration commitTimeout)
+        {
+            this(enabled, commitTimeout, 0, List.of(), DEFAULT_LEADER_HEARTBEAT_TIMEOUT);
+        }
 
         public Cluster
         {
             requireNonNull(commitTimeout, "commitTimeout");
+            requireNonNull(leaderHeartbeatTimeout, "leaderHeartbeatTimeout");
+            members = List.copyOf(requireNonNull(members, "members"));
             if (commitTimeout.isNegative() || commitTimeout.isZero())
             {
                 throw new IllegalArgumentException("commitTimeout: must be positive, was " + commitTimeout);
             }
+            if (leaderHeartbeatTimeout.isNegative() || leaderHeartbeatTimeout.isZero())
+            {
+                throw new IllegalArgumentException("leaderHeartbeatTimeoutMs: must be positive, was "
+                    + leaderHeartbeatTimeout.toMillis());
+            }
+            validateMembers(memberId, members);
+        }
+
+        private static void validateMembers(final int memberId, final List<MemberAddress> members)
+        {
+            if (members.isEmpty())
+            {
+                if (memberId != 0)
+                {
+                    throw new IllegalArgumentException("memberId: " + memberId + " is not among the members (no"
+                        + " members given: one member, id 0)");
+                }
+                return;
+            }
+            if (members.size() > MAX_MEMBERS)
+            {
+                throw new IllegalArgumentException("members: at most " + MAX_MEMBERS + " members, got "
+                    + members.size());
+            }
+            if (members.size() % 2 == 0)
+            {
+                throw new IllegalArgumentException("members: " + members.size() + " members cannot survive the loss"
+                    + " of " + (members.size() / 2) + " of them, as " + (members.size() - 1) + " would, with the same"
+                    + " quorum risk; use an odd count (1, 3, 5 or 7)");
+            }
+            for (int i = 0; i < members.size(); i++)
+            {
+                if (members.get(i).id() != i)
+                {
+                    throw new IllegalArgumentException("members[" + i + "].id: expected " + i + " (ids are 0 to "
+                        + (members.size() - 1) + ", in order, each once), got " + members.get(i).id());
+                }
+            }
+            if (memberId < 0 || memberId >= members.size())
+            {
+                throw new IllegalArgumentException("memberId: " + memberId + " is not among the members (ids 0 to "
+                    + (members.size() - 1) + ")");
+            }
+            for (int i = 0; i < members.size(); i++)
+            {
+                for (int j = 0; j < i; j++)
+                {
+                    final MemberAddress a = members.get(i);
+                    final MemberAddress b = members.get(j);
+                    if (a.host().equals(b.host()) && Math.abs(a.basePort() - b.basePort()) < MemberAddress.PORTS)
+                    {
+                        throw new IllegalArgumentException("members[" + i + "].basePort: " + a.basePort() + " to "
+                            + (a.basePort() + MemberAddress.PORTS - 1) + " overlaps member " + j + "'s ports "
+                            + b.basePort() + " to " + (b.basePort() + MemberAddress.PORTS - 1) + " on " + a.host());
+                    }
+                }
+            }
+        }
+
+        /**
+         * @return whether this is a cluster of several members (UDP between them).
+         */
+        public boolean isMultiMember()
+        {
+            return members.size() > 1;
+        }
+
+        /**
+         * @return this process's member, if members are given.
+         */
+        public Optional<MemberAddress> self()
+        {
+            return members.isEmpty() ? Optional.empty() : Optional.of(members.get(memberId));
         }
     }
 
@@ -215,9 +312,25 @@ public record ControlPlaneConfig(
                 + configPort + " to " + (configPort + shards - 1) + ", which must stay at most 65535 and not include"
                 + " ackPort " + ackPort + " (move ackPort or configPort)");
         }
+        cluster.self().ifPresent(self -> requireNoClusterPortOverlap(self, configPort, ackPort, shards));
         if (!nodeEndpoint.isEmpty() && !nodeEndpoint.matches("[^|?=\\s]+:\\d{1,5}"))
         {
             throw new IllegalArgumentException("nodeEndpoint: expected host:port, got \"" + nodeEndpoint + "\"");
+        }
+    }
+
+    /** This member's cluster ports (UDP) must not be the distribution's UDP ports. */
+    private static void requireNoClusterPortOverlap(final MemberAddress self, final int configPort, final int ackPort,
+        final int shards)
+    {
+        for (int port = self.basePort(); port < self.basePort() + MemberAddress.PORTS; port++)
+        {
+            if (port == ackPort || port >= configPort && port < configPort + shards)
+            {
+                throw new IllegalArgumentException("cluster.members[" + self.id() + "].basePort: its UDP ports "
+                    + self.basePort() + " to " + (self.basePort() + MemberAddress.PORTS - 1) + " include "
+                    + (port == ackPort ? "ackPort " : "configPort ") + port + " (move basePort, configPort or ackPort)");
+            }
         }
     }
 

@@ -6,6 +6,7 @@ import io.mecmesh.slicemanager.model.Command;
 import io.mecmesh.slicemanager.model.CommandRejectedException;
 import io.prometheus.metrics.core.metrics.Histogram;
 
+import java.util.UUID;
 import java.util.function.LongSupplier;
 
 import static java.util.Objects.requireNonNull;
@@ -82,11 +83,22 @@ public final class TimedControlPlane extends ForwardingControlPlaneBackend
     @Override
     public long submit(final Command command)
     {
+        return timed(() -> delegate().submit(command));
+    }
+
+    @Override
+    public long submit(final UUID requestId, final Command command)
+    {
+        return timed(() -> delegate().submit(requestId, command));
+    }
+
+    private long timed(final LongSupplier submit)
+    {
         final long startNs = nanoTime.getAsLong();
         String outcome = "failed";
         try
         {
-            final long sequence = delegate().submit(command);
+            final long sequence = submit.getAsLong();
             outcome = "applied";
             return sequence;
         }

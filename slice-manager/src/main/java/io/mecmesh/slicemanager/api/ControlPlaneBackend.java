@@ -1,5 +1,6 @@
 package io.mecmesh.slicemanager.api;
 
+import io.mecmesh.slicemanager.cluster.ClusterView;
 import io.mecmesh.slicemanager.distribution.NodeStatus;
 import io.mecmesh.slicemanager.journal.CommandJournal;
 import io.mecmesh.slicemanager.model.Command;
@@ -7,6 +8,8 @@ import io.mecmesh.slicemanager.model.DesiredState;
 
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
 
 /**
  * What the control-plane API needs from the slice manager. Implemented by the runtime (which owns the conductor,
@@ -55,4 +58,39 @@ public interface ControlPlaneBackend
      * @return the snapshot file.
      */
     Path compact();
+
+    /**
+     * Submits a command at most once per request id: a retry with the same id (the CLI's {@code Idempotency-Key},
+     * reused across members) gets the first outcome and changes nothing. Without a cluster, ids are not remembered.
+     *
+     * @param requestId the caller's request id.
+     * @param command   the command.
+     * @return the sequence number acknowledged.
+     */
+    default long submit(UUID requestId, Command command)
+    {
+        return submit(command);
+    }
+
+    /**
+     * @param logPositions whether to ask the consensus module for every member's log position (on the leader; an
+     *                     Aeron client round trip, for {@code /v1/cluster} only, not for every read).
+     * @return this member's view of the control-plane cluster, empty without a cluster.
+     */
+    default Optional<ClusterView> cluster(boolean logPositions)
+    {
+        return Optional.empty();
+    }
+
+    /**
+     * Waits until this member has applied every write acknowledged before the call (a read barrier through the
+     * cluster log); without a cluster the state is always current.
+     *
+     * @return the state version this member has applied.
+     * @throws io.mecmesh.slicemanager.cluster.NoQuorumException if the member cannot reach a majority.
+     */
+    default long readBarrier()
+    {
+        return state().sequence();
+    }
 }

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mecmesh.slicemanager.cluster.ClusterView;
+import io.mecmesh.slicemanager.cluster.NoQuorumException;
 import io.mecmesh.slicemanager.distribution.NodeStatus;
 import io.mecmesh.slicemanager.http.ApiExchange;
 import io.mecmesh.slicemanager.http.ApiHandler;
@@ -26,11 +28,13 @@ import java.io.UncheckedIOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.UUID;
 
 import static java.util.Objects.requireNonNull;
 
@@ -48,11 +52,16 @@ import static java.util.Objects.requireNonNull;
  *   GET    /v1/status                     each node's latest, applied and rejected versions and last contact
  *   GET    /v1/journal?after=&amp;limit=    journal entries as JournalCodec documents
  *   POST   /v1/journal/compact            snapshot now: {"compacted":true,"snapshot":"file name"} (no path)
+ *   GET    /v1/cluster                    this member's view of the control-plane cluster (members, leader, term)
  * </pre>
+ *
+ * On a cluster member, writes are at most once per {@code Idempotency-Key}; reads carry
+ * {@value #STATE_SEQUENCE_HEADER}, {@value #LEADER_HEADER} and, without a quorum, {@value #STALE_HEADER};
+ * {@code ?consistency=linearizable} on a GET waits for a read barrier through the log first.
  *
  * Statuses: 400 malformed JSON or query, 404 unknown path or object, 405 wrong method, 409 the state refuses the
  * command (conflict), 413 body over {@value #MAX_BODY_BYTES} bytes, 422 the document or command is not valid, 503
- * the journal cannot be written. Stateless and thread-safe: the backend serializes commands.
+ * the journal cannot be written, the write was not acknowledged in time, or the member has no quorum. Stateless and thread-safe: the backend serializes commands.
  */
 public final class ControlPlaneHttpHandler implements ApiHandler
 {
@@ -62,6 +71,15 @@ public final class ControlPlaneHttpHandler implements ApiHandler
     public static final int DEFAULT_JOURNAL_LIMIT = 100;
     /** The most journal entries one request returns. */
     public static final int MAX_JOURNAL_LIMIT = 1000;
+
+    /** The problem type of a write refused by a member without a quorum (DESIGN-ha.md 2.5). */
+    public static final String NO_QUORUM_TYPE = "https://mecmesh.io/problems/no-quorum";
+    /** The state version a read was served at. */
+    public static final String STATE_SEQUENCE_HEADER = "Mecmesh-State-Sequence";
+    /** The member that leads, as the member asked knows it ({@code none} in an election). */
+    public static final String LEADER_HEADER = "Mecmesh-Leader";
+    /** Present on reads from a member without a quorum: {@code since=<instant>}. */
+    public static final String STALE_HEADER = "Mecmesh-Stale";
 
     private static final String PREFIX = "/v1";
     private static final String JSON_TYPE = "application/json";
@@ -105,10 +123,20 @@ public final class ControlPlaneHttpHandler implements ApiHandler
     {
         int status = 200;
         JsonNode body;
-        String allow = null;
+        final Map<String, String> headers = new HashMap<>();
         try
         {
+            if ("GET".equals(exchange.method()) && "linearizable".equals(query(exchange.rawQuery()).get("consistency")))
+            {
+                backend.readBarrier();
+            }
             body = route(exchange);
+            if ("GET".equals(exchange.method()))
+            {
+                // Only envelopes (state, lists, status, cluster) get a "stale" field, never one object's document.
+                final boolean envelope = exchange.rawPath().replaceAll("^/v1/?|/+$", "").indexOf('/') < 0;
+                readHeaders(envelope ? body : null, headers);
+            }
         }
         catch (final Problem problem)
         {
@@ -116,7 +144,7 @@ public final class ControlPlaneHttpHandler implements ApiHandler
             body = problem.toJson();
             if (problem.status == 405)
             {
-                allow = problem.allow;
+                headers.put("Allow", problem.allow);
             }
         }
         catch (final DocumentException ex)
@@ -129,10 +157,18 @@ public final class ControlPlaneHttpHandler implements ApiHandler
             status = statusOf(ex);
             body = new Problem(status, ex.getMessage(), ex.field()).toJson();
         }
+        catch (final NoQuorumException ex)
+        {
+            status = 503;
+            body = new Problem(503, ex.getMessage(), null).type(NO_QUORUM_TYPE, "control plane has no quorum")
+                .toJson();
+            headers.put("Retry-After", "1");
+        }
         catch (final JournalException ex)
         {
             status = 503;
             body = new Problem(503, ex.getMessage(), null).toJson();
+            headers.put("Retry-After", "1");
         }
         catch (final RuntimeException ex)
         {
@@ -150,8 +186,7 @@ public final class ControlPlaneHttpHandler implements ApiHandler
         {
             throw new IllegalStateException("a JSON tree cannot be written", ex);
         }
-        exchange.respond(status, status < 400 ? JSON_TYPE : PROBLEM_TYPE, bytes,
-            allow == null ? Map.of() : Map.of("Allow", allow));
+        exchange.respond(status, status < 400 ? JSON_TYPE : PROBLEM_TYPE, bytes, headers);
     }
 
     private JsonNode route(final ApiExchange exchange)
@@ -172,10 +207,13 @@ public final class ControlPlaneHttpHandler implements ApiHandler
                 {
                     case "apply":
                         requireMethod(method, "POST");
-                        return apply(readJson(exchange), flag(query, "dryRun"), flag(query, "prune"));
+                        return apply(readJson(exchange), flag(query, "dryRun"), flag(query, "prune"), requestId(exchange));
                     case "state":
                         requireMethod(method, "GET");
                         return state();
+                    case "cluster":
+                        requireMethod(method, "GET");
+                        return cluster();
                     case "slices":
                     case "services":
                     case "nodes":
@@ -211,9 +249,9 @@ public final class ControlPlaneHttpHandler implements ApiHandler
                     case "GET":
                         return one(collection, id);
                     case "PUT":
-                        return put(collection, id, readJson(exchange));
+                        return put(collection, id, readJson(exchange), requestId(exchange));
                     case "DELETE":
-                        return delete(collection, id);
+                        return delete(collection, id, requestId(exchange));
                     default:
                         throw new Problem(405, "method " + method + " not allowed on " + path, null)
                             .allow("GET, PUT, DELETE");
@@ -223,7 +261,8 @@ public final class ControlPlaneHttpHandler implements ApiHandler
         }
     }
 
-    private JsonNode apply(final JsonNode document, final boolean dryRun, final boolean prune)
+    private JsonNode apply(final JsonNode document, final boolean dryRun, final boolean prune,
+        final UUID requestId)
     {
         final DesiredState current = backend.state();
         final DesiredStateDocument.Declared declared = documents.read(document, current);
@@ -239,7 +278,7 @@ public final class ControlPlaneHttpHandler implements ApiHandler
                 }
                 else
                 {
-                    version = backend.submit(plan.batch());
+                    version = backend.submit(requestId, plan.batch());
                 }
             }
             catch (final CommandRejectedException ex)
@@ -262,6 +301,125 @@ public final class ControlPlaneHttpHandler implements ApiHandler
             json.set("after", change.after().map(JsonNode.class::cast).orElse(JSON.nullNode()));
         }
         return response;
+    }
+
+    /** {@code GET /v1/cluster}: this member's view of the control-plane cluster (DESIGN-ha.md 5.1). */
+    private JsonNode cluster()
+    {
+        final ObjectNode response = JSON.createObjectNode();
+        final Optional<ClusterView> cluster = backend.cluster(true);
+        if (cluster.isEmpty())
+        {
+            response.put("enabled", false);
+            response.put("appliedSequence", backend.state().sequence());
+            response.putArray("members");
+            return response;
+        }
+        final ClusterView view = cluster.get();
+        response.put("enabled", true);
+        response.put("memberId", view.memberId());
+        if (view.leaderMemberId() < 0)
+        {
+            response.putNull("leaderMemberId");
+        }
+        else
+        {
+            response.put("leaderMemberId", view.leaderMemberId());
+        }
+        response.put("leadershipTermId", view.leadershipTermId());
+        response.put("commitPosition", view.commitPosition());
+        response.put("appliedSequence", view.appliedSequence());
+        staleField(view, response);
+        final ArrayNode members = response.putArray("members");
+        final int count = Math.max(1, view.members().size());
+        for (int id = 0; id < count; id++)
+        {
+            final ObjectNode member = members.addObject();
+            member.put("id", id);
+            if (!view.members().isEmpty())
+            {
+                member.put("host", view.members().get(id).host());
+                member.put("basePort", view.members().get(id).basePort());
+                member.put("api", view.members().get(id).api());
+            }
+            final String role;
+            if (id == view.memberId())
+            {
+                role = view.leaderMemberId() < 0 ? "candidate" : view.role().toLowerCase(java.util.Locale.ROOT);
+            }
+            else
+            {
+                role = view.leaderMemberId() < 0 ? "unknown" : id == view.leaderMemberId() ? "leader" : "follower";
+            }
+            member.put("role", role);
+            final Long position = view.logPositions().get(id);
+            if (position == null)
+            {
+                member.putNull("logPosition");
+                member.putNull("lag");
+            }
+            else
+            {
+                member.put("logPosition", position);
+                member.put("lag", Math.max(0, view.commitPosition() - position));
+            }
+        }
+        return response;
+    }
+
+    /** {@code "stale": {"since", "sequence"}} on a member without a quorum, nothing otherwise. */
+    private static void staleField(final ClusterView view, final ObjectNode response)
+    {
+        if (view.isStale())
+        {
+            response.putObject("stale").put("since", Instant.ofEpochMilli(view.noLeaderSinceMs()).toString())
+                .put("sequence", view.appliedSequence());
+        }
+    }
+
+    /**
+     * On a cluster member: the read's state version, the leader, and whether the member is stale (headers, and a
+     * {@code stale} field in an object body).
+     */
+    private void readHeaders(final JsonNode body, final Map<String, String> headers)
+    {
+        final Optional<ClusterView> cluster = backend.cluster(false);
+        if (cluster.isEmpty())
+        {
+            return;
+        }
+        final ClusterView view = cluster.get();
+        headers.put(STATE_SEQUENCE_HEADER, Long.toString(view.appliedSequence()));
+        headers.put(LEADER_HEADER, view.leaderMemberId() < 0 ? "none" : Integer.toString(view.leaderMemberId()));
+        if (view.isStale())
+        {
+            headers.put(STALE_HEADER, "since=" + Instant.ofEpochMilli(view.noLeaderSinceMs()));
+            if (body instanceof ObjectNode object && !object.has("stale"))
+            {
+                staleField(view, object);
+            }
+        }
+    }
+
+    /**
+     * The caller's {@code Idempotency-Key} (the CLI sends one per invocation and reuses it on retries), a fresh id
+     * without one. A key that is not a UUID is mapped to one by its bytes, so any string works.
+     */
+    private static UUID requestId(final ApiExchange exchange)
+    {
+        final String key = exchange.header("Idempotency-Key");
+        if (key == null || key.isBlank())
+        {
+            return UUID.randomUUID();
+        }
+        try
+        {
+            return UUID.fromString(key.trim());
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            return UUID.nameUUIDFromBytes(key.trim().getBytes(StandardCharsets.UTF_8));
+        }
     }
 
     private JsonNode state()
@@ -303,7 +461,7 @@ public final class ControlPlaneHttpHandler implements ApiHandler
         };
     }
 
-    private JsonNode put(final String collection, final String id, final JsonNode body)
+    private JsonNode put(final String collection, final String id, final JsonNode body, final UUID requestId)
     {
         if (!body.isObject())
         {
@@ -344,10 +502,10 @@ public final class ControlPlaneHttpHandler implements ApiHandler
                 command = new Command.PutNode(node);
             }
         }
-        return version(backend.submit(command));
+        return version(backend.submit(requestId, command));
     }
 
-    private JsonNode delete(final String collection, final String id)
+    private JsonNode delete(final String collection, final String id, final UUID requestId)
     {
         final DesiredState state = backend.state();
         final Command command = switch (collection)
@@ -378,7 +536,7 @@ public final class ControlPlaneHttpHandler implements ApiHandler
                 yield new Command.DeleteNode(id);
             }
         };
-        return version(backend.submit(command));
+        return version(backend.submit(requestId, command));
     }
 
     private JsonNode status()
@@ -602,12 +760,21 @@ public final class ControlPlaneHttpHandler implements ApiHandler
         private final int status;
         private final String field;
         private String allow = "";
+        private String type = "about:blank";
+        private String title;
 
         Problem(final int status, final String detail, final String field)
         {
             super(detail, null, false, false);
             this.status = status;
             this.field = field;
+        }
+
+        Problem type(final String problemType, final String problemTitle)
+        {
+            this.type = problemType;
+            this.title = problemTitle;
+            return this;
         }
 
         Problem allow(final String methods)
@@ -619,8 +786,8 @@ public final class ControlPlaneHttpHandler implements ApiHandler
         ObjectNode toJson()
         {
             final ObjectNode json = JSON.createObjectNode();
-            json.put("type", "about:blank");
-            json.put("title", TITLES.getOrDefault(status, "Error"));
+            json.put("type", type);
+            json.put("title", title != null ? title : TITLES.getOrDefault(status, "Error"));
             json.put("status", status);
             json.put("detail", getMessage());
             if (field != null)

@@ -1,5 +1,6 @@
 package io.mecmesh.slicemanager.api;
 
+import io.mecmesh.slicemanager.cluster.ClusterView;
 import io.mecmesh.slicemanager.distribution.NodeStatus;
 import io.mecmesh.slicemanager.journal.CommandJournal;
 import io.mecmesh.slicemanager.model.Command;
@@ -7,6 +8,8 @@ import io.mecmesh.slicemanager.model.DesiredState;
 
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
 
 import static java.util.Objects.requireNonNull;
 
@@ -68,5 +71,23 @@ public abstract class ForwardingControlPlaneBackend implements ControlPlaneBacke
     public Path compact()
     {
         return delegate.compact();
+    }
+
+    @Override
+    public long submit(final UUID requestId, final Command command)
+    {
+        return delegate.submit(requestId, command);
+    }
+
+    @Override
+    public Optional<ClusterView> cluster(final boolean logPositions)
+    {
+        return delegate.cluster(logPositions);
+    }
+
+    @Override
+    public long readBarrier()
+    {
+        return delegate.readBarrier();
     }
 }

@@ -43,6 +43,7 @@ public final class ClusterGateway implements Agent, EgressListener, AutoCloseabl
     private final long keepAliveIntervalNs;
     private Supplier<AeronCluster.Context> contexts;
     private AeronCluster cluster;
+    private AeronCluster.AsyncConnect connecting;
     private long lastSentNs;
     private long lastReconnectNs;
     private volatile long reconnects;
@@ -86,6 +87,44 @@ public final class ClusterGateway implements Agent, EgressListener, AutoCloseabl
             lock.unlock();
         }
         return this;
+    }
+
+    /**
+     * Connects in the background ({@link #doWork()}, without blocking it): for members that start one by one, when
+     * there may be no leader yet. Until connected, {@link #submit} is refused as "not taken".
+     *
+     * @param contexts makes the client's context; its egress listener is set to this gateway.
+     * @return this.
+     */
+    public ClusterGateway connectLater(final Supplier<AeronCluster.Context> contexts)
+    {
+        requireNonNull(contexts, "contexts");
+        lock.lock();
+        try
+        {
+            this.contexts = contexts;
+        }
+        finally
+        {
+            lock.unlock();
+        }
+        return this;
+    }
+
+    /**
+     * @return whether a session to the cluster is open (any thread).
+     */
+    public boolean isConnected()
+    {
+        lock.lock();
+        try
+        {
+            return cluster != null && !cluster.isClosed();
+        }
+        finally
+        {
+            lock.unlock();
+        }
     }
 
     /**
@@ -175,11 +214,11 @@ public final class ClusterGateway implements Agent, EgressListener, AutoCloseabl
         lock.lock();
         try
         {
-            if (cluster == null || closed)
+            if (closed || contexts == null)
             {
                 return 0;
             }
-            if (cluster.isClosed())
+            if (cluster == null || cluster.isClosed())
             {
                 return reconnect();
             }
@@ -198,25 +237,44 @@ public final class ClusterGateway implements Agent, EgressListener, AutoCloseabl
         }
     }
 
-    /** Under the lock: a new session; requests offered on the old one are answered by the caller's timeout. */
+    /**
+     * Under the lock: a new session, connected step by step (never blocking the agent); requests offered on the old
+     * one are answered by the caller's timeout.
+     */
     private int reconnect()
     {
         final long nowNs = clock.nanoTime();
-        if (nowNs - lastReconnectNs < keepAliveIntervalNs)
+        if (connecting == null)
         {
-            return 0;
+            if (nowNs - lastReconnectNs < keepAliveIntervalNs)
+            {
+                return 0;
+            }
+            lastReconnectNs = nowNs;
+            connecting = AeronCluster.asyncConnect(contexts.get().egressListener(this));
         }
-        lastReconnectNs = nowNs;
         try
         {
-            cluster = AeronCluster.connect(contexts.get().egressListener(this));
+            final AeronCluster connected = connecting.poll();
+            if (connected == null)
+            {
+                return 0;
+            }
+            connecting = null;
+            if (cluster != null)
+            {
+                reconnects++;
+            }
+            cluster = connected;
             lastSentNs = nowNs;
-            reconnects++;
             return 1;
         }
         catch (final RuntimeException ex)
         {
-            // No leader yet or the member is shutting down: try again after the interval.
+            // No leader yet, or the member is shutting down: try again after the interval.
+            connecting.close();
+            connecting = null;
+            lastReconnectNs = nowNs;
             return 0;
         }
     }
@@ -259,6 +317,11 @@ public final class ClusterGateway implements Agent, EgressListener, AutoCloseabl
             if (cluster != null)
             {
                 cluster.close();
+            }
+            if (connecting != null)
+            {
+                connecting.close();
+                connecting = null;
             }
         }
         finally

@@ -4,6 +4,9 @@ import io.aeron.archive.Archive;
 import io.aeron.archive.ArchiveThreadingMode;
 import io.aeron.archive.client.AeronArchive;
 import io.aeron.cluster.ClusterControl;
+import io.aeron.cluster.ClusterMember;
+import io.aeron.cluster.ClusterMembership;
+import io.aeron.cluster.ClusterTool;
 import io.aeron.cluster.ConsensusModule;
 import io.aeron.cluster.client.AeronCluster;
 import io.aeron.cluster.service.Cluster;
@@ -14,6 +17,7 @@ import io.mecmesh.slicemanager.model.Command;
 import io.mecmesh.slicemanager.model.DesiredState;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.CompositeAgent;
 import org.agrona.concurrent.NoOpLock;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
 import org.agrona.concurrent.SystemNanoClock;
@@ -22,6 +26,7 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -49,6 +54,12 @@ public final class ControlPlaneCluster implements AutoCloseable
     static final String LOG_CHANNEL = "aeron:ipc?term-length=64m";
     static final String INGRESS_CHANNEL = "aeron:ipc?term-length=64m";
     static final String EGRESS_CHANNEL = "aeron:ipc?term-length=1m";
+    /** Between members: the same message size limit as over IPC. */
+    static final String UDP_LOG_CHANNEL = "aeron:udp?term-length=64m";
+    static final String UDP_INGRESS_CHANNEL = "aeron:udp?term-length=64m";
+    static final String UDP_CLIENT_INGRESS_CHANNEL = "aeron:udp?term-length=64m";
+    private static final int ARCHIVE_OFFSET = 4;
+    private static final long MEMBERS_QUERY_TIMEOUT_MS = 500;
     private static final String LOCAL_CONTROL = "aeron:ipc?term-length=64k";
     private static final String UNUSED_UDP = "aeron:udp?endpoint=127.0.0.1:0";
     private static final long AWAIT_POLL_MS = 1;
@@ -62,6 +73,7 @@ public final class ControlPlaneCluster implements AutoCloseable
     private ConsensusModule consensusModule;
     private ClusteredServiceContainer container;
     private ClusterGateway gateway;
+    private QuorumWatch quorum;
     private AgentRunner gatewayRunner;
 
     private ControlPlaneCluster(final Settings settings, final ControlPlaneService service)
@@ -124,46 +136,75 @@ public final class ControlPlaneCluster implements AutoCloseable
     {
         final String aeronDir = settings.aeronDirectoryName();
         final Path consensusDir = settings.clusterDirectory().resolve("consensus");
+        final boolean multi = settings.isMultiMember();
+        final String anyPort = multi ? "aeron:udp?endpoint=" + settings.self().host() + ":0" : UNUSED_UDP;
         final AeronArchive.Context archiveClient = new AeronArchive.Context()
             .lock(NoOpLock.INSTANCE)
             .controlRequestChannel(LOCAL_CONTROL)
             .controlResponseChannel(LOCAL_CONTROL)
             .aeronDirectoryName(aeronDir);
-        archive = Archive.launch(new Archive.Context()
+        final Archive.Context archiveContext = new Archive.Context()
             .aeronDirectoryName(aeronDir)
             .archiveDir(settings.clusterDirectory().resolve("archive").toFile())
-            .controlChannelEnabled(false)
+            .controlChannelEnabled(multi)
             .localControlChannel(LOCAL_CONTROL)
-            .replicationChannel(UNUSED_UDP)
-            .archiveClientContext(new AeronArchive.Context().controlResponseChannel(UNUSED_UDP))
+            .replicationChannel(anyPort)
+            .archiveClientContext(new AeronArchive.Context().controlResponseChannel(anyPort))
             .recordingEventsEnabled(false)
             .threadingMode(ArchiveThreadingMode.SHARED)
-            .idleStrategySupplier(() -> new SleepingMillisIdleStrategy(AWAIT_POLL_MS)));
-        consensusModule = ConsensusModule.launch(new ConsensusModule.Context()
+            .idleStrategySupplier(() -> new SleepingMillisIdleStrategy(AWAIT_POLL_MS));
+        if (multi)
+        {
+            // Other members' archives replicate snapshots and the log from this one (DESIGN-ha.md 2.1, +4).
+            archiveContext.controlChannel("aeron:udp?endpoint=" + settings.self().endpoint(ARCHIVE_OFFSET));
+        }
+        archive = Archive.launch(archiveContext);
+        final ConsensusModule.Context consensus = new ConsensusModule.Context()
             .aeronDirectoryName(aeronDir)
-            .clusterMemberId(0)
-            .clusterMembers("0,127.0.0.1:0,127.0.0.1:0,127.0.0.1:0,127.0.0.1:0,127.0.0.1:0")
+            .clusterMemberId(settings.memberId())
+            .clusterMembers(multi ? settings.clusterMembers()
+                : "0,127.0.0.1:0,127.0.0.1:0,127.0.0.1:0,127.0.0.1:0,127.0.0.1:0")
             .clusterDir(consensusDir.toFile())
             .archiveContext(archiveClient.clone())
-            .ingressChannel(INGRESS_CHANNEL)
-            .logChannel(LOG_CHANNEL)
-            .replicationChannel(UNUSED_UDP)
-            .idleStrategySupplier(() -> new SleepingMillisIdleStrategy(AWAIT_POLL_MS)));
+            .ingressChannel(multi ? UDP_INGRESS_CHANNEL : INGRESS_CHANNEL)
+            .logChannel(multi ? UDP_LOG_CHANNEL : LOG_CHANNEL)
+            .replicationChannel(anyPort)
+            .idleStrategySupplier(() -> new SleepingMillisIdleStrategy(AWAIT_POLL_MS));
+        if (multi)
+        {
+            consensus.leaderHeartbeatTimeoutNs(settings.leaderHeartbeatTimeout().toNanos());
+        }
+        consensusModule = ConsensusModule.launch(consensus);
         container = ClusteredServiceContainer.launch(new ClusteredServiceContainer.Context()
             .aeronDirectoryName(aeronDir)
             .archiveContext(archiveClient.clone())
             .clusterDir(consensusDir.toFile())
             .clusteredService(service)
             .idleStrategySupplier(() -> new SleepingMillisIdleStrategy(AWAIT_POLL_MS)));
-        await("the control-plane cluster's member to lead", () -> service.role() == Cluster.Role.LEADER,
-            Math.max(settings.commitTimeout().toNanos(), TimeUnit.SECONDS.toNanos(10)));
-        gateway = new ClusterGateway(SystemNanoClock.INSTANCE, ClusterGateway.DEFAULT_KEEP_ALIVE_INTERVAL_NS)
-            .connect(() -> new AeronCluster.Context()
+        quorum = new QuorumWatch(consensusModule.context().electionStateCounter(), System::currentTimeMillis);
+        gateway = new ClusterGateway(SystemNanoClock.INSTANCE, ClusterGateway.DEFAULT_KEEP_ALIVE_INTERVAL_NS);
+        if (multi)
+        {
+            // Members start one by one: the API serves (reads marked stale, writes 503 "no quorum") before the
+            // first election, and the gateway connects to whichever member leads once there is one.
+            gateway.connectLater(() -> new AeronCluster.Context()
+                .aeronDirectoryName(aeronDir)
+                .ingressChannel(UDP_CLIENT_INGRESS_CHANNEL)
+                .ingressEndpoints(settings.ingressEndpoints())
+                .egressChannel(anyPort));
+        }
+        else
+        {
+            await("the control-plane cluster's member to lead", () -> service.role() == Cluster.Role.LEADER,
+                Math.max(settings.commitTimeout().toNanos(), TimeUnit.SECONDS.toNanos(10)));
+            gateway.connect(() -> new AeronCluster.Context()
                 .aeronDirectoryName(aeronDir)
                 .ingressChannel(INGRESS_CHANNEL)
                 .egressChannel(EGRESS_CHANNEL));
+        }
         gatewayRunner = new AgentRunner(new SleepingMillisIdleStrategy(AWAIT_POLL_MS),
-            ex -> LOG.error("control-plane cluster gateway failed", ex), null, gateway);
+            ex -> LOG.error("control-plane cluster gateway failed", ex), null,
+            new CompositeAgent(gateway, quorum));
         AgentRunner.startOnThread(gatewayRunner);
     }
 
@@ -214,6 +255,7 @@ public final class ControlPlaneCluster implements AutoCloseable
         requireNonNull(principal, "principal");
         final long timeoutNs = settings.commitTimeout().toNanos();
         final long deadlineNs = System.nanoTime() + timeoutNs;
+        awaitQuorum(deadlineNs);
         final byte[] message = ClusterEnvelope.encode(type, requestId, basedOnSequence, principal, body);
         final CompletableFuture<Outcome> future = gateway.submit(requestId, message, deadlineNs);
         final Outcome outcome;
@@ -240,6 +282,61 @@ public final class ControlPlaneCluster implements AutoCloseable
                 () -> service.appliedSequence() >= outcome.sequence(), Math.max(0, deadlineNs - System.nanoTime()));
         }
         return outcome;
+    }
+
+    /**
+     * Waits (until the deadline at most) for this member to be out of an election: a member that cannot reach a
+     * majority stays in one (DESIGN-ha.md 2.5), and its writes are refused rather than left to hang.
+     */
+    private void awaitQuorum(final long deadlineNs)
+    {
+        final SleepingMillisIdleStrategy idle = new SleepingMillisIdleStrategy(AWAIT_POLL_MS);
+        while (!quorum.hasLeader() || !gateway.isConnected())
+        {
+            if (System.nanoTime() - deadlineNs > 0)
+            {
+                throw new NoQuorumException(settings.memberId(), settings.memberApi(), quorum.noLeaderSinceMs());
+            }
+            idle.idle();
+        }
+    }
+
+    /**
+     * @param logPositions whether to ask the consensus module for each member's log position (on the leader only).
+     * @return this member's view of the cluster (any thread).
+     */
+    public ClusterView view(final boolean logPositions)
+    {
+        final boolean hasLeader = quorum.hasLeader();
+        return new ClusterView(settings.memberId(), settings.members(), hasLeader ? service.leaderMemberId() : -1,
+            service.leadershipTermId(), consensusModule.context().commitPositionCounter().get(),
+            service.appliedSequence(), service.role().name(), quorum.noLeaderSinceMs(),
+            logPositions && hasLeader && service.role() == Cluster.Role.LEADER ? memberPositions()
+            : java.util.Map.of());
+    }
+
+    /** On the leader: each member's appended log position as the consensus module knows it (best effort). */
+    private java.util.Map<Integer, Long> memberPositions()
+    {
+        final ClusterMembership membership = new ClusterMembership();
+        try
+        {
+            if (!ClusterTool.listMembers(membership, settings.clusterDirectory().resolve("consensus").toFile(),
+                MEMBERS_QUERY_TIMEOUT_MS))
+            {
+                return java.util.Map.of();
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            return java.util.Map.of();
+        }
+        final java.util.Map<Integer, Long> positions = new java.util.TreeMap<>();
+        for (final ClusterMember member : membership.activeMembers)
+        {
+            positions.put(member.id(), member.logPosition());
+        }
+        return positions;
     }
 
     private JournalException notAcknowledged(final UUID requestId, final String why)
@@ -317,24 +414,93 @@ public final class ControlPlaneCluster implements AutoCloseable
     /**
      * Where and how the member runs.
      *
-     * @param clusterDirectory  Aeron's directories for this member ({@code consensus/}, {@code archive/}).
-     * @param aeronDirectoryName the process's media driver directory.
-     * @param commitTimeout     how long a write waits for its outcome before it is answered "not acknowledged".
+     * @param clusterDirectory       Aeron's directories for this member ({@code consensus/}, {@code archive/}).
+     * @param aeronDirectoryName     the process's media driver directory.
+     * @param commitTimeout          how long a write waits for its outcome before it is answered "not acknowledged".
+     * @param memberId               this member's id (0 for one member).
+     * @param members                all members, ids 0..n-1; empty for one member over IPC.
+     * @param leaderHeartbeatTimeout how long without the leader before an election (several members).
      */
-    public record Settings(Path clusterDirectory, String aeronDirectoryName, Duration commitTimeout)
+    public record Settings(Path clusterDirectory, String aeronDirectoryName, Duration commitTimeout, int memberId,
+        List<MemberAddress> members, Duration leaderHeartbeatTimeout)
     {
         /** DESIGN-ha.md 1.3. */
         public static final Duration DEFAULT_COMMIT_TIMEOUT = Duration.ofSeconds(5);
+        /** DESIGN-ha.md 2.1 (Aeron's default is 10 s). */
+        public static final Duration DEFAULT_LEADER_HEARTBEAT_TIMEOUT = Duration.ofSeconds(2);
+
+        /**
+         * One member on this host, over IPC.
+         *
+         * @param clusterDirectory   Aeron's directories for this member.
+         * @param aeronDirectoryName the process's media driver directory.
+         * @param commitTimeout      how long a write waits for its outcome.
+         */
+        public Settings(final Path clusterDirectory, final String aeronDirectoryName, final Duration commitTimeout)
+        {
+            this(clusterDirectory, aeronDirectoryName, commitTimeout, 0, List.of(), DEFAULT_LEADER_HEARTBEAT_TIMEOUT);
+        }
 
         public Settings
         {
             requireNonNull(clusterDirectory, "clusterDirectory");
             requireNonNull(aeronDirectoryName, "aeronDirectoryName");
             requireNonNull(commitTimeout, "commitTimeout");
+            requireNonNull(leaderHeartbeatTimeout, "leaderHeartbeatTimeout");
+            members = List.copyOf(requireNonNull(members, "members"));
             if (commitTimeout.isNegative() || commitTimeout.isZero())
             {
                 throw new IllegalArgumentException("commitTimeout: must be positive, was " + commitTimeout);
             }
+            if (!members.isEmpty() && (memberId < 0 || memberId >= members.size()))
+            {
+                throw new IllegalArgumentException("memberId: " + memberId + " is not among " + members.size()
+                    + " members");
+            }
+        }
+
+        /**
+         * @return whether the members talk over UDP (more than one).
+         */
+        public boolean isMultiMember()
+        {
+            return members.size() > 1;
+        }
+
+        MemberAddress self()
+        {
+            return members.get(memberId);
+        }
+
+        String memberApi()
+        {
+            return members.isEmpty() ? "" : self().api();
+        }
+
+        /** {@code id,ingress,consensus,log,catchup,archive|...} as {@code ClusterMember.parse} reads it. */
+        String clusterMembers()
+        {
+            final StringBuilder text = new StringBuilder();
+            for (final MemberAddress member : members)
+            {
+                text.append(text.length() == 0 ? "" : "|").append(member.id());
+                for (int offset = 0; offset < MemberAddress.PORTS; offset++)
+                {
+                    text.append(',').append(member.endpoint(offset));
+                }
+            }
+            return text.toString();
+        }
+
+        /** {@code 0=host:ingress,1=...} for the gateway's client. */
+        String ingressEndpoints()
+        {
+            final StringBuilder text = new StringBuilder();
+            for (final MemberAddress member : members)
+            {
+                text.append(text.length() == 0 ? "" : ",").append(member.id()).append('=').append(member.endpoint(0));
+            }
+            return text.toString();
         }
     }
 }

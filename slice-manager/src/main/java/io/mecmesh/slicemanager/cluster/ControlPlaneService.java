@@ -90,7 +90,8 @@ public final class ControlPlaneService implements ClusteredService
     private volatile CommandJournal journal;
     private SnapshotStore snapshots;
     private volatile long journaledSequence;
-    private long leadershipTermId;
+    private volatile long leadershipTermId;
+    private volatile int leaderMemberId = -1;
 
     /**
      * @param stateDirectory  where the journal ({@code journal/}) and local snapshots ({@code snapshots/}) live.
@@ -402,6 +403,7 @@ public final class ControlPlaneService implements ClusteredService
         final int appVersion)
     {
         this.leadershipTermId = leadershipTermId;
+        this.leaderMemberId = leaderMemberId;
     }
 
     @Override
@@ -452,6 +454,22 @@ public final class ControlPlaneService implements ClusteredService
     public long journaledSequence()
     {
         return journaledSequence;
+    }
+
+    /**
+     * @return the leader of the latest term this member's service saw in the log, -1 before one (any thread).
+     */
+    public int leaderMemberId()
+    {
+        return leaderMemberId;
+    }
+
+    /**
+     * @return the latest leadership term this member's service saw in the log, 0 before one (any thread).
+     */
+    public long leadershipTermId()
+    {
+        return leadershipTermId;
     }
 
     /**
